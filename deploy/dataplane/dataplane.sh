@@ -1,0 +1,375 @@
+#!/usr/bin/env bash
+# Local data plane for Meridian: real Redis, Apache Kafka (KRaft) and FerretDB
+# (MongoDB wire protocol over SQLite), bound to 127.0.0.1, no Docker.
+#
+#   dataplane.sh up | down | status | install | reset
+#
+# Tools are cached outside the repo (so fresh clones reuse them); data, logs and
+# pid files live in the git-ignored <repo>/.meridian/. See README.md beside this.
+set -euo pipefail
+
+REPO="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../.." && pwd)"
+HERE="$REPO/deploy/dataplane"
+CACHE="${MERIDIAN_CACHE:-$HOME/.cache/meridian}"
+DATA="${MERIDIAN_DATA:-$REPO/.meridian/data}"
+LOGS="$REPO/.meridian/logs"
+RUN="$REPO/.meridian/run"
+# Servers are started from other directories later on: make paths absolute.
+[[ "$CACHE" == /* ]] || CACHE="$PWD/$CACHE"
+[[ "$DATA" == /* ]] || DATA="$PWD/$DATA"
+
+REDIS_PORT="${MERIDIAN_REDIS_PORT:-6379}"
+KAFKA_PORT="${MERIDIAN_KAFKA_PORT:-9092}"
+KAFKA_CONTROLLER_PORT="${MERIDIAN_KAFKA_CONTROLLER_PORT:-9093}"
+MONGO_PORT="${MERIDIAN_MONGO_PORT:-27017}"
+# 3.9.x, not 4.x: kafkajs 2.2.4 speaks protocol versions that Kafka 4 removed (KIP-896).
+KAFKA_VERSION="${MERIDIAN_KAFKA_VERSION:-3.9.1}"
+FERRETDB_VERSION="v1.24.2"
+
+KAFKA_LIBS="$CACHE/kafka/$KAFKA_VERSION/libs"
+FERRETDB_BIN="$CACHE/bin/ferretdb"
+SERVERS=(redis kafka ferretdb)
+
+log() { echo "[dataplane] $*"; }
+die() { echo "[dataplane] ERROR: $*" >&2; exit 1; }
+
+# ---------------------------------------------------------------- install ---
+
+# Name every missing command at once instead of failing halfway through.
+check_commands() {
+  local missing=() c
+  for c in "$@"; do command -v "$c" >/dev/null 2>&1 || missing+=("$c"); done
+  ((${#missing[@]} == 0)) ||
+    die "required command(s) not found on PATH: ${missing[*]} (Debian: apt-get install -y openjdk-17-jre-headless maven golang nodejs as needed; Go must be >= 1.24)"
+}
+
+# (Output is captured, not piped into grep -q: with pipefail an early grep exit
+# can SIGPIPE the writer and turn a match into a failure.)
+ferretdb_ok() { [[ -x "$FERRETDB_BIN" && "$("$FERRETDB_BIN" --version 2>/dev/null || true)" == *"version: $FERRETDB_VERSION"* ]]; }
+# The marker holds the pom's checksum, so editing the pom refetches the jars.
+kafka_stamp() { sha256sum "$HERE/kafka/pom.xml" | cut -d' ' -f1; }
+kafka_ok() { [[ -f "$KAFKA_LIBS/.complete" && "$(cat "$KAFKA_LIBS/.complete")" == "$(kafka_stamp)" ]]; }
+
+install_redis() {
+  command -v redis-server >/dev/null 2>&1 && command -v redis-cli >/dev/null 2>&1 && return 0
+  [[ $EUID -eq 0 ]] || die "redis-server is not installed; run: sudo apt-get update && sudo apt-get install -y redis-server"
+  log "installing redis-server with apt-get (first run only)…"
+  { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y redis-server; } 2>&1 |
+    sed 's/^/[dataplane]   apt: /' || die "apt-get install redis-server failed (see output above)"
+  command -v redis-server >/dev/null 2>&1 || die "apt-get install redis-server did not provide redis-server"
+  # The Debian package may auto-start a system instance on 6379; we run our own.
+  if command -v service >/dev/null 2>&1; then service redis-server stop >/dev/null 2>&1 || true; fi
+}
+
+install_kafka() {
+  kafka_ok && return 0
+  log "fetching Kafka $KAFKA_VERSION jars from Maven Central (first run only)…"
+  local tmp="$KAFKA_LIBS.tmp.$$"
+  rm -rf "$tmp" && mkdir -p "$tmp"
+  # The pom is a dependency manifest only; copy-dependencies writes nothing into
+  # the repo. Maven's chatter is kept in a file and shown only on failure.
+  if ! mvn -B -ntp -f "$HERE/kafka/pom.xml" -Dkafka.version="$KAFKA_VERSION" \
+      dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$tmp" >"$tmp.log" 2>&1; then
+    grep -E 'ERROR|BUILD' "$tmp.log" | head -n 20 | sed 's/^/[dataplane]   mvn: /' >&2 || true
+    die "mvn could not fetch Kafka $KAFKA_VERSION jars (full output: $tmp.log)"
+  fi
+  rm -f "$tmp.log"
+  kafka_stamp >"$tmp/.complete"
+  rm -rf "$KAFKA_LIBS" && mv "$tmp" "$KAFKA_LIBS"   # swap in only a complete set
+  log "  $(find "$KAFKA_LIBS" -name '*.jar' | wc -l) jars in $KAFKA_LIBS"
+}
+
+# Why not plain `go install .../cmd/ferretdb@v1.24.2`: the module zip lacks the
+# generated build/version/version.txt, and such a binary panics at start-up
+# ("Invalid build/version/version.txt file content"). So we fetch the module
+# source through the Go proxy, add version.txt, and `go build` it ourselves.
+install_ferretdb() {
+  ferretdb_ok && return 0
+  log "building FerretDB $FERRETDB_VERSION with go (first run only, a few minutes)…"
+  mkdir -p "$CACHE/bin"
+  local src tmp
+  src="$(cd "$CACHE" && go mod download -json "github.com/FerretDB/FerretDB@$FERRETDB_VERSION" |
+    sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p' || true)"
+  [[ -n "$src" && -d "$src" ]] || die "go mod download of FerretDB $FERRETDB_VERSION failed"
+  tmp="$(mktemp -d "$CACHE/ferretdb-src.XXXXXX")"
+  cp -r "$src/." "$tmp/" && chmod -R u+w "$tmp"
+  echo "$FERRETDB_VERSION" >"$tmp/build/version/version.txt"
+  if ! (cd "$tmp" && GOFLAGS=-buildvcs=false go build -trimpath -o "$FERRETDB_BIN.new" ./cmd/ferretdb) 2>&1 |
+      sed 's/^/[dataplane]   go: /'; then
+    rm -rf "$tmp"; die "building FerretDB failed (see output above)"
+  fi
+  rm -rf "$tmp"
+  mv "$FERRETDB_BIN.new" "$FERRETDB_BIN"
+  ferretdb_ok || die "built $FERRETDB_BIN but its --version is not $FERRETDB_VERSION"
+}
+
+install_all() {
+  local need=(java node)
+  kafka_ok || need+=(mvn)
+  ferretdb_ok || need+=(go)
+  check_commands "${need[@]}"
+  install_redis
+  install_kafka
+  install_ferretdb
+}
+
+# -------------------------------------------------------------- processes ---
+
+pidfile() { echo "$RUN/$1.pid"; }
+logfile() { echo "$LOGS/$1.log"; }
+ports_of() {
+  case "$1" in
+    redis) echo "$REDIS_PORT" ;;
+    kafka) echo "$KAFKA_PORT $KAFKA_CONTROLLER_PORT" ;;
+    ferretdb) echo "$MONGO_PORT" ;;
+  esac
+}
+# What a live process of ours must have on its command line (guards pid reuse).
+signature() {
+  case "$1" in redis) echo "redis-server" ;; kafka) echo "kafka.Kafka" ;; ferretdb) echo "ferretdb" ;; esac
+}
+
+# Prints our pid for $1 if its pid file points at a live process of ours.
+our_pid() {
+  local f pid cmd=""
+  f="$(pidfile "$1")"
+  [[ -f "$f" ]] || return 1
+  pid="$(cat "$f")"
+  [[ "$pid" =~ ^[0-9]+$ ]] && cmd="$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null || true)"
+  if [[ "$cmd" == *"$(signature "$1")"* ]]; then
+    echo "$pid"
+  else
+    rm -f "$f"   # stale: the process died or the pid was reused
+    return 1
+  fi
+}
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# Fails with a clear message if a port we need is held by someone else.
+check_ports_free() {
+  local p holder
+  for p in $(ports_of "$1"); do
+    if port_open "$p" || [[ -n "$(ss -Hltn "sport = :$p" 2>/dev/null || true)" ]]; then
+      holder="$(ss -Hltnp "sport = :$p" 2>/dev/null | grep -o 'users:(([^)]*))' | head -1 |
+        sed -E 's/users:\(\("([^"]+)",pid=([0-9]+).*/\1 (pid \2)/' || true)"
+      die "port $p needed by $1 is already in use by ${holder:-another process (ss could not tell which)}, not by a server this script started. Stop it, or pick another port (see README)."
+    fi
+  done
+}
+
+# Each start gets a fresh log (so "ready" log lines are from this run); the
+# previous one is kept as .log.1.
+rotate_log() { local lf; lf="$(logfile "$1")"; if [[ -f "$lf" ]]; then mv -f "$lf" "$lf.1"; fi; }
+
+# Start $1 in the background: own session (setsid, so Ctrl-C on a caller does
+# not kill it), stdin closed, output appended to its log, and the lock fd 9
+# closed (else the server would hold our lock for its whole life).
+spawn() {
+  local name="$1"; shift
+  nohup setsid "$@" >>"$(logfile "$name")" 2>&1 </dev/null 9>&- &
+  echo $! >"$(pidfile "$name")"
+}
+
+start_redis() {
+  mkdir -p "$DATA/redis"
+  # Our own instance, not the system service. appendonly keeps data durable
+  # across restarts, which other tests rely on.
+  spawn redis redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --protected-mode yes \
+    --dir "$DATA/redis" --daemonize no --appendonly yes --logfile ""
+}
+
+start_kafka() {
+  local d="$DATA/kafka"
+  mkdir -p "$d/kraft"
+  # Regenerated every start so port changes take effect.
+  cat >"$d/server.properties" <<EOF
+# generated by deploy/dataplane/dataplane.sh: single-node KRaft (broker+controller)
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:$KAFKA_CONTROLLER_PORT
+listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
+advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=PLAINTEXT
+log.dirs=$d/kraft
+num.partitions=3
+offsets.topic.replication.factor=1
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+group.initial.rebalance.delay.ms=0
+auto.create.topics.enable=true
+EOF
+  cat >"$d/log4j.properties" <<EOF
+log4j.rootLogger=INFO, file
+log4j.appender.file=org.apache.log4j.FileAppender
+log4j.appender.file.File=$(logfile kafka)
+log4j.appender.file.layout=org.apache.log4j.PatternLayout
+log4j.appender.file.layout.ConversionPattern=[%d] %p %m (%c)%n
+EOF
+  local java=(java -cp "$KAFKA_LIBS/*" -Dlog4j.configuration="file:$d/log4j.properties")
+  # Format storage once; the cluster id is generated once and kept.
+  if [[ ! -f "$d/kraft/meta.properties" ]]; then
+    [[ -s "$d/cluster.id" ]] || "${java[@]}" kafka.tools.StorageTool random-uuid >"$d/cluster.id" ||
+      die "could not generate a Kafka cluster id (java -cp $KAFKA_LIBS/* kafka.tools.StorageTool failed)"
+    "${java[@]}" kafka.tools.StorageTool format -t "$(cat "$d/cluster.id")" -c "$d/server.properties" 2>&1 |
+      sed 's/^/[dataplane]   kafka: /' || die "formatting Kafka storage in $d/kraft failed (output above)"
+  fi
+  spawn kafka java -Xms256m -Xmx768m -Djava.awt.headless=true -cp "$KAFKA_LIBS/*" \
+    -Dlog4j.configuration="file:$d/log4j.properties" kafka.Kafka "$d/server.properties"
+}
+
+start_ferretdb() {
+  mkdir -p "$DATA/ferretdb/sqlite" "$DATA/ferretdb/state"
+  # --debug-addr=- turns off the metrics/pprof HTTP listener (default :8088).
+  spawn ferretdb "$FERRETDB_BIN" --handler=sqlite --sqlite-url="file:$DATA/ferretdb/sqlite/" \
+    --listen-addr="127.0.0.1:$MONGO_PORT" --state-dir="$DATA/ferretdb/state" \
+    --telemetry=disable --debug-addr=- --log-level=info
+}
+
+# ----------------------------------------------------------------- probes ---
+# A real protocol answer, not just an open port. The Node probes use the
+# repo's own client libraries when installed (npm ci); otherwise we fall back
+# to the server's own "ready" log line.
+
+probe_redis() { [[ "$(redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping 2>/dev/null)" == "PONG" ]]; }
+
+probe_kafka() {
+  port_open "$KAFKA_PORT" || return 1
+  if [[ -d "$REPO/node_modules/kafkajs" ]]; then
+    (cd "$REPO" && timeout 15 node -e '
+      const { Kafka, logLevel } = require("kafkajs");
+      const admin = new Kafka({ clientId: "dataplane-probe", brokers: [process.argv[1]],
+        logLevel: logLevel.NOTHING, connectionTimeout: 3000, requestTimeout: 5000,
+        retry: { retries: 0 } }).admin();
+      admin.connect().then(() => admin.describeCluster())
+        .then((c) => admin.disconnect().then(() => process.exit(c.brokers.length > 0 ? 0 : 1)))
+        .catch(() => process.exit(1));' "127.0.0.1:$KAFKA_PORT") >/dev/null 2>&1
+  else
+    grep -q "Kafka Server started" "$(logfile kafka)" 2>/dev/null
+  fi
+}
+
+probe_ferretdb() {
+  port_open "$MONGO_PORT" || return 1
+  if [[ -d "$REPO/node_modules/mongodb" ]]; then
+    (cd "$REPO" && timeout 15 node -e '
+      const { MongoClient } = require("mongodb");
+      const c = new MongoClient(process.argv[1], { serverSelectionTimeoutMS: 3000, connectTimeoutMS: 3000 });
+      c.connect().then(() => c.db("admin").command({ ping: 1 }))
+        .then((r) => c.close().then(() => process.exit(r.ok === 1 ? 0 : 1)))
+        .catch(() => process.exit(1));' "mongodb://127.0.0.1:$MONGO_PORT/") >/dev/null 2>&1
+  else
+    grep -q "Listening on TCP" "$(logfile ferretdb)" 2>/dev/null
+  fi
+}
+
+timeout_of() { case "$1" in redis) echo 30 ;; kafka) echo 120 ;; ferretdb) echo 60 ;; esac; }
+
+# Waits until $1 answers; fails early if its process dies.
+wait_ready() {
+  local name="$1" deadline=$((SECONDS + $(timeout_of "$1")))
+  until "probe_$name"; do
+    if ! our_pid "$name" >/dev/null; then
+      tail -n 15 "$(logfile "$name")" 2>/dev/null | sed "s/^/[dataplane]   $name log: /" >&2 || true
+      die "$name exited during start-up; see $(logfile "$name")"
+    fi
+    ((SECONDS < deadline)) || die "$name did not answer within $(timeout_of "$name")s; see $(logfile "$name")"
+    sleep 0.5
+  done
+}
+
+describe() {
+  case "$1" in
+    redis) echo "redis     127.0.0.1:$REDIS_PORT" ;;
+    kafka) echo "kafka     127.0.0.1:$KAFKA_PORT (controller $KAFKA_CONTROLLER_PORT)" ;;
+    ferretdb) echo "ferretdb  127.0.0.1:$MONGO_PORT (MongoDB wire, SQLite)" ;;
+  esac
+}
+
+# --------------------------------------------------------------- commands ---
+
+cmd_up() {
+  install_all
+  mkdir -p "$DATA" "$LOGS"
+  local s to_start=() already=()
+  # Decide everything before starting anything, so a port clash leaves
+  # nothing half-started.
+  for s in "${SERVERS[@]}"; do
+    if our_pid "$s" >/dev/null; then already+=("$s"); else check_ports_free "$s"; to_start+=("$s"); fi
+  done
+  local t0=${EPOCHREALTIME/./} ms
+  for s in "${to_start[@]}"; do rotate_log "$s"; "start_$s"; done
+  for s in "${SERVERS[@]}"; do
+    wait_ready "$s"
+    if [[ " ${already[*]} " == *" $s "* ]]; then
+      log "$(describe "$s")  up, pid $(our_pid "$s") (already running)"
+    else
+      ms=$(((${EPOCHREALTIME/./} - t0) / 1000))
+      log "$(describe "$s")  up, pid $(our_pid "$s") (started, answering $((ms / 1000)).$((ms % 1000 / 100))s after launch)"
+    fi
+  done
+}
+
+stop_one() {
+  local name="$1" pid i
+  pid="$(our_pid "$name")" || { log "$name: not running"; return 0; }
+  kill -TERM "$pid" 2>/dev/null || true
+  for ((i = 0; i < 40; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+  if kill -0 "$pid" 2>/dev/null; then
+    log "$name (pid $pid) ignored SIGTERM for 20s; sending SIGKILL"
+    kill -KILL "$pid" 2>/dev/null || true
+    while kill -0 "$pid" 2>/dev/null; do sleep 0.2; done
+  fi
+  rm -f "$(pidfile "$name")"
+  log "$name: stopped (pid $pid)"
+}
+
+cmd_down() {
+  local s
+  # Reverse order: Kafka/FerretDB first, Redis last.
+  for s in ferretdb kafka redis; do stop_one "$s"; done
+}
+
+cmd_status() {
+  local s pid rc=0
+  for s in "${SERVERS[@]}"; do
+    if pid="$(our_pid "$s")"; then
+      if "probe_$s"; then log "$(describe "$s")  up, pid $pid"
+      else log "$(describe "$s")  running (pid $pid) but not answering; see $(logfile "$s")"; rc=1; fi
+    else
+      log "$(describe "$s")  down"; rc=1
+    fi
+  done
+  return $rc
+}
+
+cmd_reset() {
+  cmd_down
+  case "$DATA" in "" | / | "$HOME" | "$REPO") die "refusing to delete MERIDIAN_DATA=$DATA" ;; esac
+  rm -rf "$DATA"
+  log "deleted $DATA"
+}
+
+# One dataplane.sh at a time per checkout (parallel test targets may all call
+# `up`); a second caller waits for the first instead of racing it.
+lock() {
+  mkdir -p "$RUN"
+  # .meridian/ ignores itself, whatever the repo's .gitignore says.
+  [[ -f "$REPO/.meridian/.gitignore" ]] || echo '*' >"$REPO/.meridian/.gitignore"
+  exec 9>"$RUN/dataplane.lock"
+  flock -w 600 9 || die "another dataplane.sh has held $RUN/dataplane.lock for 10 minutes"
+}
+
+case "${1:-}" in
+  up | down | reset | install) lock ;;
+esac
+case "${1:-}" in
+  up) cmd_up ;;
+  down) cmd_down ;;
+  status) cmd_status ;;
+  install) install_all; log "installed: redis-server, Kafka $KAFKA_VERSION jars, FerretDB $FERRETDB_VERSION" ;;
+  reset) cmd_reset ;;
+  *) echo "usage: $0 up|down|status|install|reset" >&2; exit 2 ;;
+esac

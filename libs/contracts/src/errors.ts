@@ -1,0 +1,97 @@
+/**
+ * One error catalogue for REST, WebSocket and gRPC, numbered with Tencent Cloud IM's codes where
+ * they exist. Business code throws MeridianError(code); each transport maps it exactly once.
+ */
+export const ErrorCode = {
+  OK: 0,
+  // REST conventions (60000-60028)
+  HTTP_PARSE: 60002,
+  JSON_PARSE: 60003,
+  ACCOUNT_OR_SIG_INVALID: 60004,
+  SDKAPPID_INVALID: 60006,
+  REST_RATE_LIMITED: 60007,
+  SERVICE_TIMEOUT: 60008,
+  BAD_RESOURCE: 60009,
+  REQUIRES_ADMIN: 60010,
+  APP_RATE_LIMITED: 60011,
+  SDKAPPID_MISSING: 60012,
+  ACCOUNT_NOT_STRING: 60015,
+  SDKAPPID_DISABLED: 60016,
+  REQUEST_DISABLED: 60017,
+  URL_PARAM_INVALID: 60025,
+  // UserSig and accounts (70000-70500)
+  USERSIG_EXPIRED: 70001,
+  USERSIG_MALFORMED: 70003,
+  USERSIG_DECODE_FAILED: 70005,
+  USERSIG_SIGNATURE_MISMATCH: 70009,
+  USERSIG_IDENTIFIER_MISMATCH: 70013,
+  USERSIG_SDKAPPID_MISMATCH: 70014,
+  APP_NOT_FOUND: 70020,
+  USERSIG_TOO_MANY_FAILURES: 70050,
+  ACCOUNT_NOT_FOUND: 70107,
+  INTERNAL_TIMEOUT: 70169,
+  INVALID_BATCH_COUNT: 70206,
+  INVALID_PARAMETER: 70402,
+  REQUIRES_ADMIN_ACCOUNT: 70403,
+  INTERNAL: 70500,
+  // Messages (80000-80005)
+  MSG_BODY_TOO_LONG: 80002,
+  CALLBACK_BLOCKED: 80003,
+} as const;
+
+export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+const DEFAULT_INFO: Partial<Record<number, string>> = {
+  [ErrorCode.HTTP_PARSE]: 'HTTP parse error',
+  [ErrorCode.JSON_PARSE]: 'JSON parse error',
+  [ErrorCode.SERVICE_TIMEOUT]: 'service timeout',
+  [ErrorCode.REQUIRES_ADMIN]: 'this request requires an app admin',
+  [ErrorCode.APP_NOT_FOUND]: 'SDKAppID not found',
+  [ErrorCode.INVALID_PARAMETER]: 'invalid parameter',
+  [ErrorCode.INTERNAL]: 'internal error',
+  [ErrorCode.INTERNAL_TIMEOUT]: 'internal timeout',
+};
+
+export class MeridianError extends Error {
+  override readonly name = 'MeridianError';
+
+  constructor(
+    readonly code: number,
+    message?: string,
+  ) {
+    super(message ?? DEFAULT_INFO[code] ?? `error ${code}`);
+  }
+
+  static is(value: unknown): value is MeridianError {
+    return value instanceof MeridianError;
+  }
+}
+
+/** gRPC status codes we map domain errors onto (numeric, to keep grpc-js out of this lib). */
+export const GrpcStatus = {
+  OK: 0,
+  CANCELLED: 1,
+  UNKNOWN: 2,
+  INVALID_ARGUMENT: 3,
+  DEADLINE_EXCEEDED: 4,
+  NOT_FOUND: 5,
+  ALREADY_EXISTS: 6,
+  PERMISSION_DENIED: 7,
+  RESOURCE_EXHAUSTED: 8,
+  FAILED_PRECONDITION: 9,
+  UNAVAILABLE: 14,
+  INTERNAL: 13,
+  UNAUTHENTICATED: 16,
+} as const;
+
+/** Metadata key that carries the Meridian (Tencent) error code across a gRPC hop. */
+export const ERROR_CODE_METADATA_KEY = 'meridian-error-code';
+
+export function grpcStatusFor(code: number): number {
+  if (code === ErrorCode.INTERNAL) return GrpcStatus.INTERNAL;
+  if (code === ErrorCode.INTERNAL_TIMEOUT || code === ErrorCode.SERVICE_TIMEOUT) return GrpcStatus.DEADLINE_EXCEEDED;
+  if (code === ErrorCode.REST_RATE_LIMITED || code === ErrorCode.APP_RATE_LIMITED) return GrpcStatus.RESOURCE_EXHAUSTED;
+  if (code >= 70001 && code <= 70052) return GrpcStatus.UNAUTHENTICATED;
+  if (code === ErrorCode.REQUIRES_ADMIN || code === ErrorCode.REQUIRES_ADMIN_ACCOUNT) return GrpcStatus.PERMISSION_DENIED;
+  return GrpcStatus.FAILED_PRECONDITION;
+}

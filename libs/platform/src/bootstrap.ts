@@ -1,0 +1,67 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import type { DynamicModule, INestApplication } from '@nestjs/common';
+import { Logger } from 'nestjs-pino';
+import type { ServiceName } from '@meridian/contracts';
+import { loadPlatformConfig, type PlatformConfig } from './config/platform-config';
+import { grpcServerOptions } from './grpc/server';
+
+export interface RunningService {
+  config: PlatformConfig;
+  app: INestApplication;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  service: ServiceName;
+  /** Builds the service's root module from its validated config. */
+  module: (config: PlatformConfig) => DynamicModule;
+  env?: NodeJS.ProcessEnv;
+  /** Lets the caller wire extra transports (the gateway's WebSocket) before listening. */
+  beforeListen?: (app: INestApplication, config: PlatformConfig) => Promise<void> | void;
+}
+
+/**
+ * Starts one service as a hybrid Nest app: HTTP (health, metrics and, for the gateway, the public
+ * faces) plus a gRPC server for the platform package and the service's own package.
+ */
+export async function startService(options: StartOptions): Promise<RunningService> {
+  const config = loadPlatformConfig(options.service, options.env);
+  const app = await NestFactory.create(options.module(config), { bufferLogs: true, abortOnError: false });
+  app.useLogger(app.get(Logger));
+  app.connectMicroservice(grpcServerOptions(config, options.service), { inheritAppConfig: true });
+  await options.beforeListen?.(app, config);
+  await app.startAllMicroservices();
+  await app.listen(config.http.port, config.http.host);
+  app.get(Logger).log({ http: config.http, grpc: config.grpc }, `${config.service} ready in ${config.region}`);
+  return { config, app, close: () => app.close() };
+}
+
+/** main() of a service process: start, and close gracefully on SIGTERM/SIGINT within the grace period. */
+export function runServiceMain(options: StartOptions): void {
+  startService(options).then(
+    (running) => {
+      let closing = false;
+      const shutdown = (signal: string) => {
+        if (closing) return;
+        closing = true;
+        const timer = setTimeout(() => {
+          process.stderr.write(`${options.service}: graceful shutdown exceeded, exiting\n`);
+          process.exit(1);
+        }, running.config.shutdownGraceMs);
+        timer.unref();
+        running.app.get(Logger).log({ signal }, 'shutting down');
+        running.close().then(
+          () => process.exit(0),
+          () => process.exit(1),
+        );
+      };
+      process.on('SIGTERM', () => shutdown('SIGTERM'));
+      process.on('SIGINT', () => shutdown('SIGINT'));
+    },
+    (err: unknown) => {
+      process.stderr.write(`${JSON.stringify({ level: 'fatal', service: options.service, msg: 'failed to start', err: String((err as Error)?.stack ?? err) })}\n`);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,101 @@
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { z } from 'zod';
+import type { ServiceName } from '@meridian/contracts';
+import { Topology } from './topology';
+
+/**
+ * The environment every service reads (and nothing else reads it): one validated object per
+ * process. Services extend it with their own keys through `serviceEnv`.
+ */
+const platformEnvSchema = z.object({
+  MERIDIAN_REGION: z.string().min(1),
+  MERIDIAN_TOPOLOGY: z.string().min(1).optional(),
+  MERIDIAN_INSTANCE_ID: z.string().min(1).optional(),
+  MERIDIAN_NAMESPACE: z.string().regex(/^[a-z0-9]*$/).default(''),
+  MERIDIAN_PORT_OFFSET: z.coerce.number().int().min(0).max(50_000).default(0),
+  MERIDIAN_BIND_HOST: z.string().default('127.0.0.1'),
+  MERIDIAN_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  MERIDIAN_MONGO_URL: z.string().optional(),
+  MERIDIAN_KAFKA_BROKERS: z.string().optional(),
+  MERIDIAN_REDIS_URL: z.string().optional(),
+  MERIDIAN_GRPC_DEADLINE_MS: z.coerce.number().int().min(10).max(120_000).default(3000),
+  MERIDIAN_KAFKA_PARTITIONS: z.coerce.number().int().min(1).max(1024).default(3),
+  MERIDIAN_KAFKA_REPLICATION: z.coerce.number().int().min(1).max(7).default(1),
+  MERIDIAN_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
+  MERIDIAN_SELFTEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+});
+
+export interface PlatformConfig {
+  service: ServiceName;
+  region: string;
+  instanceId: string;
+  version: string;
+  logLevel: z.infer<typeof platformEnvSchema>['MERIDIAN_LOG_LEVEL'];
+  topology: Topology;
+  http: { host: string; port: number };
+  grpc: { host: string; port: number };
+  mongo: { url: string; database: string };
+  kafka: { brokers: string[]; topicPrefix: string; clientId: string; partitions: number; replication: number };
+  redis: { url: string; keyPrefix: string };
+  grpcDeadlineMs: number;
+  shutdownGraceMs: number;
+  selfTestTimeoutMs: number;
+}
+
+/** Default topology file: deploy/topology.json of the repository this code runs from. */
+function defaultTopologyPath(): string {
+  let dir = __dirname;
+  for (let i = 0; i < 8; i++) {
+    const candidate = join(dir, 'deploy', 'topology.json');
+    if (existsSync(candidate)) return candidate;
+    dir = join(dir, '..');
+  }
+  throw new Error('deploy/topology.json not found; set MERIDIAN_TOPOLOGY');
+}
+
+export function loadPlatformConfig(service: ServiceName, env: NodeJS.ProcessEnv = process.env): PlatformConfig {
+  const parsed = platformEnvSchema.safeParse(env);
+  if (!parsed.success) throw new Error(`invalid environment for ${service}: ${z.prettifyError(parsed.error)}`);
+  const e = parsed.data;
+  const topology = Topology.load(e.MERIDIAN_TOPOLOGY ?? defaultTopologyPath(), {
+    portOffset: e.MERIDIAN_PORT_OFFSET,
+    namespace: e.MERIDIAN_NAMESPACE,
+  });
+  const region = topology.region(e.MERIDIAN_REGION);
+  const own = region.services[service];
+  const instanceId = e.MERIDIAN_INSTANCE_ID ?? `${e.MERIDIAN_REGION}-${service}-${hostname()}-${process.pid}`;
+  return {
+    service,
+    region: e.MERIDIAN_REGION,
+    instanceId,
+    version: process.env['npm_package_version'] ?? '0.1.0',
+    logLevel: e.MERIDIAN_LOG_LEVEL,
+    topology,
+    http: { host: e.MERIDIAN_BIND_HOST, port: own.httpPort },
+    grpc: { host: e.MERIDIAN_BIND_HOST, port: own.grpcPort },
+    // One database per service per region: ownership is enforced by the server, not by convention.
+    mongo: { url: e.MERIDIAN_MONGO_URL ?? topology.dataPlane.mongoUrl, database: `${region.mongoDatabase}_${service}` },
+    kafka: {
+      brokers: e.MERIDIAN_KAFKA_BROKERS ? e.MERIDIAN_KAFKA_BROKERS.split(',') : topology.dataPlane.kafkaBrokers,
+      topicPrefix: region.kafkaTopicPrefix,
+      clientId: instanceId,
+      partitions: e.MERIDIAN_KAFKA_PARTITIONS,
+      replication: e.MERIDIAN_KAFKA_REPLICATION,
+    },
+    redis: { url: e.MERIDIAN_REDIS_URL ?? topology.dataPlane.redisUrl, keyPrefix: `${region.redisKeyPrefix}${service}:` },
+    grpcDeadlineMs: e.MERIDIAN_GRPC_DEADLINE_MS,
+    shutdownGraceMs: e.MERIDIAN_SHUTDOWN_GRACE_MS,
+    selfTestTimeoutMs: e.MERIDIAN_SELFTEST_TIMEOUT_MS,
+  };
+}
+
+/** Validates a service's own environment keys with the same rules. */
+export function serviceEnv<T extends z.ZodRawShape>(shape: T, env: NodeJS.ProcessEnv = process.env): z.infer<z.ZodObject<T>> {
+  const parsed = z.object(shape).safeParse(env);
+  if (!parsed.success) throw new Error(`invalid environment: ${z.prettifyError(parsed.error)}`);
+  return parsed.data;
+}
+
+export const PLATFORM_CONFIG = Symbol('PLATFORM_CONFIG');

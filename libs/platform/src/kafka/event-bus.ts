@@ -1,0 +1,240 @@
+import { randomUUID } from 'node:crypto';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
+import { Kafka, Partitioners, logLevel, type Admin, type Consumer, type Producer, type LogEntry } from 'kafkajs';
+import { eventsV1 } from '@meridian/proto';
+import { PLATFORM_CONFIG, type PlatformConfig } from '../config/platform-config';
+import { HealthRegistry } from '../health/health';
+import { Metrics } from '../metrics/metrics';
+
+export type EventEnvelope = eventsV1.EventEnvelope;
+/** The payload part of an envelope: exactly one of the oneof fields set. */
+export type EventPayload = Partial<Omit<EventEnvelope, 'eventId' | 'type' | 'timeMs' | 'region' | 'sdkAppId' | 'traceId'>>;
+
+export interface PublishOptions {
+  sdkAppId?: number;
+  traceId?: string;
+}
+
+export interface ConsumedEvent {
+  envelope: EventEnvelope;
+  topic: string;
+  partition: number;
+  offset: string;
+  key: string;
+}
+
+export interface Subscription {
+  /** Consumer group suffix, unique within the service: the group is <topicPrefix><service>.<name>. */
+  name: string;
+  /** Logical topic names from the catalogue (the region prefix is added here). */
+  topics: string[];
+  handler: (event: ConsumedEvent) => Promise<void>;
+  /** A group per process instead of per service: every instance then sees every record. */
+  perInstance?: boolean;
+  fromBeginning?: boolean;
+}
+
+export const KAFKA_TOPICS = Symbol('KAFKA_TOPICS');
+
+const EVENT_TYPE_HEADER = 'meridian-event-type';
+
+/**
+ * The one Kafka adapter: typed envelopes out, typed envelopes in. Topics are created at start-up
+ * (never lazily by a first produce); consumers start after every module has subscribed.
+ */
+@Injectable()
+export class EventBus implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(EventBus.name);
+  private readonly kafka: Kafka;
+  private readonly producer: Producer;
+  private readonly admin: Admin;
+  private readonly subscriptions: Subscription[] = [];
+  private readonly consumers: { consumer: Consumer; groupId: string; joined: boolean }[] = [];
+  private producerConnected = false;
+
+  constructor(
+    @Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig,
+    @Inject(Metrics) private readonly metrics: Metrics,
+    @Inject(HealthRegistry) health: HealthRegistry,
+    @Inject(KAFKA_TOPICS) private readonly topics: string[],
+  ) {
+    this.kafka = new Kafka({
+      clientId: config.kafka.clientId,
+      brokers: config.kafka.brokers,
+      connectionTimeout: 3000,
+      requestTimeout: 10_000,
+      retry: { initialRetryTime: 200, maxRetryTime: 5000, retries: 8 },
+      logLevel: logLevel.WARN,
+      logCreator: () => (entry: LogEntry) => this.logKafka(entry),
+    });
+    this.producer = this.kafka.producer({
+      createPartitioner: Partitioners.DefaultPartitioner,
+      allowAutoTopicCreation: false,
+    });
+    this.admin = this.kafka.admin();
+    health.register('kafka', async () => {
+      if (!this.producerConnected) throw new Error('producer not connected');
+      const waiting = this.consumers.filter((c) => !c.joined).map((c) => c.groupId);
+      if (waiting.length) throw new Error(`consumer groups not joined: ${waiting.join(', ')}`);
+    });
+  }
+
+  /** Full topic name in this region. */
+  topic(name: string): string {
+    return `${this.config.kafka.topicPrefix}${name}`;
+  }
+
+  subscribe(subscription: Subscription): void {
+    if (this.consumers.length) throw new Error('subscribe() must be called before the application starts');
+    this.subscriptions.push(subscription);
+  }
+
+  async onModuleInit(): Promise<void> {
+    await this.admin.connect();
+    await this.ensureTopics(this.topics);
+    await this.producer.connect();
+    this.producerConnected = true;
+    this.producer.on(this.producer.events.DISCONNECT, () => {
+      this.producerConnected = false;
+    });
+    this.producer.on(this.producer.events.CONNECT, () => {
+      this.producerConnected = true;
+    });
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    for (const sub of this.subscriptions) await this.startConsumer(sub);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.allSettled(this.consumers.map((c) => c.consumer.disconnect()));
+    await Promise.allSettled([this.producer.disconnect(), this.admin.disconnect()]);
+  }
+
+  /**
+   * Creates missing topics and waits until each has a leader. Several processes start at once and
+   * race to create the same topics, and a just-created topic briefly answers "does not host this
+   * topic-partition", so the whole check is retried with backoff.
+   */
+  async ensureTopics(names: string[], attempts = 8): Promise<void> {
+    const wanted = names.map((n) => this.topic(n));
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const existing = new Set(await this.admin.listTopics());
+        const missing = wanted.filter((t) => !existing.has(t));
+        if (missing.length) {
+          await this.admin.createTopics({
+            waitForLeaders: false,
+            topics: missing.map((topic) => ({
+              topic,
+              numPartitions: this.config.kafka.partitions,
+              replicationFactor: this.config.kafka.replication,
+            })),
+          });
+          this.logger.log({ topics: missing }, 'created Kafka topics');
+        }
+        const { topics } = await this.admin.fetchTopicMetadata({ topics: wanted });
+        const leaderless = topics.filter((t) => t.partitions.length === 0 || t.partitions.some((p) => p.leader < 0));
+        if (!leaderless.length) return;
+        throw new Error(`no leader yet for ${leaderless.map((t) => t.name).join(', ')}`);
+      } catch (err) {
+        if (attempt >= attempts) throw err;
+        await new Promise((r) => setTimeout(r, Math.min(200 * 2 ** attempt, 3000) * (0.5 + Math.random() / 2)));
+      }
+    }
+  }
+
+  /**
+   * Produces one event and resolves once the broker has it on all in-sync replicas (acks=-1):
+   * callers acknowledge their own clients only after this resolves.
+   */
+  async publish(topicName: string, key: string, payload: EventPayload, options: PublishOptions = {}): Promise<EventEnvelope> {
+    const type = payloadType(payload);
+    const envelope: EventEnvelope = {
+      eventId: randomUUID(),
+      type,
+      timeMs: String(Date.now()),
+      region: this.config.region,
+      sdkAppId: options.sdkAppId ?? 0,
+      traceId: options.traceId ?? '',
+      ...payload,
+    } as EventEnvelope;
+    const topic = this.topic(topicName);
+    try {
+      await this.producer.send({
+        topic,
+        acks: -1,
+        messages: [
+          {
+            key,
+            value: Buffer.from(eventsV1.EventEnvelope.encode(envelope).finish()),
+            headers: { [EVENT_TYPE_HEADER]: type, 'meridian-event-id': envelope.eventId },
+          },
+        ],
+      });
+      this.metrics.kafkaProduced.inc({ topic: topicName, result: 'ok' });
+      return envelope;
+    } catch (err) {
+      this.metrics.kafkaProduced.inc({ topic: topicName, result: 'error' });
+      throw err;
+    }
+  }
+
+  private async startConsumer(sub: Subscription): Promise<void> {
+    const base = `${this.config.kafka.topicPrefix}${this.config.service}.${sub.name}`;
+    const groupId = sub.perInstance ? `${base}.${this.config.instanceId}` : base;
+    const consumer = this.kafka.consumer({ groupId, sessionTimeout: 30_000, heartbeatInterval: 3000 });
+    const entry = { consumer, groupId, joined: false };
+    this.consumers.push(entry);
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      entry.joined = true;
+    });
+    consumer.on(consumer.events.CRASH, (e) => {
+      entry.joined = false;
+      this.logger.error({ groupId, error: e.payload.error?.message }, 'Kafka consumer crashed');
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topics: sub.topics.map((t) => this.topic(t)), fromBeginning: sub.fromBeginning ?? false });
+    await consumer.run({
+      eachMessage: async ({ topic, partition, message }) => {
+        const logical = topic.slice(this.config.kafka.topicPrefix.length);
+        const stop = this.metrics.kafkaHandleSeconds.startTimer({ topic: logical, group: sub.name });
+        try {
+          if (!message.value) throw new Error('record without value');
+          const envelope = eventsV1.EventEnvelope.decode(message.value);
+          await sub.handler({ envelope, topic: logical, partition, offset: message.offset, key: message.key?.toString() ?? '' });
+          this.metrics.kafkaConsumed.inc({ topic: logical, group: sub.name, result: 'ok' });
+        } catch (err) {
+          this.metrics.kafkaConsumed.inc({ topic: logical, group: sub.name, result: 'error' });
+          this.logger.error({ topic: logical, partition, offset: message.offset, err }, 'event handler failed');
+          // Rethrow: kafkajs retries the record with backoff; handlers are idempotent.
+          throw err;
+        } finally {
+          stop();
+        }
+      },
+    });
+  }
+
+  private logKafka(entry: LogEntry): void {
+    const { message, ...extra } = entry.log;
+    const fields = { kafka: entry.namespace, ...extra };
+    if (entry.level <= logLevel.ERROR) this.logger.error(fields, message);
+    else if (entry.level === logLevel.WARN) this.logger.warn(fields, message);
+    else this.logger.debug(fields, message);
+  }
+}
+
+function payloadType(payload: EventPayload): string {
+  const set = Object.entries(payload).filter(([, v]) => v !== undefined);
+  if (set.length !== 1) throw new Error(`an event carries exactly one payload, got ${set.map(([k]) => k).join(', ') || 'none'}`);
+  const field = set[0]![0];
+  return `meridian.events.v1.${field.charAt(0).toUpperCase()}${field.slice(1)}Event`;
+}

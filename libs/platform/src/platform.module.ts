@@ -1,0 +1,61 @@
+import { Global, Module, type DynamicModule } from '@nestjs/common';
+import { MongooseModule } from '@nestjs/mongoose';
+import { LoggerModule } from 'nestjs-pino';
+import { PLATFORM_CONFIG, type PlatformConfig } from './config/platform-config';
+import { HealthController, HealthRegistry } from './health/health';
+import { Metrics } from './metrics/metrics';
+import { GrpcClients } from './grpc/clients';
+import { GrpcMetricsInterceptor } from './grpc/grpc-endpoint';
+import { EventBus, KAFKA_TOPICS } from './kafka/event-bus';
+import { RedisClient } from './redis/redis';
+import { mongoRootModule } from './mongo/mongo';
+import { createRootLogger } from './logging/logger';
+import { Probe, ProbeSchema } from './selftest/probe.schema';
+import { SelfTestService } from './selftest/selftest.service';
+import { PlatformGrpcController } from './selftest/platform.grpc.controller';
+import { TOPICS } from '@meridian/contracts';
+
+export interface PlatformModuleOptions {
+  /** Logical topics this service produces to or consumes from; created at start-up. */
+  topics?: string[];
+}
+
+/**
+ * Everything a service process shares: config, logging, metrics, health, gRPC clients, Kafka,
+ * MongoDB and Redis. Each service's root module imports PlatformModule.register(config) once.
+ */
+@Global()
+@Module({})
+export class PlatformModule {
+  static register(config: PlatformConfig, options: PlatformModuleOptions = {}): DynamicModule {
+    const logger = createRootLogger(config);
+    const topics = [...new Set([TOPICS.probe(config.service), ...(options.topics ?? [])])];
+    return {
+      module: PlatformModule,
+      imports: [
+        LoggerModule.forRoot({
+          pinoHttp: {
+            logger,
+            autoLogging: { ignore: (req) => ['/healthz', '/readyz', '/metrics'].includes(req.url ?? '') },
+            quietReqLogger: true,
+          },
+        }),
+        mongoRootModule(),
+        MongooseModule.forFeature([{ name: Probe.name, schema: ProbeSchema }]),
+      ],
+      controllers: [HealthController, PlatformGrpcController],
+      providers: [
+        { provide: PLATFORM_CONFIG, useValue: config },
+        { provide: KAFKA_TOPICS, useValue: topics },
+        { provide: Metrics, useValue: new Metrics(config) },
+        HealthRegistry,
+        GrpcClients,
+        GrpcMetricsInterceptor,
+        EventBus,
+        RedisClient,
+        SelfTestService,
+      ],
+      exports: [PLATFORM_CONFIG, Metrics, HealthRegistry, GrpcClients, GrpcMetricsInterceptor, EventBus, RedisClient],
+    };
+  }
+}

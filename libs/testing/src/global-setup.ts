@@ -1,0 +1,74 @@
+import './register-paths';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import mongoose from 'mongoose';
+import Redis from 'ioredis';
+import { resolvePlatform, spawnPlatform, stopChildren, waitReady, type Child } from '../../../tools/launcher/src/control';
+import { REPO_ROOT, TEST_NAMESPACE, TEST_PORT_OFFSET, testTopology } from './test-platform';
+
+declare global {
+  // Shared with global-teardown (same process).
+  var __MERIDIAN_CHILDREN__: Child[] | undefined;
+}
+
+const say = (msg: string) => process.stdout.write(`[integration] ${msg}\n`);
+
+/**
+ * Starts what the integration tier needs, for real: the data plane (idempotent), a fresh build,
+ * clean test namespaces, and both regions' seven services as separate processes.
+ */
+export default async function globalSetup(): Promise<void> {
+  say('data plane: ensuring Redis, Kafka and FerretDB are up');
+  execFileSync('bash', [join(REPO_ROOT, 'deploy', 'dataplane', 'dataplane.sh'), 'up'], { stdio: 'inherit' });
+  say('building services (tsc, incremental)');
+  execFileSync(process.execPath, [join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(REPO_ROOT, 'tsconfig.build.json')], {
+    stdio: 'inherit',
+  });
+  await cleanNamespace();
+  const platform = resolvePlatform({
+    namespace: TEST_NAMESPACE,
+    portOffset: TEST_PORT_OFFSET,
+    logDir: join(REPO_ROOT, '.meridian', 'logs', 'test'),
+    logLevel: process.env['MERIDIAN_TEST_LOG_LEVEL'] ?? 'info',
+  });
+  say(`starting ${platform.regions.join(' + ')} (${platform.regions.length * 7} processes, logs in .meridian/logs/test)`);
+  const started = Date.now();
+  const children = spawnPlatform(platform);
+  globalThis.__MERIDIAN_CHILDREN__ = children;
+  try {
+    await waitReady(platform, {
+      children,
+      timeoutMs: 180_000,
+      onProgress: (p) => say(`ready ${p.ready}/${p.total}`),
+    });
+  } catch (err) {
+    await stopChildren(children);
+    throw err;
+  }
+  say(`platform ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+/** Drops the test namespace's databases and Redis keys so each run starts from nothing. */
+async function cleanNamespace(): Promise<void> {
+  const topology = testTopology();
+  const conn = await mongoose.createConnection(topology.dataPlane.mongoUrl, { serverSelectionTimeoutMS: 10_000 }).asPromise();
+  try {
+    const { databases } = await conn.db!.admin().listDatabases();
+    for (const db of databases) {
+      if (db.name.startsWith(`${TEST_NAMESPACE}_`)) await conn.useDb(db.name).dropDatabase();
+    }
+  } finally {
+    await conn.close();
+  }
+  const redis = new Redis(topology.dataPlane.redisUrl);
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${TEST_NAMESPACE}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length) await redis.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}

@@ -1,0 +1,4 @@
+import { runServiceMain } from '@meridian/platform';
+import { GroupModule } from './group.module';
+
+runServiceMain({ service: 'group', module: (config) => GroupModule.register(config) });

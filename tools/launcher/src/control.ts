@@ -1,0 +1,165 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, renameSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { SERVICE_NAMES, type ServiceName } from '@meridian/contracts';
+import { Topology } from '@meridian/platform';
+
+export const REPO_ROOT = resolve(__dirname, '..', '..', '..', ...(__dirname.includes(`${join('dist', 'tools')}`) ? ['..'] : []));
+
+export interface PlatformOptions {
+  regions?: string[];
+  /** "process": one OS process per service (default); "region": all seven services of a region in one process. */
+  mode?: 'process' | 'region';
+  namespace?: string;
+  portOffset?: number;
+  topologyPath?: string;
+  logDir?: string;
+  logLevel?: string;
+  extraEnv?: NodeJS.ProcessEnv;
+}
+
+export interface ResolvedPlatform {
+  topology: Topology;
+  regions: string[];
+  options: Required<Omit<PlatformOptions, 'extraEnv' | 'regions'>> & { extraEnv: NodeJS.ProcessEnv };
+}
+
+export function resolvePlatform(options: PlatformOptions = {}): ResolvedPlatform {
+  const topologyPath = options.topologyPath ?? join(REPO_ROOT, 'deploy', 'topology.json');
+  const topology = Topology.load(topologyPath, { portOffset: options.portOffset ?? 0, namespace: options.namespace ?? '' });
+  const regions = options.regions ?? topology.regionNames();
+  for (const r of regions) topology.region(r);
+  return {
+    topology,
+    regions,
+    options: {
+      mode: options.mode ?? 'process',
+      namespace: options.namespace ?? '',
+      portOffset: options.portOffset ?? 0,
+      topologyPath,
+      logDir: options.logDir ?? join(REPO_ROOT, '.meridian', 'logs'),
+      logLevel: options.logLevel ?? 'info',
+      extraEnv: options.extraEnv ?? {},
+    },
+  };
+}
+
+export function serviceEnv(p: ResolvedPlatform, region: string): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    ...p.options.extraEnv,
+    MERIDIAN_REGION: region,
+    MERIDIAN_TOPOLOGY: p.options.topologyPath,
+    MERIDIAN_NAMESPACE: p.options.namespace,
+    MERIDIAN_PORT_OFFSET: String(p.options.portOffset),
+    MERIDIAN_LOG_LEVEL: p.options.logLevel,
+    KAFKAJS_NO_PARTITIONER_WARNING: '1',
+  };
+}
+
+export interface Child {
+  name: string;
+  region: string;
+  services: ServiceName[];
+  process: ChildProcess;
+}
+
+const RUNNER = join(REPO_ROOT, 'tools', 'runtime', 'run.js');
+
+/** Spawns one process per service (or per region), logging each to its own file. */
+export function spawnPlatform(p: ResolvedPlatform): Child[] {
+  mkdirSync(p.options.logDir, { recursive: true });
+  const children: Child[] = [];
+  for (const region of p.regions) {
+    const units: { name: string; services: ServiceName[]; entry: string; args: string[] }[] =
+      p.options.mode === 'region'
+        ? [{ name: `${region}.all`, services: [...SERVICE_NAMES], entry: 'dist/tools/launcher/src/region-main.js', args: [] }]
+        : SERVICE_NAMES.map((s) => ({ name: `${region}.${s}`, services: [s], entry: `dist/services/${s}/src/main.js`, args: [] }));
+    for (const unit of units) children.push(spawnUnit(p, region, unit));
+  }
+  return children;
+}
+
+export function spawnUnit(
+  p: ResolvedPlatform,
+  region: string,
+  unit: { name: string; services: ServiceName[]; entry: string; args: string[] },
+): Child {
+  // Each start begins a fresh log per process; the previous one is kept as .log.1.
+  const file = join(p.options.logDir, `${unit.name}.log`);
+  if (existsSync(file)) renameSync(file, `${file}.1`);
+  const log = openSync(file, 'a');
+  const child = spawn(process.execPath, [RUNNER, unit.entry, ...unit.args], {
+    cwd: REPO_ROOT,
+    env: serviceEnv(p, region),
+    stdio: ['ignore', log, log],
+  });
+  closeSync(log);
+  return { name: unit.name, region, services: unit.services, process: child };
+}
+
+export interface ReadyProgress {
+  ready: number;
+  total: number;
+  waitingFor: string[];
+}
+
+/** Polls every service's /readyz until all answer 200, reporting progress; throws on timeout or a dead child. */
+export async function waitReady(
+  p: ResolvedPlatform,
+  opts: { timeoutMs?: number; onProgress?: (progress: ReadyProgress) => void; children?: Child[] } = {},
+): Promise<void> {
+  const deadline = Date.now() + (opts.timeoutMs ?? 180_000);
+  const targets = p.regions.flatMap((r) =>
+    SERVICE_NAMES.map((s) => ({ name: `${r}.${s}`, url: `${p.topology.httpBaseUrl(r, s)}/readyz` })),
+  );
+  const ready = new Set<string>();
+  let last = -1;
+  let lastError = new Map<string, string>();
+  while (ready.size < targets.length) {
+    const dead = opts.children?.find((c) => c.process.exitCode !== null || c.process.signalCode !== null);
+    if (dead) throw new Error(`${dead.name} exited (code ${dead.process.exitCode ?? dead.process.signalCode}); see its log in ${p.options.logDir}`);
+    lastError = new Map();
+    await Promise.all(
+      targets
+        .filter((t) => !ready.has(t.name))
+        .map(async (t) => {
+          try {
+            const res = await fetch(t.url, { signal: AbortSignal.timeout(3000) });
+            if (res.ok) ready.add(t.name);
+            else lastError.set(t.name, JSON.stringify(await res.json()));
+          } catch (err) {
+            lastError.set(t.name, (err as Error).message);
+          }
+        }),
+    );
+    if (ready.size !== last) {
+      last = ready.size;
+      opts.onProgress?.({ ready: ready.size, total: targets.length, waitingFor: targets.filter((t) => !ready.has(t.name)).map((t) => t.name) });
+    }
+    if (ready.size === targets.length) return;
+    if (Date.now() > deadline) {
+      const detail = [...lastError].map(([n, e]) => `  ${n}: ${e}`).join('\n');
+      throw new Error(`platform not ready in time; still waiting for:\n${detail}`);
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+/** SIGTERM to every child, SIGKILL to those still alive after the grace period. */
+export async function stopChildren(children: Child[], graceMs = 15_000): Promise<void> {
+  const alive = children.filter((c) => c.process.exitCode === null && c.process.signalCode === null);
+  await Promise.all(
+    alive.map(
+      (c) =>
+        new Promise<void>((resolveExit) => {
+          const timer = setTimeout(() => c.process.kill('SIGKILL'), graceMs);
+          c.process.once('exit', () => {
+            clearTimeout(timer);
+            resolveExit();
+          });
+          c.process.kill('SIGTERM');
+        }),
+    ),
+  );
+}

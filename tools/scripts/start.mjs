@@ -1,0 +1,80 @@
+#!/usr/bin/env node
+// npm start: from a fresh clone, install what is missing, start the data plane and both regions,
+// wait until every service is ready, and write .meridian/local.json with every endpoint.
+import { spawn } from 'node:child_process';
+import { mkdirSync, openSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { LOG_DIR, PLATFORM_PID, ROOT, RUN_DIR, build, dataplane, ensureDependencies, pidAlive, requireBuilt, say } from './lib.mjs';
+
+const started = Date.now();
+const mode = process.env.MERIDIAN_MODE === 'region' ? 'region' : 'process';
+
+ensureDependencies();
+dataplane('up');
+build();
+
+const { resolvePlatform, waitReady } = requireBuilt('tools/launcher/src/control.js');
+const platform = resolvePlatform({});
+mkdirSync(RUN_DIR, { recursive: true });
+mkdirSync(LOG_DIR, { recursive: true });
+
+const running = pidAlive(PLATFORM_PID);
+if (running) {
+  say('start', `platform already running (launcher pid ${running}); checking readiness`);
+} else {
+  say('start', `starting ${platform.regions.join(' + ')} (${mode === 'region' ? 'one process per region' : 'one process per service'}); logs in .meridian/logs`);
+  const out = openSync(join(LOG_DIR, 'launcher.log'), 'a');
+  const child = spawn(process.execPath, [join(ROOT, 'tools/runtime/run.js'), 'dist/tools/launcher/src/main.js', '--mode', mode], {
+    cwd: ROOT,
+    detached: true,
+    stdio: ['ignore', out, out],
+    env: { ...process.env, KAFKAJS_NO_PARTITIONER_WARNING: '1' },
+  });
+  writeFileSync(PLATFORM_PID, String(child.pid));
+  child.unref();
+}
+
+try {
+  await waitReady(platform, {
+    timeoutMs: 180_000,
+    onProgress: (p) => say('start', `ready ${p.ready}/${p.total}${p.waitingFor.length && p.waitingFor.length <= 4 ? ` (waiting for ${p.waitingFor.join(', ')})` : ''}`),
+  });
+} catch (err) {
+  say('start', `${err.message}\n[start] see .meridian/logs/ ; npm stop to clean up`);
+  process.exit(1);
+}
+
+const local = {
+  generatedAt: new Date().toISOString(),
+  dataPlane: platform.topology.dataPlane,
+  regions: Object.fromEntries(
+    platform.regions.map((r) => {
+      const gateway = platform.topology.httpBaseUrl(r, 'gateway');
+      return [
+        r,
+        {
+          gateway,
+          diagnostics: `${gateway}/v1/diag/selftest`,
+          services: Object.fromEntries(
+            Object.keys(platform.topology.region(r).services).map((s) => {
+              const base = platform.topology.httpBaseUrl(r, s);
+              return [s, { grpc: platform.topology.grpcTarget(r, s), health: `${base}/readyz`, metrics: `${base}/metrics` }];
+            }),
+          ),
+        },
+      ];
+    }),
+  ),
+};
+writeFileSync(join(ROOT, '.meridian', 'local.json'), `${JSON.stringify(local, null, 2)}\n`);
+
+const rows = platform.regions.flatMap((r) => [
+  [r, 'gateway', local.regions[r].gateway],
+  [r, 'diagnostics', local.regions[r].diagnostics],
+  [r, 'metrics/health', `${platform.topology.httpBaseUrl(r, 'auth').replace(/:\d+$/, '')}:<service port>/metrics, /readyz`],
+]);
+const width = [0, 1].map((i) => Math.max(...rows.map((row) => row[i].length)));
+process.stdout.write('\n');
+for (const [a, b, c] of rows) process.stdout.write(`  ${a.padEnd(width[0])}  ${b.padEnd(width[1])}  ${c}\n`);
+process.stdout.write(`\n  endpoints written to .meridian/local.json; npm stop stops everything\n`);
+say('start', `platform up in ${((Date.now() - started) / 1000).toFixed(1)} s`);

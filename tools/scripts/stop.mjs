@@ -1,0 +1,25 @@
+#!/usr/bin/env node
+// npm stop: stop the platform started by npm start (SIGTERM, then SIGKILL), then the data plane.
+// `npm stop -- --keep-dataplane` leaves Redis, Kafka and FerretDB running.
+import { rmSync } from 'node:fs';
+import { PLATFORM_PID, dataplane, pidAlive, say } from './lib.mjs';
+
+const pid = pidAlive(PLATFORM_PID);
+if (pid) {
+  say('stop', `stopping platform (launcher pid ${pid})`);
+  process.kill(pid, 'SIGTERM');
+  const deadline = Date.now() + 30_000;
+  while (pidAlive(PLATFORM_PID) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+  if (pidAlive(PLATFORM_PID)) {
+    say('stop', 'launcher did not exit in 30 s; killing its process group');
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      process.kill(pid, 'SIGKILL');
+    }
+  }
+} else {
+  say('stop', 'platform not running');
+}
+rmSync(PLATFORM_PID, { force: true });
+if (!process.argv.includes('--keep-dataplane')) dataplane('down');

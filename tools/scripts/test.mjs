@@ -1,0 +1,32 @@
+#!/usr/bin/env node
+// npm test: lint (eslint + buf lint + generated code up to date), typecheck, unit tests, then
+// integration tests against the real data plane and a real two-region platform (started here
+// when not running, and stopped again afterwards if this script started it).
+import { join } from 'node:path';
+import { ROOT, dataplane, dataplaneRunning, ensureDependencies, say, step } from './lib.mjs';
+
+const started = Date.now();
+const timings = {};
+ensureDependencies();
+const bin = (name) => join(ROOT, 'node_modules', '.bin', name);
+
+say('test', 'lint: buf lint, generated proto code, eslint');
+timings.lint = step('lint', bin('nx'), ['run-many', '-t', 'lint', '--outputStyle=static', '--parallel=2', '--skipNxCache']);
+say('test', 'typecheck');
+timings.typecheck = step('typecheck', bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']);
+say('test', 'unit tests');
+timings.unit = step('unit', bin('jest'), ['--selectProjects', 'unit', '--passWithNoTests']);
+
+const hadDataplane = dataplaneRunning();
+if (!hadDataplane) {
+  say('test', 'data plane not running: starting it for the integration tests');
+  timings.dataplane = dataplane('up');
+}
+say('test', 'integration tests (real Redis, Kafka, FerretDB; both regions)');
+timings.integration = step('integration', bin('jest'), ['--selectProjects', 'integration', '--runInBand'], {
+  keepGoing: true,
+  env: { ...process.env, FORCE_COLOR: '0' },
+});
+if (!hadDataplane) dataplane('down');
+if (timings.integration < 0) process.exit(1);
+say('test', `all green in ${((Date.now() - started) / 1000).toFixed(1)} s ${JSON.stringify(timings)}`);
