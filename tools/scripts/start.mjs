@@ -44,8 +44,12 @@ try {
   process.exit(1);
 }
 
+const { ensureDemoApp } = requireBuilt('tools/launcher/src/demo-app.js');
+const demo = await ensureDemoApp(platform);
+
 const local = {
   generatedAt: new Date().toISOString(),
+  demoApp: demo,
   dataPlane: platform.topology.dataPlane,
   regions: Object.fromEntries(
     platform.regions.map((r) => {
@@ -54,6 +58,7 @@ const local = {
         r,
         {
           gateway,
+          rest: `${gateway}/v4`,
           diagnostics: `${gateway}/v1/diag/selftest`,
           services: Object.fromEntries(
             Object.keys(platform.topology.region(r).services).map((s) => {
@@ -69,12 +74,23 @@ const local = {
 writeFileSync(join(ROOT, '.meridian', 'local.json'), `${JSON.stringify(local, null, 2)}\n`);
 
 const rows = platform.regions.flatMap((r) => [
-  [r, 'gateway', local.regions[r].gateway],
+  [r, 'REST API', `${local.regions[r].rest}/<service>/<command>`],
   [r, 'diagnostics', local.regions[r].diagnostics],
   [r, 'metrics/health', `${platform.topology.httpBaseUrl(r, 'auth').replace(/:\d+$/, '')}:<service port>/metrics, /readyz`],
 ]);
 const width = [0, 1].map((i) => Math.max(...rows.map((row) => row[i].length)));
 process.stdout.write('\n');
 for (const [a, b, c] of rows) process.stdout.write(`  ${a.padEnd(width[0])}  ${b.padEnd(width[1])}  ${c}\n`);
-process.stdout.write(`\n  endpoints written to .meridian/local.json; npm stop stops everything\n`);
+process.stdout.write(
+  [
+    '',
+    `  demo app   SDKAppID ${demo.sdkAppId}  home ${demo.homeRegion}  admin ${demo.admin}`,
+    `             secret key ${demo.secretKey}`,
+    `  try it     curl -s -d '{"CheckItem":[{"UserID":"alice"}]}' '${local.regions[demo.homeRegion].rest}/im_open_login_svc/account_check?sdkappid=${demo.sdkAppId}&identifier=${demo.admin}&usersig=${demo.adminUserSig}&random=1&contenttype=json'`,
+    `             (npm run meridian -- usersig gen --sdkappid ${demo.sdkAppId} --user <id> makes more)`,
+    '',
+    '  endpoints written to .meridian/local.json; npm stop stops everything',
+    '',
+  ].join('\n'),
+);
 say('start', `platform up in ${((Date.now() - started) / 1000).toFixed(1)} s`);

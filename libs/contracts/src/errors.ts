@@ -21,11 +21,12 @@ export const ErrorCode = {
   URL_PARAM_INVALID: 60025,
   // UserSig and accounts (70000-70500)
   USERSIG_EXPIRED: 70001,
-  USERSIG_MALFORMED: 70003,
-  USERSIG_DECODE_FAILED: 70005,
+  USERSIG_DECODE_FAILED: 70003,
+  USERSIG_CONTENT_INVALID: 70005,
   USERSIG_SIGNATURE_MISMATCH: 70009,
   USERSIG_IDENTIFIER_MISMATCH: 70013,
   USERSIG_SDKAPPID_MISMATCH: 70014,
+  USERSIG_KEY_MISSING: 70016,
   APP_NOT_FOUND: 70020,
   USERSIG_TOO_MANY_FAILURES: 70050,
   ACCOUNT_NOT_FOUND: 70107,
@@ -34,6 +35,7 @@ export const ErrorCode = {
   INVALID_PARAMETER: 70402,
   REQUIRES_ADMIN_ACCOUNT: 70403,
   INTERNAL: 70500,
+  ACCOUNT_DELETE_UNSUPPORTED: 71000,
   // Messages (80000-80005)
   MSG_BODY_TOO_LONG: 80002,
   CALLBACK_BLOCKED: 80003,
@@ -41,12 +43,30 @@ export const ErrorCode = {
 
 export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];
 
+/**
+ * The "requires an App admin" code differs per REST service (reference §2): the account service
+ * answers 70403, messages 90009, relationship 30004, profile 40004, conversations 50003, groups
+ * 10007; everything else 60010.
+ */
+export const ADMIN_REQUIRED_CODE_BY_SERVICE: Readonly<Record<string, number>> = {
+  im_open_login_svc: 70403,
+  openim: 90009,
+  sns: 30004,
+  profile: 40004,
+  recentcontact: 50003,
+  group_open_http_svc: 10007,
+};
+
 const DEFAULT_INFO: Partial<Record<number, string>> = {
   [ErrorCode.HTTP_PARSE]: 'HTTP parse error',
   [ErrorCode.JSON_PARSE]: 'JSON parse error',
   [ErrorCode.SERVICE_TIMEOUT]: 'service timeout',
   [ErrorCode.REQUIRES_ADMIN]: 'this request requires an app admin',
   [ErrorCode.APP_NOT_FOUND]: 'SDKAppID not found',
+  [ErrorCode.SDKAPPID_DISABLED]: 'SDKAppID disabled',
+  [ErrorCode.USERSIG_EXPIRED]: 'UserSig expired',
+  [ErrorCode.USERSIG_TOO_MANY_FAILURES]: 'too many UserSig verification failures, retry after a minute',
+  [ErrorCode.ACCOUNT_NOT_FOUND]: 'account not found',
   [ErrorCode.INVALID_PARAMETER]: 'invalid parameter',
   [ErrorCode.INTERNAL]: 'internal error',
   [ErrorCode.INTERNAL_TIMEOUT]: 'internal timeout',
@@ -92,6 +112,9 @@ export function grpcStatusFor(code: number): number {
   if (code === ErrorCode.INTERNAL_TIMEOUT || code === ErrorCode.SERVICE_TIMEOUT) return GrpcStatus.DEADLINE_EXCEEDED;
   if (code === ErrorCode.REST_RATE_LIMITED || code === ErrorCode.APP_RATE_LIMITED) return GrpcStatus.RESOURCE_EXHAUSTED;
   if (code >= 70001 && code <= 70052) return GrpcStatus.UNAUTHENTICATED;
-  if (code === ErrorCode.REQUIRES_ADMIN || code === ErrorCode.REQUIRES_ADMIN_ACCOUNT) return GrpcStatus.PERMISSION_DENIED;
+  if (code === ErrorCode.REQUIRES_ADMIN || Object.values(ADMIN_REQUIRED_CODE_BY_SERVICE).includes(code)) {
+    return GrpcStatus.PERMISSION_DENIED;
+  }
+  if (code === ErrorCode.APP_NOT_FOUND || code === ErrorCode.ACCOUNT_NOT_FOUND) return GrpcStatus.NOT_FOUND;
   return GrpcStatus.FAILED_PRECONDITION;
 }

@@ -1,3 +1,4 @@
 export * from './services';
 export * from './topics';
 export * from './errors';
+export * from './identifiers';

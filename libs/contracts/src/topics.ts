@@ -8,4 +8,10 @@ import type { ServiceName } from './services';
 export const TOPICS = {
   /** A service's self-test probe; produced and consumed by the same service. */
   probe: (service: ServiceName) => `${service}.probe.v1`,
+  /** UserStateChangedEvent (Tencent State.StateChange); key <sdkappid>:<user>. */
+  userState: 'auth.user-state.v1',
+  /** SessionKickedEvent, routed by push to the gateway instance holding the session. */
+  sessionKicked: 'auth.session-kicked.v1',
+  /** AccountsDeletedEvent, for services holding per-user data. */
+  accountsDeleted: 'auth.accounts-deleted.v1',
 } as const;

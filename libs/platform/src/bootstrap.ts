@@ -17,6 +17,8 @@ export interface StartOptions {
   /** Builds the service's root module from its validated config. */
   module: (config: PlatformConfig) => DynamicModule;
   env?: NodeJS.ProcessEnv;
+  /** False for services that read raw request bodies themselves (the gateway's REST face). */
+  bodyParser?: boolean;
   /** Lets the caller wire extra transports (the gateway's WebSocket) before listening. */
   beforeListen?: (app: INestApplication, config: PlatformConfig) => Promise<void> | void;
 }
@@ -27,7 +29,11 @@ export interface StartOptions {
  */
 export async function startService(options: StartOptions): Promise<RunningService> {
   const config = loadPlatformConfig(options.service, options.env);
-  const app = await NestFactory.create(options.module(config), { bufferLogs: true, abortOnError: false });
+  const app = await NestFactory.create(options.module(config), {
+    bufferLogs: true,
+    abortOnError: false,
+    bodyParser: options.bodyParser ?? true,
+  });
   app.useLogger(app.get(Logger));
   app.connectMicroservice(grpcServerOptions(config, options.service), { inheritAppConfig: true });
   await options.beforeListen?.(app, config);
@@ -39,6 +45,12 @@ export async function startService(options: StartOptions): Promise<RunningServic
 
 /** main() of a service process: start, and close gracefully on SIGTERM/SIGINT within the grace period. */
 export function runServiceMain(options: StartOptions): void {
+  // A rejection nobody handled means a bug: log it as one structured line, then exit so the
+  // supervisor (launcher or Kubernetes) starts a clean process.
+  process.on('unhandledRejection', (reason) => {
+    process.stderr.write(`${JSON.stringify({ level: 'fatal', service: options.service, msg: 'unhandled rejection', err: String((reason as Error)?.stack ?? reason) })}\n`);
+    process.exit(1);
+  });
   startService(options).then(
     (running) => {
       let closing = false;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import mongoose from 'mongoose';
 import Redis from 'ioredis';
 import { resolvePlatform, spawnPlatform, stopChildren, waitReady, type Child } from '../../../tools/launcher/src/control';
-import { REPO_ROOT, TEST_NAMESPACE, TEST_PORT_OFFSET, testTopology } from './test-platform';
+import { REPO_ROOT, TEST_LIMITS, TEST_NAMESPACE, TEST_PORT_OFFSET, testTopology } from './test-platform';
 
 declare global {
   // Shared with global-teardown (same process).
@@ -30,6 +30,8 @@ export default async function globalSetup(): Promise<void> {
     portOffset: TEST_PORT_OFFSET,
     logDir: join(REPO_ROOT, '.meridian', 'logs', 'test'),
     logLevel: process.env['MERIDIAN_TEST_LOG_LEVEL'] ?? 'info',
+    // Limits low enough that tests can cross them quickly and deterministically.
+    extraEnv: TEST_LIMITS,
   });
   say(`starting ${platform.regions.join(' + ')} (${platform.regions.length * 7} processes, logs in .meridian/logs/test)`);
   const started = Date.now();

@@ -7,6 +7,13 @@ export const TEST_NAMESPACE = 'test';
 export const TEST_PORT_OFFSET = Number(process.env['MERIDIAN_TEST_PORT_OFFSET'] ?? 10_000);
 export const REPO_ROOT = join(__dirname, '..', '..', '..');
 
+/** Service settings of the test platform that differ from production defaults. */
+export const TEST_LIMITS = {
+  MERIDIAN_REST_DEFAULT_QPS: '50',
+  MERIDIAN_REST_APP_QPS: '300',
+  MERIDIAN_AUTH_FAILURE_LIMIT: '5',
+} as const;
+
 /** The test platform's topology (namespaced names, offset ports). */
 export function testTopology(): Topology {
   return Topology.load(join(REPO_ROOT, 'deploy', 'topology.json'), { namespace: TEST_NAMESPACE, portOffset: TEST_PORT_OFFSET });

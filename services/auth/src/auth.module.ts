@@ -1,10 +1,45 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { MongooseModule } from '@nestjs/mongoose';
+import { TOPICS } from '@meridian/contracts';
 import { PlatformModule, type PlatformConfig } from '@meridian/platform';
+import { AUTH_CONFIG, loadAuthConfig } from './auth.config';
+import { AuthGrpcController } from './auth.grpc.controller';
+import { AccountDoc, AccountSchema } from './accounts/account.schema';
+import { AccountsRepository } from './accounts/accounts.repository';
+import { AccountsService } from './accounts/accounts.service';
+import { AppDoc, AppSchema } from './apps/app.schema';
+import { AppsRepository } from './apps/apps.repository';
+import { AppsService } from './apps/apps.service';
+import { SessionsRepository } from './sessions/sessions.repository';
+import { SessionsService } from './sessions/sessions.service';
+import { FailureThrottle } from './usersig/failure-throttle.repository';
+import { UserSigService } from './usersig/usersig.service';
 
-/** Root module of the auth service. Feature modules are added here as their issues land. */
+/** Root module of the auth service: apps, UserSig, accounts and login sessions. */
 @Module({})
 export class AuthModule {
-  static register(config: PlatformConfig): DynamicModule {
-    return { module: AuthModule, imports: [PlatformModule.register(config)] };
+  static register(config: PlatformConfig, env: NodeJS.ProcessEnv = process.env): DynamicModule {
+    return {
+      module: AuthModule,
+      imports: [
+        PlatformModule.register(config, { topics: [TOPICS.userState, TOPICS.sessionKicked, TOPICS.accountsDeleted] }),
+        MongooseModule.forFeature([
+          { name: AppDoc.name, schema: AppSchema },
+          { name: AccountDoc.name, schema: AccountSchema },
+        ]),
+      ],
+      controllers: [AuthGrpcController],
+      providers: [
+        { provide: AUTH_CONFIG, useValue: loadAuthConfig(env) },
+        AppsRepository,
+        AppsService,
+        FailureThrottle,
+        UserSigService,
+        AccountsRepository,
+        SessionsRepository,
+        SessionsService,
+        AccountsService,
+      ],
+    };
   }
 }

@@ -57,10 +57,18 @@ export function serviceEnv(p: ResolvedPlatform, region: string): NodeJS.ProcessE
   };
 }
 
+export interface Unit {
+  name: string;
+  services: ServiceName[];
+  entry: string;
+  args: string[];
+}
+
 export interface Child {
   name: string;
   region: string;
   services: ServiceName[];
+  unit: Unit;
   process: ChildProcess;
 }
 
@@ -71,7 +79,7 @@ export function spawnPlatform(p: ResolvedPlatform): Child[] {
   mkdirSync(p.options.logDir, { recursive: true });
   const children: Child[] = [];
   for (const region of p.regions) {
-    const units: { name: string; services: ServiceName[]; entry: string; args: string[] }[] =
+    const units: Unit[] =
       p.options.mode === 'region'
         ? [{ name: `${region}.all`, services: [...SERVICE_NAMES], entry: 'dist/tools/launcher/src/region-main.js', args: [] }]
         : SERVICE_NAMES.map((s) => ({ name: `${region}.${s}`, services: [s], entry: `dist/services/${s}/src/main.js`, args: [] }));
@@ -80,11 +88,7 @@ export function spawnPlatform(p: ResolvedPlatform): Child[] {
   return children;
 }
 
-export function spawnUnit(
-  p: ResolvedPlatform,
-  region: string,
-  unit: { name: string; services: ServiceName[]; entry: string; args: string[] },
-): Child {
+export function spawnUnit(p: ResolvedPlatform, region: string, unit: Unit): Child {
   // Each start begins a fresh log per process; the previous one is kept as .log.1.
   const file = join(p.options.logDir, `${unit.name}.log`);
   if (existsSync(file)) renameSync(file, `${file}.1`);
@@ -95,7 +99,7 @@ export function spawnUnit(
     stdio: ['ignore', log, log],
   });
   closeSync(log);
-  return { name: unit.name, region, services: unit.services, process: child };
+  return { name: unit.name, region, services: unit.services, unit, process: child };
 }
 
 export interface ReadyProgress {

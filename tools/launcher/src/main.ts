@@ -6,7 +6,7 @@
  *        [--namespace ns] [--port-offset n] [--log-level info]
  */
 import { parseArgs } from 'node:util';
-import { resolvePlatform, spawnPlatform, stopChildren, waitReady } from './control';
+import { resolvePlatform, spawnPlatform, spawnUnit, stopChildren, waitReady } from './control';
 
 const log = (msg: string, extra: Record<string, unknown> = {}) =>
   process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), component: 'launcher', msg, ...extra })}\n`);
@@ -42,11 +42,24 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
-  for (const c of children) {
-    c.process.on('exit', (code, signal) => {
-      if (!stopping) log('process exited', { name: c.name, code, signal });
+  // Supervise: a process that dies is started again, with backoff, as Kubernetes would.
+  const supervise = (index: number, attempt: number) => {
+    const child = children[index]!;
+    const startedAt = Date.now();
+    child.process.once('exit', (code, signal) => {
+      if (stopping) return;
+      const next = Date.now() - startedAt > 60_000 ? 0 : attempt + 1;
+      const delay = Math.min(30_000, 1000 * 2 ** next);
+      log('process exited; restarting', { name: child.name, code, signal, inMs: delay });
+      setTimeout(() => {
+        if (stopping) return;
+        children[index] = spawnUnit(platform, child.region, child.unit);
+        log('restarted', { name: child.name, pid: children[index]!.process.pid });
+        supervise(index, next);
+      }, delay);
     });
-  }
+  };
+  children.forEach((_, i) => supervise(i, 0));
   try {
     await waitReady(platform, {
       children,

@@ -18,7 +18,7 @@ const SERVICES: StartOptions[] = [
   { service: 'group', module: (c) => GroupModule.register(c) },
   { service: 'push', module: (c) => PushModule.register(c) },
   { service: 'callback', module: (c) => CallbackModule.register(c) },
-  { service: 'gateway', module: (c) => GatewayModule.register(c) },
+  { service: 'gateway', module: (c) => GatewayModule.register(c), bodyParser: false },
 ];
 
 async function main(): Promise<void> {

@@ -45,7 +45,7 @@ export interface PlatformConfig {
 }
 
 /** Default topology file: deploy/topology.json of the repository this code runs from. */
-function defaultTopologyPath(): string {
+export function defaultTopologyPath(): string {
   let dir = __dirname;
   for (let i = 0; i < 8; i++) {
     const candidate = join(dir, 'deploy', 'topology.json');

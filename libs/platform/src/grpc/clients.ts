@@ -75,7 +75,8 @@ export class GrpcClients implements OnModuleDestroy {
     const bound = client;
     return new Proxy({} as PromiseClient<T>, {
       get: (_target, method) => {
-        if (typeof method !== 'string') return undefined;
+        // 'then' must stay undefined, or awaiting a client would treat it as a promise.
+        if (typeof method !== 'string' || method === 'then') return undefined;
         return (request: unknown, options?: CallOptions) =>
           this.call(bound, method, request, { target, region, delayMs, options });
       },

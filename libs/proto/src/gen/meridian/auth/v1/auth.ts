@@ -5,33 +5,3306 @@
 // source: meridian/auth/v1/auth.proto
 
 /* eslint-disable */
+import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import { GrpcMethod, GrpcStreamMethod } from "@nestjs/microservices";
+import { Observable } from "rxjs";
 
 export const protobufPackage = "meridian.auth.v1";
 
 export const protobufFileName = "meridian/auth/v1/auth.proto";
 
+export enum AppStatus {
+  APP_STATUS_UNSPECIFIED = "APP_STATUS_UNSPECIFIED",
+  APP_STATUS_ACTIVE = "APP_STATUS_ACTIVE",
+  APP_STATUS_DISABLED = "APP_STATUS_DISABLED",
+  UNRECOGNIZED = "UNRECOGNIZED",
+}
+
+export function appStatusFromJSON(object: any): AppStatus {
+  switch (object) {
+    case 0:
+    case "APP_STATUS_UNSPECIFIED":
+      return AppStatus.APP_STATUS_UNSPECIFIED;
+    case 1:
+    case "APP_STATUS_ACTIVE":
+      return AppStatus.APP_STATUS_ACTIVE;
+    case 2:
+    case "APP_STATUS_DISABLED":
+      return AppStatus.APP_STATUS_DISABLED;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return AppStatus.UNRECOGNIZED;
+  }
+}
+
+export function appStatusToNumber(object: AppStatus): number {
+  switch (object) {
+    case AppStatus.APP_STATUS_UNSPECIFIED:
+      return 0;
+    case AppStatus.APP_STATUS_ACTIVE:
+      return 1;
+    case AppStatus.APP_STATUS_DISABLED:
+      return 2;
+    case AppStatus.UNRECOGNIZED:
+    default:
+      return -1;
+  }
+}
+
+/** How many devices of a user may be online at once (Tencent's console policies). */
+export enum MultiDevicePolicy {
+  MULTI_DEVICE_POLICY_UNSPECIFIED = "MULTI_DEVICE_POLICY_UNSPECIFIED",
+  /** MULTI_DEVICE_POLICY_SINGLE - One device in total: any new login kicks every other session. */
+  MULTI_DEVICE_POLICY_SINGLE = "MULTI_DEVICE_POLICY_SINGLE",
+  /** MULTI_DEVICE_POLICY_DUAL - One native (mobile or desktop) plus one Web. */
+  MULTI_DEVICE_POLICY_DUAL = "MULTI_DEVICE_POLICY_DUAL",
+  /** MULTI_DEVICE_POLICY_TRIPLE - One mobile, one desktop and one Web. */
+  MULTI_DEVICE_POLICY_TRIPLE = "MULTI_DEVICE_POLICY_TRIPLE",
+  /** MULTI_DEVICE_POLICY_MULTI - Every platform at once, up to max_per_platform each (Web: max_web). */
+  MULTI_DEVICE_POLICY_MULTI = "MULTI_DEVICE_POLICY_MULTI",
+  UNRECOGNIZED = "UNRECOGNIZED",
+}
+
+export function multiDevicePolicyFromJSON(object: any): MultiDevicePolicy {
+  switch (object) {
+    case 0:
+    case "MULTI_DEVICE_POLICY_UNSPECIFIED":
+      return MultiDevicePolicy.MULTI_DEVICE_POLICY_UNSPECIFIED;
+    case 1:
+    case "MULTI_DEVICE_POLICY_SINGLE":
+      return MultiDevicePolicy.MULTI_DEVICE_POLICY_SINGLE;
+    case 2:
+    case "MULTI_DEVICE_POLICY_DUAL":
+      return MultiDevicePolicy.MULTI_DEVICE_POLICY_DUAL;
+    case 3:
+    case "MULTI_DEVICE_POLICY_TRIPLE":
+      return MultiDevicePolicy.MULTI_DEVICE_POLICY_TRIPLE;
+    case 4:
+    case "MULTI_DEVICE_POLICY_MULTI":
+      return MultiDevicePolicy.MULTI_DEVICE_POLICY_MULTI;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return MultiDevicePolicy.UNRECOGNIZED;
+  }
+}
+
+export function multiDevicePolicyToNumber(object: MultiDevicePolicy): number {
+  switch (object) {
+    case MultiDevicePolicy.MULTI_DEVICE_POLICY_UNSPECIFIED:
+      return 0;
+    case MultiDevicePolicy.MULTI_DEVICE_POLICY_SINGLE:
+      return 1;
+    case MultiDevicePolicy.MULTI_DEVICE_POLICY_DUAL:
+      return 2;
+    case MultiDevicePolicy.MULTI_DEVICE_POLICY_TRIPLE:
+      return 3;
+    case MultiDevicePolicy.MULTI_DEVICE_POLICY_MULTI:
+      return 4;
+    case MultiDevicePolicy.UNRECOGNIZED:
+    default:
+      return -1;
+  }
+}
+
+export enum CallbackFailurePolicy {
+  CALLBACK_FAILURE_POLICY_UNSPECIFIED = "CALLBACK_FAILURE_POLICY_UNSPECIFIED",
+  /** CALLBACK_FAILURE_POLICY_DELIVER - Tencent's default: deliver when the before-callback fails or times out. */
+  CALLBACK_FAILURE_POLICY_DELIVER = "CALLBACK_FAILURE_POLICY_DELIVER",
+  /** CALLBACK_FAILURE_POLICY_BLOCK - Refuse with 80003. */
+  CALLBACK_FAILURE_POLICY_BLOCK = "CALLBACK_FAILURE_POLICY_BLOCK",
+  UNRECOGNIZED = "UNRECOGNIZED",
+}
+
+export function callbackFailurePolicyFromJSON(object: any): CallbackFailurePolicy {
+  switch (object) {
+    case 0:
+    case "CALLBACK_FAILURE_POLICY_UNSPECIFIED":
+      return CallbackFailurePolicy.CALLBACK_FAILURE_POLICY_UNSPECIFIED;
+    case 1:
+    case "CALLBACK_FAILURE_POLICY_DELIVER":
+      return CallbackFailurePolicy.CALLBACK_FAILURE_POLICY_DELIVER;
+    case 2:
+    case "CALLBACK_FAILURE_POLICY_BLOCK":
+      return CallbackFailurePolicy.CALLBACK_FAILURE_POLICY_BLOCK;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return CallbackFailurePolicy.UNRECOGNIZED;
+  }
+}
+
+export function callbackFailurePolicyToNumber(object: CallbackFailurePolicy): number {
+  switch (object) {
+    case CallbackFailurePolicy.CALLBACK_FAILURE_POLICY_UNSPECIFIED:
+      return 0;
+    case CallbackFailurePolicy.CALLBACK_FAILURE_POLICY_DELIVER:
+      return 1;
+    case CallbackFailurePolicy.CALLBACK_FAILURE_POLICY_BLOCK:
+      return 2;
+    case CallbackFailurePolicy.UNRECOGNIZED:
+    default:
+      return -1;
+  }
+}
+
+export interface CallbackSettings {
+  url: string;
+  commands: string[];
+  /** Never returned by read APIs unless reveal_secrets is set. */
+  token: string;
+  timeoutMs: number;
+  failurePolicy: CallbackFailurePolicy;
+}
+
+export interface App {
+  sdkAppId: number;
+  name: string;
+  homeRegion: string;
+  status: AppStatus;
+  admins: string[];
+  multiDevicePolicy: MultiDevicePolicy;
+  maxPerPlatform: number;
+  maxWeb: number;
+  /** 64 hex characters, used as text for HMAC. Empty unless reveal_secrets was asked for. */
+  secretKey: string;
+  keyVersion: number;
+  /** PEM public key for legacy ECDSA-SHA256 UserSigs; empty when none. */
+  ecdsaPublicKey: string;
+  callback: CallbackSettings | undefined;
+  createdAtMs: string;
+  updatedAtMs: string;
+}
+
+export interface CreateAppRequest {
+  name: string;
+  /** Defaults to the region that serves the call. */
+  homeRegion: string;
+  /** 0 = allocate one. */
+  sdkAppId: number;
+  admins: string[];
+  multiDevicePolicy: MultiDevicePolicy;
+  ecdsaPublicKey: string;
+  /** Only for fixed development apps (the demo app): a preset key instead of a random one. */
+  secretKey: string;
+  /** When the app exists already with the same id, return it instead of failing. */
+  ifNotExists: boolean;
+}
+
+export interface CreateAppResponse {
+  app: App | undefined;
+  created: boolean;
+}
+
+export interface GetAppRequest {
+  sdkAppId: number;
+  revealSecrets: boolean;
+}
+
+export interface GetAppResponse {
+  app: App | undefined;
+}
+
+export interface ListAppsRequest {
+}
+
+export interface ListAppsResponse {
+  apps: App[];
+}
+
+export interface UpdateAppRequest {
+  sdkAppId: number;
+  /** Each field is applied only when its has_* flag is set. */
+  hasName: boolean;
+  name: string;
+  hasAdmins: boolean;
+  admins: string[];
+  hasMultiDevice: boolean;
+  multiDevicePolicy: MultiDevicePolicy;
+  maxPerPlatform: number;
+  maxWeb: number;
+  hasEcdsaPublicKey: boolean;
+  ecdsaPublicKey: string;
+  hasCallback: boolean;
+  callback: CallbackSettings | undefined;
+}
+
+export interface UpdateAppResponse {
+  app: App | undefined;
+}
+
+export interface RotateAppKeyRequest {
+  sdkAppId: number;
+}
+
+export interface RotateAppKeyResponse {
+  app: App | undefined;
+}
+
+export interface SetAppStatusRequest {
+  sdkAppId: number;
+  status: AppStatus;
+}
+
+export interface SetAppStatusResponse {
+  app: App | undefined;
+}
+
+export interface LocateAppRequest {
+  sdkAppId: number;
+  localOnly: boolean;
+}
+
+export interface LocateAppResponse {
+  found: boolean;
+  homeRegion: string;
+  status: AppStatus;
+}
+
+export interface VerifyUserSigRequest {
+  sdkAppId: number;
+  identifier: string;
+  userSig: string;
+  /** Fail with the admin-required code unless the identifier is one of the app's admins. */
+  requireAdmin: boolean;
+  /** Tencent code to use when require_admin fails (60010, 70403, 90009, ... depending on the REST service). */
+  adminErrorCode: number;
+}
+
+export interface VerifyUserSigResponse {
+  isAdmin: boolean;
+  issuedAt: string;
+  expiresAt: string;
+  version: string;
+}
+
+export interface GenUserSigRequest {
+  sdkAppId: number;
+  identifier: string;
+  expireSeconds: number;
+}
+
+export interface GenUserSigResponse {
+  userSig: string;
+  expiresAt: string;
+}
+
+export interface AccountProfile {
+  userId: string;
+  nick: string;
+  faceUrl: string;
+}
+
+export interface ImportAccountsRequest {
+  sdkAppId: number;
+  accounts: AccountProfile[];
+}
+
+export interface ImportAccountsResponse {
+  failed: string[];
+}
+
+export interface AccountResult {
+  userId: string;
+  resultCode: number;
+  resultInfo: string;
+  /** "Imported" or "NotImported" (account_check only). */
+  status: string;
+}
+
+export interface DeleteAccountsRequest {
+  sdkAppId: number;
+  userIds: string[];
+}
+
+export interface DeleteAccountsResponse {
+  results: AccountResult[];
+}
+
+export interface CheckAccountsRequest {
+  sdkAppId: number;
+  userIds: string[];
+}
+
+export interface CheckAccountsResponse {
+  results: AccountResult[];
+}
+
+export interface Session {
+  loginId: string;
+  userId: string;
+  /** Tencent platform name: iPhone, Android, iPad, PC, Mac, Linux, Web. */
+  platform: string;
+  gatewayRegion: string;
+  gatewayInstance: string;
+  connectionId: string;
+  loginAtMs: string;
+}
+
+export interface LoginRequest {
+  sdkAppId: number;
+  userId: string;
+  userSig: string;
+  platform: string;
+  gatewayRegion: string;
+  gatewayInstance: string;
+  connectionId: string;
+}
+
+export interface LoginResponse {
+  session:
+    | Session
+    | undefined;
+  /** Sessions this login displaced under the app's multi-device policy. */
+  kicked: Session[];
+}
+
+export interface LogoutRequest {
+  sdkAppId: number;
+  userId: string;
+  loginId: string;
+  /** "Logout", "Disconnect" or "TimeOut" (State.StateChange reasons). */
+  reason: string;
+}
+
+export interface LogoutResponse {
+  removed: boolean;
+}
+
+export interface KickRequest {
+  sdkAppId: number;
+  userId: string;
+}
+
+export interface KickResponse {
+  kicked: Session[];
+}
+
+export interface QueryOnlineStatusRequest {
+  sdkAppId: number;
+  userIds: string[];
+  needDetail: boolean;
+}
+
+export interface PlatformStatus {
+  platform: string;
+  status: string;
+}
+
+export interface UserOnlineStatus {
+  userId: string;
+  /** Online, PushOnline or Offline. */
+  state: string;
+  detail: PlatformStatus[];
+}
+
+export interface QueryOnlineStatusResponse {
+  results: UserOnlineStatus[];
+  /** Accounts that were never imported (70107). */
+  notFound: string[];
+}
+
 export const MERIDIAN_AUTH_V1_PACKAGE_NAME = "meridian.auth.v1";
 
+function createBaseCallbackSettings(): CallbackSettings {
+  return {
+    url: "",
+    commands: [],
+    token: "",
+    timeoutMs: 0,
+    failurePolicy: CallbackFailurePolicy.CALLBACK_FAILURE_POLICY_UNSPECIFIED,
+  };
+}
+
+export const CallbackSettings: MessageFns<CallbackSettings> = {
+  encode(message: CallbackSettings, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.url !== "") {
+      writer.uint32(10).string(message.url);
+    }
+    for (const v of message.commands) {
+      writer.uint32(18).string(v!);
+    }
+    if (message.token !== "") {
+      writer.uint32(26).string(message.token);
+    }
+    if (message.timeoutMs !== 0) {
+      writer.uint32(32).uint32(message.timeoutMs);
+    }
+    if (message.failurePolicy !== CallbackFailurePolicy.CALLBACK_FAILURE_POLICY_UNSPECIFIED) {
+      writer.uint32(40).int32(callbackFailurePolicyToNumber(message.failurePolicy));
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CallbackSettings {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCallbackSettings();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.url = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.commands.push(reader.string());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.token = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.timeoutMs = reader.uint32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.failurePolicy = callbackFailurePolicyFromJSON(reader.int32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseApp(): App {
+  return {
+    sdkAppId: 0,
+    name: "",
+    homeRegion: "",
+    status: AppStatus.APP_STATUS_UNSPECIFIED,
+    admins: [],
+    multiDevicePolicy: MultiDevicePolicy.MULTI_DEVICE_POLICY_UNSPECIFIED,
+    maxPerPlatform: 0,
+    maxWeb: 0,
+    secretKey: "",
+    keyVersion: 0,
+    ecdsaPublicKey: "",
+    callback: undefined,
+    createdAtMs: "0",
+    updatedAtMs: "0",
+  };
+}
+
+export const App: MessageFns<App> = {
+  encode(message: App, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sdkAppId !== 0) {
+      writer.uint32(8).uint32(message.sdkAppId);
+    }
+    if (message.name !== "") {
+      writer.uint32(18).string(message.name);
+    }
+    if (message.homeRegion !== "") {
+      writer.uint32(26).string(message.homeRegion);
+    }
+    if (message.status !== AppStatus.APP_STATUS_UNSPECIFIED) {
+      writer.uint32(32).int32(appStatusToNumber(message.status));
+    }
+    for (const v of message.admins) {
+      writer.uint32(42).string(v!);
+    }
+    if (message.multiDevicePolicy !== MultiDevicePolicy.MULTI_DEVICE_POLICY_UNSPECIFIED) {
+      writer.uint32(48).int32(multiDevicePolicyToNumber(message.multiDevicePolicy));
+    }
+    if (message.maxPerPlatform !== 0) {
+      writer.uint32(56).uint32(message.maxPerPlatform);
+    }
+    if (message.maxWeb !== 0) {
+      writer.uint32(64).uint32(message.maxWeb);
+    }
+    if (message.secretKey !== "") {
+      writer.uint32(74).string(message.secretKey);
+    }
+    if (message.keyVersion !== 0) {
+      writer.uint32(80).uint32(message.keyVersion);
+    }
+    if (message.ecdsaPublicKey !== "") {
+      writer.uint32(90).string(message.ecdsaPublicKey);
+    }
+    if (message.callback !== undefined) {
+      CallbackSettings.encode(message.callback, writer.uint32(98).fork()).join();
+    }
+    if (message.createdAtMs !== "0") {
+      writer.uint32(104).int64(message.createdAtMs);
+    }
+    if (message.updatedAtMs !== "0") {
+      writer.uint32(112).int64(message.updatedAtMs);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): App {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseApp();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.sdkAppId = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.homeRegion = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.status = appStatusFromJSON(reader.int32());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.admins.push(reader.string());
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.multiDevicePolicy = multiDevicePolicyFromJSON(reader.int32());
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.maxPerPlatform = reader.uint32();
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.maxWeb = reader.uint32();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.secretKey = reader.string();
+            continue;
+          }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.keyVersion = reader.uint32();
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.ecdsaPublicKey = reader.string();
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.callback = CallbackSettings.decode(reader, reader.uint32());
+            continue;
+          }
+          case 13: {
+            if (tag !== 104) {
+              break;
+            }
+
+            message.createdAtMs = reader.int64().toString();
+            continue;
+          }
+          case 14: {
+            if (tag !== 112) {
+              break;
+            }
+
+            message.updatedAtMs = reader.int64().toString();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseCreateAppRequest(): CreateAppRequest {
+  return {
+    name: "",
+    homeRegion: "",
+    sdkAppId: 0,
+    admins: [],
+    multiDevicePolicy: MultiDevicePolicy.MULTI_DEVICE_POLICY_UNSPECIFIED,
+    ecdsaPublicKey: "",
+    secretKey: "",
+    ifNotExists: false,
+  };
+}
+
+export const CreateAppRequest: MessageFns<CreateAppRequest> = {
+  encode(message: CreateAppRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== "") {
+      writer.uint32(10).string(message.name);
+    }
+    if (message.homeRegion !== "") {
+      writer.uint32(18).string(message.homeRegion);
+    }
+    if (message.sdkAppId !== 0) {
+      writer.uint32(24).uint32(message.sdkAppId);
+    }
+    for (const v of message.admins) {
+      writer.uint32(34).string(v!);
+    }
+    if (message.multiDevicePolicy !== MultiDevicePolicy.MULTI_DEVICE_POLICY_UNSPECIFIED) {
+      writer.uint32(40).int32(multiDevicePolicyToNumber(message.multiDevicePolicy));
+    }
+    if (message.ecdsaPublicKey !== "") {
+      writer.uint32(50).string(message.ecdsaPublicKey);
+    }
+    if (message.secretKey !== "") {
+      writer.uint32(58).string(message.secretKey);
+    }
+    if (message.ifNotExists !== false) {
+      writer.uint32(64).bool(message.ifNotExists);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateAppRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateAppRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.homeRegion = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.sdkAppId = reader.uint32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.admins.push(reader.string());
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.multiDevicePolicy = multiDevicePolicyFromJSON(reader.int32());
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.ecdsaPublicKey = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.secretKey = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.ifNotExists = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseCreateAppResponse(): CreateAppResponse {
+  return { app: undefined, created: false };
+}
+
+export const CreateAppResponse: MessageFns<CreateAppResponse> = {
+  encode(message: CreateAppResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.app !== undefined) {
+      App.encode(message.app, writer.uint32(10).fork()).join();
+    }
+    if (message.created !== false) {
+      writer.uint32(16).bool(message.created);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateAppResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateAppResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.app = App.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.created = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseGetAppRequest(): GetAppRequest {
+  return { sdkAppId: 0, revealSecrets: false };
+}
+
+export const GetAppRequest: MessageFns<GetAppRequest> = {
+  encode(message: GetAppRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sdkAppId !== 0) {
+      writer.uint32(8).uint32(message.sdkAppId);
+    }
+    if (message.revealSecrets !== false) {
+      writer.uint32(16).bool(message.revealSecrets);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetAppRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetAppRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.sdkAppId = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.revealSecrets = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseGetAppResponse(): GetAppResponse {
+  return { app: undefined };
+}
+
+export const GetAppResponse: MessageFns<GetAppResponse> = {
+  encode(message: GetAppResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.app !== undefined) {
+      App.encode(message.app, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetAppResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetAppResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.app = App.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseListAppsRequest(): ListAppsRequest {
+  return {};
+}
+
+export const ListAppsRequest: MessageFns<ListAppsRequest> = {
+  encode(_: ListAppsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListAppsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListAppsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseListAppsResponse(): ListAppsResponse {
+  return { apps: [] };
+}
+
+export const ListAppsResponse: MessageFns<ListAppsResponse> = {
+  encode(message: ListAppsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.apps) {
+      App.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListAppsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListAppsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.apps.push(App.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseUpdateAppRequest(): UpdateAppRequest {
+  return {
+    sdkAppId: 0,
+    hasName: false,
+    name: "",
+    hasAdmins: false,
+    admins: [],
+    hasMultiDevice: false,
+    multiDevicePolicy: MultiDevicePolicy.MULTI_DEVICE_POLICY_UNSPECIFIED,
+    maxPerPlatform: 0,
+    maxWeb: 0,
+    hasEcdsaPublicKey: false,
+    ecdsaPublicKey: "",
+    hasCallback: false,
+    callback: undefined,
+  };
+}
+
+export const UpdateAppRequest: MessageFns<UpdateAppRequest> = {
+  encode(message: UpdateAppRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sdkAppId !== 0) {
+      writer.uint32(8).uint32(message.sdkAppId);
+    }
+    if (message.hasName !== false) {
+      writer.uint32(16).bool(message.hasName);
+    }
+    if (message.name !== "") {
+      writer.uint32(26).string(message.name);
+    }
+    if (message.hasAdmins !== false) {
+      writer.uint32(32).bool(message.hasAdmins);
+    }
+    for (const v of message.admins) {
+      writer.uint32(42).string(v!);
+    }
+    if (message.hasMultiDevice !== false) {
+      writer.uint32(48).bool(message.hasMultiDevice);
+    }
+    if (message.multiDevicePolicy !== MultiDevicePolicy.MULTI_DEVICE_POLICY_UNSPECIFIED) {
+      writer.uint32(56).int32(multiDevicePolicyToNumber(message.multiDevicePolicy));
+    }
+    if (message.maxPerPlatform !== 0) {
+      writer.uint32(64).uint32(message.maxPerPlatform);
+    }
+    if (message.maxWeb !== 0) {
+      writer.uint32(72).uint32(message.maxWeb);
+    }
+    if (message.hasEcdsaPublicKey !== false) {
+      writer.uint32(80).bool(message.hasEcdsaPublicKey);
+    }
+    if (message.ecdsaPublicKey !== "") {
+      writer.uint32(90).string(message.ecdsaPublicKey);
+    }
+    if (message.hasCallback !== false) {
+      writer.uint32(96).bool(message.hasCallback);
+    }
+    if (message.callback !== undefined) {
+      CallbackSettings.encode(message.callback, writer.uint32(106).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateAppRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateAppRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.sdkAppId = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.hasName = reader.bool();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.hasAdmins = reader.bool();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.admins.push(reader.string());
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.hasMultiDevice = reader.bool();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.multiDevicePolicy = multiDevicePolicyFromJSON(reader.int32());
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.maxPerPlatform = reader.uint32();
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.maxWeb = reader.uint32();
+            continue;
+          }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.hasEcdsaPublicKey = reader.bool();
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.ecdsaPublicKey = reader.string();
+            continue;
+          }
+          case 12: {
+            if (tag !== 96) {
+              break;
+            }
+
+            message.hasCallback = reader.bool();
+            continue;
+          }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.callback = CallbackSettings.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseUpdateAppResponse(): UpdateAppResponse {
+  return { app: undefined };
+}
+
+export const UpdateAppResponse: MessageFns<UpdateAppResponse> = {
+  encode(message: UpdateAppResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.app !== undefined) {
+      App.encode(message.app, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateAppResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateAppResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.app = App.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseRotateAppKeyRequest(): RotateAppKeyRequest {
+  return { sdkAppId: 0 };
+}
+
+export const RotateAppKeyRequest: MessageFns<RotateAppKeyRequest> = {
+  encode(message: RotateAppKeyRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sdkAppId !== 0) {
+      writer.uint32(8).uint32(message.sdkAppId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RotateAppKeyRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRotateAppKeyRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.sdkAppId = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseRotateAppKeyResponse(): RotateAppKeyResponse {
+  return { app: undefined };
+}
+
+export const RotateAppKeyResponse: MessageFns<RotateAppKeyResponse> = {
+  encode(message: RotateAppKeyResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.app !== undefined) {
+      App.encode(message.app, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RotateAppKeyResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRotateAppKeyResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.app = App.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseSetAppStatusRequest(): SetAppStatusRequest {
+  return { sdkAppId: 0, status: AppStatus.APP_STATUS_UNSPECIFIED };
+}
+
+export const SetAppStatusRequest: MessageFns<SetAppStatusRequest> = {
+  encode(message: SetAppStatusRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sdkAppId !== 0) {
+      writer.uint32(8).uint32(message.sdkAppId);
+    }
+    if (message.status !== AppStatus.APP_STATUS_UNSPECIFIED) {
+      writer.uint32(16).int32(appStatusToNumber(message.status));
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetAppStatusRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetAppStatusRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.sdkAppId = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.status = appStatusFromJSON(reader.int32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseSetAppStatusResponse(): SetAppStatusResponse {
+  return { app: undefined };
+}
+
+export const SetAppStatusResponse: MessageFns<SetAppStatusResponse> = {
+  encode(message: SetAppStatusResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.app !== undefined) {
+      App.encode(message.app, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetAppStatusResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetAppStatusResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.app = App.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseLocateAppRequest(): LocateAppRequest {
+  return { sdkAppId: 0, localOnly: false };
+}
+
+export const LocateAppRequest: MessageFns<LocateAppRequest> = {
+  encode(message: LocateAppRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sdkAppId !== 0) {
+      writer.uint32(8).uint32(message.sdkAppId);
+    }
+    if (message.localOnly !== false) {
+      writer.uint32(16).bool(message.localOnly);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LocateAppRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLocateAppRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.sdkAppId = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.localOnly = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseLocateAppResponse(): LocateAppResponse {
+  return { found: false, homeRegion: "", status: AppStatus.APP_STATUS_UNSPECIFIED };
+}
+
+export const LocateAppResponse: MessageFns<LocateAppResponse> = {
+  encode(message: LocateAppResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.found !== false) {
+      writer.uint32(8).bool(message.found);
+    }
+    if (message.homeRegion !== "") {
+      writer.uint32(18).string(message.homeRegion);
+    }
+    if (message.status !== AppStatus.APP_STATUS_UNSPECIFIED) {
+      writer.uint32(24).int32(appStatusToNumber(message.status));
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LocateAppResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLocateAppResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.found = reader.bool();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.homeRegion = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.status = appStatusFromJSON(reader.int32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseVerifyUserSigRequest(): VerifyUserSigRequest {
+  return { sdkAppId: 0, identifier: "", userSig: "", requireAdmin: false, adminErrorCode: 0 };
+}
+
+export const VerifyUserSigRequest: MessageFns<VerifyUserSigRequest> = {
+  encode(message: VerifyUserSigRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sdkAppId !== 0) {
+      writer.uint32(8).uint32(message.sdkAppId);
+    }
+    if (message.identifier !== "") {
+      writer.uint32(18).string(message.identifier);
+    }
+    if (message.userSig !== "") {
+      writer.uint32(26).string(message.userSig);
+    }
+    if (message.requireAdmin !== false) {
+      writer.uint32(32).bool(message.requireAdmin);
+    }
+    if (message.adminErrorCode !== 0) {
+      writer.uint32(40).uint32(message.adminErrorCode);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): VerifyUserSigRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseVerifyUserSigRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.sdkAppId = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.identifier = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.userSig = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.requireAdmin = reader.bool();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.adminErrorCode = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseVerifyUserSigResponse(): VerifyUserSigResponse {
+  return { isAdmin: false, issuedAt: "0", expiresAt: "0", version: "" };
+}
+
+export const VerifyUserSigResponse: MessageFns<VerifyUserSigResponse> = {
+  encode(message: VerifyUserSigResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.isAdmin !== false) {
+      writer.uint32(8).bool(message.isAdmin);
+    }
+    if (message.issuedAt !== "0") {
+      writer.uint32(16).int64(message.issuedAt);
+    }
+    if (message.expiresAt !== "0") {
+      writer.uint32(24).int64(message.expiresAt);
+    }
+    if (message.version !== "") {
+      writer.uint32(34).string(message.version);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): VerifyUserSigResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseVerifyUserSigResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.isAdmin = reader.bool();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.issuedAt = reader.int64().toString();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.expiresAt = reader.int64().toString();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.version = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseGenUserSigRequest(): GenUserSigRequest {
+  return { sdkAppId: 0, identifier: "", expireSeconds: 0 };
+}
+
+export const GenUserSigRequest: MessageFns<GenUserSigRequest> = {
+  encode(message: GenUserSigRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sdkAppId !== 0) {
+      writer.uint32(8).uint32(message.sdkAppId);
+    }
+    if (message.identifier !== "") {
+      writer.uint32(18).string(message.identifier);
+    }
+    if (message.expireSeconds !== 0) {
+      writer.uint32(24).uint32(message.expireSeconds);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GenUserSigRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGenUserSigRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.sdkAppId = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.identifier = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.expireSeconds = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseGenUserSigResponse(): GenUserSigResponse {
+  return { userSig: "", expiresAt: "0" };
+}
+
+export const GenUserSigResponse: MessageFns<GenUserSigResponse> = {
+  encode(message: GenUserSigResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.userSig !== "") {
+      writer.uint32(10).string(message.userSig);
+    }
+    if (message.expiresAt !== "0") {
+      writer.uint32(16).int64(message.expiresAt);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GenUserSigResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGenUserSigResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.userSig = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.expiresAt = reader.int64().toString();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseAccountProfile(): AccountProfile {
+  return { userId: "", nick: "", faceUrl: "" };
+}
+
+export const AccountProfile: MessageFns<AccountProfile> = {
+  encode(message: AccountProfile, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.userId !== "") {
+      writer.uint32(10).string(message.userId);
+    }
+    if (message.nick !== "") {
+      writer.uint32(18).string(message.nick);
+    }
+    if (message.faceUrl !== "") {
+      writer.uint32(26).string(message.faceUrl);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AccountProfile {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAccountProfile();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nick = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.faceUrl = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseImportAccountsRequest(): ImportAccountsRequest {
+  return { sdkAppId: 0, accounts: [] };
+}
+
+export const ImportAccountsRequest: MessageFns<ImportAccountsRequest> = {
+  encode(message: ImportAccountsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sdkAppId !== 0) {
+      writer.uint32(8).uint32(message.sdkAppId);
+    }
+    for (const v of message.accounts) {
+      AccountProfile.encode(v!, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ImportAccountsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseImportAccountsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.sdkAppId = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.accounts.push(AccountProfile.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseImportAccountsResponse(): ImportAccountsResponse {
+  return { failed: [] };
+}
+
+export const ImportAccountsResponse: MessageFns<ImportAccountsResponse> = {
+  encode(message: ImportAccountsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.failed) {
+      writer.uint32(10).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ImportAccountsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseImportAccountsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.failed.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseAccountResult(): AccountResult {
+  return { userId: "", resultCode: 0, resultInfo: "", status: "" };
+}
+
+export const AccountResult: MessageFns<AccountResult> = {
+  encode(message: AccountResult, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.userId !== "") {
+      writer.uint32(10).string(message.userId);
+    }
+    if (message.resultCode !== 0) {
+      writer.uint32(16).uint32(message.resultCode);
+    }
+    if (message.resultInfo !== "") {
+      writer.uint32(26).string(message.resultInfo);
+    }
+    if (message.status !== "") {
+      writer.uint32(34).string(message.status);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AccountResult {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAccountResult();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.resultCode = reader.uint32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.resultInfo = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.status = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseDeleteAccountsRequest(): DeleteAccountsRequest {
+  return { sdkAppId: 0, userIds: [] };
+}
+
+export const DeleteAccountsRequest: MessageFns<DeleteAccountsRequest> = {
+  encode(message: DeleteAccountsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sdkAppId !== 0) {
+      writer.uint32(8).uint32(message.sdkAppId);
+    }
+    for (const v of message.userIds) {
+      writer.uint32(18).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteAccountsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteAccountsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.sdkAppId = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.userIds.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseDeleteAccountsResponse(): DeleteAccountsResponse {
+  return { results: [] };
+}
+
+export const DeleteAccountsResponse: MessageFns<DeleteAccountsResponse> = {
+  encode(message: DeleteAccountsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.results) {
+      AccountResult.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteAccountsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteAccountsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.results.push(AccountResult.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseCheckAccountsRequest(): CheckAccountsRequest {
+  return { sdkAppId: 0, userIds: [] };
+}
+
+export const CheckAccountsRequest: MessageFns<CheckAccountsRequest> = {
+  encode(message: CheckAccountsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sdkAppId !== 0) {
+      writer.uint32(8).uint32(message.sdkAppId);
+    }
+    for (const v of message.userIds) {
+      writer.uint32(18).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CheckAccountsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCheckAccountsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.sdkAppId = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.userIds.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseCheckAccountsResponse(): CheckAccountsResponse {
+  return { results: [] };
+}
+
+export const CheckAccountsResponse: MessageFns<CheckAccountsResponse> = {
+  encode(message: CheckAccountsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.results) {
+      AccountResult.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CheckAccountsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCheckAccountsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.results.push(AccountResult.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseSession(): Session {
+  return {
+    loginId: "",
+    userId: "",
+    platform: "",
+    gatewayRegion: "",
+    gatewayInstance: "",
+    connectionId: "",
+    loginAtMs: "0",
+  };
+}
+
+export const Session: MessageFns<Session> = {
+  encode(message: Session, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.loginId !== "") {
+      writer.uint32(10).string(message.loginId);
+    }
+    if (message.userId !== "") {
+      writer.uint32(18).string(message.userId);
+    }
+    if (message.platform !== "") {
+      writer.uint32(26).string(message.platform);
+    }
+    if (message.gatewayRegion !== "") {
+      writer.uint32(34).string(message.gatewayRegion);
+    }
+    if (message.gatewayInstance !== "") {
+      writer.uint32(42).string(message.gatewayInstance);
+    }
+    if (message.connectionId !== "") {
+      writer.uint32(50).string(message.connectionId);
+    }
+    if (message.loginAtMs !== "0") {
+      writer.uint32(56).int64(message.loginAtMs);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Session {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSession();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.loginId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.platform = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.gatewayRegion = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.gatewayInstance = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.connectionId = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.loginAtMs = reader.int64().toString();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseLoginRequest(): LoginRequest {
+  return {
+    sdkAppId: 0,
+    userId: "",
+    userSig: "",
+    platform: "",
+    gatewayRegion: "",
+    gatewayInstance: "",
+    connectionId: "",
+  };
+}
+
+export const LoginRequest: MessageFns<LoginRequest> = {
+  encode(message: LoginRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sdkAppId !== 0) {
+      writer.uint32(8).uint32(message.sdkAppId);
+    }
+    if (message.userId !== "") {
+      writer.uint32(18).string(message.userId);
+    }
+    if (message.userSig !== "") {
+      writer.uint32(26).string(message.userSig);
+    }
+    if (message.platform !== "") {
+      writer.uint32(34).string(message.platform);
+    }
+    if (message.gatewayRegion !== "") {
+      writer.uint32(42).string(message.gatewayRegion);
+    }
+    if (message.gatewayInstance !== "") {
+      writer.uint32(50).string(message.gatewayInstance);
+    }
+    if (message.connectionId !== "") {
+      writer.uint32(58).string(message.connectionId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LoginRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLoginRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.sdkAppId = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.userSig = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.platform = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.gatewayRegion = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.gatewayInstance = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.connectionId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseLoginResponse(): LoginResponse {
+  return { session: undefined, kicked: [] };
+}
+
+export const LoginResponse: MessageFns<LoginResponse> = {
+  encode(message: LoginResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.session !== undefined) {
+      Session.encode(message.session, writer.uint32(10).fork()).join();
+    }
+    for (const v of message.kicked) {
+      Session.encode(v!, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LoginResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLoginResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.session = Session.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.kicked.push(Session.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseLogoutRequest(): LogoutRequest {
+  return { sdkAppId: 0, userId: "", loginId: "", reason: "" };
+}
+
+export const LogoutRequest: MessageFns<LogoutRequest> = {
+  encode(message: LogoutRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sdkAppId !== 0) {
+      writer.uint32(8).uint32(message.sdkAppId);
+    }
+    if (message.userId !== "") {
+      writer.uint32(18).string(message.userId);
+    }
+    if (message.loginId !== "") {
+      writer.uint32(26).string(message.loginId);
+    }
+    if (message.reason !== "") {
+      writer.uint32(34).string(message.reason);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LogoutRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLogoutRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.sdkAppId = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.loginId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseLogoutResponse(): LogoutResponse {
+  return { removed: false };
+}
+
+export const LogoutResponse: MessageFns<LogoutResponse> = {
+  encode(message: LogoutResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.removed !== false) {
+      writer.uint32(8).bool(message.removed);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LogoutResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLogoutResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.removed = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseKickRequest(): KickRequest {
+  return { sdkAppId: 0, userId: "" };
+}
+
+export const KickRequest: MessageFns<KickRequest> = {
+  encode(message: KickRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sdkAppId !== 0) {
+      writer.uint32(8).uint32(message.sdkAppId);
+    }
+    if (message.userId !== "") {
+      writer.uint32(18).string(message.userId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): KickRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseKickRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.sdkAppId = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseKickResponse(): KickResponse {
+  return { kicked: [] };
+}
+
+export const KickResponse: MessageFns<KickResponse> = {
+  encode(message: KickResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.kicked) {
+      Session.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): KickResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseKickResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.kicked.push(Session.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseQueryOnlineStatusRequest(): QueryOnlineStatusRequest {
+  return { sdkAppId: 0, userIds: [], needDetail: false };
+}
+
+export const QueryOnlineStatusRequest: MessageFns<QueryOnlineStatusRequest> = {
+  encode(message: QueryOnlineStatusRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sdkAppId !== 0) {
+      writer.uint32(8).uint32(message.sdkAppId);
+    }
+    for (const v of message.userIds) {
+      writer.uint32(18).string(v!);
+    }
+    if (message.needDetail !== false) {
+      writer.uint32(24).bool(message.needDetail);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): QueryOnlineStatusRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseQueryOnlineStatusRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.sdkAppId = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.userIds.push(reader.string());
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.needDetail = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBasePlatformStatus(): PlatformStatus {
+  return { platform: "", status: "" };
+}
+
+export const PlatformStatus: MessageFns<PlatformStatus> = {
+  encode(message: PlatformStatus, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.platform !== "") {
+      writer.uint32(10).string(message.platform);
+    }
+    if (message.status !== "") {
+      writer.uint32(18).string(message.status);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PlatformStatus {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePlatformStatus();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.platform = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.status = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseUserOnlineStatus(): UserOnlineStatus {
+  return { userId: "", state: "", detail: [] };
+}
+
+export const UserOnlineStatus: MessageFns<UserOnlineStatus> = {
+  encode(message: UserOnlineStatus, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.userId !== "") {
+      writer.uint32(10).string(message.userId);
+    }
+    if (message.state !== "") {
+      writer.uint32(18).string(message.state);
+    }
+    for (const v of message.detail) {
+      PlatformStatus.encode(v!, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UserOnlineStatus {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUserOnlineStatus();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.state = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.detail.push(PlatformStatus.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseQueryOnlineStatusResponse(): QueryOnlineStatusResponse {
+  return { results: [], notFound: [] };
+}
+
+export const QueryOnlineStatusResponse: MessageFns<QueryOnlineStatusResponse> = {
+  encode(message: QueryOnlineStatusResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.results) {
+      UserOnlineStatus.encode(v!, writer.uint32(10).fork()).join();
+    }
+    for (const v of message.notFound) {
+      writer.uint32(18).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): QueryOnlineStatusResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseQueryOnlineStatusResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.results.push(UserOnlineStatus.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.notFound.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
 /**
- * AuthService is the auth service's own contract. Its RPCs are added by the feature issues;
- * liveness and self-test are served by meridian.platform.v1.PlatformService in the same process.
+ * AuthService owns apps (SDKAppID, keys, admins, home region, policies), accounts, UserSig
+ * verification and login sessions. App records live only in the app's home region; LocateApp
+ * lets any region find that home.
  */
 
 export interface AuthServiceClient {
+  /** Apps: the admin API behind `meridian app ...` and the console. */
+
+  createApp(request: CreateAppRequest): Observable<CreateAppResponse>;
+
+  getApp(request: GetAppRequest): Observable<GetAppResponse>;
+
+  listApps(request: ListAppsRequest): Observable<ListAppsResponse>;
+
+  updateApp(request: UpdateAppRequest): Observable<UpdateAppResponse>;
+
+  rotateAppKey(request: RotateAppKeyRequest): Observable<RotateAppKeyResponse>;
+
+  setAppStatus(request: SetAppStatusRequest): Observable<SetAppStatusResponse>;
+
+  /**
+   * Which region is an app's home. Answered from this region's store, or, unless local_only,
+   * by asking the other regions (cached).
+   */
+
+  locateApp(request: LocateAppRequest): Observable<LocateAppResponse>;
+
+  /** UserSig. */
+
+  verifyUserSig(request: VerifyUserSigRequest): Observable<VerifyUserSigResponse>;
+
+  genUserSig(request: GenUserSigRequest): Observable<GenUserSigResponse>;
+
+  /** Accounts (v4/im_open_login_svc/*). */
+
+  importAccounts(request: ImportAccountsRequest): Observable<ImportAccountsResponse>;
+
+  deleteAccounts(request: DeleteAccountsRequest): Observable<DeleteAccountsResponse>;
+
+  checkAccounts(request: CheckAccountsRequest): Observable<CheckAccountsResponse>;
+
+  /** Login sessions of client connections, and kicks. */
+
+  login(request: LoginRequest): Observable<LoginResponse>;
+
+  logout(request: LogoutRequest): Observable<LogoutResponse>;
+
+  kick(request: KickRequest): Observable<KickResponse>;
+
+  queryOnlineStatus(request: QueryOnlineStatusRequest): Observable<QueryOnlineStatusResponse>;
 }
 
 /**
- * AuthService is the auth service's own contract. Its RPCs are added by the feature issues;
- * liveness and self-test are served by meridian.platform.v1.PlatformService in the same process.
+ * AuthService owns apps (SDKAppID, keys, admins, home region, policies), accounts, UserSig
+ * verification and login sessions. App records live only in the app's home region; LocateApp
+ * lets any region find that home.
  */
 
 export interface AuthServiceController {
+  /** Apps: the admin API behind `meridian app ...` and the console. */
+
+  createApp(request: CreateAppRequest): Promise<CreateAppResponse> | Observable<CreateAppResponse> | CreateAppResponse;
+
+  getApp(request: GetAppRequest): Promise<GetAppResponse> | Observable<GetAppResponse> | GetAppResponse;
+
+  listApps(request: ListAppsRequest): Promise<ListAppsResponse> | Observable<ListAppsResponse> | ListAppsResponse;
+
+  updateApp(request: UpdateAppRequest): Promise<UpdateAppResponse> | Observable<UpdateAppResponse> | UpdateAppResponse;
+
+  rotateAppKey(
+    request: RotateAppKeyRequest,
+  ): Promise<RotateAppKeyResponse> | Observable<RotateAppKeyResponse> | RotateAppKeyResponse;
+
+  setAppStatus(
+    request: SetAppStatusRequest,
+  ): Promise<SetAppStatusResponse> | Observable<SetAppStatusResponse> | SetAppStatusResponse;
+
+  /**
+   * Which region is an app's home. Answered from this region's store, or, unless local_only,
+   * by asking the other regions (cached).
+   */
+
+  locateApp(request: LocateAppRequest): Promise<LocateAppResponse> | Observable<LocateAppResponse> | LocateAppResponse;
+
+  /** UserSig. */
+
+  verifyUserSig(
+    request: VerifyUserSigRequest,
+  ): Promise<VerifyUserSigResponse> | Observable<VerifyUserSigResponse> | VerifyUserSigResponse;
+
+  genUserSig(
+    request: GenUserSigRequest,
+  ): Promise<GenUserSigResponse> | Observable<GenUserSigResponse> | GenUserSigResponse;
+
+  /** Accounts (v4/im_open_login_svc/*). */
+
+  importAccounts(
+    request: ImportAccountsRequest,
+  ): Promise<ImportAccountsResponse> | Observable<ImportAccountsResponse> | ImportAccountsResponse;
+
+  deleteAccounts(
+    request: DeleteAccountsRequest,
+  ): Promise<DeleteAccountsResponse> | Observable<DeleteAccountsResponse> | DeleteAccountsResponse;
+
+  checkAccounts(
+    request: CheckAccountsRequest,
+  ): Promise<CheckAccountsResponse> | Observable<CheckAccountsResponse> | CheckAccountsResponse;
+
+  /** Login sessions of client connections, and kicks. */
+
+  login(request: LoginRequest): Promise<LoginResponse> | Observable<LoginResponse> | LoginResponse;
+
+  logout(request: LogoutRequest): Promise<LogoutResponse> | Observable<LogoutResponse> | LogoutResponse;
+
+  kick(request: KickRequest): Promise<KickResponse> | Observable<KickResponse> | KickResponse;
+
+  queryOnlineStatus(
+    request: QueryOnlineStatusRequest,
+  ): Promise<QueryOnlineStatusResponse> | Observable<QueryOnlineStatusResponse> | QueryOnlineStatusResponse;
 }
 
 export function AuthServiceControllerMethods() {
   return function (constructor: Function) {
-    const grpcMethods: string[] = [];
+    const grpcMethods: string[] = [
+      "createApp",
+      "getApp",
+      "listApps",
+      "updateApp",
+      "rotateAppKey",
+      "setAppStatus",
+      "locateApp",
+      "verifyUserSig",
+      "genUserSig",
+      "importAccounts",
+      "deleteAccounts",
+      "checkAccounts",
+      "login",
+      "logout",
+      "kick",
+      "queryOnlineStatus",
+    ];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
       GrpcMethod("AuthService", method)(constructor.prototype[method], method, descriptor);
@@ -47,3 +3320,8 @@ export function AuthServiceControllerMethods() {
 }
 
 export const AUTH_SERVICE_NAME = "AuthService";
+
+export interface MessageFns<T> {
+  encode(message: T, writer?: BinaryWriter): BinaryWriter;
+  decode(input: BinaryReader | Uint8Array, length?: number): T;
+}

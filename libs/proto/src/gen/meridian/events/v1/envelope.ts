@@ -6,6 +6,7 @@
 
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
+import { AccountsDeletedEvent, SessionKickedEvent, UserStateChangedEvent } from "./auth";
 import { ProbeEvent } from "./platform";
 
 export const protobufPackage = "meridian.events.v1";
@@ -30,6 +31,9 @@ export interface EventEnvelope {
   /** Correlates logs across services. */
   traceId: string;
   probe?: ProbeEvent | undefined;
+  userStateChanged?: UserStateChangedEvent | undefined;
+  sessionKicked?: SessionKickedEvent | undefined;
+  accountsDeleted?: AccountsDeletedEvent | undefined;
 }
 
 export const MERIDIAN_EVENTS_V1_PACKAGE_NAME = "meridian.events.v1";
@@ -60,6 +64,15 @@ export const EventEnvelope: MessageFns<EventEnvelope> = {
     }
     if (message.probe !== undefined) {
       ProbeEvent.encode(message.probe, writer.uint32(802).fork()).join();
+    }
+    if (message.userStateChanged !== undefined) {
+      UserStateChangedEvent.encode(message.userStateChanged, writer.uint32(810).fork()).join();
+    }
+    if (message.sessionKicked !== undefined) {
+      SessionKickedEvent.encode(message.sessionKicked, writer.uint32(818).fork()).join();
+    }
+    if (message.accountsDeleted !== undefined) {
+      AccountsDeletedEvent.encode(message.accountsDeleted, writer.uint32(826).fork()).join();
     }
     return writer;
   },
@@ -131,6 +144,30 @@ export const EventEnvelope: MessageFns<EventEnvelope> = {
             }
 
             message.probe = ProbeEvent.decode(reader, reader.uint32());
+            continue;
+          }
+          case 101: {
+            if (tag !== 810) {
+              break;
+            }
+
+            message.userStateChanged = UserStateChangedEvent.decode(reader, reader.uint32());
+            continue;
+          }
+          case 102: {
+            if (tag !== 818) {
+              break;
+            }
+
+            message.sessionKicked = SessionKickedEvent.decode(reader, reader.uint32());
+            continue;
+          }
+          case 103: {
+            if (tag !== 826) {
+              break;
+            }
+
+            message.accountsDeleted = AccountsDeletedEvent.decode(reader, reader.uint32());
             continue;
           }
         }

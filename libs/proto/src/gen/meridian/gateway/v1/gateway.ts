@@ -5,33 +5,259 @@
 // source: meridian/gateway/v1/gateway.proto
 
 /* eslint-disable */
+import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import { GrpcMethod, GrpcStreamMethod } from "@nestjs/microservices";
+import { Observable } from "rxjs";
 
 export const protobufPackage = "meridian.gateway.v1";
 
 export const protobufFileName = "meridian/gateway/v1/gateway.proto";
 
+export interface HandleRestRequest {
+  /** "<service>/<command>", e.g. "im_open_login_svc/account_import". */
+  command: string;
+  /** The query string exactly as received, parsed by the home gateway. */
+  query: { [key: string]: string };
+  /** The raw request body (JSON text). */
+  body: Uint8Array;
+  clientIp: string;
+  /** Region whose gateway received the call. */
+  entryRegion: string;
+}
+
+export interface HandleRestRequest_QueryEntry {
+  key: string;
+  value: string;
+}
+
+export interface HandleRestResponse {
+  /** The Tencent-shaped JSON response. */
+  body: Uint8Array;
+}
+
 export const MERIDIAN_GATEWAY_V1_PACKAGE_NAME = "meridian.gateway.v1";
 
+function createBaseHandleRestRequest(): HandleRestRequest {
+  return { command: "", query: {}, body: new Uint8Array(0), clientIp: "", entryRegion: "" };
+}
+
+export const HandleRestRequest: MessageFns<HandleRestRequest> = {
+  encode(message: HandleRestRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.command !== "") {
+      writer.uint32(10).string(message.command);
+    }
+    globalThis.Object.entries(message.query).forEach(([key, value]: [string, string]) => {
+      HandleRestRequest_QueryEntry.encode({ key: key as any, value }, writer.uint32(18).fork()).join();
+    });
+    if (message.body.length !== 0) {
+      writer.uint32(26).bytes(message.body);
+    }
+    if (message.clientIp !== "") {
+      writer.uint32(34).string(message.clientIp);
+    }
+    if (message.entryRegion !== "") {
+      writer.uint32(42).string(message.entryRegion);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): HandleRestRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseHandleRestRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.command = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            const entry2 = HandleRestRequest_QueryEntry.decode(reader, reader.uint32());
+            if (entry2.value !== undefined) {
+              message.query[entry2.key] = entry2.value;
+            }
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.body = reader.bytes();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.clientIp = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.entryRegion = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseHandleRestRequest_QueryEntry(): HandleRestRequest_QueryEntry {
+  return { key: "", value: "" };
+}
+
+export const HandleRestRequest_QueryEntry: MessageFns<HandleRestRequest_QueryEntry> = {
+  encode(message: HandleRestRequest_QueryEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== "") {
+      writer.uint32(18).string(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): HandleRestRequest_QueryEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseHandleRestRequest_QueryEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseHandleRestResponse(): HandleRestResponse {
+  return { body: new Uint8Array(0) };
+}
+
+export const HandleRestResponse: MessageFns<HandleRestResponse> = {
+  encode(message: HandleRestResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.body.length !== 0) {
+      writer.uint32(10).bytes(message.body);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): HandleRestResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseHandleRestResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.body = reader.bytes();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
 /**
- * GatewayService is the gateway service's own contract. Its RPCs are added by the feature issues;
- * liveness and self-test are served by meridian.platform.v1.PlatformService in the same process.
+ * GatewayService is what gateways ask of each other. A REST call that reaches a gateway outside
+ * the app's home region is handed, in one hop, to a gateway of the home region, which runs the
+ * whole pipeline (UserSig, admin check, rate limits, command) next to the app's data.
  */
 
 export interface GatewayServiceClient {
+  handleRest(request: HandleRestRequest): Observable<HandleRestResponse>;
 }
 
 /**
- * GatewayService is the gateway service's own contract. Its RPCs are added by the feature issues;
- * liveness and self-test are served by meridian.platform.v1.PlatformService in the same process.
+ * GatewayService is what gateways ask of each other. A REST call that reaches a gateway outside
+ * the app's home region is handed, in one hop, to a gateway of the home region, which runs the
+ * whole pipeline (UserSig, admin check, rate limits, command) next to the app's data.
  */
 
 export interface GatewayServiceController {
+  handleRest(
+    request: HandleRestRequest,
+  ): Promise<HandleRestResponse> | Observable<HandleRestResponse> | HandleRestResponse;
 }
 
 export function GatewayServiceControllerMethods() {
   return function (constructor: Function) {
-    const grpcMethods: string[] = [];
+    const grpcMethods: string[] = ["handleRest"];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
       GrpcMethod("GatewayService", method)(constructor.prototype[method], method, descriptor);
@@ -47,3 +273,8 @@ export function GatewayServiceControllerMethods() {
 }
 
 export const GATEWAY_SERVICE_NAME = "GatewayService";
+
+export interface MessageFns<T> {
+  encode(message: T, writer?: BinaryWriter): BinaryWriter;
+  decode(input: BinaryReader | Uint8Array, length?: number): T;
+}

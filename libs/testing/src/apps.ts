@@ -1,0 +1,104 @@
+import { GrpcClients, Metrics, loadPlatformConfig, type PromiseClient } from '@meridian/platform';
+import type { authV1 } from '@meridian/proto';
+import { genUserSig } from '@meridian/usersig';
+import { join } from 'node:path';
+import { REPO_ROOT, TEST_NAMESPACE, TEST_PORT_OFFSET, gatewayUrl } from './test-platform';
+
+const clientsByRegion = new Map<string, GrpcClients>();
+
+/** gRPC clients into the test platform, as a process of `region` would hold them. */
+export function testClients(region = 'ap-singapore'): GrpcClients {
+  let c = clientsByRegion.get(region);
+  if (!c) {
+    const config = loadPlatformConfig('gateway', {
+      MERIDIAN_REGION: region,
+      MERIDIAN_TOPOLOGY: join(REPO_ROOT, 'deploy', 'topology.json'),
+      MERIDIAN_NAMESPACE: TEST_NAMESPACE,
+      MERIDIAN_PORT_OFFSET: String(TEST_PORT_OFFSET),
+    });
+    c = new GrpcClients(config, new Metrics(config));
+    clientsByRegion.set(region, c);
+  }
+  return c;
+}
+
+export function closeTestClients(): void {
+  for (const c of clientsByRegion.values()) c.onModuleDestroy();
+  clientsByRegion.clear();
+}
+
+export function authClient(region = 'ap-singapore'): PromiseClient<authV1.AuthServiceClient> {
+  return testClients(region).service<authV1.AuthServiceClient>('auth');
+}
+
+export interface TestApp {
+  sdkAppId: number;
+  secretKey: string;
+  admin: string;
+  homeRegion: string;
+  /** A valid UserSig for `identifier` (default: the admin), signed with the app's key. */
+  sig(identifier?: string, expireSeconds?: number): string;
+}
+
+/** Creates a fresh app (random SDKAppID) through the auth admin API of its home region. */
+export async function createTestApp(opts: { homeRegion?: string; admins?: string[]; policy?: authV1.MultiDevicePolicy; ecdsaPublicKey?: string } = {}): Promise<TestApp> {
+  const homeRegion = opts.homeRegion ?? 'ap-singapore';
+  const admins = opts.admins ?? ['administrator'];
+  const res = await authClient(homeRegion).createApp({
+    name: `test app ${Date.now()}`,
+    homeRegion,
+    sdkAppId: 0,
+    admins,
+    multiDevicePolicy: opts.policy ?? ('MULTI_DEVICE_POLICY_SINGLE' as authV1.MultiDevicePolicy),
+    ecdsaPublicKey: opts.ecdsaPublicKey ?? '',
+    secretKey: '',
+    ifNotExists: false,
+  });
+  const app = res.app!;
+  return {
+    sdkAppId: app.sdkAppId,
+    secretKey: app.secretKey,
+    admin: admins[0]!,
+    homeRegion,
+    sig: (identifier = admins[0]!, expireSeconds = 86_400) =>
+      genUserSig({ sdkAppId: app.sdkAppId, key: app.secretKey, identifier, expireSeconds }),
+  };
+}
+
+export interface RestResult {
+  status: number;
+  body: Record<string, unknown> & { ActionStatus: string; ErrorCode: number; ErrorInfo: string };
+}
+
+/**
+ * One REST call exactly as an app backend sends it to Tencent: POST, query parameters, JSON body.
+ * `query` overrides (or, with undefined values, removes) the standard parameters.
+ */
+export async function rest(
+  region: string,
+  command: string,
+  app: TestApp,
+  body: unknown,
+  query: Record<string, string | undefined> = {},
+  init: { method?: string; rawBody?: string } = {},
+): Promise<RestResult> {
+  const params: Record<string, string | undefined> = {
+    sdkappid: String(app.sdkAppId),
+    identifier: app.admin,
+    usersig: app.sig(),
+    random: String(Math.floor(Math.random() * 4294967295)),
+    contenttype: 'json',
+    ...query,
+  };
+  const qs = Object.entries(params)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => `${k}=${encodeURIComponent(v!)}`)
+    .join('&');
+  const method = init.method ?? 'POST';
+  const res = await fetch(`${gatewayUrl(region)}/v4/${command}?${qs}`, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    body: method === 'GET' ? undefined : (init.rawBody ?? JSON.stringify(body)),
+  });
+  return { status: res.status, body: (await res.json()) as RestResult['body'] };
+}

@@ -1,0 +1,46 @@
+import { Injectable } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import type { Model } from 'mongoose';
+import { AccountDoc } from './account.schema';
+
+export type AccountRecord = AccountDoc;
+
+@Injectable()
+export class AccountsRepository {
+  constructor(@InjectModel(AccountDoc.name) private readonly accounts: Model<AccountDoc>) {}
+
+  /**
+   * Creates the account, or, when it exists, updates the given profile fields. The unique index
+   * decides between concurrent imports (no reliance on atomic upserts, which FerretDB lacks).
+   */
+  async upsert(sdkAppId: number, userId: string, profile: { nick?: string; faceUrl?: string }): Promise<void> {
+    try {
+      await this.accounts.create({ sdkAppId, userId, nick: profile.nick ?? '', faceUrl: profile.faceUrl ?? '', createdAt: new Date() });
+    } catch (err) {
+      if ((err as { code?: number }).code !== 11000) throw err;
+      const set: Record<string, string> = {};
+      if (profile.nick !== undefined) set['nick'] = profile.nick;
+      if (profile.faceUrl !== undefined) set['faceUrl'] = profile.faceUrl;
+      if (Object.keys(set).length) await this.accounts.updateOne({ sdkAppId, userId }, { $set: set }).exec();
+    }
+  }
+
+  async find(sdkAppId: number, userId: string): Promise<AccountRecord | null> {
+    return this.accounts.findOne({ sdkAppId, userId }).lean<AccountRecord>().exec();
+  }
+
+  /** The subset of userIds that exist. */
+  async existing(sdkAppId: number, userIds: string[]): Promise<Set<string>> {
+    const docs = await this.accounts.find({ sdkAppId, userId: { $in: userIds } }, { userId: 1 }).lean<{ userId: string }[]>().exec();
+    return new Set(docs.map((d) => d.userId));
+  }
+
+  async delete(sdkAppId: number, userIds: string[]): Promise<number> {
+    const res = await this.accounts.deleteMany({ sdkAppId, userId: { $in: userIds } }).exec();
+    return res.deletedCount;
+  }
+
+  async revokeSigsBefore(sdkAppId: number, userId: string, unixSeconds: number): Promise<void> {
+    await this.accounts.updateOne({ sdkAppId, userId }, { $max: { sigsValidAfter: unixSeconds } }).exec();
+  }
+}

@@ -1,0 +1,100 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ErrorCode, MeridianError, TOPICS, isValidUserId } from '@meridian/contracts';
+import { EventBus } from '@meridian/platform';
+import { AppsService } from '../apps/apps.service';
+import { SessionsService } from '../sessions/sessions.service';
+import { AccountsRepository } from './accounts.repository';
+
+export interface AccountInput {
+  userId: string;
+  nick?: string;
+  faceUrl?: string;
+}
+
+export interface AccountResult {
+  userId: string;
+  resultCode: number;
+  resultInfo: string;
+  status?: 'Imported' | 'NotImported';
+}
+
+/** Batch limits from Tencent's documentation (multiaccount_import, account_check, account_delete). */
+export const ACCOUNT_BATCH_MAX = 100;
+const NICK_MAX_BYTES = 500;
+const FACE_URL_MAX_BYTES = 500;
+
+@Injectable()
+export class AccountsService {
+  constructor(
+    @Inject(AccountsRepository) private readonly repo: AccountsRepository,
+    @Inject(AppsService) private readonly apps: AppsService,
+    @Inject(SessionsService) private readonly sessions: SessionsService,
+    @Inject(EventBus) private readonly bus: EventBus,
+  ) {}
+
+  /**
+   * Imports accounts (idempotent). Every entry is validated before anything is written, so a
+   * request with one bad entry changes nothing; the returned list names entries that failed to store.
+   */
+  async import(sdkAppId: number, accounts: AccountInput[]): Promise<string[]> {
+    await this.apps.requireActive(sdkAppId);
+    checkBatch(accounts.length);
+    for (const a of accounts) {
+      if (!isValidUserId(a.userId)) throw new MeridianError(ErrorCode.INVALID_PARAMETER, `invalid UserID ${JSON.stringify(a.userId)}`);
+      if (a.nick !== undefined && Buffer.byteLength(a.nick) > NICK_MAX_BYTES) throw new MeridianError(ErrorCode.INVALID_PARAMETER, 'Nick too long');
+      if (a.faceUrl !== undefined && Buffer.byteLength(a.faceUrl) > FACE_URL_MAX_BYTES) {
+        throw new MeridianError(ErrorCode.INVALID_PARAMETER, 'FaceUrl too long');
+      }
+    }
+    const failed: string[] = [];
+    for (const a of accounts) {
+      try {
+        await this.repo.upsert(sdkAppId, a.userId, { nick: a.nick, faceUrl: a.faceUrl });
+      } catch {
+        failed.push(a.userId);
+      }
+    }
+    return failed;
+  }
+
+  async check(sdkAppId: number, userIds: string[]): Promise<AccountResult[]> {
+    await this.apps.requireActive(sdkAppId);
+    checkBatch(userIds.length);
+    validateIds(userIds);
+    const found = await this.repo.existing(sdkAppId, userIds);
+    return userIds.map((userId) => ({
+      userId,
+      resultCode: 0,
+      resultInfo: '',
+      status: found.has(userId) ? 'Imported' : 'NotImported',
+    }));
+  }
+
+  /** Deletes accounts: their sessions are kicked and owners of per-user data are told by event. */
+  async delete(sdkAppId: number, userIds: string[]): Promise<AccountResult[]> {
+    await this.apps.requireActive(sdkAppId);
+    checkBatch(userIds.length);
+    validateIds(userIds);
+    const found = await this.repo.existing(sdkAppId, userIds);
+    const doomed = userIds.filter((u) => found.has(u));
+    if (doomed.length) {
+      await this.bus.publish(TOPICS.accountsDeleted, String(sdkAppId), { accountsDeleted: { userIds: doomed } }, { sdkAppId });
+      for (const userId of doomed) await this.sessions.kickAll(sdkAppId, userId, 'AccountDeleted');
+      await this.repo.delete(sdkAppId, doomed);
+    }
+    return userIds.map((userId) =>
+      found.has(userId)
+        ? { userId, resultCode: 0, resultInfo: '' }
+        : { userId, resultCode: ErrorCode.ACCOUNT_NOT_FOUND, resultInfo: 'Err_TLS_PT_Open_Login_Account_Not_Exist' },
+    );
+  }
+}
+
+function checkBatch(n: number): void {
+  if (n < 1 || n > ACCOUNT_BATCH_MAX) throw new MeridianError(ErrorCode.INVALID_BATCH_COUNT, `1-${ACCOUNT_BATCH_MAX} accounts per request`);
+}
+
+function validateIds(userIds: string[]): void {
+  const bad = userIds.find((u) => !isValidUserId(u));
+  if (bad !== undefined) throw new MeridianError(ErrorCode.INVALID_PARAMETER, `invalid UserID ${JSON.stringify(bad)}`);
+}

@@ -1,0 +1,22 @@
+import { z } from 'zod';
+import { serviceEnv } from '@meridian/platform';
+
+/** The auth service's own settings (house rule 13: limits and TTLs are config with defaults). */
+export function loadAuthConfig(env: NodeJS.ProcessEnv = process.env) {
+  return serviceEnv(
+    {
+      MERIDIAN_AUTH_APP_CACHE_TTL_MS: z.coerce.number().int().min(0).max(600_000).default(5000),
+      MERIDIAN_AUTH_LOCATE_CACHE_TTL_MS: z.coerce.number().int().min(0).max(3_600_000).default(60_000),
+      MERIDIAN_AUTH_SIG_CACHE_MAX: z.coerce.number().int().min(0).max(10_000_000).default(100_000),
+      MERIDIAN_AUTH_SIG_CACHE_TTL_MS: z.coerce.number().int().min(0).max(3_600_000).default(60_000),
+      MERIDIAN_AUTH_FAILURE_LIMIT: z.coerce.number().int().min(1).max(10_000).default(20),
+      MERIDIAN_AUTH_FAILURE_WINDOW_S: z.coerce.number().int().min(1).max(3600).default(60),
+      MERIDIAN_AUTH_SESSION_TTL_S: z.coerce.number().int().min(60).max(30 * 86_400).default(86_400),
+      MERIDIAN_AUTH_DEFAULT_SIG_EXPIRE_S: z.coerce.number().int().min(60).max(10 * 365 * 86_400).default(15_552_000),
+    },
+    env,
+  );
+}
+
+export type AuthConfig = ReturnType<typeof loadAuthConfig>;
+export const AUTH_CONFIG = Symbol('AUTH_CONFIG');

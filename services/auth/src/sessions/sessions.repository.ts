@@ -1,0 +1,62 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { RedisClient } from '@meridian/platform';
+import type { Platform } from '@meridian/contracts';
+import { AuthKeys } from '../auth.keys';
+
+export interface SessionRecord {
+  loginId: string;
+  userId: string;
+  platform: Platform;
+  gatewayRegion: string;
+  gatewayInstance: string;
+  connectionId: string;
+  loginAtMs: number;
+}
+
+const LOCK_TTL_MS = 3000;
+
+/** The online-session registry of the home region: one Redis hash per user, loginId → session. */
+@Injectable()
+export class SessionsRepository {
+  constructor(@Inject(RedisClient) private readonly client: RedisClient) {}
+
+  async list(sdkAppId: number, userId: string): Promise<SessionRecord[]> {
+    const all = await this.client.redis.hgetall(AuthKeys.sessions(sdkAppId, userId));
+    return Object.values(all).map((v) => JSON.parse(v) as SessionRecord);
+  }
+
+  /** Adds one session and removes others in one MULTI; the hash expires ttlSeconds after the last login. */
+  async replace(sdkAppId: number, userId: string, add: SessionRecord, remove: string[], ttlSeconds: number): Promise<void> {
+    const key = AuthKeys.sessions(sdkAppId, userId);
+    const tx = this.client.redis.multi();
+    if (remove.length) tx.hdel(key, ...remove);
+    tx.hset(key, add.loginId, JSON.stringify(add)).expire(key, ttlSeconds);
+    await tx.exec();
+  }
+
+  async remove(sdkAppId: number, userId: string, loginIds: string[]): Promise<number> {
+    if (!loginIds.length) return 0;
+    return this.client.redis.hdel(AuthKeys.sessions(sdkAppId, userId), ...loginIds);
+  }
+
+  /**
+   * Runs fn while holding a short per-user lock, so two logins of one user cannot both decide
+   * from the same view of the registry. Waits briefly for a held lock.
+   */
+  async withUserLock<T>(sdkAppId: number, userId: string, fn: () => Promise<T>): Promise<T> {
+    const key = AuthKeys.loginLock(sdkAppId, userId);
+    const token = randomUUID();
+    const deadline = Date.now() + LOCK_TTL_MS;
+    while ((await this.client.redis.set(key, token, 'PX', LOCK_TTL_MS, 'NX')) !== 'OK') {
+      if (Date.now() > deadline) throw new Error('session registry busy');
+      await new Promise((r) => setTimeout(r, 10 + Math.random() * 20));
+    }
+    try {
+      return await fn();
+    } finally {
+      // Release only our own lock (it may have expired and been taken by someone else).
+      await this.client.redis.eval("if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0", 1, key, token);
+    }
+  }
+}

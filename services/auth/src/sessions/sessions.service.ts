@@ -1,0 +1,172 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { ErrorCode, MeridianError, TOPICS, isPlatform, isValidUserId, type Platform } from '@meridian/contracts';
+import { EventBus } from '@meridian/platform';
+import { AUTH_CONFIG, type AuthConfig } from '../auth.config';
+import { AccountsRepository } from '../accounts/accounts.repository';
+import { UserSigService } from '../usersig/usersig.service';
+import { sessionsToKick } from './multi-device.policy';
+import { SessionsRepository, type SessionRecord } from './sessions.repository';
+
+export interface LoginInput {
+  sdkAppId: number;
+  userId: string;
+  userSig: string;
+  platform: string;
+  gatewayRegion: string;
+  gatewayInstance: string;
+  connectionId: string;
+}
+
+export type KickReason = 'OtherDeviceLogin' | 'AdminKick' | 'AccountDeleted';
+export type LogoutReason = 'Logout' | 'Disconnect' | 'TimeOut';
+
+export interface OnlineStatus {
+  userId: string;
+  state: 'Online' | 'Offline';
+  detail: { platform: string; status: string }[];
+}
+
+/**
+ * Login sessions: UserSig check, automatic registration on first login (as Tencent's SDK path
+ * does), the app's multi-device policy, and the typed events other services react to.
+ */
+@Injectable()
+export class SessionsService {
+  private readonly logger = new Logger(SessionsService.name);
+
+  constructor(
+    @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
+    @Inject(SessionsRepository) private readonly repo: SessionsRepository,
+    @Inject(AccountsRepository) private readonly accounts: AccountsRepository,
+    @Inject(UserSigService) private readonly usersig: UserSigService,
+    @Inject(EventBus) private readonly bus: EventBus,
+  ) {}
+
+  async login(input: LoginInput): Promise<{ session: SessionRecord; kicked: SessionRecord[] }> {
+    if (!isPlatform(input.platform)) throw new MeridianError(ErrorCode.INVALID_PARAMETER, `unknown platform ${input.platform}`);
+    const platform: Platform = input.platform;
+    const { app, claims } = await this.usersig.verify(input.sdkAppId, input.userId, input.userSig);
+    await this.accounts.upsert(input.sdkAppId, input.userId, {});
+    const account = await this.accounts.find(input.sdkAppId, input.userId);
+    if (account && claims.issuedAt < account.sigsValidAfter) {
+      throw new MeridianError(ErrorCode.USERSIG_EXPIRED, 'UserSig was revoked by a kick; generate a new one');
+    }
+    const session: SessionRecord = {
+      loginId: randomUUID(),
+      userId: input.userId,
+      platform,
+      gatewayRegion: input.gatewayRegion,
+      gatewayInstance: input.gatewayInstance,
+      connectionId: input.connectionId,
+      loginAtMs: Date.now(),
+    };
+    const { kicked, remaining } = await this.repo.withUserLock(input.sdkAppId, input.userId, async () => {
+      const existing = await this.repo.list(input.sdkAppId, input.userId);
+      const displaced = sessionsToKick(existing, platform, {
+        policy: app.multiDevicePolicy,
+        maxPerPlatform: app.maxPerPlatform,
+        maxWeb: app.maxWeb,
+      });
+      await this.repo.replace(
+        input.sdkAppId,
+        input.userId,
+        session,
+        displaced.map((s) => s.loginId),
+        this.config.MERIDIAN_AUTH_SESSION_TTL_S,
+      );
+      return { kicked: displaced, remaining: existing.length - displaced.length + 1 };
+    });
+    for (const k of kicked) await this.publishKick(input.sdkAppId, k, 'OtherDeviceLogin');
+    await this.publishState(input.sdkAppId, session, 'Login', '', remaining);
+    return { session, kicked };
+  }
+
+  async logout(sdkAppId: number, userId: string, loginId: string, reason: LogoutReason): Promise<boolean> {
+    const sessions = await this.repo.list(sdkAppId, userId);
+    const session = sessions.find((s) => s.loginId === loginId);
+    if (!session) return false;
+    const removed = (await this.repo.remove(sdkAppId, userId, [loginId])) > 0;
+    if (removed) await this.publishState(sdkAppId, session, reason, reason, sessions.length - 1);
+    return removed;
+  }
+
+  /** Ends every session of the user; with AdminKick, UserSigs issued before now stop working too. */
+  async kickAll(sdkAppId: number, userId: string, reason: KickReason): Promise<SessionRecord[]> {
+    if (!isValidUserId(userId)) throw new MeridianError(ErrorCode.INVALID_PARAMETER, 'invalid UserID');
+    if (reason === 'AdminKick') {
+      if (!(await this.accounts.find(sdkAppId, userId))) throw new MeridianError(ErrorCode.ACCOUNT_NOT_FOUND);
+      await this.accounts.revokeSigsBefore(sdkAppId, userId, Math.floor(Date.now() / 1000));
+    }
+    const sessions = await this.repo.withUserLock(sdkAppId, userId, async () => {
+      const all = await this.repo.list(sdkAppId, userId);
+      await this.repo.remove(
+        sdkAppId,
+        userId,
+        all.map((s) => s.loginId),
+      );
+      return all;
+    });
+    for (const s of sessions) {
+      await this.publishKick(sdkAppId, s, reason);
+      await this.publishState(sdkAppId, s, 'Kicked', reason, 0);
+    }
+    this.logger.log({ sdkAppId, sessions: sessions.length, reason }, 'user kicked');
+    return sessions;
+  }
+
+  async onlineStatus(sdkAppId: number, userIds: string[]): Promise<{ results: OnlineStatus[]; notFound: string[] }> {
+    const bad = userIds.find((u) => !isValidUserId(u));
+    if (bad !== undefined) throw new MeridianError(ErrorCode.INVALID_PARAMETER, `invalid UserID ${JSON.stringify(bad)}`);
+    const existing = await this.accounts.existing(sdkAppId, userIds);
+    const results: OnlineStatus[] = [];
+    for (const userId of userIds.filter((u) => existing.has(u))) {
+      const sessions = await this.repo.list(sdkAppId, userId);
+      results.push({
+        userId,
+        state: sessions.length ? 'Online' : 'Offline',
+        detail: sessions.map((s) => ({ platform: s.platform, status: 'Online' })),
+      });
+    }
+    return { results, notFound: userIds.filter((u) => !existing.has(u)) };
+  }
+
+  private async publishKick(sdkAppId: number, s: SessionRecord, reason: KickReason): Promise<void> {
+    await this.bus.publish(
+      TOPICS.sessionKicked,
+      `${sdkAppId}:${s.userId}`,
+      {
+        sessionKicked: {
+          userId: s.userId,
+          loginId: s.loginId,
+          platform: s.platform,
+          gatewayRegion: s.gatewayRegion,
+          gatewayInstance: s.gatewayInstance,
+          connectionId: s.connectionId,
+          reason,
+        },
+      },
+      { sdkAppId },
+    );
+  }
+
+  private async publishState(sdkAppId: number, s: SessionRecord, action: string, reason: string, onlineSessions: number): Promise<void> {
+    await this.bus.publish(
+      TOPICS.userState,
+      `${sdkAppId}:${s.userId}`,
+      {
+        userStateChanged: {
+          userId: s.userId,
+          action,
+          reason,
+          platform: s.platform,
+          loginId: s.loginId,
+          gatewayRegion: s.gatewayRegion,
+          gatewayInstance: s.gatewayInstance,
+          onlineSessions,
+        },
+      },
+      { sdkAppId },
+    );
+  }
+}

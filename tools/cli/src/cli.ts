@@ -1,0 +1,228 @@
+/**
+ * meridian: the operator CLI.
+ *
+ *   meridian [--region R] app create --name N [--home R] [--sdkappid N] [--admin A ...] [--policy single|dual|triple|multi]
+ *                                    [--ecdsa-public-key FILE] [--if-not-exists]
+ *   meridian [--region R] app list | show ID [--reveal] | rotate-key ID | disable ID | enable ID
+ *   meridian [--region R] app set ID [--name N] [--admin A ...] [--policy P [--max-per-platform N] [--max-web N]]
+ *                                    [--ecdsa-public-key FILE|none]
+ *   meridian usersig gen --sdkappid N --user U [--expire SECONDS] [--key KEY]
+ *   meridian usersig verify --sdkappid N --user U --sig SIG [--key KEY | --public-key FILE]
+ *
+ * Without --key/--public-key, usersig commands ask the app's home region (the key never leaves it).
+ * Talks gRPC to the auth service of --region (default: MERIDIAN_REGION or the topology's first).
+ * Add --json for machine-readable output.
+ */
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { GrpcClients, Metrics, Topology, defaultTopologyPath, loadPlatformConfig, type PromiseClient } from '@meridian/platform';
+import { MeridianError, parseSdkAppId } from '@meridian/contracts';
+import { authV1 } from '@meridian/proto';
+import { UserSigError, genUserSig, verifyUserSig } from '@meridian/usersig';
+
+type Auth = PromiseClient<authV1.AuthServiceClient>;
+
+const out = (text: string) => process.stdout.write(`${text}\n`);
+
+class UsageError extends Error {}
+
+export async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      region: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      name: { type: 'string' },
+      home: { type: 'string' },
+      sdkappid: { type: 'string' },
+      admin: { type: 'string', multiple: true },
+      policy: { type: 'string' },
+      'max-per-platform': { type: 'string' },
+      'max-web': { type: 'string' },
+      'ecdsa-public-key': { type: 'string' },
+      'if-not-exists': { type: 'boolean', default: false },
+      reveal: { type: 'boolean', default: false },
+      user: { type: 'string' },
+      expire: { type: 'string' },
+      key: { type: 'string' },
+      'public-key': { type: 'string' },
+      sig: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const [area, action, idArg] = positionals;
+  if (values.help || !area) {
+    out(USAGE);
+    return area || values.help ? 0 : 2;
+  }
+
+  let clients: GrpcClients | undefined;
+  const auth = (): Auth => {
+    if (!clients) {
+      const env = { ...process.env };
+      if (values.region) env['MERIDIAN_REGION'] = values.region;
+      if (!env['MERIDIAN_REGION']) env['MERIDIAN_REGION'] = Topology.load(env['MERIDIAN_TOPOLOGY'] ?? defaultTopologyPath()).regionNames()[0];
+      const config = loadPlatformConfig('gateway', env);
+      clients = new GrpcClients(config, new Metrics(config));
+    }
+    return clients.service<authV1.AuthServiceClient>('auth');
+  };
+  const print = (value: unknown, human: () => string) => out(values.json ? JSON.stringify(value, null, 2) : human());
+  const id = () => {
+    const n = parseSdkAppId(idArg ?? values.sdkappid);
+    if (n === undefined) throw new UsageError('an SDKAppID (unsigned 32-bit integer) is required');
+    return n;
+  };
+
+  try {
+    if (area === 'app') {
+      switch (action) {
+        case 'create': {
+          if (!values.name) throw new UsageError('--name is required');
+          const res = await auth().createApp({
+            name: values.name,
+            homeRegion: values.home ?? '',
+            sdkAppId: values.sdkappid ? id() : 0,
+            admins: values.admin ?? [],
+            multiDevicePolicy: policyOf(values.policy ?? 'single'),
+            ecdsaPublicKey: values['ecdsa-public-key'] ? readFileSync(values['ecdsa-public-key'], 'utf8') : '',
+            secretKey: '',
+            ifNotExists: values['if-not-exists'],
+          });
+          print(res, () => `${res.created ? 'created' : 'exists'}:\n${describeApp(res.app!)}`);
+          return 0;
+        }
+        case 'list': {
+          const res = await auth().listApps({});
+          print(res.apps, () => (res.apps.length ? res.apps.map((a) => `${a.sdkAppId}\t${a.homeRegion}\t${statusOf(a.status)}\t${a.name}`).join('\n') : '(no apps in this region)'));
+          return 0;
+        }
+        case 'show': {
+          const res = await auth().getApp({ sdkAppId: id(), revealSecrets: values.reveal });
+          print(res.app, () => describeApp(res.app!));
+          return 0;
+        }
+        case 'rotate-key': {
+          const res = await auth().rotateAppKey({ sdkAppId: id() });
+          print(res.app, () => `key rotated:\n${describeApp(res.app!)}`);
+          return 0;
+        }
+        case 'disable':
+        case 'enable': {
+          const status = action === 'disable' ? authV1.AppStatus.APP_STATUS_DISABLED : authV1.AppStatus.APP_STATUS_ACTIVE;
+          const res = await auth().setAppStatus({ sdkAppId: id(), status });
+          print(res.app, () => describeApp(res.app!));
+          return 0;
+        }
+        case 'set': {
+          const key = values['ecdsa-public-key'];
+          const res = await auth().updateApp({
+            sdkAppId: id(),
+            hasName: values.name !== undefined,
+            name: values.name ?? '',
+            hasAdmins: values.admin !== undefined,
+            admins: values.admin ?? [],
+            hasMultiDevice: values.policy !== undefined,
+            multiDevicePolicy: policyOf(values.policy ?? 'single'),
+            maxPerPlatform: Number(values['max-per-platform'] ?? 1),
+            maxWeb: Number(values['max-web'] ?? 1),
+            hasEcdsaPublicKey: key !== undefined,
+            ecdsaPublicKey: key && key !== 'none' ? readFileSync(key, 'utf8') : '',
+            hasCallback: false,
+            callback: undefined,
+          });
+          print(res.app, () => describeApp(res.app!));
+          return 0;
+        }
+      }
+    }
+    if (area === 'usersig') {
+      if (!values.user) throw new UsageError('--user is required');
+      const sdkAppId = id();
+      if (action === 'gen') {
+        const expire = Number(values.expire ?? 15_552_000);
+        if (values.key) {
+          print({ userSig: genUserSig({ sdkAppId, key: values.key, identifier: values.user, expireSeconds: expire }) }, () =>
+            genUserSig({ sdkAppId, key: values.key!, identifier: values.user!, expireSeconds: expire }),
+          );
+        } else {
+          const res = await auth().genUserSig({ sdkAppId, identifier: values.user, expireSeconds: expire });
+          print(res, () => res.userSig);
+        }
+        return 0;
+      }
+      if (action === 'verify') {
+        if (!values.sig) throw new UsageError('--sig is required');
+        if (values.key || values['public-key']) {
+          const pem = values['public-key'] ? readFileSync(values['public-key'], 'utf8') : undefined;
+          const claims = verifyUserSig(values.sig, { sdkAppId, identifier: values.user }, { hmacKey: values.key, ecdsaPublicKeyPem: pem });
+          print({ ok: true, ...claims, userbuf: claims.userbuf?.toString('base64') }, () => `valid ${claims.version} UserSig, expires ${new Date(claims.expiresAt * 1000).toISOString()}`);
+        } else {
+          const res = await auth().verifyUserSig({ sdkAppId, identifier: values.user, userSig: values.sig, requireAdmin: false, adminErrorCode: 0 });
+          print({ ok: true, ...res }, () => `valid ${res.version} UserSig, expires ${new Date(Number(res.expiresAt) * 1000).toISOString()}${res.isAdmin ? ' (app admin)' : ''}`);
+        }
+        return 0;
+      }
+    }
+    throw new UsageError(`unknown command: ${positionals.join(' ')}`);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`${err.message}\n\n${USAGE}\n`);
+      return 2;
+    }
+    if (err instanceof UserSigError || MeridianError.is(err)) {
+      print({ ok: false, code: err.code, error: err.message }, () => `error ${err.code}: ${err.message}`);
+      return 1;
+    }
+    process.stderr.write(`${(err as Error).message}\n`);
+    return 1;
+  } finally {
+    clients?.onModuleDestroy();
+  }
+}
+
+const USAGE = readUsage();
+
+function readUsage(): string {
+  return [
+    'usage:',
+    '  meridian [--region R] app create --name N [--home R] [--sdkappid N] [--admin A ...] [--policy single|dual|triple|multi] [--ecdsa-public-key FILE] [--if-not-exists]',
+    '  meridian [--region R] app list | show ID [--reveal] | rotate-key ID | disable ID | enable ID',
+    '  meridian [--region R] app set ID [--name N] [--admin A ...] [--policy P [--max-per-platform N] [--max-web N]] [--ecdsa-public-key FILE|none]',
+    '  meridian usersig gen --sdkappid N --user U [--expire SECONDS] [--key KEY]',
+    '  meridian usersig verify --sdkappid N --user U --sig SIG [--key KEY | --public-key FILE]',
+    'options: --json for machine-readable output',
+  ].join('\n');
+}
+
+function policyOf(name: string): authV1.MultiDevicePolicy {
+  const map: Record<string, authV1.MultiDevicePolicy> = {
+    single: authV1.MultiDevicePolicy.MULTI_DEVICE_POLICY_SINGLE,
+    dual: authV1.MultiDevicePolicy.MULTI_DEVICE_POLICY_DUAL,
+    triple: authV1.MultiDevicePolicy.MULTI_DEVICE_POLICY_TRIPLE,
+    multi: authV1.MultiDevicePolicy.MULTI_DEVICE_POLICY_MULTI,
+  };
+  const p = map[name];
+  if (!p) throw new UsageError(`--policy must be one of ${Object.keys(map).join(', ')}`);
+  return p;
+}
+
+function statusOf(s: authV1.AppStatus): string {
+  return s === authV1.AppStatus.APP_STATUS_ACTIVE ? 'active' : s === authV1.AppStatus.APP_STATUS_DISABLED ? 'disabled' : 'unknown';
+}
+
+function describeApp(a: authV1.App): string {
+  return [
+    `  SDKAppID      ${a.sdkAppId}`,
+    `  name          ${a.name}`,
+    `  home region   ${a.homeRegion}`,
+    `  status        ${statusOf(a.status)}`,
+    `  admins        ${a.admins.join(', ')}`,
+    `  multi-device  ${a.multiDevicePolicy.replace('MULTI_DEVICE_POLICY_', '').toLowerCase()} (per platform ${a.maxPerPlatform}, web ${a.maxWeb})`,
+    `  key version   ${a.keyVersion}`,
+    `  secret key    ${a.secretKey || '(hidden; show --reveal)'}`,
+    `  ECDSA key     ${a.ecdsaPublicKey ? 'configured' : 'none'}`,
+  ].join('\n');
+}
+
