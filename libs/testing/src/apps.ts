@@ -31,6 +31,25 @@ export function authClient(region = 'ap-singapore'): PromiseClient<authV1.AuthSe
   return testClients(region).service<authV1.AuthServiceClient>('auth');
 }
 
+/** An UpdateApp request that changes nothing; spread it and set the fields a test changes. */
+export const NO_CHANGES: Omit<authV1.UpdateAppRequest, 'sdkAppId'> = {
+  hasName: false,
+  name: '',
+  hasAdmins: false,
+  admins: [],
+  hasMultiDevice: false,
+  multiDevicePolicy: 'MULTI_DEVICE_POLICY_UNSPECIFIED' as authV1.MultiDevicePolicy,
+  maxPerPlatform: 0,
+  maxWeb: 0,
+  hasEcdsaPublicKey: false,
+  ecdsaPublicKey: '',
+  hasCallback: false,
+  callback: undefined,
+  hasRestLimits: false,
+  restCommandQps: 0,
+  restAppQps: 0,
+};
+
 export interface TestApp {
   sdkAppId: number;
   secretKey: string;

@@ -9,8 +9,6 @@ export const REPO_ROOT = join(__dirname, '..', '..', '..');
 
 /** Service settings of the test platform that differ from production defaults. */
 export const TEST_LIMITS = {
-  MERIDIAN_REST_DEFAULT_QPS: '50',
-  MERIDIAN_REST_APP_QPS: '300',
   MERIDIAN_AUTH_FAILURE_LIMIT: '5',
 } as const;
 

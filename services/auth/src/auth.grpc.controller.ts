@@ -78,6 +78,7 @@ export class AuthGrpcController implements authV1.AuthServiceController {
                 failurePolicy: cb.failurePolicy === authV1.CallbackFailurePolicy.CALLBACK_FAILURE_POLICY_BLOCK ? 'block' : 'deliver',
               }
             : undefined,
+        restLimits: req.hasRestLimits ? { commandQps: req.restCommandQps, appQps: req.restAppQps } : undefined,
       });
       return { app: toProtoApp(app, false) };
     });
@@ -110,7 +111,14 @@ export class AuthGrpcController implements authV1.AuthServiceController {
   async verifyUserSig(req: authV1.VerifyUserSigRequest): Promise<authV1.VerifyUserSigResponse> {
     return this.home(req.sdkAppId, (r) => r.verifyUserSig(req), async () => {
       const v = await this.usersig.verify(req.sdkAppId, req.identifier, req.userSig, { required: req.requireAdmin, code: req.adminErrorCode });
-      return { isAdmin: v.isAdmin, issuedAt: String(v.claims.issuedAt), expiresAt: String(v.claims.expiresAt), version: v.claims.version };
+      return {
+        isAdmin: v.isAdmin,
+        issuedAt: String(v.claims.issuedAt),
+        expiresAt: String(v.claims.expiresAt),
+        version: v.claims.version,
+        restCommandQps: v.app.restCommandQps ?? 0,
+        restAppQps: v.app.restAppQps ?? 0,
+      };
     });
   }
 

@@ -5,7 +5,7 @@
  *                                    [--ecdsa-public-key FILE] [--if-not-exists]
  *   meridian [--region R] app list | show ID [--reveal] | rotate-key ID | disable ID | enable ID
  *   meridian [--region R] app set ID [--name N] [--admin A ...] [--policy P [--max-per-platform N] [--max-web N]]
- *                                    [--ecdsa-public-key FILE|none]
+ *                                    [--ecdsa-public-key FILE|none] [--rest-qps N] [--rest-app-qps N]
  *   meridian usersig gen --sdkappid N --user U [--expire SECONDS] [--key KEY]
  *   meridian usersig verify --sdkappid N --user U --sig SIG [--key KEY | --public-key FILE]
  *
@@ -42,6 +42,8 @@ export async function main(argv: string[]): Promise<number> {
       'max-web': { type: 'string' },
       'ecdsa-public-key': { type: 'string' },
       'if-not-exists': { type: 'boolean', default: false },
+      'rest-qps': { type: 'string' },
+      'rest-app-qps': { type: 'string' },
       reveal: { type: 'boolean', default: false },
       user: { type: 'string' },
       expire: { type: 'string' },
@@ -131,6 +133,9 @@ export async function main(argv: string[]): Promise<number> {
             ecdsaPublicKey: key && key !== 'none' ? readFileSync(key, 'utf8') : '',
             hasCallback: false,
             callback: undefined,
+            hasRestLimits: values['rest-qps'] !== undefined || values['rest-app-qps'] !== undefined,
+            restCommandQps: Number(values['rest-qps'] ?? 0),
+            restAppQps: Number(values['rest-app-qps'] ?? 0),
           });
           print(res.app, () => describeApp(res.app!));
           return 0;
@@ -190,6 +195,7 @@ function readUsage(): string {
     '  meridian [--region R] app create --name N [--home R] [--sdkappid N] [--admin A ...] [--policy single|dual|triple|multi] [--ecdsa-public-key FILE] [--if-not-exists]',
     '  meridian [--region R] app list | show ID [--reveal] | rotate-key ID | disable ID | enable ID',
     '  meridian [--region R] app set ID [--name N] [--admin A ...] [--policy P [--max-per-platform N] [--max-web N]] [--ecdsa-public-key FILE|none]',
+    '                         [--rest-qps N] [--rest-app-qps N]   (REST calls/s per command and per app; 0 = default)',
     '  meridian usersig gen --sdkappid N --user U [--expire SECONDS] [--key KEY]',
     '  meridian usersig verify --sdkappid N --user U --sig SIG [--key KEY | --public-key FILE]',
     'options: --json for machine-readable output',
@@ -223,6 +229,7 @@ function describeApp(a: authV1.App): string {
     `  key version   ${a.keyVersion}`,
     `  secret key    ${a.secretKey || '(hidden; show --reveal)'}`,
     `  ECDSA key     ${a.ecdsaPublicKey ? 'configured' : 'none'}`,
+    `  REST limits   ${a.restCommandQps || 'default'}/s per command, ${a.restAppQps || 'default'}/s per app`,
   ].join('\n');
 }
 

@@ -30,6 +30,9 @@ export class AppDoc {
   @Prop({ required: true }) keyVersion!: number;
   @Prop({ default: '' }) ecdsaPublicKey!: string;
   @Prop({ type: CallbackSettingsDoc, default: () => ({}) }) callback!: CallbackSettingsDoc;
+  /** REST calls per second per command and per app; 0 = platform default. */
+  @Prop({ default: 0 }) restCommandQps!: number;
+  @Prop({ default: 0 }) restAppQps!: number;
   @Prop({ required: true }) createdAt!: Date;
   @Prop({ required: true }) updatedAt!: Date;
 }

@@ -30,6 +30,7 @@ export interface AppPatch {
   multiDevice?: { policy: MultiDevicePolicyName; maxPerPlatform: number; maxWeb: number };
   ecdsaPublicKey?: string;
   callback?: { url: string; commands: string[]; token: string; timeoutMs: number; failurePolicy: CallbackFailurePolicyName };
+  restLimits?: { commandQps: number; appQps: number };
 }
 
 export interface Location {
@@ -124,6 +125,8 @@ export class AppsService {
         keyVersion: 1,
         ecdsaPublicKey,
         callback: { url: '', commands: [], token: '', timeoutMs: 2000, failurePolicy: 'deliver' },
+        restCommandQps: 0,
+        restAppQps: 0,
         createdAt: now,
         updatedAt: now,
       };
@@ -184,6 +187,11 @@ export class AppsService {
       if (c.url && !/^https?:\/\/[^\s]+$/.test(c.url)) throw new MeridianError(ErrorCode.INVALID_PARAMETER, 'callback url must be http(s)');
       if (c.timeoutMs < 100 || c.timeoutMs > 10_000) throw new MeridianError(ErrorCode.INVALID_PARAMETER, 'callback timeout is 100-10000 ms');
       set.callback = c;
+    }
+    if (patch.restLimits) {
+      const { commandQps, appQps } = patch.restLimits;
+      if (commandQps > 100_000 || appQps > 1_000_000) throw new MeridianError(ErrorCode.INVALID_PARAMETER, 'REST limits too high');
+      Object.assign(set, { restCommandQps: commandQps, restAppQps: appQps });
     }
     return this.mutate(sdkAppId, set);
   }
@@ -331,6 +339,8 @@ export function toProtoApp(app: AppRecord, reveal: boolean): authV1.App {
     },
     createdAtMs: String(app.createdAt.getTime()),
     updatedAtMs: String(app.updatedAt.getTime()),
+    restCommandQps: app.restCommandQps ?? 0,
+    restAppQps: app.restAppQps ?? 0,
   };
 }
 
@@ -354,6 +364,8 @@ export function fromProtoApp(app: authV1.App): AppRecord {
       timeoutMs: app.callback?.timeoutMs ?? 2000,
       failurePolicy: app.callback?.failurePolicy === authV1.CallbackFailurePolicy.CALLBACK_FAILURE_POLICY_BLOCK ? 'block' : 'deliver',
     },
+    restCommandQps: app.restCommandQps,
+    restAppQps: app.restAppQps,
     createdAt: new Date(Number(app.createdAtMs)),
     updatedAt: new Date(Number(app.updatedAtMs)),
   };

@@ -63,7 +63,7 @@ export class RestPipeline {
 
     const service = input.command.split('/')[0]!;
     const auth = this.clients.service<authV1.AuthServiceClient>('auth');
-    await auth.verifyUserSig({
+    const verified = await auth.verifyUserSig({
       sdkAppId,
       identifier,
       userSig,
@@ -71,9 +71,12 @@ export class RestPipeline {
       adminErrorCode: ADMIN_REQUIRED_CODE_BY_SERVICE[service] ?? ErrorCode.REQUIRES_ADMIN,
     });
 
+    // An app's own limits (set by its operator) replace the platform defaults.
+    const appLimit = verified.restAppQps || this.config.MERIDIAN_REST_APP_QPS;
+    const commandLimit = verified.restCommandQps || command.ratePerSecond || this.config.MERIDIAN_REST_DEFAULT_QPS;
     const counts = await this.limiter.hit(sdkAppId, input.command);
-    if (counts.app > this.config.MERIDIAN_REST_APP_QPS) throw new MeridianError(ErrorCode.APP_RATE_LIMITED, 'SDKAppID request rate limit exceeded');
-    if (counts.command > (command.ratePerSecond ?? this.config.MERIDIAN_REST_DEFAULT_QPS)) {
+    if (counts.app > appLimit) throw new MeridianError(ErrorCode.APP_RATE_LIMITED, 'SDKAppID request rate limit exceeded');
+    if (counts.command > commandLimit) {
       throw new MeridianError(ErrorCode.REST_RATE_LIMITED, `v4/${input.command} rate limit exceeded`);
     }
 

@@ -175,6 +175,10 @@ export interface App {
   callback: CallbackSettings | undefined;
   createdAtMs: string;
   updatedAtMs: string;
+  /** REST calls per second per command (0 = the platform default, Tencent's 200). */
+  restCommandQps: number;
+  /** REST calls per second for the whole app (0 = the platform default). */
+  restAppQps: number;
 }
 
 export interface CreateAppRequest {
@@ -228,6 +232,9 @@ export interface UpdateAppRequest {
   ecdsaPublicKey: string;
   hasCallback: boolean;
   callback: CallbackSettings | undefined;
+  hasRestLimits: boolean;
+  restCommandQps: number;
+  restAppQps: number;
 }
 
 export interface UpdateAppResponse {
@@ -277,6 +284,9 @@ export interface VerifyUserSigResponse {
   issuedAt: string;
   expiresAt: string;
   version: string;
+  /** The app's REST limits (0 = platform default), so the gateway needs no second call. */
+  restCommandQps: number;
+  restAppQps: number;
 }
 
 export interface GenUserSigRequest {
@@ -519,6 +529,8 @@ function createBaseApp(): App {
     callback: undefined,
     createdAtMs: "0",
     updatedAtMs: "0",
+    restCommandQps: 0,
+    restAppQps: 0,
   };
 }
 
@@ -565,6 +577,12 @@ export const App: MessageFns<App> = {
     }
     if (message.updatedAtMs !== "0") {
       writer.uint32(112).int64(message.updatedAtMs);
+    }
+    if (message.restCommandQps !== 0) {
+      writer.uint32(120).uint32(message.restCommandQps);
+    }
+    if (message.restAppQps !== 0) {
+      writer.uint32(128).uint32(message.restAppQps);
     }
     return writer;
   },
@@ -692,6 +710,22 @@ export const App: MessageFns<App> = {
             }
 
             message.updatedAtMs = reader.int64().toString();
+            continue;
+          }
+          case 15: {
+            if (tag !== 120) {
+              break;
+            }
+
+            message.restCommandQps = reader.uint32();
+            continue;
+          }
+          case 16: {
+            if (tag !== 128) {
+              break;
+            }
+
+            message.restAppQps = reader.uint32();
             continue;
           }
         }
@@ -1095,6 +1129,9 @@ function createBaseUpdateAppRequest(): UpdateAppRequest {
     ecdsaPublicKey: "",
     hasCallback: false,
     callback: undefined,
+    hasRestLimits: false,
+    restCommandQps: 0,
+    restAppQps: 0,
   };
 }
 
@@ -1138,6 +1175,15 @@ export const UpdateAppRequest: MessageFns<UpdateAppRequest> = {
     }
     if (message.callback !== undefined) {
       CallbackSettings.encode(message.callback, writer.uint32(106).fork()).join();
+    }
+    if (message.hasRestLimits !== false) {
+      writer.uint32(112).bool(message.hasRestLimits);
+    }
+    if (message.restCommandQps !== 0) {
+      writer.uint32(120).uint32(message.restCommandQps);
+    }
+    if (message.restAppQps !== 0) {
+      writer.uint32(128).uint32(message.restAppQps);
     }
     return writer;
   },
@@ -1257,6 +1303,30 @@ export const UpdateAppRequest: MessageFns<UpdateAppRequest> = {
             }
 
             message.callback = CallbackSettings.decode(reader, reader.uint32());
+            continue;
+          }
+          case 14: {
+            if (tag !== 112) {
+              break;
+            }
+
+            message.hasRestLimits = reader.bool();
+            continue;
+          }
+          case 15: {
+            if (tag !== 120) {
+              break;
+            }
+
+            message.restCommandQps = reader.uint32();
+            continue;
+          }
+          case 16: {
+            if (tag !== 128) {
+              break;
+            }
+
+            message.restAppQps = reader.uint32();
             continue;
           }
         }
@@ -1729,7 +1799,7 @@ export const VerifyUserSigRequest: MessageFns<VerifyUserSigRequest> = {
 };
 
 function createBaseVerifyUserSigResponse(): VerifyUserSigResponse {
-  return { isAdmin: false, issuedAt: "0", expiresAt: "0", version: "" };
+  return { isAdmin: false, issuedAt: "0", expiresAt: "0", version: "", restCommandQps: 0, restAppQps: 0 };
 }
 
 export const VerifyUserSigResponse: MessageFns<VerifyUserSigResponse> = {
@@ -1745,6 +1815,12 @@ export const VerifyUserSigResponse: MessageFns<VerifyUserSigResponse> = {
     }
     if (message.version !== "") {
       writer.uint32(34).string(message.version);
+    }
+    if (message.restCommandQps !== 0) {
+      writer.uint32(40).uint32(message.restCommandQps);
+    }
+    if (message.restAppQps !== 0) {
+      writer.uint32(48).uint32(message.restAppQps);
     }
     return writer;
   },
@@ -1792,6 +1868,22 @@ export const VerifyUserSigResponse: MessageFns<VerifyUserSigResponse> = {
             }
 
             message.version = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.restCommandQps = reader.uint32();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.restAppQps = reader.uint32();
             continue;
           }
         }
