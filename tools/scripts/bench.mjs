@@ -1,0 +1,68 @@
+#!/usr/bin/env node
+// npm run bench -- <scenario> [args]: builds, then runs one benchmark, which prints its figures.
+//   usersig    UserSig verifications per second on one core: v2 cold, v2 cached, v1 ECDSA
+//   footprint  RSS and CPU seconds of every running Meridian process (npm start first), per region
+import { readFileSync, readdirSync } from 'node:fs';
+import { build, ROOT, say, step } from './lib.mjs';
+import { join } from 'node:path';
+
+const [scenario, ...args] = process.argv.slice(2);
+const scenarios = {
+  usersig: () => {
+    build();
+    step('bench', process.execPath, [join(ROOT, 'tools/runtime/run.js'), 'dist/libs/usersig/src/usersig.bench-main.js', ...args]);
+  },
+  footprint: () => footprint(),
+};
+
+if (!scenarios[scenario]) {
+  console.error(`usage: npm run bench -- <${Object.keys(scenarios).join('|')}> [args]`);
+  process.exit(2);
+}
+scenarios[scenario]();
+
+/** Reads /proc for every process started from this checkout's dist/ and sums RSS per region. */
+function footprint() {
+  const pageSize = 4096;
+  const ticks = 100;
+  const rows = [];
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      const entry = cmd.find((a) => a.startsWith('dist/') && a.endsWith('main.js'));
+      if (!entry || !readFileSync(`/proc/${pid}/cwd/package.json`, 'utf8').includes('"name": "meridian"')) continue;
+      const env = Object.fromEntries(
+        readFileSync(`/proc/${pid}/environ`, 'utf8')
+          .split('\0')
+          .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+      );
+      const rss = Number(readFileSync(`/proc/${pid}/statm`, 'utf8').split(' ')[1]) * pageSize;
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      const cpu = (Number(stat[11]) + Number(stat[12])) / ticks;
+      rows.push({ pid: Number(pid), region: env.MERIDIAN_REGION ?? '?', namespace: env.MERIDIAN_NAMESPACE || '-', entry, rssMiB: rss / 2 ** 20, cpuSeconds: cpu });
+    } catch {
+      // The process ended while we looked, or is not ours to read.
+    }
+  }
+  if (!rows.length) {
+    say('bench', 'no Meridian service processes found; run npm start first');
+    process.exit(1);
+  }
+  rows.sort((a, b) => a.region.localeCompare(b.region) || a.entry.localeCompare(b.entry));
+  for (const r of rows) {
+    process.stdout.write(`${r.region.padEnd(14)} ${r.namespace.padEnd(6)} ${r.entry.padEnd(44)} rss ${r.rssMiB.toFixed(1).padStart(7)} MiB  cpu ${r.cpuSeconds.toFixed(2).padStart(7)} s\n`);
+  }
+  const byRegion = {};
+  for (const r of rows) {
+    const k = `${r.region} (${r.namespace})`;
+    byRegion[k] ??= { processes: 0, rssMiB: 0, cpuSeconds: 0 };
+    byRegion[k].processes++;
+    byRegion[k].rssMiB += r.rssMiB;
+    byRegion[k].cpuSeconds += r.cpuSeconds;
+  }
+  process.stdout.write('\n');
+  for (const [k, v] of Object.entries(byRegion)) {
+    process.stdout.write(`${k.padEnd(24)} ${v.processes} processes  rss ${v.rssMiB.toFixed(0)} MiB  cpu ${v.cpuSeconds.toFixed(1)} s\n`);
+  }
+  process.stdout.write(`${JSON.stringify({ scenario: 'footprint', byRegion })}\n`);
+}
