@@ -183,8 +183,9 @@ describe(RestPipeline.name, () => {
       const other = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
       const forged = genUserSigV1({ sdkAppId: legacy.sdkAppId, privateKeyPem: other.privateKey.export({ type: 'sec1', format: 'pem' }).toString(), identifier: legacy.admin, expireSeconds: 3600 });
       expect((await rest(SG, 'im_open_login_svc/account_check', legacy, { CheckItem: [{ UserID: 'u' }] }, { usersig: forged })).body).toEqual(fail(70009));
-      // An app without a public key cannot accept v1 UserSigs at all.
-      expect((await rest(SG, 'im_open_login_svc/account_check', app, {}, { usersig: v1.replace(String(legacy.sdkAppId), String(app.sdkAppId)) })).body.ErrorCode).not.toBe(0);
+      // An app without a public key cannot accept v1 UserSigs at all: 70016.
+      const keyless = genUserSigV1({ sdkAppId: app.sdkAppId, privateKeyPem: privateKey.export({ type: 'sec1', format: 'pem' }).toString(), identifier: app.admin, expireSeconds: 3600 });
+      expect((await rest(SG, 'im_open_login_svc/account_check', app, { CheckItem: [{ UserID: 'u' }] }, { usersig: keyless })).body).toEqual(fail(ErrorCode.USERSIG_KEY_MISSING));
     });
 
     it('rotating the key invalidates UserSigs signed with the old one; disabling the app answers 60016', async () => {
