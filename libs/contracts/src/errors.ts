@@ -36,6 +36,12 @@ export const ErrorCode = {
   REQUIRES_ADMIN_ACCOUNT: 70403,
   INTERNAL: 70500,
   ACCOUNT_DELETE_UNSUPPORTED: 71000,
+  // Client (SDK) codes used on the WebSocket
+  CLIENT_NOT_LOGGED_IN: 6014,
+  CLIENT_KICKED: 6208,
+  TOO_FREQUENT: 60018,
+  /** openim's "JSON format parsing failed", also used for malformed WebSocket frames. */
+  JSON_FORMAT: 90001,
   // Messages (80000-80005)
   MSG_BODY_TOO_LONG: 80002,
   CALLBACK_BLOCKED: 80003,

@@ -14,4 +14,6 @@ export const TOPICS = {
   sessionKicked: 'auth.session-kicked.v1',
   /** AccountsDeletedEvent, for services holding per-user data. */
   accountsDeleted: 'auth.accounts-deleted.v1',
+  /** DeliveryRequestedEvent: what to deliver to users' devices; produced by chat/group/..., consumed by push. */
+  deliveries: 'push.deliveries.v1',
 } as const;

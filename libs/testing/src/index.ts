@@ -1,2 +1,3 @@
 export * from './test-platform';
 export * from './apps';
+export * from './ws-client';

@@ -10,6 +10,17 @@ export const REPO_ROOT = join(__dirname, '..', '..', '..');
 /** Service settings of the test platform that differ from production defaults. */
 export const TEST_LIMITS = {
   MERIDIAN_AUTH_FAILURE_LIMIT: '5',
+  // Heartbeats, timeouts and session expiry in seconds rather than minutes.
+  MERIDIAN_WS_HEARTBEAT_MS: '1000',
+  MERIDIAN_WS_IDLE_TIMEOUT_MS: '3000',
+  MERIDIAN_WS_LOGIN_TIMEOUT_MS: '3000',
+  MERIDIAN_WS_TOUCH_INTERVAL_MS: '1000',
+  MERIDIAN_WS_DRAIN_MS: '200',
+  MERIDIAN_WS_MAX_STRIKES: '5',
+  MERIDIAN_AUTH_SESSION_TTL_S: '5',
+  MERIDIAN_ACCESS_PROBE_INTERVAL_MS: '1000',
+  MERIDIAN_PUSH_ACK_TIMEOUT_MS: '1000',
+  MERIDIAN_PUSH_RETRY_BASE_MS: '100',
 } as const;
 
 /** The test platform's topology (namespaced names, offset ports). */

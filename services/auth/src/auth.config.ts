@@ -11,7 +11,8 @@ export function loadAuthConfig(env: NodeJS.ProcessEnv = process.env) {
       MERIDIAN_AUTH_SIG_CACHE_TTL_MS: z.coerce.number().int().min(0).max(3_600_000).default(60_000),
       MERIDIAN_AUTH_FAILURE_LIMIT: z.coerce.number().int().min(1).max(10_000).default(20),
       MERIDIAN_AUTH_FAILURE_WINDOW_S: z.coerce.number().int().min(1).max(3600).default(60),
-      MERIDIAN_AUTH_SESSION_TTL_S: z.coerce.number().int().min(60).max(30 * 86_400).default(86_400),
+      /** A session ends unless its gateway touches it within this time (gateways touch every 30 s). */
+      MERIDIAN_AUTH_SESSION_TTL_S: z.coerce.number().int().min(2).max(86_400).default(90),
       MERIDIAN_AUTH_DEFAULT_SIG_EXPIRE_S: z.coerce.number().int().min(60).max(10 * 365 * 86_400).default(15_552_000),
     },
     env,

@@ -182,6 +182,17 @@ export class AuthGrpcController implements authV1.AuthServiceController {
     });
   }
 
+  async touchSessions(req: authV1.TouchSessionsRequest): Promise<authV1.TouchSessionsResponse> {
+    // Gateways batch by home region, so every ref here belongs to an app homed in this region.
+    return { goneLoginIds: await this.sessions.touch(req.sessions) };
+  }
+
+  async getSessions(req: authV1.GetSessionsRequest): Promise<authV1.GetSessionsResponse> {
+    return this.home(req.sdkAppId, (r) => r.getSessions(req), async () => ({
+      sessions: (await this.sessions.sessionsOf(req.sdkAppId, req.userIds)).map(toProtoSession),
+    }));
+  }
+
   /** Runs `local` when the app lives in this region, otherwise forwards the call to its home. */
   private async home<T>(sdkAppId: number, forward: (remote: Remote) => Promise<T>, local: () => Promise<T>): Promise<T> {
     const remote = await this.apps.remoteHome(sdkAppId);
@@ -197,6 +208,8 @@ function toProtoSession(s: SessionRecord): authV1.Session {
     gatewayRegion: s.gatewayRegion,
     gatewayInstance: s.gatewayInstance,
     connectionId: s.connectionId,
+    gatewayAddress: s.gatewayAddress,
     loginAtMs: String(s.loginAtMs),
+    expiresAtMs: String(s.expiresAtMs),
   };
 }

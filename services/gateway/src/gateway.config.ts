@@ -11,6 +11,25 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env) {
       MERIDIAN_REST_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
       /** Tencent answers REST within 3 s. */
       MERIDIAN_REST_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(3000),
+      /** Largest client frame; bigger ones close the connection (WebSocket code 1009). */
+      MERIDIAN_WS_MAX_FRAME_BYTES: z.coerce.number().int().min(1024).max(16 * 1024 * 1024).default(64 * 1024),
+      /** How often clients are told to ping; the idle timeout closes connections silent for longer. */
+      MERIDIAN_WS_HEARTBEAT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+      MERIDIAN_WS_IDLE_TIMEOUT_MS: z.coerce.number().int().min(300).max(1_800_000).default(90_000),
+      MERIDIAN_WS_LOGIN_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+      /** Per-connection frame rate (token bucket): sustained per second and burst. */
+      MERIDIAN_WS_RATE_PER_S: z.coerce.number().min(1).max(100_000).default(50),
+      MERIDIAN_WS_BURST: z.coerce.number().int().min(1).max(100_000).default(100),
+      /** Protocol violations tolerated before the connection is closed (1008). */
+      MERIDIAN_WS_MAX_STRIKES: z.coerce.number().int().min(1).max(10_000).default(10),
+      MERIDIAN_WS_TOUCH_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+      MERIDIAN_WS_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(3000),
+      /** How long Deliver waits for client acks by default. */
+      MERIDIAN_WS_ACK_TIMEOUT_MS: z.coerce.number().int().min(10).max(120_000).default(5000),
+      /** Time given to clients to leave on shutdown before sockets are closed. */
+      MERIDIAN_WS_DRAIN_MS: z.coerce.number().int().min(0).max(120_000).default(2000),
+      /** How often this gateway measures the other regions' gateways (addressing). */
+      MERIDIAN_ACCESS_PROBE_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
     },
     env,
   );

@@ -1,19 +1,25 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { PlatformModule, type PlatformConfig } from '@meridian/platform';
+import { AccessHttpController } from './access/access.http.controller';
+import { HomeRegions } from './access/home-regions.service';
+import { RegionHealthService } from './access/region-health.service';
 import { DiagHttpController } from './diag/diag.http.controller';
 import { DiagService } from './diag/diag.service';
 import { GATEWAY_CONFIG, loadGatewayConfig } from './gateway.config';
+import { GatewayGrpcController } from './gateway.grpc.controller';
 import { AccountCommands } from './rest/commands/account.commands';
-import { GatewayGrpcController } from './rest/gateway.grpc.controller';
+import { ConfigCommands } from './rest/commands/config.commands';
 import { RestCommandRegistry } from './rest/rest-command.registry';
 import { RestHttpController } from './rest/rest.http.controller';
 import { RestPipeline } from './rest/rest.pipeline';
 import { RestRateLimiter } from './rest/rest-rate-limiter.repository';
+import { ClientWsServer } from './ws/client-ws.server';
+import { PresenceCommands } from './ws/commands/presence.commands';
+import { WsCommandRegistry } from './ws/ws-command.registry';
 
 /**
- * Root module of the gateway: the Tencent-compatible REST face (commands registered by feature),
- * gateway-to-gateway forwarding, and operator diagnostics. The client WebSocket face and the
- * addressing endpoint arrive with the Access-layer issue.
+ * Root module of the gateway: the client WebSocket face, the Tencent-compatible REST face,
+ * the addressing endpoint, gateway-to-gateway calls and operator diagnostics.
  */
 @Module({})
 export class GatewayModule {
@@ -21,14 +27,20 @@ export class GatewayModule {
     return {
       module: GatewayModule,
       imports: [PlatformModule.register(config)],
-      controllers: [DiagHttpController, RestHttpController, GatewayGrpcController],
+      controllers: [DiagHttpController, RestHttpController, AccessHttpController, GatewayGrpcController],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: loadGatewayConfig(env) },
         DiagService,
+        HomeRegions,
+        RegionHealthService,
         RestCommandRegistry,
         RestRateLimiter,
         RestPipeline,
         AccountCommands,
+        ConfigCommands,
+        WsCommandRegistry,
+        ClientWsServer,
+        PresenceCommands,
       ],
     };
   }

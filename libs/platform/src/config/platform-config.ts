@@ -16,6 +16,11 @@ const platformEnvSchema = z.object({
   MERIDIAN_NAMESPACE: z.string().regex(/^[a-z0-9]*$/).default(''),
   MERIDIAN_PORT_OFFSET: z.coerce.number().int().min(0).max(50_000).default(0),
   MERIDIAN_BIND_HOST: z.string().default('127.0.0.1'),
+  /** This process's own ports, when several instances of a service share a host. */
+  MERIDIAN_HTTP_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  MERIDIAN_GRPC_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  /** host:port other processes use to reach this instance's gRPC server (a pod IP in Kubernetes). */
+  MERIDIAN_ADVERTISE_GRPC: z.string().optional(),
   MERIDIAN_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   MERIDIAN_MONGO_URL: z.string().optional(),
   MERIDIAN_KAFKA_BROKERS: z.string().optional(),
@@ -35,7 +40,7 @@ export interface PlatformConfig {
   logLevel: z.infer<typeof platformEnvSchema>['MERIDIAN_LOG_LEVEL'];
   topology: Topology;
   http: { host: string; port: number };
-  grpc: { host: string; port: number };
+  grpc: { host: string; port: number; advertise: string };
   mongo: { url: string; database: string };
   kafka: { brokers: string[]; topicPrefix: string; clientId: string; partitions: number; replication: number };
   redis: { url: string; keyPrefix: string };
@@ -73,8 +78,14 @@ export function loadPlatformConfig(service: ServiceName, env: NodeJS.ProcessEnv 
     version: process.env['npm_package_version'] ?? '0.1.0',
     logLevel: e.MERIDIAN_LOG_LEVEL,
     topology,
-    http: { host: e.MERIDIAN_BIND_HOST, port: own.httpPort },
-    grpc: { host: e.MERIDIAN_BIND_HOST, port: own.grpcPort },
+    http: { host: e.MERIDIAN_BIND_HOST, port: e.MERIDIAN_HTTP_PORT ?? own.httpPort },
+    grpc: {
+      host: e.MERIDIAN_BIND_HOST,
+      port: e.MERIDIAN_GRPC_PORT ?? own.grpcPort,
+      advertise:
+        e.MERIDIAN_ADVERTISE_GRPC ??
+        (e.MERIDIAN_GRPC_PORT ? `${own.host ?? region.host}:${e.MERIDIAN_GRPC_PORT}` : topology.grpcTarget(e.MERIDIAN_REGION, service)),
+    },
     // One database per service per region: ownership is enforced by the server, not by convention.
     mongo: { url: e.MERIDIAN_MONGO_URL ?? topology.dataPlane.mongoUrl, database: `${region.mongoDatabase}_${service}` },
     kafka: {

@@ -54,13 +54,22 @@ export class GrpcClients implements OnModuleDestroy {
     return this.client(own.pkg, own.service, service, region);
   }
 
+  /**
+   * One particular instance of a service (a gateway holding a connection), by its advertised
+   * address; `region` is where it runs, for the injected delay and metrics.
+   */
+  instance<T>(service: ServiceName, address: string, region: string): PromiseClient<T> {
+    const own = GRPC_SERVICES[service];
+    return this.client(own.pkg, own.service, service, region, address);
+  }
+
   onModuleDestroy(): void {
     for (const client of this.raw.values()) client.close();
     this.raw.clear();
   }
 
-  private client<T>(pkg: string, serviceName: string, target: ServiceName, region: string): PromiseClient<T> {
-    const address = this.config.topology.grpcTarget(region, target);
+  private client<T>(pkg: string, serviceName: string, target: ServiceName, region: string, at?: string): PromiseClient<T> {
+    const address = at ?? this.config.topology.grpcTarget(region, target);
     const key = `${pkg}.${serviceName}@${address}`;
     let client = this.raw.get(key);
     if (!client) {

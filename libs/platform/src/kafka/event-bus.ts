@@ -39,6 +39,8 @@ export interface Subscription {
   /** A group per process instead of per service: every instance then sees every record. */
   perInstance?: boolean;
   fromBeginning?: boolean;
+  /** Partitions handled at once (records within one partition stay in order). Default 1. */
+  partitionsConcurrently?: number;
 }
 
 export const KAFKA_TOPICS = Symbol('KAFKA_TOPICS');
@@ -203,6 +205,7 @@ export class EventBus implements OnModuleInit, OnApplicationBootstrap, OnApplica
     await consumer.connect();
     await consumer.subscribe({ topics: sub.topics.map((t) => this.topic(t)), fromBeginning: sub.fromBeginning ?? false });
     await consumer.run({
+      partitionsConsumedConcurrently: sub.partitionsConcurrently ?? 1,
       eachMessage: async ({ topic, partition, message }) => {
         const logical = topic.slice(this.config.kafka.topicPrefix.length);
         const stop = this.metrics.kafkaHandleSeconds.startTimer({ topic: logical, group: sub.name });

@@ -51,6 +51,8 @@ const login = (app: TestApp, userId: string, platform: string, region = SG, user
     gatewayRegion: region,
     gatewayInstance: `${region}-gateway-test`,
     connectionId: randomUUID(),
+    gatewayAddress: '127.0.0.1:1',
+    replaceLoginId: '',
   });
 
 describe(SessionsService.name, () => {

@@ -11,8 +11,28 @@ export interface SessionRecord {
   gatewayRegion: string;
   gatewayInstance: string;
   connectionId: string;
+  gatewayAddress: string;
   loginAtMs: number;
+  expiresAtMs: number;
 }
+
+/** Refreshes the expiry of the sessions that still exist; returns the ids that do not. */
+const TOUCH_SCRIPT = `
+local gone = {}
+local alive = 0
+for i = 3, #ARGV do
+  local v = redis.call('HGET', KEYS[1], ARGV[i])
+  if v then
+    local s = cjson.decode(v)
+    s['expiresAtMs'] = tonumber(ARGV[1])
+    redis.call('HSET', KEYS[1], ARGV[i], cjson.encode(s))
+    alive = alive + 1
+  else
+    table.insert(gone, ARGV[i])
+  end
+end
+if alive > 0 then redis.call('EXPIRE', KEYS[1], ARGV[2]) end
+return gone`;
 
 const LOCK_TTL_MS = 3000;
 
@@ -33,6 +53,12 @@ export class SessionsRepository {
     if (remove.length) tx.hdel(key, ...remove);
     tx.hset(key, add.loginId, JSON.stringify(add)).expire(key, ttlSeconds);
     await tx.exec();
+  }
+
+  /** Extends the given sessions of one user to expiresAtMs, atomically; returns the ids that are gone. */
+  async touch(sdkAppId: number, userId: string, loginIds: string[], expiresAtMs: number, ttlSeconds: number): Promise<string[]> {
+    const gone = (await this.client.redis.eval(TOUCH_SCRIPT, 1, AuthKeys.sessions(sdkAppId, userId), expiresAtMs, ttlSeconds, ...loginIds)) as string[];
+    return gone ?? [];
   }
 
   async remove(sdkAppId: number, userId: string, loginIds: string[]): Promise<number> {

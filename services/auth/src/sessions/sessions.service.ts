@@ -16,6 +16,15 @@ export interface LoginInput {
   gatewayRegion: string;
   gatewayInstance: string;
   connectionId: string;
+  gatewayAddress: string;
+  /** A reconnecting client's previous session, replaced without a kick. */
+  replaceLoginId?: string;
+}
+
+export interface SessionRef {
+  sdkAppId: number;
+  userId: string;
+  loginId: string;
 }
 
 export type KickReason = 'OtherDeviceLogin' | 'AdminKick' | 'AccountDeleted';
@@ -52,6 +61,7 @@ export class SessionsService {
     if (account && claims.issuedAt < account.sigsValidAfter) {
       throw new MeridianError(ErrorCode.USERSIG_EXPIRED, 'UserSig was revoked by a kick; generate a new one');
     }
+    const now = Date.now();
     const session: SessionRecord = {
       loginId: randomUUID(),
       userId: input.userId,
@@ -59,11 +69,15 @@ export class SessionsService {
       gatewayRegion: input.gatewayRegion,
       gatewayInstance: input.gatewayInstance,
       connectionId: input.connectionId,
-      loginAtMs: Date.now(),
+      gatewayAddress: input.gatewayAddress,
+      loginAtMs: now,
+      expiresAtMs: now + this.config.MERIDIAN_AUTH_SESSION_TTL_S * 1000,
     };
     const { kicked, remaining } = await this.repo.withUserLock(input.sdkAppId, input.userId, async () => {
-      const existing = await this.repo.list(input.sdkAppId, input.userId);
-      const displaced = sessionsToKick(existing, platform, {
+      const live = await this.live(input.sdkAppId, input.userId);
+      const replaced = live.filter((s) => s.loginId === input.replaceLoginId);
+      const others = live.filter((s) => s.loginId !== input.replaceLoginId);
+      const displaced = sessionsToKick(others, platform, {
         policy: app.multiDevicePolicy,
         maxPerPlatform: app.maxPerPlatform,
         maxWeb: app.maxWeb,
@@ -72,10 +86,10 @@ export class SessionsService {
         input.sdkAppId,
         input.userId,
         session,
-        displaced.map((s) => s.loginId),
+        [...replaced, ...displaced].map((s) => s.loginId),
         this.config.MERIDIAN_AUTH_SESSION_TTL_S,
       );
-      return { kicked: displaced, remaining: existing.length - displaced.length + 1 };
+      return { kicked: displaced, remaining: others.length - displaced.length + 1 };
     });
     for (const k of kicked) await this.publishKick(input.sdkAppId, k, 'OtherDeviceLogin');
     await this.publishState(input.sdkAppId, session, 'Login', '', remaining);
@@ -83,7 +97,7 @@ export class SessionsService {
   }
 
   async logout(sdkAppId: number, userId: string, loginId: string, reason: LogoutReason): Promise<boolean> {
-    const sessions = await this.repo.list(sdkAppId, userId);
+    const sessions = await this.live(sdkAppId, userId);
     const session = sessions.find((s) => s.loginId === loginId);
     if (!session) return false;
     const removed = (await this.repo.remove(sdkAppId, userId, [loginId])) > 0;
@@ -99,7 +113,7 @@ export class SessionsService {
       await this.accounts.revokeSigsBefore(sdkAppId, userId, Math.floor(Date.now() / 1000));
     }
     const sessions = await this.repo.withUserLock(sdkAppId, userId, async () => {
-      const all = await this.repo.list(sdkAppId, userId);
+      const all = await this.live(sdkAppId, userId);
       await this.repo.remove(
         sdkAppId,
         userId,
@@ -121,7 +135,7 @@ export class SessionsService {
     const existing = await this.accounts.existing(sdkAppId, userIds);
     const results: OnlineStatus[] = [];
     for (const userId of userIds.filter((u) => existing.has(u))) {
-      const sessions = await this.repo.list(sdkAppId, userId);
+      const sessions = await this.live(sdkAppId, userId);
       results.push({
         userId,
         state: sessions.length ? 'Online' : 'Offline',
@@ -129,6 +143,54 @@ export class SessionsService {
       });
     }
     return { results, notFound: userIds.filter((u) => !existing.has(u)) };
+  }
+
+  /** The live sessions of some users (push routing). */
+  async sessionsOf(sdkAppId: number, userIds: string[]): Promise<SessionRecord[]> {
+    const all = await Promise.all(userIds.map((u) => this.live(sdkAppId, u)));
+    return all.flat();
+  }
+
+  /** Extends sessions a gateway still holds; returns the ids that no longer exist. */
+  async touch(refs: SessionRef[]): Promise<string[]> {
+    const byUser = new Map<string, SessionRef[]>();
+    for (const r of refs) {
+      const k = `${r.sdkAppId}\u0000${r.userId}`;
+      byUser.set(k, [...(byUser.get(k) ?? []), r]);
+    }
+    const expiresAt = Date.now() + this.config.MERIDIAN_AUTH_SESSION_TTL_S * 1000;
+    const gone = await Promise.all(
+      [...byUser.values()].map((group) =>
+        this.repo.touch(
+          group[0]!.sdkAppId,
+          group[0]!.userId,
+          group.map((g) => g.loginId),
+          expiresAt,
+          this.config.MERIDIAN_AUTH_SESSION_TTL_S,
+        ),
+      ),
+    );
+    return gone.flat();
+  }
+
+  /**
+   * A user's sessions that have not expired. Expired ones (their gateway stopped touching them:
+   * it died, or lost the client without telling us) are removed here and reported as TimeOut.
+   */
+  private async live(sdkAppId: number, userId: string): Promise<SessionRecord[]> {
+    const all = await this.repo.list(sdkAppId, userId);
+    const now = Date.now();
+    const expired = all.filter((s) => s.expiresAtMs <= now);
+    if (!expired.length) return all;
+    const removed = await this.repo.remove(
+      sdkAppId,
+      userId,
+      expired.map((s) => s.loginId),
+    );
+    const alive = all.length - expired.length;
+    // Only the caller that actually removed them reports them (several may race here).
+    if (removed > 0) for (const s of expired) await this.publishState(sdkAppId, s, 'TimeOut', 'TimeOut', alive);
+    return all.filter((s) => s.expiresAtMs > now);
   }
 
   private async publishKick(sdkAppId: number, s: SessionRecord, reason: KickReason): Promise<void> {
@@ -144,6 +206,7 @@ export class SessionsService {
           gatewayInstance: s.gatewayInstance,
           connectionId: s.connectionId,
           reason,
+          gatewayAddress: s.gatewayAddress,
         },
       },
       { sdkAppId },

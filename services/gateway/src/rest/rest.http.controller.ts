@@ -2,7 +2,8 @@ import { All, Controller, Inject, Param, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { ErrorCode, MeridianError, parseSdkAppId } from '@meridian/contracts';
 import { GrpcClients, PLATFORM_CONFIG, type PlatformConfig } from '@meridian/platform';
-import type { authV1, gatewayV1 } from '@meridian/proto';
+import type { gatewayV1 } from '@meridian/proto';
+import { HomeRegions } from '../access/home-regions.service';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../gateway.config';
 import { RestPipeline, failureEnvelope } from './rest.pipeline';
 import type { JsonObject } from './rest.types';
@@ -19,6 +20,7 @@ export class RestHttpController {
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
     @Inject(RestPipeline) private readonly pipeline: RestPipeline,
     @Inject(GrpcClients) private readonly clients: GrpcClients,
+    @Inject(HomeRegions) private readonly homes: HomeRegions,
   ) {}
 
   @All(':service/:command')
@@ -53,11 +55,7 @@ export class RestHttpController {
   /** The app's home region; undefined lets the local pipeline produce the URL-parameter error. */
   private async homeRegion(rawSdkAppId: string | undefined): Promise<string | undefined> {
     const sdkAppId = parseSdkAppId(rawSdkAppId);
-    if (sdkAppId === undefined) return undefined;
-    const auth = this.clients.service<authV1.AuthServiceClient>('auth');
-    const where = await auth.locateApp({ sdkAppId, localOnly: false });
-    if (!where.found) throw new MeridianError(ErrorCode.APP_NOT_FOUND);
-    return where.homeRegion;
+    return sdkAppId === undefined ? undefined : this.homes.of(sdkAppId);
   }
 }
 

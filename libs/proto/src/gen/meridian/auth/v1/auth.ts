@@ -350,6 +350,10 @@ export interface Session {
   gatewayInstance: string;
   connectionId: string;
   loginAtMs: string;
+  /** gRPC address (host:port) of the gateway instance holding the connection. */
+  gatewayAddress: string;
+  /** The session ends unless a gateway touches it before then. */
+  expiresAtMs: string;
 }
 
 export interface LoginRequest {
@@ -360,6 +364,9 @@ export interface LoginRequest {
   gatewayRegion: string;
   gatewayInstance: string;
   connectionId: string;
+  gatewayAddress: string;
+  /** A reconnecting client's previous session: replaced silently, without a kick. */
+  replaceLoginId: string;
 }
 
 export interface LoginResponse {
@@ -413,6 +420,30 @@ export interface QueryOnlineStatusResponse {
   results: UserOnlineStatus[];
   /** Accounts that were never imported (70107). */
   notFound: string[];
+}
+
+export interface SessionRef {
+  sdkAppId: number;
+  userId: string;
+  loginId: string;
+}
+
+export interface TouchSessionsRequest {
+  sessions: SessionRef[];
+}
+
+export interface TouchSessionsResponse {
+  /** Sessions that no longer exist (kicked, expired, logged out): their connections must close. */
+  goneLoginIds: string[];
+}
+
+export interface GetSessionsRequest {
+  sdkAppId: number;
+  userIds: string[];
+}
+
+export interface GetSessionsResponse {
+  sessions: Session[];
 }
 
 export const MERIDIAN_AUTH_V1_PACKAGE_NAME = "meridian.auth.v1";
@@ -2489,6 +2520,8 @@ function createBaseSession(): Session {
     gatewayInstance: "",
     connectionId: "",
     loginAtMs: "0",
+    gatewayAddress: "",
+    expiresAtMs: "0",
   };
 }
 
@@ -2514,6 +2547,12 @@ export const Session: MessageFns<Session> = {
     }
     if (message.loginAtMs !== "0") {
       writer.uint32(56).int64(message.loginAtMs);
+    }
+    if (message.gatewayAddress !== "") {
+      writer.uint32(66).string(message.gatewayAddress);
+    }
+    if (message.expiresAtMs !== "0") {
+      writer.uint32(72).int64(message.expiresAtMs);
     }
     return writer;
   },
@@ -2587,6 +2626,22 @@ export const Session: MessageFns<Session> = {
             message.loginAtMs = reader.int64().toString();
             continue;
           }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.gatewayAddress = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.expiresAtMs = reader.int64().toString();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2609,6 +2664,8 @@ function createBaseLoginRequest(): LoginRequest {
     gatewayRegion: "",
     gatewayInstance: "",
     connectionId: "",
+    gatewayAddress: "",
+    replaceLoginId: "",
   };
 }
 
@@ -2634,6 +2691,12 @@ export const LoginRequest: MessageFns<LoginRequest> = {
     }
     if (message.connectionId !== "") {
       writer.uint32(58).string(message.connectionId);
+    }
+    if (message.gatewayAddress !== "") {
+      writer.uint32(66).string(message.gatewayAddress);
+    }
+    if (message.replaceLoginId !== "") {
+      writer.uint32(74).string(message.replaceLoginId);
     }
     return writer;
   },
@@ -2705,6 +2768,22 @@ export const LoginRequest: MessageFns<LoginRequest> = {
             }
 
             message.connectionId = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.gatewayAddress = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.replaceLoginId = reader.string();
             continue;
           }
         }
@@ -3255,6 +3334,269 @@ export const QueryOnlineStatusResponse: MessageFns<QueryOnlineStatusResponse> = 
   },
 };
 
+function createBaseSessionRef(): SessionRef {
+  return { sdkAppId: 0, userId: "", loginId: "" };
+}
+
+export const SessionRef: MessageFns<SessionRef> = {
+  encode(message: SessionRef, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sdkAppId !== 0) {
+      writer.uint32(8).uint32(message.sdkAppId);
+    }
+    if (message.userId !== "") {
+      writer.uint32(18).string(message.userId);
+    }
+    if (message.loginId !== "") {
+      writer.uint32(26).string(message.loginId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SessionRef {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSessionRef();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.sdkAppId = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.loginId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseTouchSessionsRequest(): TouchSessionsRequest {
+  return { sessions: [] };
+}
+
+export const TouchSessionsRequest: MessageFns<TouchSessionsRequest> = {
+  encode(message: TouchSessionsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.sessions) {
+      SessionRef.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TouchSessionsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTouchSessionsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.sessions.push(SessionRef.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseTouchSessionsResponse(): TouchSessionsResponse {
+  return { goneLoginIds: [] };
+}
+
+export const TouchSessionsResponse: MessageFns<TouchSessionsResponse> = {
+  encode(message: TouchSessionsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.goneLoginIds) {
+      writer.uint32(10).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TouchSessionsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTouchSessionsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.goneLoginIds.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseGetSessionsRequest(): GetSessionsRequest {
+  return { sdkAppId: 0, userIds: [] };
+}
+
+export const GetSessionsRequest: MessageFns<GetSessionsRequest> = {
+  encode(message: GetSessionsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sdkAppId !== 0) {
+      writer.uint32(8).uint32(message.sdkAppId);
+    }
+    for (const v of message.userIds) {
+      writer.uint32(18).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetSessionsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetSessionsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.sdkAppId = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.userIds.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseGetSessionsResponse(): GetSessionsResponse {
+  return { sessions: [] };
+}
+
+export const GetSessionsResponse: MessageFns<GetSessionsResponse> = {
+  encode(message: GetSessionsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.sessions) {
+      Session.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetSessionsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetSessionsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.sessions.push(Session.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
 /**
  * AuthService owns apps (SDKAppID, keys, admins, home region, policies), accounts, UserSig
  * verification and login sessions. App records live only in the app's home region; LocateApp
@@ -3306,6 +3648,14 @@ export interface AuthServiceClient {
   kick(request: KickRequest): Observable<KickResponse>;
 
   queryOnlineStatus(request: QueryOnlineStatusRequest): Observable<QueryOnlineStatusResponse>;
+
+  /** Gateways refresh their sessions' expiry in batches; unknown ids tell them which to close. */
+
+  touchSessions(request: TouchSessionsRequest): Observable<TouchSessionsResponse>;
+
+  /** The live sessions of some users (for push routing). */
+
+  getSessions(request: GetSessionsRequest): Observable<GetSessionsResponse>;
 }
 
 /**
@@ -3375,6 +3725,18 @@ export interface AuthServiceController {
   queryOnlineStatus(
     request: QueryOnlineStatusRequest,
   ): Promise<QueryOnlineStatusResponse> | Observable<QueryOnlineStatusResponse> | QueryOnlineStatusResponse;
+
+  /** Gateways refresh their sessions' expiry in batches; unknown ids tell them which to close. */
+
+  touchSessions(
+    request: TouchSessionsRequest,
+  ): Promise<TouchSessionsResponse> | Observable<TouchSessionsResponse> | TouchSessionsResponse;
+
+  /** The live sessions of some users (for push routing). */
+
+  getSessions(
+    request: GetSessionsRequest,
+  ): Promise<GetSessionsResponse> | Observable<GetSessionsResponse> | GetSessionsResponse;
 }
 
 export function AuthServiceControllerMethods() {
@@ -3396,6 +3758,8 @@ export function AuthServiceControllerMethods() {
       "logout",
       "kick",
       "queryOnlineStatus",
+      "touchSessions",
+      "getSessions",
     ];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);

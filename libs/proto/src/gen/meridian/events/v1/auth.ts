@@ -38,6 +38,8 @@ export interface SessionKickedEvent {
   connectionId: string;
   /** OtherDeviceLogin, AdminKick or AccountDeleted. */
   reason: string;
+  /** gRPC address of the gateway instance holding the connection. */
+  gatewayAddress: string;
 }
 
 /**
@@ -191,6 +193,7 @@ function createBaseSessionKickedEvent(): SessionKickedEvent {
     gatewayInstance: "",
     connectionId: "",
     reason: "",
+    gatewayAddress: "",
   };
 }
 
@@ -216,6 +219,9 @@ export const SessionKickedEvent: MessageFns<SessionKickedEvent> = {
     }
     if (message.reason !== "") {
       writer.uint32(58).string(message.reason);
+    }
+    if (message.gatewayAddress !== "") {
+      writer.uint32(66).string(message.gatewayAddress);
     }
     return writer;
   },
@@ -287,6 +293,14 @@ export const SessionKickedEvent: MessageFns<SessionKickedEvent> = {
             }
 
             message.reason = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.gatewayAddress = reader.string();
             continue;
           }
         }

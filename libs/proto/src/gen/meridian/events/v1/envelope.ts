@@ -8,6 +8,7 @@
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import { AccountsDeletedEvent, SessionKickedEvent, UserStateChangedEvent } from "./auth";
 import { ProbeEvent } from "./platform";
+import { DeliveryRequestedEvent } from "./push";
 
 export const protobufPackage = "meridian.events.v1";
 
@@ -34,6 +35,7 @@ export interface EventEnvelope {
   userStateChanged?: UserStateChangedEvent | undefined;
   sessionKicked?: SessionKickedEvent | undefined;
   accountsDeleted?: AccountsDeletedEvent | undefined;
+  deliveryRequested?: DeliveryRequestedEvent | undefined;
 }
 
 export const MERIDIAN_EVENTS_V1_PACKAGE_NAME = "meridian.events.v1";
@@ -73,6 +75,9 @@ export const EventEnvelope: MessageFns<EventEnvelope> = {
     }
     if (message.accountsDeleted !== undefined) {
       AccountsDeletedEvent.encode(message.accountsDeleted, writer.uint32(826).fork()).join();
+    }
+    if (message.deliveryRequested !== undefined) {
+      DeliveryRequestedEvent.encode(message.deliveryRequested, writer.uint32(834).fork()).join();
     }
     return writer;
   },
@@ -168,6 +173,14 @@ export const EventEnvelope: MessageFns<EventEnvelope> = {
             }
 
             message.accountsDeleted = AccountsDeletedEvent.decode(reader, reader.uint32());
+            continue;
+          }
+          case 104: {
+            if (tag !== 834) {
+              break;
+            }
+
+            message.deliveryRequested = DeliveryRequestedEvent.decode(reader, reader.uint32());
             continue;
           }
         }

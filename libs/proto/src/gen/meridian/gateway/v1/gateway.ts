@@ -13,6 +13,91 @@ export const protobufPackage = "meridian.gateway.v1";
 
 export const protobufFileName = "meridian/gateway/v1/gateway.proto";
 
+export enum DeliveryStatus {
+  DELIVERY_STATUS_UNSPECIFIED = "DELIVERY_STATUS_UNSPECIFIED",
+  DELIVERY_STATUS_ACKED = "DELIVERY_STATUS_ACKED",
+  /** DELIVERY_STATUS_NOT_CONNECTED - This instance holds no such connection (any more): treat the session as gone. */
+  DELIVERY_STATUS_NOT_CONNECTED = "DELIVERY_STATUS_NOT_CONNECTED",
+  /** DELIVERY_STATUS_TIMEOUT - Written to the socket but not acknowledged in time. */
+  DELIVERY_STATUS_TIMEOUT = "DELIVERY_STATUS_TIMEOUT",
+  UNRECOGNIZED = "UNRECOGNIZED",
+}
+
+export function deliveryStatusFromJSON(object: any): DeliveryStatus {
+  switch (object) {
+    case 0:
+    case "DELIVERY_STATUS_UNSPECIFIED":
+      return DeliveryStatus.DELIVERY_STATUS_UNSPECIFIED;
+    case 1:
+    case "DELIVERY_STATUS_ACKED":
+      return DeliveryStatus.DELIVERY_STATUS_ACKED;
+    case 2:
+    case "DELIVERY_STATUS_NOT_CONNECTED":
+      return DeliveryStatus.DELIVERY_STATUS_NOT_CONNECTED;
+    case 3:
+    case "DELIVERY_STATUS_TIMEOUT":
+      return DeliveryStatus.DELIVERY_STATUS_TIMEOUT;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return DeliveryStatus.UNRECOGNIZED;
+  }
+}
+
+export function deliveryStatusToNumber(object: DeliveryStatus): number {
+  switch (object) {
+    case DeliveryStatus.DELIVERY_STATUS_UNSPECIFIED:
+      return 0;
+    case DeliveryStatus.DELIVERY_STATUS_ACKED:
+      return 1;
+    case DeliveryStatus.DELIVERY_STATUS_NOT_CONNECTED:
+      return 2;
+    case DeliveryStatus.DELIVERY_STATUS_TIMEOUT:
+      return 3;
+    case DeliveryStatus.UNRECOGNIZED:
+    default:
+      return -1;
+  }
+}
+
+export interface Delivery {
+  /** Unique per delivery attempt target; the client acks it. */
+  deliveryId: string;
+  sdkAppId: number;
+  userId: string;
+  loginId: string;
+  connectionId: string;
+  /** What the client receives: "c2c", "group", "notice", ... */
+  kind: string;
+  /** The push body as JSON text. */
+  body: Uint8Array;
+}
+
+export interface DeliveryResult {
+  deliveryId: string;
+  status: DeliveryStatus;
+}
+
+export interface DeliverRequest {
+  deliveries: Delivery[];
+  ackTimeoutMs: number;
+}
+
+export interface DeliverResponse {
+  results: DeliveryResult[];
+}
+
+export interface CloseSessionRequest {
+  loginId: string;
+  connectionId: string;
+  /** OtherDeviceLogin, AdminKick, AccountDeleted. */
+  reason: string;
+}
+
+export interface CloseSessionResponse {
+  closed: boolean;
+}
+
 export interface HandleRestRequest {
   /** "<service>/<command>", e.g. "im_open_login_svc/account_import". */
   command: string;
@@ -36,6 +121,392 @@ export interface HandleRestResponse {
 }
 
 export const MERIDIAN_GATEWAY_V1_PACKAGE_NAME = "meridian.gateway.v1";
+
+function createBaseDelivery(): Delivery {
+  return { deliveryId: "", sdkAppId: 0, userId: "", loginId: "", connectionId: "", kind: "", body: new Uint8Array(0) };
+}
+
+export const Delivery: MessageFns<Delivery> = {
+  encode(message: Delivery, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.deliveryId !== "") {
+      writer.uint32(10).string(message.deliveryId);
+    }
+    if (message.sdkAppId !== 0) {
+      writer.uint32(16).uint32(message.sdkAppId);
+    }
+    if (message.userId !== "") {
+      writer.uint32(26).string(message.userId);
+    }
+    if (message.loginId !== "") {
+      writer.uint32(34).string(message.loginId);
+    }
+    if (message.connectionId !== "") {
+      writer.uint32(42).string(message.connectionId);
+    }
+    if (message.kind !== "") {
+      writer.uint32(50).string(message.kind);
+    }
+    if (message.body.length !== 0) {
+      writer.uint32(58).bytes(message.body);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Delivery {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDelivery();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.deliveryId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.sdkAppId = reader.uint32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.loginId = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.connectionId = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.kind = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.body = reader.bytes();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseDeliveryResult(): DeliveryResult {
+  return { deliveryId: "", status: DeliveryStatus.DELIVERY_STATUS_UNSPECIFIED };
+}
+
+export const DeliveryResult: MessageFns<DeliveryResult> = {
+  encode(message: DeliveryResult, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.deliveryId !== "") {
+      writer.uint32(10).string(message.deliveryId);
+    }
+    if (message.status !== DeliveryStatus.DELIVERY_STATUS_UNSPECIFIED) {
+      writer.uint32(16).int32(deliveryStatusToNumber(message.status));
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeliveryResult {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeliveryResult();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.deliveryId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.status = deliveryStatusFromJSON(reader.int32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseDeliverRequest(): DeliverRequest {
+  return { deliveries: [], ackTimeoutMs: 0 };
+}
+
+export const DeliverRequest: MessageFns<DeliverRequest> = {
+  encode(message: DeliverRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.deliveries) {
+      Delivery.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.ackTimeoutMs !== 0) {
+      writer.uint32(16).uint32(message.ackTimeoutMs);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeliverRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeliverRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.deliveries.push(Delivery.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.ackTimeoutMs = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseDeliverResponse(): DeliverResponse {
+  return { results: [] };
+}
+
+export const DeliverResponse: MessageFns<DeliverResponse> = {
+  encode(message: DeliverResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.results) {
+      DeliveryResult.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeliverResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeliverResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.results.push(DeliveryResult.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseCloseSessionRequest(): CloseSessionRequest {
+  return { loginId: "", connectionId: "", reason: "" };
+}
+
+export const CloseSessionRequest: MessageFns<CloseSessionRequest> = {
+  encode(message: CloseSessionRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.loginId !== "") {
+      writer.uint32(10).string(message.loginId);
+    }
+    if (message.connectionId !== "") {
+      writer.uint32(18).string(message.connectionId);
+    }
+    if (message.reason !== "") {
+      writer.uint32(26).string(message.reason);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CloseSessionRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCloseSessionRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.loginId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.connectionId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseCloseSessionResponse(): CloseSessionResponse {
+  return { closed: false };
+}
+
+export const CloseSessionResponse: MessageFns<CloseSessionResponse> = {
+  encode(message: CloseSessionResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.closed !== false) {
+      writer.uint32(8).bool(message.closed);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CloseSessionResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCloseSessionResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.closed = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
 
 function createBaseHandleRestRequest(): HandleRestRequest {
   return { command: "", query: {}, body: new Uint8Array(0), clientIp: "", entryRegion: "" };
@@ -241,6 +712,17 @@ export const HandleRestResponse: MessageFns<HandleRestResponse> = {
 
 export interface GatewayServiceClient {
   handleRest(request: HandleRestRequest): Observable<HandleRestResponse>;
+
+  /**
+   * Push hands deliveries for connections this instance holds; the answer says which the
+   * clients acknowledged within ack_timeout_ms.
+   */
+
+  deliver(request: DeliverRequest): Observable<DeliverResponse>;
+
+  /** Closes a client session (kicked by policy, admin or account deletion). */
+
+  closeSession(request: CloseSessionRequest): Observable<CloseSessionResponse>;
 }
 
 /**
@@ -253,11 +735,24 @@ export interface GatewayServiceController {
   handleRest(
     request: HandleRestRequest,
   ): Promise<HandleRestResponse> | Observable<HandleRestResponse> | HandleRestResponse;
+
+  /**
+   * Push hands deliveries for connections this instance holds; the answer says which the
+   * clients acknowledged within ack_timeout_ms.
+   */
+
+  deliver(request: DeliverRequest): Promise<DeliverResponse> | Observable<DeliverResponse> | DeliverResponse;
+
+  /** Closes a client session (kicked by policy, admin or account deletion). */
+
+  closeSession(
+    request: CloseSessionRequest,
+  ): Promise<CloseSessionResponse> | Observable<CloseSessionResponse> | CloseSessionResponse;
 }
 
 export function GatewayServiceControllerMethods() {
   return function (constructor: Function) {
-    const grpcMethods: string[] = ["handleRest"];
+    const grpcMethods: string[] = ["handleRest", "deliver", "closeSession"];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
       GrpcMethod("GatewayService", method)(constructor.prototype[method], method, descriptor);

@@ -1,0 +1,310 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { Gauge, Counter } from 'prom-client';
+import { ErrorCode, MeridianError } from '@meridian/contracts';
+import { GrpcClients, Metrics, PLATFORM_CONFIG, type PlatformConfig } from '@meridian/platform';
+import { gatewayV1, type authV1 } from '@meridian/proto';
+import { HomeRegions } from '../access/home-regions.service';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../gateway.config';
+import { ClientConnection } from './client-connection';
+import { CloseCode, FrameError, parseFrame, type ClientFrame, type LoginBody } from './protocol';
+import { WsCommandRegistry } from './ws-command.registry';
+
+export const WS_PATH = '/v1/ws';
+
+/**
+ * The client WebSocket face (docs/protocol.md): login through the app's home-region auth, requests
+ * forwarded over gRPC with a deadline, deliveries with client acks, kicks, heartbeats and idle
+ * timeout, per-connection rate limit and frame size, strikes for abuse, drain on shutdown.
+ */
+@Injectable()
+export class ClientWsServer implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(ClientWsServer.name);
+  private readonly connections = new Map<string, ClientConnection>();
+  private readonly byLogin = new Map<string, ClientConnection>();
+  private wss?: WebSocketServer;
+  private draining = false;
+  private timers: NodeJS.Timeout[] = [];
+  private readonly gauge: Gauge<'state'>;
+  private readonly frames: Counter<'direction' | 'type'>;
+  private readonly deliveries: Counter<'status'>;
+
+  constructor(
+    @Inject(PLATFORM_CONFIG) private readonly platform: PlatformConfig,
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    @Inject(HttpAdapterHost) private readonly http: HttpAdapterHost,
+    @Inject(GrpcClients) private readonly clients: GrpcClients,
+    @Inject(HomeRegions) private readonly homes: HomeRegions,
+    @Inject(WsCommandRegistry) private readonly commands: WsCommandRegistry,
+    @Inject(Metrics) metrics: Metrics,
+  ) {
+    const registers = [metrics.registry];
+    this.gauge = new Gauge({
+      name: 'meridian_gateway_connections',
+      help: 'Client WebSocket connections held by this instance',
+      labelNames: ['state'],
+      registers,
+      collect: () => {
+        let authed = 0;
+        for (const c of this.connections.values()) if (c.session) authed++;
+        this.gauge.set({ state: 'authenticated' }, authed);
+        this.gauge.set({ state: 'anonymous' }, this.connections.size - authed);
+      },
+    });
+    this.frames = new Counter({ name: 'meridian_gateway_frames_total', help: 'WebSocket frames', labelNames: ['direction', 'type'], registers });
+    this.deliveries = new Counter({ name: 'meridian_gateway_deliveries_total', help: 'Deliveries by outcome', labelNames: ['status'], registers });
+  }
+
+  onApplicationBootstrap(): void {
+    const server = this.http.httpAdapter.getHttpServer() as import('node:http').Server;
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: this.config.MERIDIAN_WS_MAX_FRAME_BYTES });
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade(req, socket, head));
+    this.timers.push(setInterval(() => this.sweep(), Math.min(1000, this.config.MERIDIAN_WS_HEARTBEAT_MS)));
+    this.timers.push(setInterval(() => void this.touchSessions(), this.config.MERIDIAN_WS_TOUCH_INTERVAL_MS));
+    for (const t of this.timers) t.unref();
+  }
+
+  /** Drain: tell every client to reconnect elsewhere, end their sessions, then close. */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.draining = true;
+    for (const t of this.timers) clearInterval(t);
+    const all = [...this.connections.values()];
+    for (const c of all) c.send({ v: 1, t: 'reconnect', reason: 'drain', afterMs: 0 });
+    if (all.length) await new Promise((r) => setTimeout(r, this.config.MERIDIAN_WS_DRAIN_MS));
+    await Promise.allSettled(all.filter((c) => c.session && !c.ended).map((c) => this.endSession(c, 'Disconnect')));
+    for (const c of all) c.close(CloseCode.GOING_AWAY, 'server shutting down');
+    this.wss?.close();
+    this.logger.log({ connections: all.length }, 'drained client connections');
+  }
+
+  /** Push: send deliveries to the connections held here and wait (bounded) for the client acks. */
+  async deliver(deliveries: gatewayV1.Delivery[], ackTimeoutMs: number): Promise<gatewayV1.DeliveryResult[]> {
+    const timeout = ackTimeoutMs || this.config.MERIDIAN_WS_ACK_TIMEOUT_MS;
+    return Promise.all(
+      deliveries.map(async (d) => {
+        const conn = this.byLogin.get(d.loginId);
+        if (!conn || conn.id !== d.connectionId || !conn.open) {
+          this.deliveries.inc({ status: 'not_connected' });
+          return { deliveryId: d.deliveryId, status: gatewayV1.DeliveryStatus.DELIVERY_STATUS_NOT_CONNECTED };
+        }
+        let body: unknown;
+        try {
+          body = JSON.parse(Buffer.from(d.body).toString('utf8'));
+        } catch {
+          body = null;
+        }
+        const acked = await new Promise<boolean>((resolve) => {
+          const timer = setTimeout(() => {
+            conn.pending.delete(d.deliveryId);
+            resolve(false);
+          }, timeout);
+          conn.pending.set(d.deliveryId, () => {
+            clearTimeout(timer);
+            conn.pending.delete(d.deliveryId);
+            resolve(conn.open);
+          });
+          conn.send({ v: 1, t: 'push', did: d.deliveryId, kind: d.kind, body });
+          this.frames.inc({ direction: 'out', type: 'push' });
+        });
+        this.deliveries.inc({ status: acked ? 'acked' : 'timeout' });
+        return {
+          deliveryId: d.deliveryId,
+          status: acked ? gatewayV1.DeliveryStatus.DELIVERY_STATUS_ACKED : gatewayV1.DeliveryStatus.DELIVERY_STATUS_TIMEOUT,
+        };
+      }),
+    );
+  }
+
+  /** Closes a session's connection with a kicked frame the client sees. */
+  closeSession(loginId: string, connectionId: string, reason: string): boolean {
+    const conn = this.byLogin.get(loginId);
+    if (!conn || (connectionId && conn.id !== connectionId)) return false;
+    conn.ended = true;
+    conn.send({ v: 1, t: 'kicked', code: ErrorCode.CLIENT_KICKED, reason });
+    this.forget(conn);
+    conn.close(CloseCode.KICKED, reason);
+    return true;
+  }
+
+  private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const path = (req.url ?? '').split('?')[0];
+    if (path !== WS_PATH || this.draining || !this.wss) {
+      socket.end(`HTTP/1.1 ${path === WS_PATH ? '503 Service Unavailable' : '404 Not Found'}\r\nConnection: close\r\n\r\n`);
+      return;
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, req));
+  }
+
+  private accept(ws: WebSocket, req: IncomingMessage): void {
+    const conn = new ClientConnection(ws, req.socket.remoteAddress ?? '', this.config.MERIDIAN_WS_RATE_PER_S, this.config.MERIDIAN_WS_BURST);
+    this.connections.set(conn.id, conn);
+    ws.on('message', (data: RawData, isBinary: boolean) => void this.onMessage(conn, data, isBinary));
+    ws.on('close', () => void this.onClose(conn));
+    ws.on('error', (err: Error & { code?: string }) => {
+      // ws closes with 1009 on an oversized frame; anything else is logged.
+      if (err.code !== 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') this.logger.warn({ error: err.message }, 'WebSocket error');
+    });
+  }
+
+  private async onMessage(conn: ClientConnection, data: RawData, isBinary: boolean): Promise<void> {
+    conn.lastSeen = Date.now();
+    if (!conn.take()) return this.strike(conn, ErrorCode.TOO_FREQUENT, 'sending too fast; slow down');
+    if (isBinary) return this.strike(conn, ErrorCode.INVALID_PARAMETER, 'binary frames are reserved; send JSON text frames');
+    let frame: ClientFrame;
+    try {
+      frame = parseFrame(Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.concat(data as Buffer[]).toString('utf8'));
+    } catch (err) {
+      if (err instanceof FrameError) return this.strike(conn, err.code, err.message, err.id);
+      throw err;
+    }
+    this.frames.inc({ direction: 'in', type: frame.t });
+    switch (frame.t) {
+      case 'ping':
+        conn.send({ v: 1, t: 'pong', id: frame.id, time: Date.now() });
+        return;
+      case 'ack':
+        for (const did of frame.dids) conn.pending.get(did)?.();
+        return;
+      case 'login':
+        return this.login(conn, frame.id, frame.body);
+      case 'logout':
+        if (!conn.session) return void conn.send({ v: 1, t: 'res', id: frame.id, code: ErrorCode.CLIENT_NOT_LOGGED_IN, info: 'not logged in' });
+        await this.endSession(conn, 'Logout');
+        conn.send({ v: 1, t: 'res', id: frame.id, code: 0, info: '' });
+        this.forget(conn);
+        conn.close(CloseCode.LOGGED_OUT, 'logged out');
+        return;
+      case 'req':
+        return this.request(conn, frame.id, frame.cmd, frame.body);
+    }
+  }
+
+  private async login(conn: ClientConnection, id: number, body: LoginBody): Promise<void> {
+    if (conn.session) return void conn.send({ v: 1, t: 'res', id, code: ErrorCode.INVALID_PARAMETER, info: 'already logged in on this connection' });
+    try {
+      const homeRegion = await this.homes.of(body.sdkAppId);
+      const auth = this.clients.service<authV1.AuthServiceClient>('auth', homeRegion);
+      const res = await auth.login(
+        {
+          sdkAppId: body.sdkAppId,
+          userId: body.userId,
+          userSig: body.userSig,
+          platform: body.platform,
+          gatewayRegion: this.platform.region,
+          gatewayInstance: this.platform.instanceId,
+          connectionId: conn.id,
+          gatewayAddress: this.platform.grpc.advertise,
+          replaceLoginId: body.resumeLoginId ?? '',
+        },
+        { deadlineMs: this.config.MERIDIAN_WS_REQUEST_TIMEOUT_MS },
+      );
+      if (!conn.open) {
+        // The client left while we logged it in: end the session we just made.
+        await auth.logout({ sdkAppId: body.sdkAppId, userId: body.userId, loginId: res.session!.loginId, reason: 'Disconnect' }).catch(() => undefined);
+        return;
+      }
+      conn.session = { sdkAppId: body.sdkAppId, userId: body.userId, loginId: res.session!.loginId, platform: body.platform, homeRegion };
+      this.byLogin.set(conn.session.loginId, conn);
+      conn.send({
+        v: 1,
+        t: 'res',
+        id,
+        code: 0,
+        info: '',
+        body: {
+          loginId: conn.session.loginId,
+          connectionId: conn.id,
+          region: this.platform.region,
+          homeRegion,
+          heartbeatMs: this.config.MERIDIAN_WS_HEARTBEAT_MS,
+          idleTimeoutMs: this.config.MERIDIAN_WS_IDLE_TIMEOUT_MS,
+          serverTime: Date.now(),
+        },
+      });
+    } catch (err) {
+      const code = MeridianError.is(err) ? err.code : ErrorCode.INTERNAL;
+      conn.send({ v: 1, t: 'res', id, code, info: MeridianError.is(err) ? err.message : 'internal error' });
+      conn.strikes++;
+      if (conn.strikes >= this.config.MERIDIAN_WS_MAX_STRIKES) conn.close(CloseCode.POLICY, 'too many failed logins');
+    }
+  }
+
+  private async request(conn: ClientConnection, id: number, cmd: string, body: Record<string, unknown>): Promise<void> {
+    if (!conn.session) return void conn.send({ v: 1, t: 'res', id, code: ErrorCode.CLIENT_NOT_LOGGED_IN, info: 'log in first' });
+    const command = this.commands.find(cmd);
+    if (!command) return this.strike(conn, ErrorCode.BAD_RESOURCE, `unknown command ${cmd}`, id);
+    try {
+      const result = await command.handle({ session: conn.session, connectionId: conn.id }, body);
+      conn.send({ v: 1, t: 'res', id, code: 0, info: '', body: result });
+    } catch (err) {
+      if (!MeridianError.is(err)) this.logger.error({ cmd, err }, 'WebSocket command failed');
+      const code = MeridianError.is(err) ? err.code : ErrorCode.INTERNAL;
+      conn.send({ v: 1, t: 'res', id, code, info: MeridianError.is(err) ? err.message : 'internal error' });
+    }
+  }
+
+  /** Answers a protocol violation; past the strike limit the connection is closed (1008). */
+  private strike(conn: ClientConnection, code: number, info: string, id?: number): void {
+    conn.strikes++;
+    conn.send({ v: 1, t: 'error', code, info, ...(id !== undefined ? { id } : {}) });
+    this.frames.inc({ direction: 'in', type: 'invalid' });
+    if (conn.strikes >= this.config.MERIDIAN_WS_MAX_STRIKES) conn.close(CloseCode.POLICY, 'too many protocol errors');
+  }
+
+  private async onClose(conn: ClientConnection): Promise<void> {
+    this.connections.delete(conn.id);
+    for (const resolve of conn.pending.values()) resolve();
+    if (conn.session && !conn.ended && !this.draining) await this.endSession(conn, 'Disconnect');
+    this.forget(conn);
+  }
+
+  private async endSession(conn: ClientConnection, reason: 'Logout' | 'Disconnect'): Promise<void> {
+    const s = conn.session;
+    if (!s || conn.ended) return;
+    conn.ended = true;
+    try {
+      await this.clients.service<authV1.AuthServiceClient>('auth', s.homeRegion).logout({ sdkAppId: s.sdkAppId, userId: s.userId, loginId: s.loginId, reason });
+    } catch (err) {
+      // The session then ends by expiry (TimeOut) when this gateway stops touching it.
+      this.logger.warn({ error: (err as Error).message }, 'logout failed');
+    }
+  }
+
+  private forget(conn: ClientConnection): void {
+    if (conn.session && this.byLogin.get(conn.session.loginId) === conn) this.byLogin.delete(conn.session.loginId);
+  }
+
+  /** Login and idle timeouts. */
+  private sweep(): void {
+    const now = Date.now();
+    for (const conn of this.connections.values()) {
+      if (!conn.session && now - conn.openedAt > this.config.MERIDIAN_WS_LOGIN_TIMEOUT_MS) conn.close(CloseCode.LOGIN_TIMEOUT, 'login timeout');
+      else if (now - conn.lastSeen > this.config.MERIDIAN_WS_IDLE_TIMEOUT_MS) conn.close(CloseCode.IDLE, 'idle timeout');
+    }
+  }
+
+  /** Keeps this instance's sessions alive in each home region; closes the ones that are gone. */
+  private async touchSessions(): Promise<void> {
+    const byHome = new Map<string, ClientConnection[]>();
+    for (const c of this.byLogin.values()) {
+      if (!c.session || c.ended) continue;
+      byHome.set(c.session.homeRegion, [...(byHome.get(c.session.homeRegion) ?? []), c]);
+    }
+    for (const [region, conns] of byHome) {
+      for (let i = 0; i < conns.length; i += 500) {
+        const batch = conns.slice(i, i + 500);
+        try {
+          const res = await this.clients.service<authV1.AuthServiceClient>('auth', region).touchSessions({
+            sessions: batch.map((c) => ({ sdkAppId: c.session!.sdkAppId, userId: c.session!.userId, loginId: c.session!.loginId })),
+          });
+          for (const loginId of res.goneLoginIds) this.closeSession(loginId, '', 'SessionExpired');
+        } catch (err) {
+          this.logger.warn({ region, error: (err as Error).message }, 'touching sessions failed');
+        }
+      }
+    }
+  }
+}

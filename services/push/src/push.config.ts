@@ -1,0 +1,21 @@
+import { z } from 'zod';
+import { serviceEnv } from '@meridian/platform';
+
+export function loadPushConfig(env: NodeJS.ProcessEnv = process.env) {
+  return serviceEnv(
+    {
+      /** How long a gateway waits for client acks of one batch. */
+      MERIDIAN_PUSH_ACK_TIMEOUT_MS: z.coerce.number().int().min(10).max(60_000).default(5000),
+      /** Re-sends of a delivery the client did not ack (it also re-syncs by seq on reconnect). */
+      MERIDIAN_PUSH_RETRIES: z.coerce.number().int().min(0).max(20).default(2),
+      MERIDIAN_PUSH_RETRY_BASE_MS: z.coerce.number().int().min(1).max(60_000).default(500),
+      /** Deliveries per Deliver call to one gateway instance. */
+      MERIDIAN_PUSH_BATCH: z.coerce.number().int().min(1).max(10_000).default(500),
+      MERIDIAN_PUSH_PARTITIONS_CONCURRENTLY: z.coerce.number().int().min(1).max(64).default(3),
+    },
+    env,
+  );
+}
+
+export type PushConfig = ReturnType<typeof loadPushConfig>;
+export const PUSH_CONFIG = Symbol('PUSH_CONFIG');
