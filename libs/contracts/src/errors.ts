@@ -42,6 +42,13 @@ export const ErrorCode = {
   TOO_FREQUENT: 60018,
   /** openim's "JSON format parsing failed", also used for malformed WebSocket frames. */
   JSON_FORMAT: 90001,
+  MSG_BODY_NOT_ARRAY: 90002,
+  MSG_ELEMENT_INVALID: 90010,
+  ACCOUNT_COUNT_OVER_LIMIT: 90018,
+  PUSH_TOO_FREQUENT: 90024,
+  PUSH_ATTR_INVALID: 90033,
+  PUSH_DAILY_LIMIT: 90047,
+  MSG_SERVICE_INTERNAL: 91000,
   // Messages (80000-80005)
   MSG_BODY_TOO_LONG: 80002,
   CALLBACK_BLOCKED: 80003,
@@ -57,6 +64,7 @@ export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];
 export const ADMIN_REQUIRED_CODE_BY_SERVICE: Readonly<Record<string, number>> = {
   im_open_login_svc: 70403,
   openim: 90009,
+  all_member_push: 90009,
   sns: 30004,
   profile: 40004,
   recentcontact: 50003,

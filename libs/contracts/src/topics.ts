@@ -16,4 +16,6 @@ export const TOPICS = {
   accountsDeleted: 'auth.accounts-deleted.v1',
   /** DeliveryRequestedEvent: what to deliver to users' devices; produced by chat/group/..., consumed by push. */
   deliveries: 'push.deliveries.v1',
+  /** BroadcastRequestedEvent: a push to all users or to an audience, worked through at a paced rate. */
+  broadcasts: 'push.broadcasts.v1',
 } as const;

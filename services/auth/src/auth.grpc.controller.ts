@@ -150,6 +150,12 @@ export class AuthGrpcController implements authV1.AuthServiceController {
     }));
   }
 
+  async listAccounts(req: authV1.ListAccountsRequest): Promise<authV1.ListAccountsResponse> {
+    return this.home(req.sdkAppId, (r) => r.listAccounts(req), async () => ({
+      userIds: await this.accounts.page(req.sdkAppId, req.after, req.limit || 500),
+    }));
+  }
+
   async login(req: authV1.LoginRequest): Promise<authV1.LoginResponse> {
     return this.home(req.sdkAppId, (r) => r.login(req), async () => {
       const { session, kicked } = await this.sessions.login(req);

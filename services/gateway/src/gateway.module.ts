@@ -8,6 +8,7 @@ import { DiagService } from './diag/diag.service';
 import { GATEWAY_CONFIG, loadGatewayConfig } from './gateway.config';
 import { GatewayGrpcController } from './gateway.grpc.controller';
 import { AccountCommands } from './rest/commands/account.commands';
+import { AllMemberPushCommands } from './rest/commands/all-member-push.commands';
 import { ConfigCommands } from './rest/commands/config.commands';
 import { RestCommandRegistry } from './rest/rest-command.registry';
 import { RestHttpController } from './rest/rest.http.controller';
@@ -37,6 +38,7 @@ export class GatewayModule {
         RestRateLimiter,
         RestPipeline,
         AccountCommands,
+        AllMemberPushCommands,
         ConfigCommands,
         WsCommandRegistry,
         ClientWsServer,

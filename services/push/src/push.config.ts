@@ -12,6 +12,11 @@ export function loadPushConfig(env: NodeJS.ProcessEnv = process.env) {
       /** Deliveries per Deliver call to one gateway instance. */
       MERIDIAN_PUSH_BATCH: z.coerce.number().int().min(1).max(10_000).default(500),
       MERIDIAN_PUSH_PARTITIONS_CONCURRENTLY: z.coerce.number().int().min(1).max(64).default(3),
+      /** Broadcast pacing: recipients per second, so ordinary traffic is never starved. */
+      MERIDIAN_PUSH_BROADCAST_RATE: z.coerce.number().int().min(1).max(1_000_000).default(2000),
+      MERIDIAN_PUSH_BROADCAST_PAGE: z.coerce.number().int().min(1).max(1000).default(200),
+      /** Tencent's default quota: 100 pushes to all users per app per day. */
+      MERIDIAN_PUSH_BROADCASTS_PER_DAY: z.coerce.number().int().min(1).max(1_000_000).default(100),
     },
     env,
   );

@@ -28,6 +28,8 @@ export interface ConsumedEvent {
   partition: number;
   offset: string;
   key: string;
+  /** Long handlers call this now and then so the group does not think the consumer died. */
+  heartbeat: () => Promise<void>;
 }
 
 export interface Subscription {
@@ -206,13 +208,13 @@ export class EventBus implements OnModuleInit, OnApplicationBootstrap, OnApplica
     await consumer.subscribe({ topics: sub.topics.map((t) => this.topic(t)), fromBeginning: sub.fromBeginning ?? false });
     await consumer.run({
       partitionsConsumedConcurrently: sub.partitionsConcurrently ?? 1,
-      eachMessage: async ({ topic, partition, message }) => {
+      eachMessage: async ({ topic, partition, message, heartbeat }) => {
         const logical = topic.slice(this.config.kafka.topicPrefix.length);
         const stop = this.metrics.kafkaHandleSeconds.startTimer({ topic: logical, group: sub.name });
         try {
           if (!message.value) throw new Error('record without value');
           const envelope = eventsV1.EventEnvelope.decode(message.value);
-          await sub.handler({ envelope, topic: logical, partition, offset: message.offset, key: message.key?.toString() ?? '' });
+          await sub.handler({ envelope, topic: logical, partition, offset: message.offset, key: message.key?.toString() ?? '', heartbeat });
           this.metrics.kafkaConsumed.inc({ topic: logical, group: sub.name, result: 'ok' });
         } catch (err) {
           this.metrics.kafkaConsumed.inc({ topic: logical, group: sub.name, result: 'error' });

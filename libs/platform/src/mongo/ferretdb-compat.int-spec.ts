@@ -43,6 +43,18 @@ describe('mongoose against the MongoDB-wire server', () => {
     expect(await M.countDocuments({ conv: 'c2c:race', seq: 7 })).toBe(1);
   });
 
+  it('adds to and removes from set-like arrays with $addToSet/$each and $pullAll', async () => {
+    const T = conn.model('Tags', new Schema({ user: String, tags: [String] }));
+    await T.create({ user: 'u', tags: [] });
+    await T.updateOne({ user: 'u' }, { $addToSet: { tags: { $each: ['a', 'b', 'a'] } } });
+    await T.updateOne({ user: 'u' }, { $addToSet: { tags: { $each: ['b', 'c'] } } });
+    expect((await T.findOne({ user: 'u' }).lean())!.tags).toEqual(['a', 'b', 'c']);
+    await T.updateOne({ user: 'u' }, { $pullAll: { tags: ['a', 'c'] } });
+    expect((await T.findOne({ user: 'u' }).lean())!.tags).toEqual(['b']);
+    expect(await T.countDocuments({ tags: { $all: ['b'] } })).toBe(1);
+    expect(await T.countDocuments({ tags: { $in: ['x', 'b'] } })).toBe(1);
+  });
+
   it('raises a high-water mark with $max and never lowers it', async () => {
     const H = conn.model('HighWater', HighWater);
     await H.updateOne({ _id: 'conv' }, { $max: { value: 10 } }, { upsert: true });

@@ -35,6 +35,13 @@ export class AccountsRepository {
     return new Set(docs.map((d) => d.userId));
   }
 
+  /** UserIDs after `after` in ascending order (a keyset page). */
+  async page(sdkAppId: number, after: string, limit: number): Promise<string[]> {
+    const filter = after ? { sdkAppId, userId: { $gt: after } } : { sdkAppId };
+    const docs = await this.accounts.find(filter, { userId: 1 }).sort({ userId: 1 }).limit(limit).lean<{ userId: string }[]>().exec();
+    return docs.map((d) => d.userId);
+  }
+
   async delete(sdkAppId: number, userIds: string[]): Promise<number> {
     const res = await this.accounts.deleteMany({ sdkAppId, userId: { $in: userIds } }).exec();
     return res.deletedCount;

@@ -70,6 +70,11 @@ export class AccountsService {
     }));
   }
 
+  async page(sdkAppId: number, after: string, limit: number): Promise<string[]> {
+    await this.apps.requireActive(sdkAppId);
+    return this.repo.page(sdkAppId, after, Math.min(Math.max(limit, 1), 1000));
+  }
+
   /** Deletes accounts: their sessions are kicked and owners of per-user data are told by event. */
   async delete(sdkAppId: number, userIds: string[]): Promise<AccountResult[]> {
     await this.apps.requireActive(sdkAppId);

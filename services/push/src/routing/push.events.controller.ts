@@ -3,6 +3,7 @@ import { TOPICS } from '@meridian/contracts';
 import { EventBus, GrpcClients } from '@meridian/platform';
 import type { gatewayV1 } from '@meridian/proto';
 import { PUSH_CONFIG, type PushConfig } from '../push.config';
+import { BroadcastService } from '../broadcast/broadcast.service';
 import { DeliveryRouter } from './delivery-router.service';
 
 /**
@@ -18,6 +19,7 @@ export class PushEventsController implements OnModuleInit {
     @Inject(DeliveryRouter) private readonly router: DeliveryRouter,
     @Inject(GrpcClients) private readonly clients: GrpcClients,
     @Inject(PUSH_CONFIG) private readonly config: PushConfig,
+    @Inject(BroadcastService) private readonly broadcasts: BroadcastService,
   ) {}
 
   onModuleInit(): void {
@@ -28,6 +30,14 @@ export class PushEventsController implements OnModuleInit {
       handler: async ({ envelope }) => {
         if (!envelope.deliveryRequested) return;
         await this.router.route(envelope.eventId, envelope.sdkAppId, envelope.deliveryRequested);
+      },
+    });
+    // A consumer group of its own, so long paced broadcasts never hold up ordinary deliveries.
+    this.bus.subscribe({
+      name: 'broadcasts',
+      topics: [TOPICS.broadcasts],
+      handler: async ({ envelope, heartbeat }) => {
+        if (envelope.broadcastRequested) await this.broadcasts.run(envelope.broadcastRequested.taskId, heartbeat);
       },
     });
     this.bus.subscribe({

@@ -446,6 +446,17 @@ export interface GetSessionsResponse {
   sessions: Session[];
 }
 
+export interface ListAccountsRequest {
+  sdkAppId: number;
+  /** Return accounts after this UserID ("" for the first page). */
+  after: string;
+  limit: number;
+}
+
+export interface ListAccountsResponse {
+  userIds: string[];
+}
+
 export const MERIDIAN_AUTH_V1_PACKAGE_NAME = "meridian.auth.v1";
 
 function createBaseCallbackSettings(): CallbackSettings {
@@ -3597,6 +3608,120 @@ export const GetSessionsResponse: MessageFns<GetSessionsResponse> = {
   },
 };
 
+function createBaseListAccountsRequest(): ListAccountsRequest {
+  return { sdkAppId: 0, after: "", limit: 0 };
+}
+
+export const ListAccountsRequest: MessageFns<ListAccountsRequest> = {
+  encode(message: ListAccountsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sdkAppId !== 0) {
+      writer.uint32(8).uint32(message.sdkAppId);
+    }
+    if (message.after !== "") {
+      writer.uint32(18).string(message.after);
+    }
+    if (message.limit !== 0) {
+      writer.uint32(24).uint32(message.limit);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListAccountsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListAccountsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.sdkAppId = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.after = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.limit = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseListAccountsResponse(): ListAccountsResponse {
+  return { userIds: [] };
+}
+
+export const ListAccountsResponse: MessageFns<ListAccountsResponse> = {
+  encode(message: ListAccountsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.userIds) {
+      writer.uint32(10).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListAccountsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListAccountsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.userIds.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
 /**
  * AuthService owns apps (SDKAppID, keys, admins, home region, policies), accounts, UserSig
  * verification and login sessions. App records live only in the app's home region; LocateApp
@@ -3638,6 +3763,10 @@ export interface AuthServiceClient {
   deleteAccounts(request: DeleteAccountsRequest): Observable<DeleteAccountsResponse>;
 
   checkAccounts(request: CheckAccountsRequest): Observable<CheckAccountsResponse>;
+
+  /** Pages through an app's accounts in UserID order (for pushes to all users). */
+
+  listAccounts(request: ListAccountsRequest): Observable<ListAccountsResponse>;
 
   /** Login sessions of client connections, and kicks. */
 
@@ -3714,6 +3843,12 @@ export interface AuthServiceController {
     request: CheckAccountsRequest,
   ): Promise<CheckAccountsResponse> | Observable<CheckAccountsResponse> | CheckAccountsResponse;
 
+  /** Pages through an app's accounts in UserID order (for pushes to all users). */
+
+  listAccounts(
+    request: ListAccountsRequest,
+  ): Promise<ListAccountsResponse> | Observable<ListAccountsResponse> | ListAccountsResponse;
+
   /** Login sessions of client connections, and kicks. */
 
   login(request: LoginRequest): Promise<LoginResponse> | Observable<LoginResponse> | LoginResponse;
@@ -3754,6 +3889,7 @@ export function AuthServiceControllerMethods() {
       "importAccounts",
       "deleteAccounts",
       "checkAccounts",
+      "listAccounts",
       "login",
       "logout",
       "kick",

@@ -8,7 +8,7 @@
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import { AccountsDeletedEvent, SessionKickedEvent, UserStateChangedEvent } from "./auth";
 import { ProbeEvent } from "./platform";
-import { DeliveryRequestedEvent } from "./push";
+import { BroadcastRequestedEvent, DeliveryRequestedEvent } from "./push";
 
 export const protobufPackage = "meridian.events.v1";
 
@@ -36,6 +36,7 @@ export interface EventEnvelope {
   sessionKicked?: SessionKickedEvent | undefined;
   accountsDeleted?: AccountsDeletedEvent | undefined;
   deliveryRequested?: DeliveryRequestedEvent | undefined;
+  broadcastRequested?: BroadcastRequestedEvent | undefined;
 }
 
 export const MERIDIAN_EVENTS_V1_PACKAGE_NAME = "meridian.events.v1";
@@ -78,6 +79,9 @@ export const EventEnvelope: MessageFns<EventEnvelope> = {
     }
     if (message.deliveryRequested !== undefined) {
       DeliveryRequestedEvent.encode(message.deliveryRequested, writer.uint32(834).fork()).join();
+    }
+    if (message.broadcastRequested !== undefined) {
+      BroadcastRequestedEvent.encode(message.broadcastRequested, writer.uint32(842).fork()).join();
     }
     return writer;
   },
@@ -181,6 +185,14 @@ export const EventEnvelope: MessageFns<EventEnvelope> = {
             }
 
             message.deliveryRequested = DeliveryRequestedEvent.decode(reader, reader.uint32());
+            continue;
+          }
+          case 105: {
+            if (tag !== 842) {
+              break;
+            }
+
+            message.broadcastRequested = BroadcastRequestedEvent.decode(reader, reader.uint32());
             continue;
           }
         }

@@ -31,6 +31,14 @@ export interface DeliveryRequestedEvent {
   offlinePush: Uint8Array;
 }
 
+/**
+ * A push to all users or to users selected by attributes and tags was accepted; push works
+ * through it at a paced rate. Key: "<sdkappid>".
+ */
+export interface BroadcastRequestedEvent {
+  taskId: string;
+}
+
 export const MERIDIAN_EVENTS_V1_PACKAGE_NAME = "meridian.events.v1";
 
 function createBaseDeliveryRequestedEvent(): DeliveryRequestedEvent {
@@ -138,6 +146,52 @@ export const DeliveryRequestedEvent: MessageFns<DeliveryRequestedEvent> = {
             }
 
             message.offlinePush = reader.bytes();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseBroadcastRequestedEvent(): BroadcastRequestedEvent {
+  return { taskId: "" };
+}
+
+export const BroadcastRequestedEvent: MessageFns<BroadcastRequestedEvent> = {
+  encode(message: BroadcastRequestedEvent, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.taskId !== "") {
+      writer.uint32(10).string(message.taskId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): BroadcastRequestedEvent {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseBroadcastRequestedEvent();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.taskId = reader.string();
             continue;
           }
         }

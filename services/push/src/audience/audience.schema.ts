@@ -1,0 +1,23 @@
+import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
+
+/** An app's push attribute names: index "0".."9" → name (v4/all_member_push/im_set_attr_name). */
+@Schema({ collection: 'attr_names', versionKey: false })
+export class AttrNamesDoc {
+  @Prop({ type: Number, required: true }) _id!: number;
+  @Prop({ type: Object, default: {} }) names!: Record<string, string>;
+}
+export const AttrNamesSchema = SchemaFactory.createForClass(AttrNamesDoc);
+
+/** One user's push attributes and tags. */
+@Schema({ collection: 'user_audience', versionKey: false, minimize: false })
+export class UserAudienceDoc {
+  @Prop({ required: true }) sdkAppId!: number;
+  @Prop({ required: true }) userId!: string;
+  @Prop({ type: Object, default: {} }) attrs!: Record<string, string>;
+  @Prop({ type: [String], default: [] }) tags!: string[];
+}
+export const UserAudienceSchema = SchemaFactory.createForClass(UserAudienceDoc);
+// serves: per-user reads and writes, and keyset paging of an audience in userId order
+UserAudienceSchema.index({ sdkAppId: 1, userId: 1 }, { unique: true });
+// serves: tag conditions (TagsAnd / TagsOr) of a broadcast
+UserAudienceSchema.index({ sdkAppId: 1, tags: 1 });
