@@ -2,6 +2,7 @@
 // npm run bench -- <scenario> [args]: builds, then runs one benchmark, which prints its figures.
 //   usersig    UserSig verifications per second on one core: v2 cold, v2 cached, v1 ECDSA
 //   footprint  RSS and CPU seconds of every running Meridian process (npm start first), per region
+//   connections  M4: memory per idle authenticated connection, then deliveries/s through the gateway(s)
 import { readFileSync, readdirSync } from 'node:fs';
 import { build, ROOT, say, step } from './lib.mjs';
 import { join } from 'node:path';
@@ -13,6 +14,10 @@ const scenarios = {
     step('bench', process.execPath, [join(ROOT, 'tools/runtime/run.js'), 'dist/libs/usersig/src/usersig.bench-main.js', ...args]);
   },
   footprint: () => footprint(),
+  connections: () => {
+    build();
+    step('bench', process.execPath, [join(ROOT, 'tools/runtime/run.js'), 'dist/tools/bench/src/connections.bench.js', ...args]);
+  },
 };
 
 if (!scenarios[scenario]) {

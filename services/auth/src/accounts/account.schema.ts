@@ -3,6 +3,12 @@ import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 /** An imported account of an app (Tencent: account_import, or auto-registered at first login). */
 @Schema({ collection: 'accounts', versionKey: false })
 export class AccountDoc {
+  /**
+   * "<sdkAppId>:<userId>". Every hot lookup goes by _id: FerretDB on SQLite serves only _id
+   * lookups without a scan (a query on other fields reads the whole collection), and on MongoDB
+   * the key is as good as a compound index.
+   */
+  @Prop({ type: String, required: true }) _id!: string;
   @Prop({ required: true }) sdkAppId!: number;
   @Prop({ required: true }) userId!: string;
   @Prop({ default: '' }) nick!: string;
@@ -13,5 +19,7 @@ export class AccountDoc {
 }
 
 export const AccountSchema = SchemaFactory.createForClass(AccountDoc);
-// serves: every account lookup (import, check, delete, login) and the duplicate-import arbiter
+// serves: paging an app's accounts in UserID order (pushes to all users) on MongoDB
 AccountSchema.index({ sdkAppId: 1, userId: 1 }, { unique: true });
+
+export const accountKey = (sdkAppId: number, userId: string) => `${sdkAppId}:${userId}`;

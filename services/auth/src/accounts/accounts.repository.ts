@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
-import { AccountDoc } from './account.schema';
+import { AccountDoc, accountKey } from './account.schema';
 
 export type AccountRecord = AccountDoc;
 
@@ -15,39 +15,43 @@ export class AccountsRepository {
    */
   async upsert(sdkAppId: number, userId: string, profile: { nick?: string; faceUrl?: string }): Promise<void> {
     try {
-      await this.accounts.create({ sdkAppId, userId, nick: profile.nick ?? '', faceUrl: profile.faceUrl ?? '', createdAt: new Date() });
+      await this.accounts.create({ _id: accountKey(sdkAppId, userId), sdkAppId, userId, nick: profile.nick ?? '', faceUrl: profile.faceUrl ?? '', createdAt: new Date() });
     } catch (err) {
       if ((err as { code?: number }).code !== 11000) throw err;
       const set: Record<string, string> = {};
       if (profile.nick !== undefined) set['nick'] = profile.nick;
       if (profile.faceUrl !== undefined) set['faceUrl'] = profile.faceUrl;
-      if (Object.keys(set).length) await this.accounts.updateOne({ sdkAppId, userId }, { $set: set }).exec();
+      if (Object.keys(set).length) await this.accounts.updateOne({ _id: accountKey(sdkAppId, userId) }, { $set: set }).exec();
     }
   }
 
   async find(sdkAppId: number, userId: string): Promise<AccountRecord | null> {
-    return this.accounts.findOne({ sdkAppId, userId }).lean<AccountRecord>().exec();
+    return this.accounts.findById(accountKey(sdkAppId, userId)).lean<AccountRecord>().exec();
   }
 
   /** The subset of userIds that exist. */
   async existing(sdkAppId: number, userIds: string[]): Promise<Set<string>> {
-    const docs = await this.accounts.find({ sdkAppId, userId: { $in: userIds } }, { userId: 1 }).lean<{ userId: string }[]>().exec();
+    const docs = await this.accounts
+      .find({ _id: { $in: userIds.map((u) => accountKey(sdkAppId, u)) } }, { userId: 1 })
+      .lean<{ userId: string }[]>()
+      .exec();
     return new Set(docs.map((d) => d.userId));
   }
 
   /** UserIDs after `after` in ascending order (a keyset page). */
   async page(sdkAppId: number, after: string, limit: number): Promise<string[]> {
-    const filter = after ? { sdkAppId, userId: { $gt: after } } : { sdkAppId };
-    const docs = await this.accounts.find(filter, { userId: 1 }).sort({ userId: 1 }).limit(limit).lean<{ userId: string }[]>().exec();
+    // A range on _id ("<app>:" … "<app>;") pages one app in UserID order.
+    const filter = { _id: { $gt: accountKey(sdkAppId, after), $lt: `${sdkAppId};` } };
+    const docs = await this.accounts.find(filter, { userId: 1 }).sort({ _id: 1 }).limit(limit).lean<{ userId: string }[]>().exec();
     return docs.map((d) => d.userId);
   }
 
   async delete(sdkAppId: number, userIds: string[]): Promise<number> {
-    const res = await this.accounts.deleteMany({ sdkAppId, userId: { $in: userIds } }).exec();
+    const res = await this.accounts.deleteMany({ _id: { $in: userIds.map((u) => accountKey(sdkAppId, u)) } }).exec();
     return res.deletedCount;
   }
 
   async revokeSigsBefore(sdkAppId: number, userId: string, unixSeconds: number): Promise<void> {
-    await this.accounts.updateOne({ sdkAppId, userId }, { $max: { sigsValidAfter: unixSeconds } }).exec();
+    await this.accounts.updateOne({ _id: accountKey(sdkAppId, userId) }, { $max: { sigsValidAfter: unixSeconds } }).exec();
   }
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
-import { AttrNamesDoc, UserAudienceDoc } from './audience.schema';
+import { AttrNamesDoc, UserAudienceDoc, audienceKey } from './audience.schema';
 
 export interface AudienceCondition {
   attrsAnd?: Record<string, string>;
@@ -27,13 +27,13 @@ export class AudienceRepository {
   }
 
   async find(sdkAppId: number, userIds: string[]): Promise<UserAudienceDoc[]> {
-    return this.users.find({ sdkAppId, userId: { $in: userIds } }).lean<UserAudienceDoc[]>().exec();
+    return this.users.find({ _id: { $in: userIds.map((u) => audienceKey(sdkAppId, u)) } }).lean<UserAudienceDoc[]>().exec();
   }
 
   /** Creates missing user documents; the unique index keeps concurrent creators from duplicating. */
   private async ensure(sdkAppId: number, userId: string): Promise<void> {
     try {
-      await this.users.create({ sdkAppId, userId, attrs: {}, tags: [] });
+      await this.users.create({ _id: audienceKey(sdkAppId, userId), sdkAppId, userId, attrs: {}, tags: [] });
     } catch (err) {
       if ((err as { code?: number }).code !== 11000) throw err;
     }
@@ -42,25 +42,25 @@ export class AudienceRepository {
   async setAttrs(sdkAppId: number, userId: string, attrs: Record<string, string>): Promise<void> {
     await this.ensure(sdkAppId, userId);
     const set = Object.fromEntries(Object.entries(attrs).map(([k, v]) => [`attrs.${k}`, v]));
-    await this.users.updateOne({ sdkAppId, userId }, { $set: set }).exec();
+    await this.users.updateOne({ _id: audienceKey(sdkAppId, userId) }, { $set: set }).exec();
   }
 
   async removeAttrs(sdkAppId: number, userId: string, names: string[]): Promise<void> {
     const unset = Object.fromEntries(names.map((n) => [`attrs.${n}`, '']));
-    await this.users.updateOne({ sdkAppId, userId }, { $unset: unset }).exec();
+    await this.users.updateOne({ _id: audienceKey(sdkAppId, userId) }, { $unset: unset }).exec();
   }
 
   async addTags(sdkAppId: number, userId: string, tags: string[]): Promise<void> {
     await this.ensure(sdkAppId, userId);
-    await this.users.updateOne({ sdkAppId, userId }, { $addToSet: { tags: { $each: tags } } }).exec();
+    await this.users.updateOne({ _id: audienceKey(sdkAppId, userId) }, { $addToSet: { tags: { $each: tags } } }).exec();
   }
 
   async removeTags(sdkAppId: number, userId: string, tags: string[]): Promise<void> {
-    await this.users.updateOne({ sdkAppId, userId }, { $pullAll: { tags } }).exec();
+    await this.users.updateOne({ _id: audienceKey(sdkAppId, userId) }, { $pullAll: { tags } }).exec();
   }
 
   async removeAllTags(sdkAppId: number, userIds: string[]): Promise<void> {
-    await this.users.updateMany({ sdkAppId, userId: { $in: userIds } }, { $set: { tags: [] } }).exec();
+    await this.users.updateMany({ _id: { $in: userIds.map((u) => audienceKey(sdkAppId, u)) } }, { $set: { tags: [] } }).exec();
   }
 
   /** A keyset page of the users matching a condition, in userId order. */

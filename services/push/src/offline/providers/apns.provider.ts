@@ -187,13 +187,14 @@ export class ApnsProvider implements PushProvider<'apns'>, OnModuleDestroy {
         apnsId = typeof h['apns-id'] === 'string' ? h['apns-id'] : undefined;
       });
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => finish({ status, reason: reasonOf(Buffer.concat(chunks).toString('utf8')), apnsId }));
-      stream.on('error', (err) => finish({ error: err, refused: stream.rstCode === http2.constants.NGHTTP2_REFUSED_STREAM }));
-      stream.on('close', () => {
-        // REFUSED_STREAM guarantees the server did not process it, so repeating cannot duplicate.
-        const refused = stream.rstCode === http2.constants.NGHTTP2_REFUSED_STREAM;
-        finish(status ? { status, apnsId } : { error: new Error(`APNs stream closed (code ${stream.rstCode})`), refused });
-      });
+      // REFUSED_STREAM guarantees the server did not process the request, so repeating cannot duplicate.
+      const refused = () => stream.rstCode === http2.constants.NGHTTP2_REFUSED_STREAM;
+      // A stream of a torn-down session can end without ever having had a response.
+      const done = () =>
+        finish(status ? { status, reason: reasonOf(Buffer.concat(chunks).toString('utf8')), apnsId } : { error: new Error(`APNs stream closed without a response (code ${stream.rstCode ?? 'none'})`), refused: refused() });
+      stream.on('end', done);
+      stream.on('error', (err) => finish({ error: err, refused: refused() }));
+      stream.on('close', done);
       stream.end(body);
     });
   }

@@ -147,7 +147,8 @@ export class FcmProvider implements PushProvider<'fcm'> {
 
 /** The v1 `Message` for one registration token. */
 export function fcmMessage(token: string, n: Notification): Record<string, unknown> {
-  const message: Record<string, unknown> = { token, notification: { title: n.title, body: n.body } };
+  // Without a title Android shows the app name; an empty string would show an empty line instead.
+  const message: Record<string, unknown> = { token, notification: n.title ? { title: n.title, body: n.body } : { body: n.body } };
   // FCM data values must be strings; the app reads `ext` as on APNs.
   if (n.ext !== undefined) message.data = { ext: n.ext };
   const androidNotification: Record<string, string> = {};

@@ -1,7 +1,17 @@
 /** `fetch failed` alone says nothing; undici puts the socket error (ECONNREFUSED, timeout…) in `cause`. */
 export function transportError(err: unknown): string {
-  if (!(err instanceof Error)) return String(err);
-  const cause = err.cause instanceof Error ? err.cause : undefined;
-  const code = cause && 'code' in cause && typeof cause.code === 'string' ? cause.code : undefined;
-  return cause ? `${err.message}: ${code ?? cause.message}` : `${err.name}: ${err.message}`;
+  // Duck-typed rather than instanceof: errors raised inside Node's fetch need not share our realm's Error.
+  const described = (e: unknown): { name?: string; message: string; code?: string } | undefined =>
+    typeof e === 'object' && e !== null && 'message' in e && typeof e.message === 'string'
+      ? {
+          message: e.message,
+          ...('name' in e && typeof e.name === 'string' ? { name: e.name } : {}),
+          ...('code' in e && typeof e.code === 'string' ? { code: e.code } : {}),
+        }
+      : undefined;
+  const error = described(err);
+  if (!error) return String(err);
+  const cause = described(typeof err === 'object' && err !== null && 'cause' in err ? err.cause : undefined);
+  const head = `${error.name ?? 'Error'}: ${error.message}`;
+  return cause ? `${head} (${cause.code ?? cause.message})` : head;
 }
