@@ -1,3 +1,4 @@
 export * from './test-platform';
 export * from './apps';
 export * from './ws-client';
+export * from './deliveries';

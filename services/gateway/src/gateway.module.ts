@@ -16,6 +16,7 @@ import { RestPipeline } from './rest/rest.pipeline';
 import { RestRateLimiter } from './rest/rest-rate-limiter.repository';
 import { ClientWsServer } from './ws/client-ws.server';
 import { PresenceCommands } from './ws/commands/presence.commands';
+import { PushCommands } from './ws/commands/push.commands';
 import { WsCommandRegistry } from './ws/ws-command.registry';
 
 /**
@@ -43,6 +44,7 @@ export class GatewayModule {
         WsCommandRegistry,
         ClientWsServer,
         PresenceCommands,
+        PushCommands,
       ],
     };
   }

@@ -4,6 +4,7 @@ import { GrpcEndpoint } from '@meridian/platform';
 import { pushV1 } from '@meridian/proto';
 import { AudienceService } from './audience/audience.service';
 import { BroadcastService } from './broadcast/broadcast.service';
+import { OfflinePushService } from './offline/offline-push.service';
 
 const nonEmpty = (m: Record<string, string> | undefined) => (m && Object.keys(m).length ? m : undefined);
 const nonEmptyList = (l: string[] | undefined) => (l?.length ? l : undefined);
@@ -16,7 +17,18 @@ export class PushGrpcController implements pushV1.PushServiceController {
   constructor(
     @Inject(AudienceService) private readonly audience: AudienceService,
     @Inject(BroadcastService) private readonly broadcasts: BroadcastService,
+    @Inject(OfflinePushService) private readonly offline: OfflinePushService,
   ) {}
+
+  async registerDeviceToken(req: pushV1.RegisterDeviceTokenRequest): Promise<pushV1.RegisterDeviceTokenResponse> {
+    await this.offline.registerToken(req.sdkAppId, req.userId, req.platform, req.provider, req.token);
+    return {};
+  }
+
+  async setProviderConfig(req: pushV1.SetProviderConfigRequest): Promise<pushV1.SetProviderConfigResponse> {
+    await this.offline.setProviderConfig(req.sdkAppId, req.provider, Buffer.from(req.config).toString('utf8'));
+    return {};
+  }
 
   async setAttrNames(req: pushV1.SetAttrNamesRequest): Promise<pushV1.SetAttrNamesResponse> {
     await this.audience.setAttrNames(req.sdkAppId, req.names);

@@ -8,6 +8,12 @@ import { AudienceService } from './audience/audience.service';
 import { BroadcastRepository } from './broadcast/broadcast.repository';
 import { BroadcastDoc, BroadcastSchema } from './broadcast/broadcast.schema';
 import { BroadcastService } from './broadcast/broadcast.service';
+import { OfflinePushService } from './offline/offline-push.service';
+import { OfflineRepository } from './offline/offline.repository';
+import { DeviceTokenDoc, DeviceTokenSchema, ProviderConfigDoc, ProviderConfigSchema } from './offline/offline.schema';
+import { ApnsProvider } from './offline/providers/apns.provider';
+import { FcmProvider } from './offline/providers/fcm.provider';
+import { WebhookProvider } from './offline/providers/webhook.provider';
 import { PUSH_CONFIG, loadPushConfig } from './push.config';
 import { PushGrpcController } from './push.grpc.controller';
 import { DeliveryRouter } from './routing/delivery-router.service';
@@ -15,7 +21,7 @@ import { PushEventsController } from './routing/push.events.controller';
 
 /**
  * Root module of the push service: routing of deliveries and kicks to exact gateway instances,
- * push audiences (attributes, tags) and paced pushes to all users.
+ * offline push (APNs, FCM, webhook), push audiences (attributes, tags) and paced pushes to all users.
  */
 @Module({})
 export class PushModule {
@@ -28,11 +34,18 @@ export class PushModule {
           { name: AttrNamesDoc.name, schema: AttrNamesSchema },
           { name: UserAudienceDoc.name, schema: UserAudienceSchema },
           { name: BroadcastDoc.name, schema: BroadcastSchema },
+          { name: DeviceTokenDoc.name, schema: DeviceTokenSchema },
+          { name: ProviderConfigDoc.name, schema: ProviderConfigSchema },
         ]),
       ],
       controllers: [PushGrpcController],
       providers: [
         { provide: PUSH_CONFIG, useValue: loadPushConfig(env) },
+        ApnsProvider,
+        FcmProvider,
+        WebhookProvider,
+        OfflineRepository,
+        OfflinePushService,
         DeliveryRouter,
         AudienceRepository,
         AudienceService,

@@ -190,10 +190,19 @@ async function main(): Promise<void> {
     await producer.send({ topic: `${config.kafka.topicPrefix}${TOPICS.deliveries}`, acks: -1, messages: [{ key: `c2c:bench:${e}`, value: Buffer.from(value) }] });
   }
   const produceSeconds = (Date.now() - t0) / 1000;
+  // Done when everything arrived, or when nothing more arrived for 5 s (users whose login failed).
   const until = Date.now() + 120_000;
-  while (workers.reduce((s, w) => s + w.pushes, 0) < expected && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
-  const received = workers.reduce((s, w) => s + w.pushes, 0);
-  const deliverSeconds = (Date.now() - t0) / 1000;
+  let received = 0;
+  let lastChange = Date.now();
+  while (received < expected && Date.now() < until && Date.now() - lastChange < 5000) {
+    await new Promise((r) => setTimeout(r, 50));
+    const now = workers.reduce((s, w) => s + w.pushes, 0);
+    if (now !== received) {
+      received = now;
+      lastChange = Date.now();
+    }
+  }
+  const deliverSeconds = (lastChange - t0) / 1000;
   say(`delivered ${received}/${expected} in ${deliverSeconds.toFixed(2)} s (produced in ${produceSeconds.toFixed(2)} s) → ${(received / deliverSeconds).toFixed(0)} deliveries/s`);
   const result = {
     scenario: 'connections',

@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { REPO_ROOT, TEST_NAMESPACE, TEST_PORT_OFFSET } from '@meridian/testing';
@@ -48,6 +50,18 @@ describe(main.name, () => {
 
     expect((await meridian('app', 'disable', String(app.sdkAppId))).out['status']).toBe('APP_STATUS_DISABLED');
     expect((await meridian('usersig', 'gen', '--sdkappid', String(app.sdkAppId), '--user', 'root')).out).toMatchObject({ ok: false, code: 60016 });
+  });
+
+  it('configures an offline push provider for an app', async () => {
+    const created = await meridian('app', 'create', '--name', 'push app');
+    const sdkAppId = String((created.out['app'] as { sdkAppId: number }).sdkAppId);
+    const file = join(mkdtempSync(join(tmpdir(), 'cli-')), 'webhook.json');
+    writeFileSync(file, JSON.stringify({ url: 'http://127.0.0.1:9/push', secret: 'x' }));
+    expect(await meridian('push', 'provider', sdkAppId, '--kind', 'webhook', '--config', file)).toMatchObject({ code: 0, out: { ok: true } });
+    expect((await meridian('push', 'provider', sdkAppId, '--kind', 'pigeon', '--config', file)).out).toMatchObject({ ok: false, code: 70402 });
+    writeFileSync(file, JSON.stringify({ secret: 'no url' }));
+    expect((await meridian('push', 'provider', sdkAppId, '--kind', 'webhook', '--config', file)).out).toMatchObject({ ok: false, code: 70402 });
+    expect(await meridian('push', 'provider', sdkAppId, '--kind', 'webhook', '--remove')).toMatchObject({ code: 0 });
   });
 
   it('refuses bad input with a clear error and creates nothing', async () => {

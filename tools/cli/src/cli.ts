@@ -6,6 +6,7 @@
  *   meridian [--region R] app list | show ID [--reveal] | rotate-key ID | disable ID | enable ID
  *   meridian [--region R] app set ID [--name N] [--admin A ...] [--policy P [--max-per-platform N] [--max-web N]]
  *                                    [--ecdsa-public-key FILE|none] [--rest-qps N] [--rest-app-qps N]
+ *   meridian [--region R] push provider ID --kind apns|fcm|webhook (--config FILE.json | --remove)
  *   meridian usersig gen --sdkappid N --user U [--expire SECONDS] [--key KEY]
  *   meridian usersig verify --sdkappid N --user U --sig SIG [--key KEY | --public-key FILE]
  *
@@ -17,7 +18,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { GrpcClients, Metrics, Topology, defaultTopologyPath, loadPlatformConfig, type PromiseClient } from '@meridian/platform';
 import { MeridianError, parseSdkAppId } from '@meridian/contracts';
-import { authV1 } from '@meridian/proto';
+import { authV1, type pushV1 } from '@meridian/proto';
 import { UserSigError, genUserSig, verifyUserSig } from '@meridian/usersig';
 
 type Auth = PromiseClient<authV1.AuthServiceClient>;
@@ -50,6 +51,9 @@ export async function main(argv: string[]): Promise<number> {
       key: { type: 'string' },
       'public-key': { type: 'string' },
       sig: { type: 'string' },
+      kind: { type: 'string' },
+      config: { type: 'string' },
+      remove: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -142,6 +146,18 @@ export async function main(argv: string[]): Promise<number> {
         }
       }
     }
+    if (area === 'push' && action === 'provider') {
+      // Offline push credentials of an app: APNs (.p8 token auth), FCM (service account) or a webhook.
+      if (!values.kind) throw new UsageError('--kind apns|fcm|webhook is required');
+      if (!values.remove && !values.config) throw new UsageError('--config FILE.json (or --remove) is required');
+      const config = values.remove ? '' : readFileSync(values.config!, 'utf8');
+      const sdkAppId = id();
+      const home = (await auth().locateApp({ sdkAppId, localOnly: false })).homeRegion;
+      if (!home) throw new MeridianError(70020, 'SDKAppID not found');
+      await clients!.service<pushV1.PushServiceClient>('push', home).setProviderConfig({ sdkAppId, provider: values.kind, config: Buffer.from(config) });
+      print({ ok: true }, () => `${values.kind} ${values.remove ? 'removed' : 'configured'} for ${sdkAppId}`);
+      return 0;
+    }
     if (area === 'usersig') {
       if (!values.user) throw new UsageError('--user is required');
       const sdkAppId = id();
@@ -196,6 +212,7 @@ function readUsage(): string {
     '  meridian [--region R] app list | show ID [--reveal] | rotate-key ID | disable ID | enable ID',
     '  meridian [--region R] app set ID [--name N] [--admin A ...] [--policy P [--max-per-platform N] [--max-web N]] [--ecdsa-public-key FILE|none]',
     '                         [--rest-qps N] [--rest-app-qps N]   (REST calls/s per command and per app; 0 = default)',
+    '  meridian [--region R] push provider ID --kind apns|fcm|webhook (--config FILE.json | --remove)',
     '  meridian usersig gen --sdkappid N --user U [--expire SECONDS] [--key KEY]',
     '  meridian usersig verify --sdkappid N --user U --sig SIG [--key KEY | --public-key FILE]',
     'options: --json for machine-readable output',

@@ -1,8 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { Kafka, Partitioners, logLevel, type Producer } from 'kafkajs';
-import { ErrorCode, TOPICS } from '@meridian/contracts';
-import { eventsV1, type authV1 } from '@meridian/proto';
+import { ErrorCode } from '@meridian/contracts';
+import type { authV1 } from '@meridian/proto';
 import {
   REPO_ROOT,
   TEST_LIMITS,
@@ -10,9 +8,11 @@ import {
   TEST_PORT_OFFSET,
   TestWsClient,
   authClient,
+  closeDeliveryProducer,
   closeTestClients,
   createTestApp,
   gatewayUrl,
+  produceDelivery,
   rest,
   testTopology,
   type TestApp,
@@ -24,33 +24,7 @@ const SG = 'ap-singapore';
 const FRA = 'eu-frankfurt';
 const MULTI = 'MULTI_DEVICE_POLICY_MULTI' as authV1.MultiDevicePolicy;
 
-let producer: Producer;
-
-/** Produces a delivery in the app's home region exactly as chat or group will. */
-async function requestDelivery(app: TestApp, recipients: string[], body: unknown, kind = 'c2c'): Promise<void> {
-  const envelope = eventsV1.EventEnvelope.encode({
-    eventId: randomUUID(),
-    type: 'meridian.events.v1.DeliveryRequestedEvent',
-    timeMs: String(Date.now()),
-    region: app.homeRegion,
-    sdkAppId: app.sdkAppId,
-    traceId: '',
-    deliveryRequested: {
-      recipients,
-      kind,
-      body: Buffer.from(JSON.stringify(body)),
-      conversationId: 'c2c:test',
-      seq: '1',
-      excludeLoginId: '',
-      offlinePush: Buffer.alloc(0),
-    },
-  }).finish();
-  await producer.send({
-    topic: testTopology().region(app.homeRegion).kafkaTopicPrefix + TOPICS.deliveries,
-    acks: -1,
-    messages: [{ key: 'c2c:test', value: Buffer.from(envelope) }],
-  });
-}
+const requestDelivery = (app: TestApp, recipients: string[], body: unknown) => produceDelivery(app, recipients, body);
 
 async function loggedIn(region: string, app: TestApp, userId: string, platform: string): Promise<TestWsClient> {
   const c = await TestWsClient.connect(region);
@@ -90,16 +64,9 @@ describe(ClientWsServer.name, () => {
   const open: TestWsClient[] = [];
   const track = (c: TestWsClient) => (open.push(c), c);
 
-  beforeAll(async () => {
-    producer = new Kafka({ clientId: 'ws-test', brokers: testTopology().dataPlane.kafkaBrokers, logLevel: logLevel.NOTHING }).producer({
-      createPartitioner: Partitioners.DefaultPartitioner,
-    });
-    await producer.connect();
-  });
-
   afterAll(async () => {
     for (const c of open) c.close();
-    await producer.disconnect();
+    await closeDeliveryProducer();
     closeTestClients();
   });
 

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Counter } from 'prom-client';
 import { GrpcClients, Metrics } from '@meridian/platform';
 import { gatewayV1, type authV1, type pushEventsV1 } from '@meridian/proto';
+import { OfflinePushService } from '../offline/offline-push.service';
 import { PUSH_CONFIG, type PushConfig } from '../push.config';
 
 type Session = authV1.Session;
@@ -27,6 +28,7 @@ export class DeliveryRouter {
   constructor(
     @Inject(PUSH_CONFIG) private readonly config: PushConfig,
     @Inject(GrpcClients) private readonly clients: GrpcClients,
+    @Inject(OfflinePushService) private readonly offlinePush: OfflinePushService,
     @Inject(Metrics) metrics: Metrics,
   ) {
     this.outcomes = new Counter({
@@ -57,6 +59,7 @@ export class DeliveryRouter {
     this.outcomes.inc({ outcome: 'unacked' }, pending.length);
     this.outcomes.inc({ outcome: 'offline' }, offline.length);
     if (pending.length) this.logger.warn({ sdkAppId, eventId, unacked: pending.length }, 'deliveries not acknowledged after retries');
+    if (offline.length) await this.offlinePush.send({ sdkAppId, userIds: offline, body: Buffer.from(event.body), offlinePushInfo: Buffer.from(event.offlinePush) });
     return { acked, unacked: pending.length, offline };
   }
 

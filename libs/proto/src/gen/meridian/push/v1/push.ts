@@ -168,6 +168,29 @@ export interface GetBroadcastResponse {
   offline: number;
 }
 
+export interface RegisterDeviceTokenRequest {
+  sdkAppId: number;
+  userId: string;
+  platform: string;
+  /** apns, fcm or webhook. An empty token removes the registration. */
+  provider: string;
+  token: string;
+}
+
+export interface RegisterDeviceTokenResponse {
+}
+
+export interface SetProviderConfigRequest {
+  sdkAppId: number;
+  /** apns, fcm or webhook. */
+  provider: string;
+  /** The provider's settings as JSON (ApnsConfig, FcmConfig or WebhookConfig); empty removes them. */
+  config: Uint8Array;
+}
+
+export interface SetProviderConfigResponse {
+}
+
 export const MERIDIAN_PUSH_V1_PACKAGE_NAME = "meridian.push.v1";
 
 function createBaseSetAttrNamesRequest(): SetAttrNamesRequest {
@@ -1883,6 +1906,234 @@ export const GetBroadcastResponse: MessageFns<GetBroadcastResponse> = {
   },
 };
 
+function createBaseRegisterDeviceTokenRequest(): RegisterDeviceTokenRequest {
+  return { sdkAppId: 0, userId: "", platform: "", provider: "", token: "" };
+}
+
+export const RegisterDeviceTokenRequest: MessageFns<RegisterDeviceTokenRequest> = {
+  encode(message: RegisterDeviceTokenRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sdkAppId !== 0) {
+      writer.uint32(8).uint32(message.sdkAppId);
+    }
+    if (message.userId !== "") {
+      writer.uint32(18).string(message.userId);
+    }
+    if (message.platform !== "") {
+      writer.uint32(26).string(message.platform);
+    }
+    if (message.provider !== "") {
+      writer.uint32(34).string(message.provider);
+    }
+    if (message.token !== "") {
+      writer.uint32(42).string(message.token);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RegisterDeviceTokenRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRegisterDeviceTokenRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.sdkAppId = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.platform = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.provider = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.token = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseRegisterDeviceTokenResponse(): RegisterDeviceTokenResponse {
+  return {};
+}
+
+export const RegisterDeviceTokenResponse: MessageFns<RegisterDeviceTokenResponse> = {
+  encode(_: RegisterDeviceTokenResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RegisterDeviceTokenResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRegisterDeviceTokenResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseSetProviderConfigRequest(): SetProviderConfigRequest {
+  return { sdkAppId: 0, provider: "", config: new Uint8Array(0) };
+}
+
+export const SetProviderConfigRequest: MessageFns<SetProviderConfigRequest> = {
+  encode(message: SetProviderConfigRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sdkAppId !== 0) {
+      writer.uint32(8).uint32(message.sdkAppId);
+    }
+    if (message.provider !== "") {
+      writer.uint32(18).string(message.provider);
+    }
+    if (message.config.length !== 0) {
+      writer.uint32(26).bytes(message.config);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetProviderConfigRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetProviderConfigRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.sdkAppId = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.provider = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.config = reader.bytes();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseSetProviderConfigResponse(): SetProviderConfigResponse {
+  return {};
+}
+
+export const SetProviderConfigResponse: MessageFns<SetProviderConfigResponse> = {
+  encode(_: SetProviderConfigResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetProviderConfigResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetProviderConfigResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
 /**
  * PushService owns delivery routing (from Kafka), offline push (device tokens, providers) and
  * pushes to all users or to users selected by attributes and tags (v4/all_member_push/*).
@@ -1912,6 +2163,14 @@ export interface PushServiceClient {
   startBroadcast(request: StartBroadcastRequest): Observable<StartBroadcastResponse>;
 
   getBroadcast(request: GetBroadcastRequest): Observable<GetBroadcastResponse>;
+
+  /** A device's offline push registration (one per user and platform). */
+
+  registerDeviceToken(request: RegisterDeviceTokenRequest): Observable<RegisterDeviceTokenResponse>;
+
+  /** An app's credentials for one offline push provider (apns, fcm, webhook). */
+
+  setProviderConfig(request: SetProviderConfigRequest): Observable<SetProviderConfigResponse>;
 }
 
 /**
@@ -1965,6 +2224,18 @@ export interface PushServiceController {
   getBroadcast(
     request: GetBroadcastRequest,
   ): Promise<GetBroadcastResponse> | Observable<GetBroadcastResponse> | GetBroadcastResponse;
+
+  /** A device's offline push registration (one per user and platform). */
+
+  registerDeviceToken(
+    request: RegisterDeviceTokenRequest,
+  ): Promise<RegisterDeviceTokenResponse> | Observable<RegisterDeviceTokenResponse> | RegisterDeviceTokenResponse;
+
+  /** An app's credentials for one offline push provider (apns, fcm, webhook). */
+
+  setProviderConfig(
+    request: SetProviderConfigRequest,
+  ): Promise<SetProviderConfigResponse> | Observable<SetProviderConfigResponse> | SetProviderConfigResponse;
 }
 
 export function PushServiceControllerMethods() {
@@ -1981,6 +2252,8 @@ export function PushServiceControllerMethods() {
       "removeAllUserTags",
       "startBroadcast",
       "getBroadcast",
+      "registerDeviceToken",
+      "setProviderConfig",
     ];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
