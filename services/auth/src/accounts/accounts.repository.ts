@@ -25,6 +25,21 @@ export class AccountsRepository {
     }
   }
 
+  /**
+   * The account, created when missing. Insert first: on FerretDB a lookup that misses reads the
+   * whole collection (~20 ms at 6,000 accounts) while a hit or an insert takes ~1-3 ms.
+   */
+  async ensure(sdkAppId: number, userId: string): Promise<AccountRecord> {
+    const doc = { _id: accountKey(sdkAppId, userId), sdkAppId, userId, nick: '', faceUrl: '', createdAt: new Date(), sigsValidAfter: 0 };
+    try {
+      await this.accounts.create(doc);
+      return doc;
+    } catch (err) {
+      if ((err as { code?: number }).code !== 11000) throw err;
+      return (await this.find(sdkAppId, userId)) ?? doc;
+    }
+  }
+
   async find(sdkAppId: number, userId: string): Promise<AccountRecord | null> {
     return this.accounts.findById(accountKey(sdkAppId, userId)).lean<AccountRecord>().exec();
   }

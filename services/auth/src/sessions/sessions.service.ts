@@ -56,12 +56,8 @@ export class SessionsService {
     if (!isPlatform(input.platform)) throw new MeridianError(ErrorCode.INVALID_PARAMETER, `unknown platform ${input.platform}`);
     const platform: Platform = input.platform;
     const { app, claims } = await this.usersig.verify(input.sdkAppId, input.userId, input.userSig);
-    let account = await this.accounts.find(input.sdkAppId, input.userId);
-    if (!account) {
-      await this.accounts.upsert(input.sdkAppId, input.userId, {});
-      account = await this.accounts.find(input.sdkAppId, input.userId);
-    }
-    if (account && claims.issuedAt < account.sigsValidAfter) {
+    const account = await this.accounts.ensure(input.sdkAppId, input.userId);
+    if (claims.issuedAt < account.sigsValidAfter) {
       throw new MeridianError(ErrorCode.USERSIG_EXPIRED, 'UserSig was revoked by a kick; generate a new one');
     }
     const now = Date.now();
