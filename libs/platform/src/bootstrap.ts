@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { readFileSync } from 'node:fs';
 import { NestFactory } from '@nestjs/core';
 import type { DynamicModule, INestApplication } from '@nestjs/common';
 import { Logger } from 'nestjs-pino';
@@ -29,17 +30,20 @@ export interface StartOptions {
  */
 export async function startService(options: StartOptions): Promise<RunningService> {
   const config = loadPlatformConfig(options.service, options.env);
+  const tls = config.http.tls;
   const app = await NestFactory.create(options.module(config), {
     bufferLogs: true,
     abortOnError: false,
     bodyParser: options.bodyParser ?? true,
+    // In Kubernetes TLS ends at the ingress; elsewhere the port can serve HTTPS/WSS itself.
+    httpsOptions: tls ? { cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile) } : undefined,
   });
   app.useLogger(app.get(Logger));
   app.connectMicroservice(grpcServerOptions(config, options.service), { inheritAppConfig: true });
   await options.beforeListen?.(app, config);
   await app.startAllMicroservices();
   await app.listen(config.http.port, config.http.host);
-  app.get(Logger).log({ http: config.http, grpc: config.grpc }, `${config.service} ready in ${config.region}`);
+  app.get(Logger).log({ http: { ...config.http, tls: Boolean(tls) }, grpc: config.grpc }, `${config.service} ready in ${config.region}`);
   return { config, app, close: () => app.close() };
 }
 

@@ -1,6 +1,7 @@
 /**
  * M4 and gateway delivery throughput, against a running platform (npm start):
- *   npm run bench -- connections [--count 10000] [--gateways http://127.0.0.1:7100,...] [--events 200 --recipients 50]
+ *   npm run bench -- connections [--count 10000] [--gateways http://127.0.0.1:7100,...] [--spawn-gateways N]
+ *                                [--events 200 --recipients 50]
  *
  * Opens --count authenticated WebSocket connections (one user each) spread over the given gateway
  * instances and over client source addresses 127.0.0.2-127.0.0.201, from worker processes of at
@@ -19,6 +20,7 @@ import { GrpcClients, Metrics, loadPlatformConfig } from '@meridian/platform';
 import { TOPICS } from '@meridian/contracts';
 import { eventsV1, type authV1 } from '@meridian/proto';
 import { genUserSig } from '@meridian/usersig';
+import { resolvePlatform, spawnUnit, stopChildren, type Child } from '../../launcher/src/control';
 
 const PER_WORKER = 15_000;
 const say = (msg: string) => process.stdout.write(`[bench] ${msg}\n`);
@@ -108,10 +110,13 @@ async function main(): Promise<void> {
       concurrency: { type: 'string', default: '100' },
       events: { type: 'string', default: '200' },
       recipients: { type: 'string', default: '50' },
+      'spawn-gateways': { type: 'string', default: '0' },
     },
   });
   const count = Number(values.count);
-  const gateways = values.gateways.split(',');
+  // Extra gateway instances of the home region, for more connections than one process may hold.
+  const spawned = await spawnGateways(Number(values['spawn-gateways']), values.region);
+  const gateways = spawned.length ? spawned.map((g) => g.url) : values.gateways.split(',');
   const config = loadPlatformConfig('gateway', { ...process.env, MERIDIAN_REGION: values.region });
   const clients = new GrpcClients(config, new Metrics(config));
   const auth = clients.service<authV1.AuthServiceClient>('auth');
@@ -220,6 +225,31 @@ async function main(): Promise<void> {
   for (const w of workers) w.child.send('stop');
   clients.onModuleDestroy();
   await new Promise((r) => setTimeout(r, 500));
+  await stopChildren(spawned.map((g) => g.child));
+}
+
+async function spawnGateways(n: number, region: string): Promise<{ url: string; child: Child }[]> {
+  if (n <= 0) return [];
+  const platform = resolvePlatform({ regions: [region] });
+  const out: { url: string; child: Child }[] = [];
+  for (let i = 0; i < n; i++) {
+    const httpPort = 7500 + i * 2;
+    const child = spawnUnit(
+      { ...platform, options: { ...platform.options, extraEnv: { MERIDIAN_HTTP_PORT: String(httpPort), MERIDIAN_GRPC_PORT: String(httpPort + 1), MERIDIAN_INSTANCE_ID: `${region}-gateway-bench-${i}` } } },
+      region,
+      { name: `${region}.gateway-bench-${i}`, services: ['gateway'], entry: 'dist/services/gateway/src/main.js', args: [] },
+    );
+    out.push({ url: `http://127.0.0.1:${httpPort}`, child });
+  }
+  for (const g of out) {
+    for (const deadline = Date.now() + 60_000; ; ) {
+      if (await fetch(`${g.url}/readyz`).then((r) => r.ok, () => false)) break;
+      if (Date.now() > deadline) throw new Error(`${g.url} did not start`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+  say(`spawned ${n} extra gateway instance(s): ${out.map((g) => g.url).join(', ')}`);
+  return out;
 }
 
 if (process.argv.includes('--worker')) void worker();

@@ -21,6 +21,9 @@ const platformEnvSchema = z.object({
   MERIDIAN_GRPC_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   /** host:port other processes use to reach this instance's gRPC server (a pod IP in Kubernetes). */
   MERIDIAN_ADVERTISE_GRPC: z.string().optional(),
+  /** PEM certificate and key: the HTTP port then serves HTTPS (and the gateway WSS). */
+  MERIDIAN_TLS_CERT_FILE: z.string().optional(),
+  MERIDIAN_TLS_KEY_FILE: z.string().optional(),
   MERIDIAN_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   MERIDIAN_MONGO_URL: z.string().optional(),
   MERIDIAN_KAFKA_BROKERS: z.string().optional(),
@@ -39,7 +42,7 @@ export interface PlatformConfig {
   version: string;
   logLevel: z.infer<typeof platformEnvSchema>['MERIDIAN_LOG_LEVEL'];
   topology: Topology;
-  http: { host: string; port: number };
+  http: { host: string; port: number; tls?: { certFile: string; keyFile: string } };
   grpc: { host: string; port: number; advertise: string };
   mongo: { url: string; database: string };
   kafka: { brokers: string[]; topicPrefix: string; clientId: string; partitions: number; replication: number };
@@ -64,6 +67,9 @@ export function loadPlatformConfig(service: ServiceName, env: NodeJS.ProcessEnv 
   const parsed = platformEnvSchema.safeParse(env);
   if (!parsed.success) throw new Error(`invalid environment for ${service}: ${z.prettifyError(parsed.error)}`);
   const e = parsed.data;
+  if (Boolean(e.MERIDIAN_TLS_CERT_FILE) !== Boolean(e.MERIDIAN_TLS_KEY_FILE)) {
+    throw new Error('set both MERIDIAN_TLS_CERT_FILE and MERIDIAN_TLS_KEY_FILE, or neither');
+  }
   const topology = Topology.load(e.MERIDIAN_TOPOLOGY ?? defaultTopologyPath(), {
     portOffset: e.MERIDIAN_PORT_OFFSET,
     namespace: e.MERIDIAN_NAMESPACE,
@@ -78,7 +84,11 @@ export function loadPlatformConfig(service: ServiceName, env: NodeJS.ProcessEnv 
     version: process.env['npm_package_version'] ?? '0.1.0',
     logLevel: e.MERIDIAN_LOG_LEVEL,
     topology,
-    http: { host: e.MERIDIAN_BIND_HOST, port: e.MERIDIAN_HTTP_PORT ?? own.httpPort },
+    http: {
+      host: e.MERIDIAN_BIND_HOST,
+      port: e.MERIDIAN_HTTP_PORT ?? own.httpPort,
+      tls: e.MERIDIAN_TLS_CERT_FILE && e.MERIDIAN_TLS_KEY_FILE ? { certFile: e.MERIDIAN_TLS_CERT_FILE, keyFile: e.MERIDIAN_TLS_KEY_FILE } : undefined,
+    },
     grpc: {
       host: e.MERIDIAN_BIND_HOST,
       port: e.MERIDIAN_GRPC_PORT ?? own.grpcPort,

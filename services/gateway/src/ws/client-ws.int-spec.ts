@@ -1,4 +1,10 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { get as httpGet } from 'node:http';
+import { get as httpsGet } from 'node:https';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import WebSocket from 'ws';
 import { ErrorCode } from '@meridian/contracts';
 import type { authV1 } from '@meridian/proto';
 import {
@@ -34,21 +40,38 @@ async function loggedIn(region: string, app: TestApp, userId: string, platform: 
 }
 
 /** An extra gateway instance in eu-frankfurt on its own ports, to kill without harming the suite. */
-async function extraGateway(name: string, httpPort: number): Promise<{ child: Child; url: string }> {
+async function extraGateway(name: string, httpPort: number, tls?: { cert: string; key: string }): Promise<{ child: Child; url: string }> {
   const platform = resolvePlatform({
     namespace: TEST_NAMESPACE,
     portOffset: TEST_PORT_OFFSET,
     logDir: join(REPO_ROOT, '.meridian', 'logs', 'test'),
-    extraEnv: { ...TEST_LIMITS, MERIDIAN_HTTP_PORT: String(httpPort), MERIDIAN_GRPC_PORT: String(httpPort + 10), MERIDIAN_INSTANCE_ID: name },
+    extraEnv: {
+      ...TEST_LIMITS,
+      MERIDIAN_HTTP_PORT: String(httpPort),
+      MERIDIAN_GRPC_PORT: String(httpPort + 10),
+      MERIDIAN_INSTANCE_ID: name,
+      ...(tls ? { MERIDIAN_TLS_CERT_FILE: tls.cert, MERIDIAN_TLS_KEY_FILE: tls.key } : {}),
+    },
   });
   const child = spawnUnit(platform, FRA, { name, services: ['gateway'], entry: 'dist/services/gateway/src/main.js', args: [] });
-  const url = `http://127.0.0.1:${httpPort}`;
+  const url = `${tls ? 'https' : 'http'}://127.0.0.1:${httpPort}`;
   for (const deadline = Date.now() + 30_000; ; ) {
-    const ok = await fetch(`${url}/readyz`).then((r) => r.ok, () => false);
+    const ok = await probe(`${url}/readyz`, tls ? readFileSync(tls.cert) : undefined);
     if (ok) return { child, url };
     if (Date.now() > deadline || child.process.exitCode !== null) throw new Error(`${name} did not start`);
     await new Promise((r) => setTimeout(r, 200));
   }
+}
+
+/** GET → true when it answers 2xx; trusts `ca` for HTTPS (the self-signed test certificate). */
+function probe(url: string, ca?: Buffer): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = (url.startsWith('https') ? httpsGet : httpGet)(url, { ca }, (res) => {
+      res.resume();
+      resolve((res.statusCode ?? 500) < 300);
+    });
+    req.on('error', () => resolve(false));
+  });
 }
 
 /** Polls a condition that becomes true asynchronously; false if it did not within the time. */
@@ -199,6 +222,33 @@ describe(ClientWsServer.name, () => {
     expect(await again.waitFor((f) => f.t === 'push')).toMatchObject({ body: { after: 'crash' } });
     const sessions = await authClient(SG).getSessions({ sdkAppId: app.sdkAppId, userIds: ['gus'] });
     expect(sessions.sessions.map((s) => s.loginId)).toEqual([resumed.body!['loginId']]);
+  });
+
+  it('serves WSS and HTTPS on the one port when given a certificate, and refuses plain HTTP there', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'meridian-tls-'));
+    execFileSync('bash', [join(REPO_ROOT, 'deploy', 'tls', 'make-dev-cert.sh'), dir]);
+    const tls = { cert: join(dir, 'cert.pem'), key: join(dir, 'key.pem') };
+    const app = await createTestApp();
+    const gw = await extraGateway('eu-frankfurt-gateway-tls', 19_580, tls);
+    try {
+      const ca = readFileSync(tls.cert);
+      expect(await probe(`${gw.url}/v1/access/ping`, ca)).toBe(true);
+      expect(await probe('http://127.0.0.1:19580/v1/access/ping')).toBe(false);
+      const ws = new WebSocket('wss://127.0.0.1:19580/v1/ws', { ca });
+      await new Promise<void>((resolve, reject) => {
+        ws.once('open', () => resolve());
+        ws.once('error', reject);
+      });
+      ws.send(JSON.stringify({ v: 1, t: 'login', id: 1, body: { sdkAppId: app.sdkAppId, userId: 'tls-user', userSig: app.sig('tls-user'), platform: 'Web' } }));
+      const res = await new Promise<{ code: number }>((resolve) => ws.once('message', (d) => resolve(JSON.parse(d.toString()) as { code: number })));
+      expect(res.code).toBe(0);
+      const pushed = new Promise<{ t: string; body: unknown }>((resolve) => ws.once('message', (d) => resolve(JSON.parse(d.toString()) as { t: string; body: unknown })));
+      await requestDelivery(app, ['tls-user'], { over: 'wss' });
+      expect(await pushed).toMatchObject({ t: 'push', body: { over: 'wss' } });
+      ws.close();
+    } finally {
+      gw.child.process.kill('SIGKILL');
+    }
   });
 
   describe('addressing', () => {
