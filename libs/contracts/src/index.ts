@@ -2,3 +2,4 @@ export * from './services';
 export * from './topics';
 export * from './errors';
 export * from './identifiers';
+export * from './messages';

@@ -14,6 +14,8 @@ export const TOPICS = {
   sessionKicked: 'auth.session-kicked.v1',
   /** AccountsDeletedEvent, for services holding per-user data. */
   accountsDeleted: 'auth.accounts-deleted.v1',
+  /** C2cMessageStoredEvent: every accepted 1:1 message, keyed by conversation. */
+  c2cMessages: 'chat.c2c-messages.v1',
   /** DeliveryRequestedEvent: what to deliver to users' devices; produced by chat/group/..., consumed by push. */
   deliveries: 'push.deliveries.v1',
   /** BroadcastRequestedEvent: a push to all users or to an audience, worked through at a paced rate. */

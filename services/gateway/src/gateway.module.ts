@@ -9,12 +9,14 @@ import { GATEWAY_CONFIG, loadGatewayConfig } from './gateway.config';
 import { GatewayGrpcController } from './gateway.grpc.controller';
 import { AccountCommands } from './rest/commands/account.commands';
 import { AllMemberPushCommands } from './rest/commands/all-member-push.commands';
+import { C2cCommands } from './rest/commands/c2c.commands';
 import { ConfigCommands } from './rest/commands/config.commands';
 import { RestCommandRegistry } from './rest/rest-command.registry';
 import { RestHttpController } from './rest/rest.http.controller';
 import { RestPipeline } from './rest/rest.pipeline';
 import { RestRateLimiter } from './rest/rest-rate-limiter.repository';
 import { ClientWsServer } from './ws/client-ws.server';
+import { ChatCommands } from './ws/commands/chat.commands';
 import { PresenceCommands } from './ws/commands/presence.commands';
 import { PushCommands } from './ws/commands/push.commands';
 import { WsCommandRegistry } from './ws/ws-command.registry';
@@ -40,11 +42,13 @@ export class GatewayModule {
         RestPipeline,
         AccountCommands,
         AllMemberPushCommands,
+        C2cCommands,
         ConfigCommands,
         WsCommandRegistry,
         ClientWsServer,
         PresenceCommands,
         PushCommands,
+        ChatCommands,
       ],
     };
   }

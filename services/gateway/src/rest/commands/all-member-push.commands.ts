@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import { ErrorCode, MeridianError, isValidUserId } from '@meridian/contracts';
+import { ErrorCode, MeridianError, isValidUserId, validateMsgBody } from '@meridian/contracts';
 import { GrpcClients } from '@meridian/platform';
 import type { pushV1 } from '@meridian/proto';
 import { accountList, batch } from '../body';
@@ -7,7 +7,6 @@ import { RestCommandRegistry } from '../rest-command.registry';
 import type { JsonObject, RestContext } from '../rest.types';
 
 const AUDIENCE_BATCH = 100;
-const MSG_BODY_MAX_BYTES = 12 * 1024;
 
 const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -106,7 +105,7 @@ export class AllMemberPushCommands implements OnModuleInit {
       throw new MeridianError(ErrorCode.INVALID_PARAMETER, 'MsgLifeTime is 0-604800 seconds');
     }
     const msgBody = body['MsgBody'];
-    checkMsgBody(msgBody);
+    validateMsgBody(msgBody, ErrorCode.MSG_TOO_LONG_REST);
     const offline = body['OfflinePushInfo'];
     if (offline !== undefined && !isObject(offline)) throw new MeridianError(ErrorCode.INVALID_PARAMETER, 'OfflinePushInfo must be an object');
     const condition = body['Condition'];
@@ -174,15 +173,4 @@ function stringMap(v: unknown): Record<string, string> {
     throw new MeridianError(ErrorCode.INVALID_PARAMETER, 'Condition attributes map names to string values');
   }
   return v as Record<string, string>;
-}
-
-/** The structural checks every message body gets (the chat service adds per-element validation). */
-export function checkMsgBody(msgBody: unknown): void {
-  if (!Array.isArray(msgBody) || msgBody.length === 0) throw new MeridianError(ErrorCode.MSG_BODY_NOT_ARRAY, 'MsgBody must be a non-empty array');
-  for (const el of msgBody) {
-    if (!isObject(el) || typeof el['MsgType'] !== 'string' || !isObject(el['MsgContent'])) {
-      throw new MeridianError(ErrorCode.MSG_ELEMENT_INVALID, 'each MsgBody element needs MsgType (string) and MsgContent (object)');
-    }
-  }
-  if (Buffer.byteLength(JSON.stringify(msgBody)) > MSG_BODY_MAX_BYTES) throw new MeridianError(ErrorCode.MSG_BODY_TOO_LONG, 'MsgBody is larger than 12 KB');
 }

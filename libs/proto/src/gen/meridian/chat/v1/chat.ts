@@ -5,33 +5,679 @@
 // source: meridian/chat/v1/chat.proto
 
 /* eslint-disable */
+import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import { GrpcMethod, GrpcStreamMethod } from "@nestjs/microservices";
+import { Observable } from "rxjs";
 
 export const protobufPackage = "meridian.chat.v1";
 
 export const protobufFileName = "meridian/chat/v1/chat.proto";
 
+export interface SendMessageRequest {
+  sdkAppId: number;
+  fromAccount: string;
+  toAccount: string;
+  msgRandom: number;
+  /** Tencent MsgBody: JSON array text. */
+  msgBody: Uint8Array;
+  cloudCustomData: string;
+  /** Seconds to keep for offline/roaming; 0 = online only (not stored); -1 = the default (7 days). */
+  msgLifeTime: number;
+  /** 0 = absent, 1 = sync to the sender's online devices and roaming, 2 = do not sync. */
+  syncOtherMachine: number;
+  /** Tencent OfflinePushInfo JSON text, possibly empty. */
+  offlinePushInfo: Uint8Array;
+  /** The sending device's session (client sends): excluded from the sender's sync copy. */
+  fromLoginId: string;
+  sendMsgControl: string[];
+}
+
+export interface SendMessageResponse {
+  msgSeq: string;
+  msgTime: string;
+  msgKey: string;
+  conversationId: string;
+  /** True when this was a retry of an earlier send with the same random (no second message). */
+  duplicate: boolean;
+}
+
+export interface GetMessagesRequest {
+  sdkAppId: number;
+  /** The account whose view is read (must be one of the conversation's two parties). */
+  account: string;
+  peer: string;
+  /** Messages with seq > after_seq, oldest first, at most limit (≤ 100). */
+  afterSeq: string;
+  limit: number;
+  /** When set, messages with seq < before_seq, newest first (history paging backwards). */
+  beforeSeq: string;
+}
+
+export interface StoredMessage {
+  conversationId: string;
+  msgSeq: string;
+  fromAccount: string;
+  toAccount: string;
+  msgRandom: number;
+  msgTime: string;
+  msgKey: string;
+  msgBody: Uint8Array;
+  cloudCustomData: string;
+}
+
+export interface GetMessagesResponse {
+  messages: StoredMessage[];
+  /** The conversation's highest seq (for gap detection). */
+  lastSeq: string;
+  complete: boolean;
+}
+
 export const MERIDIAN_CHAT_V1_PACKAGE_NAME = "meridian.chat.v1";
 
+function createBaseSendMessageRequest(): SendMessageRequest {
+  return {
+    sdkAppId: 0,
+    fromAccount: "",
+    toAccount: "",
+    msgRandom: 0,
+    msgBody: new Uint8Array(0),
+    cloudCustomData: "",
+    msgLifeTime: 0,
+    syncOtherMachine: 0,
+    offlinePushInfo: new Uint8Array(0),
+    fromLoginId: "",
+    sendMsgControl: [],
+  };
+}
+
+export const SendMessageRequest: MessageFns<SendMessageRequest> = {
+  encode(message: SendMessageRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sdkAppId !== 0) {
+      writer.uint32(8).uint32(message.sdkAppId);
+    }
+    if (message.fromAccount !== "") {
+      writer.uint32(18).string(message.fromAccount);
+    }
+    if (message.toAccount !== "") {
+      writer.uint32(26).string(message.toAccount);
+    }
+    if (message.msgRandom !== 0) {
+      writer.uint32(32).uint32(message.msgRandom);
+    }
+    if (message.msgBody.length !== 0) {
+      writer.uint32(42).bytes(message.msgBody);
+    }
+    if (message.cloudCustomData !== "") {
+      writer.uint32(50).string(message.cloudCustomData);
+    }
+    if (message.msgLifeTime !== 0) {
+      writer.uint32(56).int32(message.msgLifeTime);
+    }
+    if (message.syncOtherMachine !== 0) {
+      writer.uint32(64).uint32(message.syncOtherMachine);
+    }
+    if (message.offlinePushInfo.length !== 0) {
+      writer.uint32(74).bytes(message.offlinePushInfo);
+    }
+    if (message.fromLoginId !== "") {
+      writer.uint32(82).string(message.fromLoginId);
+    }
+    for (const v of message.sendMsgControl) {
+      writer.uint32(90).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SendMessageRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSendMessageRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.sdkAppId = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.fromAccount = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.toAccount = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.msgRandom = reader.uint32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.msgBody = reader.bytes();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.cloudCustomData = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.msgLifeTime = reader.int32();
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.syncOtherMachine = reader.uint32();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.offlinePushInfo = reader.bytes();
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.fromLoginId = reader.string();
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.sendMsgControl.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseSendMessageResponse(): SendMessageResponse {
+  return { msgSeq: "0", msgTime: "0", msgKey: "", conversationId: "", duplicate: false };
+}
+
+export const SendMessageResponse: MessageFns<SendMessageResponse> = {
+  encode(message: SendMessageResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.msgSeq !== "0") {
+      writer.uint32(8).uint64(message.msgSeq);
+    }
+    if (message.msgTime !== "0") {
+      writer.uint32(16).int64(message.msgTime);
+    }
+    if (message.msgKey !== "") {
+      writer.uint32(26).string(message.msgKey);
+    }
+    if (message.conversationId !== "") {
+      writer.uint32(34).string(message.conversationId);
+    }
+    if (message.duplicate !== false) {
+      writer.uint32(40).bool(message.duplicate);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SendMessageResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSendMessageResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.msgSeq = reader.uint64().toString();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.msgTime = reader.int64().toString();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.msgKey = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.conversationId = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.duplicate = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseGetMessagesRequest(): GetMessagesRequest {
+  return { sdkAppId: 0, account: "", peer: "", afterSeq: "0", limit: 0, beforeSeq: "0" };
+}
+
+export const GetMessagesRequest: MessageFns<GetMessagesRequest> = {
+  encode(message: GetMessagesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sdkAppId !== 0) {
+      writer.uint32(8).uint32(message.sdkAppId);
+    }
+    if (message.account !== "") {
+      writer.uint32(18).string(message.account);
+    }
+    if (message.peer !== "") {
+      writer.uint32(26).string(message.peer);
+    }
+    if (message.afterSeq !== "0") {
+      writer.uint32(32).uint64(message.afterSeq);
+    }
+    if (message.limit !== 0) {
+      writer.uint32(40).uint32(message.limit);
+    }
+    if (message.beforeSeq !== "0") {
+      writer.uint32(48).uint64(message.beforeSeq);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetMessagesRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetMessagesRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.sdkAppId = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.account = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.peer = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.afterSeq = reader.uint64().toString();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.limit = reader.uint32();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.beforeSeq = reader.uint64().toString();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseStoredMessage(): StoredMessage {
+  return {
+    conversationId: "",
+    msgSeq: "0",
+    fromAccount: "",
+    toAccount: "",
+    msgRandom: 0,
+    msgTime: "0",
+    msgKey: "",
+    msgBody: new Uint8Array(0),
+    cloudCustomData: "",
+  };
+}
+
+export const StoredMessage: MessageFns<StoredMessage> = {
+  encode(message: StoredMessage, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.conversationId !== "") {
+      writer.uint32(10).string(message.conversationId);
+    }
+    if (message.msgSeq !== "0") {
+      writer.uint32(16).uint64(message.msgSeq);
+    }
+    if (message.fromAccount !== "") {
+      writer.uint32(26).string(message.fromAccount);
+    }
+    if (message.toAccount !== "") {
+      writer.uint32(34).string(message.toAccount);
+    }
+    if (message.msgRandom !== 0) {
+      writer.uint32(40).uint32(message.msgRandom);
+    }
+    if (message.msgTime !== "0") {
+      writer.uint32(48).int64(message.msgTime);
+    }
+    if (message.msgKey !== "") {
+      writer.uint32(58).string(message.msgKey);
+    }
+    if (message.msgBody.length !== 0) {
+      writer.uint32(66).bytes(message.msgBody);
+    }
+    if (message.cloudCustomData !== "") {
+      writer.uint32(74).string(message.cloudCustomData);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StoredMessage {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStoredMessage();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.conversationId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.msgSeq = reader.uint64().toString();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.fromAccount = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.toAccount = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.msgRandom = reader.uint32();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.msgTime = reader.int64().toString();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.msgKey = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.msgBody = reader.bytes();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.cloudCustomData = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseGetMessagesResponse(): GetMessagesResponse {
+  return { messages: [], lastSeq: "0", complete: false };
+}
+
+export const GetMessagesResponse: MessageFns<GetMessagesResponse> = {
+  encode(message: GetMessagesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.messages) {
+      StoredMessage.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.lastSeq !== "0") {
+      writer.uint32(16).uint64(message.lastSeq);
+    }
+    if (message.complete !== false) {
+      writer.uint32(24).bool(message.complete);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetMessagesResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetMessagesResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.messages.push(StoredMessage.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.lastSeq = reader.uint64().toString();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.complete = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
 /**
- * ChatService is the chat service's own contract. Its RPCs are added by the feature issues;
- * liveness and self-test are served by meridian.platform.v1.PlatformService in the same process.
+ * ChatService owns 1:1 (C2C) messages: validation, per-conversation sequence, storage, history
+ * and offline sync, and the delivery of each stored message.
  */
 
 export interface ChatServiceClient {
+  sendMessage(request: SendMessageRequest): Observable<SendMessageResponse>;
+
+  /** Messages of one conversation by sequence (offline sync and roaming are the same store). */
+
+  getMessages(request: GetMessagesRequest): Observable<GetMessagesResponse>;
 }
 
 /**
- * ChatService is the chat service's own contract. Its RPCs are added by the feature issues;
- * liveness and self-test are served by meridian.platform.v1.PlatformService in the same process.
+ * ChatService owns 1:1 (C2C) messages: validation, per-conversation sequence, storage, history
+ * and offline sync, and the delivery of each stored message.
  */
 
 export interface ChatServiceController {
+  sendMessage(
+    request: SendMessageRequest,
+  ): Promise<SendMessageResponse> | Observable<SendMessageResponse> | SendMessageResponse;
+
+  /** Messages of one conversation by sequence (offline sync and roaming are the same store). */
+
+  getMessages(
+    request: GetMessagesRequest,
+  ): Promise<GetMessagesResponse> | Observable<GetMessagesResponse> | GetMessagesResponse;
 }
 
 export function ChatServiceControllerMethods() {
   return function (constructor: Function) {
-    const grpcMethods: string[] = [];
+    const grpcMethods: string[] = ["sendMessage", "getMessages"];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
       GrpcMethod("ChatService", method)(constructor.prototype[method], method, descriptor);
@@ -47,3 +693,8 @@ export function ChatServiceControllerMethods() {
 }
 
 export const CHAT_SERVICE_NAME = "ChatService";
+
+export interface MessageFns<T> {
+  encode(message: T, writer?: BinaryWriter): BinaryWriter;
+  decode(input: BinaryReader | Uint8Array, length?: number): T;
+}

@@ -7,6 +7,7 @@
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import { AccountsDeletedEvent, SessionKickedEvent, UserStateChangedEvent } from "./auth";
+import { C2cMessageStoredEvent } from "./chat";
 import { ProbeEvent } from "./platform";
 import { BroadcastRequestedEvent, DeliveryRequestedEvent } from "./push";
 
@@ -37,6 +38,7 @@ export interface EventEnvelope {
   accountsDeleted?: AccountsDeletedEvent | undefined;
   deliveryRequested?: DeliveryRequestedEvent | undefined;
   broadcastRequested?: BroadcastRequestedEvent | undefined;
+  c2cMessageStored?: C2cMessageStoredEvent | undefined;
 }
 
 export const MERIDIAN_EVENTS_V1_PACKAGE_NAME = "meridian.events.v1";
@@ -82,6 +84,9 @@ export const EventEnvelope: MessageFns<EventEnvelope> = {
     }
     if (message.broadcastRequested !== undefined) {
       BroadcastRequestedEvent.encode(message.broadcastRequested, writer.uint32(842).fork()).join();
+    }
+    if (message.c2cMessageStored !== undefined) {
+      C2cMessageStoredEvent.encode(message.c2cMessageStored, writer.uint32(850).fork()).join();
     }
     return writer;
   },
@@ -193,6 +198,14 @@ export const EventEnvelope: MessageFns<EventEnvelope> = {
             }
 
             message.broadcastRequested = BroadcastRequestedEvent.decode(reader, reader.uint32());
+            continue;
+          }
+          case 106: {
+            if (tag !== 850) {
+              break;
+            }
+
+            message.c2cMessageStored = C2cMessageStoredEvent.decode(reader, reader.uint32());
             continue;
           }
         }

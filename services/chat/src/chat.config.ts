@@ -1,0 +1,18 @@
+import { z } from 'zod';
+import { serviceEnv } from '@meridian/platform';
+
+export function loadChatConfig(env: NodeJS.ProcessEnv = process.env) {
+  return serviceEnv(
+    {
+      /** Roaming/offline retention when the sender gives none (Tencent: 7 days). */
+      MERIDIAN_CHAT_DEFAULT_LIFETIME_S: z.coerce.number().int().min(1).max(360 * 86_400).default(604_800),
+      /** A retry with the same MsgRandom from the same sender within this window returns the first result. */
+      MERIDIAN_CHAT_DEDUPE_S: z.coerce.number().int().min(1).max(86_400).default(300),
+      MERIDIAN_CHAT_PAGE_MAX: z.coerce.number().int().min(1).max(1000).default(100),
+    },
+    env,
+  );
+}
+
+export type ChatConfig = ReturnType<typeof loadChatConfig>;
+export const CHAT_CONFIG = Symbol('CHAT_CONFIG');

@@ -1,0 +1,129 @@
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { ErrorCode, MeridianError, isValidUserId } from '@meridian/contracts';
+import { GrpcClients } from '@meridian/platform';
+import type { chatV1 } from '@meridian/proto';
+import { RestCommandRegistry } from '../rest-command.registry';
+import type { JsonObject, RestContext } from '../rest.types';
+
+const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function account(body: JsonObject, names: string[], missingCode: number): string {
+  const name = names.find((n) => body[n] !== undefined);
+  const v = name ? body[name] : undefined;
+  if (v === undefined) throw new MeridianError(missingCode, `${names[0]} is required`);
+  if (typeof v !== 'string') throw new MeridianError(ErrorCode.ACCOUNT_NOT_STRING, `${name} must be a string`);
+  if (!isValidUserId(v)) throw new MeridianError(ErrorCode.INVALID_PARAMETER, `${name} is not a valid account`);
+  return v;
+}
+
+function uint(body: JsonObject, name: string, code: number, opts: { required?: boolean; max?: number } = {}): number | undefined {
+  const v = body[name];
+  if (v === undefined) {
+    if (opts.required) throw new MeridianError(code, `${name} is required`);
+    return undefined;
+  }
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > (opts.max ?? 0xffffffff)) throw new MeridianError(code, `${name} must be an integer in 0-${opts.max ?? 0xffffffff}`);
+  return v;
+}
+
+/** 1:1 messages over REST: v4/openim/sendmsg and admin_getroammsg. */
+@Injectable()
+export class C2cCommands implements OnModuleInit {
+  constructor(
+    @Inject(RestCommandRegistry) private readonly registry: RestCommandRegistry,
+    @Inject(GrpcClients) private readonly clients: GrpcClients,
+  ) {}
+
+  private get chat() {
+    return this.clients.service<chatV1.ChatServiceClient>('chat');
+  }
+
+  onModuleInit(): void {
+    this.registry.register(
+      { path: 'openim/sendmsg', handle: (ctx, body) => this.sendmsg(ctx, body) },
+      { path: 'openim/admin_getroammsg', handle: (ctx, body) => this.getroammsg(ctx, body) },
+    );
+  }
+
+  private async sendmsg(ctx: RestContext, body: JsonObject): Promise<JsonObject> {
+    const from = body['From_Account'] === undefined ? ctx.identifier : account(body, ['From_Account'], ErrorCode.INVALID_PARAMETER);
+    const to = account(body, ['To_Account'], ErrorCode.TO_ACCOUNT_MISSING);
+    const random = uint(body, 'MsgRandom', ErrorCode.MSG_RANDOM_INVALID, { required: true })!;
+    const lifeTime = uint(body, 'MsgLifeTime', ErrorCode.MSG_LIFETIME_INVALID, { max: 604_800 });
+    const sync = uint(body, 'SyncOtherMachine', ErrorCode.INVALID_PARAMETER, { max: 2 }) ?? 0;
+    const cloud = body['CloudCustomData'];
+    if (cloud !== undefined && typeof cloud !== 'string') throw new MeridianError(ErrorCode.INVALID_PARAMETER, 'CloudCustomData must be a string');
+    const offline = body['OfflinePushInfo'];
+    if (offline !== undefined && !isObject(offline)) throw new MeridianError(ErrorCode.INVALID_PARAMETER, 'OfflinePushInfo must be an object');
+    const control = body['SendMsgControl'];
+    if (control !== undefined && (!Array.isArray(control) || !control.every((c) => typeof c === 'string'))) {
+      throw new MeridianError(ErrorCode.INVALID_PARAMETER, 'SendMsgControl must be an array of strings');
+    }
+    const res = await this.chat.sendMessage({
+      sdkAppId: ctx.sdkAppId,
+      fromAccount: from,
+      toAccount: to,
+      msgRandom: random,
+      msgBody: Buffer.from(JSON.stringify(body['MsgBody'] ?? null)),
+      cloudCustomData: cloud ?? '',
+      msgLifeTime: lifeTime ?? -1,
+      syncOtherMachine: sync,
+      offlinePushInfo: Buffer.from(offline ? JSON.stringify(offline) : ''),
+      fromLoginId: '',
+      sendMsgControl: (control as string[] | undefined) ?? [],
+    });
+    return { MsgTime: Number(res.msgTime), MsgKey: res.msgKey, MsgSeq: Number(res.msgSeq) };
+  }
+
+  /** History of one conversation as one party sees it, newest first within [MinTime, MaxTime]. */
+  private async getroammsg(ctx: RestContext, body: JsonObject): Promise<JsonObject> {
+    const operator = account(body, ['Operator_Account', 'From_Account'], ErrorCode.INVALID_PARAMETER);
+    const peer = account(body, ['Peer_Account', 'To_Account'], ErrorCode.INVALID_PARAMETER);
+    const maxCnt = uint(body, 'MaxCnt', ErrorCode.INVALID_PARAMETER, { required: true, max: 100 })!;
+    const minTime = uint(body, 'MinTime', ErrorCode.INVALID_PARAMETER, { required: true })!;
+    const maxTime = uint(body, 'MaxTime', ErrorCode.INVALID_PARAMETER, { required: true })!;
+    if (minTime > maxTime) throw new MeridianError(ErrorCode.INVALID_PARAMETER, 'MinTime is after MaxTime');
+    const lastKey = body['LastMsgKey'];
+    if (lastKey !== undefined && typeof lastKey !== 'string') throw new MeridianError(ErrorCode.INVALID_PARAMETER, 'LastMsgKey must be a string');
+    let beforeSeq = lastKey ? Number(lastKey.split('_')[0]) : 0;
+    if (lastKey && !(beforeSeq > 0)) throw new MeridianError(ErrorCode.INVALID_PARAMETER, 'LastMsgKey is not a message key');
+    const out: chatV1.StoredMessage[] = [];
+    let complete = true;
+    // Page backwards by seq (which follows time) until MaxCnt messages inside the window.
+    for (;;) {
+      const page = await this.chat.getMessages({ sdkAppId: ctx.sdkAppId, account: operator, peer, afterSeq: '0', limit: 100, beforeSeq: String(beforeSeq || Number.MAX_SAFE_INTEGER) });
+      for (const m of page.messages) {
+        const t = Number(m.msgTime);
+        if (t > maxTime) continue;
+        if (t < minTime) break;
+        if (out.length === maxCnt) {
+          complete = false;
+          break;
+        }
+        out.push(m);
+      }
+      const oldest = page.messages[page.messages.length - 1];
+      if (!complete || page.complete || !oldest || Number(oldest.msgTime) < minTime) break;
+      beforeSeq = Number(oldest.msgSeq);
+    }
+    const last = out[out.length - 1];
+    return {
+      Complete: complete ? 1 : 0,
+      MsgCnt: out.length,
+      LastMsgTime: last ? Number(last.msgTime) : 0,
+      LastMsgKey: last?.msgKey ?? '',
+      MsgList: out.map((m) => ({
+        From_Account: m.fromAccount,
+        To_Account: m.toAccount,
+        MsgSeq: Number(m.msgSeq),
+        MsgRandom: m.msgRandom,
+        MsgTimeStamp: Number(m.msgTime),
+        MsgFlagBits: 0,
+        IsPeerRead: 0,
+        MsgKey: m.msgKey,
+        MsgBody: JSON.parse(Buffer.from(m.msgBody).toString('utf8')) as unknown,
+        CloudCustomData: m.cloudCustomData,
+      })),
+    };
+  }
+}
