@@ -91,7 +91,7 @@ function splitDocs(yaml) {
     .map((text) => ({
       text,
       kind: /^kind:\s*(\S+)/m.exec(text)[1],
-      name: /^metadata:\n(?:[ ].*\n)*?  name:\s*(\S+)/m.exec(text)?.[1] ?? '?',
+      name: /^metadata:\n(?:[ ].*\n)*? {2}name:\s*(\S+)/m.exec(text)?.[1] ?? '?',
       source: /^# Source:\s*(\S+)/m.exec(text)?.[1] ?? '?',
     }));
 }
@@ -99,10 +99,10 @@ function splitDocs(yaml) {
 function valuesOf(file) {
   // Just the few scalar facts the checks need, read with regular expressions (no YAML library).
   const text = readFileSync(file, 'utf8');
-  const region = /^region:\n(?:[ ].*\n|\n)*?  name:\s*(\S+)/m.exec(text)?.[1];
+  const region = /^region:\n(?:[ ].*\n|\n)*? {2}name:\s*(\S+)/m.exec(text)?.[1];
   const block = (key) => new RegExp(`^${key}:\\n((?:[ #].*\\n|\\n)*)`, 'm').exec(text)?.[1] ?? '';
   const enabled = (key, dflt) => {
-    const m = /^  enabled:\s*(true|false)/m.exec(block(key));
+    const m = /^ {2}enabled:\s*(true|false)/m.exec(block(key));
     return m ? m[1] === 'true' : dflt;
   };
   return {
@@ -110,6 +110,7 @@ function valuesOf(file) {
     ingress: enabled('ingress', true),
     networkPolicy: enabled('networkPolicy', true),
     serviceMonitor: enabled('serviceMonitor', false),
+    tls: /^ {2}tlsSecretName:\s*\S+/m.test(block('ingress')),
     hpa: !/autoscaling:\s*\{\s*enabled:\s*false/.test(text),
   };
 }
@@ -148,8 +149,8 @@ function checkRender(label, valuesFile, topologySchema) {
   };
 
   for (const d of docs) {
-    need(/^  namespace:\s*\S+/m.test(d.text) || d.kind === 'ClusterRole', `${d.kind}/${d.name}: metadata.namespace`);
-    need(/^    app\.kubernetes\.io\/instance: /m.test(d.text), `${d.kind}/${d.name}: labels`);
+    need(/^ {2}namespace:\s*\S+/m.test(d.text) || d.kind === 'ClusterRole', `${d.kind}/${d.name}: metadata.namespace`);
+    need(/^ {4}app\.kubernetes\.io\/instance: /m.test(d.text), `${d.kind}/${d.name}: labels`);
     // No plain secrets: nothing with credentials in a URL, no Secret objects, no password-ish values.
     need(!/[a-z]+:\/\/[^\s/"@]+:[^\s/"@]+@/i.test(d.text), `${d.kind}/${d.name}: credentials in a URL`);
     need(!/^\s*(password|secretKey|token):\s*\S/im.test(d.text), `${d.kind}/${d.name}: plain secret value`);
@@ -207,17 +208,20 @@ function checkRender(label, valuesFile, topologySchema) {
         need(/policyTypes:\n\s+- Ingress\n\s+- Egress/.test(np.text), `NetworkPolicy/${name}: Ingress and Egress`);
         need(/port: 53\n\s+protocol: UDP/.test(np.text), `NetworkPolicy/${name}: DNS egress`);
         need(/- port: grpc\n/.test(np.text), `NetworkPolicy/${name}: grpc ingress`);
-        if (svc !== 'gateway') need(!/^    - ports:\n\s+- port: http/m.test(np.text), `NetworkPolicy/${name}: http open to everyone`);
+        need(/- port: 27017\n/.test(np.text) && /- port: 6379\n/.test(np.text), `NetworkPolicy/${name}: data-plane egress`);
+        need(/namespaceSelector:\n\s+matchLabels:\n\s+kubernetes.io\/metadata.name: \S+\n\s+ports:\n\s+- port: http/.test(np.text), `NetworkPolicy/${name}: /metrics from the monitoring namespace`);
+        if (svc !== 'gateway') need(!/^ {4}- ports:\n\s+- port: http/m.test(np.text), `NetworkPolicy/${name}: http open to everyone`);
       }
     }
   }
   if (grace.gateway) need(SERVICES.every((s) => s === 'gateway' || grace.gateway > grace[s]), 'gateway terminationGracePeriodSeconds longer than the others (drain)');
+  if (/\/values-[^/]+\.yaml$/.test(valuesFile)) need(v.ingress && v.tls, 'region values: Ingress enabled with TLS');
   if (v.ingress) {
     const ing = find('Ingress', `${RELEASE}-gateway`);
     need(ing, 'Ingress for the gateway');
     if (ing) {
       need(/proxy-read-timeout: "\d{3,}"/.test(ing.text), 'Ingress: long proxy-read-timeout (WebSocket)');
-      need(/secretName: \S+/.test(ing.text), 'Ingress: TLS secretName');
+      if (v.tls) need(/tls:\n\s+- hosts:\n\s+- \S+\n\s+secretName: \S+/.test(ing.text), 'Ingress: TLS secretName');
       need(/path: \/v1\n/.test(ing.text) && /path: \/v4\n/.test(ing.text), 'Ingress: /v1 (WebSocket, access) and /v4 (REST)');
     }
   } else need(byKind('Ingress').length === 0, 'ingress.enabled=false renders no Ingress');
@@ -227,7 +231,7 @@ function checkRender(label, valuesFile, topologySchema) {
   const cm = find('ConfigMap', `${RELEASE}-topology`);
   if (!cm) problems.push('ConfigMap/meridian-topology missing');
   else {
-    const m = /^  topology\.json: \|\n((?: {4}.*\n?)+)/m.exec(cm.text);
+    const m = /^ {2}topology\.json: \|\n((?: {4}.*\n?)+)/m.exec(cm.text);
     let topo;
     try {
       topo = JSON.parse(m[1].replace(/^ {4}/gm, ''));
@@ -281,8 +285,17 @@ function checkDashboards() {
   const dir = join(ROOT, 'deploy', 'dashboards');
   if (!existsSync(dir)) return record('dashboards: deploy/dashboards', false, 'missing');
   const known = metricNamesInCode();
-  // prom-client default Node metrics, prefixed meridian_ (collectDefaultMetrics with prefix).
-  const defaults = /^meridian_(process_|nodejs_)/;
+  if (!readdirSync(dir).some((x) => x.endsWith('.json'))) record('dashboards: deploy/dashboards/*.json', false, 'none');
+  // prom-client's default Node metrics, prefixed meridian_ as libs/platform registers them.
+  const defaults = new Set();
+  try {
+    const promClient = createRequire(import.meta.url)(join(ROOT, 'node_modules', 'prom-client'));
+    const reg = new promClient.Registry();
+    promClient.collectDefaultMetrics({ register: reg, prefix: 'meridian_' });
+    for (const m of reg.getMetricsAsArray()) defaults.add(m.name);
+  } catch {
+    say('prom-client not installed: default process/nodejs metric names not verified');
+  }
   for (const f of readdirSync(dir).filter((x) => x.endsWith('.json'))) {
     let dash;
     try {
@@ -294,11 +307,16 @@ function checkDashboards() {
     const exprs = [];
     const walk = (o) => {
       if (Array.isArray(o)) o.forEach(walk);
-      else if (o && typeof o === 'object') for (const [k, v] of Object.entries(o)) k === 'expr' || k === 'query' ? typeof v === 'string' && exprs.push(v) : walk(v);
+      else if (o && typeof o === 'object') {
+        for (const [k, v] of Object.entries(o)) {
+          if (k !== 'expr' && k !== 'query') walk(v);
+          else if (typeof v === 'string') exprs.push(v);
+        }
+      }
     };
     walk(dash);
     const used = new Set(exprs.flatMap((e) => e.match(/meridian_[a-z0-9_]+/g) ?? []));
-    const unknown = [...used].filter((n) => !known.has(n.replace(/_(bucket|sum|count)$/, '')) && !known.has(n) && !defaults.test(n));
+    const unknown = [...used].filter((n) => !known.has(n.replace(/_(bucket|sum|count)$/, '')) && !known.has(n) && !defaults.has(n) && !(defaults.size === 0 && /^meridian_(process|nodejs)_/.test(n)));
     const ok = Boolean(dash.title && dash.uid && Array.isArray(dash.panels) && dash.panels.length) && unknown.length === 0 && used.size > 0;
     record(`dashboards: ${f} (${dash.panels?.length ?? 0} panels, ${used.size} metrics)`, ok, unknown.length ? `unknown metrics: ${unknown.join(', ')}` : '');
   }

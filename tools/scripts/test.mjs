@@ -29,4 +29,8 @@ timings.integration = step('integration', bin('jest'), ['--selectProjects', 'int
 });
 if (!hadDataplane) dataplane('down');
 if (timings.integration < 0) process.exit(1);
+// After the integration tier, which built dist/ (the check validates the rendered topology with
+// the services' own schema from there).
+say('test', 'helm: lint and render every region, check probes, resources, PDBs and the schema');
+timings.helm = step('helm', process.execPath, [join(ROOT, 'tools', 'scripts', 'helm-check.mjs')]);
 say('test', `all green in ${((Date.now() - started) / 1000).toFixed(1)} s ${JSON.stringify(timings)}`);

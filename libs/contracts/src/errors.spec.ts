@@ -1,4 +1,4 @@
-import { ErrorCode, GrpcStatus, MeridianError, grpcStatusFor } from './errors';
+import { ErrorCode, GrpcStatus, MeridianError, grpcStatusFor, isTransientCode } from './errors';
 
 describe(MeridianError.name, () => {
   it('keeps its Tencent code and a default message', () => {
@@ -7,6 +7,13 @@ describe(MeridianError.name, () => {
     expect(err.message).toBe('this request requires an app admin');
     expect(MeridianError.is(err)).toBe(true);
     expect(MeridianError.is(new Error('x'))).toBe(false);
+  });
+
+  it('tells transient failures (worth a retry) from refusals', () => {
+    expect(isTransientCode(ErrorCode.INTERNAL)).toBe(true);
+    expect(isTransientCode(ErrorCode.INTERNAL_TIMEOUT)).toBe(true);
+    expect(isTransientCode(ErrorCode.APP_NOT_FOUND)).toBe(false);
+    expect(isTransientCode(ErrorCode.MSG_ELEMENT_INVALID)).toBe(false);
   });
 
   it('maps codes onto gRPC statuses by family', () => {

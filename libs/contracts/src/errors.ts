@@ -137,3 +137,19 @@ export function grpcStatusFor(code: number): number {
   if (code === ErrorCode.APP_NOT_FOUND || code === ErrorCode.ACCOUNT_NOT_FOUND) return GrpcStatus.NOT_FOUND;
   return GrpcStatus.FAILED_PRECONDITION;
 }
+
+/**
+ * Whether a failure may go away by itself (infrastructure, timeouts, throttling) and is worth
+ * retrying. Every other code says the input itself is refused and retrying cannot help.
+ */
+export function isTransientCode(code: number): boolean {
+  return (
+    code === ErrorCode.INTERNAL ||
+    code === ErrorCode.INTERNAL_TIMEOUT ||
+    code === ErrorCode.SERVICE_TIMEOUT ||
+    code === ErrorCode.MSG_SERVICE_INTERNAL ||
+    code === ErrorCode.TOO_FREQUENT ||
+    code === ErrorCode.REST_RATE_LIMITED ||
+    code === ErrorCode.APP_RATE_LIMITED
+  );
+}

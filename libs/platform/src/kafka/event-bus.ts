@@ -8,6 +8,7 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 import { Kafka, Partitioners, logLevel, type Admin, type Consumer, type Producer, type LogEntry } from 'kafkajs';
+import { MeridianError, isTransientCode } from '@meridian/contracts';
 import { eventsV1 } from '@meridian/proto';
 import { PLATFORM_CONFIG, type PlatformConfig } from '../config/platform-config';
 import { HealthRegistry } from '../health/health';
@@ -217,6 +218,13 @@ export class EventBus implements OnModuleInit, OnApplicationBootstrap, OnApplica
           await sub.handler({ envelope, topic: logical, partition, offset: message.offset, key: message.key?.toString() ?? '', heartbeat });
           this.metrics.kafkaConsumed.inc({ topic: logical, group: sub.name, result: 'ok' });
         } catch (err) {
+          if (MeridianError.is(err) && !isTransientCode(err.code)) {
+            // A refusal (unknown app, invalid data) will not change on retry: skip the record
+            // rather than stall its partition forever. It is counted and logged.
+            this.metrics.kafkaConsumed.inc({ topic: logical, group: sub.name, result: 'rejected' });
+            this.logger.warn({ topic: logical, partition, offset: message.offset, code: err.code, error: err.message }, 'event refused; skipped');
+            return;
+          }
           this.metrics.kafkaConsumed.inc({ topic: logical, group: sub.name, result: 'error' });
           this.logger.error({ topic: logical, partition, offset: message.offset, err }, 'event handler failed');
           // Rethrow: kafkajs retries the record with backoff; handlers are idempotent.

@@ -5,6 +5,7 @@ import { authV1 } from '@meridian/proto';
 import { GrpcClients, PLATFORM_CONFIG, type PlatformConfig, type PromiseClient } from '@meridian/platform';
 import { AUTH_CONFIG, type AuthConfig } from '../auth.config';
 import type { CallbackFailurePolicyName, MultiDevicePolicyName } from './app.schema';
+import { AccountsRepository } from '../accounts/accounts.repository';
 import { AppsRepository, type AppRecord } from './apps.repository';
 
 type AuthClient = authV1.AuthServiceClient;
@@ -55,6 +56,7 @@ export class AppsService {
     @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
     @Inject(AppsRepository) private readonly repo: AppsRepository,
     @Inject(GrpcClients) private readonly clients: GrpcClients,
+    @Inject(AccountsRepository) private readonly accounts: AccountsRepository,
   ) {}
 
   get region(): string {
@@ -132,6 +134,7 @@ export class AppsService {
       };
       if (await this.repo.insert(app)) {
         this.forget(sdkAppId);
+        await this.importAdmins(sdkAppId, admins);
         this.logger.log({ sdkAppId, homeRegion, admins: admins.length }, 'app created');
         return { app, created: true };
       }
@@ -172,7 +175,10 @@ export class AppsService {
       if (!name || Buffer.byteLength(name) > 64) throw new MeridianError(ErrorCode.INVALID_PARAMETER, 'name must be 1-64 bytes');
       set.name = name;
     }
-    if (patch.admins !== undefined) set.admins = validateAdmins(patch.admins);
+    if (patch.admins !== undefined) {
+      set.admins = validateAdmins(patch.admins);
+      await this.importAdmins(sdkAppId, set.admins);
+    }
     if (patch.multiDevice) {
       const { policy, maxPerPlatform, maxWeb } = patch.multiDevice;
       if (!['single', 'dual', 'triple', 'multi'].includes(policy)) throw new MeridianError(ErrorCode.INVALID_PARAMETER, 'unknown policy');
@@ -242,6 +248,11 @@ export class AppsService {
       this.locations.set(sdkAppId, { location, until: Date.now() + ttl });
     }
     return location;
+  }
+
+  /** App admins are accounts too (they send messages as themselves, as in Tencent's console). */
+  private async importAdmins(sdkAppId: number, admins: string[]): Promise<void> {
+    for (const admin of admins) await this.accounts.ensure(sdkAppId, admin);
   }
 
   private async mutate(sdkAppId: number, set: Partial<AppRecord>): Promise<AppRecord> {
