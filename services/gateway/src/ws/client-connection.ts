@@ -19,6 +19,8 @@ export class ClientConnection {
   /** Set when the session ended on the server side (kick, logout): no Logout call on close. */
   ended = false;
   strikes = 0;
+  /** When a touch first found this session gone in its home region. */
+  goneSince?: number;
   private tokens: number;
   private refilledAt = Date.now();
   readonly pending = new Map<string, () => void>();

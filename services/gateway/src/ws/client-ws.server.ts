@@ -300,7 +300,14 @@ export class ClientWsServer implements OnApplicationBootstrap, BeforeApplication
           const res = await this.clients.service<authV1.AuthServiceClient>('auth', region).touchSessions({
             sessions: batch.map((c) => ({ sdkAppId: c.session!.sdkAppId, userId: c.session!.userId, loginId: c.session!.loginId })),
           });
-          for (const loginId of res.goneLoginIds) this.closeSession(loginId, '', 'SessionExpired');
+          // A session that is gone was usually ended on purpose (kick, other device) and push is
+          // bringing that reason; close here only if it is still open one touch later.
+          for (const loginId of res.goneLoginIds) {
+            const conn = this.byLogin.get(loginId);
+            if (!conn) continue;
+            if (conn.goneSince) this.closeSession(loginId, '', 'SessionExpired');
+            else conn.goneSince = Date.now();
+          }
         } catch (err) {
           this.logger.warn({ region, error: (err as Error).message }, 'touching sessions failed');
         }
