@@ -21,6 +21,7 @@ export const TEST_LIMITS = {
   MERIDIAN_ACCESS_PROBE_INTERVAL_MS: '1000',
   MERIDIAN_PUSH_ACK_TIMEOUT_MS: '1000',
   MERIDIAN_PUSH_RETRY_BASE_MS: '100',
+  MERIDIAN_CHAT_RECALL_WINDOW_S: '3',
 } as const;
 
 /** The test platform's topology (namespaced names, offset ports). */

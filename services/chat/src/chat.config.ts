@@ -8,6 +8,8 @@ export function loadChatConfig(env: NodeJS.ProcessEnv = process.env) {
       MERIDIAN_CHAT_DEFAULT_LIFETIME_S: z.coerce.number().int().min(1).max(360 * 86_400).default(604_800),
       /** A retry with the same MsgRandom from the same sender within this window returns the first result. */
       MERIDIAN_CHAT_DEDUPE_S: z.coerce.number().int().min(1).max(86_400).default(300),
+      /** How long a sender may recall a message (Tencent: 2 minutes); admins have no limit. */
+      MERIDIAN_CHAT_RECALL_WINDOW_S: z.coerce.number().int().min(1).max(30 * 86_400).default(120),
       MERIDIAN_CHAT_PAGE_MAX: z.coerce.number().int().min(1).max(1000).default(100),
     },
     env,

@@ -34,6 +34,18 @@ export class ChatGrpcController implements chatV1.ChatServiceController {
     return { msgSeq: String(r.msgSeq), msgTime: String(r.msgTime), msgKey: r.msgKey, conversationId: r.conversationId, duplicate: r.duplicate };
   }
 
+  async recallMessage(req: chatV1.RecallMessageRequest): Promise<chatV1.RecallMessageResponse> {
+    await this.messages.recall({
+      sdkAppId: req.sdkAppId,
+      from: req.fromAccount,
+      to: req.toAccount,
+      msgKey: req.msgKey,
+      byAdmin: req.byAdmin,
+      operator: req.operatorAccount,
+    });
+    return {};
+  }
+
   async getMessages(req: chatV1.GetMessagesRequest): Promise<chatV1.GetMessagesResponse> {
     const r = await this.messages.history(req.sdkAppId, req.account, req.peer, {
       afterSeq: Number(req.afterSeq),
@@ -51,6 +63,7 @@ export class ChatGrpcController implements chatV1.ChatServiceController {
         msgKey: m.key,
         msgBody: Buffer.from(m.body),
         cloudCustomData: m.cloudCustomData,
+        msgFlagBits: m.recalled ? 8 : 0,
       })),
       lastSeq: String(r.lastSeq),
       complete: r.complete,

@@ -134,3 +134,49 @@ describe(MessagesService.name, () => {
     expect(after.body['MsgSeq']).toBe((before.body['MsgSeq'] as number) + 1);
   });
 });
+
+describe('recall', () => {
+  let app: TestApp;
+  const clients: TestWsClient[] = [];
+
+  beforeAll(async () => {
+    app = await createTestApp({ policy: 'MULTI_DEVICE_POLICY_MULTI' as authV1.MultiDevicePolicy });
+    await rest(SG, 'im_open_login_svc/multiaccount_import', app, { Accounts: ['sam', 'tia'] });
+  });
+
+  afterAll(() => {
+    for (const c of clients) c.close();
+    closeTestClients();
+  });
+
+  it('lets the sender recall within the window: both sides are told and history shows it recalled', async () => {
+    const sam = await online(SG, app, 'sam');
+    const tia = await online(FRA, app, 'tia');
+    clients.push(sam, tia);
+    const sent = await sam.request('req', { cmd: 'chat.send', body: { To_Account: 'tia', MsgRandom: ++random, MsgBody: text('oops') } });
+    const key = String(sent.body!['MsgKey']);
+    await tia.waitFor((f) => f.t === 'push' && f.kind === 'c2c');
+    // Only the sender may recall.
+    expect(await tia.request('req', { cmd: 'chat.recall', body: { peer: 'sam', MsgKey: key } })).toMatchObject({ code: 20022 });
+    expect(await sam.request('req', { cmd: 'chat.recall', body: { peer: 'tia', MsgKey: key } })).toMatchObject({ code: 0 });
+    for (const c of [sam, tia]) {
+      expect(await c.waitFor((f) => f.t === 'push' && f.kind === 'c2c_recall')).toMatchObject({ body: { MsgKey: key, ConversationId: 'c2c:sam:tia' } });
+    }
+    const history = await rest(SG, 'openim/admin_getroammsg', app, { Operator_Account: 'tia', Peer_Account: 'sam', MaxCnt: 10, MinTime: 0, MaxTime: 4_000_000_000 });
+    expect(history.body['MsgList']).toEqual([expect.objectContaining({ MsgKey: key, MsgFlagBits: 8, MsgBody: [] })]);
+    expect(await sam.request('req', { cmd: 'chat.recall', body: { peer: 'tia', MsgKey: key } })).toMatchObject({ code: 20023 });
+    expect(await sam.request('req', { cmd: 'chat.recall', body: { peer: 'tia', MsgKey: 'not-a-key' } })).toMatchObject({ code: 90054 });
+  });
+
+  it('refuses a sender recall after the window; an admin recalls at any time', async () => {
+    const res = await rest(SG, 'openim/sendmsg', app, { From_Account: 'tia', To_Account: 'sam', MsgRandom: ++random, MsgBody: text('old news') });
+    const key = String(res.body['MsgKey']);
+    await new Promise((r) => setTimeout(r, 4100));
+    const tia = await online(SG, app, 'tia', 'Android');
+    clients.push(tia);
+    expect(await tia.request('req', { cmd: 'chat.recall', body: { peer: 'sam', MsgKey: key } })).toMatchObject({ code: 20016 });
+    expect((await rest(SG, 'openim/admin_msgwithdraw', app, { From_Account: 'tia', To_Account: 'sam', MsgKey: key })).body).toMatchObject({ ActionStatus: 'OK', ErrorCode: 0 });
+    expect((await rest(SG, 'openim/admin_msgwithdraw', app, { From_Account: 'tia', To_Account: 'sam', MsgKey: key })).body).toEqual(fail(20023));
+    expect((await rest(SG, 'openim/admin_msgwithdraw', app, { From_Account: 'tia', To_Account: 'sam', MsgKey: '999_1_1' })).body).toEqual(fail(20022));
+  });
+});

@@ -21,6 +21,7 @@ export class C2cMessageDoc {
   /** MsgBody as JSON text, exactly as accepted. */
   @Prop({ required: true }) body!: string;
   @Prop({ default: '' }) cloudCustomData!: string;
+  @Prop({ default: false }) recalled!: boolean;
   /** End of roaming retention; the purge job (next issue step) deletes past it. */
   @Prop({ required: true }) expiresAt!: Date;
 }

@@ -18,6 +18,16 @@ export class MessagesRepository {
     }
   }
 
+  async findOne(id: string): Promise<C2cMessageDoc | null> {
+    return this.messages.findById(id).lean<C2cMessageDoc>().exec();
+  }
+
+  /** Marks a message recalled and drops its content; false when it already was. */
+  async markRecalled(id: string): Promise<boolean> {
+    const res = await this.messages.updateOne({ _id: id, recalled: { $ne: true } }, { $set: { recalled: true, body: '[]', cloudCustomData: '' } }).exec();
+    return res.modifiedCount > 0;
+  }
+
   /** The highest stored seq of a conversation (0 when none): the durable high-water mark. */
   async maxSeq(sdkAppId: number, conversationId: string): Promise<number> {
     const doc = await this.messages

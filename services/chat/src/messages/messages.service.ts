@@ -97,6 +97,35 @@ export class MessagesService {
     return { messages: live.slice(0, limit), lastSeq, complete: page.length <= limit };
   }
 
+  /**
+   * Recall: the sender within the window, or an admin at any time. The message keeps its seq and
+   * loses its content; both parties' devices get a recall notice.
+   */
+  async recall(input: { sdkAppId: number; from: string; to: string; msgKey: string; byAdmin: boolean; operator: string }): Promise<void> {
+    if (!isValidUserId(input.from) || !isValidUserId(input.to)) throw new MeridianError(ErrorCode.INVALID_PARAMETER, 'invalid From_Account or To_Account');
+    const seq = Number(/^(\d+)_\d+_\d+$/.exec(input.msgKey)?.[1]);
+    if (!(seq > 0)) throw new MeridianError(ErrorCode.MSG_KEY_INVALID, 'MsgKey is not a message key');
+    const conv = c2cConversationId(input.from, input.to);
+    const id = messageId(input.sdkAppId, conv, seq);
+    const msg = await this.messages.findOne(id);
+    if (!msg || msg.key !== input.msgKey || msg.from !== input.from) throw new MeridianError(ErrorCode.MSG_NOT_FOUND, 'no such message');
+    if (msg.recalled) throw new MeridianError(ErrorCode.MSG_ALREADY_RECALLED, 'the message was recalled already');
+    if (!input.byAdmin) {
+      if (input.operator !== msg.from) throw new MeridianError(ErrorCode.MSG_NOT_FOUND, 'only the sender may recall a message');
+      if (Date.now() / 1000 - msg.time > this.config.MERIDIAN_CHAT_RECALL_WINDOW_S) {
+        throw new MeridianError(ErrorCode.MSG_RECALL_WINDOW_PASSED, `messages can be recalled within ${this.config.MERIDIAN_CHAT_RECALL_WINDOW_S} s`);
+      }
+    }
+    if (!(await this.messages.markRecalled(id))) throw new MeridianError(ErrorCode.MSG_ALREADY_RECALLED, 'the message was recalled already');
+    const notice = Buffer.from(JSON.stringify({ ConversationId: conv, MsgSeq: seq, MsgKey: msg.key, From_Account: msg.from, To_Account: msg.to }));
+    await this.bus.publish(
+      TOPICS.deliveries,
+      conv,
+      { deliveryRequested: { recipients: [msg.from, msg.to], kind: 'c2c_recall', body: notice, conversationId: conv, seq: String(seq), excludeLoginId: '', offlinePush: Buffer.alloc(0) } },
+      { sdkAppId: input.sdkAppId },
+    );
+  }
+
   private async accept(input: SendInput): Promise<SendResult> {
     const conv = c2cConversationId(input.from, input.to);
     const time = Math.floor(Date.now() / 1000);
@@ -118,6 +147,7 @@ export class MessagesService {
           key: `${seq}_${input.random}_${time}`,
           body,
           cloudCustomData: input.cloudCustomData,
+          recalled: false,
           expiresAt: new Date((time + lifeTime) * 1000),
         });
         if (stored) break;

@@ -42,6 +42,7 @@ export class C2cCommands implements OnModuleInit {
     this.registry.register(
       { path: 'openim/sendmsg', handle: (ctx, body) => this.sendmsg(ctx, body) },
       { path: 'openim/admin_getroammsg', handle: (ctx, body) => this.getroammsg(ctx, body) },
+      { path: 'openim/admin_msgwithdraw', handle: (ctx, body) => this.withdraw(ctx, body) },
     );
   }
 
@@ -73,6 +74,16 @@ export class C2cCommands implements OnModuleInit {
       sendMsgControl: (control as string[] | undefined) ?? [],
     });
     return { MsgTime: Number(res.msgTime), MsgKey: res.msgKey, MsgSeq: Number(res.msgSeq) };
+  }
+
+  /** Recall any C2C message, no time limit (Tencent: irreversible; both parties are told). */
+  private async withdraw(ctx: RestContext, body: JsonObject): Promise<JsonObject> {
+    const from = account(body, ['From_Account'], ErrorCode.INVALID_PARAMETER);
+    const to = account(body, ['To_Account'], ErrorCode.INVALID_PARAMETER);
+    const key = body['MsgKey'];
+    if (typeof key !== 'string') throw new MeridianError(ErrorCode.MSG_KEY_INVALID, 'MsgKey is required');
+    await this.chat.recallMessage({ sdkAppId: ctx.sdkAppId, fromAccount: from, toAccount: to, msgKey: key, byAdmin: true, operatorAccount: '' });
+    return {};
   }
 
   /** History of one conversation as one party sees it, newest first within [MinTime, MaxTime]. */
@@ -118,7 +129,7 @@ export class C2cCommands implements OnModuleInit {
         MsgSeq: Number(m.msgSeq),
         MsgRandom: m.msgRandom,
         MsgTimeStamp: Number(m.msgTime),
-        MsgFlagBits: 0,
+        MsgFlagBits: m.msgFlagBits,
         IsPeerRead: 0,
         MsgKey: m.msgKey,
         MsgBody: JSON.parse(Buffer.from(m.msgBody).toString('utf8')) as unknown,

@@ -43,6 +43,23 @@ export class ChatCommands implements OnModuleInit {
         },
       },
       {
+        cmd: 'chat.recall',
+        handle: async ({ session }, body) => {
+          const peer = body['peer'];
+          const key = body['MsgKey'];
+          if (typeof peer !== 'string' || typeof key !== 'string') throw new MeridianError(ErrorCode.INVALID_PARAMETER, 'peer and MsgKey are required');
+          await this.clients.service<chatV1.ChatServiceClient>('chat', session.homeRegion).recallMessage({
+            sdkAppId: session.sdkAppId,
+            fromAccount: session.userId,
+            toAccount: peer,
+            msgKey: key,
+            byAdmin: false,
+            operatorAccount: session.userId,
+          });
+          return {};
+        },
+      },
+      {
         cmd: 'chat.sync',
         handle: async ({ session }, body) => {
           const peer = body['peer'];
@@ -67,6 +84,7 @@ export class ChatCommands implements OnModuleInit {
               MsgKey: m.msgKey,
               MsgBody: JSON.parse(Buffer.from(m.msgBody).toString('utf8')) as unknown,
               CloudCustomData: m.cloudCustomData,
+              MsgFlagBits: m.msgFlagBits,
             })),
             lastSeq: Number(res.lastSeq),
             complete: res.complete,

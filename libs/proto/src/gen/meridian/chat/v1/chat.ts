@@ -13,6 +13,20 @@ export const protobufPackage = "meridian.chat.v1";
 
 export const protobufFileName = "meridian/chat/v1/chat.proto";
 
+export interface RecallMessageRequest {
+  sdkAppId: number;
+  fromAccount: string;
+  toAccount: string;
+  msgKey: string;
+  /** True for v4/openim/admin_msgwithdraw: no time limit, no sender check. */
+  byAdmin: boolean;
+  /** The account asking (client recalls): must be the sender. */
+  operatorAccount: string;
+}
+
+export interface RecallMessageResponse {
+}
+
 export interface SendMessageRequest {
   sdkAppId: number;
   fromAccount: string;
@@ -63,6 +77,8 @@ export interface StoredMessage {
   msgKey: string;
   msgBody: Uint8Array;
   cloudCustomData: string;
+  /** 0 normal, 8 recalled (Tencent MsgFlagBits); a recalled message has an empty body. */
+  msgFlagBits: number;
 }
 
 export interface GetMessagesResponse {
@@ -73,6 +89,142 @@ export interface GetMessagesResponse {
 }
 
 export const MERIDIAN_CHAT_V1_PACKAGE_NAME = "meridian.chat.v1";
+
+function createBaseRecallMessageRequest(): RecallMessageRequest {
+  return { sdkAppId: 0, fromAccount: "", toAccount: "", msgKey: "", byAdmin: false, operatorAccount: "" };
+}
+
+export const RecallMessageRequest: MessageFns<RecallMessageRequest> = {
+  encode(message: RecallMessageRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sdkAppId !== 0) {
+      writer.uint32(8).uint32(message.sdkAppId);
+    }
+    if (message.fromAccount !== "") {
+      writer.uint32(18).string(message.fromAccount);
+    }
+    if (message.toAccount !== "") {
+      writer.uint32(26).string(message.toAccount);
+    }
+    if (message.msgKey !== "") {
+      writer.uint32(34).string(message.msgKey);
+    }
+    if (message.byAdmin !== false) {
+      writer.uint32(40).bool(message.byAdmin);
+    }
+    if (message.operatorAccount !== "") {
+      writer.uint32(50).string(message.operatorAccount);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RecallMessageRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRecallMessageRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.sdkAppId = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.fromAccount = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.toAccount = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.msgKey = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.byAdmin = reader.bool();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.operatorAccount = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseRecallMessageResponse(): RecallMessageResponse {
+  return {};
+}
+
+export const RecallMessageResponse: MessageFns<RecallMessageResponse> = {
+  encode(_: RecallMessageResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RecallMessageResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRecallMessageResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
 
 function createBaseSendMessageRequest(): SendMessageRequest {
   return {
@@ -444,6 +596,7 @@ function createBaseStoredMessage(): StoredMessage {
     msgKey: "",
     msgBody: new Uint8Array(0),
     cloudCustomData: "",
+    msgFlagBits: 0,
   };
 }
 
@@ -475,6 +628,9 @@ export const StoredMessage: MessageFns<StoredMessage> = {
     }
     if (message.cloudCustomData !== "") {
       writer.uint32(74).string(message.cloudCustomData);
+    }
+    if (message.msgFlagBits !== 0) {
+      writer.uint32(80).uint32(message.msgFlagBits);
     }
     return writer;
   },
@@ -562,6 +718,14 @@ export const StoredMessage: MessageFns<StoredMessage> = {
             }
 
             message.cloudCustomData = reader.string();
+            continue;
+          }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.msgFlagBits = reader.uint32();
             continue;
           }
         }
@@ -656,6 +820,10 @@ export interface ChatServiceClient {
   /** Messages of one conversation by sequence (offline sync and roaming are the same store). */
 
   getMessages(request: GetMessagesRequest): Observable<GetMessagesResponse>;
+
+  /** Recall by the sender within the window, or by an app admin at any time. */
+
+  recallMessage(request: RecallMessageRequest): Observable<RecallMessageResponse>;
 }
 
 /**
@@ -673,11 +841,17 @@ export interface ChatServiceController {
   getMessages(
     request: GetMessagesRequest,
   ): Promise<GetMessagesResponse> | Observable<GetMessagesResponse> | GetMessagesResponse;
+
+  /** Recall by the sender within the window, or by an app admin at any time. */
+
+  recallMessage(
+    request: RecallMessageRequest,
+  ): Promise<RecallMessageResponse> | Observable<RecallMessageResponse> | RecallMessageResponse;
 }
 
 export function ChatServiceControllerMethods() {
   return function (constructor: Function) {
-    const grpcMethods: string[] = ["sendMessage", "getMessages"];
+    const grpcMethods: string[] = ["sendMessage", "getMessages", "recallMessage"];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
       GrpcMethod("ChatService", method)(constructor.prototype[method], method, descriptor);
