@@ -5,6 +5,6 @@ export const ChatKeys = {
    * (the stored messages), rebuilt from storage whenever it is missing.
    */
   seq: (sdkAppId: number, conversationId: string) => `seq:${sdkAppId}:${conversationId}`,
-  /** First result of a send with this random from this sender. Expires after the dedupe window. */
-  dedupe: (sdkAppId: number, from: string, random: number) => `dedupe:${sdkAppId}:${from}:${random}`,
+  /** First result of a send with this random from this sender to this peer. Expires after the dedupe window. */
+  dedupe: (sdkAppId: number, from: string, to: string, random: number) => `dedupe:${sdkAppId}:${from}>${to}:${random}`,
 } as const;

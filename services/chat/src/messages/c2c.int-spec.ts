@@ -115,12 +115,24 @@ describe(MessagesService.name, () => {
     expect(await send({ To_Account: 'bob', MsgBody: [{ MsgType: 'TIMTextElem', MsgContent: { Text: 1 } }] })).toEqual(fail(90010));
   });
 
+  it('batchsendmsg sends one message to many, each in its own conversation, with per-recipient errors', async () => {
+    const r = ++random;
+    const res = await rest(SG, 'openim/batchsendmsg', app, { From_Account: 'dave', To_Account: ['alice', 'carol', 'ghost-user'], MsgRandom: r, MsgBody: text('news for all') });
+    expect(res.body).toEqual({ ActionStatus: 'OK', ErrorCode: 0, ErrorInfo: '', MsgKey: expect.stringMatching(/^\d+_\d+_\d+$/), ErrorList: [{ To_Account: 'ghost-user', ErrorCode: 90012 }] });
+    for (const peer of ['alice', 'carol']) expect((await roam(app, peer, 'dave')).map((m) => m.MsgBody)).toContainEqual(text('news for all'));
+    const tooMany = Array.from({ length: 501 }, (_, i) => `u${i}`);
+    expect((await rest(SG, 'openim/batchsendmsg', app, { To_Account: tooMany, MsgRandom: ++random, MsgBody: text('x') })).body).toEqual(fail(70206));
+    expect((await rest(SG, 'openim/batchsendmsg', app, { To_Account: ['alice'], MsgRandom: ++random, MsgBody: 'x' })).body).toEqual(fail(90002));
+  });
+
   it('online-only messages (MsgLifeTime 0) are delivered but not stored', async () => {
     const dave = track(await online(FRA, app, 'dave', 'PC'));
     const res = await rest(SG, 'openim/sendmsg', app, { From_Account: 'alice', To_Account: 'dave', MsgRandom: ++random, MsgLifeTime: 0, MsgBody: text('typing…') });
     expect(res.body).toMatchObject({ ErrorCode: 0, MsgSeq: 0 });
     expect((await dave.waitFor((f) => f.t === 'push')).body).toMatchObject({ MsgBody: text('typing…'), MsgSeq: 0 });
-    expect(await roam(app, 'alice', 'dave')).toEqual([]);
+    const stored = (await roam(app, 'alice', 'dave')).map((m) => m.MsgBody);
+    expect(stored).toEqual([text('news for all')]);
+    expect(stored).not.toContainEqual(text('typing…'));
   });
 
   it('keeps sequences increasing after Redis loses the counters', async () => {

@@ -11,26 +11,26 @@ export interface SendResult {
 
 const PENDING = 'pending';
 
-/** Remembers the first result of each (sender, random) for the dedupe window. */
+/** Remembers the first result of each (sender, recipient, random) for the dedupe window. */
 @Injectable()
 export class DedupeRepository {
   constructor(@Inject(RedisClient) private readonly client: RedisClient) {}
 
   /** Claims the (sender, random); returns the earlier result, PENDING, or undefined when claimed now. */
-  async claim(sdkAppId: number, from: string, random: number, ttlSeconds: number): Promise<SendResult | 'pending' | undefined> {
-    const key = ChatKeys.dedupe(sdkAppId, from, random);
+  async claim(sdkAppId: number, from: string, to: string, random: number, ttlSeconds: number): Promise<SendResult | 'pending' | undefined> {
+    const key = ChatKeys.dedupe(sdkAppId, from, to, random);
     if ((await this.client.redis.set(key, PENDING, 'EX', ttlSeconds, 'NX')) === 'OK') return undefined;
     const v = await this.client.redis.get(key);
     if (!v || v === PENDING) return PENDING;
     return JSON.parse(v) as SendResult;
   }
 
-  async complete(sdkAppId: number, from: string, random: number, result: SendResult, ttlSeconds: number): Promise<void> {
-    await this.client.redis.set(ChatKeys.dedupe(sdkAppId, from, random), JSON.stringify(result), 'EX', ttlSeconds);
+  async complete(sdkAppId: number, from: string, to: string, random: number, result: SendResult, ttlSeconds: number): Promise<void> {
+    await this.client.redis.set(ChatKeys.dedupe(sdkAppId, from, to, random), JSON.stringify(result), 'EX', ttlSeconds);
   }
 
   /** Frees the claim of a send that failed, so a retry can go through. */
-  async release(sdkAppId: number, from: string, random: number): Promise<void> {
-    await this.client.redis.del(ChatKeys.dedupe(sdkAppId, from, random));
+  async release(sdkAppId: number, from: string, to: string, random: number): Promise<void> {
+    await this.client.redis.del(ChatKeys.dedupe(sdkAppId, from, to, random));
   }
 }

@@ -66,15 +66,15 @@ export class MessagesService {
     if (missing.includes(input.from)) throw new MeridianError(ErrorCode.ACCOUNT_NOT_FOUND, `From_Account ${input.from} does not exist`);
 
     const ttl = this.config.MERIDIAN_CHAT_DEDUPE_S;
-    const earlier = await this.dedupe.claim(input.sdkAppId, input.from, input.random, ttl);
+    const earlier = await this.dedupe.claim(input.sdkAppId, input.from, input.to, input.random, ttl);
     if (earlier === 'pending') throw new MeridianError(ErrorCode.TOO_FREQUENT, 'the same message is being sent; retry shortly');
     if (earlier) return { ...earlier, duplicate: true };
     try {
       const result = await this.accept(input);
-      await this.dedupe.complete(input.sdkAppId, input.from, input.random, result, ttl);
+      await this.dedupe.complete(input.sdkAppId, input.from, input.to, input.random, result, ttl);
       return { ...result, duplicate: false };
     } catch (err) {
-      await this.dedupe.release(input.sdkAppId, input.from, input.random);
+      await this.dedupe.release(input.sdkAppId, input.from, input.to, input.random);
       throw err;
     }
   }

@@ -1,11 +1,13 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import { ErrorCode, MeridianError, isValidUserId } from '@meridian/contracts';
+import { ErrorCode, MeridianError, isValidUserId, validateMsgBody } from '@meridian/contracts';
 import { GrpcClients } from '@meridian/platform';
 import type { chatV1 } from '@meridian/proto';
 import { RestCommandRegistry } from '../rest-command.registry';
 import type { JsonObject, RestContext } from '../rest.types';
 
 const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
+const BATCH_MAX = 500;
+const BATCH_CONCURRENCY = 20;
 
 function account(body: JsonObject, names: string[], missingCode: number): string {
   const name = names.find((n) => body[n] !== undefined);
@@ -41,14 +43,56 @@ export class C2cCommands implements OnModuleInit {
   onModuleInit(): void {
     this.registry.register(
       { path: 'openim/sendmsg', handle: (ctx, body) => this.sendmsg(ctx, body) },
+      { path: 'openim/batchsendmsg', handle: (ctx, body) => this.batchsendmsg(ctx, body) },
       { path: 'openim/admin_getroammsg', handle: (ctx, body) => this.getroammsg(ctx, body) },
       { path: 'openim/admin_msgwithdraw', handle: (ctx, body) => this.withdraw(ctx, body) },
     );
   }
 
   private async sendmsg(ctx: RestContext, body: JsonObject): Promise<JsonObject> {
-    const from = body['From_Account'] === undefined ? ctx.identifier : account(body, ['From_Account'], ErrorCode.INVALID_PARAMETER);
     const to = account(body, ['To_Account'], ErrorCode.TO_ACCOUNT_MISSING);
+    const res = await this.chat.sendMessage(this.sendRequest(ctx, body, to));
+    return { MsgTime: Number(res.msgTime), MsgKey: res.msgKey, MsgSeq: Number(res.msgSeq) };
+  }
+
+  /**
+   * The same message to up to 500 accounts, each in its own conversation. Errors are per
+   * recipient in ErrorList; the top-level code is 0 when at least one was sent.
+   */
+  private async batchsendmsg(ctx: RestContext, body: JsonObject): Promise<JsonObject> {
+    const list = body['To_Account'];
+    if (!Array.isArray(list) || list.length === 0) throw new MeridianError(ErrorCode.TO_ACCOUNT_MISSING, 'To_Account must be a non-empty array');
+    if (list.length > BATCH_MAX) throw new MeridianError(ErrorCode.INVALID_BATCH_COUNT, `at most ${BATCH_MAX} recipients`);
+    if (!list.every((t) => typeof t === 'string')) throw new MeridianError(ErrorCode.ACCOUNT_NOT_STRING, 'To_Account entries must be strings');
+    const recipients = [...new Set(list as string[])];
+    // Validate the shared fields once (against the first recipient) before sending anything.
+    this.sendRequest(ctx, body, recipients[0]!);
+    const errors: { To_Account: string; ErrorCode: number }[] = [];
+    let msgKey = '';
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: Math.min(BATCH_CONCURRENCY, recipients.length) }, async () => {
+        while (next < recipients.length) {
+          const to = recipients[next++]!;
+          try {
+            const res = await this.chat.sendMessage(this.sendRequest(ctx, body, to));
+            msgKey ||= res.msgKey;
+          } catch (err) {
+            const code = MeridianError.is(err) ? err.code : ErrorCode.INTERNAL;
+            // A refusal of the message itself is the same for everyone: fail the request.
+            if (code === ErrorCode.MSG_BODY_NOT_ARRAY || code === ErrorCode.MSG_ELEMENT_INVALID || code === ErrorCode.MSG_TOO_LONG_REST) throw err;
+            errors.push({ To_Account: to, ErrorCode: code });
+          }
+        }
+      }),
+    );
+    if (errors.length === recipients.length) throw new MeridianError(errors[0]!.ErrorCode, 'the message was sent to no one');
+    return { MsgKey: msgKey, ...(errors.length ? { ErrorList: errors } : {}) };
+  }
+
+  private sendRequest(ctx: RestContext, body: JsonObject, to: string): chatV1.SendMessageRequest {
+    const from = body['From_Account'] === undefined ? ctx.identifier : account(body, ['From_Account'], ErrorCode.INVALID_PARAMETER);
+    if (!isValidUserId(to)) throw new MeridianError(ErrorCode.INVALID_PARAMETER, `${to} is not a valid account`);
     const random = uint(body, 'MsgRandom', ErrorCode.MSG_RANDOM_INVALID, { required: true })!;
     const lifeTime = uint(body, 'MsgLifeTime', ErrorCode.MSG_LIFETIME_INVALID, { max: 604_800 });
     const sync = uint(body, 'SyncOtherMachine', ErrorCode.INVALID_PARAMETER, { max: 2 }) ?? 0;
@@ -60,20 +104,20 @@ export class C2cCommands implements OnModuleInit {
     if (control !== undefined && (!Array.isArray(control) || !control.every((c) => typeof c === 'string'))) {
       throw new MeridianError(ErrorCode.INVALID_PARAMETER, 'SendMsgControl must be an array of strings');
     }
-    const res = await this.chat.sendMessage({
+    validateMsgBody(body['MsgBody'], ErrorCode.MSG_TOO_LONG_REST);
+    return {
       sdkAppId: ctx.sdkAppId,
       fromAccount: from,
       toAccount: to,
       msgRandom: random,
       msgBody: Buffer.from(JSON.stringify(body['MsgBody'] ?? null)),
-      cloudCustomData: cloud ?? '',
+      cloudCustomData: (cloud as string | undefined) ?? '',
       msgLifeTime: lifeTime ?? -1,
       syncOtherMachine: sync,
       offlinePushInfo: Buffer.from(offline ? JSON.stringify(offline) : ''),
       fromLoginId: '',
       sendMsgControl: (control as string[] | undefined) ?? [],
-    });
-    return { MsgTime: Number(res.msgTime), MsgKey: res.msgKey, MsgSeq: Number(res.msgSeq) };
+    };
   }
 
   /** Recall any C2C message, no time limit (Tencent: irreversible; both parties are told). */
