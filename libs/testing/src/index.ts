@@ -2,3 +2,4 @@ export * from './test-platform';
 export * from './apps';
 export * from './ws-client';
 export * from './deliveries';
+export * from './wait';

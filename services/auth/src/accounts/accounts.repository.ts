@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
+import { findByIds, isDuplicateKey } from '@meridian/platform';
 import { AccountDoc, accountKey } from './account.schema';
 
 export type AccountRecord = AccountDoc;
@@ -17,7 +18,7 @@ export class AccountsRepository {
     try {
       await this.accounts.create({ _id: accountKey(sdkAppId, userId), sdkAppId, userId, nick: profile.nick ?? '', faceUrl: profile.faceUrl ?? '', createdAt: new Date() });
     } catch (err) {
-      if ((err as { code?: number }).code !== 11000) throw err;
+      if (!isDuplicateKey(err)) throw err;
       const set: Record<string, string> = {};
       if (profile.nick !== undefined) set['nick'] = profile.nick;
       if (profile.faceUrl !== undefined) set['faceUrl'] = profile.faceUrl;
@@ -35,7 +36,7 @@ export class AccountsRepository {
       await this.accounts.create(doc);
       return doc;
     } catch (err) {
-      if ((err as { code?: number }).code !== 11000) throw err;
+      if (!isDuplicateKey(err)) throw err;
       return (await this.find(sdkAppId, userId)) ?? doc;
     }
   }
@@ -46,10 +47,11 @@ export class AccountsRepository {
 
   /** The subset of userIds that exist. */
   async existing(sdkAppId: number, userIds: string[]): Promise<Set<string>> {
-    const docs = await this.accounts
-      .find({ _id: { $in: userIds.map((u) => accountKey(sdkAppId, u)) } }, { userId: 1 })
-      .lean<{ userId: string }[]>()
-      .exec();
+    const docs = await findByIds(
+      this.accounts,
+      userIds.map((u) => accountKey(sdkAppId, u)),
+      { userId: 1 },
+    );
     return new Set(docs.map((d) => d.userId));
   }
 
@@ -62,8 +64,9 @@ export class AccountsRepository {
   }
 
   async delete(sdkAppId: number, userIds: string[]): Promise<number> {
-    const res = await this.accounts.deleteMany({ _id: { $in: userIds.map((u) => accountKey(sdkAppId, u)) } }).exec();
-    return res.deletedCount;
+    // One delete per _id: a `$in` filter scans the collection on FerretDB (see findByIds).
+    const results = await Promise.all(userIds.map((u) => this.accounts.deleteOne({ _id: accountKey(sdkAppId, u) }).exec()));
+    return results.reduce((n, r) => n + r.deletedCount, 0);
   }
 
   async revokeSigsBefore(sdkAppId: number, userId: string, unixSeconds: number): Promise<void> {

@@ -1,11 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
+import { isDuplicateKey } from '@meridian/platform';
 import { AppDoc } from './app.schema';
 
 export type AppRecord = AppDoc;
-
-const DUPLICATE_KEY = 11000;
 
 @Injectable()
 export class AppsRepository {
@@ -17,7 +16,7 @@ export class AppsRepository {
       await this.apps.create(app);
       return true;
     } catch (err) {
-      if ((err as { code?: number }).code === DUPLICATE_KEY) return false;
+      if (isDuplicateKey(err)) return false;
       throw err;
     }
   }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
+import { isDuplicateKey } from '@meridian/platform';
 import { C2cMessageDoc, messageId } from './message.schema';
 
 @Injectable()
@@ -13,7 +14,7 @@ export class MessagesRepository {
       await this.messages.create(doc);
       return true;
     } catch (err) {
-      if ((err as { code?: number }).code === 11000) return false;
+      if (isDuplicateKey(err)) return false;
       throw err;
     }
   }

@@ -15,6 +15,7 @@ import {
   TestWsClient,
   authClient,
   closeDeliveryProducer,
+  eventually,
   closeTestClients,
   createTestApp,
   gatewayUrl,
@@ -72,15 +73,6 @@ function probe(url: string, ca?: Buffer): Promise<boolean> {
     });
     req.on('error', () => resolve(false));
   });
-}
-
-/** Polls a condition that becomes true asynchronously; false if it did not within the time. */
-async function eventually(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<boolean> {
-  for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; ) {
-    if (await check()) return true;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return false;
 }
 
 describe(ClientWsServer.name, () => {

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
+import { findByIds, isDuplicateKey } from '@meridian/platform';
 import { AttrNamesDoc, UserAudienceDoc, audienceKey } from './audience.schema';
 
 export interface AudienceCondition {
@@ -27,7 +28,10 @@ export class AudienceRepository {
   }
 
   async find(sdkAppId: number, userIds: string[]): Promise<UserAudienceDoc[]> {
-    return this.users.find({ _id: { $in: userIds.map((u) => audienceKey(sdkAppId, u)) } }).lean<UserAudienceDoc[]>().exec();
+    return findByIds(
+      this.users,
+      userIds.map((u) => audienceKey(sdkAppId, u)),
+    );
   }
 
   /** Creates missing user documents; the unique index keeps concurrent creators from duplicating. */
@@ -35,7 +39,7 @@ export class AudienceRepository {
     try {
       await this.users.create({ _id: audienceKey(sdkAppId, userId), sdkAppId, userId, attrs: {}, tags: [] });
     } catch (err) {
-      if ((err as { code?: number }).code !== 11000) throw err;
+      if (!isDuplicateKey(err)) throw err;
     }
   }
 
@@ -60,7 +64,7 @@ export class AudienceRepository {
   }
 
   async removeAllTags(sdkAppId: number, userIds: string[]): Promise<void> {
-    await this.users.updateMany({ _id: { $in: userIds.map((u) => audienceKey(sdkAppId, u)) } }, { $set: { tags: [] } }).exec();
+    await Promise.all(userIds.map((u) => this.users.updateOne({ _id: audienceKey(sdkAppId, u) }, { $set: { tags: [] } }).exec()));
   }
 
   /** A keyset page of the users matching a condition, in userId order. */

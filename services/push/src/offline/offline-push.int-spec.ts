@@ -3,7 +3,7 @@ import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createH2Server, type Http2Server, type IncomingHttpHeaders } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import type { authV1, pushV1 } from '@meridian/proto';
-import { TestWsClient, closeDeliveryProducer, closeTestClients, createTestApp, produceDelivery, testClients, type TestApp } from '@meridian/testing';
+import { TestWsClient, closeDeliveryProducer, closeTestClients, createTestApp, eventually, produceDelivery, testClients, type TestApp } from '@meridian/testing';
 import { OfflinePushService } from './offline-push.service';
 
 interface Received {
@@ -24,10 +24,7 @@ async function registerAndLeave(app: TestApp, userId: string, platform: string, 
 }
 
 async function waitFor<T>(list: T[], n: number, timeoutMs = 15_000): Promise<T[]> {
-  for (const deadline = Date.now() + timeoutMs; list.length < n; ) {
-    if (Date.now() > deadline) throw new Error(`expected ${n} requests, got ${list.length}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  if (!(await eventually(() => list.length >= n, timeoutMs, 50))) throw new Error(`expected ${n} requests, got ${list.length}`);
   return list;
 }
 

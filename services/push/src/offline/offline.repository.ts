@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import { PLATFORMS } from '@meridian/contracts';
+import { findByIds, isDuplicateKey } from '@meridian/platform';
 import { DeviceTokenDoc, ProviderConfigDoc } from './offline.schema';
 import type { ProviderKind } from './providers/provider';
 
@@ -20,7 +21,7 @@ export class OfflineRepository {
     try {
       await this.tokens.create(doc);
     } catch (err) {
-      if ((err as { code?: number }).code !== 11000) throw err;
+      if (!isDuplicateKey(err)) throw err;
       await this.tokens.updateOne({ _id }, { $set: doc }).exec();
     }
   }
@@ -32,14 +33,14 @@ export class OfflineRepository {
   /** The registrations of some users, looked up by _id (one key per user and platform). */
   async tokensOf(sdkAppId: number, userIds: string[]): Promise<DeviceTokenDoc[]> {
     const ids = userIds.flatMap((u) => PLATFORMS.map((p) => tokenKey(sdkAppId, u, p)));
-    return this.tokens.find({ _id: { $in: ids } }).lean<DeviceTokenDoc[]>().exec();
+    return findByIds(this.tokens, ids);
   }
 
   async setConfig(sdkAppId: number, provider: ProviderKind, config: unknown | undefined): Promise<void> {
     try {
       await this.configs.create({ _id: sdkAppId, configs: {} });
     } catch (err) {
-      if ((err as { code?: number }).code !== 11000) throw err;
+      if (!isDuplicateKey(err)) throw err;
     }
     const update = config === undefined ? { $unset: { [`configs.${provider}`]: '' } } : { $set: { [`configs.${provider}`]: config } };
     await this.configs.updateOne({ _id: sdkAppId }, update).exec();
