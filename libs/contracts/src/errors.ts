@@ -58,6 +58,10 @@ export const ErrorCode = {
   MSG_NOT_FOUND: 20022,
   MSG_ALREADY_RECALLED: 20023,
   MSG_KEY_INVALID: 90054,
+  /** The sender is muted app-wide for 1:1 messages (openconfigsvr/setnospeaking). */
+  C2C_SENDER_MUTED: 20012,
+  /** More than 50 pinned conversations. */
+  CONVERSATION_PIN_LIMIT: 51012,
   // Messages (80000-80005)
   MSG_BODY_TOO_LONG: 80002,
   CALLBACK_BLOCKED: 80003,

@@ -22,6 +22,9 @@ export const TEST_LIMITS = {
   MERIDIAN_PUSH_ACK_TIMEOUT_MS: '1000',
   MERIDIAN_PUSH_RETRY_BASE_MS: '100',
   MERIDIAN_CHAT_RECALL_WINDOW_S: '3',
+  // Small conversation pages (REST paging is tested) and a retention job every second.
+  MERIDIAN_CHAT_CONVERSATION_PAGE: '3',
+  MERIDIAN_CHAT_RETENTION_INTERVAL_S: '1',
 } as const;
 
 /** The test platform's topology (namespaced names, offset ports). */

@@ -140,14 +140,33 @@ export class AuthGrpcController implements authV1.AuthServiceController {
 
   async deleteAccounts(req: authV1.DeleteAccountsRequest): Promise<authV1.DeleteAccountsResponse> {
     return this.home(req.sdkAppId, (r) => r.deleteAccounts(req), async () => ({
-      results: (await this.accounts.delete(req.sdkAppId, req.userIds)).map((r) => ({ ...r, status: '' })),
+      results: (await this.accounts.delete(req.sdkAppId, req.userIds)).map((r) => ({ ...r, status: '', c2cMutedUntil: '0', groupMutedUntil: '0' })),
     }));
   }
 
   async checkAccounts(req: authV1.CheckAccountsRequest): Promise<authV1.CheckAccountsResponse> {
     return this.home(req.sdkAppId, (r) => r.checkAccounts(req), async () => ({
-      results: (await this.accounts.check(req.sdkAppId, req.userIds)).map((r) => ({ ...r, status: r.status ?? '' })),
+      results: (await this.accounts.check(req.sdkAppId, req.userIds)).map((r) => ({
+        ...r,
+        status: r.status ?? '',
+        c2cMutedUntil: String(r.c2cMutedUntil ?? 0),
+        groupMutedUntil: String(r.groupMutedUntil ?? 0),
+      })),
     }));
+  }
+
+  async setNoSpeaking(req: authV1.SetNoSpeakingRequest): Promise<authV1.SetNoSpeakingResponse> {
+    return this.home(req.sdkAppId, (r) => r.setNoSpeaking(req), async () => {
+      await this.accounts.setNoSpeaking(req.sdkAppId, req.userId, req.c2cSeconds, req.groupSeconds);
+      return {};
+    });
+  }
+
+  async getNoSpeaking(req: authV1.GetNoSpeakingRequest): Promise<authV1.GetNoSpeakingResponse> {
+    return this.home(req.sdkAppId, (r) => r.getNoSpeaking(req), async () => {
+      const left = await this.accounts.getNoSpeaking(req.sdkAppId, req.userId);
+      return { c2cSeconds: left.c2c, groupSeconds: left.group };
+    });
   }
 
   async listAccounts(req: authV1.ListAccountsRequest): Promise<authV1.ListAccountsResponse> {

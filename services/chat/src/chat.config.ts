@@ -11,6 +11,16 @@ export function loadChatConfig(env: NodeJS.ProcessEnv = process.env) {
       /** How long a sender may recall a message (Tencent: 2 minutes); admins have no limit. */
       MERIDIAN_CHAT_RECALL_WINDOW_S: z.coerce.number().int().min(1).max(30 * 86_400).default(120),
       MERIDIAN_CHAT_PAGE_MAX: z.coerce.number().int().min(1).max(1000).default(100),
+      /** Unread counts stop at this many per conversation (Tencent keeps 250 unread per conversation). */
+      MERIDIAN_CHAT_UNREAD_MAX: z.coerce.number().int().min(1).max(100_000).default(1000),
+      /** A user's conversation list keeps the most recent this many (Tencent: 100, up to 500). */
+      MERIDIAN_CHAT_CONVERSATIONS_MAX: z.coerce.number().int().min(1).max(10_000).default(100),
+      /** Conversations per page of recentcontact/get_list. */
+      MERIDIAN_CHAT_CONVERSATION_PAGE: z.coerce.number().int().min(1).max(1000).default(100),
+      /** How often one chat instance per region purges messages past their retention. */
+      MERIDIAN_CHAT_RETENTION_INTERVAL_S: z.coerce.number().int().min(1).max(86_400).default(600),
+      /** Expired messages removed per batch (a run repeats batches until none are left). */
+      MERIDIAN_CHAT_RETENTION_BATCH: z.coerce.number().int().min(1).max(100_000).default(1000),
     },
     env,
   );

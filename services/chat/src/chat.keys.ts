@@ -7,4 +7,6 @@ export const ChatKeys = {
   seq: (sdkAppId: number, conversationId: string) => `seq:${sdkAppId}:${conversationId}`,
   /** First result of a send with this random from this sender to this peer. Expires after the dedupe window. */
   dedupe: (sdkAppId: number, from: string, to: string, random: number) => `dedupe:${sdkAppId}:${from}>${to}:${random}`,
+  /** Held by the one chat instance running the retention job (expires on its own if that instance dies). */
+  retentionLock: () => 'lock:retention',
 } as const;

@@ -4,13 +4,18 @@ import { TOPICS } from '@meridian/contracts';
 import { PlatformModule, type PlatformConfig } from '@meridian/platform';
 import { CHAT_CONFIG, loadChatConfig } from './chat.config';
 import { ChatGrpcController } from './chat.grpc.controller';
+import { ConversationDoc, ConversationSchema } from './conversations/conversation.schema';
+import { ConversationsProjector } from './conversations/conversations.projector';
+import { ConversationsRepository } from './conversations/conversations.repository';
+import { ConversationsService } from './conversations/conversations.service';
 import { DedupeRepository } from './messages/dedupe.repository';
-import { C2cMessageDoc, C2cMessageSchema } from './messages/message.schema';
+import { C2cMessageDoc, C2cMessageSchema, ImportKeyDoc, ImportKeySchema, SeqFloorDoc, SeqFloorSchema } from './messages/message.schema';
 import { MessagesRepository } from './messages/messages.repository';
 import { MessagesService } from './messages/messages.service';
+import { RetentionService } from './messages/retention.service';
 import { SequenceRepository } from './messages/sequence.repository';
 
-/** Root module of the chat service: the 1:1 send path, storage and history. */
+/** Root module of the chat service: the 1:1 send path, storage, history, conversations and read receipts. */
 @Module({})
 export class ChatModule {
   static register(config: PlatformConfig, env: NodeJS.ProcessEnv = process.env): DynamicModule {
@@ -18,10 +23,25 @@ export class ChatModule {
       module: ChatModule,
       imports: [
         PlatformModule.register(config, { topics: [TOPICS.c2cMessages, TOPICS.deliveries] }),
-        MongooseModule.forFeature([{ name: C2cMessageDoc.name, schema: C2cMessageSchema }]),
+        MongooseModule.forFeature([
+          { name: C2cMessageDoc.name, schema: C2cMessageSchema },
+          { name: SeqFloorDoc.name, schema: SeqFloorSchema },
+          { name: ImportKeyDoc.name, schema: ImportKeySchema },
+          { name: ConversationDoc.name, schema: ConversationSchema },
+        ]),
       ],
       controllers: [ChatGrpcController],
-      providers: [{ provide: CHAT_CONFIG, useValue: loadChatConfig(env) }, MessagesRepository, SequenceRepository, DedupeRepository, MessagesService],
+      providers: [
+        { provide: CHAT_CONFIG, useValue: loadChatConfig(env) },
+        MessagesRepository,
+        SequenceRepository,
+        DedupeRepository,
+        ConversationsRepository,
+        ConversationsService,
+        ConversationsProjector,
+        MessagesService,
+        RetentionService,
+      ],
     };
   }
 }

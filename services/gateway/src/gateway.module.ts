@@ -11,6 +11,7 @@ import { AccountCommands } from './rest/commands/account.commands';
 import { AllMemberPushCommands } from './rest/commands/all-member-push.commands';
 import { C2cCommands } from './rest/commands/c2c.commands';
 import { ConfigCommands } from './rest/commands/config.commands';
+import { RecentContactCommands } from './rest/commands/recentcontact.commands';
 import { RestCommandRegistry } from './rest/rest-command.registry';
 import { RestHttpController } from './rest/rest.http.controller';
 import { RestPipeline } from './rest/rest.pipeline';
@@ -43,6 +44,7 @@ export class GatewayModule {
         AccountCommands,
         AllMemberPushCommands,
         C2cCommands,
+        RecentContactCommands,
         ConfigCommands,
         WsCommandRegistry,
         ClientWsServer,

@@ -16,6 +16,9 @@ export class AccountDoc {
   @Prop({ required: true }) createdAt!: Date;
   /** UserSigs issued before this unix second are refused (set by `kick`). */
   @Prop({ default: 0 }) sigsValidAfter!: number;
+  /** App-wide mute (openconfigsvr/setnospeaking): unix seconds; 0 none; NO_SPEAKING_FOREVER for ever. */
+  @Prop({ default: 0 }) c2cMutedUntil?: number;
+  @Prop({ default: 0 }) groupMutedUntil?: number;
 }
 
 export const AccountSchema = SchemaFactory.createForClass(AccountDoc);
@@ -23,3 +26,6 @@ export const AccountSchema = SchemaFactory.createForClass(AccountDoc);
 AccountSchema.index({ sdkAppId: 1, userId: 1 }, { unique: true });
 
 export const accountKey = (sdkAppId: number, userId: string) => `${sdkAppId}:${userId}`;
+
+/** Tencent's "muted for ever" value of C2CmsgNospeakingTime / GroupmsgNospeakingTime. */
+export const NO_SPEAKING_FOREVER = 4_294_967_295;

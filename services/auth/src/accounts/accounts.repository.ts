@@ -47,12 +47,23 @@ export class AccountsRepository {
 
   /** The subset of userIds that exist. */
   async existing(sdkAppId: number, userIds: string[]): Promise<Set<string>> {
+    return new Set((await this.mutes(sdkAppId, userIds)).keys());
+  }
+
+  /** The accounts that exist, with their app-wide mute deadlines. */
+  async mutes(sdkAppId: number, userIds: string[]): Promise<Map<string, { c2cMutedUntil: number; groupMutedUntil: number }>> {
     const docs = await findByIds(
       this.accounts,
       userIds.map((u) => accountKey(sdkAppId, u)),
-      { userId: 1 },
+      { userId: 1, c2cMutedUntil: 1, groupMutedUntil: 1 },
     );
-    return new Set(docs.map((d) => d.userId));
+    return new Map(docs.map((d) => [d.userId, { c2cMutedUntil: d.c2cMutedUntil ?? 0, groupMutedUntil: d.groupMutedUntil ?? 0 }]));
+  }
+
+  /** Sets mute deadlines; false when the account does not exist. */
+  async setMutes(sdkAppId: number, userId: string, set: { c2cMutedUntil?: number; groupMutedUntil?: number }): Promise<boolean> {
+    const res = await this.accounts.updateOne({ _id: accountKey(sdkAppId, userId) }, { $set: set }).exec();
+    return res.matchedCount > 0;
   }
 
   /** UserIDs after `after` in ascending order (a keyset page). */

@@ -3,6 +3,7 @@ import { ErrorCode, MeridianError, TOPICS, isValidUserId } from '@meridian/contr
 import { EventBus } from '@meridian/platform';
 import { AppsService } from '../apps/apps.service';
 import { SessionsService } from '../sessions/sessions.service';
+import { NO_SPEAKING_FOREVER } from './account.schema';
 import { AccountsRepository } from './accounts.repository';
 
 export interface AccountInput {
@@ -16,6 +17,8 @@ export interface AccountResult {
   resultCode: number;
   resultInfo: string;
   status?: 'Imported' | 'NotImported';
+  c2cMutedUntil?: number;
+  groupMutedUntil?: number;
 }
 
 /** Batch limits from Tencent's documentation (multiaccount_import, account_check, account_delete). */
@@ -61,13 +64,44 @@ export class AccountsService {
     await this.apps.requireActive(sdkAppId);
     checkBatch(userIds.length);
     validateIds(userIds);
-    const found = await this.repo.existing(sdkAppId, userIds);
+    const found = await this.repo.mutes(sdkAppId, userIds);
     return userIds.map((userId) => ({
       userId,
       resultCode: 0,
       resultInfo: '',
       status: found.has(userId) ? 'Imported' : 'NotImported',
+      c2cMutedUntil: found.get(userId)?.c2cMutedUntil ?? 0,
+      groupMutedUntil: found.get(userId)?.groupMutedUntil ?? 0,
     }));
+  }
+
+  /**
+   * App-wide mute (v4/openconfigsvr/setnospeaking): seconds from now per kind, 0 unmutes,
+   * 4294967295 mutes for ever; a kind left undefined is unchanged.
+   */
+  async setNoSpeaking(sdkAppId: number, userId: string, c2cSeconds?: number, groupSeconds?: number): Promise<void> {
+    await this.apps.requireActive(sdkAppId);
+    validateIds([userId]);
+    if (c2cSeconds === undefined && groupSeconds === undefined) {
+      throw new MeridianError(ErrorCode.INVALID_PARAMETER, 'C2CmsgNospeakingTime or GroupmsgNospeakingTime is required');
+    }
+    const now = Math.floor(Date.now() / 1000);
+    const until = (s: number) => (s === 0 ? 0 : s >= NO_SPEAKING_FOREVER ? NO_SPEAKING_FOREVER : now + s);
+    const set: { c2cMutedUntil?: number; groupMutedUntil?: number } = {};
+    if (c2cSeconds !== undefined) set.c2cMutedUntil = until(c2cSeconds);
+    if (groupSeconds !== undefined) set.groupMutedUntil = until(groupSeconds);
+    if (!(await this.repo.setMutes(sdkAppId, userId, set))) throw new MeridianError(ErrorCode.ACCOUNT_NOT_FOUND, `account ${userId} does not exist`);
+  }
+
+  /** Remaining mute seconds per kind (0 = may speak; 4294967295 = for ever). */
+  async getNoSpeaking(sdkAppId: number, userId: string): Promise<{ c2c: number; group: number }> {
+    await this.apps.requireActive(sdkAppId);
+    validateIds([userId]);
+    const found = (await this.repo.mutes(sdkAppId, [userId])).get(userId);
+    if (!found) throw new MeridianError(ErrorCode.ACCOUNT_NOT_FOUND, `account ${userId} does not exist`);
+    const now = Math.floor(Date.now() / 1000);
+    const left = (until: number) => (until >= NO_SPEAKING_FOREVER ? NO_SPEAKING_FOREVER : Math.max(0, until - now));
+    return { c2c: left(found.c2cMutedUntil), group: left(found.groupMutedUntil) };
   }
 
   async page(sdkAppId: number, after: string, limit: number): Promise<string[]> {

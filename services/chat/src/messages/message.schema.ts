@@ -22,11 +22,41 @@ export class C2cMessageDoc {
   @Prop({ required: true }) body!: string;
   @Prop({ default: '' }) cloudCustomData!: string;
   @Prop({ default: false }) recalled!: boolean;
-  /** End of roaming retention; the purge job (next issue step) deletes past it. */
+  /** Not counted as unread (SendMsgControl NoUnread, or imported as history). */
+  @Prop({ default: false }) noUnread?: boolean;
+  /** End of roaming retention; the retention job deletes messages past it. */
   @Prop({ required: true }) expiresAt!: Date;
 }
 
 export const C2cMessageSchema = SchemaFactory.createForClass(C2cMessageDoc);
+// serves: the retention job's scan for expired messages (on MongoDB; FerretDB scans regardless)
+C2cMessageSchema.index({ expiresAt: 1 });
+
+/**
+ * The highest seq a conversation ever had once its messages are purged: with the stored messages,
+ * the durable high-water mark a lost Redis counter is rebuilt from. _id "<sdkAppId>:<conversation>".
+ */
+@Schema({ collection: 'c2c_seq_floors', versionKey: false })
+export class SeqFloorDoc {
+  @Prop({ type: String, required: true }) _id!: string;
+  @Prop({ required: true }) seq!: number;
+}
+export const SeqFloorSchema = SchemaFactory.createForClass(SeqFloorDoc);
+
+/**
+ * One imported message's de-duplication key (Tencent: MsgSeq, MsgRandom and MsgTimeStamp, in
+ * either direction): _id "<sdkAppId>:<conversation>:<MsgSeq>_<MsgRandom>_<MsgTimeStamp>".
+ * Inserted before the message, so of two concurrent imports exactly one stores it.
+ */
+@Schema({ collection: 'c2c_import_keys', versionKey: false })
+export class ImportKeyDoc {
+  @Prop({ type: String, required: true }) _id!: string;
+  /** The stored message's seq; 0 while the import that claimed the key is in flight. */
+  @Prop({ default: 0 }) seq!: number;
+  @Prop({ default: '' }) msgKey!: string;
+  @Prop({ required: true }) expiresAt!: Date;
+}
+export const ImportKeySchema = SchemaFactory.createForClass(ImportKeyDoc);
 
 export const SEQ_DIGITS = 12;
 export const messageId = (sdkAppId: number, conversationId: string, seq: number) => `${sdkAppId}:${conversationId}:${String(seq).padStart(SEQ_DIGITS, '0')}`;

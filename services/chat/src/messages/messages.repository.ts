@@ -2,11 +2,17 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import { isDuplicateKey } from '@meridian/platform';
-import { C2cMessageDoc, messageId } from './message.schema';
+import { C2cMessageDoc, ImportKeyDoc, SeqFloorDoc, messageId } from './message.schema';
+
+const MAX_SEQ = 999_999_999_999;
 
 @Injectable()
 export class MessagesRepository {
-  constructor(@InjectModel(C2cMessageDoc.name) private readonly messages: Model<C2cMessageDoc>) {}
+  constructor(
+    @InjectModel(C2cMessageDoc.name) private readonly messages: Model<C2cMessageDoc>,
+    @InjectModel(SeqFloorDoc.name) private readonly floors: Model<SeqFloorDoc>,
+    @InjectModel(ImportKeyDoc.name) private readonly importKeys: Model<ImportKeyDoc>,
+  ) {}
 
   /** Stores a message; false when its (conversation, seq) is taken already. */
   async insert(doc: C2cMessageDoc): Promise<boolean> {
@@ -29,20 +35,32 @@ export class MessagesRepository {
     return res.modifiedCount > 0;
   }
 
-  /** The highest stored seq of a conversation (0 when none): the durable high-water mark. */
-  async maxSeq(sdkAppId: number, conversationId: string): Promise<number> {
-    const doc = await this.messages
-      .findOne({ _id: { $gte: messageId(sdkAppId, conversationId, 0), $lte: messageId(sdkAppId, conversationId, 999_999_999_999) } }, { seq: 1 })
-      .sort({ _id: -1 })
-      .lean<{ seq: number }>()
-      .exec();
-    return doc?.seq ?? 0;
+  /** Overwrites the content of a message that is not recalled; false when there is none. */
+  async modify(id: string, set: { body?: string; cloudCustomData?: string }): Promise<boolean> {
+    const res = await this.messages.updateOne({ _id: id, recalled: { $ne: true } }, { $set: set }).exec();
+    return res.matchedCount > 0;
   }
 
-  /** Messages with afterSeq < seq, oldest first. */
-  async after(sdkAppId: number, conversationId: string, afterSeq: number, limit: number): Promise<C2cMessageDoc[]> {
+  /**
+   * The highest seq a conversation ever had (0 when none): its newest stored message, or the floor
+   * the retention job left when it purged them. The durable high-water mark of the sequence.
+   */
+  async maxSeq(sdkAppId: number, conversationId: string): Promise<number> {
+    const [doc, floor] = await Promise.all([
+      this.messages
+        .findOne({ _id: { $gte: messageId(sdkAppId, conversationId, 0), $lte: messageId(sdkAppId, conversationId, MAX_SEQ) } }, { seq: 1 })
+        .sort({ _id: -1 })
+        .lean<{ seq: number }>()
+        .exec(),
+      this.floors.findById(`${sdkAppId}:${conversationId}`).lean<SeqFloorDoc>().exec(),
+    ]);
+    return Math.max(doc?.seq ?? 0, floor?.seq ?? 0);
+  }
+
+  /** Messages with afterSeq < seq ≤ uptoSeq, oldest first. */
+  async after(sdkAppId: number, conversationId: string, afterSeq: number, limit: number, uptoSeq = MAX_SEQ): Promise<C2cMessageDoc[]> {
     return this.messages
-      .find({ _id: { $gt: messageId(sdkAppId, conversationId, afterSeq), $lte: messageId(sdkAppId, conversationId, 999_999_999_999) } })
+      .find({ _id: { $gt: messageId(sdkAppId, conversationId, afterSeq), $lte: messageId(sdkAppId, conversationId, uptoSeq) } })
       .sort({ _id: 1 })
       .limit(limit)
       .lean<C2cMessageDoc[]>()
@@ -57,5 +75,63 @@ export class MessagesRepository {
       .limit(limit)
       .lean<C2cMessageDoc[]>()
       .exec();
+  }
+
+  /** Counting view of afterSeq < seq ≤ uptoSeq (sender, flags, expiry only). */
+  async unreadCandidates(sdkAppId: number, conversationId: string, afterSeq: number, uptoSeq: number, limit: number) {
+    return this.messages
+      .find(
+        { _id: { $gt: messageId(sdkAppId, conversationId, afterSeq), $lte: messageId(sdkAppId, conversationId, uptoSeq) } },
+        { from: 1, recalled: 1, noUnread: 1, expiresAt: 1 },
+      )
+      .limit(limit)
+      .lean<Pick<C2cMessageDoc, 'from' | 'recalled' | 'noUnread' | 'expiresAt'>[]>()
+      .exec();
+  }
+
+  /** Up to `limit` messages past their retention (oldest expiry first where the store can sort). */
+  async expired(now: Date, limit: number): Promise<Pick<C2cMessageDoc, '_id' | 'sdkAppId' | 'conversationId' | 'seq'>[]> {
+    return this.messages
+      .find({ expiresAt: { $lt: now } }, { sdkAppId: 1, conversationId: 1, seq: 1 })
+      .limit(limit)
+      .lean<Pick<C2cMessageDoc, '_id' | 'sdkAppId' | 'conversationId' | 'seq'>[]>()
+      .exec();
+  }
+
+  /** Raises a conversation's seq floor to at least `seq` (one writer: the retention job). */
+  async raiseFloor(sdkAppId: number, conversationId: string, seq: number): Promise<void> {
+    await this.floors.updateOne({ _id: `${sdkAppId}:${conversationId}` }, { $max: { seq } }, { upsert: true }).exec();
+  }
+
+  async deleteIds(ids: string[]): Promise<number> {
+    if (!ids.length) return 0;
+    const res = await this.messages.deleteMany({ _id: { $in: ids } }).exec();
+    return res.deletedCount;
+  }
+
+  /**
+   * Claims an import key. Returns undefined when claimed now, or the earlier import (seq 0 while
+   * that import is still in flight).
+   */
+  async claimImportKey(id: string, expiresAt: Date): Promise<ImportKeyDoc | undefined> {
+    try {
+      await this.importKeys.create({ _id: id, seq: 0, msgKey: '', expiresAt });
+      return undefined;
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+      return (await this.importKeys.findById(id).lean<ImportKeyDoc>().exec()) ?? { _id: id, seq: 0, msgKey: '', expiresAt };
+    }
+  }
+
+  async completeImportKey(id: string, seq: number, msgKey: string): Promise<void> {
+    await this.importKeys.updateOne({ _id: id }, { $set: { seq, msgKey } }).exec();
+  }
+
+  async releaseImportKey(id: string): Promise<void> {
+    await this.importKeys.deleteOne({ _id: id }).exec();
+  }
+
+  async purgeImportKeys(now: Date): Promise<number> {
+    return (await this.importKeys.deleteMany({ expiresAt: { $lt: now } }).exec()).deletedCount;
   }
 }

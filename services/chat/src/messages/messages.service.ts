@@ -3,6 +3,8 @@ import { ErrorCode, MeridianError, TOPICS, isValidUserId, validateMsgBody } from
 import { EventBus, GrpcClients } from '@meridian/platform';
 import type { authV1 } from '@meridian/proto';
 import { CHAT_CONFIG, type ChatConfig } from '../chat.config';
+import { ConversationsService } from '../conversations/conversations.service';
+import { c2cConversationId } from './conversation-id';
 import { DedupeRepository, type SendResult } from './dedupe.repository';
 import { messageId, type C2cMessageDoc } from './message.schema';
 import { MessagesRepository } from './messages.repository';
@@ -23,14 +25,42 @@ export interface SendInput {
   fromLoginId: string;
   /** Code for a body over 12 KB: 93000 on REST, 80002 from clients. */
   tooLongCode: number;
+  /** Tencent SendMsgControl: NoUnread, NoLastMsg, WithMuteNotifications. */
+  sendMsgControl?: string[];
 }
+
+export interface ImportInput {
+  sdkAppId: number;
+  from: string;
+  to: string;
+  /** The caller's MsgSeq (part of the de-duplication key only). */
+  clientSeq: number;
+  random: number;
+  /** Unix seconds of the original message. */
+  time: number;
+  msgBody: unknown;
+  cloudCustomData: string;
+  /** Tencent SyncFromOldSystem: 1 realtime (unread), 2 history (read, silent), 5 realtime (unread, pushed). */
+  mode: number;
+}
+
+const IMPORT_MODES = new Set([1, 2, 5]);
 
 export const MAX_LIFETIME_S = 604_800;
 const MAX_SEQ_RETRIES = 3;
 
-/** `c2c:<a>:<b>` with the two ids in sorted order (DESIGN). */
-export function c2cConversationId(a: string, b: string): string {
-  return a < b ? `c2c:${a}:${b}` : `c2c:${b}:${a}`;
+export { c2cConversationId };
+
+interface StoreInput {
+  sdkAppId: number;
+  from: string;
+  to: string;
+  random: number;
+  time: number;
+  body: string;
+  cloudCustomData: string;
+  noUnread: boolean;
+  expiresAt: Date;
 }
 
 /**
@@ -48,6 +78,7 @@ export class MessagesService {
     @Inject(DedupeRepository) private readonly dedupe: DedupeRepository,
     @Inject(EventBus) private readonly bus: EventBus,
     @Inject(GrpcClients) private readonly clients: GrpcClients,
+    @Inject(ConversationsService) private readonly conversations: ConversationsService,
   ) {}
 
   async send(input: SendInput): Promise<SendResult & { duplicate: boolean }> {
@@ -60,10 +91,11 @@ export class MessagesService {
       throw new MeridianError(ErrorCode.MSG_LIFETIME_INVALID, `MsgLifeTime is 0-${MAX_LIFETIME_S} seconds`);
     }
     validateMsgBody(input.msgBody, input.tooLongCode);
-    const check = await this.clients.service<authV1.AuthServiceClient>('auth').checkAccounts({ sdkAppId: input.sdkAppId, userIds: [input.from, input.to] });
-    const missing = check.results.filter((r) => r.status !== 'Imported').map((r) => r.userId);
-    if (missing.includes(input.to)) throw new MeridianError(ErrorCode.TO_ACCOUNT_NOT_FOUND, `To_Account ${input.to} does not exist`);
-    if (missing.includes(input.from)) throw new MeridianError(ErrorCode.ACCOUNT_NOT_FOUND, `From_Account ${input.from} does not exist`);
+    const sender = await this.requireAccounts(input.sdkAppId, input.from, input.to);
+    // App-wide mute (setnospeaking) stops clients; admin sends over REST are not checked (Tencent).
+    if (input.fromLoginId && Number(sender.c2cMutedUntil) > Date.now() / 1000) {
+      throw new MeridianError(ErrorCode.C2C_SENDER_MUTED, 'the sender is muted for 1:1 messages');
+    }
 
     const ttl = this.config.MERIDIAN_CHAT_DEDUPE_S;
     const earlier = await this.dedupe.claim(input.sdkAppId, input.from, input.to, input.random, ttl);
@@ -84,17 +116,20 @@ export class MessagesService {
     account: string,
     peer: string,
     opts: { afterSeq?: number; beforeSeq?: number; limit: number },
-  ): Promise<{ messages: C2cMessageDoc[]; lastSeq: number; complete: boolean }> {
+  ): Promise<{ messages: C2cMessageDoc[]; lastSeq: number; complete: boolean; peerReadSeq: number }> {
     if (!isValidUserId(account) || !isValidUserId(peer)) throw new MeridianError(ErrorCode.INVALID_PARAMETER, 'invalid account');
     const conv = c2cConversationId(account, peer);
     const limit = Math.min(Math.max(opts.limit, 1), this.config.MERIDIAN_CHAT_PAGE_MAX);
+    // History the account cleared (recentcontact/delete with ClearRamble) stays hidden from it.
+    const { clearedSeq, peerReadSeq } = await this.conversations.positions(sdkAppId, account, peer);
     const page = opts.beforeSeq
       ? await this.messages.before(sdkAppId, conv, opts.beforeSeq, limit + 1)
-      : await this.messages.after(sdkAppId, conv, opts.afterSeq ?? 0, limit + 1);
+      : await this.messages.after(sdkAppId, conv, Math.max(opts.afterSeq ?? 0, clearedSeq), limit + 1);
     const now = Date.now();
-    const live = page.filter((m) => m.expiresAt.getTime() > now);
+    const visible = page.filter((m) => m.seq > clearedSeq);
+    const live = visible.filter((m) => m.expiresAt.getTime() > now);
     const lastSeq = await this.messages.maxSeq(sdkAppId, conv);
-    return { messages: live.slice(0, limit), lastSeq, complete: page.length <= limit };
+    return { messages: live.slice(0, limit), lastSeq, complete: visible.length <= limit, peerReadSeq };
   }
 
   /**
@@ -117,6 +152,22 @@ export class MessagesService {
       }
     }
     if (!(await this.messages.markRecalled(id))) throw new MeridianError(ErrorCode.MSG_ALREADY_RECALLED, 'the message was recalled already');
+    await this.bus.publish(
+      TOPICS.c2cMessages,
+      conv,
+      {
+        c2cMessageRecalled: {
+          conversationId: conv,
+          msgSeq: String(seq),
+          fromAccount: msg.from,
+          toAccount: msg.to,
+          msgKey: msg.key,
+          byAdmin: input.byAdmin,
+          recallTime: String(Math.floor(Date.now() / 1000)),
+        },
+      },
+      { sdkAppId: input.sdkAppId },
+    );
     const notice = Buffer.from(JSON.stringify({ ConversationId: conv, MsgSeq: seq, MsgKey: msg.key, From_Account: msg.from, To_Account: msg.to }));
     await this.bus.publish(
       TOPICS.deliveries,
@@ -126,78 +177,199 @@ export class MessagesService {
     );
   }
 
+  /**
+   * History migration: stored with the conversation's next seq, de-duplicated on the caller's
+   * (MsgSeq, MsgRandom, MsgTimeStamp) in either direction, no callbacks. Mode 2 (history) is
+   * neither unread nor pushed; modes 1 and 5 count as unread, and 5 is also delivered.
+   */
+  async import(input: ImportInput): Promise<{ msgSeq: number; msgKey: string; duplicate: boolean }> {
+    if (!isValidUserId(input.from)) throw new MeridianError(ErrorCode.INVALID_PARAMETER, 'invalid From_Account');
+    if (!isValidUserId(input.to)) throw new MeridianError(ErrorCode.TO_ACCOUNT_MISSING, 'To_Account is missing or invalid');
+    if (!IMPORT_MODES.has(input.mode)) throw new MeridianError(ErrorCode.INVALID_PARAMETER, 'SyncFromOldSystem is 1, 2 or 5');
+    if (!Number.isInteger(input.random) || input.random < 0 || input.random > 0xffffffff) throw new MeridianError(ErrorCode.MSG_RANDOM_INVALID, 'MsgRandom must be a 32-bit unsigned integer');
+    if (!Number.isInteger(input.clientSeq) || input.clientSeq < 0 || input.clientSeq > 0xffffffff) throw new MeridianError(ErrorCode.INVALID_PARAMETER, 'MsgSeq must be a 32-bit unsigned integer');
+    const now = Math.floor(Date.now() / 1000);
+    if (!Number.isInteger(input.time) || input.time <= 0 || input.time > now + 300) throw new MeridianError(ErrorCode.INVALID_PARAMETER, 'MsgTimeStamp must be a unix time in seconds, not in the future');
+    validateMsgBody(input.msgBody, ErrorCode.MSG_TOO_LONG_REST);
+    await this.requireAccounts(input.sdkAppId, input.from, input.to);
+    const conv = c2cConversationId(input.from, input.to);
+    const expiresAt = new Date((input.time + this.config.MERIDIAN_CHAT_DEFAULT_LIFETIME_S) * 1000);
+    const keyId = `${input.sdkAppId}:${conv}:${input.clientSeq}_${input.random}_${input.time}`;
+    const earlier = await this.messages.claimImportKey(keyId, new Date(Math.max(expiresAt.getTime(), Date.now() + 86_400_000)));
+    if (earlier) return { msgSeq: earlier.seq, msgKey: earlier.msgKey, duplicate: true };
+    try {
+      const body = JSON.stringify(input.msgBody);
+      const stored = await this.store(conv, {
+        sdkAppId: input.sdkAppId,
+        from: input.from,
+        to: input.to,
+        random: input.random,
+        time: input.time,
+        body,
+        cloudCustomData: input.cloudCustomData,
+        noUnread: input.mode === 2,
+        expiresAt,
+      });
+      await this.messages.completeImportKey(keyId, stored.seq, stored.key);
+      const opts = { sdkAppId: input.sdkAppId };
+      await this.bus.publish(
+        TOPICS.c2cMessages,
+        conv,
+        {
+          c2cMessageStored: {
+            ...this.storedEvent(conv, stored.seq, stored.key, { ...input, body }),
+            onlineOnly: false,
+            noUnread: input.mode === 2,
+            noLastMsg: false,
+            senderSync: true,
+            expiresAt: String(Math.floor(expiresAt.getTime() / 1000)),
+            imported: input.mode,
+          },
+        },
+        opts,
+      );
+      if (input.mode === 5) {
+        const push = this.pushBody(conv, stored.seq, stored.key, { ...input, body });
+        await this.bus.publish(TOPICS.deliveries, conv, this.delivery(conv, stored.seq, push, [input.to], '', ''), opts);
+        if (input.from !== input.to) await this.bus.publish(TOPICS.deliveries, conv, this.delivery(conv, stored.seq, push, [input.from], '', ''), opts);
+      }
+      return { msgSeq: stored.seq, msgKey: stored.key, duplicate: false };
+    } catch (err) {
+      await this.messages.releaseImportKey(keyId);
+      throw err;
+    }
+  }
+
+  /**
+   * Admin overwrite of a stored message's MsgBody and/or CloudCustomData (irreversible); both
+   * parties' devices are told.
+   */
+  async modify(input: { sdkAppId: number; from: string; to: string; msgKey: string; msgBody?: unknown; cloudCustomData?: string }): Promise<void> {
+    if (!isValidUserId(input.from) || !isValidUserId(input.to)) throw new MeridianError(ErrorCode.INVALID_PARAMETER, 'invalid From_Account or To_Account');
+    if (input.msgBody === undefined && input.cloudCustomData === undefined) throw new MeridianError(ErrorCode.INVALID_PARAMETER, 'MsgBody or CloudCustomData is required');
+    if (input.msgBody !== undefined) validateMsgBody(input.msgBody, ErrorCode.MSG_TOO_LONG_REST);
+    const seq = Number(/^(\d+)_\d+_\d+$/.exec(input.msgKey)?.[1]);
+    if (!(seq > 0)) throw new MeridianError(ErrorCode.MSG_KEY_INVALID, 'MsgKey is not a message key');
+    const conv = c2cConversationId(input.from, input.to);
+    const id = messageId(input.sdkAppId, conv, seq);
+    const msg = await this.messages.findOne(id);
+    if (!msg || msg.key !== input.msgKey || msg.from !== input.from || msg.expiresAt.getTime() <= Date.now()) throw new MeridianError(ErrorCode.MSG_NOT_FOUND, 'no such message');
+    if (msg.recalled) throw new MeridianError(ErrorCode.MSG_ALREADY_RECALLED, 'the message was recalled');
+    const set: { body?: string; cloudCustomData?: string } = {};
+    if (input.msgBody !== undefined) set.body = JSON.stringify(input.msgBody);
+    if (input.cloudCustomData !== undefined) set.cloudCustomData = input.cloudCustomData;
+    if (!(await this.messages.modify(id, set))) throw new MeridianError(ErrorCode.MSG_ALREADY_RECALLED, 'the message was recalled');
+    const body = set.body ?? msg.body;
+    const cloud = set.cloudCustomData ?? msg.cloudCustomData;
+    const opts = { sdkAppId: input.sdkAppId };
+    await this.bus.publish(
+      TOPICS.c2cMessages,
+      conv,
+      { c2cMessageModified: { conversationId: conv, msgSeq: String(seq), fromAccount: msg.from, toAccount: msg.to, msgKey: msg.key, msgBody: Buffer.from(body), cloudCustomData: cloud } },
+      opts,
+    );
+    const notice = { ConversationId: conv, MsgSeq: seq, MsgKey: msg.key, From_Account: msg.from, To_Account: msg.to, MsgBody: JSON.parse(body) as unknown, CloudCustomData: cloud };
+    await this.bus.publish(TOPICS.deliveries, conv, { deliveryRequested: { recipients: [...new Set([msg.from, msg.to])], kind: 'c2c_modify', body: Buffer.from(JSON.stringify(notice)), conversationId: conv, seq: '0', excludeLoginId: '', offlinePush: Buffer.alloc(0) } }, opts);
+  }
+
+  /** Both accounts must exist; returns the sender's check result (with its mute deadlines). */
+  private async requireAccounts(sdkAppId: number, from: string, to: string): Promise<authV1.AccountResult> {
+    const check = await this.clients.service<authV1.AuthServiceClient>('auth').checkAccounts({ sdkAppId, userIds: from === to ? [from] : [from, to] });
+    const missing = check.results.filter((r) => r.status !== 'Imported').map((r) => r.userId);
+    if (missing.includes(to)) throw new MeridianError(ErrorCode.TO_ACCOUNT_NOT_FOUND, `To_Account ${to} does not exist`);
+    if (missing.includes(from)) throw new MeridianError(ErrorCode.ACCOUNT_NOT_FOUND, `From_Account ${from} does not exist`);
+    return check.results.find((r) => r.userId === from)!;
+  }
+
+  /** Stores a message under the conversation's next seq (resynchronising when Redis lost the counter). */
+  private async store(conv: string, m: StoreInput): Promise<{ seq: number; key: string }> {
+    for (let attempt = 0; ; attempt++) {
+      const seq = await this.sequences.next(m.sdkAppId, conv, () => this.messages.maxSeq(m.sdkAppId, conv));
+      const key = `${seq}_${m.random}_${m.time}`;
+      const stored = await this.messages.insert({
+        _id: messageId(m.sdkAppId, conv, seq),
+        sdkAppId: m.sdkAppId,
+        conversationId: conv,
+        seq,
+        from: m.from,
+        to: m.to,
+        random: m.random,
+        time: m.time,
+        key,
+        body: m.body,
+        cloudCustomData: m.cloudCustomData,
+        recalled: false,
+        ...(m.noUnread ? { noUnread: true } : {}),
+        expiresAt: m.expiresAt,
+      });
+      if (stored) return { seq, key };
+      // The counter was behind storage (Redis lost data): catch up and take the next number.
+      this.logger.warn({ sdkAppId: m.sdkAppId, seq }, 'sequence clash; resynchronising from storage');
+      if (attempt >= MAX_SEQ_RETRIES) throw new MeridianError(ErrorCode.INTERNAL, 'could not assign a sequence number');
+      await this.sequences.resync(m.sdkAppId, conv, await this.messages.maxSeq(m.sdkAppId, conv));
+    }
+  }
+
+  private storedEvent(conv: string, seq: number, key: string, m: { from: string; to: string; random: number; time: number; body: string; cloudCustomData: string }) {
+    return {
+      conversationId: conv,
+      msgSeq: String(seq),
+      fromAccount: m.from,
+      toAccount: m.to,
+      msgRandom: m.random,
+      msgTime: String(m.time),
+      msgKey: key,
+      msgBody: Buffer.from(m.body),
+      cloudCustomData: m.cloudCustomData,
+    };
+  }
+
+  private pushBody(conv: string, seq: number, key: string, m: { from: string; to: string; random: number; time: number; body: string; cloudCustomData: string }): Buffer {
+    // The body is spliced in as the JSON text it already is (no second parse and stringify).
+    const head = JSON.stringify({ ConversationId: conv, MsgSeq: seq, From_Account: m.from, To_Account: m.to, MsgRandom: m.random, MsgTime: m.time, MsgKey: key });
+    return Buffer.from(`${head.slice(0, -1)},"MsgBody":${m.body},"CloudCustomData":${JSON.stringify(m.cloudCustomData)}}`);
+  }
+
+  private delivery(conv: string, seq: number, push: Buffer, recipients: string[], offlinePush: string, excludeLoginId: string) {
+    return {
+      deliveryRequested: { recipients, kind: 'c2c', body: push, conversationId: conv, seq: String(seq), excludeLoginId, offlinePush: Buffer.from(offlinePush) },
+    };
+  }
+
   private async accept(input: SendInput): Promise<SendResult> {
     const conv = c2cConversationId(input.from, input.to);
     const time = Math.floor(Date.now() / 1000);
     const lifeTime = input.lifeTime ?? this.config.MERIDIAN_CHAT_DEFAULT_LIFETIME_S;
     const body = JSON.stringify(input.msgBody);
-    let seq = 0;
-    if (lifeTime > 0) {
-      for (let attempt = 0; ; attempt++) {
-        seq = await this.sequences.next(input.sdkAppId, conv, () => this.messages.maxSeq(input.sdkAppId, conv));
-        const stored = await this.messages.insert({
-          _id: messageId(input.sdkAppId, conv, seq),
-          sdkAppId: input.sdkAppId,
-          conversationId: conv,
-          seq,
-          from: input.from,
-          to: input.to,
-          random: input.random,
-          time,
-          key: `${seq}_${input.random}_${time}`,
-          body,
-          cloudCustomData: input.cloudCustomData,
-          recalled: false,
-          expiresAt: new Date((time + lifeTime) * 1000),
-        });
-        if (stored) break;
-        // The counter was behind storage (Redis lost data): catch up and take the next number.
-        this.logger.warn({ sdkAppId: input.sdkAppId, seq }, 'sequence clash; resynchronising from storage');
-        if (attempt >= MAX_SEQ_RETRIES) throw new MeridianError(ErrorCode.INTERNAL, 'could not assign a sequence number');
-        await this.sequences.resync(input.sdkAppId, conv, await this.messages.maxSeq(input.sdkAppId, conv));
-      }
-    }
-    const key = `${seq}_${input.random}_${time}`;
+    const control = new Set(input.sendMsgControl ?? []);
+    const expiresAt = new Date((time + lifeTime) * 1000);
+    const m = { sdkAppId: input.sdkAppId, from: input.from, to: input.to, random: input.random, time, body, cloudCustomData: input.cloudCustomData, noUnread: control.has('NoUnread'), expiresAt };
+    // Online-only messages (MsgLifeTime 0) are not stored and take no seq.
+    const { seq, key } = lifeTime > 0 ? await this.store(conv, m) : { seq: 0, key: `0_${input.random}_${time}` };
     const opts = { sdkAppId: input.sdkAppId };
+    // Client sends always sync the sender's devices and roaming; REST sends unless SyncOtherMachine is 2.
+    const senderSync = input.syncOtherMachine !== 2;
     await this.bus.publish(
       TOPICS.c2cMessages,
       conv,
       {
         c2cMessageStored: {
-          conversationId: conv,
-          msgSeq: String(seq),
-          fromAccount: input.from,
-          toAccount: input.to,
-          msgRandom: input.random,
-          msgTime: String(time),
-          msgKey: key,
-          msgBody: Buffer.from(body),
-          cloudCustomData: input.cloudCustomData,
+          ...this.storedEvent(conv, seq, key, m),
           onlineOnly: lifeTime === 0,
+          noUnread: m.noUnread,
+          noLastMsg: control.has('NoLastMsg'),
+          senderSync,
+          expiresAt: String(Math.floor(expiresAt.getTime() / 1000)),
+          imported: 0,
         },
       },
       opts,
     );
-    const push = Buffer.from(
-      JSON.stringify({
-        ConversationId: conv,
-        MsgSeq: seq,
-        From_Account: input.from,
-        To_Account: input.to,
-        MsgRandom: input.random,
-        MsgTime: time,
-        MsgKey: key,
-        MsgBody: input.msgBody,
-        CloudCustomData: input.cloudCustomData,
-      }),
-    );
-    const delivery = (recipients: string[], offlinePush: string, excludeLoginId: string) => ({
-      deliveryRequested: { recipients, kind: 'c2c', body: push, conversationId: conv, seq: String(seq), excludeLoginId, offlinePush: Buffer.from(offlinePush) },
-    });
-    await this.bus.publish(TOPICS.deliveries, conv, delivery([input.to], input.offlinePushInfo, ''), opts);
+    const push = this.pushBody(conv, seq, key, m);
+    await this.bus.publish(TOPICS.deliveries, conv, this.delivery(conv, seq, push, [input.to], input.offlinePushInfo, ''), opts);
     // The sender's other devices get their own message (clients always; REST with SyncOtherMachine 1).
     const syncSender = input.from !== input.to && (input.fromLoginId ? input.syncOtherMachine !== 2 : input.syncOtherMachine === 1);
-    if (syncSender) await this.bus.publish(TOPICS.deliveries, conv, delivery([input.from], '', input.fromLoginId), opts);
+    if (syncSender) await this.bus.publish(TOPICS.deliveries, conv, this.delivery(conv, seq, push, [input.from], '', input.fromLoginId), opts);
     return { msgSeq: seq, msgTime: time, msgKey: key, conversationId: conv };
   }
 }

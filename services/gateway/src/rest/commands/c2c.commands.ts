@@ -1,13 +1,15 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { ErrorCode, MeridianError, isValidUserId, validateMsgBody } from '@meridian/contracts';
 import { GrpcClients } from '@meridian/platform';
-import type { chatV1 } from '@meridian/proto';
+import type { authV1, chatV1 } from '@meridian/proto';
 import { RestCommandRegistry } from '../rest-command.registry';
 import type { JsonObject, RestContext } from '../rest.types';
 
 const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
 const BATCH_MAX = 500;
 const BATCH_CONCURRENCY = 20;
+/** get_c2c_unread_msg_num: at most 10 Peer_Account. */
+const UNREAD_PEERS_MAX = 10;
 
 function account(body: JsonObject, names: string[], missingCode: number): string {
   const name = names.find((n) => body[n] !== undefined);
@@ -28,7 +30,7 @@ function uint(body: JsonObject, name: string, code: number, opts: { required?: b
   return v;
 }
 
-/** 1:1 messages over REST: v4/openim/sendmsg and admin_getroammsg. */
+/** 1:1 messages over REST (v4/openim/*): sending, importing, history, recall, modify, read and unread. */
 @Injectable()
 export class C2cCommands implements OnModuleInit {
   constructor(
@@ -46,7 +48,102 @@ export class C2cCommands implements OnModuleInit {
       { path: 'openim/batchsendmsg', handle: (ctx, body) => this.batchsendmsg(ctx, body) },
       { path: 'openim/admin_getroammsg', handle: (ctx, body) => this.getroammsg(ctx, body) },
       { path: 'openim/admin_msgwithdraw', handle: (ctx, body) => this.withdraw(ctx, body) },
+      { path: 'openim/importmsg', handle: (ctx, body) => this.importmsg(ctx, body) },
+      { path: 'openim/modify_c2c_msg', handle: (ctx, body) => this.modify(ctx, body) },
+      { path: 'openim/admin_set_msg_read', handle: (ctx, body) => this.setRead(ctx, body) },
+      { path: 'openim/get_c2c_unread_msg_num', handle: (ctx, body) => this.unread(ctx, body) },
     );
+  }
+
+  /** History migration: no callbacks; de-duplicated on (MsgSeq, MsgRandom, MsgTimeStamp). */
+  private async importmsg(ctx: RestContext, body: JsonObject): Promise<JsonObject> {
+    const mode = uint(body, 'SyncFromOldSystem', ErrorCode.INVALID_PARAMETER, { required: true })!;
+    const from = account(body, ['From_Account'], ErrorCode.INVALID_PARAMETER);
+    const to = account(body, ['To_Account'], ErrorCode.TO_ACCOUNT_MISSING);
+    const seq = uint(body, 'MsgSeq', ErrorCode.INVALID_PARAMETER) ?? Math.floor(Math.random() * 0xffffffff);
+    const random = uint(body, 'MsgRandom', ErrorCode.MSG_RANDOM_INVALID, { required: true })!;
+    const time = uint(body, 'MsgTimeStamp', ErrorCode.INVALID_PARAMETER, { required: true })!;
+    const cloud = body['CloudCustomData'];
+    if (cloud !== undefined && typeof cloud !== 'string') throw new MeridianError(ErrorCode.INVALID_PARAMETER, 'CloudCustomData must be a string');
+    validateMsgBody(body['MsgBody'], ErrorCode.MSG_TOO_LONG_REST);
+    await this.chat.importMessage({
+      sdkAppId: ctx.sdkAppId,
+      fromAccount: from,
+      toAccount: to,
+      msgSeq: seq,
+      msgRandom: random,
+      msgTime: String(time),
+      msgBody: Buffer.from(JSON.stringify(body['MsgBody'])),
+      cloudCustomData: (cloud as string | undefined) ?? '',
+      syncFromOldSystem: mode,
+    });
+    return {};
+  }
+
+  /** Overwrites a stored message's MsgBody and/or CloudCustomData. */
+  private async modify(ctx: RestContext, body: JsonObject): Promise<JsonObject> {
+    const from = account(body, ['From_Account'], ErrorCode.INVALID_PARAMETER);
+    const to = account(body, ['To_Account'], ErrorCode.INVALID_PARAMETER);
+    const key = body['MsgKey'];
+    if (typeof key !== 'string' || !key) throw new MeridianError(ErrorCode.MSG_KEY_INVALID, 'MsgKey is required');
+    const cloud = body['CloudCustomData'];
+    if (cloud !== undefined && typeof cloud !== 'string') throw new MeridianError(ErrorCode.INVALID_PARAMETER, 'CloudCustomData must be a string');
+    if (body['MsgBody'] === undefined && cloud === undefined) throw new MeridianError(ErrorCode.INVALID_PARAMETER, 'MsgBody or CloudCustomData is required');
+    if (body['MsgBody'] !== undefined) validateMsgBody(body['MsgBody'], ErrorCode.MSG_TOO_LONG_REST);
+    await this.chat.modifyMessage({
+      sdkAppId: ctx.sdkAppId,
+      fromAccount: from,
+      toAccount: to,
+      msgKey: key,
+      msgBody: body['MsgBody'] === undefined ? undefined : Buffer.from(JSON.stringify(body['MsgBody'])),
+      cloudCustomData: cloud as string | undefined,
+    });
+    return {};
+  }
+
+  /** Report_Account has read everything Peer_Account sent up to MsgReadTime (default: now). */
+  private async setRead(ctx: RestContext, body: JsonObject): Promise<JsonObject> {
+    const reporter = account(body, ['Report_Account'], ErrorCode.INVALID_PARAMETER);
+    const peer = account(body, ['Peer_Account'], ErrorCode.INVALID_PARAMETER);
+    const raw = body['MsgReadTime'];
+    let readTime = 0;
+    if (raw !== undefined) {
+      // Tencent documents a string of unix seconds; numbers are accepted too.
+      readTime = typeof raw === 'string' && /^\d{1,10}$/.test(raw) ? Number(raw) : typeof raw === 'number' && Number.isInteger(raw) && raw >= 0 ? raw : -1;
+      if (readTime < 0 || readTime > 0xffffffff) throw new MeridianError(ErrorCode.INVALID_PARAMETER, 'MsgReadTime must be unix seconds');
+    }
+    await this.requireExisting(ctx, [reporter, peer]);
+    await this.chat.reportRead({ sdkAppId: ctx.sdkAppId, account: reporter, peer, readSeq: '0', readTime: String(readTime), loginId: '' });
+    return {};
+  }
+
+  /** Unread 1:1 messages of To_Account: the total, and per peer for up to 10 Peer_Account. */
+  private async unread(ctx: RestContext, body: JsonObject): Promise<JsonObject> {
+    const owner = account(body, ['To_Account'], ErrorCode.TO_ACCOUNT_MISSING);
+    const peersRaw = body['Peer_Account'];
+    if (peersRaw !== undefined && !Array.isArray(peersRaw)) throw new MeridianError(ErrorCode.INVALID_PARAMETER, 'Peer_Account must be an array');
+    const peersIn = (peersRaw as unknown[] | undefined) ?? [];
+    if (peersIn.length > UNREAD_PEERS_MAX) throw new MeridianError(ErrorCode.INVALID_BATCH_COUNT, `at most ${UNREAD_PEERS_MAX} Peer_Account`);
+    const errors: { Peer_Account: string; ErrorCode: number }[] = [];
+    const peers: string[] = [];
+    for (const p of peersIn) {
+      if (typeof p !== 'string') throw new MeridianError(ErrorCode.ACCOUNT_NOT_STRING, 'Peer_Account entries must be strings');
+      if (isValidUserId(p)) peers.push(p);
+      else errors.push({ Peer_Account: p, ErrorCode: ErrorCode.INVALID_PARAMETER });
+    }
+    await this.requireExisting(ctx, [owner]);
+    const res = await this.chat.getUnread({ sdkAppId: ctx.sdkAppId, account: owner, peers });
+    return {
+      AllC2CUnreadMsgNum: res.total,
+      ...(peersIn.length ? { C2CUnreadMsgNumList: res.peers.map((p) => ({ Peer_Account: p.peer, C2CUnreadMsgNum: p.unread })) } : {}),
+      ...(errors.length ? { ErrorList: errors } : {}),
+    };
+  }
+
+  private async requireExisting(ctx: RestContext, userIds: string[]): Promise<void> {
+    const res = await this.clients.service<authV1.AuthServiceClient>('auth').checkAccounts({ sdkAppId: ctx.sdkAppId, userIds: [...new Set(userIds)] });
+    const missing = res.results.find((r) => r.status !== 'Imported');
+    if (missing) throw new MeridianError(ErrorCode.ACCOUNT_NOT_FOUND, `account ${missing.userId} does not exist`);
   }
 
   private async sendmsg(ctx: RestContext, body: JsonObject): Promise<JsonObject> {
@@ -174,7 +271,7 @@ export class C2cCommands implements OnModuleInit {
         MsgRandom: m.msgRandom,
         MsgTimeStamp: Number(m.msgTime),
         MsgFlagBits: m.msgFlagBits,
-        IsPeerRead: 0,
+        IsPeerRead: m.isPeerRead,
         MsgKey: m.msgKey,
         MsgBody: JSON.parse(Buffer.from(m.msgBody).toString('utf8')) as unknown,
         CloudCustomData: m.cloudCustomData,

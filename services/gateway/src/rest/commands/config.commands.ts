@@ -1,22 +1,61 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import { PLATFORM_CONFIG, type PlatformConfig } from '@meridian/platform';
+import { ErrorCode, MeridianError } from '@meridian/contracts';
+import { GrpcClients, PLATFORM_CONFIG, type PlatformConfig } from '@meridian/platform';
+import type { authV1 } from '@meridian/proto';
+import { accountField } from '../body';
 import { RestCommandRegistry } from '../rest-command.registry';
+import type { JsonObject, RestContext } from '../rest.types';
 
-/** v4/ConfigSvc/GetIPList: the addresses of the access nodes (every region's gateway), for allowlists. */
+/** Mute seconds: 0 unmutes, 4294967295 mutes for ever. */
+function muteSeconds(body: JsonObject, name: string): number | undefined {
+  const v = body[name];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 0xffffffff) throw new MeridianError(ErrorCode.INVALID_PARAMETER, `${name} must be 0-4294967295 seconds`);
+  return v;
+}
+
+/**
+ * App configuration commands: v4/ConfigSvc/GetIPList (the access nodes' addresses, for
+ * allowlists) and the app-wide mute v4/openconfigsvr/setnospeaking and getnospeaking.
+ */
 @Injectable()
 export class ConfigCommands implements OnModuleInit {
   constructor(
     @Inject(RestCommandRegistry) private readonly registry: RestCommandRegistry,
     @Inject(PLATFORM_CONFIG) private readonly platform: PlatformConfig,
+    @Inject(GrpcClients) private readonly clients: GrpcClients,
   ) {}
 
+  private get auth() {
+    return this.clients.service<authV1.AuthServiceClient>('auth');
+  }
+
   onModuleInit(): void {
-    this.registry.register({
-      path: 'ConfigSvc/GetIPList',
-      handle: async () => {
-        const hosts = this.platform.topology.regionNames().map((r) => new URL(this.platform.topology.httpBaseUrl(r, 'gateway')).hostname);
-        return { IPList: [...new Set(hosts)] };
+    this.registry.register(
+      {
+        path: 'ConfigSvc/GetIPList',
+        handle: async () => {
+          const hosts = this.platform.topology.regionNames().map((r) => new URL(this.platform.topology.httpBaseUrl(r, 'gateway')).hostname);
+          return { IPList: [...new Set(hosts)] };
+        },
       },
-    });
+      { path: 'openconfigsvr/setnospeaking', handle: (ctx, body) => this.setNoSpeaking(ctx, body) },
+      { path: 'openconfigsvr/getnospeaking', handle: (ctx, body) => this.getNoSpeaking(ctx, body) },
+    );
+  }
+
+  private async setNoSpeaking(ctx: RestContext, body: JsonObject): Promise<JsonObject> {
+    const userId = accountField(body, ['Set_Account']);
+    const c2c = muteSeconds(body, 'C2CmsgNospeakingTime');
+    const group = muteSeconds(body, 'GroupmsgNospeakingTime');
+    if (c2c === undefined && group === undefined) throw new MeridianError(ErrorCode.INVALID_PARAMETER, 'C2CmsgNospeakingTime or GroupmsgNospeakingTime is required');
+    await this.auth.setNoSpeaking({ sdkAppId: ctx.sdkAppId, userId, c2cSeconds: c2c, groupSeconds: group });
+    return {};
+  }
+
+  private async getNoSpeaking(ctx: RestContext, body: JsonObject): Promise<JsonObject> {
+    const userId = accountField(body, ['Get_Account']);
+    const res = await this.auth.getNoSpeaking({ sdkAppId: ctx.sdkAppId, userId });
+    return { C2CmsgNospeakingTime: res.c2cSeconds, GroupmsgNospeakingTime: res.groupSeconds };
   }
 }

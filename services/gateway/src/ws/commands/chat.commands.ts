@@ -4,10 +4,38 @@ import { GrpcClients } from '@meridian/platform';
 import type { chatV1 } from '@meridian/proto';
 import { WsCommandRegistry } from '../ws-command.registry';
 
+/** A stored message as clients see it (docs/protocol.md). */
+function clientMessage(m: chatV1.StoredMessage) {
+  return {
+    ConversationId: m.conversationId,
+    MsgSeq: Number(m.msgSeq),
+    From_Account: m.fromAccount,
+    To_Account: m.toAccount,
+    MsgRandom: m.msgRandom,
+    MsgTime: Number(m.msgTime),
+    MsgKey: m.msgKey,
+    MsgBody: JSON.parse(Buffer.from(m.msgBody).toString('utf8')) as unknown,
+    CloudCustomData: m.cloudCustomData,
+    MsgFlagBits: m.msgFlagBits,
+    IsPeerRead: m.isPeerRead,
+  };
+}
+
+const str = (body: Record<string, unknown>, k: string): string => {
+  const v = body[k];
+  if (typeof v !== 'string') throw new MeridianError(ErrorCode.INVALID_PARAMETER, `${k} is required`);
+  return v;
+};
+const num = (body: Record<string, unknown>, k: string): number => {
+  const v = body[k];
+  if (v === undefined) return 0;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw new MeridianError(ErrorCode.INVALID_PARAMETER, `${k} must be a non-negative integer`);
+  return v;
+};
+
 /**
- * 1:1 chat for clients: `chat.send` {To_Account, MsgRandom, MsgBody, CloudCustomData?,
- * OfflinePushInfo?, MsgLifeTime?} → {MsgSeq, MsgTime, MsgKey, ConversationId, Duplicate};
- * `chat.sync` {peer, afterSeq?, beforeSeq?, limit?} → {messages, lastSeq, complete}.
+ * 1:1 chat for clients (docs/protocol.md): `chat.send`, `chat.sync`, `chat.recall`, `chat.read`,
+ * `chat.unread`, `chat.conversations`, `chat.conversation_delete`, `chat.conversation_pin`.
  */
 @Injectable()
 export class ChatCommands implements OnModuleInit {
@@ -37,7 +65,7 @@ export class ChatCommands implements OnModuleInit {
             syncOtherMachine: 0,
             offlinePushInfo: Buffer.from(body['OfflinePushInfo'] ? JSON.stringify(body['OfflinePushInfo']) : ''),
             fromLoginId: session.loginId,
-            sendMsgControl: [],
+            sendMsgControl: Array.isArray(body['SendMsgControl']) ? (body['SendMsgControl'] as unknown[]).filter((c): c is string => typeof c === 'string') : [],
           });
           return { MsgSeq: Number(res.msgSeq), MsgTime: Number(res.msgTime), MsgKey: res.msgKey, ConversationId: res.conversationId, Duplicate: res.duplicate };
         },
@@ -62,35 +90,104 @@ export class ChatCommands implements OnModuleInit {
       {
         cmd: 'chat.sync',
         handle: async ({ session }, body) => {
-          const peer = body['peer'];
-          if (typeof peer !== 'string') throw new MeridianError(ErrorCode.INVALID_PARAMETER, 'peer is required');
-          const num = (k: string) => (typeof body[k] === 'number' ? (body[k] as number) : 0);
-          const res = await this.clients.service<chatV1.ChatServiceClient>('chat', session.homeRegion).getMessages({
+          const res = await this.chat(session.homeRegion).getMessages({
             sdkAppId: session.sdkAppId,
             account: session.userId,
-            peer,
-            afterSeq: String(num('afterSeq')),
-            beforeSeq: String(num('beforeSeq')),
-            limit: num('limit') || 20,
+            peer: str(body, 'peer'),
+            afterSeq: String(num(body, 'afterSeq')),
+            beforeSeq: String(num(body, 'beforeSeq')),
+            limit: num(body, 'limit') || 20,
+          });
+          return { messages: res.messages.map(clientMessage), lastSeq: Number(res.lastSeq), complete: res.complete };
+        },
+      },
+      {
+        cmd: 'chat.read',
+        handle: async ({ session }, body) => {
+          const res = await this.chat(session.homeRegion).reportRead({
+            sdkAppId: session.sdkAppId,
+            account: session.userId,
+            peer: str(body, 'peer'),
+            readSeq: String(num(body, 'MsgSeq')),
+            readTime: '0',
+            loginId: session.loginId,
+          });
+          return { MsgReadSeq: Number(res.readSeq), UnreadMsgNum: res.unread };
+        },
+      },
+      {
+        cmd: 'chat.unread',
+        handle: async ({ session }, body) => {
+          const peers = body['peers'] ?? [];
+          if (!Array.isArray(peers) || peers.length > 100 || !peers.every((p) => typeof p === 'string')) throw new MeridianError(ErrorCode.INVALID_PARAMETER, 'peers must be up to 100 account ids');
+          const res = await this.chat(session.homeRegion).getUnread({ sdkAppId: session.sdkAppId, account: session.userId, peers: peers as string[] });
+          return { total: res.total, peers: Object.fromEntries(res.peers.map((p) => [p.peer, p.unread])) };
+        },
+      },
+      {
+        cmd: 'chat.conversations',
+        handle: async ({ session }, body) => {
+          const res = await this.chat(session.homeRegion).listConversations({
+            sdkAppId: session.sdkAppId,
+            account: session.userId,
+            timeStamp: String(num(body, 'TimeStamp')),
+            startIndex: num(body, 'StartIndex'),
+            topTimeStamp: String(num(body, 'TopTimeStamp')),
+            topStartIndex: num(body, 'TopStartIndex'),
+            assistFlags: body['AssistFlags'] === undefined ? 7 : num(body, 'AssistFlags'),
+            limit: num(body, 'limit'),
+            withLastMessage: true,
           });
           return {
-            messages: res.messages.map((m) => ({
-              ConversationId: m.conversationId,
-              MsgSeq: Number(m.msgSeq),
-              From_Account: m.fromAccount,
-              To_Account: m.toAccount,
-              MsgRandom: m.msgRandom,
-              MsgTime: Number(m.msgTime),
-              MsgKey: m.msgKey,
-              MsgBody: JSON.parse(Buffer.from(m.msgBody).toString('utf8')) as unknown,
-              CloudCustomData: m.cloudCustomData,
-              MsgFlagBits: m.msgFlagBits,
+            conversations: res.conversations.map((c) => ({
+              type: c.type,
+              peer: c.peer,
+              msgTime: Number(c.msgTime),
+              pinned: c.pinned,
+              unread: c.unread,
+              lastSeq: Number(c.lastSeq),
+              readSeq: Number(c.readSeq),
+              peerReadSeq: Number(c.peerReadSeq),
+              lastMessage: c.lastMessage ? clientMessage(c.lastMessage) : null,
             })),
-            lastSeq: Number(res.lastSeq),
             complete: res.complete,
+            TimeStamp: Number(res.timeStamp),
+            StartIndex: res.startIndex,
+            TopTimeStamp: Number(res.topTimeStamp),
+            TopStartIndex: res.topStartIndex,
           };
         },
       },
+      {
+        cmd: 'chat.conversation_delete',
+        handle: async ({ session }, body) => {
+          await this.chat(session.homeRegion).deleteConversation({
+            sdkAppId: session.sdkAppId,
+            account: session.userId,
+            type: num(body, 'type') || 1,
+            peer: str(body, 'peer'),
+            clearHistory: body['clearHistory'] === true,
+          });
+          return {};
+        },
+      },
+      {
+        cmd: 'chat.conversation_pin',
+        handle: async ({ session }, body) => {
+          await this.chat(session.homeRegion).pinConversation({
+            sdkAppId: session.sdkAppId,
+            account: session.userId,
+            type: num(body, 'type') || 1,
+            peer: str(body, 'peer'),
+            pinned: body['pinned'] !== false,
+          });
+          return {};
+        },
+      },
     );
+  }
+
+  private chat(region: string) {
+    return this.clients.service<chatV1.ChatServiceClient>('chat', region);
   }
 }

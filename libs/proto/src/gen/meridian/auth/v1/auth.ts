@@ -321,6 +321,34 @@ export interface AccountResult {
   resultInfo: string;
   /** "Imported" or "NotImported" (account_check only). */
   status: string;
+  /**
+   * App-wide mute (CheckAccounts): unix seconds until which the account may not send C2C /
+   * group messages; 0 = not muted, 4294967295 = for ever.
+   */
+  c2cMutedUntil: string;
+  groupMutedUntil: string;
+}
+
+export interface SetNoSpeakingRequest {
+  sdkAppId: number;
+  userId: string;
+  /** Seconds from now; 0 unmutes; 4294967295 mutes for ever. Unset leaves that kind unchanged. */
+  c2cSeconds?: number | undefined;
+  groupSeconds?: number | undefined;
+}
+
+export interface SetNoSpeakingResponse {
+}
+
+export interface GetNoSpeakingRequest {
+  sdkAppId: number;
+  userId: string;
+}
+
+/** Remaining seconds (0 = not muted, 4294967295 = for ever). */
+export interface GetNoSpeakingResponse {
+  c2cSeconds: number;
+  groupSeconds: number;
 }
 
 export interface DeleteAccountsRequest {
@@ -2238,7 +2266,7 @@ export const ImportAccountsResponse: MessageFns<ImportAccountsResponse> = {
 };
 
 function createBaseAccountResult(): AccountResult {
-  return { userId: "", resultCode: 0, resultInfo: "", status: "" };
+  return { userId: "", resultCode: 0, resultInfo: "", status: "", c2cMutedUntil: "0", groupMutedUntil: "0" };
 }
 
 export const AccountResult: MessageFns<AccountResult> = {
@@ -2254,6 +2282,12 @@ export const AccountResult: MessageFns<AccountResult> = {
     }
     if (message.status !== "") {
       writer.uint32(34).string(message.status);
+    }
+    if (message.c2cMutedUntil !== "0") {
+      writer.uint32(40).int64(message.c2cMutedUntil);
+    }
+    if (message.groupMutedUntil !== "0") {
+      writer.uint32(48).int64(message.groupMutedUntil);
     }
     return writer;
   },
@@ -2301,6 +2335,250 @@ export const AccountResult: MessageFns<AccountResult> = {
             }
 
             message.status = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.c2cMutedUntil = reader.int64().toString();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.groupMutedUntil = reader.int64().toString();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseSetNoSpeakingRequest(): SetNoSpeakingRequest {
+  return { sdkAppId: 0, userId: "" };
+}
+
+export const SetNoSpeakingRequest: MessageFns<SetNoSpeakingRequest> = {
+  encode(message: SetNoSpeakingRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sdkAppId !== 0) {
+      writer.uint32(8).uint32(message.sdkAppId);
+    }
+    if (message.userId !== "") {
+      writer.uint32(18).string(message.userId);
+    }
+    if (message.c2cSeconds !== undefined) {
+      writer.uint32(24).uint32(message.c2cSeconds);
+    }
+    if (message.groupSeconds !== undefined) {
+      writer.uint32(32).uint32(message.groupSeconds);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetNoSpeakingRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetNoSpeakingRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.sdkAppId = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.c2cSeconds = reader.uint32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.groupSeconds = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseSetNoSpeakingResponse(): SetNoSpeakingResponse {
+  return {};
+}
+
+export const SetNoSpeakingResponse: MessageFns<SetNoSpeakingResponse> = {
+  encode(_: SetNoSpeakingResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetNoSpeakingResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetNoSpeakingResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseGetNoSpeakingRequest(): GetNoSpeakingRequest {
+  return { sdkAppId: 0, userId: "" };
+}
+
+export const GetNoSpeakingRequest: MessageFns<GetNoSpeakingRequest> = {
+  encode(message: GetNoSpeakingRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sdkAppId !== 0) {
+      writer.uint32(8).uint32(message.sdkAppId);
+    }
+    if (message.userId !== "") {
+      writer.uint32(18).string(message.userId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetNoSpeakingRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetNoSpeakingRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.sdkAppId = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseGetNoSpeakingResponse(): GetNoSpeakingResponse {
+  return { c2cSeconds: 0, groupSeconds: 0 };
+}
+
+export const GetNoSpeakingResponse: MessageFns<GetNoSpeakingResponse> = {
+  encode(message: GetNoSpeakingResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.c2cSeconds !== 0) {
+      writer.uint32(8).uint32(message.c2cSeconds);
+    }
+    if (message.groupSeconds !== 0) {
+      writer.uint32(16).uint32(message.groupSeconds);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetNoSpeakingResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetNoSpeakingResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.c2cSeconds = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.groupSeconds = reader.uint32();
             continue;
           }
         }
@@ -3764,6 +4042,12 @@ export interface AuthServiceClient {
 
   checkAccounts(request: CheckAccountsRequest): Observable<CheckAccountsResponse>;
 
+  /** App-wide mute of one account for C2C and/or group messages (v4/openconfigsvr/setnospeaking). */
+
+  setNoSpeaking(request: SetNoSpeakingRequest): Observable<SetNoSpeakingResponse>;
+
+  getNoSpeaking(request: GetNoSpeakingRequest): Observable<GetNoSpeakingResponse>;
+
   /** Pages through an app's accounts in UserID order (for pushes to all users). */
 
   listAccounts(request: ListAccountsRequest): Observable<ListAccountsResponse>;
@@ -3843,6 +4127,16 @@ export interface AuthServiceController {
     request: CheckAccountsRequest,
   ): Promise<CheckAccountsResponse> | Observable<CheckAccountsResponse> | CheckAccountsResponse;
 
+  /** App-wide mute of one account for C2C and/or group messages (v4/openconfigsvr/setnospeaking). */
+
+  setNoSpeaking(
+    request: SetNoSpeakingRequest,
+  ): Promise<SetNoSpeakingResponse> | Observable<SetNoSpeakingResponse> | SetNoSpeakingResponse;
+
+  getNoSpeaking(
+    request: GetNoSpeakingRequest,
+  ): Promise<GetNoSpeakingResponse> | Observable<GetNoSpeakingResponse> | GetNoSpeakingResponse;
+
   /** Pages through an app's accounts in UserID order (for pushes to all users). */
 
   listAccounts(
@@ -3889,6 +4183,8 @@ export function AuthServiceControllerMethods() {
       "importAccounts",
       "deleteAccounts",
       "checkAccounts",
+      "setNoSpeaking",
+      "getNoSpeaking",
       "listAccounts",
       "login",
       "logout",

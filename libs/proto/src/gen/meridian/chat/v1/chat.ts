@@ -13,6 +13,141 @@ export const protobufPackage = "meridian.chat.v1";
 
 export const protobufFileName = "meridian/chat/v1/chat.proto";
 
+export interface ImportMessageRequest {
+  sdkAppId: number;
+  fromAccount: string;
+  toAccount: string;
+  /** The caller's MsgSeq (Tencent: chosen by the sender, not unique); part of the de-duplication key. */
+  msgSeq: number;
+  msgRandom: number;
+  /** Unix seconds of the original message. */
+  msgTime: string;
+  msgBody: Uint8Array;
+  cloudCustomData: string;
+  /** 1 realtime (counts as unread), 2 history (read, not pushed), 5 realtime (unread, pushed). */
+  syncFromOldSystem: number;
+}
+
+export interface ImportMessageResponse {
+  /** The stored message's place in the conversation. */
+  msgSeq: string;
+  msgKey: string;
+  /** True when an earlier import with the same key exists (nothing was stored). */
+  duplicate: boolean;
+}
+
+export interface ModifyMessageRequest {
+  sdkAppId: number;
+  fromAccount: string;
+  toAccount: string;
+  msgKey: string;
+  msgBody?: Uint8Array | undefined;
+  cloudCustomData?: string | undefined;
+}
+
+export interface ModifyMessageResponse {
+}
+
+export interface ReportReadRequest {
+  sdkAppId: number;
+  /** Who has read. */
+  account: string;
+  peer: string;
+  /** Read up to this seq; 0 = up to the newest message (or up to read_time when set). */
+  readSeq: string;
+  /** Unix seconds: messages sent at or before it are read (admin_set_msg_read's MsgReadTime). */
+  readTime: string;
+  /** The reporting device, which needs no copy of its own report. */
+  loginId: string;
+}
+
+export interface ReportReadResponse {
+  readSeq: string;
+  unread: number;
+}
+
+export interface GetUnreadRequest {
+  sdkAppId: number;
+  account: string;
+  /** Per-peer counts for these peers (at most 10); the total is always returned. */
+  peers: string[];
+}
+
+export interface PeerUnread {
+  peer: string;
+  unread: number;
+}
+
+export interface GetUnreadResponse {
+  total: number;
+  peers: PeerUnread[];
+}
+
+/** One entry of a user's conversation list. */
+export interface Conversation {
+  /** 1 C2C, 2 group (Tencent's SessionItem Type). */
+  type: number;
+  /** The peer account (C2C) or the group id. */
+  peer: string;
+  /** Unix seconds of the last message (0 for an empty conversation). */
+  msgTime: string;
+  pinned: boolean;
+  unread: number;
+  lastSeq: string;
+  readSeq: string;
+  /** How far the peer has read (C2C read receipts). */
+  peerReadSeq: string;
+  /** The last message, when asked for. */
+  lastMessage: StoredMessage | undefined;
+}
+
+export interface ListConversationsRequest {
+  sdkAppId: number;
+  account: string;
+  /** Tencent's cursors (all 0 for the first page): ordinary then pinned conversations. */
+  timeStamp: string;
+  startIndex: number;
+  topTimeStamp: string;
+  topStartIndex: number;
+  /** bit 0 pinned conversations first, bit 1 include empty conversations, bit 2 page pinned separately. */
+  assistFlags: number;
+  limit: number;
+  withLastMessage: boolean;
+}
+
+export interface ListConversationsResponse {
+  conversations: Conversation[];
+  complete: boolean;
+  timeStamp: string;
+  startIndex: number;
+  topTimeStamp: string;
+  topStartIndex: number;
+}
+
+export interface DeleteConversationRequest {
+  sdkAppId: number;
+  account: string;
+  /** 1 C2C, 2 group. */
+  type: number;
+  peer: string;
+  /** Also hide the conversation's roaming history from this account (Tencent ClearRamble 1). */
+  clearHistory: boolean;
+}
+
+export interface DeleteConversationResponse {
+}
+
+export interface PinConversationRequest {
+  sdkAppId: number;
+  account: string;
+  type: number;
+  peer: string;
+  pinned: boolean;
+}
+
+export interface PinConversationResponse {
+}
+
 export interface RecallMessageRequest {
   sdkAppId: number;
   fromAccount: string;
@@ -79,6 +214,8 @@ export interface StoredMessage {
   cloudCustomData: string;
   /** 0 normal, 8 recalled (Tencent MsgFlagBits); a recalled message has an empty body. */
   msgFlagBits: number;
+  /** C2C read receipts: 1 when the other party has read this message (messages one sent). */
+  isPeerRead: number;
 }
 
 export interface GetMessagesResponse {
@@ -89,6 +226,1333 @@ export interface GetMessagesResponse {
 }
 
 export const MERIDIAN_CHAT_V1_PACKAGE_NAME = "meridian.chat.v1";
+
+function createBaseImportMessageRequest(): ImportMessageRequest {
+  return {
+    sdkAppId: 0,
+    fromAccount: "",
+    toAccount: "",
+    msgSeq: 0,
+    msgRandom: 0,
+    msgTime: "0",
+    msgBody: new Uint8Array(0),
+    cloudCustomData: "",
+    syncFromOldSystem: 0,
+  };
+}
+
+export const ImportMessageRequest: MessageFns<ImportMessageRequest> = {
+  encode(message: ImportMessageRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sdkAppId !== 0) {
+      writer.uint32(8).uint32(message.sdkAppId);
+    }
+    if (message.fromAccount !== "") {
+      writer.uint32(18).string(message.fromAccount);
+    }
+    if (message.toAccount !== "") {
+      writer.uint32(26).string(message.toAccount);
+    }
+    if (message.msgSeq !== 0) {
+      writer.uint32(32).uint32(message.msgSeq);
+    }
+    if (message.msgRandom !== 0) {
+      writer.uint32(40).uint32(message.msgRandom);
+    }
+    if (message.msgTime !== "0") {
+      writer.uint32(48).int64(message.msgTime);
+    }
+    if (message.msgBody.length !== 0) {
+      writer.uint32(58).bytes(message.msgBody);
+    }
+    if (message.cloudCustomData !== "") {
+      writer.uint32(66).string(message.cloudCustomData);
+    }
+    if (message.syncFromOldSystem !== 0) {
+      writer.uint32(72).uint32(message.syncFromOldSystem);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ImportMessageRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseImportMessageRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.sdkAppId = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.fromAccount = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.toAccount = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.msgSeq = reader.uint32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.msgRandom = reader.uint32();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.msgTime = reader.int64().toString();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.msgBody = reader.bytes();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.cloudCustomData = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.syncFromOldSystem = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseImportMessageResponse(): ImportMessageResponse {
+  return { msgSeq: "0", msgKey: "", duplicate: false };
+}
+
+export const ImportMessageResponse: MessageFns<ImportMessageResponse> = {
+  encode(message: ImportMessageResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.msgSeq !== "0") {
+      writer.uint32(8).uint64(message.msgSeq);
+    }
+    if (message.msgKey !== "") {
+      writer.uint32(18).string(message.msgKey);
+    }
+    if (message.duplicate !== false) {
+      writer.uint32(24).bool(message.duplicate);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ImportMessageResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseImportMessageResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.msgSeq = reader.uint64().toString();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.msgKey = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.duplicate = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseModifyMessageRequest(): ModifyMessageRequest {
+  return { sdkAppId: 0, fromAccount: "", toAccount: "", msgKey: "" };
+}
+
+export const ModifyMessageRequest: MessageFns<ModifyMessageRequest> = {
+  encode(message: ModifyMessageRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sdkAppId !== 0) {
+      writer.uint32(8).uint32(message.sdkAppId);
+    }
+    if (message.fromAccount !== "") {
+      writer.uint32(18).string(message.fromAccount);
+    }
+    if (message.toAccount !== "") {
+      writer.uint32(26).string(message.toAccount);
+    }
+    if (message.msgKey !== "") {
+      writer.uint32(34).string(message.msgKey);
+    }
+    if (message.msgBody !== undefined) {
+      writer.uint32(42).bytes(message.msgBody);
+    }
+    if (message.cloudCustomData !== undefined) {
+      writer.uint32(50).string(message.cloudCustomData);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ModifyMessageRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseModifyMessageRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.sdkAppId = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.fromAccount = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.toAccount = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.msgKey = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.msgBody = reader.bytes();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.cloudCustomData = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseModifyMessageResponse(): ModifyMessageResponse {
+  return {};
+}
+
+export const ModifyMessageResponse: MessageFns<ModifyMessageResponse> = {
+  encode(_: ModifyMessageResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ModifyMessageResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseModifyMessageResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseReportReadRequest(): ReportReadRequest {
+  return { sdkAppId: 0, account: "", peer: "", readSeq: "0", readTime: "0", loginId: "" };
+}
+
+export const ReportReadRequest: MessageFns<ReportReadRequest> = {
+  encode(message: ReportReadRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sdkAppId !== 0) {
+      writer.uint32(8).uint32(message.sdkAppId);
+    }
+    if (message.account !== "") {
+      writer.uint32(18).string(message.account);
+    }
+    if (message.peer !== "") {
+      writer.uint32(26).string(message.peer);
+    }
+    if (message.readSeq !== "0") {
+      writer.uint32(32).uint64(message.readSeq);
+    }
+    if (message.readTime !== "0") {
+      writer.uint32(40).int64(message.readTime);
+    }
+    if (message.loginId !== "") {
+      writer.uint32(50).string(message.loginId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReportReadRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReportReadRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.sdkAppId = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.account = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.peer = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.readSeq = reader.uint64().toString();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.readTime = reader.int64().toString();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.loginId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseReportReadResponse(): ReportReadResponse {
+  return { readSeq: "0", unread: 0 };
+}
+
+export const ReportReadResponse: MessageFns<ReportReadResponse> = {
+  encode(message: ReportReadResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.readSeq !== "0") {
+      writer.uint32(8).uint64(message.readSeq);
+    }
+    if (message.unread !== 0) {
+      writer.uint32(16).uint32(message.unread);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReportReadResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReportReadResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.readSeq = reader.uint64().toString();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.unread = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseGetUnreadRequest(): GetUnreadRequest {
+  return { sdkAppId: 0, account: "", peers: [] };
+}
+
+export const GetUnreadRequest: MessageFns<GetUnreadRequest> = {
+  encode(message: GetUnreadRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sdkAppId !== 0) {
+      writer.uint32(8).uint32(message.sdkAppId);
+    }
+    if (message.account !== "") {
+      writer.uint32(18).string(message.account);
+    }
+    for (const v of message.peers) {
+      writer.uint32(26).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetUnreadRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetUnreadRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.sdkAppId = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.account = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.peers.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBasePeerUnread(): PeerUnread {
+  return { peer: "", unread: 0 };
+}
+
+export const PeerUnread: MessageFns<PeerUnread> = {
+  encode(message: PeerUnread, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.peer !== "") {
+      writer.uint32(10).string(message.peer);
+    }
+    if (message.unread !== 0) {
+      writer.uint32(16).uint32(message.unread);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PeerUnread {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePeerUnread();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.peer = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.unread = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseGetUnreadResponse(): GetUnreadResponse {
+  return { total: 0, peers: [] };
+}
+
+export const GetUnreadResponse: MessageFns<GetUnreadResponse> = {
+  encode(message: GetUnreadResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.total !== 0) {
+      writer.uint32(8).uint32(message.total);
+    }
+    for (const v of message.peers) {
+      PeerUnread.encode(v!, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetUnreadResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetUnreadResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.total = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.peers.push(PeerUnread.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseConversation(): Conversation {
+  return {
+    type: 0,
+    peer: "",
+    msgTime: "0",
+    pinned: false,
+    unread: 0,
+    lastSeq: "0",
+    readSeq: "0",
+    peerReadSeq: "0",
+    lastMessage: undefined,
+  };
+}
+
+export const Conversation: MessageFns<Conversation> = {
+  encode(message: Conversation, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.type !== 0) {
+      writer.uint32(8).uint32(message.type);
+    }
+    if (message.peer !== "") {
+      writer.uint32(18).string(message.peer);
+    }
+    if (message.msgTime !== "0") {
+      writer.uint32(24).int64(message.msgTime);
+    }
+    if (message.pinned !== false) {
+      writer.uint32(32).bool(message.pinned);
+    }
+    if (message.unread !== 0) {
+      writer.uint32(40).uint32(message.unread);
+    }
+    if (message.lastSeq !== "0") {
+      writer.uint32(48).uint64(message.lastSeq);
+    }
+    if (message.readSeq !== "0") {
+      writer.uint32(56).uint64(message.readSeq);
+    }
+    if (message.peerReadSeq !== "0") {
+      writer.uint32(64).uint64(message.peerReadSeq);
+    }
+    if (message.lastMessage !== undefined) {
+      StoredMessage.encode(message.lastMessage, writer.uint32(74).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Conversation {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseConversation();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.type = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.peer = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.msgTime = reader.int64().toString();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.pinned = reader.bool();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.unread = reader.uint32();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.lastSeq = reader.uint64().toString();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.readSeq = reader.uint64().toString();
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.peerReadSeq = reader.uint64().toString();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.lastMessage = StoredMessage.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseListConversationsRequest(): ListConversationsRequest {
+  return {
+    sdkAppId: 0,
+    account: "",
+    timeStamp: "0",
+    startIndex: 0,
+    topTimeStamp: "0",
+    topStartIndex: 0,
+    assistFlags: 0,
+    limit: 0,
+    withLastMessage: false,
+  };
+}
+
+export const ListConversationsRequest: MessageFns<ListConversationsRequest> = {
+  encode(message: ListConversationsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sdkAppId !== 0) {
+      writer.uint32(8).uint32(message.sdkAppId);
+    }
+    if (message.account !== "") {
+      writer.uint32(18).string(message.account);
+    }
+    if (message.timeStamp !== "0") {
+      writer.uint32(24).int64(message.timeStamp);
+    }
+    if (message.startIndex !== 0) {
+      writer.uint32(32).uint32(message.startIndex);
+    }
+    if (message.topTimeStamp !== "0") {
+      writer.uint32(40).int64(message.topTimeStamp);
+    }
+    if (message.topStartIndex !== 0) {
+      writer.uint32(48).uint32(message.topStartIndex);
+    }
+    if (message.assistFlags !== 0) {
+      writer.uint32(56).uint32(message.assistFlags);
+    }
+    if (message.limit !== 0) {
+      writer.uint32(64).uint32(message.limit);
+    }
+    if (message.withLastMessage !== false) {
+      writer.uint32(72).bool(message.withLastMessage);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListConversationsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListConversationsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.sdkAppId = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.account = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.timeStamp = reader.int64().toString();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.startIndex = reader.uint32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.topTimeStamp = reader.int64().toString();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.topStartIndex = reader.uint32();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.assistFlags = reader.uint32();
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.limit = reader.uint32();
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.withLastMessage = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseListConversationsResponse(): ListConversationsResponse {
+  return { conversations: [], complete: false, timeStamp: "0", startIndex: 0, topTimeStamp: "0", topStartIndex: 0 };
+}
+
+export const ListConversationsResponse: MessageFns<ListConversationsResponse> = {
+  encode(message: ListConversationsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.conversations) {
+      Conversation.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.complete !== false) {
+      writer.uint32(16).bool(message.complete);
+    }
+    if (message.timeStamp !== "0") {
+      writer.uint32(24).int64(message.timeStamp);
+    }
+    if (message.startIndex !== 0) {
+      writer.uint32(32).uint32(message.startIndex);
+    }
+    if (message.topTimeStamp !== "0") {
+      writer.uint32(40).int64(message.topTimeStamp);
+    }
+    if (message.topStartIndex !== 0) {
+      writer.uint32(48).uint32(message.topStartIndex);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListConversationsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListConversationsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.conversations.push(Conversation.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.complete = reader.bool();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.timeStamp = reader.int64().toString();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.startIndex = reader.uint32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.topTimeStamp = reader.int64().toString();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.topStartIndex = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseDeleteConversationRequest(): DeleteConversationRequest {
+  return { sdkAppId: 0, account: "", type: 0, peer: "", clearHistory: false };
+}
+
+export const DeleteConversationRequest: MessageFns<DeleteConversationRequest> = {
+  encode(message: DeleteConversationRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sdkAppId !== 0) {
+      writer.uint32(8).uint32(message.sdkAppId);
+    }
+    if (message.account !== "") {
+      writer.uint32(18).string(message.account);
+    }
+    if (message.type !== 0) {
+      writer.uint32(24).uint32(message.type);
+    }
+    if (message.peer !== "") {
+      writer.uint32(34).string(message.peer);
+    }
+    if (message.clearHistory !== false) {
+      writer.uint32(40).bool(message.clearHistory);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteConversationRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteConversationRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.sdkAppId = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.account = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.type = reader.uint32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.peer = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.clearHistory = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseDeleteConversationResponse(): DeleteConversationResponse {
+  return {};
+}
+
+export const DeleteConversationResponse: MessageFns<DeleteConversationResponse> = {
+  encode(_: DeleteConversationResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteConversationResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteConversationResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBasePinConversationRequest(): PinConversationRequest {
+  return { sdkAppId: 0, account: "", type: 0, peer: "", pinned: false };
+}
+
+export const PinConversationRequest: MessageFns<PinConversationRequest> = {
+  encode(message: PinConversationRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sdkAppId !== 0) {
+      writer.uint32(8).uint32(message.sdkAppId);
+    }
+    if (message.account !== "") {
+      writer.uint32(18).string(message.account);
+    }
+    if (message.type !== 0) {
+      writer.uint32(24).uint32(message.type);
+    }
+    if (message.peer !== "") {
+      writer.uint32(34).string(message.peer);
+    }
+    if (message.pinned !== false) {
+      writer.uint32(40).bool(message.pinned);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PinConversationRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePinConversationRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.sdkAppId = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.account = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.type = reader.uint32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.peer = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.pinned = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBasePinConversationResponse(): PinConversationResponse {
+  return {};
+}
+
+export const PinConversationResponse: MessageFns<PinConversationResponse> = {
+  encode(_: PinConversationResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PinConversationResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePinConversationResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
 
 function createBaseRecallMessageRequest(): RecallMessageRequest {
   return { sdkAppId: 0, fromAccount: "", toAccount: "", msgKey: "", byAdmin: false, operatorAccount: "" };
@@ -597,6 +2061,7 @@ function createBaseStoredMessage(): StoredMessage {
     msgBody: new Uint8Array(0),
     cloudCustomData: "",
     msgFlagBits: 0,
+    isPeerRead: 0,
   };
 }
 
@@ -631,6 +2096,9 @@ export const StoredMessage: MessageFns<StoredMessage> = {
     }
     if (message.msgFlagBits !== 0) {
       writer.uint32(80).uint32(message.msgFlagBits);
+    }
+    if (message.isPeerRead !== 0) {
+      writer.uint32(88).uint32(message.isPeerRead);
     }
     return writer;
   },
@@ -726,6 +2194,14 @@ export const StoredMessage: MessageFns<StoredMessage> = {
             }
 
             message.msgFlagBits = reader.uint32();
+            continue;
+          }
+          case 11: {
+            if (tag !== 88) {
+              break;
+            }
+
+            message.isPeerRead = reader.uint32();
             continue;
           }
         }
@@ -824,6 +2300,26 @@ export interface ChatServiceClient {
   /** Recall by the sender within the window, or by an app admin at any time. */
 
   recallMessage(request: RecallMessageRequest): Observable<RecallMessageResponse>;
+
+  /** History migration (v4/openim/importmsg): de-duplicated on (MsgSeq, MsgRandom, MsgTimeStamp). */
+
+  importMessage(request: ImportMessageRequest): Observable<ImportMessageResponse>;
+
+  /** Admin overwrite of a stored message's MsgBody and/or CloudCustomData (v4/openim/modify_c2c_msg). */
+
+  modifyMessage(request: ModifyMessageRequest): Observable<ModifyMessageResponse>;
+
+  /** A read report: everything up to a seq (or a time) is read by `account`; the peer is told. */
+
+  reportRead(request: ReportReadRequest): Observable<ReportReadResponse>;
+
+  getUnread(request: GetUnreadRequest): Observable<GetUnreadResponse>;
+
+  listConversations(request: ListConversationsRequest): Observable<ListConversationsResponse>;
+
+  deleteConversation(request: DeleteConversationRequest): Observable<DeleteConversationResponse>;
+
+  pinConversation(request: PinConversationRequest): Observable<PinConversationResponse>;
 }
 
 /**
@@ -847,11 +2343,54 @@ export interface ChatServiceController {
   recallMessage(
     request: RecallMessageRequest,
   ): Promise<RecallMessageResponse> | Observable<RecallMessageResponse> | RecallMessageResponse;
+
+  /** History migration (v4/openim/importmsg): de-duplicated on (MsgSeq, MsgRandom, MsgTimeStamp). */
+
+  importMessage(
+    request: ImportMessageRequest,
+  ): Promise<ImportMessageResponse> | Observable<ImportMessageResponse> | ImportMessageResponse;
+
+  /** Admin overwrite of a stored message's MsgBody and/or CloudCustomData (v4/openim/modify_c2c_msg). */
+
+  modifyMessage(
+    request: ModifyMessageRequest,
+  ): Promise<ModifyMessageResponse> | Observable<ModifyMessageResponse> | ModifyMessageResponse;
+
+  /** A read report: everything up to a seq (or a time) is read by `account`; the peer is told. */
+
+  reportRead(
+    request: ReportReadRequest,
+  ): Promise<ReportReadResponse> | Observable<ReportReadResponse> | ReportReadResponse;
+
+  getUnread(request: GetUnreadRequest): Promise<GetUnreadResponse> | Observable<GetUnreadResponse> | GetUnreadResponse;
+
+  listConversations(
+    request: ListConversationsRequest,
+  ): Promise<ListConversationsResponse> | Observable<ListConversationsResponse> | ListConversationsResponse;
+
+  deleteConversation(
+    request: DeleteConversationRequest,
+  ): Promise<DeleteConversationResponse> | Observable<DeleteConversationResponse> | DeleteConversationResponse;
+
+  pinConversation(
+    request: PinConversationRequest,
+  ): Promise<PinConversationResponse> | Observable<PinConversationResponse> | PinConversationResponse;
 }
 
 export function ChatServiceControllerMethods() {
   return function (constructor: Function) {
-    const grpcMethods: string[] = ["sendMessage", "getMessages", "recallMessage"];
+    const grpcMethods: string[] = [
+      "sendMessage",
+      "getMessages",
+      "recallMessage",
+      "importMessage",
+      "modifyMessage",
+      "reportRead",
+      "getUnread",
+      "listConversations",
+      "deleteConversation",
+      "pinConversation",
+    ];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
       GrpcMethod("ChatService", method)(constructor.prototype[method], method, descriptor);

@@ -27,6 +27,50 @@ export interface C2cMessageStoredEvent {
   msgBody: Uint8Array;
   cloudCustomData: string;
   onlineOnly: boolean;
+  /** SendMsgControl NoUnread: not counted as unread. */
+  noUnread: boolean;
+  /** SendMsgControl NoLastMsg: does not become the conversation's last message. */
+  noLastMsg: boolean;
+  /** False when the sender's own conversation list is not updated (SyncOtherMachine 2). */
+  senderSync: boolean;
+  /** Unix seconds when the message leaves roaming storage. */
+  expiresAt: string;
+  /** 0 for a send; 1, 2 or 5 for an import (Tencent SyncFromOldSystem). */
+  imported: number;
+}
+
+/** A stored C2C message was recalled (by its sender or an admin). Key: the conversation id. */
+export interface C2cMessageRecalledEvent {
+  conversationId: string;
+  msgSeq: string;
+  fromAccount: string;
+  toAccount: string;
+  msgKey: string;
+  byAdmin: boolean;
+  /** Unix seconds of the recall. */
+  recallTime: string;
+}
+
+/** An admin overwrote a stored message's content. Key: the conversation id. */
+export interface C2cMessageModifiedEvent {
+  conversationId: string;
+  msgSeq: string;
+  fromAccount: string;
+  toAccount: string;
+  msgKey: string;
+  msgBody: Uint8Array;
+  cloudCustomData: string;
+}
+
+/** `report_account` has read the conversation up to `read_seq` (Tencent C2C.CallbackAfterMsgReport). */
+export interface C2cReadReportedEvent {
+  conversationId: string;
+  reportAccount: string;
+  peerAccount: string;
+  readSeq: string;
+  /** Unix seconds of the last message read. */
+  lastReadTime: string;
+  unreadMsgNum: number;
 }
 
 export const MERIDIAN_EVENTS_V1_PACKAGE_NAME = "meridian.events.v1";
@@ -43,6 +87,11 @@ function createBaseC2cMessageStoredEvent(): C2cMessageStoredEvent {
     msgBody: new Uint8Array(0),
     cloudCustomData: "",
     onlineOnly: false,
+    noUnread: false,
+    noLastMsg: false,
+    senderSync: false,
+    expiresAt: "0",
+    imported: 0,
   };
 }
 
@@ -77,6 +126,21 @@ export const C2cMessageStoredEvent: MessageFns<C2cMessageStoredEvent> = {
     }
     if (message.onlineOnly !== false) {
       writer.uint32(80).bool(message.onlineOnly);
+    }
+    if (message.noUnread !== false) {
+      writer.uint32(88).bool(message.noUnread);
+    }
+    if (message.noLastMsg !== false) {
+      writer.uint32(96).bool(message.noLastMsg);
+    }
+    if (message.senderSync !== false) {
+      writer.uint32(104).bool(message.senderSync);
+    }
+    if (message.expiresAt !== "0") {
+      writer.uint32(112).int64(message.expiresAt);
+    }
+    if (message.imported !== 0) {
+      writer.uint32(120).uint32(message.imported);
     }
     return writer;
   },
@@ -172,6 +236,387 @@ export const C2cMessageStoredEvent: MessageFns<C2cMessageStoredEvent> = {
             }
 
             message.onlineOnly = reader.bool();
+            continue;
+          }
+          case 11: {
+            if (tag !== 88) {
+              break;
+            }
+
+            message.noUnread = reader.bool();
+            continue;
+          }
+          case 12: {
+            if (tag !== 96) {
+              break;
+            }
+
+            message.noLastMsg = reader.bool();
+            continue;
+          }
+          case 13: {
+            if (tag !== 104) {
+              break;
+            }
+
+            message.senderSync = reader.bool();
+            continue;
+          }
+          case 14: {
+            if (tag !== 112) {
+              break;
+            }
+
+            message.expiresAt = reader.int64().toString();
+            continue;
+          }
+          case 15: {
+            if (tag !== 120) {
+              break;
+            }
+
+            message.imported = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseC2cMessageRecalledEvent(): C2cMessageRecalledEvent {
+  return {
+    conversationId: "",
+    msgSeq: "0",
+    fromAccount: "",
+    toAccount: "",
+    msgKey: "",
+    byAdmin: false,
+    recallTime: "0",
+  };
+}
+
+export const C2cMessageRecalledEvent: MessageFns<C2cMessageRecalledEvent> = {
+  encode(message: C2cMessageRecalledEvent, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.conversationId !== "") {
+      writer.uint32(10).string(message.conversationId);
+    }
+    if (message.msgSeq !== "0") {
+      writer.uint32(16).uint64(message.msgSeq);
+    }
+    if (message.fromAccount !== "") {
+      writer.uint32(26).string(message.fromAccount);
+    }
+    if (message.toAccount !== "") {
+      writer.uint32(34).string(message.toAccount);
+    }
+    if (message.msgKey !== "") {
+      writer.uint32(42).string(message.msgKey);
+    }
+    if (message.byAdmin !== false) {
+      writer.uint32(48).bool(message.byAdmin);
+    }
+    if (message.recallTime !== "0") {
+      writer.uint32(56).int64(message.recallTime);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): C2cMessageRecalledEvent {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseC2cMessageRecalledEvent();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.conversationId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.msgSeq = reader.uint64().toString();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.fromAccount = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.toAccount = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.msgKey = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.byAdmin = reader.bool();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.recallTime = reader.int64().toString();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseC2cMessageModifiedEvent(): C2cMessageModifiedEvent {
+  return {
+    conversationId: "",
+    msgSeq: "0",
+    fromAccount: "",
+    toAccount: "",
+    msgKey: "",
+    msgBody: new Uint8Array(0),
+    cloudCustomData: "",
+  };
+}
+
+export const C2cMessageModifiedEvent: MessageFns<C2cMessageModifiedEvent> = {
+  encode(message: C2cMessageModifiedEvent, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.conversationId !== "") {
+      writer.uint32(10).string(message.conversationId);
+    }
+    if (message.msgSeq !== "0") {
+      writer.uint32(16).uint64(message.msgSeq);
+    }
+    if (message.fromAccount !== "") {
+      writer.uint32(26).string(message.fromAccount);
+    }
+    if (message.toAccount !== "") {
+      writer.uint32(34).string(message.toAccount);
+    }
+    if (message.msgKey !== "") {
+      writer.uint32(42).string(message.msgKey);
+    }
+    if (message.msgBody.length !== 0) {
+      writer.uint32(50).bytes(message.msgBody);
+    }
+    if (message.cloudCustomData !== "") {
+      writer.uint32(58).string(message.cloudCustomData);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): C2cMessageModifiedEvent {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseC2cMessageModifiedEvent();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.conversationId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.msgSeq = reader.uint64().toString();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.fromAccount = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.toAccount = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.msgKey = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.msgBody = reader.bytes();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.cloudCustomData = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseC2cReadReportedEvent(): C2cReadReportedEvent {
+  return { conversationId: "", reportAccount: "", peerAccount: "", readSeq: "0", lastReadTime: "0", unreadMsgNum: 0 };
+}
+
+export const C2cReadReportedEvent: MessageFns<C2cReadReportedEvent> = {
+  encode(message: C2cReadReportedEvent, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.conversationId !== "") {
+      writer.uint32(10).string(message.conversationId);
+    }
+    if (message.reportAccount !== "") {
+      writer.uint32(18).string(message.reportAccount);
+    }
+    if (message.peerAccount !== "") {
+      writer.uint32(26).string(message.peerAccount);
+    }
+    if (message.readSeq !== "0") {
+      writer.uint32(32).uint64(message.readSeq);
+    }
+    if (message.lastReadTime !== "0") {
+      writer.uint32(40).int64(message.lastReadTime);
+    }
+    if (message.unreadMsgNum !== 0) {
+      writer.uint32(48).uint32(message.unreadMsgNum);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): C2cReadReportedEvent {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseC2cReadReportedEvent();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.conversationId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.reportAccount = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.peerAccount = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.readSeq = reader.uint64().toString();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.lastReadTime = reader.int64().toString();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.unreadMsgNum = reader.uint32();
             continue;
           }
         }

@@ -7,7 +7,7 @@
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import { AccountsDeletedEvent, SessionKickedEvent, UserStateChangedEvent } from "./auth";
-import { C2cMessageStoredEvent } from "./chat";
+import { C2cMessageModifiedEvent, C2cMessageRecalledEvent, C2cMessageStoredEvent, C2cReadReportedEvent } from "./chat";
 import { ProbeEvent } from "./platform";
 import { BroadcastRequestedEvent, DeliveryRequestedEvent } from "./push";
 
@@ -39,6 +39,9 @@ export interface EventEnvelope {
   deliveryRequested?: DeliveryRequestedEvent | undefined;
   broadcastRequested?: BroadcastRequestedEvent | undefined;
   c2cMessageStored?: C2cMessageStoredEvent | undefined;
+  c2cMessageRecalled?: C2cMessageRecalledEvent | undefined;
+  c2cMessageModified?: C2cMessageModifiedEvent | undefined;
+  c2cReadReported?: C2cReadReportedEvent | undefined;
 }
 
 export const MERIDIAN_EVENTS_V1_PACKAGE_NAME = "meridian.events.v1";
@@ -87,6 +90,15 @@ export const EventEnvelope: MessageFns<EventEnvelope> = {
     }
     if (message.c2cMessageStored !== undefined) {
       C2cMessageStoredEvent.encode(message.c2cMessageStored, writer.uint32(850).fork()).join();
+    }
+    if (message.c2cMessageRecalled !== undefined) {
+      C2cMessageRecalledEvent.encode(message.c2cMessageRecalled, writer.uint32(858).fork()).join();
+    }
+    if (message.c2cMessageModified !== undefined) {
+      C2cMessageModifiedEvent.encode(message.c2cMessageModified, writer.uint32(866).fork()).join();
+    }
+    if (message.c2cReadReported !== undefined) {
+      C2cReadReportedEvent.encode(message.c2cReadReported, writer.uint32(874).fork()).join();
     }
     return writer;
   },
@@ -206,6 +218,30 @@ export const EventEnvelope: MessageFns<EventEnvelope> = {
             }
 
             message.c2cMessageStored = C2cMessageStoredEvent.decode(reader, reader.uint32());
+            continue;
+          }
+          case 107: {
+            if (tag !== 858) {
+              break;
+            }
+
+            message.c2cMessageRecalled = C2cMessageRecalledEvent.decode(reader, reader.uint32());
+            continue;
+          }
+          case 108: {
+            if (tag !== 866) {
+              break;
+            }
+
+            message.c2cMessageModified = C2cMessageModifiedEvent.decode(reader, reader.uint32());
+            continue;
+          }
+          case 109: {
+            if (tag !== 874) {
+              break;
+            }
+
+            message.c2cReadReported = C2cReadReportedEvent.decode(reader, reader.uint32());
             continue;
           }
         }

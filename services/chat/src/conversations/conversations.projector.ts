@@ -1,0 +1,30 @@
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { TOPICS } from '@meridian/contracts';
+import { EventBus } from '@meridian/platform';
+import { ConversationsService } from './conversations.service';
+
+/**
+ * Keeps conversation lists up to date from the C2C message events. The topic is keyed by
+ * conversation, so one conversation's events arrive in order at exactly one consumer: the list
+ * entries have a single writer per conversation and need no locks. Starts from the beginning
+ * of retained history when the group is new, so nothing produced before the first start is missed.
+ */
+@Injectable()
+export class ConversationsProjector implements OnModuleInit {
+  constructor(
+    @Inject(EventBus) private readonly bus: EventBus,
+    @Inject(ConversationsService) private readonly conversations: ConversationsService,
+  ) {}
+
+  onModuleInit(): void {
+    this.bus.subscribe({
+      name: 'conversations',
+      topics: [TOPICS.c2cMessages],
+      fromBeginning: true,
+      partitionsConcurrently: 4,
+      handler: async ({ envelope }) => {
+        if (envelope.c2cMessageStored) await this.conversations.applyStored(envelope.sdkAppId, envelope.c2cMessageStored);
+      },
+    });
+  }
+}

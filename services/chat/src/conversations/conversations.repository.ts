@@ -1,0 +1,61 @@
+import { Injectable } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import type { Model, UpdateQuery } from 'mongoose';
+import { isDuplicateKey } from '@meridian/platform';
+import { ConversationDoc, conversationKey } from './conversation.schema';
+
+export interface ConversationRef {
+  sdkAppId: number;
+  owner: string;
+  type: number;
+  peer: string;
+}
+
+@Injectable()
+export class ConversationsRepository {
+  constructor(@InjectModel(ConversationDoc.name) private readonly conversations: Model<ConversationDoc>) {}
+
+  async find(ref: ConversationRef): Promise<ConversationDoc | null> {
+    return this.conversations.findById(conversationKey(ref.sdkAppId, ref.owner, ref.type, ref.peer)).lean<ConversationDoc>().exec();
+  }
+
+  /** Every conversation of one user (one _id range). */
+  async listOf(sdkAppId: number, owner: string): Promise<ConversationDoc[]> {
+    return this.conversations
+      .find({ _id: { $gt: `${sdkAppId}:${owner}:`, $lt: `${sdkAppId}:${owner};` } })
+      .lean<ConversationDoc[]>()
+      .exec();
+  }
+
+  /**
+   * Applies an update, creating the document when missing. Two first writers race on the unique
+   * _id; the loser retries as a plain update of the document the winner created.
+   */
+  async upsert(ref: ConversationRef, update: UpdateQuery<ConversationDoc>): Promise<void> {
+    const _id = conversationKey(ref.sdkAppId, ref.owner, ref.type, ref.peer);
+    const full = { ...update, $setOnInsert: { sdkAppId: ref.sdkAppId, owner: ref.owner, type: ref.type, peer: ref.peer } };
+    try {
+      await this.conversations.updateOne({ _id }, full, { upsert: true, setDefaultsOnInsert: false }).exec();
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+      await this.conversations.updateOne({ _id }, update).exec();
+    }
+  }
+
+  /** Updates an existing document only; false when there is none. */
+  async update(ref: ConversationRef, update: UpdateQuery<ConversationDoc>): Promise<boolean> {
+    const res = await this.conversations.updateOne({ _id: conversationKey(ref.sdkAppId, ref.owner, ref.type, ref.peer) }, update).exec();
+    return res.matchedCount > 0;
+  }
+
+  /** Removes conversations whose last message left storage (not pinned ones). */
+  async purgeExpired(now: Date, limit: number): Promise<number> {
+    const docs = await this.conversations
+      .find({ lastExpiresAt: { $lt: now }, pinned: { $ne: true } }, { _id: 1 })
+      .limit(limit)
+      .lean<{ _id: string }[]>()
+      .exec();
+    if (!docs.length) return 0;
+    return (await this.conversations.deleteMany({ _id: { $in: docs.map((d) => d._id) }, lastExpiresAt: { $lt: now } }).exec()).deletedCount;
+  }
+}

@@ -1,0 +1,292 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ErrorCode, MeridianError, TOPICS, isValidUserId } from '@meridian/contracts';
+import { EventBus } from '@meridian/platform';
+import type { chatEventsV1 } from '@meridian/proto';
+import { CHAT_CONFIG, type ChatConfig } from '../chat.config';
+import { c2cConversationId } from '../messages/conversation-id';
+import { messageId, type C2cMessageDoc } from '../messages/message.schema';
+import { MessagesRepository } from '../messages/messages.repository';
+import { ConversationType, type ConversationDoc } from './conversation.schema';
+import { ConversationsRepository, type ConversationRef } from './conversations.repository';
+
+/** Tencent: at most 50 pinned conversations (51012). */
+export const PINNED_MAX = 50;
+/** AssistFlags bits of recentcontact/get_list. */
+const FLAG_PINNED_FIRST = 1;
+const FLAG_INCLUDE_EMPTY = 2;
+
+export interface ConversationView {
+  type: number;
+  peer: string;
+  msgTime: number;
+  pinned: boolean;
+  unread: number;
+  lastSeq: number;
+  readSeq: number;
+  peerReadSeq: number;
+  lastMessage?: C2cMessageDoc;
+}
+
+export interface ListInput {
+  sdkAppId: number;
+  account: string;
+  timeStamp: number;
+  startIndex: number;
+  topTimeStamp: number;
+  topStartIndex: number;
+  assistFlags: number;
+  limit: number;
+  withLastMessage: boolean;
+}
+
+export interface ListResult {
+  conversations: ConversationView[];
+  complete: boolean;
+  timeStamp: number;
+  startIndex: number;
+  topTimeStamp: number;
+  topStartIndex: number;
+}
+
+const c2c = (sdkAppId: number, owner: string, peer: string): ConversationRef => ({ sdkAppId, owner, type: ConversationType.C2C, peer });
+
+/**
+ * Conversation lists, read positions and unread counts. The list entries are a projection of
+ * the message events (see ConversationsProjector); unread counts are counted from the messages
+ * themselves between the read position and the peer's newest message, so no counter can drift.
+ */
+@Injectable()
+export class ConversationsService {
+  constructor(
+    @Inject(CHAT_CONFIG) private readonly config: ChatConfig,
+    @Inject(ConversationsRepository) private readonly conversations: ConversationsRepository,
+    @Inject(MessagesRepository) private readonly messages: MessagesRepository,
+    @Inject(EventBus) private readonly bus: EventBus,
+  ) {}
+
+  /** Applies one stored message to the lists of the recipient and (unless told not to) the sender. */
+  async applyStored(sdkAppId: number, e: chatEventsV1.C2cMessageStoredEvent): Promise<void> {
+    if (e.onlineOnly) return;
+    const seq = Number(e.msgSeq);
+    const self = e.fromAccount === e.toAccount;
+    const owners = [{ owner: e.toAccount, peer: e.fromAccount, incoming: !self }];
+    if (e.senderSync && !self) owners.push({ owner: e.fromAccount, peer: e.toAccount, incoming: false });
+    for (const o of owners) {
+      const ref = c2c(sdkAppId, o.owner, o.peer);
+      const doc = await this.conversations.find(ref);
+      // Kafka delivers at least once: a replayed event changes nothing.
+      if (doc && (doc.projectedSeq ?? 0) >= seq) continue;
+      const set: Partial<ConversationDoc> = { projectedSeq: seq, deleted: false, updatedAt: new Date() };
+      if (!e.noLastMsg) Object.assign(set, { lastSeq: seq, lastTime: Number(e.msgTime), lastExpiresAt: new Date(Number(e.expiresAt) * 1000) });
+      if (o.incoming && !e.noUnread) set.lastPeerSeq = seq;
+      await this.conversations.upsert(ref, { $set: set });
+    }
+  }
+
+  /** Unread messages of one conversation: the peer's counted messages after the read position. */
+  async unreadOf(doc: Pick<ConversationDoc, 'sdkAppId' | 'owner' | 'peer' | 'type' | 'readSeq' | 'clearedSeq' | 'lastPeerSeq' | 'deleted'>): Promise<number> {
+    if (doc.type !== ConversationType.C2C || doc.deleted) return 0;
+    const from = Math.max(doc.readSeq ?? 0, doc.clearedSeq ?? 0);
+    const upto = doc.lastPeerSeq ?? 0;
+    if (upto <= from) return 0;
+    const rows = await this.messages.unreadCandidates(doc.sdkAppId, c2cConversationId(doc.owner, doc.peer), from, upto, this.config.MERIDIAN_CHAT_UNREAD_MAX);
+    const now = Date.now();
+    return rows.filter((m) => m.from === doc.peer && !m.recalled && !m.noUnread && new Date(m.expiresAt).getTime() > now).length;
+  }
+
+  async unread(sdkAppId: number, account: string, peers: string[]): Promise<{ total: number; peers: { peer: string; unread: number }[] }> {
+    requireAccount(account);
+    for (const p of peers) requireAccount(p);
+    const all = await this.conversations.listOf(sdkAppId, account);
+    const counts = await Promise.all(all.map(async (d) => ({ d, n: await this.unreadOf(d) })));
+    const byPeer = new Map(counts.filter((c) => c.d.type === ConversationType.C2C).map((c) => [c.d.peer, c.n]));
+    return {
+      total: counts.reduce((s, c) => s + c.n, 0),
+      peers: peers.map((peer) => ({ peer, unread: byPeer.get(peer) ?? 0 })),
+    };
+  }
+
+  /**
+   * A read report: `account` has read the conversation with `peer` up to readSeq (0: the newest
+   * message), or up to the last message sent at or before readTime. The position only moves
+   * forward; when it moves, the peer's and the reporter's other devices are told, and the event
+   * feeds C2C.CallbackAfterMsgReport.
+   */
+  async reportRead(input: { sdkAppId: number; account: string; peer: string; readSeq: number; readTime: number; loginId: string }): Promise<{ readSeq: number; unread: number }> {
+    requireAccount(input.account);
+    requireAccount(input.peer);
+    const conv = c2cConversationId(input.account, input.peer);
+    const maxSeq = await this.messages.maxSeq(input.sdkAppId, conv);
+    let target = maxSeq;
+    if (input.readSeq > 0) target = Math.min(input.readSeq, maxSeq);
+    else if (input.readTime > 0) target = await this.seqAtTime(input.sdkAppId, conv, input.readTime, maxSeq);
+    const ref = c2c(input.sdkAppId, input.account, input.peer);
+    const before = await this.conversations.find(ref);
+    const previous = before?.readSeq ?? 0;
+    const now = Math.floor(Date.now() / 1000);
+    const lastReadTime = input.readTime > 0 ? input.readTime : now;
+    const moved = target > previous;
+    if (moved) await this.conversations.upsert(ref, { $max: { readSeq: target }, $set: { readTime: lastReadTime } });
+    const readSeq = Math.max(previous, target);
+    const unread = await this.unreadOf({ ...ref, ...(before ?? {}), readSeq, deleted: false });
+    if (moved) {
+      const opts = { sdkAppId: input.sdkAppId };
+      await this.bus.publish(
+        TOPICS.c2cMessages,
+        conv,
+        { c2cReadReported: { conversationId: conv, reportAccount: input.account, peerAccount: input.peer, readSeq: String(target), lastReadTime: String(lastReadTime), unreadMsgNum: unread } },
+        opts,
+      );
+      const body = { ConversationId: conv, Report_Account: input.account, Peer_Account: input.peer, MsgReadSeq: target, LastReadTime: lastReadTime };
+      await this.bus.publish(
+        TOPICS.deliveries,
+        conv,
+        {
+          deliveryRequested: {
+            recipients: input.account === input.peer ? [input.account] : [input.peer, input.account],
+            kind: 'c2c_read',
+            body: Buffer.from(JSON.stringify(body)),
+            conversationId: conv,
+            seq: '0',
+            excludeLoginId: input.loginId,
+            offlinePush: Buffer.alloc(0),
+          },
+        },
+        opts,
+      );
+    }
+    return { readSeq, unread };
+  }
+
+  /** How far each party has read and hidden a conversation (for history views). */
+  async positions(sdkAppId: number, account: string, peer: string): Promise<{ clearedSeq: number; peerReadSeq: number }> {
+    const [mine, theirs] = await Promise.all([this.conversations.find(c2c(sdkAppId, account, peer)), this.conversations.find(c2c(sdkAppId, peer, account))]);
+    return { clearedSeq: mine?.clearedSeq ?? 0, peerReadSeq: theirs?.readSeq ?? 0 };
+  }
+
+  /**
+   * A page of the user's conversation list, Tencent's way: pinned conversations first (with
+   * AssistFlags bit 0), then the rest, each newest first and paged by its own (time, index) cursor.
+   */
+  async list(input: ListInput): Promise<ListResult> {
+    requireAccount(input.account);
+    const now = Date.now();
+    const includeEmpty = (input.assistFlags & FLAG_INCLUDE_EMPTY) !== 0;
+    const pinnedFirst = (input.assistFlags & FLAG_PINNED_FIRST) !== 0;
+    const live = (await this.conversations.listOf(input.sdkAppId, input.account))
+      .filter((d) => !d.deleted)
+      .map((d) => ({ d, time: d.lastExpiresAt && new Date(d.lastExpiresAt).getTime() > now ? (d.lastTime ?? 0) : 0 }))
+      .filter((x) => includeEmpty || x.time > 0 || x.d.pinned);
+    const order = (a: { d: ConversationDoc; time: number }, b: { d: ConversationDoc; time: number }) => b.time - a.time || a.d._id.localeCompare(b.d._id);
+    // Tencent keeps the most recent conversations only (100 by default).
+    const kept = [...live].sort(order).slice(0, this.config.MERIDIAN_CHAT_CONVERSATIONS_MAX);
+    const pinned = pinnedFirst ? kept.filter((x) => x.d.pinned) : [];
+    const normal = pinnedFirst ? kept.filter((x) => !x.d.pinned) : kept;
+    const limit = Math.min(Math.max(input.limit || this.config.MERIDIAN_CHAT_CONVERSATION_PAGE, 1), this.config.MERIDIAN_CHAT_CONVERSATION_PAGE);
+    const top = page(pinned, input.topTimeStamp, input.topStartIndex, limit);
+    const rest = page(normal, input.timeStamp, input.startIndex, limit - top.items.length);
+    const items = [...top.items, ...rest.items];
+    const views = await Promise.all(items.map((x) => this.view(x.d, x.time, pinnedFirst, input.withLastMessage)));
+    return {
+      conversations: views,
+      complete: top.complete && rest.complete,
+      timeStamp: rest.cursor.time,
+      startIndex: rest.cursor.index,
+      topTimeStamp: top.cursor.time,
+      topStartIndex: top.cursor.index,
+    };
+  }
+
+  /** Removes a conversation from the user's list (and marks it read); ClearRamble also hides its history. */
+  async delete(input: { sdkAppId: number; account: string; type: number; peer: string; clearHistory: boolean }): Promise<void> {
+    requireAccount(input.account);
+    if (input.type !== ConversationType.C2C && input.type !== ConversationType.GROUP) throw new MeridianError(ErrorCode.INVALID_PARAMETER, 'Type is 1 (C2C) or 2 (group)');
+    if (input.type === ConversationType.C2C) requireAccount(input.peer);
+    else if (!input.peer) throw new MeridianError(ErrorCode.INVALID_PARAMETER, 'ToGroupid is required');
+    const ref: ConversationRef = { sdkAppId: input.sdkAppId, owner: input.account, type: input.type, peer: input.peer };
+    const doc = await this.conversations.find(ref);
+    if (!doc) return;
+    const max: Record<string, number> = { readSeq: doc.lastPeerSeq ?? 0 };
+    if (input.clearHistory && input.type === ConversationType.C2C) max['clearedSeq'] = await this.messages.maxSeq(input.sdkAppId, c2cConversationId(input.account, input.peer));
+    await this.conversations.update(ref, { $set: { deleted: true, pinned: false, updatedAt: new Date() }, $max: max });
+  }
+
+  async pin(input: { sdkAppId: number; account: string; type: number; peer: string; pinned: boolean }): Promise<void> {
+    requireAccount(input.account);
+    if (input.type === ConversationType.C2C) requireAccount(input.peer);
+    else if (input.type !== ConversationType.GROUP || !input.peer) throw new MeridianError(ErrorCode.INVALID_PARAMETER, 'a C2C peer or a group id is required');
+    const ref: ConversationRef = { sdkAppId: input.sdkAppId, owner: input.account, type: input.type, peer: input.peer };
+    if (!input.pinned) {
+      await this.conversations.update(ref, { $set: { pinned: false, updatedAt: new Date() } });
+      return;
+    }
+    const all = await this.conversations.listOf(input.sdkAppId, input.account);
+    const others = all.filter((d) => d.pinned && !(d.type === ref.type && d.peer === ref.peer)).length;
+    if (others >= PINNED_MAX) throw new MeridianError(ErrorCode.CONVERSATION_PIN_LIMIT, `at most ${PINNED_MAX} pinned conversations`);
+    await this.conversations.upsert(ref, { $set: { pinned: true, deleted: false, updatedAt: new Date() } });
+  }
+
+  private async view(d: ConversationDoc, time: number, pinnedFirst: boolean, withLast: boolean): Promise<ConversationView> {
+    const v: ConversationView = {
+      type: d.type,
+      peer: d.peer,
+      msgTime: time,
+      pinned: Boolean(d.pinned) && pinnedFirst,
+      unread: await this.unreadOf(d),
+      lastSeq: d.lastSeq ?? 0,
+      readSeq: d.readSeq ?? 0,
+      peerReadSeq: 0,
+    };
+    if (withLast && d.type === ConversationType.C2C) {
+      const conv = c2cConversationId(d.owner, d.peer);
+      const [last, theirs] = await Promise.all([
+        v.lastSeq && v.lastSeq > (d.clearedSeq ?? 0) ? this.messages.findOne(messageId(d.sdkAppId, conv, v.lastSeq)) : Promise.resolve(null),
+        this.conversations.find(c2c(d.sdkAppId, d.peer, d.owner)),
+      ]);
+      if (last) v.lastMessage = last;
+      v.peerReadSeq = theirs?.readSeq ?? 0;
+    }
+    return v;
+  }
+
+  /** The seq of the newest message sent at or before `time` (scanning back a bounded distance). */
+  private async seqAtTime(sdkAppId: number, conv: string, time: number, maxSeq: number): Promise<number> {
+    let before = maxSeq + 1;
+    for (let pages = 0; pages < 20 && before > 1; pages++) {
+      const rows = await this.messages.before(sdkAppId, conv, before, 100);
+      if (!rows.length) return 0;
+      const hit = rows.find((m) => m.time <= time);
+      if (hit) return hit.seq;
+      before = rows[rows.length - 1]!.seq;
+    }
+    return 0;
+  }
+}
+
+function requireAccount(id: string): void {
+  if (!isValidUserId(id)) throw new MeridianError(ErrorCode.INVALID_PARAMETER, `invalid account ${JSON.stringify(id)}`);
+}
+
+/**
+ * Tencent's (time, index) cursor over a list sorted newest first: a page starts after the first
+ * `index` entries whose time equals `time` ((0, 0): from the start; empty conversations have time 0).
+ */
+function page<T extends { time: number }>(list: T[], time: number, index: number, limit: number): { items: T[]; complete: boolean; cursor: { time: number; index: number } } {
+  let start = 0;
+  const resuming = time > 0 || index > 0;
+  if (resuming) {
+    while (start < list.length && list[start]!.time > time) start++;
+    let skipped = 0;
+    while (start < list.length && list[start]!.time === time && skipped < index) {
+      start++;
+      skipped++;
+    }
+  }
+  const items = limit > 0 ? list.slice(start, start + limit) : [];
+  const complete = start + items.length >= list.length;
+  const last = items[items.length - 1];
+  if (!last) return { items, complete, cursor: { time, index } };
+  const sameTime = items.filter((x) => x.time === last.time).length;
+  const carried = resuming && last.time === time ? index : 0;
+  return { items, complete, cursor: { time: last.time, index: carried + sameTime } };
+}
