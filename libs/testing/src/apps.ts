@@ -48,6 +48,8 @@ export const NO_CHANGES: Omit<authV1.UpdateAppRequest, 'sdkAppId'> = {
   hasRestLimits: false,
   restCommandQps: 0,
   restAppQps: 0,
+  hasRoaming: false,
+  roamingDays: 0,
 };
 
 export interface TestApp {

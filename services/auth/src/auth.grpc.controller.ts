@@ -79,6 +79,7 @@ export class AuthGrpcController implements authV1.AuthServiceController {
               }
             : undefined,
         restLimits: req.hasRestLimits ? { commandQps: req.restCommandQps, appQps: req.restAppQps } : undefined,
+        roamingDays: req.hasRoaming ? req.roamingDays : undefined,
       });
       return { app: toProtoApp(app, false) };
     });

@@ -4,12 +4,14 @@ import { serviceEnv } from '@meridian/platform';
 export function loadChatConfig(env: NodeJS.ProcessEnv = process.env) {
   return serviceEnv(
     {
-      /** Roaming/offline retention when the sender gives none (Tencent: 7 days). */
+      /** Roaming/offline retention of apps that set none, when the sender gives none (Tencent: 7 days). */
       MERIDIAN_CHAT_DEFAULT_LIFETIME_S: z.coerce.number().int().min(1).max(360 * 86_400).default(604_800),
       /** A retry with the same MsgRandom from the same sender within this window returns the first result. */
       MERIDIAN_CHAT_DEDUPE_S: z.coerce.number().int().min(1).max(86_400).default(300),
       /** How long a sender may recall a message (Tencent: 2 minutes); admins have no limit. */
       MERIDIAN_CHAT_RECALL_WINDOW_S: z.coerce.number().int().min(1).max(30 * 86_400).default(120),
+      /** How long per-app settings (roaming period) are cached before auth is asked again. */
+      MERIDIAN_CHAT_APP_CACHE_S: z.coerce.number().int().min(0).max(3600).default(30),
       MERIDIAN_CHAT_PAGE_MAX: z.coerce.number().int().min(1).max(1000).default(100),
       /** Unread counts stop at this many per conversation (Tencent keeps 250 unread per conversation). */
       MERIDIAN_CHAT_UNREAD_MAX: z.coerce.number().int().min(1).max(100_000).default(1000),

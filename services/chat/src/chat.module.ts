@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { TOPICS } from '@meridian/contracts';
 import { PlatformModule, type PlatformConfig } from '@meridian/platform';
+import { AppSettingsCache } from './apps/app-settings.cache';
 import { CHAT_CONFIG, loadChatConfig } from './chat.config';
 import { ChatGrpcController } from './chat.grpc.controller';
 import { ConversationDoc, ConversationSchema } from './conversations/conversation.schema';
@@ -33,6 +34,7 @@ export class ChatModule {
       controllers: [ChatGrpcController],
       providers: [
         { provide: CHAT_CONFIG, useValue: loadChatConfig(env) },
+        AppSettingsCache,
         MessagesRepository,
         SequenceRepository,
         DedupeRepository,

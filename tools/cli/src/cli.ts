@@ -5,7 +5,7 @@
  *                                    [--ecdsa-public-key FILE] [--if-not-exists]
  *   meridian [--region R] app list | show ID [--reveal] | rotate-key ID | disable ID | enable ID
  *   meridian [--region R] app set ID [--name N] [--admin A ...] [--policy P [--max-per-platform N] [--max-web N]]
- *                                    [--ecdsa-public-key FILE|none] [--rest-qps N] [--rest-app-qps N]
+ *                                    [--ecdsa-public-key FILE|none] [--rest-qps N] [--rest-app-qps N] [--roaming-days N]
  *   meridian [--region R] push provider ID --kind apns|fcm|webhook (--config FILE.json | --remove)
  *   meridian usersig gen --sdkappid N --user U [--expire SECONDS] [--key KEY]
  *   meridian usersig verify --sdkappid N --user U --sig SIG [--key KEY | --public-key FILE]
@@ -44,6 +44,7 @@ export async function main(argv: string[]): Promise<number> {
       'ecdsa-public-key': { type: 'string' },
       'if-not-exists': { type: 'boolean', default: false },
       'rest-qps': { type: 'string' },
+      'roaming-days': { type: 'string' },
       'rest-app-qps': { type: 'string' },
       reveal: { type: 'boolean', default: false },
       user: { type: 'string' },
@@ -140,6 +141,8 @@ export async function main(argv: string[]): Promise<number> {
             hasRestLimits: values['rest-qps'] !== undefined || values['rest-app-qps'] !== undefined,
             restCommandQps: Number(values['rest-qps'] ?? 0),
             restAppQps: Number(values['rest-app-qps'] ?? 0),
+            hasRoaming: values['roaming-days'] !== undefined,
+            roamingDays: Number(values['roaming-days'] ?? 0),
           });
           print(res.app, () => describeApp(res.app!));
           return 0;
@@ -212,6 +215,7 @@ function readUsage(): string {
     '  meridian [--region R] app list | show ID [--reveal] | rotate-key ID | disable ID | enable ID',
     '  meridian [--region R] app set ID [--name N] [--admin A ...] [--policy P [--max-per-platform N] [--max-web N]] [--ecdsa-public-key FILE|none]',
     '                         [--rest-qps N] [--rest-app-qps N]   (REST calls/s per command and per app; 0 = default)',
+    '                         [--roaming-days N]   (days 1:1 messages are kept, 1-360; 0 = default 7)',
     '  meridian [--region R] push provider ID --kind apns|fcm|webhook (--config FILE.json | --remove)',
     '  meridian usersig gen --sdkappid N --user U [--expire SECONDS] [--key KEY]',
     '  meridian usersig verify --sdkappid N --user U --sig SIG [--key KEY | --public-key FILE]',
@@ -247,6 +251,7 @@ function describeApp(a: authV1.App): string {
     `  secret key    ${a.secretKey || '(hidden; show --reveal)'}`,
     `  ECDSA key     ${a.ecdsaPublicKey ? 'configured' : 'none'}`,
     `  REST limits   ${a.restCommandQps || 'default'}/s per command, ${a.restAppQps || 'default'}/s per app`,
+    `  Roaming       ${a.roamingDays ? `${a.roamingDays} days` : 'default (7 days)'}`,
   ].join('\n');
 }
 

@@ -33,6 +33,8 @@ export class AppDoc {
   /** REST calls per second per command and per app; 0 = platform default. */
   @Prop({ default: 0 }) restCommandQps!: number;
   @Prop({ default: 0 }) restAppQps!: number;
+  /** Days of roaming storage for 1:1 messages; 0 = the platform default (7). */
+  @Prop({ default: 0 }) roamingDays?: number;
   @Prop({ required: true }) createdAt!: Date;
   @Prop({ required: true }) updatedAt!: Date;
 }

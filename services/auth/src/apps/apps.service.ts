@@ -32,6 +32,7 @@ export interface AppPatch {
   ecdsaPublicKey?: string;
   callback?: { url: string; commands: string[]; token: string; timeoutMs: number; failurePolicy: CallbackFailurePolicyName };
   restLimits?: { commandQps: number; appQps: number };
+  roamingDays?: number;
 }
 
 export interface Location {
@@ -199,6 +200,10 @@ export class AppsService {
       if (commandQps > 100_000 || appQps > 1_000_000) throw new MeridianError(ErrorCode.INVALID_PARAMETER, 'REST limits too high');
       Object.assign(set, { restCommandQps: commandQps, restAppQps: appQps });
     }
+    if (patch.roamingDays !== undefined) {
+      if (!Number.isInteger(patch.roamingDays) || patch.roamingDays < 0 || patch.roamingDays > 360) throw new MeridianError(ErrorCode.INVALID_PARAMETER, 'roaming is 1-360 days (0 = default)');
+      set.roamingDays = patch.roamingDays;
+    }
     return this.mutate(sdkAppId, set);
   }
 
@@ -352,6 +357,7 @@ export function toProtoApp(app: AppRecord, reveal: boolean): authV1.App {
     updatedAtMs: String(app.updatedAt.getTime()),
     restCommandQps: app.restCommandQps ?? 0,
     restAppQps: app.restAppQps ?? 0,
+    roamingDays: app.roamingDays ?? 0,
   };
 }
 
@@ -377,6 +383,7 @@ export function fromProtoApp(app: authV1.App): AppRecord {
     },
     restCommandQps: app.restCommandQps,
     restAppQps: app.restAppQps,
+    roamingDays: app.roamingDays,
     createdAt: new Date(Number(app.createdAtMs)),
     updatedAt: new Date(Number(app.updatedAtMs)),
   };

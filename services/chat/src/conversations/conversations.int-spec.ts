@@ -1,7 +1,7 @@
 import Redis from 'ioredis';
 import mongoose from 'mongoose';
 import type { authV1 } from '@meridian/proto';
-import { TEST_NAMESPACE, TestWsClient, closeTestClients, createTestApp, eventually, rest, testTopology, type TestApp } from '@meridian/testing';
+import { NO_CHANGES, TEST_NAMESPACE, TestWsClient, authClient, closeTestClients, createTestApp, eventually, rest, testTopology, type TestApp } from '@meridian/testing';
 import { ConversationsService } from './conversations.service';
 
 const SG = 'ap-singapore';
@@ -285,10 +285,30 @@ describe('retention', () => {
 
   beforeAll(async () => {
     app = await createTestApp();
-    await rest(SG, 'im_open_login_svc/multiaccount_import', app, { Accounts: ['old', 'new'] });
+    await rest(SG, 'im_open_login_svc/multiaccount_import', app, { Accounts: ['old', 'new', 'wk1', 'wk2'] });
   });
 
   afterAll(() => closeTestClients());
+
+  it('keeps messages for the app\'s roaming period, set per app', async () => {
+    const other = await createTestApp();
+    await rest(SG, 'im_open_login_svc/multiaccount_import', other, { Accounts: ['old', 'new'] });
+    await authClient(SG).updateApp({ ...NO_CHANGES, sdkAppId: other.sdkAppId, hasRoaming: true, roamingDays: 30 });
+    await expect(authClient(SG).updateApp({ ...NO_CHANGES, sdkAppId: other.sdkAppId, hasRoaming: true, roamingDays: 361 })).rejects.toMatchObject({ code: 70402 });
+    const long = await send(other, 'old', 'new', 'kept a month');
+    const short = await send(app, 'wk1', 'wk2', 'kept a week');
+    const conn = await mongoose.createConnection(testTopology().dataPlane.mongoUrl, { dbName: `${testTopology().region(SG).mongoDatabase}_chat` }).asPromise();
+    try {
+      const keptFor = async (a: TestApp, conv: string, seq: number) => {
+        const doc = await conn.collection('c2c_messages').findOne({ _id: `${a.sdkAppId}:${conv}:${String(seq).padStart(12, '0')}` as never });
+        return Math.round(((doc!['expiresAt'] as Date).getTime() / 1000 - (doc!['time'] as number)) / 86_400);
+      };
+      expect(await keptFor(other, 'c2c:new:old', long.MsgSeq)).toBe(30);
+      expect(await keptFor(app, 'c2c:wk1:wk2', short.MsgSeq)).toBe(7);
+    } finally {
+      await conn.close();
+    }
+  });
 
   it('purges messages past MsgLifeTime and their conversation; sequences continue after a Redis loss', async () => {
     const first = await send(app, 'old', 'new', 'short-lived', { MsgLifeTime: 1 });
@@ -303,7 +323,7 @@ describe('retention', () => {
       await conn.close();
     }
     const redis = new Redis(testTopology().dataPlane.redisUrl);
-    const keys = await redis.keys(`${TEST_NAMESPACE}:*:chat:seq:${app.sdkAppId}:*`);
+    const keys = await redis.keys(`${TEST_NAMESPACE}:*:chat:seq:${app.sdkAppId}:c2c:new:old`);
     expect(keys.length).toBe(1);
     await redis.del(...keys);
     redis.disconnect();

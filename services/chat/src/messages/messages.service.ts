@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ErrorCode, MeridianError, TOPICS, isValidUserId, validateMsgBody } from '@meridian/contracts';
 import { EventBus, GrpcClients } from '@meridian/platform';
 import type { authV1 } from '@meridian/proto';
+import { AppSettingsCache } from '../apps/app-settings.cache';
 import { CHAT_CONFIG, type ChatConfig } from '../chat.config';
 import { ConversationsService } from '../conversations/conversations.service';
 import { c2cConversationId } from './conversation-id';
@@ -79,6 +80,7 @@ export class MessagesService {
     @Inject(EventBus) private readonly bus: EventBus,
     @Inject(GrpcClients) private readonly clients: GrpcClients,
     @Inject(ConversationsService) private readonly conversations: ConversationsService,
+    @Inject(AppSettingsCache) private readonly apps: AppSettingsCache,
   ) {}
 
   async send(input: SendInput): Promise<SendResult & { duplicate: boolean }> {
@@ -193,7 +195,7 @@ export class MessagesService {
     validateMsgBody(input.msgBody, ErrorCode.MSG_TOO_LONG_REST);
     await this.requireAccounts(input.sdkAppId, input.from, input.to);
     const conv = c2cConversationId(input.from, input.to);
-    const expiresAt = new Date((input.time + this.config.MERIDIAN_CHAT_DEFAULT_LIFETIME_S) * 1000);
+    const expiresAt = new Date((input.time + (await this.apps.get(input.sdkAppId)).roamingSeconds) * 1000);
     const keyId = `${input.sdkAppId}:${conv}:${input.clientSeq}_${input.random}_${input.time}`;
     const earlier = await this.messages.claimImportKey(keyId, new Date(Math.max(expiresAt.getTime(), Date.now() + 86_400_000)));
     if (earlier) return { msgSeq: earlier.seq, msgKey: earlier.msgKey, duplicate: true };
@@ -339,7 +341,9 @@ export class MessagesService {
   private async accept(input: SendInput): Promise<SendResult> {
     const conv = c2cConversationId(input.from, input.to);
     const time = Math.floor(Date.now() / 1000);
-    const lifeTime = input.lifeTime ?? this.config.MERIDIAN_CHAT_DEFAULT_LIFETIME_S;
+    // Kept for the app's roaming period; a MsgLifeTime shortens it (0: online only, not stored).
+    const { roamingSeconds } = await this.apps.get(input.sdkAppId);
+    const lifeTime = input.lifeTime === undefined ? roamingSeconds : Math.min(input.lifeTime, roamingSeconds);
     const body = JSON.stringify(input.msgBody);
     const control = new Set(input.sendMsgControl ?? []);
     const expiresAt = new Date((time + lifeTime) * 1000);

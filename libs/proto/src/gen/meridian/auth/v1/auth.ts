@@ -179,6 +179,8 @@ export interface App {
   restCommandQps: number;
   /** REST calls per second for the whole app (0 = the platform default). */
   restAppQps: number;
+  /** Days 1:1 messages stay in roaming storage (0 = the platform default, Tencent's 7; at most 360). */
+  roamingDays: number;
 }
 
 export interface CreateAppRequest {
@@ -235,6 +237,8 @@ export interface UpdateAppRequest {
   hasRestLimits: boolean;
   restCommandQps: number;
   restAppQps: number;
+  hasRoaming: boolean;
+  roamingDays: number;
 }
 
 export interface UpdateAppResponse {
@@ -601,6 +605,7 @@ function createBaseApp(): App {
     updatedAtMs: "0",
     restCommandQps: 0,
     restAppQps: 0,
+    roamingDays: 0,
   };
 }
 
@@ -653,6 +658,9 @@ export const App: MessageFns<App> = {
     }
     if (message.restAppQps !== 0) {
       writer.uint32(128).uint32(message.restAppQps);
+    }
+    if (message.roamingDays !== 0) {
+      writer.uint32(136).uint32(message.roamingDays);
     }
     return writer;
   },
@@ -796,6 +804,14 @@ export const App: MessageFns<App> = {
             }
 
             message.restAppQps = reader.uint32();
+            continue;
+          }
+          case 17: {
+            if (tag !== 136) {
+              break;
+            }
+
+            message.roamingDays = reader.uint32();
             continue;
           }
         }
@@ -1202,6 +1218,8 @@ function createBaseUpdateAppRequest(): UpdateAppRequest {
     hasRestLimits: false,
     restCommandQps: 0,
     restAppQps: 0,
+    hasRoaming: false,
+    roamingDays: 0,
   };
 }
 
@@ -1254,6 +1272,12 @@ export const UpdateAppRequest: MessageFns<UpdateAppRequest> = {
     }
     if (message.restAppQps !== 0) {
       writer.uint32(128).uint32(message.restAppQps);
+    }
+    if (message.hasRoaming !== false) {
+      writer.uint32(136).bool(message.hasRoaming);
+    }
+    if (message.roamingDays !== 0) {
+      writer.uint32(144).uint32(message.roamingDays);
     }
     return writer;
   },
@@ -1397,6 +1421,22 @@ export const UpdateAppRequest: MessageFns<UpdateAppRequest> = {
             }
 
             message.restAppQps = reader.uint32();
+            continue;
+          }
+          case 17: {
+            if (tag !== 136) {
+              break;
+            }
+
+            message.hasRoaming = reader.bool();
+            continue;
+          }
+          case 18: {
+            if (tag !== 144) {
+              break;
+            }
+
+            message.roamingDays = reader.uint32();
             continue;
           }
         }

@@ -1,0 +1,42 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { GrpcClients } from '@meridian/platform';
+import type { authV1 } from '@meridian/proto';
+import { CHAT_CONFIG, type ChatConfig } from '../chat.config';
+
+export interface ChatAppSettings {
+  /** Seconds a stored 1:1 message stays in roaming storage. */
+  roamingSeconds: number;
+}
+
+const DAY_S = 86_400;
+
+/**
+ * The per-app settings the chat service needs, read from auth (which forwards to the app's home
+ * region) and kept for MERIDIAN_CHAT_APP_CACHE_S, so a change reaches every instance within that.
+ */
+@Injectable()
+export class AppSettingsCache {
+  private readonly entries = new Map<number, { at: number; value: Promise<ChatAppSettings> }>();
+
+  constructor(
+    @Inject(CHAT_CONFIG) private readonly config: ChatConfig,
+    @Inject(GrpcClients) private readonly clients: GrpcClients,
+  ) {}
+
+  get(sdkAppId: number): Promise<ChatAppSettings> {
+    const hit = this.entries.get(sdkAppId);
+    if (hit && Date.now() - hit.at < this.config.MERIDIAN_CHAT_APP_CACHE_S * 1000) return hit.value;
+    const value = this.load(sdkAppId);
+    this.entries.set(sdkAppId, { at: Date.now(), value });
+    // A failed load is not cached: the next call asks again.
+    value.catch(() => this.entries.delete(sdkAppId));
+    if (this.entries.size > 100_000) this.entries.delete(this.entries.keys().next().value!);
+    return value;
+  }
+
+  private async load(sdkAppId: number): Promise<ChatAppSettings> {
+    const { app } = await this.clients.service<authV1.AuthServiceClient>('auth').getApp({ sdkAppId, revealSecrets: false });
+    const days = app?.roamingDays ?? 0;
+    return { roamingSeconds: days > 0 ? days * DAY_S : this.config.MERIDIAN_CHAT_DEFAULT_LIFETIME_S };
+  }
+}
