@@ -16,6 +16,8 @@ export const TOPICS = {
   accountsDeleted: 'auth.accounts-deleted.v1',
   /** C2cMessageStoredEvent: every accepted 1:1 message, keyed by conversation. */
   c2cMessages: 'chat.c2c-messages.v1',
+  /** ProfileChangedEvent, BlacklistChangedEvent (and friend changes); key <sdkappid>:<user>. */
+  relationshipChanges: 'relationship.changes.v1',
   /** DeliveryRequestedEvent: what to deliver to users' devices; produced by chat/group/..., consumed by push. */
   deliveries: 'push.deliveries.v1',
   /** BroadcastRequestedEvent: a push to all users or to an audience, worked through at a paced rate. */

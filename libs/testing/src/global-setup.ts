@@ -28,7 +28,7 @@ export default async function globalSetup(): Promise<void> {
   const platform = resolvePlatform({
     namespace: TEST_NAMESPACE,
     portOffset: TEST_PORT_OFFSET,
-    logDir: join(REPO_ROOT, '.meridian', 'logs', 'test'),
+    logDir: join(REPO_ROOT, '.meridian', 'logs', TEST_NAMESPACE),
     logLevel: process.env['MERIDIAN_TEST_LOG_LEVEL'] ?? 'info',
     // Limits low enough that tests can cross them quickly and deterministically.
     extraEnv: TEST_LIMITS,

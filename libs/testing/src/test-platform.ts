@@ -2,8 +2,12 @@ import { join } from 'node:path';
 import { SERVICE_NAMES, type ServiceName } from '@meridian/contracts';
 import { Topology } from '@meridian/platform';
 
-/** Where the integration-test platform runs: beside a developer's `npm start`, never on top of it. */
-export const TEST_NAMESPACE = 'test';
+/**
+ * Where the integration-test platform runs: beside a developer's `npm start`, never on top of it.
+ * Two test runs can share one data plane with different MERIDIAN_TEST_NAMESPACE and
+ * MERIDIAN_TEST_PORT_OFFSET values (each cleans only its own namespace).
+ */
+export const TEST_NAMESPACE = process.env['MERIDIAN_TEST_NAMESPACE'] ?? 'test';
 export const TEST_PORT_OFFSET = Number(process.env['MERIDIAN_TEST_PORT_OFFSET'] ?? 10_000);
 export const REPO_ROOT = join(__dirname, '..', '..', '..');
 

@@ -1,10 +1,19 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { TOPICS } from '@meridian/contracts';
 import { PlatformModule, type PlatformConfig } from '@meridian/platform';
+import { BlacklistModule } from './blacklist/blacklist.module';
+import { ProfilesModule } from './profiles/profiles.module';
 
-/** Root module of the relationship service. Feature modules are added here as their issues land. */
+/**
+ * Root module of the relationship service: profiles and the blacklist (friends to come). Each
+ * area is its own module with its own gRPC controller serving its RPCs of RelationshipService.
+ */
 @Module({})
 export class RelationshipModule {
   static register(config: PlatformConfig): DynamicModule {
-    return { module: RelationshipModule, imports: [PlatformModule.register(config)] };
+    return {
+      module: RelationshipModule,
+      imports: [PlatformModule.register(config, { topics: [TOPICS.relationshipChanges, TOPICS.deliveries] }), ProfilesModule, BlacklistModule],
+    };
   }
 }

@@ -10,6 +10,7 @@ import { AccountsDeletedEvent, SessionKickedEvent, UserStateChangedEvent } from 
 import { C2cMessageModifiedEvent, C2cMessageRecalledEvent, C2cMessageStoredEvent, C2cReadReportedEvent } from "./chat";
 import { ProbeEvent } from "./platform";
 import { BroadcastRequestedEvent, DeliveryRequestedEvent } from "./push";
+import { BlacklistChangedEvent, ProfileChangedEvent } from "./relationship";
 
 export const protobufPackage = "meridian.events.v1";
 
@@ -42,6 +43,8 @@ export interface EventEnvelope {
   c2cMessageRecalled?: C2cMessageRecalledEvent | undefined;
   c2cMessageModified?: C2cMessageModifiedEvent | undefined;
   c2cReadReported?: C2cReadReportedEvent | undefined;
+  profileChanged?: ProfileChangedEvent | undefined;
+  blacklistChanged?: BlacklistChangedEvent | undefined;
 }
 
 export const MERIDIAN_EVENTS_V1_PACKAGE_NAME = "meridian.events.v1";
@@ -99,6 +102,12 @@ export const EventEnvelope: MessageFns<EventEnvelope> = {
     }
     if (message.c2cReadReported !== undefined) {
       C2cReadReportedEvent.encode(message.c2cReadReported, writer.uint32(874).fork()).join();
+    }
+    if (message.profileChanged !== undefined) {
+      ProfileChangedEvent.encode(message.profileChanged, writer.uint32(882).fork()).join();
+    }
+    if (message.blacklistChanged !== undefined) {
+      BlacklistChangedEvent.encode(message.blacklistChanged, writer.uint32(890).fork()).join();
     }
     return writer;
   },
@@ -242,6 +251,22 @@ export const EventEnvelope: MessageFns<EventEnvelope> = {
             }
 
             message.c2cReadReported = C2cReadReportedEvent.decode(reader, reader.uint32());
+            continue;
+          }
+          case 110: {
+            if (tag !== 882) {
+              break;
+            }
+
+            message.profileChanged = ProfileChangedEvent.decode(reader, reader.uint32());
+            continue;
+          }
+          case 111: {
+            if (tag !== 890) {
+              break;
+            }
+
+            message.blacklistChanged = BlacklistChangedEvent.decode(reader, reader.uint32());
             continue;
           }
         }

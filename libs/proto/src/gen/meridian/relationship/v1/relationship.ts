@@ -5,33 +5,1789 @@
 // source: meridian/relationship/v1/relationship.proto
 
 /* eslint-disable */
+import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import { GrpcMethod, GrpcStreamMethod } from "@nestjs/microservices";
+import { Observable } from "rxjs";
 
 export const protobufPackage = "meridian.relationship.v1";
 
 export const protobufFileName = "meridian/relationship/v1/relationship.proto";
 
+/** One profile item; the value is JSON text (a string or an unsigned integer, per the tag's type). */
+export interface ProfileItem {
+  tag: string;
+  valueJson: string;
+}
+
+export interface GetProfilesRequest {
+  sdkAppId: number;
+  /** At most 100 accounts. */
+  userIds: string[];
+  /** Tags to return (standard Tag_Profile_IM_* and declared Tag_Profile_Custom_*). */
+  tags: string[];
+  /** The asking account (client reads: only fields readable by users are returned); empty = admin. */
+  requester: string;
+}
+
+export interface UserProfile {
+  userId: string;
+  items: ProfileItem[];
+  resultCode: number;
+  resultInfo: string;
+}
+
+export interface GetProfilesResponse {
+  profiles: UserProfile[];
+  /** Accounts that do not exist. */
+  failAccounts: string[];
+}
+
+export interface SetProfileRequest {
+  sdkAppId: number;
+  userId: string;
+  items: ProfileItem[];
+  /** True when an app admin sets it (REST); false for the user's own client. */
+  byAdmin: boolean;
+}
+
+export interface SetProfileResponse {
+}
+
+/** An app-defined profile field. */
+export interface ProfileField {
+  /** The keyword after Tag_Profile_Custom_ (letters only, at most 8 bytes). */
+  name: string;
+  /** "string" or "integer". */
+  type: string;
+  /** Longest value in bytes for strings (at most 500). */
+  maxLength: number;
+  /** Whether users may read / write the field from their clients (admins always may). */
+  userReadable: boolean;
+  userWritable: boolean;
+}
+
+export interface SetProfileFieldsRequest {
+  sdkAppId: number;
+  /** The whole set (at most 20); existing fields may not be removed or change type (Tencent). */
+  fields: ProfileField[];
+}
+
+export interface SetProfileFieldsResponse {
+  fields: ProfileField[];
+}
+
+export interface GetProfileFieldsRequest {
+  sdkAppId: number;
+}
+
+export interface GetProfileFieldsResponse {
+  fields: ProfileField[];
+}
+
+/** Per-item result of a batch call (Tencent ResultItem). */
+export interface AccountResultItem {
+  toAccount: string;
+  resultCode: number;
+  resultInfo: string;
+}
+
+export interface AddBlacklistRequest {
+  sdkAppId: number;
+  fromAccount: string;
+  /** At most 1000. */
+  toAccounts: string[];
+}
+
+export interface AddBlacklistResponse {
+  results: AccountResultItem[];
+  failAccounts: string[];
+}
+
+export interface DeleteBlacklistRequest {
+  sdkAppId: number;
+  fromAccount: string;
+  toAccounts: string[];
+}
+
+export interface DeleteBlacklistResponse {
+  results: AccountResultItem[];
+  failAccounts: string[];
+}
+
+export interface GetBlacklistRequest {
+  sdkAppId: number;
+  fromAccount: string;
+  startIndex: number;
+  maxLimited: number;
+}
+
+export interface BlacklistEntry {
+  toAccount: string;
+  /** Unix seconds. */
+  addedAt: string;
+}
+
+export interface GetBlacklistResponse {
+  entries: BlacklistEntry[];
+  /** Where the next page starts; 0 when this was the last page. */
+  nextStartIndex: number;
+  /** Changes with every change to the list. */
+  sequence: string;
+}
+
+export interface CheckBlacklistRequest {
+  sdkAppId: number;
+  fromAccount: string;
+  toAccounts: string[];
+  /** BlackCheckResult_Type_Single or BlackCheckResult_Type_Both. */
+  checkType: string;
+}
+
+export interface BlacklistRelation {
+  toAccount: string;
+  /** BlackCheckResult_Type_NO / AWithB / BWithA / BothWay. */
+  relation: string;
+  resultCode: number;
+  resultInfo: string;
+}
+
+export interface CheckBlacklistResponse {
+  relations: BlacklistRelation[];
+  failAccounts: string[];
+}
+
+export interface CheckSendAllowedRequest {
+  sdkAppId: number;
+  fromAccount: string;
+  toAccount: string;
+}
+
+export interface CheckSendAllowedResponse {
+  /** 0 when allowed, else the Tencent code the sender gets (20007: the recipient blacklisted them). */
+  code: number;
+}
+
 export const MERIDIAN_RELATIONSHIP_V1_PACKAGE_NAME = "meridian.relationship.v1";
 
+function createBaseProfileItem(): ProfileItem {
+  return { tag: "", valueJson: "" };
+}
+
+export const ProfileItem: MessageFns<ProfileItem> = {
+  encode(message: ProfileItem, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.tag !== "") {
+      writer.uint32(10).string(message.tag);
+    }
+    if (message.valueJson !== "") {
+      writer.uint32(18).string(message.valueJson);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ProfileItem {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseProfileItem();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.tag = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.valueJson = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseGetProfilesRequest(): GetProfilesRequest {
+  return { sdkAppId: 0, userIds: [], tags: [], requester: "" };
+}
+
+export const GetProfilesRequest: MessageFns<GetProfilesRequest> = {
+  encode(message: GetProfilesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sdkAppId !== 0) {
+      writer.uint32(8).uint32(message.sdkAppId);
+    }
+    for (const v of message.userIds) {
+      writer.uint32(18).string(v!);
+    }
+    for (const v of message.tags) {
+      writer.uint32(26).string(v!);
+    }
+    if (message.requester !== "") {
+      writer.uint32(34).string(message.requester);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetProfilesRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetProfilesRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.sdkAppId = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.userIds.push(reader.string());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.tags.push(reader.string());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.requester = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseUserProfile(): UserProfile {
+  return { userId: "", items: [], resultCode: 0, resultInfo: "" };
+}
+
+export const UserProfile: MessageFns<UserProfile> = {
+  encode(message: UserProfile, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.userId !== "") {
+      writer.uint32(10).string(message.userId);
+    }
+    for (const v of message.items) {
+      ProfileItem.encode(v!, writer.uint32(18).fork()).join();
+    }
+    if (message.resultCode !== 0) {
+      writer.uint32(24).uint32(message.resultCode);
+    }
+    if (message.resultInfo !== "") {
+      writer.uint32(34).string(message.resultInfo);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UserProfile {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUserProfile();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.items.push(ProfileItem.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.resultCode = reader.uint32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.resultInfo = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseGetProfilesResponse(): GetProfilesResponse {
+  return { profiles: [], failAccounts: [] };
+}
+
+export const GetProfilesResponse: MessageFns<GetProfilesResponse> = {
+  encode(message: GetProfilesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.profiles) {
+      UserProfile.encode(v!, writer.uint32(10).fork()).join();
+    }
+    for (const v of message.failAccounts) {
+      writer.uint32(18).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetProfilesResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetProfilesResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.profiles.push(UserProfile.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.failAccounts.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseSetProfileRequest(): SetProfileRequest {
+  return { sdkAppId: 0, userId: "", items: [], byAdmin: false };
+}
+
+export const SetProfileRequest: MessageFns<SetProfileRequest> = {
+  encode(message: SetProfileRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sdkAppId !== 0) {
+      writer.uint32(8).uint32(message.sdkAppId);
+    }
+    if (message.userId !== "") {
+      writer.uint32(18).string(message.userId);
+    }
+    for (const v of message.items) {
+      ProfileItem.encode(v!, writer.uint32(26).fork()).join();
+    }
+    if (message.byAdmin !== false) {
+      writer.uint32(32).bool(message.byAdmin);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetProfileRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetProfileRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.sdkAppId = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.items.push(ProfileItem.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.byAdmin = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseSetProfileResponse(): SetProfileResponse {
+  return {};
+}
+
+export const SetProfileResponse: MessageFns<SetProfileResponse> = {
+  encode(_: SetProfileResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetProfileResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetProfileResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseProfileField(): ProfileField {
+  return { name: "", type: "", maxLength: 0, userReadable: false, userWritable: false };
+}
+
+export const ProfileField: MessageFns<ProfileField> = {
+  encode(message: ProfileField, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== "") {
+      writer.uint32(10).string(message.name);
+    }
+    if (message.type !== "") {
+      writer.uint32(18).string(message.type);
+    }
+    if (message.maxLength !== 0) {
+      writer.uint32(24).uint32(message.maxLength);
+    }
+    if (message.userReadable !== false) {
+      writer.uint32(32).bool(message.userReadable);
+    }
+    if (message.userWritable !== false) {
+      writer.uint32(40).bool(message.userWritable);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ProfileField {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseProfileField();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.type = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.maxLength = reader.uint32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.userReadable = reader.bool();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.userWritable = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseSetProfileFieldsRequest(): SetProfileFieldsRequest {
+  return { sdkAppId: 0, fields: [] };
+}
+
+export const SetProfileFieldsRequest: MessageFns<SetProfileFieldsRequest> = {
+  encode(message: SetProfileFieldsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sdkAppId !== 0) {
+      writer.uint32(8).uint32(message.sdkAppId);
+    }
+    for (const v of message.fields) {
+      ProfileField.encode(v!, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetProfileFieldsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetProfileFieldsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.sdkAppId = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.fields.push(ProfileField.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseSetProfileFieldsResponse(): SetProfileFieldsResponse {
+  return { fields: [] };
+}
+
+export const SetProfileFieldsResponse: MessageFns<SetProfileFieldsResponse> = {
+  encode(message: SetProfileFieldsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.fields) {
+      ProfileField.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetProfileFieldsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetProfileFieldsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.fields.push(ProfileField.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseGetProfileFieldsRequest(): GetProfileFieldsRequest {
+  return { sdkAppId: 0 };
+}
+
+export const GetProfileFieldsRequest: MessageFns<GetProfileFieldsRequest> = {
+  encode(message: GetProfileFieldsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sdkAppId !== 0) {
+      writer.uint32(8).uint32(message.sdkAppId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetProfileFieldsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetProfileFieldsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.sdkAppId = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseGetProfileFieldsResponse(): GetProfileFieldsResponse {
+  return { fields: [] };
+}
+
+export const GetProfileFieldsResponse: MessageFns<GetProfileFieldsResponse> = {
+  encode(message: GetProfileFieldsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.fields) {
+      ProfileField.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetProfileFieldsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetProfileFieldsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.fields.push(ProfileField.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseAccountResultItem(): AccountResultItem {
+  return { toAccount: "", resultCode: 0, resultInfo: "" };
+}
+
+export const AccountResultItem: MessageFns<AccountResultItem> = {
+  encode(message: AccountResultItem, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.toAccount !== "") {
+      writer.uint32(10).string(message.toAccount);
+    }
+    if (message.resultCode !== 0) {
+      writer.uint32(16).uint32(message.resultCode);
+    }
+    if (message.resultInfo !== "") {
+      writer.uint32(26).string(message.resultInfo);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AccountResultItem {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAccountResultItem();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.toAccount = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.resultCode = reader.uint32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.resultInfo = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseAddBlacklistRequest(): AddBlacklistRequest {
+  return { sdkAppId: 0, fromAccount: "", toAccounts: [] };
+}
+
+export const AddBlacklistRequest: MessageFns<AddBlacklistRequest> = {
+  encode(message: AddBlacklistRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sdkAppId !== 0) {
+      writer.uint32(8).uint32(message.sdkAppId);
+    }
+    if (message.fromAccount !== "") {
+      writer.uint32(18).string(message.fromAccount);
+    }
+    for (const v of message.toAccounts) {
+      writer.uint32(26).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AddBlacklistRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAddBlacklistRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.sdkAppId = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.fromAccount = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.toAccounts.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseAddBlacklistResponse(): AddBlacklistResponse {
+  return { results: [], failAccounts: [] };
+}
+
+export const AddBlacklistResponse: MessageFns<AddBlacklistResponse> = {
+  encode(message: AddBlacklistResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.results) {
+      AccountResultItem.encode(v!, writer.uint32(10).fork()).join();
+    }
+    for (const v of message.failAccounts) {
+      writer.uint32(18).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AddBlacklistResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAddBlacklistResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.results.push(AccountResultItem.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.failAccounts.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseDeleteBlacklistRequest(): DeleteBlacklistRequest {
+  return { sdkAppId: 0, fromAccount: "", toAccounts: [] };
+}
+
+export const DeleteBlacklistRequest: MessageFns<DeleteBlacklistRequest> = {
+  encode(message: DeleteBlacklistRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sdkAppId !== 0) {
+      writer.uint32(8).uint32(message.sdkAppId);
+    }
+    if (message.fromAccount !== "") {
+      writer.uint32(18).string(message.fromAccount);
+    }
+    for (const v of message.toAccounts) {
+      writer.uint32(26).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteBlacklistRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteBlacklistRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.sdkAppId = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.fromAccount = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.toAccounts.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseDeleteBlacklistResponse(): DeleteBlacklistResponse {
+  return { results: [], failAccounts: [] };
+}
+
+export const DeleteBlacklistResponse: MessageFns<DeleteBlacklistResponse> = {
+  encode(message: DeleteBlacklistResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.results) {
+      AccountResultItem.encode(v!, writer.uint32(10).fork()).join();
+    }
+    for (const v of message.failAccounts) {
+      writer.uint32(18).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteBlacklistResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteBlacklistResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.results.push(AccountResultItem.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.failAccounts.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseGetBlacklistRequest(): GetBlacklistRequest {
+  return { sdkAppId: 0, fromAccount: "", startIndex: 0, maxLimited: 0 };
+}
+
+export const GetBlacklistRequest: MessageFns<GetBlacklistRequest> = {
+  encode(message: GetBlacklistRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sdkAppId !== 0) {
+      writer.uint32(8).uint32(message.sdkAppId);
+    }
+    if (message.fromAccount !== "") {
+      writer.uint32(18).string(message.fromAccount);
+    }
+    if (message.startIndex !== 0) {
+      writer.uint32(24).uint32(message.startIndex);
+    }
+    if (message.maxLimited !== 0) {
+      writer.uint32(32).uint32(message.maxLimited);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetBlacklistRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetBlacklistRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.sdkAppId = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.fromAccount = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.startIndex = reader.uint32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.maxLimited = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseBlacklistEntry(): BlacklistEntry {
+  return { toAccount: "", addedAt: "0" };
+}
+
+export const BlacklistEntry: MessageFns<BlacklistEntry> = {
+  encode(message: BlacklistEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.toAccount !== "") {
+      writer.uint32(10).string(message.toAccount);
+    }
+    if (message.addedAt !== "0") {
+      writer.uint32(16).int64(message.addedAt);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): BlacklistEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseBlacklistEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.toAccount = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.addedAt = reader.int64().toString();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseGetBlacklistResponse(): GetBlacklistResponse {
+  return { entries: [], nextStartIndex: 0, sequence: "0" };
+}
+
+export const GetBlacklistResponse: MessageFns<GetBlacklistResponse> = {
+  encode(message: GetBlacklistResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.entries) {
+      BlacklistEntry.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.nextStartIndex !== 0) {
+      writer.uint32(16).uint32(message.nextStartIndex);
+    }
+    if (message.sequence !== "0") {
+      writer.uint32(24).uint64(message.sequence);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetBlacklistResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetBlacklistResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.entries.push(BlacklistEntry.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.nextStartIndex = reader.uint32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.sequence = reader.uint64().toString();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseCheckBlacklistRequest(): CheckBlacklistRequest {
+  return { sdkAppId: 0, fromAccount: "", toAccounts: [], checkType: "" };
+}
+
+export const CheckBlacklistRequest: MessageFns<CheckBlacklistRequest> = {
+  encode(message: CheckBlacklistRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sdkAppId !== 0) {
+      writer.uint32(8).uint32(message.sdkAppId);
+    }
+    if (message.fromAccount !== "") {
+      writer.uint32(18).string(message.fromAccount);
+    }
+    for (const v of message.toAccounts) {
+      writer.uint32(26).string(v!);
+    }
+    if (message.checkType !== "") {
+      writer.uint32(34).string(message.checkType);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CheckBlacklistRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCheckBlacklistRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.sdkAppId = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.fromAccount = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.toAccounts.push(reader.string());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.checkType = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseBlacklistRelation(): BlacklistRelation {
+  return { toAccount: "", relation: "", resultCode: 0, resultInfo: "" };
+}
+
+export const BlacklistRelation: MessageFns<BlacklistRelation> = {
+  encode(message: BlacklistRelation, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.toAccount !== "") {
+      writer.uint32(10).string(message.toAccount);
+    }
+    if (message.relation !== "") {
+      writer.uint32(18).string(message.relation);
+    }
+    if (message.resultCode !== 0) {
+      writer.uint32(24).uint32(message.resultCode);
+    }
+    if (message.resultInfo !== "") {
+      writer.uint32(34).string(message.resultInfo);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): BlacklistRelation {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseBlacklistRelation();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.toAccount = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.relation = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.resultCode = reader.uint32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.resultInfo = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseCheckBlacklistResponse(): CheckBlacklistResponse {
+  return { relations: [], failAccounts: [] };
+}
+
+export const CheckBlacklistResponse: MessageFns<CheckBlacklistResponse> = {
+  encode(message: CheckBlacklistResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.relations) {
+      BlacklistRelation.encode(v!, writer.uint32(10).fork()).join();
+    }
+    for (const v of message.failAccounts) {
+      writer.uint32(18).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CheckBlacklistResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCheckBlacklistResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.relations.push(BlacklistRelation.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.failAccounts.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseCheckSendAllowedRequest(): CheckSendAllowedRequest {
+  return { sdkAppId: 0, fromAccount: "", toAccount: "" };
+}
+
+export const CheckSendAllowedRequest: MessageFns<CheckSendAllowedRequest> = {
+  encode(message: CheckSendAllowedRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sdkAppId !== 0) {
+      writer.uint32(8).uint32(message.sdkAppId);
+    }
+    if (message.fromAccount !== "") {
+      writer.uint32(18).string(message.fromAccount);
+    }
+    if (message.toAccount !== "") {
+      writer.uint32(26).string(message.toAccount);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CheckSendAllowedRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCheckSendAllowedRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.sdkAppId = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.fromAccount = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.toAccount = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseCheckSendAllowedResponse(): CheckSendAllowedResponse {
+  return { code: 0 };
+}
+
+export const CheckSendAllowedResponse: MessageFns<CheckSendAllowedResponse> = {
+  encode(message: CheckSendAllowedResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.code !== 0) {
+      writer.uint32(8).uint32(message.code);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CheckSendAllowedResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCheckSendAllowedResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.code = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
 /**
- * RelationshipService is the relationship service's own contract. Its RPCs are added by the feature issues;
- * liveness and self-test are served by meridian.platform.v1.PlatformService in the same process.
+ * RelationshipService owns user profiles (standard and app-defined fields), friends and
+ * blacklists (Tencent's profile and sns REST services). Per-app data lives in the app's home region.
  */
 
 export interface RelationshipServiceClient {
+  /** Profiles (v4/profile/portrait_get, portrait_set). */
+
+  getProfiles(request: GetProfilesRequest): Observable<GetProfilesResponse>;
+
+  setProfile(request: SetProfileRequest): Observable<SetProfileResponse>;
+
+  /** App-defined profile fields (Tag_Profile_Custom_*), declared per app by operators. */
+
+  setProfileFields(request: SetProfileFieldsRequest): Observable<SetProfileFieldsResponse>;
+
+  getProfileFields(request: GetProfileFieldsRequest): Observable<GetProfileFieldsResponse>;
+
+  /** Blacklist (v4/sns/black_list_*). */
+
+  addBlacklist(request: AddBlacklistRequest): Observable<AddBlacklistResponse>;
+
+  deleteBlacklist(request: DeleteBlacklistRequest): Observable<DeleteBlacklistResponse>;
+
+  getBlacklist(request: GetBlacklistRequest): Observable<GetBlacklistResponse>;
+
+  checkBlacklist(request: CheckBlacklistRequest): Observable<CheckBlacklistResponse>;
+
+  /** Asked by chat before accepting a client's 1:1 message: may `from` message `to`? */
+
+  checkSendAllowed(request: CheckSendAllowedRequest): Observable<CheckSendAllowedResponse>;
 }
 
 /**
- * RelationshipService is the relationship service's own contract. Its RPCs are added by the feature issues;
- * liveness and self-test are served by meridian.platform.v1.PlatformService in the same process.
+ * RelationshipService owns user profiles (standard and app-defined fields), friends and
+ * blacklists (Tencent's profile and sns REST services). Per-app data lives in the app's home region.
  */
 
 export interface RelationshipServiceController {
+  /** Profiles (v4/profile/portrait_get, portrait_set). */
+
+  getProfiles(
+    request: GetProfilesRequest,
+  ): Promise<GetProfilesResponse> | Observable<GetProfilesResponse> | GetProfilesResponse;
+
+  setProfile(
+    request: SetProfileRequest,
+  ): Promise<SetProfileResponse> | Observable<SetProfileResponse> | SetProfileResponse;
+
+  /** App-defined profile fields (Tag_Profile_Custom_*), declared per app by operators. */
+
+  setProfileFields(
+    request: SetProfileFieldsRequest,
+  ): Promise<SetProfileFieldsResponse> | Observable<SetProfileFieldsResponse> | SetProfileFieldsResponse;
+
+  getProfileFields(
+    request: GetProfileFieldsRequest,
+  ): Promise<GetProfileFieldsResponse> | Observable<GetProfileFieldsResponse> | GetProfileFieldsResponse;
+
+  /** Blacklist (v4/sns/black_list_*). */
+
+  addBlacklist(
+    request: AddBlacklistRequest,
+  ): Promise<AddBlacklistResponse> | Observable<AddBlacklistResponse> | AddBlacklistResponse;
+
+  deleteBlacklist(
+    request: DeleteBlacklistRequest,
+  ): Promise<DeleteBlacklistResponse> | Observable<DeleteBlacklistResponse> | DeleteBlacklistResponse;
+
+  getBlacklist(
+    request: GetBlacklistRequest,
+  ): Promise<GetBlacklistResponse> | Observable<GetBlacklistResponse> | GetBlacklistResponse;
+
+  checkBlacklist(
+    request: CheckBlacklistRequest,
+  ): Promise<CheckBlacklistResponse> | Observable<CheckBlacklistResponse> | CheckBlacklistResponse;
+
+  /** Asked by chat before accepting a client's 1:1 message: may `from` message `to`? */
+
+  checkSendAllowed(
+    request: CheckSendAllowedRequest,
+  ): Promise<CheckSendAllowedResponse> | Observable<CheckSendAllowedResponse> | CheckSendAllowedResponse;
 }
 
 export function RelationshipServiceControllerMethods() {
   return function (constructor: Function) {
-    const grpcMethods: string[] = [];
+    const grpcMethods: string[] = [
+      "getProfiles",
+      "setProfile",
+      "setProfileFields",
+      "getProfileFields",
+      "addBlacklist",
+      "deleteBlacklist",
+      "getBlacklist",
+      "checkBlacklist",
+      "checkSendAllowed",
+    ];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
       GrpcMethod("RelationshipService", method)(constructor.prototype[method], method, descriptor);
@@ -47,3 +1803,8 @@ export function RelationshipServiceControllerMethods() {
 }
 
 export const RELATIONSHIP_SERVICE_NAME = "RelationshipService";
+
+export interface MessageFns<T> {
+  encode(message: T, writer?: BinaryWriter): BinaryWriter;
+  decode(input: BinaryReader | Uint8Array, length?: number): T;
+}
