@@ -60,6 +60,12 @@ export const ErrorCode = {
   MSG_KEY_INVALID: 90054,
   /** The sender is muted app-wide for 1:1 messages (openconfigsvr/setnospeaking). */
   C2C_SENDER_MUTED: 20012,
+  /** The recipient has blacklisted the sender. */
+  C2C_BLACKLISTED: 20007,
+  // Relationship chain (sns): 30001 bad parameters, 30003 account not found, 30013 blacklist full.
+  SNS_INVALID_PARAMETER: 30001,
+  SNS_ACCOUNT_NOT_FOUND: 30003,
+  SNS_BLACKLIST_LIMIT: 30013,
   /** More than 50 pinned conversations. */
   CONVERSATION_PIN_LIMIT: 51012,
   // Messages (80000-80005)

@@ -12,6 +12,7 @@ import { AllMemberPushCommands } from './rest/commands/all-member-push.commands'
 import { C2cCommands } from './rest/commands/c2c.commands';
 import { ConfigCommands } from './rest/commands/config.commands';
 import { RecentContactCommands } from './rest/commands/recentcontact.commands';
+import { SnsCommands } from './rest/commands/sns.commands';
 import { RestCommandRegistry } from './rest/rest-command.registry';
 import { RestHttpController } from './rest/rest.http.controller';
 import { RestPipeline } from './rest/rest.pipeline';
@@ -20,6 +21,7 @@ import { ClientWsServer } from './ws/client-ws.server';
 import { ChatCommands } from './ws/commands/chat.commands';
 import { PresenceCommands } from './ws/commands/presence.commands';
 import { PushCommands } from './ws/commands/push.commands';
+import { RelationshipCommands } from './ws/commands/relationship.commands';
 import { WsCommandRegistry } from './ws/ws-command.registry';
 
 /**
@@ -45,11 +47,13 @@ export class GatewayModule {
         AllMemberPushCommands,
         C2cCommands,
         RecentContactCommands,
+        SnsCommands,
         ConfigCommands,
         WsCommandRegistry,
         ClientWsServer,
         PresenceCommands,
         PushCommands,
+        RelationshipCommands,
         ChatCommands,
       ],
     };

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ErrorCode, MeridianError, TOPICS, isValidUserId, validateMsgBody } from '@meridian/contracts';
 import { EventBus, GrpcClients } from '@meridian/platform';
-import type { authV1 } from '@meridian/proto';
+import type { authV1, relationshipV1 } from '@meridian/proto';
 import { AppSettingsCache } from '../apps/app-settings.cache';
 import { CHAT_CONFIG, type ChatConfig } from '../chat.config';
 import { ConversationsService } from '../conversations/conversations.service';
@@ -93,11 +93,21 @@ export class MessagesService {
       throw new MeridianError(ErrorCode.MSG_LIFETIME_INVALID, `MsgLifeTime is 0-${MAX_LIFETIME_S} seconds`);
     }
     validateMsgBody(input.msgBody, input.tooLongCode);
-    const sender = await this.requireAccounts(input.sdkAppId, input.from, input.to);
-    // App-wide mute (setnospeaking) stops clients; admin sends over REST are not checked (Tencent).
+    // Client sends are checked against the app-wide mute and the recipient's blacklist; admin
+    // sends over REST are not (Tencent). Both questions are asked at once.
+    const [sender, blocked] = await Promise.all([
+      this.requireAccounts(input.sdkAppId, input.from, input.to),
+      input.fromLoginId && input.from !== input.to
+        ? this.clients
+            .service<relationshipV1.RelationshipServiceClient>('relationship')
+            .checkSendAllowed({ sdkAppId: input.sdkAppId, fromAccount: input.from, toAccount: input.to })
+            .then((r) => r.code)
+        : Promise.resolve(0),
+    ]);
     if (input.fromLoginId && Number(sender.c2cMutedUntil) > Date.now() / 1000) {
       throw new MeridianError(ErrorCode.C2C_SENDER_MUTED, 'the sender is muted for 1:1 messages');
     }
+    if (blocked) throw new MeridianError(blocked, 'the recipient has blacklisted the sender');
 
     const ttl = this.config.MERIDIAN_CHAT_DEDUPE_S;
     const earlier = await this.dedupe.claim(input.sdkAppId, input.from, input.to, input.random, ttl);
