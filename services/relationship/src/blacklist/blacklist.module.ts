@@ -1,19 +1,13 @@
 import { Module } from '@nestjs/common';
-import { MongooseModule } from '@nestjs/mongoose';
+import { FriendsModule } from '../friends/friends.module';
+import { BlacklistStoreModule } from './blacklist-store.module';
 import { BlacklistGrpcController } from './blacklist.grpc.controller';
-import { BlacklistRepository } from './blacklist.repository';
-import { BlacklistDoc, BlacklistSchema, BlacklistVersionDoc, BlacklistVersionSchema } from './blacklist.schema';
 import { BlacklistService } from './blacklist.service';
 
-/** Blacklists: add, delete, list, check, and the send check chat asks for. */
+/** Blacklists: add (which ends the friendship), delete, list, check, and the send check chat asks for. */
 @Module({
-  imports: [
-    MongooseModule.forFeature([
-      { name: BlacklistDoc.name, schema: BlacklistSchema },
-      { name: BlacklistVersionDoc.name, schema: BlacklistVersionSchema },
-    ]),
-  ],
+  imports: [BlacklistStoreModule, FriendsModule],
   controllers: [BlacklistGrpcController],
-  providers: [BlacklistRepository, BlacklistService],
+  providers: [BlacklistService],
 })
 export class BlacklistModule {}

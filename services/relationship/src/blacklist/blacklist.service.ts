@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ErrorCode, MeridianError, TOPICS, isValidUserId } from '@meridian/contracts';
 import { EventBus, GrpcClients } from '@meridian/platform';
 import type { authV1 } from '@meridian/proto';
+import { FriendsService } from '../friends/friends.service';
 import { BlacklistRepository } from './blacklist.repository';
 
 /** Tencent: at most 1000 accounts in one blacklist (30013), and per call. */
@@ -19,7 +20,7 @@ export const CHECK_TYPES = ['BlackCheckResult_Type_Single', 'BlackCheckResult_Ty
 
 /**
  * Per-user blacklists. Adding B to A's list stops B's client messages to A (chat asks
- * CheckSendAllowed, 20007) and, once friends exist, ends the friendship (Tencent).
+ * CheckSendAllowed, 20007), ends their friendship and refuses friend requests either way (Tencent).
  */
 @Injectable()
 export class BlacklistService {
@@ -27,6 +28,7 @@ export class BlacklistService {
     @Inject(BlacklistRepository) private readonly repo: BlacklistRepository,
     @Inject(GrpcClients) private readonly clients: GrpcClients,
     @Inject(EventBus) private readonly bus: EventBus,
+    @Inject(FriendsService) private readonly friends: FriendsService,
   ) {}
 
   async add(sdkAppId: number, owner: string, targets: string[]): Promise<ResultItem[]> {
@@ -40,7 +42,11 @@ export class BlacklistService {
       else if (await this.repo.add(sdkAppId, owner, target, now)) added.push(target);
       else results.set(target, fail(ErrorCode.SNS_INVALID_PARAMETER, 'Err_SNS_BlackListAdd_Already_Exist'));
     }
-    if (added.length) await this.changed(sdkAppId, owner, added, true);
+    if (added.length) {
+      // Tencent: blacklisting ends the friendship (both ways) and any pending request.
+      for (const target of added) await this.friends.sever(sdkAppId, owner, target);
+      await this.changed(sdkAppId, owner, added, true);
+    }
     return itemsOf(targets, results);
   }
 

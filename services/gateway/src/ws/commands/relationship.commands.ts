@@ -10,11 +10,22 @@ function accounts(body: Record<string, unknown>): string[] {
   return v as string[];
 }
 
+const str = (body: Record<string, unknown>, k: string, fallback?: string): string => {
+  const v = body[k] ?? fallback;
+  if (typeof v !== 'string') throw new MeridianError(ErrorCode.SNS_INVALID_PARAMETER, `${k} must be a string`);
+  return v;
+};
+const strings = (body: Record<string, unknown>, k: string): string[] => {
+  const v = body[k] ?? [];
+  if (!Array.isArray(v) || !v.every((s) => typeof s === 'string')) throw new MeridianError(ErrorCode.SNS_INVALID_PARAMETER, `${k} must be an array of strings`);
+  return v as string[];
+};
+
 const items = (results: relationshipV1.AccountResultItem[]) => results.map((r) => ({ userId: r.toAccount, code: r.resultCode, info: r.resultInfo }));
 
 /**
- * The user's own blacklist from clients: `blacklist.add` / `blacklist.delete` {userIds} →
- * {results: [{userId, code, info}]}, `blacklist.get` {startIndex?, limit?} → {items, nextStartIndex, sequence}.
+ * The user's own relationship chain from clients (docs/protocol.md): `friend.*` (add, respond,
+ * requests, delete, list, check, update, groups) and `blacklist.*` (add, delete, get).
  */
 @Injectable()
 export class RelationshipCommands implements OnModuleInit {
@@ -25,7 +36,103 @@ export class RelationshipCommands implements OnModuleInit {
 
   onModuleInit(): void {
     const rel = (region: string) => this.clients.service<relationshipV1.RelationshipServiceClient>('relationship', region);
+    const me = (session: { sdkAppId: number; userId: string }) => ({ sdkAppId: session.sdkAppId, fromAccount: session.userId });
     this.registry.register(
+      {
+        cmd: 'friend.add',
+        handle: async ({ session }, body) => {
+          const list = body['items'];
+          if (!Array.isArray(list) || list.length < 1 || list.length > 100) throw new MeridianError(ErrorCode.SNS_INVALID_PARAMETER, 'items must hold 1-100 friends to add');
+          const res = await rel(session.homeRegion).addFriends({
+            ...me(session),
+            items: list.map((raw) => {
+              const i = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
+              return { toAccount: str(i, 'userId'), remark: str(i, 'remark', ''), groupNames: strings(i, 'groupNames'), addSource: str(i, 'addSource', ''), addWording: str(i, 'addWording', ''), addTime: '0' };
+            }),
+            addType: str(body, 'addType', 'Add_Type_Both'),
+            // Only an app admin over REST may skip verification.
+            force: false,
+          });
+          return { results: items(res.results) };
+        },
+      },
+      {
+        cmd: 'friend.respond',
+        handle: async ({ session }, body) => {
+          await rel(session.homeRegion).respondFriendRequest({ sdkAppId: session.sdkAppId, account: session.userId, requester: str(body, 'userId'), action: str(body, 'action'), remark: str(body, 'remark', '') });
+          return {};
+        },
+      },
+      {
+        cmd: 'friend.requests',
+        handle: async ({ session }) => {
+          const res = await rel(session.homeRegion).getFriendRequests({ sdkAppId: session.sdkAppId, account: session.userId });
+          const map = (r: relationshipV1.FriendRequest) => ({ userId: r.fromAccount, addSource: r.addSource, addWording: r.addWording, addTime: Number(r.addTime), addType: r.addType });
+          return { incoming: res.incoming.map(map), outgoing: res.outgoing.map(map) };
+        },
+      },
+      {
+        cmd: 'friend.delete',
+        handle: async ({ session }, body) => ({
+          results: items((await rel(session.homeRegion).deleteFriends({ ...me(session), toAccounts: accounts(body), deleteType: str(body, 'deleteType', 'Delete_Type_Both') })).results),
+        }),
+      },
+      {
+        cmd: 'friend.list',
+        handle: async ({ session }, body) => {
+          const res = await rel(session.homeRegion).getFriends({ ...me(session), startIndex: typeof body['startIndex'] === 'number' ? body['startIndex'] : 0, standardSequence: '0', limit: 100 });
+          return {
+            friends: res.friends.map((f) => ({ userId: f.toAccount, ...Object.fromEntries(f.items.map((i) => [i.tag, JSON.parse(i.valueJson) as unknown])) })),
+            friendNum: res.friendNum,
+            nextStartIndex: res.nextStartIndex,
+            complete: res.complete,
+            sequence: Number(res.standardSequence),
+          };
+        },
+      },
+      {
+        cmd: 'friend.check',
+        handle: async ({ session }, body) => {
+          const res = await rel(session.homeRegion).checkFriends({ ...me(session), toAccounts: accounts(body), checkType: str(body, 'checkType', 'CheckResult_Type_Both') });
+          return { results: res.relations.map((r) => ({ userId: r.toAccount, relation: r.relation, code: r.resultCode })) };
+        },
+      },
+      {
+        cmd: 'friend.update',
+        handle: async ({ session }, body) => {
+          const sns: relationshipV1.SnsItem[] = [];
+          if (body['remark'] !== undefined) sns.push({ tag: 'Tag_SNS_IM_Remark', valueJson: JSON.stringify(body['remark']) });
+          if (body['groupNames'] !== undefined) sns.push({ tag: 'Tag_SNS_IM_Group', valueJson: JSON.stringify(body['groupNames']) });
+          const res = await rel(session.homeRegion).updateFriends({ ...me(session), updates: [{ toAccount: str(body, 'userId'), items: sns }] });
+          const r = res.results[0]!;
+          if (r.resultCode) throw new MeridianError(r.resultCode, r.resultInfo);
+          return {};
+        },
+      },
+      {
+        cmd: 'friend.group_create',
+        handle: async ({ session }, body) => {
+          const res = await rel(session.homeRegion).addFriendGroups({ ...me(session), groupNames: strings(body, 'names'), toAccounts: strings(body, 'userIds') });
+          return { results: items(res.results), sequence: Number(res.sequence) };
+        },
+      },
+      {
+        cmd: 'friend.group_delete',
+        handle: async ({ session }, body) => ({ sequence: Number((await rel(session.homeRegion).deleteFriendGroups({ ...me(session), groupNames: strings(body, 'names') })).sequence) }),
+      },
+      {
+        cmd: 'friend.group_rename',
+        handle: async ({ session }, body) => ({
+          sequence: Number((await rel(session.homeRegion).renameFriendGroup({ ...me(session), oldName: str(body, 'oldName'), newName: str(body, 'newName') })).sequence),
+        }),
+      },
+      {
+        cmd: 'friend.groups',
+        handle: async ({ session }) => {
+          const res = await rel(session.homeRegion).getFriendGroups({ ...me(session), needFriends: true, groupNames: [] });
+          return { groups: res.groups.map((g) => ({ name: g.name, userIds: g.toAccounts })), sequence: Number(res.sequence) };
+        },
+      },
       {
         cmd: 'blacklist.add',
         handle: async ({ session }, body) => ({

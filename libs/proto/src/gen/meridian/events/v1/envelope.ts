@@ -10,7 +10,7 @@ import { AccountsDeletedEvent, SessionKickedEvent, UserStateChangedEvent } from 
 import { C2cMessageModifiedEvent, C2cMessageRecalledEvent, C2cMessageStoredEvent, C2cReadReportedEvent } from "./chat";
 import { ProbeEvent } from "./platform";
 import { BroadcastRequestedEvent, DeliveryRequestedEvent } from "./push";
-import { BlacklistChangedEvent, ProfileChangedEvent } from "./relationship";
+import { BlacklistChangedEvent, FriendsChangedEvent, ProfileChangedEvent } from "./relationship";
 
 export const protobufPackage = "meridian.events.v1";
 
@@ -45,6 +45,7 @@ export interface EventEnvelope {
   c2cReadReported?: C2cReadReportedEvent | undefined;
   profileChanged?: ProfileChangedEvent | undefined;
   blacklistChanged?: BlacklistChangedEvent | undefined;
+  friendsChanged?: FriendsChangedEvent | undefined;
 }
 
 export const MERIDIAN_EVENTS_V1_PACKAGE_NAME = "meridian.events.v1";
@@ -108,6 +109,9 @@ export const EventEnvelope: MessageFns<EventEnvelope> = {
     }
     if (message.blacklistChanged !== undefined) {
       BlacklistChangedEvent.encode(message.blacklistChanged, writer.uint32(890).fork()).join();
+    }
+    if (message.friendsChanged !== undefined) {
+      FriendsChangedEvent.encode(message.friendsChanged, writer.uint32(898).fork()).join();
     }
     return writer;
   },
@@ -267,6 +271,14 @@ export const EventEnvelope: MessageFns<EventEnvelope> = {
             }
 
             message.blacklistChanged = BlacklistChangedEvent.decode(reader, reader.uint32());
+            continue;
+          }
+          case 112: {
+            if (tag !== 898) {
+              break;
+            }
+
+            message.friendsChanged = FriendsChangedEvent.decode(reader, reader.uint32());
             continue;
           }
         }

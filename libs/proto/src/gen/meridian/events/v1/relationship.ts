@@ -34,6 +34,22 @@ export interface BlacklistChangedEvent {
   added: boolean;
 }
 
+/**
+ * Friendships were created or removed (Sns.CallbackFriendAdd / CallbackFriendDelete).
+ * Key: "<sdkappid>:<user>". Each pair is one direction: from_account's list gained or lost to_account.
+ */
+export interface FriendsChangedEvent {
+  pairs: FriendPair[];
+  added: boolean;
+  /** For additions: "Add" (request accepted or no verification), "Import", "Response". */
+  reason: string;
+}
+
+export interface FriendPair {
+  fromAccount: string;
+  toAccount: string;
+}
+
 export const MERIDIAN_EVENTS_V1_PACKAGE_NAME = "meridian.events.v1";
 
 function createBaseProfileChangedEvent(): ProfileChangedEvent {
@@ -214,6 +230,131 @@ export const BlacklistChangedEvent: MessageFns<BlacklistChangedEvent> = {
             }
 
             message.added = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseFriendsChangedEvent(): FriendsChangedEvent {
+  return { pairs: [], added: false, reason: "" };
+}
+
+export const FriendsChangedEvent: MessageFns<FriendsChangedEvent> = {
+  encode(message: FriendsChangedEvent, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.pairs) {
+      FriendPair.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.added !== false) {
+      writer.uint32(16).bool(message.added);
+    }
+    if (message.reason !== "") {
+      writer.uint32(26).string(message.reason);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): FriendsChangedEvent {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseFriendsChangedEvent();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.pairs.push(FriendPair.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.added = reader.bool();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseFriendPair(): FriendPair {
+  return { fromAccount: "", toAccount: "" };
+}
+
+export const FriendPair: MessageFns<FriendPair> = {
+  encode(message: FriendPair, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.fromAccount !== "") {
+      writer.uint32(10).string(message.fromAccount);
+    }
+    if (message.toAccount !== "") {
+      writer.uint32(18).string(message.toAccount);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): FriendPair {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseFriendPair();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.fromAccount = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.toAccount = reader.string();
             continue;
           }
         }

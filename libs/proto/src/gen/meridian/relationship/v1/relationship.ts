@@ -13,6 +13,231 @@ export const protobufPackage = "meridian.relationship.v1";
 
 export const protobufFileName = "meridian/relationship/v1/relationship.proto";
 
+/** One friend field (Tag_SNS_IM_*); the value is JSON text. */
+export interface SnsItem {
+  tag: string;
+  valueJson: string;
+}
+
+export interface FriendAddItem {
+  toAccount: string;
+  remark: string;
+  groupNames: string[];
+  /** "AddSource_Type_<keyword>". */
+  addSource: string;
+  addWording: string;
+  /** Unix seconds (imports only; 0 = now). */
+  addTime: string;
+}
+
+export interface AddFriendsRequest {
+  sdkAppId: number;
+  fromAccount: string;
+  items: FriendAddItem[];
+  /** Add_Type_Both (default) or Add_Type_Single. */
+  addType: string;
+  /** ForceAddFlags 1: no verification (admin). */
+  force: boolean;
+}
+
+export interface AddFriendsResponse {
+  results: AccountResultItem[];
+  failAccounts: string[];
+}
+
+export interface ImportFriendsResponse {
+  results: AccountResultItem[];
+  failAccounts: string[];
+}
+
+export interface UpdateFriendsResponse {
+  results: AccountResultItem[];
+  failAccounts: string[];
+}
+
+export interface DeleteFriendsResponse {
+  results: AccountResultItem[];
+  failAccounts: string[];
+}
+
+export interface ImportFriendsRequest {
+  sdkAppId: number;
+  fromAccount: string;
+  items: FriendAddItem[];
+}
+
+export interface RespondFriendRequestRequest {
+  sdkAppId: number;
+  /** The account answering a request it received. */
+  account: string;
+  requester: string;
+  /** Response_Action_Agree, Response_Action_AgreeAndAdd or Response_Action_Reject. */
+  action: string;
+  remark: string;
+}
+
+export interface RespondFriendRequestResponse {
+}
+
+export interface GetFriendRequestsRequest {
+  sdkAppId: number;
+  account: string;
+}
+
+export interface FriendRequest {
+  fromAccount: string;
+  addSource: string;
+  addWording: string;
+  addTime: string;
+  addType: string;
+}
+
+export interface GetFriendRequestsResponse {
+  /** Requests this account received and has not answered. */
+  incoming: FriendRequest[];
+  /** Requests this account sent that are still pending. */
+  outgoing: FriendRequest[];
+}
+
+export interface FriendUpdate {
+  toAccount: string;
+  items: SnsItem[];
+}
+
+export interface UpdateFriendsRequest {
+  sdkAppId: number;
+  fromAccount: string;
+  updates: FriendUpdate[];
+}
+
+export interface DeleteFriendsRequest {
+  sdkAppId: number;
+  fromAccount: string;
+  toAccounts: string[];
+  /** Delete_Type_Single (default) or Delete_Type_Both. */
+  deleteType: string;
+}
+
+export interface DeleteAllFriendsRequest {
+  sdkAppId: number;
+  fromAccount: string;
+  deleteType: string;
+}
+
+export interface DeleteAllFriendsResponse {
+}
+
+export interface CheckFriendsRequest {
+  sdkAppId: number;
+  fromAccount: string;
+  toAccounts: string[];
+  /** CheckResult_Type_Single or CheckResult_Type_Both. */
+  checkType: string;
+}
+
+export interface FriendRelation {
+  toAccount: string;
+  relation: string;
+  resultCode: number;
+  resultInfo: string;
+}
+
+export interface CheckFriendsResponse {
+  relations: FriendRelation[];
+  failAccounts: string[];
+}
+
+export interface Friend {
+  toAccount: string;
+  items: SnsItem[];
+  resultCode: number;
+  resultInfo: string;
+}
+
+export interface GetFriendsRequest {
+  sdkAppId: number;
+  fromAccount: string;
+  startIndex: number;
+  /** The caller's copy; when equal to the current sequence the fields are omitted. */
+  standardSequence: string;
+  limit: number;
+}
+
+export interface GetFriendsResponse {
+  friends: Friend[];
+  standardSequence: string;
+  friendNum: number;
+  complete: boolean;
+  nextStartIndex: number;
+}
+
+export interface GetFriendsByIdsRequest {
+  sdkAppId: number;
+  fromAccount: string;
+  toAccounts: string[];
+  /** Tag_SNS_IM_* (and Tag_Profile_* once profiles answer them here). */
+  tags: string[];
+}
+
+export interface GetFriendsByIdsResponse {
+  friends: Friend[];
+  failAccounts: string[];
+}
+
+export interface AddFriendGroupsRequest {
+  sdkAppId: number;
+  fromAccount: string;
+  groupNames: string[];
+  /** Friends to put into the new lists. */
+  toAccounts: string[];
+}
+
+export interface AddFriendGroupsResponse {
+  results: AccountResultItem[];
+  failAccounts: string[];
+  sequence: string;
+}
+
+export interface DeleteFriendGroupsRequest {
+  sdkAppId: number;
+  fromAccount: string;
+  groupNames: string[];
+}
+
+export interface RenameFriendGroupRequest {
+  sdkAppId: number;
+  fromAccount: string;
+  oldName: string;
+  newName: string;
+}
+
+export interface DeleteFriendGroupsResponse {
+  sequence: string;
+}
+
+export interface RenameFriendGroupResponse {
+  sequence: string;
+}
+
+export interface GetFriendGroupsRequest {
+  sdkAppId: number;
+  fromAccount: string;
+  needFriends: boolean;
+  /** Only these lists (all when empty). */
+  groupNames: string[];
+}
+
+export interface FriendGroup {
+  name: string;
+  friendNumber: number;
+  toAccounts: string[];
+}
+
+export interface GetFriendGroupsResponse {
+  groups: FriendGroup[];
+  sequence: string;
+}
+
 /** One profile item; the value is JSON text (a string or an unsigned integer, per the tag's type). */
 export interface ProfileItem {
   tag: string;
@@ -168,6 +393,2386 @@ export interface CheckSendAllowedResponse {
 }
 
 export const MERIDIAN_RELATIONSHIP_V1_PACKAGE_NAME = "meridian.relationship.v1";
+
+function createBaseSnsItem(): SnsItem {
+  return { tag: "", valueJson: "" };
+}
+
+export const SnsItem: MessageFns<SnsItem> = {
+  encode(message: SnsItem, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.tag !== "") {
+      writer.uint32(10).string(message.tag);
+    }
+    if (message.valueJson !== "") {
+      writer.uint32(18).string(message.valueJson);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SnsItem {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSnsItem();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.tag = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.valueJson = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseFriendAddItem(): FriendAddItem {
+  return { toAccount: "", remark: "", groupNames: [], addSource: "", addWording: "", addTime: "0" };
+}
+
+export const FriendAddItem: MessageFns<FriendAddItem> = {
+  encode(message: FriendAddItem, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.toAccount !== "") {
+      writer.uint32(10).string(message.toAccount);
+    }
+    if (message.remark !== "") {
+      writer.uint32(18).string(message.remark);
+    }
+    for (const v of message.groupNames) {
+      writer.uint32(26).string(v!);
+    }
+    if (message.addSource !== "") {
+      writer.uint32(34).string(message.addSource);
+    }
+    if (message.addWording !== "") {
+      writer.uint32(42).string(message.addWording);
+    }
+    if (message.addTime !== "0") {
+      writer.uint32(48).int64(message.addTime);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): FriendAddItem {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseFriendAddItem();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.toAccount = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.remark = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.groupNames.push(reader.string());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.addSource = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.addWording = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.addTime = reader.int64().toString();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseAddFriendsRequest(): AddFriendsRequest {
+  return { sdkAppId: 0, fromAccount: "", items: [], addType: "", force: false };
+}
+
+export const AddFriendsRequest: MessageFns<AddFriendsRequest> = {
+  encode(message: AddFriendsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sdkAppId !== 0) {
+      writer.uint32(8).uint32(message.sdkAppId);
+    }
+    if (message.fromAccount !== "") {
+      writer.uint32(18).string(message.fromAccount);
+    }
+    for (const v of message.items) {
+      FriendAddItem.encode(v!, writer.uint32(26).fork()).join();
+    }
+    if (message.addType !== "") {
+      writer.uint32(34).string(message.addType);
+    }
+    if (message.force !== false) {
+      writer.uint32(40).bool(message.force);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AddFriendsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAddFriendsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.sdkAppId = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.fromAccount = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.items.push(FriendAddItem.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.addType = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.force = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseAddFriendsResponse(): AddFriendsResponse {
+  return { results: [], failAccounts: [] };
+}
+
+export const AddFriendsResponse: MessageFns<AddFriendsResponse> = {
+  encode(message: AddFriendsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.results) {
+      AccountResultItem.encode(v!, writer.uint32(10).fork()).join();
+    }
+    for (const v of message.failAccounts) {
+      writer.uint32(18).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AddFriendsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAddFriendsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.results.push(AccountResultItem.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.failAccounts.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseImportFriendsResponse(): ImportFriendsResponse {
+  return { results: [], failAccounts: [] };
+}
+
+export const ImportFriendsResponse: MessageFns<ImportFriendsResponse> = {
+  encode(message: ImportFriendsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.results) {
+      AccountResultItem.encode(v!, writer.uint32(10).fork()).join();
+    }
+    for (const v of message.failAccounts) {
+      writer.uint32(18).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ImportFriendsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseImportFriendsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.results.push(AccountResultItem.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.failAccounts.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseUpdateFriendsResponse(): UpdateFriendsResponse {
+  return { results: [], failAccounts: [] };
+}
+
+export const UpdateFriendsResponse: MessageFns<UpdateFriendsResponse> = {
+  encode(message: UpdateFriendsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.results) {
+      AccountResultItem.encode(v!, writer.uint32(10).fork()).join();
+    }
+    for (const v of message.failAccounts) {
+      writer.uint32(18).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateFriendsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateFriendsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.results.push(AccountResultItem.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.failAccounts.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseDeleteFriendsResponse(): DeleteFriendsResponse {
+  return { results: [], failAccounts: [] };
+}
+
+export const DeleteFriendsResponse: MessageFns<DeleteFriendsResponse> = {
+  encode(message: DeleteFriendsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.results) {
+      AccountResultItem.encode(v!, writer.uint32(10).fork()).join();
+    }
+    for (const v of message.failAccounts) {
+      writer.uint32(18).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteFriendsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteFriendsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.results.push(AccountResultItem.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.failAccounts.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseImportFriendsRequest(): ImportFriendsRequest {
+  return { sdkAppId: 0, fromAccount: "", items: [] };
+}
+
+export const ImportFriendsRequest: MessageFns<ImportFriendsRequest> = {
+  encode(message: ImportFriendsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sdkAppId !== 0) {
+      writer.uint32(8).uint32(message.sdkAppId);
+    }
+    if (message.fromAccount !== "") {
+      writer.uint32(18).string(message.fromAccount);
+    }
+    for (const v of message.items) {
+      FriendAddItem.encode(v!, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ImportFriendsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseImportFriendsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.sdkAppId = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.fromAccount = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.items.push(FriendAddItem.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseRespondFriendRequestRequest(): RespondFriendRequestRequest {
+  return { sdkAppId: 0, account: "", requester: "", action: "", remark: "" };
+}
+
+export const RespondFriendRequestRequest: MessageFns<RespondFriendRequestRequest> = {
+  encode(message: RespondFriendRequestRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sdkAppId !== 0) {
+      writer.uint32(8).uint32(message.sdkAppId);
+    }
+    if (message.account !== "") {
+      writer.uint32(18).string(message.account);
+    }
+    if (message.requester !== "") {
+      writer.uint32(26).string(message.requester);
+    }
+    if (message.action !== "") {
+      writer.uint32(34).string(message.action);
+    }
+    if (message.remark !== "") {
+      writer.uint32(42).string(message.remark);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RespondFriendRequestRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRespondFriendRequestRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.sdkAppId = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.account = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.requester = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.action = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.remark = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseRespondFriendRequestResponse(): RespondFriendRequestResponse {
+  return {};
+}
+
+export const RespondFriendRequestResponse: MessageFns<RespondFriendRequestResponse> = {
+  encode(_: RespondFriendRequestResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RespondFriendRequestResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRespondFriendRequestResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseGetFriendRequestsRequest(): GetFriendRequestsRequest {
+  return { sdkAppId: 0, account: "" };
+}
+
+export const GetFriendRequestsRequest: MessageFns<GetFriendRequestsRequest> = {
+  encode(message: GetFriendRequestsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sdkAppId !== 0) {
+      writer.uint32(8).uint32(message.sdkAppId);
+    }
+    if (message.account !== "") {
+      writer.uint32(18).string(message.account);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetFriendRequestsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetFriendRequestsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.sdkAppId = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.account = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseFriendRequest(): FriendRequest {
+  return { fromAccount: "", addSource: "", addWording: "", addTime: "0", addType: "" };
+}
+
+export const FriendRequest: MessageFns<FriendRequest> = {
+  encode(message: FriendRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.fromAccount !== "") {
+      writer.uint32(10).string(message.fromAccount);
+    }
+    if (message.addSource !== "") {
+      writer.uint32(18).string(message.addSource);
+    }
+    if (message.addWording !== "") {
+      writer.uint32(26).string(message.addWording);
+    }
+    if (message.addTime !== "0") {
+      writer.uint32(32).int64(message.addTime);
+    }
+    if (message.addType !== "") {
+      writer.uint32(42).string(message.addType);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): FriendRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseFriendRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.fromAccount = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.addSource = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.addWording = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.addTime = reader.int64().toString();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.addType = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseGetFriendRequestsResponse(): GetFriendRequestsResponse {
+  return { incoming: [], outgoing: [] };
+}
+
+export const GetFriendRequestsResponse: MessageFns<GetFriendRequestsResponse> = {
+  encode(message: GetFriendRequestsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.incoming) {
+      FriendRequest.encode(v!, writer.uint32(10).fork()).join();
+    }
+    for (const v of message.outgoing) {
+      FriendRequest.encode(v!, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetFriendRequestsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetFriendRequestsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.incoming.push(FriendRequest.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.outgoing.push(FriendRequest.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseFriendUpdate(): FriendUpdate {
+  return { toAccount: "", items: [] };
+}
+
+export const FriendUpdate: MessageFns<FriendUpdate> = {
+  encode(message: FriendUpdate, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.toAccount !== "") {
+      writer.uint32(10).string(message.toAccount);
+    }
+    for (const v of message.items) {
+      SnsItem.encode(v!, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): FriendUpdate {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseFriendUpdate();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.toAccount = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.items.push(SnsItem.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseUpdateFriendsRequest(): UpdateFriendsRequest {
+  return { sdkAppId: 0, fromAccount: "", updates: [] };
+}
+
+export const UpdateFriendsRequest: MessageFns<UpdateFriendsRequest> = {
+  encode(message: UpdateFriendsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sdkAppId !== 0) {
+      writer.uint32(8).uint32(message.sdkAppId);
+    }
+    if (message.fromAccount !== "") {
+      writer.uint32(18).string(message.fromAccount);
+    }
+    for (const v of message.updates) {
+      FriendUpdate.encode(v!, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateFriendsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateFriendsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.sdkAppId = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.fromAccount = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.updates.push(FriendUpdate.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseDeleteFriendsRequest(): DeleteFriendsRequest {
+  return { sdkAppId: 0, fromAccount: "", toAccounts: [], deleteType: "" };
+}
+
+export const DeleteFriendsRequest: MessageFns<DeleteFriendsRequest> = {
+  encode(message: DeleteFriendsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sdkAppId !== 0) {
+      writer.uint32(8).uint32(message.sdkAppId);
+    }
+    if (message.fromAccount !== "") {
+      writer.uint32(18).string(message.fromAccount);
+    }
+    for (const v of message.toAccounts) {
+      writer.uint32(26).string(v!);
+    }
+    if (message.deleteType !== "") {
+      writer.uint32(34).string(message.deleteType);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteFriendsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteFriendsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.sdkAppId = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.fromAccount = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.toAccounts.push(reader.string());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.deleteType = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseDeleteAllFriendsRequest(): DeleteAllFriendsRequest {
+  return { sdkAppId: 0, fromAccount: "", deleteType: "" };
+}
+
+export const DeleteAllFriendsRequest: MessageFns<DeleteAllFriendsRequest> = {
+  encode(message: DeleteAllFriendsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sdkAppId !== 0) {
+      writer.uint32(8).uint32(message.sdkAppId);
+    }
+    if (message.fromAccount !== "") {
+      writer.uint32(18).string(message.fromAccount);
+    }
+    if (message.deleteType !== "") {
+      writer.uint32(26).string(message.deleteType);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteAllFriendsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteAllFriendsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.sdkAppId = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.fromAccount = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.deleteType = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseDeleteAllFriendsResponse(): DeleteAllFriendsResponse {
+  return {};
+}
+
+export const DeleteAllFriendsResponse: MessageFns<DeleteAllFriendsResponse> = {
+  encode(_: DeleteAllFriendsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteAllFriendsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteAllFriendsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseCheckFriendsRequest(): CheckFriendsRequest {
+  return { sdkAppId: 0, fromAccount: "", toAccounts: [], checkType: "" };
+}
+
+export const CheckFriendsRequest: MessageFns<CheckFriendsRequest> = {
+  encode(message: CheckFriendsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sdkAppId !== 0) {
+      writer.uint32(8).uint32(message.sdkAppId);
+    }
+    if (message.fromAccount !== "") {
+      writer.uint32(18).string(message.fromAccount);
+    }
+    for (const v of message.toAccounts) {
+      writer.uint32(26).string(v!);
+    }
+    if (message.checkType !== "") {
+      writer.uint32(34).string(message.checkType);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CheckFriendsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCheckFriendsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.sdkAppId = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.fromAccount = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.toAccounts.push(reader.string());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.checkType = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseFriendRelation(): FriendRelation {
+  return { toAccount: "", relation: "", resultCode: 0, resultInfo: "" };
+}
+
+export const FriendRelation: MessageFns<FriendRelation> = {
+  encode(message: FriendRelation, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.toAccount !== "") {
+      writer.uint32(10).string(message.toAccount);
+    }
+    if (message.relation !== "") {
+      writer.uint32(18).string(message.relation);
+    }
+    if (message.resultCode !== 0) {
+      writer.uint32(24).uint32(message.resultCode);
+    }
+    if (message.resultInfo !== "") {
+      writer.uint32(34).string(message.resultInfo);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): FriendRelation {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseFriendRelation();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.toAccount = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.relation = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.resultCode = reader.uint32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.resultInfo = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseCheckFriendsResponse(): CheckFriendsResponse {
+  return { relations: [], failAccounts: [] };
+}
+
+export const CheckFriendsResponse: MessageFns<CheckFriendsResponse> = {
+  encode(message: CheckFriendsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.relations) {
+      FriendRelation.encode(v!, writer.uint32(10).fork()).join();
+    }
+    for (const v of message.failAccounts) {
+      writer.uint32(18).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CheckFriendsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCheckFriendsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.relations.push(FriendRelation.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.failAccounts.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseFriend(): Friend {
+  return { toAccount: "", items: [], resultCode: 0, resultInfo: "" };
+}
+
+export const Friend: MessageFns<Friend> = {
+  encode(message: Friend, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.toAccount !== "") {
+      writer.uint32(10).string(message.toAccount);
+    }
+    for (const v of message.items) {
+      SnsItem.encode(v!, writer.uint32(18).fork()).join();
+    }
+    if (message.resultCode !== 0) {
+      writer.uint32(24).uint32(message.resultCode);
+    }
+    if (message.resultInfo !== "") {
+      writer.uint32(34).string(message.resultInfo);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Friend {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseFriend();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.toAccount = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.items.push(SnsItem.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.resultCode = reader.uint32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.resultInfo = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseGetFriendsRequest(): GetFriendsRequest {
+  return { sdkAppId: 0, fromAccount: "", startIndex: 0, standardSequence: "0", limit: 0 };
+}
+
+export const GetFriendsRequest: MessageFns<GetFriendsRequest> = {
+  encode(message: GetFriendsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sdkAppId !== 0) {
+      writer.uint32(8).uint32(message.sdkAppId);
+    }
+    if (message.fromAccount !== "") {
+      writer.uint32(18).string(message.fromAccount);
+    }
+    if (message.startIndex !== 0) {
+      writer.uint32(24).uint32(message.startIndex);
+    }
+    if (message.standardSequence !== "0") {
+      writer.uint32(32).uint64(message.standardSequence);
+    }
+    if (message.limit !== 0) {
+      writer.uint32(40).uint32(message.limit);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetFriendsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetFriendsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.sdkAppId = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.fromAccount = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.startIndex = reader.uint32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.standardSequence = reader.uint64().toString();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.limit = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseGetFriendsResponse(): GetFriendsResponse {
+  return { friends: [], standardSequence: "0", friendNum: 0, complete: false, nextStartIndex: 0 };
+}
+
+export const GetFriendsResponse: MessageFns<GetFriendsResponse> = {
+  encode(message: GetFriendsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.friends) {
+      Friend.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.standardSequence !== "0") {
+      writer.uint32(16).uint64(message.standardSequence);
+    }
+    if (message.friendNum !== 0) {
+      writer.uint32(24).uint32(message.friendNum);
+    }
+    if (message.complete !== false) {
+      writer.uint32(32).bool(message.complete);
+    }
+    if (message.nextStartIndex !== 0) {
+      writer.uint32(40).uint32(message.nextStartIndex);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetFriendsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetFriendsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.friends.push(Friend.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.standardSequence = reader.uint64().toString();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.friendNum = reader.uint32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.complete = reader.bool();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.nextStartIndex = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseGetFriendsByIdsRequest(): GetFriendsByIdsRequest {
+  return { sdkAppId: 0, fromAccount: "", toAccounts: [], tags: [] };
+}
+
+export const GetFriendsByIdsRequest: MessageFns<GetFriendsByIdsRequest> = {
+  encode(message: GetFriendsByIdsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sdkAppId !== 0) {
+      writer.uint32(8).uint32(message.sdkAppId);
+    }
+    if (message.fromAccount !== "") {
+      writer.uint32(18).string(message.fromAccount);
+    }
+    for (const v of message.toAccounts) {
+      writer.uint32(26).string(v!);
+    }
+    for (const v of message.tags) {
+      writer.uint32(34).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetFriendsByIdsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetFriendsByIdsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.sdkAppId = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.fromAccount = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.toAccounts.push(reader.string());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.tags.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseGetFriendsByIdsResponse(): GetFriendsByIdsResponse {
+  return { friends: [], failAccounts: [] };
+}
+
+export const GetFriendsByIdsResponse: MessageFns<GetFriendsByIdsResponse> = {
+  encode(message: GetFriendsByIdsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.friends) {
+      Friend.encode(v!, writer.uint32(10).fork()).join();
+    }
+    for (const v of message.failAccounts) {
+      writer.uint32(18).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetFriendsByIdsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetFriendsByIdsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.friends.push(Friend.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.failAccounts.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseAddFriendGroupsRequest(): AddFriendGroupsRequest {
+  return { sdkAppId: 0, fromAccount: "", groupNames: [], toAccounts: [] };
+}
+
+export const AddFriendGroupsRequest: MessageFns<AddFriendGroupsRequest> = {
+  encode(message: AddFriendGroupsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sdkAppId !== 0) {
+      writer.uint32(8).uint32(message.sdkAppId);
+    }
+    if (message.fromAccount !== "") {
+      writer.uint32(18).string(message.fromAccount);
+    }
+    for (const v of message.groupNames) {
+      writer.uint32(26).string(v!);
+    }
+    for (const v of message.toAccounts) {
+      writer.uint32(34).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AddFriendGroupsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAddFriendGroupsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.sdkAppId = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.fromAccount = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.groupNames.push(reader.string());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.toAccounts.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseAddFriendGroupsResponse(): AddFriendGroupsResponse {
+  return { results: [], failAccounts: [], sequence: "0" };
+}
+
+export const AddFriendGroupsResponse: MessageFns<AddFriendGroupsResponse> = {
+  encode(message: AddFriendGroupsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.results) {
+      AccountResultItem.encode(v!, writer.uint32(10).fork()).join();
+    }
+    for (const v of message.failAccounts) {
+      writer.uint32(18).string(v!);
+    }
+    if (message.sequence !== "0") {
+      writer.uint32(24).uint64(message.sequence);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AddFriendGroupsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAddFriendGroupsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.results.push(AccountResultItem.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.failAccounts.push(reader.string());
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.sequence = reader.uint64().toString();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseDeleteFriendGroupsRequest(): DeleteFriendGroupsRequest {
+  return { sdkAppId: 0, fromAccount: "", groupNames: [] };
+}
+
+export const DeleteFriendGroupsRequest: MessageFns<DeleteFriendGroupsRequest> = {
+  encode(message: DeleteFriendGroupsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sdkAppId !== 0) {
+      writer.uint32(8).uint32(message.sdkAppId);
+    }
+    if (message.fromAccount !== "") {
+      writer.uint32(18).string(message.fromAccount);
+    }
+    for (const v of message.groupNames) {
+      writer.uint32(26).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteFriendGroupsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteFriendGroupsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.sdkAppId = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.fromAccount = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.groupNames.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseRenameFriendGroupRequest(): RenameFriendGroupRequest {
+  return { sdkAppId: 0, fromAccount: "", oldName: "", newName: "" };
+}
+
+export const RenameFriendGroupRequest: MessageFns<RenameFriendGroupRequest> = {
+  encode(message: RenameFriendGroupRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sdkAppId !== 0) {
+      writer.uint32(8).uint32(message.sdkAppId);
+    }
+    if (message.fromAccount !== "") {
+      writer.uint32(18).string(message.fromAccount);
+    }
+    if (message.oldName !== "") {
+      writer.uint32(26).string(message.oldName);
+    }
+    if (message.newName !== "") {
+      writer.uint32(34).string(message.newName);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RenameFriendGroupRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRenameFriendGroupRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.sdkAppId = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.fromAccount = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.oldName = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.newName = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseDeleteFriendGroupsResponse(): DeleteFriendGroupsResponse {
+  return { sequence: "0" };
+}
+
+export const DeleteFriendGroupsResponse: MessageFns<DeleteFriendGroupsResponse> = {
+  encode(message: DeleteFriendGroupsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sequence !== "0") {
+      writer.uint32(8).uint64(message.sequence);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteFriendGroupsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteFriendGroupsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.sequence = reader.uint64().toString();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseRenameFriendGroupResponse(): RenameFriendGroupResponse {
+  return { sequence: "0" };
+}
+
+export const RenameFriendGroupResponse: MessageFns<RenameFriendGroupResponse> = {
+  encode(message: RenameFriendGroupResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sequence !== "0") {
+      writer.uint32(8).uint64(message.sequence);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RenameFriendGroupResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRenameFriendGroupResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.sequence = reader.uint64().toString();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseGetFriendGroupsRequest(): GetFriendGroupsRequest {
+  return { sdkAppId: 0, fromAccount: "", needFriends: false, groupNames: [] };
+}
+
+export const GetFriendGroupsRequest: MessageFns<GetFriendGroupsRequest> = {
+  encode(message: GetFriendGroupsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sdkAppId !== 0) {
+      writer.uint32(8).uint32(message.sdkAppId);
+    }
+    if (message.fromAccount !== "") {
+      writer.uint32(18).string(message.fromAccount);
+    }
+    if (message.needFriends !== false) {
+      writer.uint32(24).bool(message.needFriends);
+    }
+    for (const v of message.groupNames) {
+      writer.uint32(34).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetFriendGroupsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetFriendGroupsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.sdkAppId = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.fromAccount = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.needFriends = reader.bool();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.groupNames.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseFriendGroup(): FriendGroup {
+  return { name: "", friendNumber: 0, toAccounts: [] };
+}
+
+export const FriendGroup: MessageFns<FriendGroup> = {
+  encode(message: FriendGroup, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== "") {
+      writer.uint32(10).string(message.name);
+    }
+    if (message.friendNumber !== 0) {
+      writer.uint32(16).uint32(message.friendNumber);
+    }
+    for (const v of message.toAccounts) {
+      writer.uint32(26).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): FriendGroup {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseFriendGroup();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.friendNumber = reader.uint32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.toAccounts.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseGetFriendGroupsResponse(): GetFriendGroupsResponse {
+  return { groups: [], sequence: "0" };
+}
+
+export const GetFriendGroupsResponse: MessageFns<GetFriendGroupsResponse> = {
+  encode(message: GetFriendGroupsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.groups) {
+      FriendGroup.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.sequence !== "0") {
+      writer.uint32(16).uint64(message.sequence);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetFriendGroupsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetFriendGroupsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.groups.push(FriendGroup.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.sequence = reader.uint64().toString();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
 
 function createBaseProfileItem(): ProfileItem {
   return { tag: "", valueJson: "" };
@@ -1722,6 +4327,38 @@ export interface RelationshipServiceClient {
   /** Asked by chat before accepting a client's 1:1 message: may `from` message `to`? */
 
   checkSendAllowed(request: CheckSendAllowedRequest): Observable<CheckSendAllowedResponse>;
+
+  /** Friends (v4/sns/friend_*), with verification by the target's AllowType. */
+
+  addFriends(request: AddFriendsRequest): Observable<AddFriendsResponse>;
+
+  importFriends(request: ImportFriendsRequest): Observable<ImportFriendsResponse>;
+
+  respondFriendRequest(request: RespondFriendRequestRequest): Observable<RespondFriendRequestResponse>;
+
+  getFriendRequests(request: GetFriendRequestsRequest): Observable<GetFriendRequestsResponse>;
+
+  updateFriends(request: UpdateFriendsRequest): Observable<UpdateFriendsResponse>;
+
+  deleteFriends(request: DeleteFriendsRequest): Observable<DeleteFriendsResponse>;
+
+  deleteAllFriends(request: DeleteAllFriendsRequest): Observable<DeleteAllFriendsResponse>;
+
+  checkFriends(request: CheckFriendsRequest): Observable<CheckFriendsResponse>;
+
+  getFriends(request: GetFriendsRequest): Observable<GetFriendsResponse>;
+
+  getFriendsByIds(request: GetFriendsByIdsRequest): Observable<GetFriendsByIdsResponse>;
+
+  /** Friend lists ("groups" in Tencent's sns API: Tag_SNS_IM_Group). */
+
+  addFriendGroups(request: AddFriendGroupsRequest): Observable<AddFriendGroupsResponse>;
+
+  deleteFriendGroups(request: DeleteFriendGroupsRequest): Observable<DeleteFriendGroupsResponse>;
+
+  renameFriendGroup(request: RenameFriendGroupRequest): Observable<RenameFriendGroupResponse>;
+
+  getFriendGroups(request: GetFriendGroupsRequest): Observable<GetFriendGroupsResponse>;
 }
 
 /**
@@ -1773,6 +4410,66 @@ export interface RelationshipServiceController {
   checkSendAllowed(
     request: CheckSendAllowedRequest,
   ): Promise<CheckSendAllowedResponse> | Observable<CheckSendAllowedResponse> | CheckSendAllowedResponse;
+
+  /** Friends (v4/sns/friend_*), with verification by the target's AllowType. */
+
+  addFriends(
+    request: AddFriendsRequest,
+  ): Promise<AddFriendsResponse> | Observable<AddFriendsResponse> | AddFriendsResponse;
+
+  importFriends(
+    request: ImportFriendsRequest,
+  ): Promise<ImportFriendsResponse> | Observable<ImportFriendsResponse> | ImportFriendsResponse;
+
+  respondFriendRequest(
+    request: RespondFriendRequestRequest,
+  ): Promise<RespondFriendRequestResponse> | Observable<RespondFriendRequestResponse> | RespondFriendRequestResponse;
+
+  getFriendRequests(
+    request: GetFriendRequestsRequest,
+  ): Promise<GetFriendRequestsResponse> | Observable<GetFriendRequestsResponse> | GetFriendRequestsResponse;
+
+  updateFriends(
+    request: UpdateFriendsRequest,
+  ): Promise<UpdateFriendsResponse> | Observable<UpdateFriendsResponse> | UpdateFriendsResponse;
+
+  deleteFriends(
+    request: DeleteFriendsRequest,
+  ): Promise<DeleteFriendsResponse> | Observable<DeleteFriendsResponse> | DeleteFriendsResponse;
+
+  deleteAllFriends(
+    request: DeleteAllFriendsRequest,
+  ): Promise<DeleteAllFriendsResponse> | Observable<DeleteAllFriendsResponse> | DeleteAllFriendsResponse;
+
+  checkFriends(
+    request: CheckFriendsRequest,
+  ): Promise<CheckFriendsResponse> | Observable<CheckFriendsResponse> | CheckFriendsResponse;
+
+  getFriends(
+    request: GetFriendsRequest,
+  ): Promise<GetFriendsResponse> | Observable<GetFriendsResponse> | GetFriendsResponse;
+
+  getFriendsByIds(
+    request: GetFriendsByIdsRequest,
+  ): Promise<GetFriendsByIdsResponse> | Observable<GetFriendsByIdsResponse> | GetFriendsByIdsResponse;
+
+  /** Friend lists ("groups" in Tencent's sns API: Tag_SNS_IM_Group). */
+
+  addFriendGroups(
+    request: AddFriendGroupsRequest,
+  ): Promise<AddFriendGroupsResponse> | Observable<AddFriendGroupsResponse> | AddFriendGroupsResponse;
+
+  deleteFriendGroups(
+    request: DeleteFriendGroupsRequest,
+  ): Promise<DeleteFriendGroupsResponse> | Observable<DeleteFriendGroupsResponse> | DeleteFriendGroupsResponse;
+
+  renameFriendGroup(
+    request: RenameFriendGroupRequest,
+  ): Promise<RenameFriendGroupResponse> | Observable<RenameFriendGroupResponse> | RenameFriendGroupResponse;
+
+  getFriendGroups(
+    request: GetFriendGroupsRequest,
+  ): Promise<GetFriendGroupsResponse> | Observable<GetFriendGroupsResponse> | GetFriendGroupsResponse;
 }
 
 export function RelationshipServiceControllerMethods() {
@@ -1787,6 +4484,20 @@ export function RelationshipServiceControllerMethods() {
       "getBlacklist",
       "checkBlacklist",
       "checkSendAllowed",
+      "addFriends",
+      "importFriends",
+      "respondFriendRequest",
+      "getFriendRequests",
+      "updateFriends",
+      "deleteFriends",
+      "deleteAllFriends",
+      "checkFriends",
+      "getFriends",
+      "getFriendsByIds",
+      "addFriendGroups",
+      "deleteFriendGroups",
+      "renameFriendGroup",
+      "getFriendGroups",
     ];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);

@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { BlacklistStoreModule } from '../blacklist/blacklist-store.module';
+import { FriendsStoreModule } from './friends-store.module';
+import { FriendsGrpcController } from './friends.grpc.controller';
+import { FriendsService } from './friends.service';
+
+/** Friends: requests with verification, lists, check, friend lists. */
+@Module({
+  imports: [FriendsStoreModule, BlacklistStoreModule],
+  controllers: [FriendsGrpcController],
+  providers: [FriendsService],
+  exports: [FriendsService],
+})
+export class FriendsModule {}
