@@ -11,6 +11,7 @@ import { AccountCommands } from './rest/commands/account.commands';
 import { AllMemberPushCommands } from './rest/commands/all-member-push.commands';
 import { C2cCommands } from './rest/commands/c2c.commands';
 import { ConfigCommands } from './rest/commands/config.commands';
+import { ProfileCommands } from './rest/commands/profile.commands';
 import { RecentContactCommands } from './rest/commands/recentcontact.commands';
 import { RestCommandRegistry } from './rest/rest-command.registry';
 import { RestHttpController } from './rest/rest.http.controller';
@@ -19,6 +20,7 @@ import { RestRateLimiter } from './rest/rest-rate-limiter.repository';
 import { ClientWsServer } from './ws/client-ws.server';
 import { ChatCommands } from './ws/commands/chat.commands';
 import { PresenceCommands } from './ws/commands/presence.commands';
+import { ProfileWsCommands } from './ws/commands/profile.commands';
 import { PushCommands } from './ws/commands/push.commands';
 import { WsCommandRegistry } from './ws/ws-command.registry';
 
@@ -46,11 +48,13 @@ export class GatewayModule {
         C2cCommands,
         RecentContactCommands,
         ConfigCommands,
+        ProfileCommands,
         WsCommandRegistry,
         ClientWsServer,
         PresenceCommands,
         PushCommands,
         ChatCommands,
+        ProfileWsCommands,
       ],
     };
   }
