@@ -68,6 +68,22 @@ export const ErrorCode = {
   SNS_BLACKLIST_LIMIT: 30013,
   /** More than 50 pinned conversations. */
   CONVERSATION_PIN_LIMIT: 51012,
+  // Profiles (40000-40999, v4/profile/*)
+  PROFILE_INVALID_PARAMETER: 40001,
+  /** The account whose profile is set or read does not exist (profile's analogue of 70107 / sns 30003). */
+  PROFILE_ACCOUNT_NOT_FOUND: 40003,
+  /** A user may not read this (custom) field from a client. */
+  PROFILE_READ_DENIED: 40007,
+  /** A user may not write this (custom) field from a client. */
+  PROFILE_WRITE_DENIED: 40008,
+  /** The tag is neither a standard field nor a custom field declared for the app. */
+  PROFILE_TAG_NOT_FOUND: 40009,
+  /** A value longer than its field allows (500 bytes at most). */
+  PROFILE_VALUE_TOO_LONG: 40601,
+  /** A standard field's value is not one it accepts (enumerations, uint32 range, Location length). */
+  PROFILE_VALUE_INVALID: 40605,
+  /** A value of the wrong JSON type for its field (string vs integer). */
+  PROFILE_VALUE_TYPE_MISMATCH: 40610,
   // Messages (80000-80005)
   MSG_BODY_TOO_LONG: 80002,
   CALLBACK_BLOCKED: 80003,
@@ -148,7 +164,7 @@ export function grpcStatusFor(code: number): number {
   if (code === ErrorCode.REQUIRES_ADMIN || Object.values(ADMIN_REQUIRED_CODE_BY_SERVICE).includes(code)) {
     return GrpcStatus.PERMISSION_DENIED;
   }
-  if (code === ErrorCode.APP_NOT_FOUND || code === ErrorCode.ACCOUNT_NOT_FOUND) return GrpcStatus.NOT_FOUND;
+  if (code === ErrorCode.APP_NOT_FOUND || code === ErrorCode.ACCOUNT_NOT_FOUND || code === ErrorCode.PROFILE_ACCOUNT_NOT_FOUND) return GrpcStatus.NOT_FOUND;
   return GrpcStatus.FAILED_PRECONDITION;
 }
 

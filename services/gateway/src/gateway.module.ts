@@ -11,6 +11,7 @@ import { AccountCommands } from './rest/commands/account.commands';
 import { AllMemberPushCommands } from './rest/commands/all-member-push.commands';
 import { C2cCommands } from './rest/commands/c2c.commands';
 import { ConfigCommands } from './rest/commands/config.commands';
+import { ProfileCommands } from './rest/commands/profile.commands';
 import { RecentContactCommands } from './rest/commands/recentcontact.commands';
 import { SnsCommands } from './rest/commands/sns.commands';
 import { RestCommandRegistry } from './rest/rest-command.registry';
@@ -20,6 +21,7 @@ import { RestRateLimiter } from './rest/rest-rate-limiter.repository';
 import { ClientWsServer } from './ws/client-ws.server';
 import { ChatCommands } from './ws/commands/chat.commands';
 import { PresenceCommands } from './ws/commands/presence.commands';
+import { ProfileWsCommands } from './ws/commands/profile.commands';
 import { PushCommands } from './ws/commands/push.commands';
 import { RelationshipCommands } from './ws/commands/relationship.commands';
 import { WsCommandRegistry } from './ws/ws-command.registry';
@@ -49,12 +51,14 @@ export class GatewayModule {
         RecentContactCommands,
         SnsCommands,
         ConfigCommands,
+        ProfileCommands,
         WsCommandRegistry,
         ClientWsServer,
         PresenceCommands,
         PushCommands,
         RelationshipCommands,
         ChatCommands,
+        ProfileWsCommands,
       ],
     };
   }

@@ -1,5 +1,19 @@
 import { Module } from '@nestjs/common';
+import { MongooseModule } from '@nestjs/mongoose';
+import { ProfileDoc, ProfileFieldsDoc, ProfileFieldsSchema, ProfileSchema } from './profile.schema';
+import { ProfilesGrpcController } from './profiles.grpc.controller';
+import { ProfilesRepository } from './profiles.repository';
+import { ProfilesService } from './profiles.service';
 
 /** Profiles: standard Tag_Profile_IM_* fields and app-declared Tag_Profile_Custom_* fields. */
-@Module({})
+@Module({
+  imports: [
+    MongooseModule.forFeature([
+      { name: ProfileDoc.name, schema: ProfileSchema },
+      { name: ProfileFieldsDoc.name, schema: ProfileFieldsSchema },
+    ]),
+  ],
+  controllers: [ProfilesGrpcController],
+  providers: [ProfilesRepository, ProfilesService],
+})
 export class ProfilesModule {}

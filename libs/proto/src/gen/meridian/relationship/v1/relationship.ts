@@ -273,6 +273,8 @@ export interface SetProfileRequest {
   items: ProfileItem[];
   /** True when an app admin sets it (REST); false for the user's own client. */
   byAdmin: boolean;
+  /** The client login that made the change (not pushed the change back); empty for REST. */
+  fromLoginId: string;
 }
 
 export interface SetProfileResponse {
@@ -3047,7 +3049,7 @@ export const GetProfilesResponse: MessageFns<GetProfilesResponse> = {
 };
 
 function createBaseSetProfileRequest(): SetProfileRequest {
-  return { sdkAppId: 0, userId: "", items: [], byAdmin: false };
+  return { sdkAppId: 0, userId: "", items: [], byAdmin: false, fromLoginId: "" };
 }
 
 export const SetProfileRequest: MessageFns<SetProfileRequest> = {
@@ -3063,6 +3065,9 @@ export const SetProfileRequest: MessageFns<SetProfileRequest> = {
     }
     if (message.byAdmin !== false) {
       writer.uint32(32).bool(message.byAdmin);
+    }
+    if (message.fromLoginId !== "") {
+      writer.uint32(42).string(message.fromLoginId);
     }
     return writer;
   },
@@ -3110,6 +3115,14 @@ export const SetProfileRequest: MessageFns<SetProfileRequest> = {
             }
 
             message.byAdmin = reader.bool();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.fromLoginId = reader.string();
             continue;
           }
         }
