@@ -75,7 +75,9 @@ export class FriendsRepository {
 
   async meta_(sdkAppId: number, owner: string): Promise<FriendMetaDoc> {
     const id = `${sdkAppId}:${owner}`;
-    return (await this.meta.findOne(one(id)).lean<FriendMetaDoc>().exec()) ?? { _id: id, groups: [], seq: 0, groupSeq: 0 };
+    const doc = await this.meta.findOne(one(id)).lean<Partial<FriendMetaDoc>>().exec();
+    // Upserts by $max create the document with only the raised field.
+    return { _id: id, groups: doc?.groups ?? [], seq: doc?.seq ?? 0, groupSeq: doc?.groupSeq ?? 0 };
   }
 
   async updateMeta(sdkAppId: number, owner: string, update: UpdateQuery<FriendMetaDoc>): Promise<void> {

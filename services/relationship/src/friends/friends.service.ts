@@ -3,6 +3,7 @@ import { ErrorCode, MeridianError, TOPICS, isValidUserId } from '@meridian/contr
 import { EventBus, GrpcClients } from '@meridian/platform';
 import type { authV1 } from '@meridian/proto';
 import { BlacklistRepository } from '../blacklist/blacklist.repository';
+import { ProfilesService } from '../profiles/profiles.service';
 import type { FriendDoc } from './friend.schema';
 import { FriendsRepository } from './friends.repository';
 
@@ -77,6 +78,7 @@ export class FriendsService {
     @Inject(BlacklistRepository) private readonly blacklist: BlacklistRepository,
     @Inject(GrpcClients) private readonly clients: GrpcClients,
     @Inject(EventBus) private readonly bus: EventBus,
+    @Inject(ProfilesService) private readonly profiles: ProfilesService,
   ) {}
 
   async add(sdkAppId: number, from: string, items: AddItem[], addType: string, force: boolean): Promise<ItemResult[]> {
@@ -276,12 +278,23 @@ export class FriendsService {
     requireAccount(from, 'From_Account');
     if (!targets.length || targets.length > 100) throw new MeridianError(Code.PARAM, 'To_Account must hold 1-100 accounts');
     const wanted = tags.length ? tags : [...SNS_TAGS];
-    return Promise.all(
-      targets.map(async (to) => {
-        const f = isValidUserId(to) ? await this.repo.find(sdkAppId, from, to) : null;
-        if (!f) return { toAccount: to, items: [], resultCode: Code.NOT_FRIENDS, resultInfo: 'Err_SNS_FriendGetList_Not_Friend' };
-        return { toAccount: to, items: snsItems(f, wanted), resultCode: 0, resultInfo: '' };
-      }),
+    const profileTags = wanted.filter((t) => t.startsWith('Tag_Profile_'));
+    const unknown = wanted.find((t) => !t.startsWith('Tag_Profile_') && !(SNS_TAGS as readonly string[]).includes(t));
+    if (unknown !== undefined) throw new MeridianError(Code.PARAM, `unknown tag ${unknown}`);
+    const found = await Promise.all(targets.map(async (to) => ({ to, f: isValidUserId(to) ? await this.repo.find(sdkAppId, from, to) : null })));
+    const friendIds = found.filter((x) => x.f).map((x) => x.to);
+    // Profile tags are answered by the profile module, with a user's read permissions.
+    const profiles = new Map<string, { tag: string; valueJson: string }[]>();
+    if (profileTags.length && friendIds.length) {
+      for (let i = 0; i < friendIds.length; i += 100) {
+        const page = await this.profiles.get(sdkAppId, friendIds.slice(i, i + 100), profileTags, from);
+        for (const p of page.profiles) profiles.set(p.userId, p.items.map((it) => ({ tag: it.tag, valueJson: JSON.stringify(it.value) })));
+      }
+    }
+    return found.map(({ to, f }) =>
+      f
+        ? { toAccount: to, items: [...(profiles.get(to) ?? []), ...snsItems(f, wanted)], resultCode: 0, resultInfo: '' }
+        : { toAccount: to, items: [], resultCode: Code.NOT_FRIENDS, resultInfo: 'Err_SNS_FriendGetList_Not_Friend' },
     );
   }
 

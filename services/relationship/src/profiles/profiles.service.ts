@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ErrorCode, MeridianError, TOPICS, isValidUserId } from '@meridian/contracts';
 import { EventBus, GrpcClients } from '@meridian/platform';
 import type { authV1 } from '@meridian/proto';
+import { FriendsRepository } from '../friends/friends.repository';
 import { ProfilesRepository } from './profiles.repository';
 import { resolveTag, validateFieldSet, validateValue, valueOrDefault, type CustomField, type FieldRef, type ProfileValue } from './profile-values';
 
@@ -35,6 +36,7 @@ export class ProfilesService {
     @Inject(ProfilesRepository) private readonly repo: ProfilesRepository,
     @Inject(GrpcClients) private readonly clients: GrpcClients,
     @Inject(EventBus) private readonly bus: EventBus,
+    @Inject(FriendsRepository) private readonly friends: FriendsRepository,
   ) {}
 
   /**
@@ -81,6 +83,8 @@ export class ProfilesService {
     if (!input.items.length) throw new MeridianError(ErrorCode.PROFILE_INVALID_PARAMETER, 'ProfileItem must hold at least one item');
     const custom = await this.repo.fieldsOf(input.sdkAppId);
     const values: Record<string, ProfileValue> = {};
+    // What friends may see: standard fields and custom fields users may read.
+    const visible = new Set<string>();
     for (const item of input.items) {
       const ref: FieldRef = resolveTag(item.tag, custom);
       if (!input.byAdmin && ref.kind === 'custom' && !ref.field.userWritable) {
@@ -88,6 +92,7 @@ export class ProfilesService {
       }
       // A tag given twice: the last value wins, as it would in two consecutive sets.
       values[ref.tag] = validateValue(ref, item.value);
+      if (ref.kind !== 'custom' || ref.field.userReadable) visible.add(ref.tag);
     }
     const existing = await this.existing(input.sdkAppId, [input.userId]);
     if (!existing.has(input.userId)) throw new MeridianError(ErrorCode.PROFILE_ACCOUNT_NOT_FOUND, `account ${input.userId} does not exist`);
@@ -99,24 +104,29 @@ export class ProfilesService {
     await this.bus.publish(TOPICS.relationshipChanges, `${input.sdkAppId}:${input.userId}`, { profileChanged: { userId: input.userId, items, byAdmin: input.byAdmin } }, opts);
     const body = { From_Account: input.userId, ProfileItem: Object.entries(values).map(([Tag, Value]) => ({ Tag, Value })) };
     const conversationId = `profile:${input.userId}`;
-    // Recipients are the user's own devices (but the one that made the change). The friends
-    // feature adds the user's friends to this list when friends exist.
-    await this.bus.publish(
-      TOPICS.deliveries,
-      conversationId,
-      {
-        deliveryRequested: {
-          recipients: [input.userId],
-          kind: 'profile_changed',
-          body: Buffer.from(JSON.stringify(body)),
-          conversationId,
-          seq: '0',
-          excludeLoginId: input.fromLoginId,
-          offlinePush: Buffer.alloc(0),
+    const deliver = (recipients: string[], payload: unknown) =>
+      this.bus.publish(
+        TOPICS.deliveries,
+        conversationId,
+        {
+          deliveryRequested: {
+            recipients,
+            kind: 'profile_changed',
+            body: Buffer.from(JSON.stringify(payload)),
+            conversationId,
+            seq: '0',
+            excludeLoginId: input.fromLoginId,
+            offlinePush: Buffer.alloc(0),
+          },
         },
-      },
-      opts,
-    );
+        opts,
+      );
+    // The user's own devices (but the one that made the change) see every field...
+    await deliver([input.userId], body);
+    // ...their friends' online devices the fields users may read.
+    const shown = body.ProfileItem.filter((i) => visible.has(i.Tag));
+    const friends = (await this.friends.list(input.sdkAppId, input.userId, 3000)).map((f) => f.friend);
+    if (shown.length && friends.length) await deliver(friends, { From_Account: input.userId, ProfileItem: shown });
   }
 
   async fields(sdkAppId: number): Promise<CustomField[]> {

@@ -23,10 +23,10 @@ function targets(body: JsonObject): string[] {
   return v as string[];
 }
 
-function count(body: JsonObject, name: string, fallback: number): number {
+function count(body: JsonObject, name: string, fallback: number, max = 0xffffffff): number {
   const v = body[name];
   if (v === undefined) return fallback;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 0xffffffff) throw new MeridianError(ErrorCode.SNS_INVALID_PARAMETER, `${name} must be an unsigned integer`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > max) throw new MeridianError(ErrorCode.SNS_INVALID_PARAMETER, `${name} must be an unsigned integer`);
   return v;
 }
 
@@ -155,7 +155,7 @@ export class SnsCommands implements OnModuleInit {
       sdkAppId: ctx.sdkAppId,
       fromAccount: owner(body),
       startIndex: count(body, 'StartIndex', 0),
-      standardSequence: String(count(body, 'StandardSequence', 0)),
+      standardSequence: String(count(body, 'StandardSequence', 0, Number.MAX_SAFE_INTEGER)),
       limit: 0,
     });
     return {
