@@ -18,6 +18,8 @@ export const TOPICS = {
   c2cMessages: 'chat.c2c-messages.v1',
   /** ProfileChangedEvent, BlacklistChangedEvent (and friend changes); key <sdkappid>:<user>. */
   relationshipChanges: 'relationship.changes.v1',
+  /** GroupMessageStoredEvent, GroupChangedEvent; key <sdkappid>:<group id>. */
+  groupEvents: 'group.events.v1',
   /** DeliveryRequestedEvent: what to deliver to users' devices; produced by chat/group/..., consumed by push. */
   deliveries: 'push.deliveries.v1',
   /** BroadcastRequestedEvent: a push to all users or to an audience, worked through at a paced rate. */

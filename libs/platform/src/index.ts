@@ -9,6 +9,7 @@ export * from './grpc/clients';
 export * from './grpc/grpc-endpoint';
 export * from './kafka/event-bus';
 export * from './redis/redis';
+export * from './redis/sequence';
 export * from './mongo/mongo';
 export * from './platform.module';
 export * from './bootstrap';

@@ -29,6 +29,8 @@ export const TEST_LIMITS = {
   // Small conversation pages (REST paging is tested) and a retention job every second.
   MERIDIAN_CHAT_CONVERSATION_PAGE: '3',
   MERIDIAN_CHAT_RETENTION_INTERVAL_S: '1',
+  // Group frequency control low enough to reach in a test.
+  MERIDIAN_GROUP_MSG_PER_SECOND: '5',
 } as const;
 
 /** The test platform's topology (namespaced names, offset ports). */

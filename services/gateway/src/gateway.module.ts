@@ -11,6 +11,7 @@ import { AccountCommands } from './rest/commands/account.commands';
 import { AllMemberPushCommands } from './rest/commands/all-member-push.commands';
 import { C2cCommands } from './rest/commands/c2c.commands';
 import { ConfigCommands } from './rest/commands/config.commands';
+import { GroupCommands } from './rest/commands/group.commands';
 import { ProfileCommands } from './rest/commands/profile.commands';
 import { RecentContactCommands } from './rest/commands/recentcontact.commands';
 import { SnsCommands } from './rest/commands/sns.commands';
@@ -20,6 +21,7 @@ import { RestPipeline } from './rest/rest.pipeline';
 import { RestRateLimiter } from './rest/rest-rate-limiter.repository';
 import { ClientWsServer } from './ws/client-ws.server';
 import { ChatCommands } from './ws/commands/chat.commands';
+import { GroupWsCommands } from './ws/commands/group.commands';
 import { PresenceCommands } from './ws/commands/presence.commands';
 import { ProfileWsCommands } from './ws/commands/profile.commands';
 import { PushCommands } from './ws/commands/push.commands';
@@ -50,6 +52,7 @@ export class GatewayModule {
         C2cCommands,
         RecentContactCommands,
         SnsCommands,
+        GroupCommands,
         ConfigCommands,
         ProfileCommands,
         WsCommandRegistry,
@@ -58,6 +61,7 @@ export class GatewayModule {
         PushCommands,
         RelationshipCommands,
         ChatCommands,
+        GroupWsCommands,
         ProfileWsCommands,
       ],
     };

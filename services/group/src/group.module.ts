@@ -1,10 +1,45 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { MongooseModule } from '@nestjs/mongoose';
+import { TOPICS } from '@meridian/contracts';
 import { PlatformModule, type PlatformConfig } from '@meridian/platform';
+import { GROUP_CONFIG, loadGroupConfig } from './group.config';
+import { GroupGrpcController } from './group.grpc.controller';
+import {
+  ApplicationDoc,
+  ApplicationSchema,
+  GroupDoc,
+  GroupMessageDoc,
+  GroupMessageSchema,
+  GroupSchema,
+  MemberDoc,
+  MemberSchema,
+  MuteDoc,
+  MuteSchema,
+  UserGroupDoc,
+  UserGroupSchema,
+} from './groups/group.schema';
+import { GroupsRepository } from './groups/groups.repository';
+import { GroupsService } from './groups/groups.service';
 
-/** Root module of the group service. Feature modules are added here as their issues land. */
+/** Root module of the group service: groups, members, roles, mutes and group messages. */
 @Module({})
 export class GroupModule {
-  static register(config: PlatformConfig): DynamicModule {
-    return { module: GroupModule, imports: [PlatformModule.register(config)] };
+  static register(config: PlatformConfig, env: NodeJS.ProcessEnv = process.env): DynamicModule {
+    return {
+      module: GroupModule,
+      imports: [
+        PlatformModule.register(config, { topics: [TOPICS.groupEvents, TOPICS.deliveries] }),
+        MongooseModule.forFeature([
+          { name: GroupDoc.name, schema: GroupSchema },
+          { name: MemberDoc.name, schema: MemberSchema },
+          { name: UserGroupDoc.name, schema: UserGroupSchema },
+          { name: MuteDoc.name, schema: MuteSchema },
+          { name: ApplicationDoc.name, schema: ApplicationSchema },
+          { name: GroupMessageDoc.name, schema: GroupMessageSchema },
+        ]),
+      ],
+      controllers: [GroupGrpcController],
+      providers: [{ provide: GROUP_CONFIG, useValue: loadGroupConfig(env) }, GroupsRepository, GroupsService],
+    };
   }
 }

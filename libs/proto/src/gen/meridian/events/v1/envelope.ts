@@ -8,6 +8,7 @@
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import { AccountsDeletedEvent, SessionKickedEvent, UserStateChangedEvent } from "./auth";
 import { C2cMessageModifiedEvent, C2cMessageRecalledEvent, C2cMessageStoredEvent, C2cReadReportedEvent } from "./chat";
+import { GroupChangedEvent, GroupMessageStoredEvent } from "./group";
 import { ProbeEvent } from "./platform";
 import { BroadcastRequestedEvent, DeliveryRequestedEvent } from "./push";
 import { BlacklistChangedEvent, FriendsChangedEvent, ProfileChangedEvent } from "./relationship";
@@ -46,6 +47,8 @@ export interface EventEnvelope {
   profileChanged?: ProfileChangedEvent | undefined;
   blacklistChanged?: BlacklistChangedEvent | undefined;
   friendsChanged?: FriendsChangedEvent | undefined;
+  groupMessageStored?: GroupMessageStoredEvent | undefined;
+  groupChanged?: GroupChangedEvent | undefined;
 }
 
 export const MERIDIAN_EVENTS_V1_PACKAGE_NAME = "meridian.events.v1";
@@ -112,6 +115,12 @@ export const EventEnvelope: MessageFns<EventEnvelope> = {
     }
     if (message.friendsChanged !== undefined) {
       FriendsChangedEvent.encode(message.friendsChanged, writer.uint32(898).fork()).join();
+    }
+    if (message.groupMessageStored !== undefined) {
+      GroupMessageStoredEvent.encode(message.groupMessageStored, writer.uint32(906).fork()).join();
+    }
+    if (message.groupChanged !== undefined) {
+      GroupChangedEvent.encode(message.groupChanged, writer.uint32(914).fork()).join();
     }
     return writer;
   },
@@ -279,6 +288,22 @@ export const EventEnvelope: MessageFns<EventEnvelope> = {
             }
 
             message.friendsChanged = FriendsChangedEvent.decode(reader, reader.uint32());
+            continue;
+          }
+          case 113: {
+            if (tag !== 906) {
+              break;
+            }
+
+            message.groupMessageStored = GroupMessageStoredEvent.decode(reader, reader.uint32());
+            continue;
+          }
+          case 114: {
+            if (tag !== 914) {
+              break;
+            }
+
+            message.groupChanged = GroupChangedEvent.decode(reader, reader.uint32());
             continue;
           }
         }

@@ -5,33 +5,208 @@
 // source: meridian/group/v1/group.proto
 
 /* eslint-disable */
+import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import { GrpcMethod, GrpcStreamMethod } from "@nestjs/microservices";
+import { Observable } from "rxjs";
 
 export const protobufPackage = "meridian.group.v1";
 
 export const protobufFileName = "meridian/group/v1/group.proto";
 
+export interface ExecuteRequest {
+  sdkAppId: number;
+  /** The group_open_http_svc command name, e.g. "create_group", "send_group_msg". */
+  command: string;
+  /** Who acts: an app admin (REST) or a user (WebSocket). */
+  operator: string;
+  operatorIsAdmin: boolean;
+  /** The request body as Tencent defines it (JSON object text). */
+  bodyJson: Uint8Array;
+  /** The acting device (client calls), which needs no copy of its own message. */
+  loginId: string;
+}
+
+export interface ExecuteResponse {
+  /** Tencent's response fields (JSON object text), without the envelope. */
+  bodyJson: Uint8Array;
+}
+
 export const MERIDIAN_GROUP_V1_PACKAGE_NAME = "meridian.group.v1";
 
+function createBaseExecuteRequest(): ExecuteRequest {
+  return { sdkAppId: 0, command: "", operator: "", operatorIsAdmin: false, bodyJson: new Uint8Array(0), loginId: "" };
+}
+
+export const ExecuteRequest: MessageFns<ExecuteRequest> = {
+  encode(message: ExecuteRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sdkAppId !== 0) {
+      writer.uint32(8).uint32(message.sdkAppId);
+    }
+    if (message.command !== "") {
+      writer.uint32(18).string(message.command);
+    }
+    if (message.operator !== "") {
+      writer.uint32(26).string(message.operator);
+    }
+    if (message.operatorIsAdmin !== false) {
+      writer.uint32(32).bool(message.operatorIsAdmin);
+    }
+    if (message.bodyJson.length !== 0) {
+      writer.uint32(42).bytes(message.bodyJson);
+    }
+    if (message.loginId !== "") {
+      writer.uint32(50).string(message.loginId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ExecuteRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseExecuteRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.sdkAppId = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.command = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.operator = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.operatorIsAdmin = reader.bool();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.bodyJson = reader.bytes();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.loginId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseExecuteResponse(): ExecuteResponse {
+  return { bodyJson: new Uint8Array(0) };
+}
+
+export const ExecuteResponse: MessageFns<ExecuteResponse> = {
+  encode(message: ExecuteResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.bodyJson.length !== 0) {
+      writer.uint32(10).bytes(message.bodyJson);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ExecuteResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseExecuteResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.bodyJson = reader.bytes();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
 /**
- * GroupService is the group service's own contract. Its RPCs are added by the feature issues;
- * liveness and self-test are served by meridian.platform.v1.PlatformService in the same process.
+ * GroupService owns groups (Work, Public, Meeting, AVChatRoom), their members, roles, mutes and
+ * messages. It is the compatibility layer of Tencent's group_open_http_svc: the gateway forwards
+ * those commands' JSON bodies to Execute unchanged, and this service validates them, applies the
+ * group type's rules and answers Tencent's response fields. Clients reach the same operations
+ * through the gateway's WebSocket with their own identity as the operator.
  */
 
 export interface GroupServiceClient {
+  execute(request: ExecuteRequest): Observable<ExecuteResponse>;
 }
 
 /**
- * GroupService is the group service's own contract. Its RPCs are added by the feature issues;
- * liveness and self-test are served by meridian.platform.v1.PlatformService in the same process.
+ * GroupService owns groups (Work, Public, Meeting, AVChatRoom), their members, roles, mutes and
+ * messages. It is the compatibility layer of Tencent's group_open_http_svc: the gateway forwards
+ * those commands' JSON bodies to Execute unchanged, and this service validates them, applies the
+ * group type's rules and answers Tencent's response fields. Clients reach the same operations
+ * through the gateway's WebSocket with their own identity as the operator.
  */
 
 export interface GroupServiceController {
+  execute(request: ExecuteRequest): Promise<ExecuteResponse> | Observable<ExecuteResponse> | ExecuteResponse;
 }
 
 export function GroupServiceControllerMethods() {
   return function (constructor: Function) {
-    const grpcMethods: string[] = [];
+    const grpcMethods: string[] = ["execute"];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
       GrpcMethod("GroupService", method)(constructor.prototype[method], method, descriptor);
@@ -47,3 +222,8 @@ export function GroupServiceControllerMethods() {
 }
 
 export const GROUP_SERVICE_NAME = "GroupService";
+
+export interface MessageFns<T> {
+  encode(message: T, writer?: BinaryWriter): BinaryWriter;
+  decode(input: BinaryReader | Uint8Array, length?: number): T;
+}

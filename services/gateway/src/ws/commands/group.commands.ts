@@ -1,0 +1,62 @@
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { GrpcClients } from '@meridian/platform';
+import type { groupV1 } from '@meridian/proto';
+import { WsCommandRegistry } from '../ws-command.registry';
+
+/**
+ * Groups from clients: `group.<command>` with Tencent's body fields (GroupId, MsgBody, Random,
+ * ...) runs the same group service command with the user as the operator and the group type's
+ * rules for members. Client-only commands: apply_join_group, quit_group, handle_join_application,
+ * get_join_applications, set_read.
+ */
+const CLIENT_COMMANDS = [
+  'create_group',
+  'get_group_info',
+  'get_group_member_info',
+  'modify_group_base_info',
+  'add_group_member',
+  'delete_group_member',
+  'modify_group_member_info',
+  'destroy_group',
+  'get_joined_group_list',
+  'get_role_in_group',
+  'forbid_send_msg',
+  'get_group_muted_account',
+  'change_group_owner',
+  'send_group_msg',
+  'group_msg_recall',
+  'group_msg_get_simple',
+  'get_online_member_num',
+  'apply_join_group',
+  'quit_group',
+  'handle_join_application',
+  'get_join_applications',
+  'set_read',
+];
+
+@Injectable()
+export class GroupWsCommands implements OnModuleInit {
+  constructor(
+    @Inject(WsCommandRegistry) private readonly registry: WsCommandRegistry,
+    @Inject(GrpcClients) private readonly clients: GrpcClients,
+  ) {}
+
+  onModuleInit(): void {
+    this.registry.register(
+      ...CLIENT_COMMANDS.map((command) => ({
+        cmd: `group.${command}`,
+        handle: async ({ session }: { session: { sdkAppId: number; userId: string; loginId: string; homeRegion: string } }, body: Record<string, unknown>) => {
+          const res = await this.clients.service<groupV1.GroupServiceClient>('group', session.homeRegion).execute({
+            sdkAppId: session.sdkAppId,
+            command,
+            operator: session.userId,
+            operatorIsAdmin: false,
+            bodyJson: Buffer.from(JSON.stringify(body)),
+            loginId: session.loginId,
+          });
+          return JSON.parse(Buffer.from(res.bodyJson).toString('utf8')) as Record<string, unknown>;
+        },
+      })),
+    );
+  }
+}

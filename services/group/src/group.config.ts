@@ -1,0 +1,23 @@
+import { z } from 'zod';
+import { serviceEnv } from '@meridian/platform';
+
+export function loadGroupConfig(env: NodeJS.ProcessEnv = process.env) {
+  return serviceEnv(
+    {
+      /** Groups one user may be in (Tencent: 500 on Pro, up to 3000). */
+      MERIDIAN_GROUP_JOINED_MAX: z.coerce.number().int().min(1).max(100_000).default(500),
+      /** Client messages per second per group (Tencent: 40); admin sends are exempt. */
+      MERIDIAN_GROUP_MSG_PER_SECOND: z.coerce.number().int().min(1).max(100_000).default(40),
+      /** Days group messages stay in roaming storage. */
+      MERIDIAN_GROUP_ROAMING_DAYS: z.coerce.number().int().min(1).max(360).default(7),
+      /** A member may recall their own message within this many seconds (owner/admins any time). */
+      MERIDIAN_GROUP_RECALL_WINDOW_S: z.coerce.number().int().min(1).max(30 * 86_400).default(120),
+      /** A retry with the same Random from the same sender within this window is dropped. */
+      MERIDIAN_GROUP_DEDUPE_S: z.coerce.number().int().min(1).max(86_400).default(300),
+    },
+    env,
+  );
+}
+
+export type GroupConfig = ReturnType<typeof loadGroupConfig>;
+export const GROUP_CONFIG = Symbol('GROUP_CONFIG');

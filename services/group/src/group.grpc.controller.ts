@@ -1,0 +1,28 @@
+import { Controller, Inject } from '@nestjs/common';
+import { ErrorCode, MeridianError } from '@meridian/contracts';
+import { GrpcEndpoint } from '@meridian/platform';
+import { groupV1 } from '@meridian/proto';
+import { GroupsService } from './groups/groups.service';
+
+@Controller()
+@GrpcEndpoint()
+@groupV1.GroupServiceControllerMethods()
+export class GroupGrpcController implements groupV1.GroupServiceController {
+  constructor(@Inject(GroupsService) private readonly groups: GroupsService) {}
+
+  async execute(req: groupV1.ExecuteRequest): Promise<groupV1.ExecuteResponse> {
+    let body: unknown;
+    try {
+      body = JSON.parse(Buffer.from(req.bodyJson).toString('utf8') || '{}');
+    } catch {
+      throw new MeridianError(ErrorCode.JSON_PARSE, 'the body is not JSON');
+    }
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new MeridianError(ErrorCode.JSON_PARSE, 'the body must be a JSON object');
+    const out = await this.groups.execute(
+      { sdkAppId: req.sdkAppId, operator: req.operator, isAdmin: req.operatorIsAdmin, loginId: req.loginId },
+      req.command,
+      body as Record<string, unknown>,
+    );
+    return { bodyJson: Buffer.from(JSON.stringify(out)) };
+  }
+}

@@ -1,0 +1,9 @@
+/** Redis keys of the group service (the client adds <region prefix>group:). */
+export const GroupKeys = {
+  seq: (sdkAppId: number, groupId: string) => `seq:${sdkAppId}:${groupId}`,
+  /** Client messages accepted in one second (frequency control). */
+  rate: (sdkAppId: number, groupId: string, second: number) => `rate:${sdkAppId}:${groupId}:${second}`,
+  dedupe: (sdkAppId: number, groupId: string, from: string, random: number) => `dedupe:${sdkAppId}:${groupId}:${from}:${random}`,
+  /** AVChatRoom audience: user ids scored by join time. */
+  live: (sdkAppId: number, groupId: string) => `live:${sdkAppId}:${groupId}`,
+} as const;

@@ -1,0 +1,223 @@
+import type { authV1 } from '@meridian/proto';
+import { TestWsClient, closeTestClients, createTestApp, rest, type TestApp } from '@meridian/testing';
+import { GroupsService } from './groups.service';
+
+const SG = 'ap-singapore';
+const FRA = 'eu-frankfurt';
+const text = (t: string) => [{ MsgType: 'TIMTextElem', MsgContent: { Text: t } }];
+const fail = (code: number) => expect.objectContaining({ ActionStatus: 'FAIL', ErrorCode: code });
+const ok = expect.objectContaining({ ActionStatus: 'OK', ErrorCode: 0 });
+let random = 90_000;
+
+describe(GroupsService.name, () => {
+  let app: TestApp;
+  const clients = new Map<string, TestWsClient>();
+  const users = ['own', 'adm', 'mem', 'out', 'new', 'far'];
+  const g = (command: string, body: Record<string, unknown>) => rest(SG, `group_open_http_svc/${command}`, app, body).then((r) => r.body);
+  /** A user's connected client (one per user, in the region given the first time). */
+  const as = async (user: string, region = SG) => {
+    let c = clients.get(user);
+    if (!c) {
+      c = await TestWsClient.connect(region);
+      expect((await c.login({ sdkAppId: app.sdkAppId, userId: user, userSig: app.sig(user), platform: 'Web' })).code).toBe(0);
+      clients.set(user, c);
+    }
+    return c;
+  };
+  const ws = async (user: string, command: string, body: Record<string, unknown>) => (await as(user)).request('req', { cmd: `group.${command}`, body });
+  const create = async (Type: string, extra: Record<string, unknown> = {}) => {
+    const res = await g('create_group', { Owner_Account: 'own', Type, Name: `${Type} group`, MemberList: [{ Member_Account: 'mem' }], ...extra });
+    expect(res).toEqual(ok);
+    return res['GroupId'] as string;
+  };
+
+  beforeAll(async () => {
+    app = await createTestApp({ policy: 'MULTI_DEVICE_POLICY_MULTI' as authV1.MultiDevicePolicy });
+    await rest(SG, 'im_open_login_svc/multiaccount_import', app, { Accounts: users });
+    await as('far', FRA);
+  });
+
+  afterAll(() => {
+    for (const c of clients.values()) c.close();
+    closeTestClients();
+  });
+
+  it('creates groups with generated or custom ids and answers their info in Tencent\'s shape', async () => {
+    const id = await create('Public', { Introduction: 'hello', ApplyJoinOption: 'NeedPermission', AppDefinedData: [{ Key: 'topic', Value: 'cats' }] });
+    expect(id).toMatch(/^@TGS#2[A-Z2-7]{8}$/);
+    const info = await g('get_group_info', { GroupIdList: [id, 'no-such-group'] });
+    expect(info['GroupInfo']).toEqual([
+      expect.objectContaining({
+        GroupId: id,
+        ErrorCode: 0,
+        Type: 'Public',
+        Name: 'Public group',
+        Introduction: 'hello',
+        Owner_Account: 'own',
+        MemberNum: 2,
+        ApplyJoinOption: 'NeedPermission',
+        MuteAllMember: 'Off',
+        AppDefinedData: [{ Key: 'topic', Value: 'cats' }],
+        MemberList: expect.arrayContaining([expect.objectContaining({ Member_Account: 'own', Role: 'Owner' }), expect.objectContaining({ Member_Account: 'mem', Role: 'Member' })]),
+      }),
+      expect.objectContaining({ GroupId: 'no-such-group', ErrorCode: 10010 }),
+    ]);
+    expect(await g('create_group', { Owner_Account: 'own', Type: 'Private', Name: 'custom', GroupId: 'team-1' })).toMatchObject({ ErrorCode: 0, GroupId: 'team-1' });
+    expect(await g('create_group', { Owner_Account: 'own', Type: 'Private', Name: 'custom', GroupId: 'team-1' })).toEqual(fail(10021));
+    expect(await g('create_group', { Owner_Account: 'own', Type: 'Private', Name: 'x', GroupId: '@TGS#mine' })).toEqual(fail(10015));
+    expect(await g('create_group', { Owner_Account: 'own', Type: 'Club', Name: 'x' })).toEqual(fail(10004));
+    expect(await g('create_group', { Owner_Account: 'own', Type: 'Public', Name: 'x'.repeat(31) })).toEqual(fail(10004));
+    expect(await g('create_group', { Owner_Account: 'own', Type: 'Public', Name: 'x', MemberList: [{ Member_Account: 'ghost' }] })).toEqual(fail(10019));
+    expect((await g('get_role_in_group', { GroupId: 'team-1', User_Account: ['own', 'mem'] }))['UserIdList']).toEqual([
+      { Member_Account: 'own', Role: 'Owner' },
+      { Member_Account: 'mem', Role: 'NotMember' },
+    ]);
+  });
+
+  it('applies each type\'s rules for invites, applications, kicks, quitting and disbanding', async () => {
+    const ownClient = await as('own');
+    const work = await create('Work');
+    const pub = await create('Public', { ApplyJoinOption: 'NeedPermission' });
+    const meeting = await create('Meeting');
+    // Work: any member invites; Public: members cannot.
+    expect(await ws('mem', 'add_group_member', { GroupId: work, MemberList: [{ Member_Account: 'new' }] })).toMatchObject({ code: 0, body: { MemberList: [{ Member_Account: 'new', Result: 1 }] } });
+    expect(await ws('mem', 'add_group_member', { GroupId: pub, MemberList: [{ Member_Account: 'new' }] })).toMatchObject({ code: 10007 });
+    // Applications: Work none, Public with approval, Meeting free.
+    expect(await ws('out', 'apply_join_group', { GroupId: work })).toMatchObject({ code: 10007 });
+    expect(await ws('out', 'apply_join_group', { GroupId: pub, ApplyMsg: 'let me in' })).toMatchObject({ code: 0, body: { JoinStatus: 'WaitAdminApproval' } });
+    expect(await ownClient.waitFor((f) => f.t === 'push' && f.kind === 'group_system' && (f.body as { Type: number }).Type === 1)).toMatchObject({ body: { GroupId: pub, Operator_Account: 'out' } });
+    expect(await ws('mem', 'handle_join_application', { GroupId: pub, Applicant_Account: 'out', Decision: 'Agree' })).toMatchObject({ code: 10007 });
+    expect(await ws('own', 'handle_join_application', { GroupId: pub, Applicant_Account: 'out', Decision: 'Agree' })).toMatchObject({ code: 0 });
+    expect((await g('get_role_in_group', { GroupId: pub, User_Account: ['out'] }))['UserIdList']).toEqual([{ Member_Account: 'out', Role: 'Member' }]);
+    expect(await ws('out', 'apply_join_group', { GroupId: meeting })).toMatchObject({ code: 0, body: { JoinStatus: 'Joined' } });
+    await g('modify_group_base_info', { GroupId: pub, ApplyJoinOption: 'DisableApply' });
+    expect(await ws('new', 'apply_join_group', { GroupId: pub })).toMatchObject({ code: 10007 });
+
+    // Admins (Public): only the owner appoints; an admin kicks plain members, not admins.
+    expect(await ws('mem', 'modify_group_member_info', { GroupId: pub, Member_Account: 'out', Role: 'Admin' })).toMatchObject({ code: 10007 });
+    expect(await g('add_group_member', { GroupId: pub, MemberList: [{ Member_Account: 'adm' }] })).toMatchObject({ MemberList: [{ Member_Account: 'adm', Result: 1 }] });
+    expect(await ws('own', 'modify_group_member_info', { GroupId: pub, Member_Account: 'adm', Role: 'Admin' })).toMatchObject({ code: 0 });
+    expect(await ws('own', 'modify_group_member_info', { GroupId: work, Member_Account: 'mem', Role: 'Admin' })).toMatchObject({ code: 10007 });
+    expect(await ws('adm', 'delete_group_member', { GroupId: pub, MemberToDel_Account: ['out'] })).toMatchObject({ code: 0 });
+    expect(await ws('mem', 'delete_group_member', { GroupId: pub, MemberToDel_Account: ['adm'] })).toMatchObject({ code: 10007 });
+    expect(await g('delete_group_member', { GroupId: pub, MemberToDel_Account: ['own'] })).toEqual(fail(10007));
+
+    // Quitting: a Work owner may (the group is left without one); a Public owner may not.
+    expect(await ws('own', 'quit_group', { GroupId: pub })).toMatchObject({ code: 10009 });
+    expect(await ws('own', 'quit_group', { GroupId: work })).toMatchObject({ code: 0 });
+    expect((await g('get_group_info', { GroupIdList: [work] }))['GroupInfo']).toEqual([expect.objectContaining({ Owner_Account: '' })]);
+    // Disbanding: a Work group only by the app admin; others by their owner.
+    expect(await ws('mem', 'destroy_group', { GroupId: work })).toMatchObject({ code: 10007 });
+    expect(await g('destroy_group', { GroupId: work })).toEqual(ok);
+    expect(await ws('own', 'destroy_group', { GroupId: meeting })).toMatchObject({ code: 0 });
+    expect((await g('get_group_info', { GroupIdList: [work, meeting] }))['GroupInfo']).toEqual([expect.objectContaining({ ErrorCode: 10010 }), expect.objectContaining({ ErrorCode: 10010 })]);
+  });
+
+  it('delivers group messages to members in both regions, keeps history from joining on, recalls and counts unread', async () => {
+    const pub = await create('Public', { MemberList: [{ Member_Account: 'mem' }, { Member_Account: 'far' }] });
+    const far = await as('far');
+    const sent = await ws('mem', 'send_group_msg', { GroupId: pub, Random: ++random, MsgBody: text('hello group') });
+    expect(sent).toMatchObject({ code: 0, body: { MsgSeq: expect.any(Number), MsgTime: expect.any(Number) } });
+    const seq = (sent.body as { MsgSeq: number }).MsgSeq;
+    for (const c of [far, await as('own')]) {
+      expect((await c.waitFor((f) => f.t === 'push' && f.kind === 'group' && (f.body as { GroupId: string }).GroupId === pub)).body).toMatchObject({ From_Account: 'mem', MsgSeq: seq, MsgBody: text('hello group') });
+    }
+    // A retry with the same Random gets the first answer and stores nothing new.
+    expect(await ws('mem', 'send_group_msg', { GroupId: pub, Random: random, MsgBody: text('hello group') })).toMatchObject({ body: sent.body });
+    // Admin send over REST, as another member.
+    expect(await g('send_group_msg', { GroupId: pub, From_Account: 'own', Random: ++random, MsgBody: text('from the owner') })).toMatchObject({ ErrorCode: 0, MsgSeq: seq + 1 });
+
+    const history = await g('group_msg_get_simple', { GroupId: pub, ReqMsgNumber: 20 });
+    expect(history).toMatchObject({ ErrorCode: 0, GroupId: pub, IsFinished: 1 });
+    const list = history['RspMsgList'] as { MsgSeq: number; MsgBody: unknown; From_Account: string; IsSystemMsg?: number }[];
+    expect(list.filter((m) => !m.IsSystemMsg).map((m) => m.MsgBody)).toEqual([text('from the owner'), text('hello group')]);
+
+    // A new member of a Public group sees nothing from before joining.
+    await g('add_group_member', { GroupId: pub, MemberList: [{ Member_Account: 'new' }] });
+    const seen = await ws('new', 'group_msg_get_simple', { GroupId: pub, ReqMsgNumber: 20 });
+    expect((seen.body as { RspMsgList: { MsgBody: unknown; IsSystemMsg?: number }[] }).RspMsgList.filter((m) => !m.IsSystemMsg)).toEqual([]);
+    // Outsiders cannot read or send.
+    expect(await ws('out', 'group_msg_get_simple', { GroupId: pub, ReqMsgNumber: 5 })).toMatchObject({ code: 10007 });
+    expect(await ws('out', 'send_group_msg', { GroupId: pub, Random: ++random, MsgBody: text('hi') })).toMatchObject({ code: 10007 });
+
+    // Unread for far, then read.
+    const unread = async () =>
+      ((await ws('far', 'get_joined_group_list', { ResponseFilter: { SelfInfoFilter: ['UnreadMsgNum'] } })).body as { GroupIdList: { GroupId: string; SelfInfo: { UnreadMsgNum: number } }[] }).GroupIdList.find((x) => x.GroupId === pub)!.SelfInfo.UnreadMsgNum;
+    expect(await unread()).toBeGreaterThanOrEqual(2);
+    expect(await ws('far', 'set_read', { GroupId: pub })).toMatchObject({ code: 0, body: { UnreadMsgNum: 0 } });
+    expect(await unread()).toBe(0);
+
+    // Recall: the sender within the window; others' messages only by owner/admins.
+    expect(await ws('far', 'group_msg_recall', { GroupId: pub, MsgSeqList: [{ MsgSeq: seq }] })).toMatchObject({ body: { RecallRetList: [{ MsgSeq: seq, RetCode: 10007 }] } });
+    expect(await ws('mem', 'group_msg_recall', { GroupId: pub, MsgSeqList: [{ MsgSeq: seq }] })).toMatchObject({ body: { RecallRetList: [{ MsgSeq: seq, RetCode: 0 }] } });
+    expect(await far.waitFor((f) => f.t === 'push' && f.kind === 'group_recall')).toMatchObject({ body: { GroupId: pub, MsgSeqList: [seq] } });
+    expect((await g('group_msg_recall', { GroupId: pub, MsgSeqList: [{ MsgSeq: seq }, { MsgSeq: 9999 }] }))['RecallRetList']).toEqual([
+      { MsgSeq: seq, RetCode: 10030 },
+      { MsgSeq: 9999, RetCode: 10030 },
+    ]);
+    const after = await g('group_msg_get_simple', { GroupId: pub, ReqMsgNumber: 20, WithRecalledMsg: 1 });
+    expect((after['RspMsgList'] as { MsgSeq: number; IsPlaceMsg: number }[]).find((m) => m.MsgSeq === seq)).toMatchObject({ IsPlaceMsg: 2 });
+  });
+
+  it('mutes members (kept across leaving), mutes everyone but the owner and admins, and drops messages over the rate', async () => {
+    const pub = await create('Public', { ApplyJoinOption: 'FreeAccess', MemberList: [{ Member_Account: 'mem' }, { Member_Account: 'adm', Role: 'Admin' }] });
+    expect(await g('forbid_send_msg', { GroupId: pub, Members_Account: ['mem'], MuteTime: 600 })).toEqual(ok);
+    expect(await ws('mem', 'send_group_msg', { GroupId: pub, Random: ++random, MsgBody: text('muted?') })).toMatchObject({ code: 10017 });
+    expect((await g('get_group_muted_account', { GroupId: pub }))['MutedAccountList']).toEqual([{ Member_Account: 'mem', MutedUntil: expect.any(Number) }]);
+    expect((await g('get_group_shutted_uin', { GroupId: pub }))['ShuttedUinList']).toEqual([{ Member_Account: 'mem', ShuttedUntil: expect.any(Number) }]);
+    await ws('mem', 'quit_group', { GroupId: pub });
+    await ws('mem', 'apply_join_group', { GroupId: pub });
+    expect(await ws('mem', 'send_group_msg', { GroupId: pub, Random: ++random, MsgBody: text('still muted?') })).toMatchObject({ code: 10017 });
+    expect(await ws('adm', 'forbid_send_msg', { GroupId: pub, Members_Account: ['mem'], MuteTime: 0 })).toMatchObject({ code: 0 });
+    expect(await ws('mem', 'send_group_msg', { GroupId: pub, Random: ++random, MsgBody: text('free') })).toMatchObject({ code: 0 });
+
+    expect(await g('modify_group_base_info', { GroupId: pub, MuteAllMember: 'On' })).toEqual(ok);
+    expect(await ws('mem', 'send_group_msg', { GroupId: pub, Random: ++random, MsgBody: text('quiet') })).toMatchObject({ code: 10017 });
+    expect(await ws('adm', 'send_group_msg', { GroupId: pub, Random: ++random, MsgBody: text('admins may') })).toMatchObject({ code: 0 });
+    await g('modify_group_base_info', { GroupId: pub, MuteAllMember: 'Off' });
+
+    // Work groups have no muting by members; app-wide group mute applies too.
+    const work = await create('Work');
+    expect(await ws('own', 'forbid_send_msg', { GroupId: work, Members_Account: ['mem'], MuteTime: 60 })).toMatchObject({ code: 10007 });
+    await rest(SG, 'openconfigsvr/setnospeaking', app, { Set_Account: 'mem', GroupmsgNospeakingTime: 60 });
+    expect(await ws('mem', 'send_group_msg', { GroupId: work, Random: ++random, MsgBody: text('x') })).toMatchObject({ code: 10017 });
+    await rest(SG, 'openconfigsvr/setnospeaking', app, { Set_Account: 'mem', GroupmsgNospeakingTime: 0 });
+
+    // 5 client messages per second on the test platform: a burst of low-priority messages is cut.
+    const burst = await Promise.all(Array.from({ length: 12 }, () => ws('adm', 'send_group_msg', { GroupId: pub, Random: ++random, MsgPriority: 'Low', MsgBody: text('spam') })));
+    const dropped = burst.filter((r) => (r.body as { MsgDropReason?: string }).MsgDropReason === 'MsgFreqCtrl');
+    expect(dropped.length).toBeGreaterThan(0);
+    expect(burst.every((r) => r.code === 0)).toBe(true);
+    // Admin sends over REST are exempt.
+    const rest12 = await Promise.all(Array.from({ length: 12 }, () => g('send_group_msg', { GroupId: pub, Random: ++random, MsgBody: text('announcement') })));
+    expect(rest12.every((r) => r.ErrorCode === 0 && r['MsgDropReason'] === undefined)).toBe(true);
+  });
+
+  it('AVChatRoom: members in two regions receive, nothing is stored, online members are counted', async () => {
+    const room = await g('create_group', { Owner_Account: 'own', Type: 'AVChatRoom', Name: 'live' });
+    const id = room['GroupId'] as string;
+    expect(id).toMatch(/^@TGS#a/);
+    expect(await ws('far', 'apply_join_group', { GroupId: id })).toMatchObject({ code: 0, body: { JoinStatus: 'Joined' } });
+    expect(await ws('mem', 'apply_join_group', { GroupId: id })).toMatchObject({ code: 0 });
+    expect(await g('get_online_member_num', { GroupId: id })).toMatchObject({ ErrorCode: 0, OnlineMemberNum: 2 });
+    const sent = await ws('mem', 'send_group_msg', { GroupId: id, Random: ++random, MsgBody: text('live!') });
+    expect(sent).toMatchObject({ code: 0 });
+    expect((await (await as('far')).waitFor((f) => f.t === 'push' && f.kind === 'group' && (f.body as { GroupId: string }).GroupId === id)).body).toMatchObject({ MsgBody: text('live!') });
+    expect(await g('group_msg_get_simple', { GroupId: id, ReqMsgNumber: 5 })).toEqual(fail(10007));
+    expect(await g('add_group_member', { GroupId: id, MemberList: [{ Member_Account: 'new' }] })).toEqual(fail(10007));
+    expect(await ws('out', 'send_group_msg', { GroupId: id, Random: ++random, MsgBody: text('not joined') })).toMatchObject({ code: 10007 });
+  });
+
+  it('refuses bad requests with group codes and changes nothing', async () => {
+    expect(await g('get_group_info', {})).toEqual(fail(10004));
+    expect(await g('get_group_info', { GroupIdList: Array.from({ length: 51 }, (_, i) => `g${i}`) })).toEqual(fail(10005));
+    expect(await g('send_group_msg', { GroupId: 'no-such', Random: 1, MsgBody: text('x') })).toEqual(fail(10010));
+    expect(await g('send_group_msg', { GroupId: 'team-1', MsgBody: text('x') })).toEqual(fail(10004));
+    expect(await g('send_group_msg', { GroupId: 'team-1', Random: 1, MsgBody: 'x' })).toEqual(fail(90002));
+    expect(await g('forbid_send_msg', { GroupId: 'team-1', Members_Account: ['mem'] })).toEqual(fail(10004));
+    expect(await g('modify_group_base_info', { GroupId: 'team-1', ApplyJoinOption: 'Sometimes' })).toEqual(fail(10004));
+    expect(await g('modify_group_base_info', { GroupId: 'team-1' })).toEqual(fail(10004));
+    expect(await g('get_group_info', { GroupIdList: ['team-1'] }, )).toMatchObject({ GroupInfo: [expect.objectContaining({ ApplyJoinOption: 'FreeAccess', InfoSeq: 1 })] });
+    expect((await rest(SG, 'group_open_http_svc/get_group_info', app, { GroupIdList: ['team-1'] }, { identifier: 'own', usersig: app.sig('own') })).body).toEqual(fail(10007));
+  });
+});

@@ -1,0 +1,162 @@
+import { Injectable } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import type { Model, UpdateQuery } from 'mongoose';
+import { isDuplicateKey } from '@meridian/platform';
+import {
+  ApplicationDoc,
+  GroupDoc,
+  GroupMessageDoc,
+  MemberDoc,
+  MuteDoc,
+  UserGroupDoc,
+  groupKey,
+  memberKey,
+  messageKey,
+} from './group.schema';
+
+/** A one-key _id range: unlike an _id equality lookup, a miss does not scan on FerretDB. */
+const one = (id: string) => ({ _id: { $gte: id, $lte: id } });
+/** Every _id starting with `prefix` (which ends with ':'). */
+const under = (prefix: string) => ({ _id: { $gt: prefix, $lt: `${prefix.slice(0, -1)};` } });
+
+async function insert<T>(model: Model<T>, doc: T): Promise<boolean> {
+  try {
+    await model.create(doc);
+    return true;
+  } catch (err) {
+    if (isDuplicateKey(err)) return false;
+    throw err;
+  }
+}
+
+@Injectable()
+export class GroupsRepository {
+  constructor(
+    @InjectModel(GroupDoc.name) private readonly groups: Model<GroupDoc>,
+    @InjectModel(MemberDoc.name) private readonly members: Model<MemberDoc>,
+    @InjectModel(UserGroupDoc.name) private readonly userGroups: Model<UserGroupDoc>,
+    @InjectModel(MuteDoc.name) private readonly mutes: Model<MuteDoc>,
+    @InjectModel(ApplicationDoc.name) private readonly applications: Model<ApplicationDoc>,
+    @InjectModel(GroupMessageDoc.name) private readonly messages: Model<GroupMessageDoc>,
+  ) {}
+
+  createGroup(doc: GroupDoc): Promise<boolean> {
+    return insert(this.groups, doc);
+  }
+
+  async group(sdkAppId: number, groupId: string): Promise<GroupDoc | null> {
+    return this.groups.findOne(one(groupKey(sdkAppId, groupId))).lean<GroupDoc>().exec();
+  }
+
+  async updateGroup(sdkAppId: number, groupId: string, update: UpdateQuery<GroupDoc>): Promise<void> {
+    await this.groups.updateOne({ _id: groupKey(sdkAppId, groupId) }, update).exec();
+  }
+
+  async deleteGroup(sdkAppId: number, groupId: string): Promise<void> {
+    const prefix = `${sdkAppId}:${groupId}:`;
+    const members = await this.memberList(sdkAppId, groupId);
+    await Promise.all(members.map((m) => this.userGroups.deleteOne({ _id: `${sdkAppId}:${m.userId}:${groupId}` }).exec()));
+    await this.members.deleteMany(under(prefix)).exec();
+    await this.applications.deleteMany(under(prefix)).exec();
+    await this.mutes.deleteMany(under(prefix)).exec();
+    await this.messages.deleteMany(under(prefix)).exec();
+    await this.groups.deleteOne({ _id: groupKey(sdkAppId, groupId) }).exec();
+  }
+
+  /** A page of an app's groups in id order. */
+  async appGroups(sdkAppId: number, after: string, limit: number): Promise<GroupDoc[]> {
+    const from = after ? groupKey(sdkAppId, after) : `${sdkAppId}:`;
+    return this.groups.find({ _id: { $gt: from, $lt: `${sdkAppId};` } }).sort({ _id: 1 }).limit(limit).lean<GroupDoc[]>().exec();
+  }
+
+  async member(sdkAppId: number, groupId: string, userId: string): Promise<MemberDoc | null> {
+    return this.members.findOne(one(memberKey(sdkAppId, groupId, userId))).lean<MemberDoc>().exec();
+  }
+
+  async memberList(sdkAppId: number, groupId: string): Promise<MemberDoc[]> {
+    return this.members.find(under(`${sdkAppId}:${groupId}:`)).sort({ _id: 1 }).lean<MemberDoc[]>().exec();
+  }
+
+  /** Adds a member (and the user's reverse entry); false when already one. */
+  async addMember(doc: MemberDoc): Promise<boolean> {
+    if (!(await insert(this.members, doc))) return false;
+    await this.userGroups.updateOne({ _id: `${doc.sdkAppId}:${doc.userId}:${doc.groupId}` }, { $set: { groupId: doc.groupId, joinTime: doc.joinTime } }, { upsert: true }).exec();
+    return true;
+  }
+
+  async removeMember(sdkAppId: number, groupId: string, userId: string): Promise<boolean> {
+    const res = await this.members.deleteOne({ _id: memberKey(sdkAppId, groupId, userId) }).exec();
+    await this.userGroups.deleteOne({ _id: `${sdkAppId}:${userId}:${groupId}` }).exec();
+    return res.deletedCount > 0;
+  }
+
+  async updateMember(sdkAppId: number, groupId: string, userId: string, update: UpdateQuery<MemberDoc>): Promise<boolean> {
+    return (await this.members.updateOne({ _id: memberKey(sdkAppId, groupId, userId) }, update).exec()).matchedCount > 0;
+  }
+
+  async groupsOf(sdkAppId: number, userId: string): Promise<UserGroupDoc[]> {
+    return this.userGroups.find(under(`${sdkAppId}:${userId}:`)).sort({ joinTime: 1 }).lean<UserGroupDoc[]>().exec();
+  }
+
+  async muteOf(sdkAppId: number, groupId: string, userId: string): Promise<number> {
+    return (await this.mutes.findOne(one(memberKey(sdkAppId, groupId, userId))).lean<MuteDoc>().exec())?.until ?? 0;
+  }
+
+  async setMute(sdkAppId: number, groupId: string, userId: string, until: number): Promise<void> {
+    if (until === 0) await this.mutes.deleteOne({ _id: memberKey(sdkAppId, groupId, userId) }).exec();
+    else await this.mutes.updateOne({ _id: memberKey(sdkAppId, groupId, userId) }, { $set: { userId, until } }, { upsert: true }).exec();
+  }
+
+  async mutesOf(sdkAppId: number, groupId: string): Promise<MuteDoc[]> {
+    return this.mutes.find(under(`${sdkAppId}:${groupId}:`)).lean<MuteDoc[]>().exec();
+  }
+
+  async addApplication(sdkAppId: number, groupId: string, userId: string, reason: string): Promise<void> {
+    await this.applications.updateOne({ _id: memberKey(sdkAppId, groupId, userId) }, { $set: { userId, reason, time: Math.floor(Date.now() / 1000) } }, { upsert: true }).exec();
+  }
+
+  async takeApplication(sdkAppId: number, groupId: string, userId: string): Promise<boolean> {
+    return (await this.applications.deleteOne({ _id: memberKey(sdkAppId, groupId, userId) }).exec()).deletedCount > 0;
+  }
+
+  async applicationsOf(sdkAppId: number, groupId: string): Promise<ApplicationDoc[]> {
+    return this.applications.find(under(`${sdkAppId}:${groupId}:`)).lean<ApplicationDoc[]>().exec();
+  }
+
+  insertMessage(sdkAppId: number, groupId: string, doc: Omit<GroupMessageDoc, '_id'>): Promise<boolean> {
+    return insert(this.messages, { _id: messageKey(sdkAppId, groupId, doc.seq), ...doc });
+  }
+
+  async message(sdkAppId: number, groupId: string, seq: number): Promise<GroupMessageDoc | null> {
+    return this.messages.findOne(one(messageKey(sdkAppId, groupId, seq))).lean<GroupMessageDoc>().exec();
+  }
+
+  async markRecalled(sdkAppId: number, groupId: string, seq: number): Promise<boolean> {
+    const res = await this.messages.updateOne({ _id: messageKey(sdkAppId, groupId, seq), recalled: { $ne: true } }, { $set: { recalled: true, body: '[]', cloudCustomData: '' } }).exec();
+    return res.modifiedCount > 0;
+  }
+
+  /** The highest stored seq (the durable high-water mark of the group's sequence). */
+  async maxSeq(sdkAppId: number, groupId: string): Promise<number> {
+    const doc = await this.messages.findOne(under(`${sdkAppId}:${groupId}:`), { seq: 1 }).sort({ _id: -1 }).lean<{ seq: number }>().exec();
+    return doc?.seq ?? 0;
+  }
+
+  /** Messages with seq < beforeSeq (newest first) or > afterSeq (oldest first). */
+  async messagesPage(sdkAppId: number, groupId: string, opts: { beforeSeq?: number; afterSeq?: number; limit: number }): Promise<GroupMessageDoc[]> {
+    if (opts.beforeSeq) {
+      return this.messages
+        .find({ _id: { $gte: messageKey(sdkAppId, groupId, 0), $lt: messageKey(sdkAppId, groupId, opts.beforeSeq) } })
+        .sort({ _id: -1 })
+        .limit(opts.limit)
+        .lean<GroupMessageDoc[]>()
+        .exec();
+    }
+    return this.messages
+      .find({ _id: { $gt: messageKey(sdkAppId, groupId, opts.afterSeq ?? 0), $lt: `${sdkAppId}:${groupId};` } })
+      .sort({ _id: 1 })
+      .limit(opts.limit)
+      .lean<GroupMessageDoc[]>()
+      .exec();
+  }
+}

@@ -1,0 +1,982 @@
+import { randomBytes } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { ErrorCode, MeridianError, TOPICS, isValidUserId, validateMsgBody } from '@meridian/contracts';
+import { EventBus, GrpcClients, RedisClient, RedisSequence } from '@meridian/platform';
+import type { authV1 } from '@meridian/proto';
+import { GROUP_CONFIG, type GroupConfig } from '../group.config';
+import { GroupKeys } from '../group.keys';
+import {
+  CUSTOM_ID_MAX,
+  FACE_URL_MAX,
+  GroupCode,
+  INTRODUCTION_MAX,
+  MUTE_FOREVER,
+  NAME_CARD_MAX,
+  NAME_MAX,
+  NOTIFICATION_MAX,
+  RULES,
+  kindOf,
+  type GroupKind,
+  type GroupRules,
+  type Role,
+} from './group-rules';
+import type { GroupDoc, GroupMessageDoc, KeyValue, MemberDoc } from './group.schema';
+import { GroupsRepository } from './groups.repository';
+
+export interface Ctx {
+  sdkAppId: number;
+  operator: string;
+  isAdmin: boolean;
+  loginId: string;
+}
+
+type Json = Record<string, unknown>;
+
+const fail = (code: number, info: string) => new MeridianError(code, info);
+const now = () => Math.floor(Date.now() / 1000);
+const MSG_FLAGS = ['AcceptAndNotify', 'AcceptNotNotify', 'Discard'];
+const APPLY_OPTIONS = ['FreeAccess', 'NeedPermission', 'DisableApply'];
+const PRIORITIES = ['High', 'Normal', 'Low', 'Lowest'];
+const ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+
+// --- body readers (group service codes: 10004 bad parameter, 60015 account not a string) ---
+
+function str(body: Json, name: string, opts: { required?: boolean; max?: number } = {}): string | undefined {
+  const v = body[name];
+  if (v === undefined) {
+    if (opts.required) throw fail(GroupCode.INVALID_PARAMETER, `${name} is required`);
+    return undefined;
+  }
+  if (typeof v !== 'string') throw fail(name.endsWith('Account') ? ErrorCode.ACCOUNT_NOT_STRING : GroupCode.INVALID_PARAMETER, `${name} must be a string`);
+  if (opts.max !== undefined && Buffer.byteLength(v) > opts.max) throw fail(GroupCode.INVALID_PARAMETER, `${name} is longer than ${opts.max} bytes`);
+  return v;
+}
+
+function account(body: Json, name: string, required = true): string | undefined {
+  const v = str(body, name, { required });
+  if (v !== undefined && !isValidUserId(v)) throw fail(GroupCode.INVALID_PARAMETER, `${name} is not a valid account`);
+  return v;
+}
+
+function uint(body: Json, name: string, max = 0xffffffff): number | undefined {
+  const v = body[name];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > max) throw fail(GroupCode.INVALID_PARAMETER, `${name} must be an integer in 0-${max}`);
+  return v;
+}
+
+function list(body: Json, name: string, max: number, required = true): unknown[] {
+  const v = body[name];
+  if (v === undefined && !required) return [];
+  if (!Array.isArray(v) || (required && v.length === 0)) throw fail(GroupCode.INVALID_PARAMETER, `${name} must be a non-empty array`);
+  if (v.length > max) throw fail(GroupCode.TOO_MANY_IN_REQUEST, `${name} holds at most ${max} items`);
+  return v;
+}
+
+function accounts(body: Json, name: string, max: number, required = true): string[] {
+  return list(body, name, max, required).map((a) => {
+    if (typeof a !== 'string') throw fail(ErrorCode.ACCOUNT_NOT_STRING, `${name} entries must be strings`);
+    if (!isValidUserId(a)) throw fail(GroupCode.INVALID_PARAMETER, `invalid account ${JSON.stringify(a)} in ${name}`);
+    return a;
+  });
+}
+
+function keyValues(body: Json, name: string, maxItems: number, maxValue: number): KeyValue[] | undefined {
+  if (body[name] === undefined) return undefined;
+  return list(body, name, maxItems, false).map((kv) => {
+    const o = kv as Json;
+    const key = typeof o?.['Key'] === 'string' ? o['Key'] : '';
+    const value = o?.['Value'];
+    if (!/^[A-Za-z0-9_]{1,16}$/.test(key) || typeof value !== 'string' || Buffer.byteLength(value) > maxValue) {
+      throw fail(GroupCode.INVALID_PARAMETER, `${name} items are {Key ([A-Za-z0-9_], ≤16 B), Value (string ≤${maxValue} B)}`);
+    }
+    return { Key: key, Value: value };
+  });
+}
+
+function muteTime(body: Json): number | undefined {
+  return uint(body, 'MuteTime') ?? uint(body, 'ShutUpTime');
+}
+
+/**
+ * Groups: Tencent's group_open_http_svc commands and their client equivalents, with each type's
+ * rules (group-rules.ts). Bodies are Tencent's JSON; answers are Tencent's response fields.
+ * The app admin acts as owner in every group, member or not.
+ */
+@Injectable()
+export class GroupsService {
+  private readonly seq: RedisSequence;
+
+  constructor(
+    @Inject(GROUP_CONFIG) private readonly config: GroupConfig,
+    @Inject(GroupsRepository) private readonly repo: GroupsRepository,
+    @Inject(GrpcClients) private readonly clients: GrpcClients,
+    @Inject(EventBus) private readonly bus: EventBus,
+    @Inject(RedisClient) private readonly redis: RedisClient,
+  ) {
+    this.seq = new RedisSequence(redis.redis);
+  }
+
+  /** Runs one command; unknown commands are 60009 (as an unknown REST path). */
+  async execute(ctx: Ctx, command: string, body: Json): Promise<Json> {
+    const handler = this.handlers[command];
+    if (!handler) throw fail(ErrorCode.BAD_RESOURCE, `unknown group command ${command}`);
+    return handler(ctx, body);
+  }
+
+  private readonly handlers: Record<string, (ctx: Ctx, body: Json) => Promise<Json>> = {
+    create_group: (c, b) => this.create(c, b),
+    get_group_info: (c, b) => this.info(c, b),
+    get_group_member_info: (c, b) => this.memberInfo(c, b),
+    modify_group_base_info: (c, b) => this.modifyInfo(c, b),
+    add_group_member: (c, b) => this.addMembers(c, b),
+    delete_group_member: (c, b) => this.deleteMembers(c, b),
+    modify_group_member_info: (c, b) => this.modifyMember(c, b),
+    destroy_group: (c, b) => this.destroy(c, b),
+    get_joined_group_list: (c, b) => this.joined(c, b),
+    get_role_in_group: (c, b) => this.roles(c, b),
+    forbid_send_msg: (c, b) => this.forbid(c, b),
+    get_group_muted_account: (c, b) => this.muted(c, b, false),
+    get_group_shutted_uin: (c, b) => this.muted(c, b, true),
+    change_group_owner: (c, b) => this.changeOwner(c, b),
+    send_group_msg: (c, b) => this.send(c, b),
+    send_group_system_notification: (c, b) => this.systemNotification(c, b),
+    group_msg_recall: (c, b) => this.recall(c, b),
+    group_msg_get_simple: (c, b) => this.history(c, b),
+    get_appid_group_list: (c, b) => this.appGroups(c, b),
+    get_online_member_num: (c, b) => this.onlineNum(c, b),
+    // Client-only operations (WebSocket): join/apply, quit, answer an application, read report.
+    apply_join_group: (c, b) => this.applyJoin(c, b),
+    quit_group: (c, b) => this.quit(c, b),
+    handle_join_application: (c, b) => this.handleApplication(c, b),
+    get_join_applications: (c, b) => this.applications(c, b),
+    set_read: (c, b) => this.setRead(c, b),
+  };
+
+  // --- groups -------------------------------------------------------------------------------
+
+  private async create(ctx: Ctx, body: Json): Promise<Json> {
+    const typeName = str(body, 'Type', { required: true })!;
+    const kind = kindOf(typeName);
+    if (!kind) throw fail(GroupCode.INVALID_PARAMETER, 'Type is Private/Work, Public, ChatRoom/Meeting or AVChatRoom');
+    const rules = RULES[kind];
+    const name = str(body, 'Name', { required: true, max: NAME_MAX })!;
+    if (!name) throw fail(GroupCode.INVALID_PARAMETER, 'Name must not be empty');
+    const owner = ctx.isAdmin ? account(body, 'Owner_Account', false) : ctx.operator;
+    const apply = str(body, 'ApplyJoinOption') ?? (kind === 'Public' ? 'NeedPermission' : 'FreeAccess');
+    if (!APPLY_OPTIONS.includes(apply)) throw fail(GroupCode.INVALID_PARAMETER, `ApplyJoinOption is ${APPLY_OPTIONS.join(', ')}`);
+    const maxMembers = uint(body, 'MaxMemberCount', 100_000) ?? rules.defaultMaxMembers;
+    const appDefinedData = keyValues(body, 'AppDefinedData', 10, 512) ?? [];
+    const memberItems = rules.memberList ? list(body, 'MemberList', 100, false) : [];
+    if (!rules.memberList && body['MemberList'] !== undefined) throw fail(GroupCode.INVALID_PARAMETER, 'an AVChatRoom has no member list');
+    const members = memberItems.map((m) => {
+      const o = (m ?? {}) as Json;
+      const role = str(o, 'Role');
+      if (role !== undefined && role !== 'Admin' && role !== 'Member') throw fail(GroupCode.INVALID_PARAMETER, 'Role in MemberList is Admin or Member');
+      if (role === 'Admin' && !rules.admins) throw fail(GroupCode.INVALID_PARAMETER, `a ${typeName} group has no admins`);
+      return { userId: account(o, 'Member_Account')!, role: (role ?? 'Member') as Role, data: keyValues(o, 'AppMemberDefinedData', 5, 64) ?? [] };
+    });
+    const everyone = [...new Set([...(owner ? [owner] : []), ...members.map((m) => m.userId)])];
+    if (rules.defaultMaxMembers && everyone.length > maxMembers) throw fail(GroupCode.GROUP_FULL, 'more members than MaxMemberCount');
+    await this.requireAccounts(ctx.sdkAppId, everyone);
+    for (const u of everyone) await this.requireJoinRoom(ctx.sdkAppId, u);
+
+    const customId = str(body, 'GroupId');
+    let groupId = customId ?? '';
+    if (customId !== undefined) {
+      if (!customId || Buffer.byteLength(customId) > CUSTOM_ID_MAX || customId.startsWith('@TGS#') || !/^[\x20-\x7e]+$/.test(customId)) {
+        throw fail(GroupCode.GROUP_ID_INVALID, `GroupId is printable ASCII, at most ${CUSTOM_ID_MAX} bytes, not starting with @TGS#`);
+      }
+    }
+    const t = now();
+    for (let attempt = 0; ; attempt++) {
+      if (customId === undefined) groupId = `@TGS#${rules.idDigit}${generatedSuffix()}`;
+      const created = await this.repo.createGroup({
+        _id: `${ctx.sdkAppId}:${groupId}`,
+        sdkAppId: ctx.sdkAppId,
+        groupId,
+        kind,
+        typeName,
+        name,
+        introduction: str(body, 'Introduction', { max: INTRODUCTION_MAX }) ?? '',
+        notification: str(body, 'Notification', { max: NOTIFICATION_MAX }) ?? '',
+        faceUrl: str(body, 'FaceUrl', { max: FACE_URL_MAX }) ?? '',
+        owner: owner ?? '',
+        createTime: t,
+        infoSeq: 1,
+        lastInfoTime: t,
+        lastMsgTime: 0,
+        maxMemberNum: maxMembers,
+        applyJoinOption: apply,
+        muteAll: false,
+        appDefinedData,
+        activated: !rules.needsFirstMessage,
+      });
+      if (created) break;
+      if (customId !== undefined) throw fail(GroupCode.GROUP_ID_TAKEN, `group ${groupId} exists already`);
+      if (attempt > 5) throw fail(GroupCode.INTERNAL, 'could not allocate a group id');
+    }
+    if (rules.memberList) {
+      for (const u of everyone) {
+        const m = members.find((x) => x.userId === u);
+        await this.repo.addMember(this.newMember(ctx.sdkAppId, groupId, u, u === owner ? 'Owner' : (m?.role ?? 'Member'), rules, 0, m?.data ?? []));
+      }
+    }
+    await this.changed(ctx, groupId, kind, 'Created', everyone, { Type: typeName, Name: name, Owner_Account: owner ?? '' });
+    if (rules.memberList) await this.system(ctx.sdkAppId, groupId, everyone, 6, { Operator_Account: ctx.operator });
+    return { GroupId: groupId };
+  }
+
+  private async info(ctx: Ctx, body: Json): Promise<Json> {
+    const ids = list(body, 'GroupIdList', 50);
+    const filter = (body['ResponseFilter'] ?? {}) as Json;
+    const baseFilter = Array.isArray(filter['GroupBaseInfoFilter']) ? (filter['GroupBaseInfoFilter'] as string[]) : undefined;
+    const memberFilter = Array.isArray(filter['MemberInfoFilter']) ? (filter['MemberInfoFilter'] as string[]) : undefined;
+    const out = await Promise.all(
+      ids.map(async (raw) => {
+        if (typeof raw !== 'string' || !raw || Buffer.byteLength(raw) > 96) return { GroupId: String(raw), ErrorCode: GroupCode.GROUP_ID_INVALID, ErrorInfo: 'invalid group id' };
+        const g = await this.repo.group(ctx.sdkAppId, raw);
+        if (!g) return { GroupId: raw, ErrorCode: GroupCode.GROUP_NOT_FOUND, ErrorInfo: 'group not found' };
+        const rules = RULES[g.kind as GroupKind];
+        const members = rules.memberList ? await this.repo.memberList(ctx.sdkAppId, raw) : [];
+        if (!ctx.isAdmin && rules.memberList && !members.some((m) => m.userId === ctx.operator) && g.kind === 'Work') {
+          return { GroupId: raw, ErrorCode: GroupCode.NO_PERMISSION, ErrorInfo: 'not a member of this group' };
+        }
+        const base: Json = {
+          GroupId: raw,
+          ErrorCode: 0,
+          ErrorInfo: '',
+          Type: g.typeName,
+          Name: g.name,
+          Appid: ctx.sdkAppId,
+          Introduction: g.introduction,
+          Notification: g.notification,
+          FaceUrl: g.faceUrl,
+          Owner_Account: g.owner,
+          CreateTime: g.createTime,
+          InfoSeq: g.infoSeq,
+          LastInfoTime: g.lastInfoTime,
+          LastMsgTime: g.lastMsgTime,
+          NextMsgSeq: (await this.lastSeq(ctx.sdkAppId, g)) + 1,
+          MemberNum: rules.memberList ? members.length : await this.redis.redis.zcard(GroupKeys.live(ctx.sdkAppId, raw)),
+          MaxMemberNum: g.maxMemberNum,
+          ApplyJoinOption: g.applyJoinOption,
+          MuteAllMember: g.muteAll ? 'On' : 'Off',
+          AppDefinedData: g.appDefinedData ?? [],
+        };
+        const picked = baseFilter ? Object.fromEntries(Object.entries(base).filter(([k]) => ['GroupId', 'ErrorCode', 'ErrorInfo', ...baseFilter].includes(k))) : base;
+        if (rules.memberList && (memberFilter || !baseFilter)) {
+          const mutes = await this.muteMap(ctx.sdkAppId, raw);
+          picked['MemberList'] = members.map((m) => this.memberView(m, mutes.get(m.userId) ?? 0, memberFilter));
+        }
+        return picked;
+      }),
+    );
+    return { GroupInfo: out };
+  }
+
+  private async memberInfo(ctx: Ctx, body: Json): Promise<Json> {
+    const g = await this.loadGroup(ctx, body);
+    const rules = RULES[g.kind as GroupKind];
+    if (!rules.memberList) throw fail(GroupCode.NO_PERMISSION, 'an AVChatRoom keeps no member list');
+    if (!ctx.isAdmin) await this.requireMember(ctx, g);
+    const roleFilter = Array.isArray(body['MemberRoleFilter']) ? (body['MemberRoleFilter'] as string[]) : undefined;
+    const fields = Array.isArray(body['MemberInfoFilter']) ? (body['MemberInfoFilter'] as string[]) : undefined;
+    const limit = uint(body, 'Limit', 6000) ?? 6000;
+    const offset = uint(body, 'Offset') ?? 0;
+    const all = (await this.repo.memberList(ctx.sdkAppId, g.groupId)).filter((m) => !roleFilter || roleFilter.includes(m.role));
+    const mutes = await this.muteMap(ctx.sdkAppId, g.groupId);
+    return { MemberNum: all.length, MemberList: all.slice(offset, offset + (limit || 6000)).map((m) => this.memberView(m, mutes.get(m.userId) ?? 0, fields)) };
+  }
+
+  private async modifyInfo(ctx: Ctx, body: Json): Promise<Json> {
+    const g = await this.loadGroup(ctx, body);
+    const rules = RULES[g.kind as GroupKind];
+    const role = await this.operatorRole(ctx, g);
+    const set: Partial<GroupDoc> = {};
+    const basic = { Name: NAME_MAX, Introduction: INTRODUCTION_MAX, Notification: NOTIFICATION_MAX, FaceUrl: FACE_URL_MAX } as const;
+    const fieldOf = { Name: 'name', Introduction: 'introduction', Notification: 'notification', FaceUrl: 'faceUrl' } as const;
+    for (const [field, max] of Object.entries(basic) as [keyof typeof basic, number][]) {
+      const v = str(body, field, { max });
+      if (v !== undefined) {
+        if (field === 'Name' && !v) throw fail(GroupCode.INVALID_PARAMETER, 'Name must not be empty');
+        set[fieldOf[field]] = v;
+      }
+    }
+    const privileged: Partial<GroupDoc> = {};
+    const maxNum = uint(body, 'MaxMemberNum', 100_000);
+    if (maxNum !== undefined) privileged.maxMemberNum = maxNum;
+    const apply = str(body, 'ApplyJoinOption');
+    if (apply !== undefined) {
+      if (!APPLY_OPTIONS.includes(apply)) throw fail(GroupCode.INVALID_PARAMETER, `ApplyJoinOption is ${APPLY_OPTIONS.join(', ')}`);
+      privileged.applyJoinOption = apply;
+    }
+    const muteAll = str(body, 'MuteAllMember') ?? str(body, 'ShutUpAllMember');
+    if (muteAll !== undefined) {
+      if (muteAll !== 'On' && muteAll !== 'Off') throw fail(GroupCode.INVALID_PARAMETER, 'MuteAllMember is On or Off');
+      privileged.muteAll = muteAll === 'On';
+    }
+    const data = keyValues(body, 'AppDefinedData', 10, 512);
+    if (data !== undefined) {
+      const merged = new Map((g.appDefinedData ?? []).map((kv) => [kv.Key, kv.Value]));
+      for (const kv of data) {
+        if (kv.Value === '') merged.delete(kv.Key);
+        else merged.set(kv.Key, kv.Value);
+      }
+      if (merged.size > 10) throw fail(GroupCode.INVALID_PARAMETER, 'at most 10 AppDefinedData keys');
+      privileged.appDefinedData = [...merged].map(([Key, Value]) => ({ Key, Value }));
+    }
+    const mayEdit = role === 'Owner' || (rules.editInfo === 'admin' && role === 'Admin') || (rules.editInfo === 'member' && role !== 'None');
+    if (Object.keys(set).length && !mayEdit) throw fail(GroupCode.NO_PERMISSION, 'you may not edit this group\'s information');
+    if (Object.keys(privileged).length && role !== 'Owner' && !(role === 'Admin' && rules.admins)) throw fail(GroupCode.NO_PERMISSION, 'only the owner or an admin may change these settings');
+    const all = { ...set, ...privileged };
+    if (!Object.keys(all).length) throw fail(GroupCode.INVALID_PARAMETER, 'nothing to change');
+    await this.repo.updateGroup(ctx.sdkAppId, g.groupId, { $set: { ...all, lastInfoTime: now() }, $inc: { infoSeq: 1 } });
+    await this.changed(ctx, g.groupId, g.kind, 'InfoChanged', [], body);
+    await this.tip(ctx, g, 6, [], { Changes: body });
+    return {};
+  }
+
+  private async destroy(ctx: Ctx, body: Json): Promise<Json> {
+    const g = await this.loadGroup(ctx, body);
+    const rules = RULES[g.kind as GroupKind];
+    if (!ctx.isAdmin && !(rules.disbandByOwner && g.owner === ctx.operator)) throw fail(GroupCode.NO_PERMISSION, rules.disbandByOwner ? 'only the owner may disband the group' : 'only the app admin may disband a Work group');
+    const members = await this.audience(ctx.sdkAppId, g);
+    await this.repo.deleteGroup(ctx.sdkAppId, g.groupId);
+    await this.redis.redis.del(GroupKeys.live(ctx.sdkAppId, g.groupId));
+    await this.changed(ctx, g.groupId, g.kind, 'Destroyed', members, {});
+    await this.system(ctx.sdkAppId, g.groupId, members, 5, { Operator_Account: ctx.operator });
+    return {};
+  }
+
+  private async changeOwner(ctx: Ctx, body: Json): Promise<Json> {
+    const g = await this.loadGroup(ctx, body);
+    const next = account(body, 'NewOwner_Account')!;
+    if (!ctx.isAdmin && g.owner !== ctx.operator) throw fail(GroupCode.NO_PERMISSION, 'only the owner may hand the group over');
+    if (!RULES[g.kind as GroupKind].memberList) {
+      await this.requireAccounts(ctx.sdkAppId, [next]);
+    } else {
+      if (!(await this.repo.member(ctx.sdkAppId, g.groupId, next))) throw fail(GroupCode.NO_PERMISSION, 'the new owner must be a member');
+      if (g.owner) await this.repo.updateMember(ctx.sdkAppId, g.groupId, g.owner, { $set: { role: 'Member' } });
+      await this.repo.updateMember(ctx.sdkAppId, g.groupId, next, { $set: { role: 'Owner' } });
+    }
+    await this.repo.updateGroup(ctx.sdkAppId, g.groupId, { $set: { owner: next, lastInfoTime: now() }, $inc: { infoSeq: 1 } });
+    await this.changed(ctx, g.groupId, g.kind, 'OwnerChanged', [next], { OldOwner_Account: g.owner, NewOwner_Account: next });
+    await this.tip(ctx, g, 6, [next], { Changes: { Owner_Account: next } });
+    return {};
+  }
+
+  private async appGroups(ctx: Ctx, body: Json): Promise<Json> {
+    if (!ctx.isAdmin) throw fail(GroupCode.NO_PERMISSION, 'app admins only');
+    const limit = Math.min(uint(body, 'Limit', 10_000) || 10_000, 10_000);
+    const next = uint(body, 'Next', Number.MAX_SAFE_INTEGER) ?? 0;
+    const type = str(body, 'GroupType');
+    const kind = type === undefined ? undefined : kindOf(type);
+    if (type !== undefined && !kind) throw fail(GroupCode.INVALID_PARAMETER, 'unknown GroupType');
+    // Next is an offset into the app's groups in id order.
+    const all = (await this.repo.appGroups(ctx.sdkAppId, '', 100_000)).filter((g) => !kind || g.kind === kind);
+    const page = all.slice(next, next + limit);
+    const after = next + page.length;
+    return { TotalCount: all.length, GroupIdList: page.map((g) => ({ GroupId: g.groupId })), Next: after < all.length ? after : 0 };
+  }
+
+  private async joined(ctx: Ctx, body: Json): Promise<Json> {
+    const user = ctx.isAdmin ? account(body, 'Member_Account')! : ctx.operator;
+    const withHuge = body['WithHugeGroups'] === 1;
+    const withInactive = body['WithNoActiveGroups'] === 1;
+    const type = str(body, 'GroupType');
+    const kind = type === undefined ? undefined : kindOf(type);
+    const limit = uint(body, 'Limit') || Number.MAX_SAFE_INTEGER;
+    const offset = uint(body, 'Offset') ?? 0;
+    const filter = (body['ResponseFilter'] ?? {}) as Json;
+    const baseFilter = Array.isArray(filter['GroupBaseInfoFilter']) ? (filter['GroupBaseInfoFilter'] as string[]) : [];
+    const selfFilter = Array.isArray(filter['SelfInfoFilter']) ? (filter['SelfInfoFilter'] as string[]) : [];
+    const entries = await this.repo.groupsOf(ctx.sdkAppId, user);
+    const groups = (await Promise.all(entries.map((e) => this.repo.group(ctx.sdkAppId, e.groupId)))).filter(
+      (g): g is GroupDoc => g !== null && (withHuge || g.kind !== 'AVChatRoom') && (withInactive || g.activated) && (!kind || g.kind === kind),
+    );
+    const page = groups.slice(offset, offset + limit);
+    const items = await Promise.all(
+      page.map(async (g) => {
+        const item: Json = { GroupId: g.groupId };
+        const base: Json = { Type: g.typeName, Name: g.name, Introduction: g.introduction, Notification: g.notification, FaceUrl: g.faceUrl, Owner_Account: g.owner, CreateTime: g.createTime, LastMsgTime: g.lastMsgTime, MaxMemberNum: g.maxMemberNum, ApplyJoinOption: g.applyJoinOption, MuteAllMember: g.muteAll ? 'On' : 'Off' };
+        for (const f of baseFilter) if (f in base) item[f] = base[f];
+        if (selfFilter.length) {
+          const m = await this.repo.member(ctx.sdkAppId, g.groupId, user);
+          const self: Json = { Role: m?.role ?? 'NotMember', JoinTime: m?.joinTime ?? 0, MsgFlag: m?.msgFlag ?? '', UnreadMsgNum: m ? await this.unreadOf(ctx.sdkAppId, g, m) : 0, NameCard: m?.nameCard ?? '' };
+          item['SelfInfo'] = Object.fromEntries(Object.entries(self).filter(([k]) => selfFilter.includes(k)));
+        }
+        return item;
+      }),
+    );
+    return { TotalCount: groups.length, GroupIdList: items };
+  }
+
+  private async roles(ctx: Ctx, body: Json): Promise<Json> {
+    const g = await this.loadGroup(ctx, body);
+    const users = accounts(body, 'User_Account', 500);
+    const out = await Promise.all(
+      users.map(async (u) => {
+        const role = u === g.owner ? 'Owner' : ((await this.repo.member(ctx.sdkAppId, g.groupId, u))?.role ?? 'NotMember');
+        return { Member_Account: u, Role: role };
+      }),
+    );
+    return { UserIdList: out };
+  }
+
+  // --- members ------------------------------------------------------------------------------
+
+  private async addMembers(ctx: Ctx, body: Json): Promise<Json> {
+    const g = await this.loadGroup(ctx, body);
+    const rules = RULES[g.kind as GroupKind];
+    if (!rules.memberList) throw fail(GroupCode.NO_PERMISSION, 'members cannot be added to an AVChatRoom');
+    const role = await this.operatorRole(ctx, g);
+    // Admins add anyone; in a Work group any member may invite (no consent, no approval).
+    if (!ctx.isAdmin && !(rules.memberInvite && role !== 'None')) throw fail(GroupCode.NO_PERMISSION, `members cannot invite to a ${g.typeName} group`);
+    const silence = body['Silence'] === 1;
+    const wanted = list(body, 'MemberList', 100).map((m) => account((m ?? {}) as Json, 'Member_Account')!);
+    const unique = [...new Set(wanted)];
+    const known = await this.existing(ctx.sdkAppId, unique);
+    const current = (await this.repo.memberList(ctx.sdkAppId, g.groupId)).length;
+    const fresh: string[] = [];
+    for (const u of unique) if (known.has(u) && !(await this.repo.member(ctx.sdkAppId, g.groupId, u))) fresh.push(u);
+    if (g.maxMemberNum && current + fresh.length > g.maxMemberNum) throw fail(GroupCode.GROUP_FULL, 'the group is full');
+    const result = new Map<string, number>();
+    const lastSeq = await this.lastSeq(ctx.sdkAppId, g);
+    for (const u of unique) {
+      if (!known.has(u)) result.set(u, 0);
+      else if (!fresh.includes(u)) result.set(u, 2);
+      else {
+        try {
+          await this.requireJoinRoom(ctx.sdkAppId, u);
+          result.set(u, (await this.repo.addMember(this.newMember(ctx.sdkAppId, g.groupId, u, 'Member', rules, lastSeq, []))) ? 1 : 2);
+        } catch {
+          result.set(u, 0);
+        }
+      }
+    }
+    const added = unique.filter((u) => result.get(u) === 1);
+    if (added.length) {
+      await this.changed(ctx, g.groupId, g.kind, 'MemberJoined', added, { JoinType: ctx.isAdmin ? 'Invited' : 'Invited', Operator_Account: ctx.operator });
+      if (!silence) await this.tip(ctx, g, 1, added, {});
+      await this.system(ctx.sdkAppId, g.groupId, added, 7, { Operator_Account: ctx.operator });
+    }
+    return { MemberList: wanted.map((u) => ({ Member_Account: u, Result: result.get(u) ?? 0 })) };
+  }
+
+  private async deleteMembers(ctx: Ctx, body: Json): Promise<Json> {
+    const g = await this.loadGroup(ctx, body);
+    const rules = RULES[g.kind as GroupKind];
+    if (!rules.memberList || rules.kick === 'none') throw fail(GroupCode.NO_PERMISSION, `members of a ${g.typeName} group cannot be removed (mute them instead)`);
+    const role = await this.operatorRole(ctx, g);
+    const targets = accounts(body, 'MemberToDel_Account', 500);
+    const silence = body['Silence'] === 1;
+    const removed: string[] = [];
+    for (const u of [...new Set(targets)]) {
+      const m = await this.repo.member(ctx.sdkAppId, g.groupId, u);
+      if (!m) continue;
+      if (m.role === 'Owner') throw fail(GroupCode.NO_PERMISSION, 'the owner cannot be removed');
+      const allowed = role === 'Owner' || (rules.kick === 'admin' && role === 'Admin' && m.role === 'Member');
+      if (!allowed) throw fail(GroupCode.NO_PERMISSION, 'you may not remove this member');
+    }
+    for (const u of [...new Set(targets)]) if (await this.repo.removeMember(ctx.sdkAppId, g.groupId, u)) removed.push(u);
+    if (removed.length) {
+      await this.changed(ctx, g.groupId, g.kind, 'MemberKicked', removed, { Operator_Account: ctx.operator, Reason: str(body, 'Reason') ?? '' });
+      if (!silence) await this.tip(ctx, g, 3, removed, {});
+      await this.system(ctx.sdkAppId, g.groupId, removed, 4, { Operator_Account: ctx.operator, Reason: str(body, 'Reason') ?? '' });
+    }
+    return {};
+  }
+
+  private async modifyMember(ctx: Ctx, body: Json): Promise<Json> {
+    const g = await this.loadGroup(ctx, body);
+    const rules = RULES[g.kind as GroupKind];
+    const user = account(body, 'Member_Account')!;
+    const opRole = await this.operatorRole(ctx, g);
+    const self = !ctx.isAdmin && user === ctx.operator;
+    const target = rules.memberList ? await this.repo.member(ctx.sdkAppId, g.groupId, user) : null;
+    if (rules.memberList && !target) throw fail(GroupCode.NO_PERMISSION, `${user} is not a member`);
+    const set: Partial<MemberDoc> = {};
+    const role = str(body, 'Role');
+    if (role !== undefined) {
+      if (role !== 'Admin' && role !== 'Member') throw fail(GroupCode.INVALID_PARAMETER, 'Role is Admin or Member');
+      if (!rules.admins) throw fail(GroupCode.NO_PERMISSION, `a ${g.typeName} group has no admins`);
+      if (opRole !== 'Owner') throw fail(GroupCode.NO_PERMISSION, 'only the owner sets admins');
+      if (target?.role === 'Owner') throw fail(GroupCode.NO_PERMISSION, 'the owner\'s role cannot change');
+      set.role = role;
+    }
+    const flag = str(body, 'MsgFlag');
+    if (flag !== undefined) {
+      if (!MSG_FLAGS.includes(flag)) throw fail(GroupCode.INVALID_PARAMETER, `MsgFlag is ${MSG_FLAGS.join(', ')}`);
+      if (!self && !ctx.isAdmin) throw fail(GroupCode.NO_PERMISSION, 'members set their own MsgFlag');
+      set.msgFlag = flag;
+    }
+    const card = str(body, 'NameCard', { max: NAME_CARD_MAX });
+    if (card !== undefined) {
+      if (!self && opRole !== 'Owner' && opRole !== 'Admin') throw fail(GroupCode.NO_PERMISSION, 'you may not change this name card');
+      set.nameCard = card;
+    }
+    const data = keyValues(body, 'AppMemberDefinedData', 5, 64);
+    if (data !== undefined) set.appMemberDefinedData = data;
+    const mute = muteTime(body);
+    if (mute !== undefined) await this.applyMute(ctx, g, opRole, [user], mute);
+    if (!Object.keys(set).length && mute === undefined) throw fail(GroupCode.INVALID_PARAMETER, 'nothing to change');
+    if (Object.keys(set).length) {
+      if (!target) throw fail(GroupCode.NO_PERMISSION, 'an AVChatRoom keeps no member data');
+      await this.repo.updateMember(ctx.sdkAppId, g.groupId, user, { $set: set });
+    }
+    if (set.role) {
+      await this.changed(ctx, g.groupId, g.kind, 'RoleChanged', [user], { Role: set.role });
+      await this.tip(ctx, g, set.role === 'Admin' ? 4 : 5, [user], {});
+      await this.system(ctx.sdkAppId, g.groupId, [user], set.role === 'Admin' ? 9 : 10, { Operator_Account: ctx.operator });
+    }
+    return {};
+  }
+
+  private async forbid(ctx: Ctx, body: Json): Promise<Json> {
+    const g = await this.loadGroup(ctx, body);
+    const users = accounts(body, 'Members_Account', 500);
+    const seconds = muteTime(body);
+    if (seconds === undefined) throw fail(GroupCode.INVALID_PARAMETER, 'MuteTime is required');
+    await this.applyMute(ctx, g, await this.operatorRole(ctx, g), users, seconds);
+    return {};
+  }
+
+  private async muted(ctx: Ctx, body: Json, old: boolean): Promise<Json> {
+    const g = await this.loadGroup(ctx, body);
+    const t = now();
+    const live = (await this.repo.mutesOf(ctx.sdkAppId, g.groupId)).filter((m) => m.until > t);
+    return old
+      ? { GroupId: g.groupId, ShuttedUinList: live.map((m) => ({ Member_Account: m.userId, ShuttedUntil: m.until })) }
+      : { GroupId: g.groupId, MutedAccountList: live.map((m) => ({ Member_Account: m.userId, MutedUntil: m.until })) };
+  }
+
+  private async applyMute(ctx: Ctx, g: GroupDoc, opRole: Role | 'None', users: string[], seconds: number): Promise<void> {
+    const rules = RULES[g.kind as GroupKind];
+    if (rules.mute === 'none' && !ctx.isAdmin) throw fail(GroupCode.NO_PERMISSION, `members of a ${g.typeName} group cannot be muted`);
+    const until = seconds === 0 ? 0 : seconds >= MUTE_FOREVER ? MUTE_FOREVER : now() + seconds;
+    for (const u of users) {
+      if (u === g.owner) throw fail(GroupCode.NO_PERMISSION, 'the owner cannot be muted');
+      if (!ctx.isAdmin) {
+        const m = rules.memberList ? await this.repo.member(ctx.sdkAppId, g.groupId, u) : null;
+        const allowed = opRole === 'Owner' || (rules.mute === 'admin' && opRole === 'Admin' && (m?.role ?? 'Member') === 'Member');
+        if (!allowed) throw fail(GroupCode.NO_PERMISSION, 'you may not mute this member');
+      }
+    }
+    for (const u of users) await this.repo.setMute(ctx.sdkAppId, g.groupId, u, until);
+    await this.changed(ctx, g.groupId, g.kind, 'MemberMuted', users, { MuteTime: seconds });
+  }
+
+  private async applyJoin(ctx: Ctx, body: Json): Promise<Json> {
+    const g = await this.loadGroup(ctx, body);
+    const rules = RULES[g.kind as GroupKind];
+    if (g.kind === 'AVChatRoom') {
+      await this.requireAccounts(ctx.sdkAppId, [ctx.operator]);
+      await this.redis.redis.zadd(GroupKeys.live(ctx.sdkAppId, g.groupId), now(), ctx.operator);
+      await this.changed(ctx, g.groupId, g.kind, 'MemberJoined', [ctx.operator], { JoinType: 'Apply' });
+      await this.tip(ctx, g, 1, [ctx.operator], {});
+      return { JoinStatus: 'Joined' };
+    }
+    if (await this.repo.member(ctx.sdkAppId, g.groupId, ctx.operator)) throw fail(GroupCode.ALREADY_MEMBER, 'already a member');
+    if (rules.apply === 'none' || g.applyJoinOption === 'DisableApply') throw fail(GroupCode.NO_PERMISSION, 'this group takes no applications');
+    if (rules.apply === 'free' || g.applyJoinOption === 'FreeAccess') {
+      await this.join(ctx, g, ctx.operator, 'Apply');
+      return { JoinStatus: 'Joined' };
+    }
+    const reason = str(body, 'ApplyMsg', { max: 300 }) ?? '';
+    await this.repo.addApplication(ctx.sdkAppId, g.groupId, ctx.operator, reason);
+    const approvers = (await this.repo.memberList(ctx.sdkAppId, g.groupId)).filter((m) => m.role === 'Owner' || m.role === 'Admin').map((m) => m.userId);
+    await this.system(ctx.sdkAppId, g.groupId, approvers, 1, { Operator_Account: ctx.operator, ApplyMsg: reason });
+    return { JoinStatus: 'WaitAdminApproval' };
+  }
+
+  private async handleApplication(ctx: Ctx, body: Json): Promise<Json> {
+    const g = await this.loadGroup(ctx, body);
+    const role = await this.operatorRole(ctx, g);
+    if (role !== 'Owner' && role !== 'Admin') throw fail(GroupCode.NO_PERMISSION, 'only the owner or an admin answers applications');
+    const user = account(body, 'Applicant_Account')!;
+    const decision = str(body, 'Decision', { required: true });
+    if (decision !== 'Agree' && decision !== 'Reject') throw fail(GroupCode.INVALID_PARAMETER, 'Decision is Agree or Reject');
+    if (!(await this.repo.takeApplication(ctx.sdkAppId, g.groupId, user))) throw fail(GroupCode.INVALID_PARAMETER, 'no such application');
+    if (decision === 'Agree') await this.join(ctx, g, user, 'Apply');
+    await this.system(ctx.sdkAppId, g.groupId, [user], decision === 'Agree' ? 2 : 3, { Operator_Account: ctx.operator });
+    return {};
+  }
+
+  private async applications(ctx: Ctx, body: Json): Promise<Json> {
+    const g = await this.loadGroup(ctx, body);
+    const role = await this.operatorRole(ctx, g);
+    if (role !== 'Owner' && role !== 'Admin') throw fail(GroupCode.NO_PERMISSION, 'only the owner or an admin sees applications');
+    return { Applications: (await this.repo.applicationsOf(ctx.sdkAppId, g.groupId)).map((a) => ({ Applicant_Account: a.userId, ApplyMsg: a.reason, ApplyTime: a.time })) };
+  }
+
+  private async quit(ctx: Ctx, body: Json): Promise<Json> {
+    const g = await this.loadGroup(ctx, body);
+    const rules = RULES[g.kind as GroupKind];
+    if (g.kind === 'AVChatRoom') {
+      await this.redis.redis.zrem(GroupKeys.live(ctx.sdkAppId, g.groupId), ctx.operator);
+      await this.changed(ctx, g.groupId, g.kind, 'MemberQuit', [ctx.operator], {});
+      return {};
+    }
+    const m = await this.requireMember(ctx, g);
+    if (m.role === 'Owner' && !rules.ownerCanQuit) throw fail(GroupCode.OWNER_CANNOT_QUIT, 'the owner cannot quit this group');
+    await this.repo.removeMember(ctx.sdkAppId, g.groupId, ctx.operator);
+    if (m.role === 'Owner') await this.repo.updateGroup(ctx.sdkAppId, g.groupId, { $set: { owner: '' } });
+    await this.changed(ctx, g.groupId, g.kind, 'MemberQuit', [ctx.operator], {});
+    await this.tip(ctx, g, 2, [ctx.operator], {});
+    return {};
+  }
+
+  private async join(ctx: Ctx, g: GroupDoc, user: string, how: string): Promise<void> {
+    const rules = RULES[g.kind as GroupKind];
+    const count = (await this.repo.memberList(ctx.sdkAppId, g.groupId)).length;
+    if (g.maxMemberNum && count >= g.maxMemberNum) throw fail(GroupCode.GROUP_FULL, 'the group is full');
+    await this.requireJoinRoom(ctx.sdkAppId, user);
+    if (!(await this.repo.addMember(this.newMember(ctx.sdkAppId, g.groupId, user, 'Member', rules, await this.lastSeq(ctx.sdkAppId, g), [])))) throw fail(GroupCode.ALREADY_MEMBER, 'already a member');
+    await this.changed(ctx, g.groupId, g.kind, 'MemberJoined', [user], { JoinType: how });
+    await this.tip(ctx, g, 1, [user], {});
+  }
+
+  // --- messages -----------------------------------------------------------------------------
+
+  private async send(ctx: Ctx, body: Json): Promise<Json> {
+    const g = await this.loadGroup(ctx, body);
+    const rules = RULES[g.kind as GroupKind];
+    const from = ctx.isAdmin ? (account(body, 'From_Account', false) ?? ctx.operator) : ctx.operator;
+    const random = uint(body, 'Random');
+    if (random === undefined) throw fail(GroupCode.INVALID_PARAMETER, 'Random is required');
+    const priority = str(body, 'MsgPriority') ?? 'Normal';
+    if (!PRIORITIES.includes(priority)) throw fail(GroupCode.INVALID_PARAMETER, `MsgPriority is ${PRIORITIES.join(', ')}`);
+    validateMsgBody(body['MsgBody'], ctx.isAdmin ? ErrorCode.MSG_TOO_LONG_REST : ErrorCode.MSG_BODY_TOO_LONG);
+    const cloud = str(body, 'CloudCustomData') ?? '';
+    const onlineOnly = body['OnlineOnlyFlag'] === 1 || !rules.stores;
+    const control = Array.isArray(body['SendMsgControl']) ? (body['SendMsgControl'] as unknown[]) : [];
+    const offlinePush = body['OfflinePushInfo'];
+    if (offlinePush !== undefined && (typeof offlinePush !== 'object' || offlinePush === null || Array.isArray(offlinePush))) throw fail(GroupCode.INVALID_PARAMETER, 'OfflinePushInfo must be an object');
+
+    // Who may speak: members (the AVChatRoom audience), not muted, unless an app admin sends.
+    let member: MemberDoc | null = null;
+    if (rules.memberList) {
+      member = await this.repo.member(ctx.sdkAppId, g.groupId, from);
+      if (!member && !ctx.isAdmin) throw fail(GroupCode.NO_PERMISSION, 'only members may send to this group');
+      if (!member && from !== ctx.operator) throw fail(GroupCode.NO_PERMISSION, `${from} is not a member`);
+    } else if (!ctx.isAdmin && (await this.redis.redis.zscore(GroupKeys.live(ctx.sdkAppId, g.groupId), from)) === null) {
+      throw fail(GroupCode.NO_PERMISSION, 'join the AVChatRoom before sending');
+    }
+    if (!ctx.isAdmin) {
+      const [muteUntil, sender] = await Promise.all([this.repo.muteOf(ctx.sdkAppId, g.groupId, from), this.accountOf(ctx.sdkAppId, from)]);
+      if (muteUntil > now()) throw fail(GroupCode.MUTED, 'you are muted in this group');
+      if (Number(sender.groupMutedUntil) > now()) throw fail(GroupCode.MUTED, 'you are muted app-wide for group messages');
+      const role = member?.role ?? (g.owner === from ? 'Owner' : 'Member');
+      if (g.muteAll && role === 'Member') throw fail(GroupCode.MUTED, 'the whole group is muted');
+    }
+    const dedupeKey = GroupKeys.dedupe(ctx.sdkAppId, g.groupId, from, random);
+    const earlier = await this.redis.redis.get(dedupeKey);
+    if (earlier) return JSON.parse(earlier) as Json;
+    // Frequency control: client messages over the group's rate are answered but dropped, lowest
+    // priority first; app admins are exempt.
+    if (!ctx.isAdmin) {
+      const second = now();
+      const key = GroupKeys.rate(ctx.sdkAppId, g.groupId, second);
+      const n = await this.redis.redis.incr(key);
+      if (n === 1) await this.redis.redis.expire(key, 2);
+      const budget = this.config.MERIDIAN_GROUP_MSG_PER_SECOND;
+      const cap = priority === 'High' ? budget * 2 : priority === 'Normal' ? budget : Math.ceil(budget / 2);
+      if (n > cap) return { MsgTime: second, MsgSeq: 0, MsgDropReason: 'MsgFreqCtrl' };
+    }
+    const t = now();
+    const text = JSON.stringify(body['MsgBody']);
+    let seq = 0;
+    if (!onlineOnly || g.kind === 'AVChatRoom') {
+      seq = await this.storeMessage(ctx.sdkAppId, g, { from, random, time: t, body: text, cloudCustomData: cloud, priority, tip: false }, onlineOnly);
+    }
+    const answer = { MsgTime: t, MsgSeq: seq };
+    await this.redis.redis.set(dedupeKey, JSON.stringify(answer), 'EX', this.config.MERIDIAN_GROUP_DEDUPE_S);
+    await this.repo.updateGroup(ctx.sdkAppId, g.groupId, { $max: { lastMsgTime: t }, ...(g.activated ? {} : { $set: { activated: true } }) });
+    if (member) await this.repo.updateMember(ctx.sdkAppId, g.groupId, from, { $set: { lastSendMsgTime: t } });
+    await this.bus.publish(
+      TOPICS.groupEvents,
+      `${ctx.sdkAppId}:${g.groupId}`,
+      {
+        groupMessageStored: {
+          groupId: g.groupId,
+          groupType: g.typeName,
+          msgSeq: String(seq),
+          fromAccount: from,
+          random,
+          msgTime: String(t),
+          msgBody: Buffer.from(text),
+          cloudCustomData: cloud,
+          onlineOnly,
+          priority,
+        },
+      },
+      { sdkAppId: ctx.sdkAppId },
+    );
+    const push = { GroupId: g.groupId, MsgSeq: seq, From_Account: from, Random: random, MsgTime: t, MsgPriority: priority, MsgBody: body['MsgBody'], CloudCustomData: cloud, OnlineOnlyFlag: onlineOnly ? 1 : 0, NoUnread: control.includes('NoUnread') ? 1 : 0 };
+    await this.fanOut(ctx, g, 'group', push, seq, offlinePush ? JSON.stringify(offlinePush) : '');
+    return answer;
+  }
+
+  private async systemNotification(ctx: Ctx, body: Json): Promise<Json> {
+    const g = await this.loadGroup(ctx, body);
+    if (!ctx.isAdmin) throw fail(GroupCode.NO_PERMISSION, 'app admins only');
+    const content = str(body, 'Content', { required: true, max: 12 * 1024 })!;
+    const to = accounts(body, 'ToMembers_Account', 500, false);
+    const audience = await this.audience(ctx.sdkAppId, g);
+    const recipients = to.length ? to.filter((u) => audience.includes(u)) : audience;
+    await this.system(ctx.sdkAppId, g.groupId, recipients, 255, { Content: content });
+    return {};
+  }
+
+  private async recall(ctx: Ctx, body: Json): Promise<Json> {
+    const g = await this.loadGroup(ctx, body);
+    if (!RULES[g.kind as GroupKind].stores) throw fail(GroupCode.RECALL_UNSUPPORTED, 'AVChatRoom messages are not stored');
+    const seqs = list(body, 'MsgSeqList', 10).map((i) => uint((i ?? {}) as Json, 'MsgSeq'));
+    const role = await this.operatorRole(ctx, g);
+    const out: { MsgSeq: number; RetCode: number }[] = [];
+    const recalled: number[] = [];
+    for (const seq of seqs) {
+      if (seq === undefined || seq === 0) throw fail(GroupCode.INVALID_PARAMETER, 'MsgSeqList items are {MsgSeq}');
+      const m = await this.repo.message(ctx.sdkAppId, g.groupId, seq);
+      if (!m || m.tip || m.expiresAt.getTime() <= Date.now()) out.push({ MsgSeq: seq, RetCode: GroupCode.RECALL_NOT_FOUND });
+      else if (m.recalled) out.push({ MsgSeq: seq, RetCode: GroupCode.RECALL_NOT_FOUND });
+      else if (!ctx.isAdmin && role !== 'Owner' && role !== 'Admin' && (m.from !== ctx.operator || now() - m.time > this.config.MERIDIAN_GROUP_RECALL_WINDOW_S)) {
+        out.push({ MsgSeq: seq, RetCode: m.from !== ctx.operator ? GroupCode.NO_PERMISSION : GroupCode.RECALL_WINDOW });
+      } else if (await this.repo.markRecalled(ctx.sdkAppId, g.groupId, seq)) {
+        out.push({ MsgSeq: seq, RetCode: 0 });
+        recalled.push(seq);
+      } else out.push({ MsgSeq: seq, RetCode: GroupCode.RECALL_NOT_FOUND });
+    }
+    if (recalled.length) {
+      await this.changed(ctx, g.groupId, g.kind, 'MsgRecalled', [], { MsgSeqList: recalled.map((MsgSeq) => ({ MsgSeq })) });
+      await this.fanOut(ctx, g, 'group_recall', { GroupId: g.groupId, MsgSeqList: recalled, Operator_Account: ctx.operator }, 0, '{"PushFlag":1}');
+    }
+    return { RecallRetList: out };
+  }
+
+  private async history(ctx: Ctx, body: Json): Promise<Json> {
+    const g = await this.loadGroup(ctx, body);
+    const rules = RULES[g.kind as GroupKind];
+    if (!rules.stores) throw fail(GroupCode.NO_PERMISSION, 'AVChatRoom messages are not stored');
+    const count = uint(body, 'ReqMsgNumber', 20);
+    if (!count) throw fail(GroupCode.INVALID_PARAMETER, 'ReqMsgNumber is 1-20');
+    const withRecalled = body['WithRecalledMsg'] === 1;
+    let floor = 0;
+    if (!ctx.isAdmin) {
+      const m = await this.requireMember(ctx, g);
+      if (!rules.historyBeforeJoin) floor = m.joinSeq;
+    }
+    const top = uint(body, 'ReqMsgSeq', Number.MAX_SAFE_INTEGER);
+    const page = await this.repo.messagesPage(ctx.sdkAppId, g.groupId, { beforeSeq: (top ?? (await this.lastSeq(ctx.sdkAppId, g))) + 1, limit: count + 1 });
+    const visible = page.filter((m) => m.seq > floor);
+    const t = Date.now();
+    const shown = visible.slice(0, count).filter((m) => withRecalled || !m.recalled);
+    return {
+      GroupId: g.groupId,
+      IsFinished: visible.length <= count ? 1 : 0,
+      RspMsgList: shown.map((m) => ({
+        From_Account: m.from,
+        IsPlaceMsg: m.recalled ? 2 : m.expiresAt.getTime() <= t ? 1 : 0,
+        MsgPriority: Math.max(1, PRIORITIES.indexOf(m.priority) + 1),
+        MsgRandom: m.random,
+        MsgSeq: m.seq,
+        MsgTimeStamp: m.time,
+        MsgBody: m.expiresAt.getTime() <= t ? [] : (JSON.parse(m.body) as unknown),
+        ...(m.cloudCustomData ? { CloudCustomData: m.cloudCustomData } : {}),
+        ...(m.tip ? { IsSystemMsg: 1 } : {}),
+      })),
+    };
+  }
+
+  private async setRead(ctx: Ctx, body: Json): Promise<Json> {
+    const g = await this.loadGroup(ctx, body);
+    const m = await this.requireMember(ctx, g);
+    const last = await this.lastSeq(ctx.sdkAppId, g);
+    const seq = Math.min(uint(body, 'MsgSeq', Number.MAX_SAFE_INTEGER) || last, last);
+    if (seq > m.msgSeq) await this.repo.updateMember(ctx.sdkAppId, g.groupId, ctx.operator, { $max: { msgSeq: seq } });
+    const after = { ...m, msgSeq: Math.max(m.msgSeq, seq) };
+    await this.deliver(ctx.sdkAppId, g.groupId, [ctx.operator], 'group_read', { GroupId: g.groupId, MsgSeq: after.msgSeq }, 0, '', ctx.loginId);
+    return { MsgSeq: after.msgSeq, UnreadMsgNum: await this.unreadOf(ctx.sdkAppId, g, after) };
+  }
+
+  private async onlineNum(ctx: Ctx, body: Json): Promise<Json> {
+    const g = await this.loadGroup(ctx, body);
+    if (g.kind !== 'AVChatRoom') throw fail(GroupCode.NO_PERMISSION, 'only AVChatRooms count online members');
+    return { OnlineMemberNum: await this.redis.redis.zcard(GroupKeys.live(ctx.sdkAppId, g.groupId)) };
+  }
+
+  // --- helpers ------------------------------------------------------------------------------
+
+  private async storeMessage(sdkAppId: number, g: GroupDoc, m: Omit<GroupMessageDoc, '_id' | 'seq' | 'recalled' | 'expiresAt'>, onlineOnly: boolean): Promise<number> {
+    const key = GroupKeys.seq(sdkAppId, g.groupId);
+    for (let attempt = 0; ; attempt++) {
+      const seq = await this.seq.next(key, () => this.repo.maxSeq(sdkAppId, g.groupId));
+      if (onlineOnly) return seq;
+      const expiresAt = new Date((m.time + this.config.MERIDIAN_GROUP_ROAMING_DAYS * 86_400) * 1000);
+      if (await this.repo.insertMessage(sdkAppId, g.groupId, { ...m, seq, recalled: false, expiresAt })) return seq;
+      if (attempt >= 3) throw fail(GroupCode.INTERNAL, 'could not assign a sequence number');
+      await this.seq.raise(key, await this.repo.maxSeq(sdkAppId, g.groupId));
+    }
+  }
+
+  /** A group tip: stored and pushed, pushed only or neither, per the type. */
+  private async tip(ctx: Ctx, g: GroupDoc, opType: number, users: string[], extra: Json): Promise<void> {
+    const mode = RULES[g.kind as GroupKind].memberTips;
+    const isMemberTip = opType <= 3;
+    if (isMemberTip && mode === 'off') return;
+    const t = now();
+    const content = { OpType: opType, Operator_Account: ctx.operator, MemberList: users, ...extra };
+    const body = [{ MsgType: 'TIMGroupTipElem', MsgContent: content }];
+    const stored = RULES[g.kind as GroupKind].stores && (!isMemberTip || mode === 'stored');
+    const seq = stored ? await this.storeMessage(ctx.sdkAppId, g, { from: ctx.operator, random: 0, time: t, body: JSON.stringify(body), cloudCustomData: '', priority: 'Normal', tip: true }, false) : 0;
+    await this.fanOut(ctx, g, 'group_tip', { GroupId: g.groupId, MsgSeq: seq, MsgTime: t, MsgBody: body }, seq, '{"PushFlag":1}');
+  }
+
+  /** An online-only group system notification (Tencent's types 1-255) to some users. */
+  private async system(sdkAppId: number, groupId: string, users: string[], type: number, extra: Json): Promise<void> {
+    if (!users.length) return;
+    await this.deliver(sdkAppId, groupId, users, 'group_system', { GroupId: groupId, Type: type, ...extra }, 0, '{"PushFlag":1}', '');
+  }
+
+  /**
+   * Delivers to the group's audience: members by MsgFlag (Discard gets nothing, AcceptNotNotify
+   * no offline push), or the AVChatRoom's current audience (online only).
+   */
+  private async fanOut(ctx: Ctx, g: GroupDoc, kind: string, body: Json, seq: number, offlinePush: string): Promise<void> {
+    if (!RULES[g.kind as GroupKind].memberList) {
+      const audience = await this.redis.redis.zrange(GroupKeys.live(ctx.sdkAppId, g.groupId), 0, -1);
+      await this.deliver(ctx.sdkAppId, g.groupId, audience, kind, body, seq, '{"PushFlag":1}', ctx.loginId);
+      return;
+    }
+    const members = await this.repo.memberList(ctx.sdkAppId, g.groupId);
+    const notify = members.filter((m) => m.msgFlag === 'AcceptAndNotify').map((m) => m.userId);
+    const quiet = members.filter((m) => m.msgFlag === 'AcceptNotNotify').map((m) => m.userId);
+    await this.deliver(ctx.sdkAppId, g.groupId, notify, kind, body, seq, offlinePush, ctx.loginId);
+    await this.deliver(ctx.sdkAppId, g.groupId, quiet, kind, body, seq, '{"PushFlag":1}', ctx.loginId);
+  }
+
+  private async deliver(sdkAppId: number, groupId: string, recipients: string[], kind: string, body: unknown, seq: number, offlinePush: string, excludeLoginId: string): Promise<void> {
+    if (!recipients.length) return;
+    const key = `${sdkAppId}:${groupId}`;
+    await this.bus.publish(
+      TOPICS.deliveries,
+      key,
+      { deliveryRequested: { recipients, kind, body: Buffer.from(JSON.stringify(body)), conversationId: `group:${groupId}`, seq: String(seq), excludeLoginId, offlinePush: Buffer.from(offlinePush) } },
+      { sdkAppId },
+    );
+  }
+
+  private async changed(ctx: Ctx, groupId: string, kind: string, change: string, members: string[], detail: unknown): Promise<void> {
+    await this.bus.publish(
+      TOPICS.groupEvents,
+      `${ctx.sdkAppId}:${groupId}`,
+      { groupChanged: { groupId, groupType: kind, change, operator: ctx.operator, members, detailJson: Buffer.from(JSON.stringify(detail)) } },
+      { sdkAppId: ctx.sdkAppId },
+    );
+  }
+
+  private async loadGroup(ctx: Ctx, body: Json): Promise<GroupDoc> {
+    const id = body['GroupId'];
+    if (typeof id !== 'string' || !id || Buffer.byteLength(id) > 96) throw fail(GroupCode.GROUP_ID_INVALID, 'GroupId is missing or invalid');
+    const g = await this.repo.group(ctx.sdkAppId, id);
+    if (!g) throw fail(GroupCode.GROUP_NOT_FOUND, `group ${id} does not exist`);
+    return g;
+  }
+
+  private async requireMember(ctx: Ctx, g: GroupDoc): Promise<MemberDoc> {
+    const m = await this.repo.member(ctx.sdkAppId, g.groupId, ctx.operator);
+    if (!m) throw fail(GroupCode.NO_PERMISSION, 'not a member of this group');
+    return m;
+  }
+
+  /** The operator's role; the app admin counts as owner. */
+  private async operatorRole(ctx: Ctx, g: GroupDoc): Promise<Role | 'None'> {
+    if (ctx.isAdmin || g.owner === ctx.operator) return 'Owner';
+    if (!RULES[g.kind as GroupKind].memberList) return 'None';
+    return ((await this.repo.member(ctx.sdkAppId, g.groupId, ctx.operator))?.role as Role | undefined) ?? 'None';
+  }
+
+  private newMember(sdkAppId: number, groupId: string, userId: string, role: Role, rules: GroupRules, joinSeq: number, data: KeyValue[]): MemberDoc {
+    return {
+      _id: `${sdkAppId}:${groupId}:${userId}`,
+      sdkAppId,
+      groupId,
+      userId,
+      role,
+      joinTime: now(),
+      joinSeq,
+      msgSeq: joinSeq,
+      msgFlag: rules.defaultMsgFlag,
+      lastSendMsgTime: 0,
+      nameCard: '',
+      appMemberDefinedData: data,
+    };
+  }
+
+  private memberView(m: MemberDoc, muteUntil: number, fields?: string[]): Json {
+    const v: Json = {
+      Member_Account: m.userId,
+      Role: m.role,
+      JoinTime: m.joinTime,
+      MsgSeq: m.msgSeq,
+      MsgFlag: m.msgFlag,
+      LastSendMsgTime: m.lastSendMsgTime,
+      MuteUntil: muteUntil > now() ? muteUntil : 0,
+      NameCard: m.nameCard,
+      AppMemberDefinedData: m.appMemberDefinedData ?? [],
+    };
+    return fields ? Object.fromEntries(Object.entries(v).filter(([k]) => k === 'Member_Account' || fields.includes(k))) : v;
+  }
+
+  private async muteMap(sdkAppId: number, groupId: string): Promise<Map<string, number>> {
+    return new Map((await this.repo.mutesOf(sdkAppId, groupId)).map((m) => [m.userId, m.until]));
+  }
+
+  private async lastSeq(sdkAppId: number, g: GroupDoc): Promise<number> {
+    const v = await this.redis.redis.get(GroupKeys.seq(sdkAppId, g.groupId));
+    return v ? Number(v) : RULES[g.kind as GroupKind].stores ? this.repo.maxSeq(sdkAppId, g.groupId) : 0;
+  }
+
+  private async unreadOf(sdkAppId: number, g: GroupDoc, m: MemberDoc): Promise<number> {
+    if (!RULES[g.kind as GroupKind].unread) return 0;
+    return Math.max(0, (await this.lastSeq(sdkAppId, g)) - m.msgSeq);
+  }
+
+  /** Everyone a group-wide notice goes to: members, or the AVChatRoom audience. */
+  private async audience(sdkAppId: number, g: GroupDoc): Promise<string[]> {
+    if (RULES[g.kind as GroupKind].memberList) return (await this.repo.memberList(sdkAppId, g.groupId)).map((m) => m.userId);
+    return this.redis.redis.zrange(GroupKeys.live(sdkAppId, g.groupId), 0, -1);
+  }
+
+  /** A user may be in at most MERIDIAN_GROUP_JOINED_MAX groups (10037). */
+  private async requireJoinRoom(sdkAppId: number, userId: string): Promise<void> {
+    if ((await this.repo.groupsOf(sdkAppId, userId)).length >= this.config.MERIDIAN_GROUP_JOINED_MAX) throw fail(GroupCode.JOINED_LIMIT, `${userId} is in too many groups`);
+  }
+
+  private async existing(sdkAppId: number, userIds: string[]): Promise<Set<string>> {
+    const auth = this.clients.service<authV1.AuthServiceClient>('auth');
+    const found = new Set<string>();
+    for (let i = 0; i < userIds.length; i += 100) {
+      const res = await auth.checkAccounts({ sdkAppId, userIds: userIds.slice(i, i + 100) });
+      for (const r of res.results) if (r.status === 'Imported') found.add(r.userId);
+    }
+    return found;
+  }
+
+  private async requireAccounts(sdkAppId: number, userIds: string[]): Promise<void> {
+    const found = await this.existing(sdkAppId, userIds);
+    const missing = userIds.find((u) => !found.has(u));
+    if (missing !== undefined) throw fail(GroupCode.ACCOUNT_NOT_FOUND, `account ${missing} does not exist`);
+  }
+
+  private async accountOf(sdkAppId: number, userId: string): Promise<authV1.AccountResult> {
+    const res = await this.clients.service<authV1.AuthServiceClient>('auth').checkAccounts({ sdkAppId, userIds: [userId] });
+    return res.results[0]!;
+  }
+}
+
+/** 8 random characters of an upper-case base32 alphabet (with @TGS# and the type digit: 14 characters). */
+function generatedSuffix(): string {
+  return [...randomBytes(8)].map((b) => ID_ALPHABET[b % 32]).join('');
+}
