@@ -221,3 +221,56 @@ describe(GroupsService.name, () => {
     expect((await rest(SG, 'group_open_http_svc/get_group_info', app, { GroupIdList: ['team-1'] }, { identifier: 'own', usersig: app.sig('own') })).body).toEqual(fail(10007));
   });
 });
+
+describe('group migration', () => {
+  let app: TestApp;
+  const g = (command: string, body: Record<string, unknown>) => rest(SG, `group_open_http_svc/${command}`, app, body).then((r) => r.body);
+
+  beforeAll(async () => {
+    app = await createTestApp();
+    await rest(SG, 'im_open_login_svc/multiaccount_import', app, { Accounts: ['ia', 'ib', 'ic'] });
+  });
+
+  afterAll(() => closeTestClients());
+
+  it('imports a group, its members and its messages; unread counts and deletion by sender', async () => {
+    const created = Math.floor(Date.now() / 1000) - 86_400;
+    const res = await g('import_group', { Owner_Account: 'ia', Type: 'Public', Name: 'old group', CreateTime: created });
+    expect(res).toMatchObject({ ErrorCode: 0, GroupId: expect.stringMatching(/^@TGS#2/) });
+    const id = res['GroupId'] as string;
+    expect((await g('get_group_info', { GroupIdList: [id] }))['GroupInfo']).toEqual([expect.objectContaining({ CreateTime: created })]);
+    const members = await g('import_group_member', { GroupId: id, MemberList: [{ Member_Account: 'ib', Role: 'Admin', JoinTime: created + 10 }, { Member_Account: 'ghost' }, { Member_Account: 'ia' }] });
+    expect(members['MemberList']).toEqual([
+      { Member_Account: 'ib', Result: 1 },
+      { Member_Account: 'ghost', Result: 0 },
+      { Member_Account: 'ia', Result: 2 },
+    ]);
+    const msgs = await g('import_group_msg', {
+      GroupId: id,
+      MsgList: [
+        { From_Account: 'ia', SendTime: created + 100, Random: 1, MsgBody: text('first') },
+        { From_Account: 'ib', SendTime: created + 200, Random: 2, MsgBody: text('second') },
+        { From_Account: 'ib', SendTime: created - 5, Random: 3, MsgBody: text('before the group existed') },
+        { From_Account: 'ia', SendTime: created + 300, Random: 4, MsgBody: [{ MsgType: 'TIMImageElem', MsgContent: { UUID: 'x', ImageFormat: 1, ImageInfoArray: [] } }] },
+      ],
+    });
+    expect(msgs['ImportMsgResult']).toEqual([
+      { MsgSeq: 1, MsgTime: created + 100, Result: 0 },
+      { MsgSeq: 2, MsgTime: created + 200, Result: 0 },
+      expect.objectContaining({ MsgSeq: 0, Result: 10004 }),
+      expect.objectContaining({ MsgSeq: 0, Result: 10004 }),
+    ]);
+    const history = await g('group_msg_get_simple', { GroupId: id, ReqMsgNumber: 10 });
+    expect((history['RspMsgList'] as { MsgBody: unknown }[]).map((m) => m.MsgBody)).toEqual([text('second'), text('first')]);
+
+    expect(await g('set_unread_msg_num', { GroupId: id, Member_Account: 'ib', UnreadMsgNum: 2 })).toMatchObject({ ErrorCode: 0 });
+    const joined = await g('get_joined_group_list', { Member_Account: 'ib', ResponseFilter: { SelfInfoFilter: ['UnreadMsgNum', 'Role'] } });
+    expect(joined['GroupIdList']).toEqual([{ GroupId: id, SelfInfo: { UnreadMsgNum: 2, Role: 'Admin' } }]);
+
+    expect(await g('delete_group_msg_by_sender', { GroupId: id, Sender_Account: 'ib' })).toMatchObject({ ErrorCode: 0 });
+    const left = await g('group_msg_get_simple', { GroupId: id, ReqMsgNumber: 10 });
+    expect((left['RspMsgList'] as { MsgBody: unknown }[]).map((m) => m.MsgBody)).toEqual([text('first')]);
+    expect(await g('import_group', { Owner_Account: 'ia', Type: 'AVChatRoom', Name: 'live' })).toEqual(fail(10007));
+    expect(await g('import_group_msg', { GroupId: id, MsgList: Array.from({ length: 21 }, (_, i) => ({ From_Account: 'ia', SendTime: created + i, MsgBody: text('x') })) })).toEqual(fail(10005));
+  });
+});

@@ -145,6 +145,11 @@ export class GroupsService {
     group_msg_get_simple: (c, b) => this.history(c, b),
     get_appid_group_list: (c, b) => this.appGroups(c, b),
     get_online_member_num: (c, b) => this.onlineNum(c, b),
+    import_group: (c, b) => this.importGroup(c, b),
+    import_group_member: (c, b) => this.importMembers(c, b),
+    import_group_msg: (c, b) => this.importMessages(c, b),
+    set_unread_msg_num: (c, b) => this.setUnread(c, b),
+    delete_group_msg_by_sender: (c, b) => this.deleteBySender(c, b),
     // Client-only operations (WebSocket): join/apply, quit, answer an application, read report.
     apply_join_group: (c, b) => this.applyJoin(c, b),
     quit_group: (c, b) => this.quit(c, b),
@@ -155,7 +160,7 @@ export class GroupsService {
 
   // --- groups -------------------------------------------------------------------------------
 
-  private async create(ctx: Ctx, body: Json): Promise<Json> {
+  private async create(ctx: Ctx, body: Json, silent = false): Promise<Json> {
     const typeName = str(body, 'Type', { required: true })!;
     const kind = kindOf(typeName);
     if (!kind) throw fail(GroupCode.INVALID_PARAMETER, 'Type is Private/Work, Public, ChatRoom/Meeting or AVChatRoom');
@@ -223,7 +228,7 @@ export class GroupsService {
       }
     }
     await this.changed(ctx, groupId, kind, 'Created', everyone, { Type: typeName, Name: name, Owner_Account: owner ?? '' });
-    if (rules.memberList) await this.system(ctx.sdkAppId, groupId, everyone, 6, { Operator_Account: ctx.operator });
+    if (rules.memberList && !silent) await this.system(ctx.sdkAppId, groupId, everyone, 6, { Operator_Account: ctx.operator });
     return { GroupId: groupId };
   }
 
@@ -755,6 +760,120 @@ export class GroupsService {
     return { RecallRetList: out };
   }
 
+  // --- migration (app admins; not AVChatRoom) ------------------------------------------------
+
+  /** import_group: create_group with a past CreateTime, no notifications. */
+  private async importGroup(ctx: Ctx, body: Json): Promise<Json> {
+    requireAdmin(ctx);
+    const type = str(body, 'Type', { required: true })!;
+    if (kindOf(type) === 'AVChatRoom') throw fail(GroupCode.NO_PERMISSION, 'AVChatRooms cannot be imported');
+    const createTime = uint(body, 'CreateTime');
+    if (createTime !== undefined && createTime > now()) throw fail(GroupCode.INVALID_PARAMETER, 'CreateTime is in the future');
+    const res = await this.create(ctx, body, true);
+    if (createTime) await this.repo.updateGroup(ctx.sdkAppId, res['GroupId'] as string, { $set: { createTime } });
+    return res;
+  }
+
+  /** import_group_member: ≤300 members with their role and join time; Result 0 failed, 1 added, 2 already a member. */
+  private async importMembers(ctx: Ctx, body: Json): Promise<Json> {
+    requireAdmin(ctx);
+    const g = await this.loadGroup(ctx, body);
+    const rules = RULES[g.kind as GroupKind];
+    if (!rules.memberList) throw fail(GroupCode.NO_PERMISSION, 'AVChatRooms cannot import members');
+    const items = list(body, 'MemberList', 300).map((m) => {
+      const o = (m ?? {}) as Json;
+      const role = str(o, 'Role');
+      if (role !== undefined && role !== 'Admin' && role !== 'Member') throw fail(GroupCode.INVALID_PARAMETER, 'Role is Admin or Member');
+      if (role === 'Admin' && !rules.admins) throw fail(GroupCode.INVALID_PARAMETER, `a ${g.typeName} group has no admins`);
+      const joinTime = uint(o, 'JoinTime');
+      if (joinTime !== undefined && (joinTime > now() || joinTime < g.createTime)) throw fail(GroupCode.INVALID_PARAMETER, 'JoinTime must lie between the group\'s creation and now');
+      return { userId: account(o, 'Member_Account')!, role: (role ?? 'Member') as Role, joinTime, unread: uint(o, 'UnreadMsgNum') ?? 0 };
+    });
+    const known = await this.existing(ctx.sdkAppId, items.map((i) => i.userId));
+    const current = (await this.repo.memberList(ctx.sdkAppId, g.groupId)).length;
+    if (g.maxMemberNum && current + items.length > g.maxMemberNum) throw fail(GroupCode.GROUP_FULL, 'the group is full');
+    const last = await this.lastSeq(ctx.sdkAppId, g);
+    const out: Json[] = [];
+    for (const i of items) {
+      if (!known.has(i.userId)) {
+        out.push({ Member_Account: i.userId, Result: 0 });
+        continue;
+      }
+      const m = this.newMember(ctx.sdkAppId, g.groupId, i.userId, i.role, rules, 0, []);
+      // Imported members see the imported history; UnreadMsgNum sets their read position.
+      m.joinTime = i.joinTime ?? m.joinTime;
+      m.msgSeq = Math.max(0, last - i.unread);
+      out.push({ Member_Account: i.userId, Result: (await this.repo.addMember(m)) ? 1 : 2 });
+    }
+    return { MemberList: out };
+  }
+
+  /**
+   * import_group_msg: ≤20 messages in ascending SendTime between the group's creation and now;
+   * text, face, location and custom elements only. Each gets the group's next seq.
+   */
+  private async importMessages(ctx: Ctx, body: Json): Promise<Json> {
+    requireAdmin(ctx);
+    const g = await this.loadGroup(ctx, body);
+    if (!RULES[g.kind as GroupKind].stores) throw fail(GroupCode.NO_PERMISSION, 'AVChatRooms keep no messages');
+    const items = list(body, 'MsgList', 20);
+    let previous = 0;
+    const out: Json[] = [];
+    for (const raw of items) {
+      const o = (raw ?? {}) as Json;
+      const from = account(o, 'From_Account')!;
+      const time = uint(o, 'SendTime');
+      if (time === undefined || time < g.createTime || time > now() || time < previous) {
+        out.push({ MsgSeq: 0, MsgTime: time ?? 0, Result: GroupCode.INVALID_PARAMETER });
+        continue;
+      }
+      previous = time;
+      const msgBody = o['MsgBody'];
+      try {
+        validateMsgBody(msgBody, ErrorCode.MSG_BODY_TOO_LONG);
+        if (!(msgBody as { MsgType: string }[]).every((e) => ['TIMTextElem', 'TIMFaceElem', 'TIMLocationElem', 'TIMCustomElem'].includes(e.MsgType))) {
+          throw fail(GroupCode.INVALID_PARAMETER, 'only text, face, location and custom elements can be imported');
+        }
+      } catch (err) {
+        out.push({ MsgSeq: 0, MsgTime: time, Result: MeridianError.is(err) ? err.code : GroupCode.INVALID_PARAMETER });
+        continue;
+      }
+      const seq = await this.storeMessage(ctx.sdkAppId, g, { from, random: uint(o, 'Random') ?? 0, time, body: JSON.stringify(msgBody), cloudCustomData: '', priority: 'Normal', tip: false }, false);
+      out.push({ MsgSeq: seq, MsgTime: time, Result: 0 });
+    }
+    if (out.some((r) => r['Result'] === 0)) await this.repo.updateGroup(ctx.sdkAppId, g.groupId, { $max: { lastMsgTime: previous } });
+    return { GroupId: g.groupId, ImportMsgResult: out };
+  }
+
+  /** set_unread_msg_num: moves a member's read position so that many messages are unread. */
+  private async setUnread(ctx: Ctx, body: Json): Promise<Json> {
+    requireAdmin(ctx);
+    const g = await this.loadGroup(ctx, body);
+    const user = account(body, 'Member_Account')!;
+    const n = uint(body, 'UnreadMsgNum');
+    if (n === undefined) throw fail(GroupCode.INVALID_PARAMETER, 'UnreadMsgNum is required');
+    if (!RULES[g.kind as GroupKind].unread) throw fail(GroupCode.NO_PERMISSION, `a ${g.typeName} group keeps no unread counts`);
+    const last = await this.lastSeq(ctx.sdkAppId, g);
+    if (!(await this.repo.updateMember(ctx.sdkAppId, g.groupId, user, { $set: { msgSeq: Math.max(0, last - n) } }))) throw fail(GroupCode.NO_PERMISSION, `${user} is not a member`);
+    return {};
+  }
+
+  /** delete_group_msg_by_sender: removes a sender's stored messages from the group's history. */
+  private async deleteBySender(ctx: Ctx, body: Json): Promise<Json> {
+    requireAdmin(ctx);
+    const g = await this.loadGroup(ctx, body);
+    if (!RULES[g.kind as GroupKind].stores) throw fail(GroupCode.NO_PERMISSION, 'AVChatRooms keep no messages');
+    const sender = account(body, 'Sender_Account')!;
+    let before = (await this.lastSeq(ctx.sdkAppId, g)) + 1;
+    for (;;) {
+      const page = await this.repo.messagesPage(ctx.sdkAppId, g.groupId, { beforeSeq: before, limit: 500 });
+      for (const m of page) if (m.from === sender && !m.tip) await this.repo.markRecalled(ctx.sdkAppId, g.groupId, m.seq);
+      if (page.length < 500) break;
+      before = page[page.length - 1]!.seq;
+    }
+    return {};
+  }
+
   private async history(ctx: Ctx, body: Json): Promise<Json> {
     const g = await this.loadGroup(ctx, body);
     const rules = RULES[g.kind as GroupKind];
@@ -974,6 +1093,10 @@ export class GroupsService {
     const res = await this.clients.service<authV1.AuthServiceClient>('auth').checkAccounts({ sdkAppId, userIds: [userId] });
     return res.results[0]!;
   }
+}
+
+function requireAdmin(ctx: Ctx): void {
+  if (!ctx.isAdmin) throw fail(GroupCode.NO_PERMISSION, 'app admins only');
 }
 
 /** 8 random characters of an upper-case base32 alphabet (with @TGS# and the type digit: 14 characters). */

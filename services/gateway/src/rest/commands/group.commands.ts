@@ -26,6 +26,11 @@ export const GROUP_REST_COMMANDS = [
   'group_msg_get_simple',
   'get_appid_group_list',
   'get_online_member_num',
+  'import_group',
+  'import_group_member',
+  'import_group_msg',
+  'set_unread_msg_num',
+  'delete_group_msg_by_sender',
 ] as const;
 
 /** Tencent's per-API limits where they differ from 200/s. */
