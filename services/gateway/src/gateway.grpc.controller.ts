@@ -32,6 +32,10 @@ export class GatewayGrpcController implements gatewayV1.GatewayServiceController
     return { results: await this.ws.deliver(req.deliveries, req.ackTimeoutMs) };
   }
 
+  deliverLive(req: gatewayV1.DeliverLiveRequest): gatewayV1.DeliverLiveResponse {
+    return { delivered: this.ws.deliverLive(req.sdkAppId, req.groupId, req.kind, req.body, req.excludeLoginId) };
+  }
+
   closeSession(req: gatewayV1.CloseSessionRequest): gatewayV1.CloseSessionResponse {
     return { closed: this.ws.closeSession(req.loginId, req.connectionId, req.reason) };
   }

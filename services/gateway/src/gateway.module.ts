@@ -21,6 +21,7 @@ import { RestPipeline } from './rest/rest.pipeline';
 import { RestRateLimiter } from './rest/rest-rate-limiter.repository';
 import { ClientWsServer } from './ws/client-ws.server';
 import { ChatCommands } from './ws/commands/chat.commands';
+import { LiveRooms } from './ws/live-rooms';
 import { GroupWsCommands } from './ws/commands/group.commands';
 import { PresenceCommands } from './ws/commands/presence.commands';
 import { ProfileWsCommands } from './ws/commands/profile.commands';
@@ -56,6 +57,7 @@ export class GatewayModule {
         ConfigCommands,
         ProfileCommands,
         WsCommandRegistry,
+        LiveRooms,
         ClientWsServer,
         PresenceCommands,
         PushCommands,

@@ -19,7 +19,7 @@ export class GroupGrpcController implements groupV1.GroupServiceController {
     }
     if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new MeridianError(ErrorCode.JSON_PARSE, 'the body must be a JSON object');
     const out = await this.groups.execute(
-      { sdkAppId: req.sdkAppId, operator: req.operator, isAdmin: req.operatorIsAdmin, loginId: req.loginId },
+      { sdkAppId: req.sdkAppId, operator: req.operator, isAdmin: req.operatorIsAdmin, loginId: req.loginId, gatewayAddress: req.gatewayAddress, gatewayRegion: req.gatewayRegion },
       req.command,
       body as Record<string, unknown>,
     );

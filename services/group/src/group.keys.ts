@@ -6,4 +6,6 @@ export const GroupKeys = {
   dedupe: (sdkAppId: number, groupId: string, from: string, random: number) => `dedupe:${sdkAppId}:${groupId}:${from}:${random}`,
   /** AVChatRoom audience: user ids scored by join time. */
   live: (sdkAppId: number, groupId: string) => `live:${sdkAppId}:${groupId}`,
+  /** AVChatRoom gateways: "<region>|<address>" → connections of the room held there. */
+  liveGateways: (sdkAppId: number, groupId: string) => `livegw:${sdkAppId}:${groupId}`,
 } as const;

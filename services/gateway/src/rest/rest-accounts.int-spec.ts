@@ -127,7 +127,7 @@ describe(RestPipeline.name, () => {
     });
 
     it('adds ErrorDisplay only for the services whose responses carry it', async () => {
-      const res = await rest(SG, 'sns/friend_add', app, {});
+      const res = await rest(SG, 'sns/no_such_command', app, {});
       expect(res.body).toEqual({ ActionStatus: 'FAIL', ErrorCode: ErrorCode.BAD_RESOURCE, ErrorInfo: expect.any(String), ErrorDisplay: '' });
     });
   });

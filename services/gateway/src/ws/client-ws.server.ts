@@ -6,10 +6,11 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { Gauge, Counter } from 'prom-client';
 import { ErrorCode, MeridianError } from '@meridian/contracts';
 import { GrpcClients, Metrics, PLATFORM_CONFIG, type PlatformConfig } from '@meridian/platform';
-import { gatewayV1, type authV1 } from '@meridian/proto';
+import { gatewayV1, type authV1, type groupV1 } from '@meridian/proto';
 import { HomeRegions } from '../access/home-regions.service';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../gateway.config';
 import { ClientConnection } from './client-connection';
+import { LiveRooms, roomKey } from './live-rooms';
 import { CloseCode, FrameError, parseFrame, type ClientFrame, type LoginBody } from './protocol';
 import { WsCommandRegistry } from './ws-command.registry';
 
@@ -39,6 +40,7 @@ export class ClientWsServer implements OnApplicationBootstrap, BeforeApplication
     @Inject(GrpcClients) private readonly clients: GrpcClients,
     @Inject(HomeRegions) private readonly homes: HomeRegions,
     @Inject(WsCommandRegistry) private readonly commands: WsCommandRegistry,
+    @Inject(LiveRooms) private readonly live: LiveRooms,
     @Inject(Metrics) metrics: Metrics,
   ) {
     const registers = [metrics.registry];
@@ -117,6 +119,27 @@ export class ClientWsServer implements OnApplicationBootstrap, BeforeApplication
       }),
     );
   }
+
+  /** An AVChatRoom frame for every connection here in the room (online only: no acks, no retries). */
+  deliverLive(sdkAppId: number, groupId: string, kind: string, bodyBytes: Uint8Array, excludeLoginId: string): number {
+    let body: unknown;
+    try {
+      body = JSON.parse(Buffer.from(bodyBytes).toString('utf8'));
+    } catch {
+      body = null;
+    }
+    let delivered = 0;
+    for (const id of this.live.members(roomKey(sdkAppId, groupId))) {
+      const conn = this.connections.get(id);
+      if (!conn?.open || !conn.session || conn.session.loginId === excludeLoginId) continue;
+      conn.send({ v: 1, t: 'push', did: `live:${groupId}:${++this.liveSeq}`, kind, body });
+      delivered++;
+    }
+    this.frames.inc({ direction: 'out', type: 'push' }, delivered);
+    return delivered;
+  }
+
+  private liveSeq = 0;
 
   /** Closes a session's connection with a kicked frame the client sees. */
   closeSession(loginId: string, connectionId: string, reason: string): boolean {
@@ -256,9 +279,32 @@ export class ClientWsServer implements OnApplicationBootstrap, BeforeApplication
 
   private async onClose(conn: ClientConnection): Promise<void> {
     this.connections.delete(conn.id);
+    const rooms = this.live.drop(conn.id);
+    if (rooms.length && conn.session) void this.leaveRooms(conn.session, rooms);
     for (const resolve of conn.pending.values()) resolve();
     if (conn.session && !conn.ended && !this.draining) await this.endSession(conn, 'Disconnect');
     this.forget(conn);
+  }
+
+  /** A closed connection leaves its AVChatRooms (the group service keeps the audience count). */
+  private async leaveRooms(s: NonNullable<ClientConnection['session']>, rooms: string[]): Promise<void> {
+    for (const room of rooms) {
+      const groupId = room.slice(room.indexOf(':') + 1);
+      try {
+        await this.clients.service<groupV1.GroupServiceClient>('group', s.homeRegion).execute({
+          sdkAppId: s.sdkAppId,
+          command: 'quit_group',
+          operator: s.userId,
+          operatorIsAdmin: false,
+          bodyJson: Buffer.from(JSON.stringify({ GroupId: groupId })),
+          loginId: s.loginId,
+          gatewayAddress: this.platform.grpc.advertise,
+          gatewayRegion: this.platform.region,
+        });
+      } catch (err) {
+        this.logger.warn({ groupId, error: (err as Error).message }, 'could not leave an AVChatRoom');
+      }
+    }
   }
 
   private async endSession(conn: ClientConnection, reason: 'Logout' | 'Disconnect'): Promise<void> {

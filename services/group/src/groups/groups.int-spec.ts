@@ -206,6 +206,27 @@ describe(GroupsService.name, () => {
     expect(await g('group_msg_get_simple', { GroupId: id, ReqMsgNumber: 5 })).toEqual(fail(10007));
     expect(await g('add_group_member', { GroupId: id, MemberList: [{ Member_Account: 'new' }] })).toEqual(fail(10007));
     expect(await ws('out', 'send_group_msg', { GroupId: id, Random: ++random, MsgBody: text('not joined') })).toMatchObject({ code: 10007 });
+    // The whole room hears an admin notice through its gateways; leaving stops delivery.
+    expect(await g('send_group_system_notification', { GroupId: id, Content: 'stream starts' })).toMatchObject({ ErrorCode: 0 });
+    expect(await (await as('far')).waitFor((f) => f.t === 'push' && f.kind === 'group_system' && (f.body as { Content?: string }).Content === 'stream starts')).toBeDefined();
+    expect(await ws('far', 'quit_group', { GroupId: id })).toMatchObject({ code: 0 });
+    expect(await g('get_online_member_num', { GroupId: id })).toMatchObject({ OnlineMemberNum: 1 });
+    const before = (await as('far')).frames.length;
+    await ws('mem', 'send_group_msg', { GroupId: id, Random: ++random, MsgBody: text('after far left') });
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await as('far')).frames.slice(before).filter((f) => f.kind === 'group')).toEqual([]);
+    // A connection that closes leaves its rooms.
+    const extra = await TestWsClient.connect(SG);
+    await extra.login({ sdkAppId: app.sdkAppId, userId: 'new', userSig: app.sig('new'), platform: 'Web' });
+    await extra.request('req', { cmd: 'group.apply_join_group', body: { GroupId: id } });
+    expect(await g('get_online_member_num', { GroupId: id })).toMatchObject({ OnlineMemberNum: 2 });
+    extra.close();
+    let count = 2;
+    for (let i = 0; i < 50 && count !== 1; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      count = (await g('get_online_member_num', { GroupId: id }))['OnlineMemberNum'] as number;
+    }
+    expect(count).toBe(1);
   });
 
   it('refuses bad requests with group codes and changes nothing', async () => {

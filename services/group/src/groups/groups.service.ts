@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ErrorCode, MeridianError, TOPICS, isValidUserId, validateMsgBody } from '@meridian/contracts';
 import { EventBus, GrpcClients, RedisClient, RedisSequence } from '@meridian/platform';
-import type { authV1 } from '@meridian/proto';
+import type { authV1, gatewayV1 } from '@meridian/proto';
 import { GROUP_CONFIG, type GroupConfig } from '../group.config';
 import { GroupKeys } from '../group.keys';
 import {
@@ -28,6 +28,9 @@ export interface Ctx {
   operator: string;
   isAdmin: boolean;
   loginId: string;
+  /** The gateway instance holding the acting connection (client calls). */
+  gatewayAddress?: string;
+  gatewayRegion?: string;
 }
 
 type Json = Record<string, unknown>;
@@ -105,6 +108,7 @@ function muteTime(body: Json): number | undefined {
  */
 @Injectable()
 export class GroupsService {
+  private readonly logger = new Logger(GroupsService.name);
   private readonly seq: RedisSequence;
 
   constructor(
@@ -348,9 +352,11 @@ export class GroupsService {
     if (!ctx.isAdmin && !(rules.disbandByOwner && g.owner === ctx.operator)) throw fail(GroupCode.NO_PERMISSION, rules.disbandByOwner ? 'only the owner may disband the group' : 'only the app admin may disband a Work group');
     const members = await this.audience(ctx.sdkAppId, g);
     await this.repo.deleteGroup(ctx.sdkAppId, g.groupId);
-    await this.redis.redis.del(GroupKeys.live(ctx.sdkAppId, g.groupId));
+    // Members hear of it before the room's gateways are forgotten.
+    if (g.kind === 'AVChatRoom') await this.fanOutLive(ctx.sdkAppId, g.groupId, 'group_system', { GroupId: g.groupId, Type: 5, Operator_Account: ctx.operator }, '');
+    await this.redis.redis.del(GroupKeys.live(ctx.sdkAppId, g.groupId), GroupKeys.liveGateways(ctx.sdkAppId, g.groupId));
     await this.changed(ctx, g.groupId, g.kind, 'Destroyed', members, {});
-    await this.system(ctx.sdkAppId, g.groupId, members, 5, { Operator_Account: ctx.operator });
+    if (g.kind !== 'AVChatRoom') await this.system(ctx.sdkAppId, g.groupId, members, 5, { Operator_Account: ctx.operator });
     return {};
   }
 
@@ -576,11 +582,14 @@ export class GroupsService {
     const g = await this.loadGroup(ctx, body);
     const rules = RULES[g.kind as GroupKind];
     if (g.kind === 'AVChatRoom') {
+      if (!ctx.gatewayAddress) throw fail(GroupCode.NO_PERMISSION, 'AVChatRooms are joined from a client connection');
       await this.requireAccounts(ctx.sdkAppId, [ctx.operator]);
+      // The audience (for counts) and the gateways holding it (for fan-out, one call each).
       await this.redis.redis.zadd(GroupKeys.live(ctx.sdkAppId, g.groupId), now(), ctx.operator);
+      await this.redis.redis.hincrby(GroupKeys.liveGateways(ctx.sdkAppId, g.groupId), `${ctx.gatewayRegion}|${ctx.gatewayAddress}`, 1);
       await this.changed(ctx, g.groupId, g.kind, 'MemberJoined', [ctx.operator], { JoinType: 'Apply' });
       await this.tip(ctx, g, 1, [ctx.operator], {});
-      return { JoinStatus: 'Joined' };
+      return { JoinStatus: 'Joined', Live: true };
     }
     if (await this.repo.member(ctx.sdkAppId, g.groupId, ctx.operator)) throw fail(GroupCode.ALREADY_MEMBER, 'already a member');
     if (rules.apply === 'none' || g.applyJoinOption === 'DisableApply') throw fail(GroupCode.NO_PERMISSION, 'this group takes no applications');
@@ -620,8 +629,14 @@ export class GroupsService {
     const rules = RULES[g.kind as GroupKind];
     if (g.kind === 'AVChatRoom') {
       await this.redis.redis.zrem(GroupKeys.live(ctx.sdkAppId, g.groupId), ctx.operator);
+      if (ctx.gatewayAddress) {
+        const gw = GroupKeys.liveGateways(ctx.sdkAppId, g.groupId);
+        const field = `${ctx.gatewayRegion}|${ctx.gatewayAddress}`;
+        if ((await this.redis.redis.hincrby(gw, field, -1)) <= 0) await this.redis.redis.hdel(gw, field);
+      }
       await this.changed(ctx, g.groupId, g.kind, 'MemberQuit', [ctx.operator], {});
-      return {};
+      await this.tip(ctx, g, 2, [ctx.operator], {});
+      return { Live: true };
     }
     const m = await this.requireMember(ctx, g);
     if (m.role === 'Owner' && !rules.ownerCanQuit) throw fail(GroupCode.OWNER_CANNOT_QUIT, 'the owner cannot quit this group');
@@ -728,6 +743,10 @@ export class GroupsService {
     if (!ctx.isAdmin) throw fail(GroupCode.NO_PERMISSION, 'app admins only');
     const content = str(body, 'Content', { required: true, max: 12 * 1024 })!;
     const to = accounts(body, 'ToMembers_Account', 500, false);
+    if (g.kind === 'AVChatRoom' && !to.length) {
+      await this.fanOutLive(ctx.sdkAppId, g.groupId, 'group_system', { GroupId: g.groupId, Type: 255, Content: content }, '');
+      return {};
+    }
     const audience = await this.audience(ctx.sdkAppId, g);
     const recipients = to.length ? to.filter((u) => audience.includes(u)) : audience;
     await this.system(ctx.sdkAppId, g.groupId, recipients, 255, { Content: content });
@@ -964,8 +983,7 @@ export class GroupsService {
    */
   private async fanOut(ctx: Ctx, g: GroupDoc, kind: string, body: Json, seq: number, offlinePush: string): Promise<void> {
     if (!RULES[g.kind as GroupKind].memberList) {
-      const audience = await this.redis.redis.zrange(GroupKeys.live(ctx.sdkAppId, g.groupId), 0, -1);
-      await this.deliver(ctx.sdkAppId, g.groupId, audience, kind, body, seq, '{"PushFlag":1}', ctx.loginId);
+      await this.fanOutLive(ctx.sdkAppId, g.groupId, kind, body, ctx.loginId);
       return;
     }
     const members = await this.repo.memberList(ctx.sdkAppId, g.groupId);
@@ -973,6 +991,28 @@ export class GroupsService {
     const quiet = members.filter((m) => m.msgFlag === 'AcceptNotNotify').map((m) => m.userId);
     await this.deliver(ctx.sdkAppId, g.groupId, notify, kind, body, seq, offlinePush, ctx.loginId);
     await this.deliver(ctx.sdkAppId, g.groupId, quiet, kind, body, seq, '{"PushFlag":1}', ctx.loginId);
+  }
+
+  /**
+   * AVChatRoom fan-out: one DeliverLive call per gateway instance holding members (in any
+   * region), each writing to its own connections, so a message costs one hop per gateway rather
+   * than one per member. A gateway that no longer answers is dropped from the room.
+   */
+  private async fanOutLive(sdkAppId: number, groupId: string, kind: string, body: unknown, excludeLoginId: string): Promise<void> {
+    const key = GroupKeys.liveGateways(sdkAppId, groupId);
+    const gateways = Object.keys(await this.redis.redis.hgetall(key));
+    const payload = Buffer.from(JSON.stringify(body));
+    await Promise.all(
+      gateways.map(async (field) => {
+        const [region, address] = [field.slice(0, field.indexOf('|')), field.slice(field.indexOf('|') + 1)];
+        try {
+          await this.clients.instance<gatewayV1.GatewayServiceClient>('gateway', address, region).deliverLive({ sdkAppId, groupId, kind, body: payload, excludeLoginId });
+        } catch (err) {
+          this.logger.warn({ groupId, gateway: address, error: (err as Error).message }, 'AVChatRoom gateway unreachable; dropped from the room');
+          await this.redis.redis.hdel(key, field);
+        }
+      }),
+    );
   }
 
   private async deliver(sdkAppId: number, groupId: string, recipients: string[], kind: string, body: unknown, seq: number, offlinePush: string, excludeLoginId: string): Promise<void> {

@@ -65,6 +65,8 @@ export class GroupCommands implements OnModuleInit {
       operatorIsAdmin: true,
       bodyJson: Buffer.from(JSON.stringify(body)),
       loginId: '',
+      gatewayAddress: '',
+      gatewayRegion: '',
     });
     return JSON.parse(Buffer.from(res.bodyJson).toString('utf8')) as JsonObject;
   }

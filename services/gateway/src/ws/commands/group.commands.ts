@@ -1,6 +1,7 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import { GrpcClients } from '@meridian/platform';
+import { GrpcClients, PLATFORM_CONFIG, type PlatformConfig } from '@meridian/platform';
 import type { groupV1 } from '@meridian/proto';
+import { LiveRooms, roomKey } from '../live-rooms';
 import { WsCommandRegistry } from '../ws-command.registry';
 
 /**
@@ -39,13 +40,15 @@ export class GroupWsCommands implements OnModuleInit {
   constructor(
     @Inject(WsCommandRegistry) private readonly registry: WsCommandRegistry,
     @Inject(GrpcClients) private readonly clients: GrpcClients,
+    @Inject(LiveRooms) private readonly live: LiveRooms,
+    @Inject(PLATFORM_CONFIG) private readonly platform: PlatformConfig,
   ) {}
 
   onModuleInit(): void {
     this.registry.register(
       ...CLIENT_COMMANDS.map((command) => ({
         cmd: `group.${command}`,
-        handle: async ({ session }: { session: { sdkAppId: number; userId: string; loginId: string; homeRegion: string } }, body: Record<string, unknown>) => {
+        handle: async ({ session, connectionId }: { session: { sdkAppId: number; userId: string; loginId: string; homeRegion: string }; connectionId: string }, body: Record<string, unknown>) => {
           const res = await this.clients.service<groupV1.GroupServiceClient>('group', session.homeRegion).execute({
             sdkAppId: session.sdkAppId,
             command,
@@ -53,8 +56,17 @@ export class GroupWsCommands implements OnModuleInit {
             operatorIsAdmin: false,
             bodyJson: Buffer.from(JSON.stringify(body)),
             loginId: session.loginId,
+            gatewayAddress: this.platform.grpc.advertise,
+            gatewayRegion: this.platform.region,
           });
-          return JSON.parse(Buffer.from(res.bodyJson).toString('utf8')) as Record<string, unknown>;
+          const out = JSON.parse(Buffer.from(res.bodyJson).toString('utf8')) as Record<string, unknown>;
+          // AVChatRoom membership is this connection's: its messages come through this instance.
+          if (out['Live'] === true && typeof body['GroupId'] === 'string') {
+            const room = roomKey(session.sdkAppId, body['GroupId']);
+            if (command === 'apply_join_group') this.live.join(room, connectionId);
+            if (command === 'quit_group') this.live.leave(room, connectionId);
+          }
+          return out;
         },
       })),
     );

@@ -60,6 +60,20 @@ export function deliveryStatusToNumber(object: DeliveryStatus): number {
   }
 }
 
+export interface DeliverLiveRequest {
+  sdkAppId: number;
+  groupId: string;
+  kind: string;
+  body: Uint8Array;
+  /** The sending device, which gets no copy. */
+  excludeLoginId: string;
+}
+
+export interface DeliverLiveResponse {
+  /** Connections the frame was written to. */
+  delivered: number;
+}
+
 export interface Delivery {
   /** Unique per delivery attempt target; the client acks it. */
   deliveryId: string;
@@ -121,6 +135,142 @@ export interface HandleRestResponse {
 }
 
 export const MERIDIAN_GATEWAY_V1_PACKAGE_NAME = "meridian.gateway.v1";
+
+function createBaseDeliverLiveRequest(): DeliverLiveRequest {
+  return { sdkAppId: 0, groupId: "", kind: "", body: new Uint8Array(0), excludeLoginId: "" };
+}
+
+export const DeliverLiveRequest: MessageFns<DeliverLiveRequest> = {
+  encode(message: DeliverLiveRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sdkAppId !== 0) {
+      writer.uint32(8).uint32(message.sdkAppId);
+    }
+    if (message.groupId !== "") {
+      writer.uint32(18).string(message.groupId);
+    }
+    if (message.kind !== "") {
+      writer.uint32(26).string(message.kind);
+    }
+    if (message.body.length !== 0) {
+      writer.uint32(34).bytes(message.body);
+    }
+    if (message.excludeLoginId !== "") {
+      writer.uint32(42).string(message.excludeLoginId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeliverLiveRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeliverLiveRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.sdkAppId = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.groupId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.kind = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.body = reader.bytes();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.excludeLoginId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseDeliverLiveResponse(): DeliverLiveResponse {
+  return { delivered: 0 };
+}
+
+export const DeliverLiveResponse: MessageFns<DeliverLiveResponse> = {
+  encode(message: DeliverLiveResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.delivered !== 0) {
+      writer.uint32(8).uint32(message.delivered);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeliverLiveResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeliverLiveResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.delivered = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
 
 function createBaseDelivery(): Delivery {
   return { deliveryId: "", sdkAppId: 0, userId: "", loginId: "", connectionId: "", kind: "", body: new Uint8Array(0) };
@@ -723,6 +873,13 @@ export interface GatewayServiceClient {
   /** Closes a client session (kicked by policy, admin or account deletion). */
 
   closeSession(request: CloseSessionRequest): Observable<CloseSessionResponse>;
+
+  /**
+   * An AVChatRoom message or notice for every connection of this instance in the room: one call
+   * per gateway instance, however many members it holds. Online only, no acks.
+   */
+
+  deliverLive(request: DeliverLiveRequest): Observable<DeliverLiveResponse>;
 }
 
 /**
@@ -748,11 +905,20 @@ export interface GatewayServiceController {
   closeSession(
     request: CloseSessionRequest,
   ): Promise<CloseSessionResponse> | Observable<CloseSessionResponse> | CloseSessionResponse;
+
+  /**
+   * An AVChatRoom message or notice for every connection of this instance in the room: one call
+   * per gateway instance, however many members it holds. Online only, no acks.
+   */
+
+  deliverLive(
+    request: DeliverLiveRequest,
+  ): Promise<DeliverLiveResponse> | Observable<DeliverLiveResponse> | DeliverLiveResponse;
 }
 
 export function GatewayServiceControllerMethods() {
   return function (constructor: Function) {
-    const grpcMethods: string[] = ["handleRest", "deliver", "closeSession"];
+    const grpcMethods: string[] = ["handleRest", "deliver", "closeSession", "deliverLive"];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
       GrpcMethod("GatewayService", method)(constructor.prototype[method], method, descriptor);

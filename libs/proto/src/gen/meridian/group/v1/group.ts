@@ -24,6 +24,12 @@ export interface ExecuteRequest {
   bodyJson: Uint8Array;
   /** The acting device (client calls), which needs no copy of its own message. */
   loginId: string;
+  /**
+   * The gateway instance holding that device (client calls): AVChatRoom fan-out goes to the
+   * gateways that hold members, one call each.
+   */
+  gatewayAddress: string;
+  gatewayRegion: string;
 }
 
 export interface ExecuteResponse {
@@ -34,7 +40,16 @@ export interface ExecuteResponse {
 export const MERIDIAN_GROUP_V1_PACKAGE_NAME = "meridian.group.v1";
 
 function createBaseExecuteRequest(): ExecuteRequest {
-  return { sdkAppId: 0, command: "", operator: "", operatorIsAdmin: false, bodyJson: new Uint8Array(0), loginId: "" };
+  return {
+    sdkAppId: 0,
+    command: "",
+    operator: "",
+    operatorIsAdmin: false,
+    bodyJson: new Uint8Array(0),
+    loginId: "",
+    gatewayAddress: "",
+    gatewayRegion: "",
+  };
 }
 
 export const ExecuteRequest: MessageFns<ExecuteRequest> = {
@@ -56,6 +71,12 @@ export const ExecuteRequest: MessageFns<ExecuteRequest> = {
     }
     if (message.loginId !== "") {
       writer.uint32(50).string(message.loginId);
+    }
+    if (message.gatewayAddress !== "") {
+      writer.uint32(58).string(message.gatewayAddress);
+    }
+    if (message.gatewayRegion !== "") {
+      writer.uint32(66).string(message.gatewayRegion);
     }
     return writer;
   },
@@ -119,6 +140,22 @@ export const ExecuteRequest: MessageFns<ExecuteRequest> = {
             }
 
             message.loginId = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.gatewayAddress = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.gatewayRegion = reader.string();
             continue;
           }
         }
