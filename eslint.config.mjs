@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.meridian/**', 'libs/proto/src/gen/**', 'coverage/**'] },
+  { ignores: ['dist/**', '**/dist/**', 'node_modules/**', '.meridian/**', 'libs/proto/src/gen/**', 'coverage/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
