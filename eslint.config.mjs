@@ -26,4 +26,9 @@ export default tseslint.config(
     languageOptions: { globals: { process: 'readonly', require: 'readonly', module: 'writable', __dirname: 'readonly', console: 'readonly', fetch: 'readonly', setTimeout: 'readonly', AbortSignal: 'readonly', URL: 'readonly' } },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
+  {
+    // The web demo runs in browsers.
+    files: ['tools/demo-web/public/**/*.js'],
+    languageOptions: { sourceType: 'module', globals: { document: 'readonly', location: 'readonly', alert: 'readonly', fetch: 'readonly' } },
+  },
 );

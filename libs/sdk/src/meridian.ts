@@ -226,9 +226,18 @@ export class Meridian {
    * Sends a message. While reconnecting it waits in a queue; after a reconnect it is sent again
    * with the same MsgRandom, which the server de-duplicates, so it is stored exactly once.
    */
-  async sendMessage(message: Message): Promise<Response<{ message: Message }>> {
+  sendMessage(message: Message): Promise<Response<{ message: Message }>> {
     this.requireMe();
-    if (message.status === 'success') throw new MeridianError(ErrorCodes.INVALID_PARAMETER, 'message was sent already');
+    if (message.status === 'success') return Promise.reject(new MeridianError(ErrorCodes.INVALID_PARAMETER, 'message was sent already'));
+    // One send at a time, so messages are stored in the order the app sent them, across reconnects too.
+    const run = this.sendChain.then(() => this.transmit(message));
+    this.sendChain = run.catch(() => undefined);
+    return run;
+  }
+
+  private sendChain: Promise<unknown> = Promise.resolve();
+
+  private async transmit(message: Message): Promise<Response<{ message: Message }>> {
     const body: Record<string, unknown> = { To_Account: message.to, MsgRandom: message.random, MsgBody: message.elements };
     if (message.cloudCustomData) body['CloudCustomData'] = message.cloudCustomData;
     try {

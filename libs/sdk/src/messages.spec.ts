@@ -40,7 +40,7 @@ describe('message factories', () => {
     expect(m.random).toBe(randomU32(() => 0.5));
     const seenByBob = fromWire('bob', { MsgSeq: 7, From_Account: 'alice', To_Account: 'bob', MsgRandom: m.random, MsgTime: 1, MsgKey: 'k', MsgBody: m.elements });
     expect(seenByBob).toMatchObject({ conversationID: 'C2Calice', flow: 'in', sequence: 7, payload: { text: 'hi' } });
-    expect(seenByBob.ID).toBe(`C2Calice-alice-${m.random}`);
+    expect(seenByBob.ID).toBe(`alice-bob-${m.random}`);
     expect(fromWire('alice', { MsgSeq: 7, From_Account: 'alice', To_Account: 'bob', MsgRandom: m.random, MsgTime: 1, MsgKey: 'k', MsgBody: m.elements }).ID).toBe(m.ID);
   });
 

@@ -23,7 +23,7 @@ export type MessageStatus = 'unSend' | 'success' | 'fail';
 
 /** A message as the app sees it (the shape of Tencent's Chat SDK `Message`). */
 export interface Message {
-  /** Stable on both sides: `<conversationID>-<from>-<random>`. */
+  /** The same on sender and receiver: `<from>-<to>-<random>`. */
   ID: string;
   conversationID: string;
   conversationType: 'C2C';
@@ -78,8 +78,8 @@ export function peerOf(conversationID: string): string {
   return conversationID.slice(3);
 }
 
-export function messageID(conversationID: string, from: string, random: number): string {
-  return `${conversationID}-${from}-${random}`;
+export function messageID(from: string, to: string, random: number): string {
+  return `${from}-${to}-${random}`;
 }
 
 const need = (ok: boolean, what: string) => {
@@ -134,7 +134,7 @@ export function draft(me: string, opts: CreateMessageOptions<unknown>, element: 
   const conversationID = c2cConversationID(opts.to);
   const r = randomU32(random);
   return {
-    ID: messageID(conversationID, me, r),
+    ID: messageID(me, opts.to, r),
     conversationID,
     conversationType: 'C2C',
     from: me,
@@ -231,7 +231,7 @@ export function fromWire(me: string, w: WireMessage): Message {
   const conversationID = c2cConversationID(out ? w.To_Account : w.From_Account);
   const body = Array.isArray(w.MsgBody) ? w.MsgBody : [];
   return {
-    ID: messageID(conversationID, w.From_Account, w.MsgRandom),
+    ID: messageID(w.From_Account, w.To_Account, w.MsgRandom),
     conversationID,
     conversationType: 'C2C',
     from: w.From_Account,
