@@ -2,9 +2,11 @@
 // tests (*.int-spec.ts) against the real data plane and a real two-region platform.
 const { compilerOptions } = require('./tsconfig.base.json');
 
-const moduleNameMapper = Object.fromEntries(
-  Object.entries(compilerOptions.paths).map(([alias, [target]]) => [`^${alias}$`, `<rootDir>/${target}`]),
-);
+const moduleNameMapper = {
+  ...Object.fromEntries(Object.entries(compilerOptions.paths).map(([alias, [target]]) => [`^${alias}$`, `<rootDir>/${target}`])),
+  // libs/sdk writes ESM-style relative imports ('./errors.js') that resolve to the .ts sources.
+  '^(\\.{1,2}/.*)\\.js$': '$1',
+};
 
 const transform = {
   '^.+\\.ts$': [

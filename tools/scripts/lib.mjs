@@ -8,6 +8,7 @@ export const ROOT = resolve(import.meta.dirname, '..', '..');
 export const RUN_DIR = join(ROOT, '.meridian', 'run');
 export const LOG_DIR = join(ROOT, '.meridian', 'logs');
 export const PLATFORM_PID = join(RUN_DIR, 'platform.pid');
+export const DEMO_WEB_PID = join(RUN_DIR, 'demo-web.pid');
 
 export const say = (tag, msg) => process.stdout.write(`[${tag}] ${msg}\n`);
 

@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, openSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { LOG_DIR, PLATFORM_PID, ROOT, RUN_DIR, build, dataplane, ensureDependencies, pidAlive, requireBuilt, say } from './lib.mjs';
+import { DEMO_WEB_PID, LOG_DIR, PLATFORM_PID, ROOT, RUN_DIR, build, dataplane, ensureDependencies, pidAlive, requireBuilt, say, step } from './lib.mjs';
 
 const started = Date.now();
 const mode = process.env.MERIDIAN_MODE === 'region' ? 'region' : 'process';
@@ -46,10 +46,12 @@ try {
 
 const { ensureDemoApp } = requireBuilt('tools/launcher/src/demo-app.js');
 const demo = await ensureDemoApp(platform);
+const demoWebUrl = await startDemoWeb();
 
 const local = {
   generatedAt: new Date().toISOString(),
   demoApp: demo,
+  demoWeb: demoWebUrl,
   dataPlane: platform.topology.dataPlane,
   regions: Object.fromEntries(
     platform.regions.map((r) => {
@@ -84,6 +86,7 @@ for (const [a, b, c] of rows) process.stdout.write(`  ${a.padEnd(width[0])}  ${b
 process.stdout.write(
   [
     '',
+    `  web demo   ${demoWebUrl}  (log in as any user ID; dev-only UserSig endpoint for the demo app, bound to 127.0.0.1)`,
     `  demo app   SDKAppID ${demo.sdkAppId}  home ${demo.homeRegion}  admin ${demo.admin}`,
     `             secret key ${demo.secretKey}`,
     `  try it     curl -s -d '{"CheckItem":[{"UserID":"alice"}]}' '${local.regions[demo.homeRegion].rest}/im_open_login_svc/account_check?sdkappid=${demo.sdkAppId}&identifier=${demo.admin}&usersig=${demo.adminUserSig}&random=1&contenttype=json'`,
@@ -94,3 +97,29 @@ process.stdout.write(
   ].join('\n'),
 );
 say('start', `platform up in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+
+/**
+ * The web demo (tools/demo-web): builds the SDK's browser bundle, then serves the chat app and
+ * the demo app's dev-only UserSig endpoint on 127.0.0.1 (MERIDIAN_DEMO_PORT, default 7080).
+ */
+async function startDemoWeb() {
+  const port = Number(process.env.MERIDIAN_DEMO_PORT ?? 7080);
+  const url = `http://127.0.0.1:${port}`;
+  if (!pidAlive(DEMO_WEB_PID)) {
+    step('start', process.execPath, ['libs/sdk/scripts/build.mjs']);
+    const out = openSync(join(LOG_DIR, 'demo-web.log'), 'a');
+    const child = spawn(process.execPath, [join(ROOT, 'tools/runtime/run.js'), 'dist/tools/demo-web/src/main.js', '--port', String(port)], {
+      cwd: ROOT,
+      detached: true,
+      stdio: ['ignore', out, out],
+    });
+    writeFileSync(DEMO_WEB_PID, String(child.pid));
+    child.unref();
+  }
+  for (const deadline = Date.now() + 30_000; Date.now() < deadline; ) {
+    if (await fetch(`${url}/api/config`).then((r) => r.ok, () => false)) return url;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  say('start', `web demo did not answer on ${url}; see .meridian/logs/demo-web.log`);
+  return `${url} (not answering)`;
+}

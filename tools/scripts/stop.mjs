@@ -2,7 +2,14 @@
 // npm stop: stop the platform started by npm start (SIGTERM, then SIGKILL), then the data plane.
 // `npm stop -- --keep-dataplane` leaves Redis, Kafka and FerretDB running.
 import { rmSync } from 'node:fs';
-import { PLATFORM_PID, dataplane, pidAlive, say } from './lib.mjs';
+import { DEMO_WEB_PID, PLATFORM_PID, dataplane, pidAlive, say } from './lib.mjs';
+
+const demoWeb = pidAlive(DEMO_WEB_PID);
+if (demoWeb) {
+  say('stop', `stopping web demo (pid ${demoWeb})`);
+  process.kill(demoWeb, 'SIGTERM');
+}
+rmSync(DEMO_WEB_PID, { force: true });
 
 const pid = pidAlive(PLATFORM_PID);
 if (pid) {

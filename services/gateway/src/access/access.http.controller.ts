@@ -1,4 +1,4 @@
-import { BadRequestException, Controller, Get, HttpCode, Inject, Query } from '@nestjs/common';
+import { BadRequestException, Controller, Get, Header, HttpCode, Inject, Query } from '@nestjs/common';
 import { PLATFORM_CONFIG, type PlatformConfig } from '@meridian/platform';
 import { WS_PATH } from '../ws/client-ws.server';
 import { RegionHealthService } from './region-health.service';
@@ -25,7 +25,10 @@ export class AccessHttpController {
     @Inject(RegionHealthService) private readonly health: RegionHealthService,
   ) {}
 
+  // Browsers call both endpoints from the app's own origin (the SDK's addressing and RTT probes);
+  // neither carries credentials or anything private, so any origin may read them.
   @Get('gateways')
+  @Header('Access-Control-Allow-Origin', '*')
   gateways(@Query('region') hint?: string): { gateways: RankedGateway[]; servedBy: string } {
     const regions = this.platform.topology.regionNames();
     if (hint !== undefined && !regions.includes(hint)) throw new BadRequestException(`unknown region ${hint}; known: ${regions.join(', ')}`);
@@ -55,6 +58,8 @@ export class AccessHttpController {
   /** The RTT probe: as small and cheap as an answer can be. */
   @Get('ping')
   @HttpCode(204)
+  @Header('Access-Control-Allow-Origin', '*')
+  @Header('Cache-Control', 'no-store')
   ping(): void {
     return undefined;
   }

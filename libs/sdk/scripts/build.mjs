@@ -1,0 +1,21 @@
+#!/usr/bin/env node
+// Builds the publishable package with tsc only (no bundler): dist/esm (ES modules, what browsers
+// import), dist/cjs (CommonJS, what require() loads) and dist/types (declarations).
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+
+const here = dirname(dirname(new URL(import.meta.url).pathname));
+const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+const run = (...args) => execFileSync(process.execPath, [tsc, '-p', join(here, 'tsconfig.lib.json'), ...args], { stdio: 'inherit' });
+
+rmSync(join(here, 'dist'), { recursive: true, force: true });
+run('--outDir', join(here, 'dist/esm'));
+run('--module', 'commonjs', '--outDir', join(here, 'dist/cjs'));
+run('--declaration', '--emitDeclarationOnly', '--sourceMap', 'false', '--outDir', join(here, 'dist/types'));
+// Each build says which module system it is, whatever the consumer's package.json says.
+mkdirSync(join(here, 'dist/esm'), { recursive: true });
+writeFileSync(join(here, 'dist/esm/package.json'), '{ "type": "module" }\n');
+writeFileSync(join(here, 'dist/cjs/package.json'), '{ "type": "commonjs" }\n');
+process.stdout.write(`[sdk] built ${join(here, 'dist')} (esm, cjs, types)\n`);

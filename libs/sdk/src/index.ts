@@ -1,0 +1,13 @@
+/**
+ * @meridian/sdk: the Meridian chat client for browsers and Node (ESM and CommonJS).
+ *
+ *   import { Meridian } from '@meridian/sdk';
+ *   const chat = Meridian.create({ SDKAppID: 1400000001, accessUrl: 'http://127.0.0.1:7100' });
+ */
+export { Meridian, type Conversation, type CreateOptions, type PeerReadReceipt, type Response } from './meridian.js';
+export { EVENT, type EventName, type Handler } from './events.js';
+export { ErrorCodes, MeridianError } from './errors.js';
+export { TYPES, type Message, type MsgElement, type CreateMessageOptions, c2cConversationID } from './messages.js';
+export { type GatewayInfo, type NetState, type WebSocketConstructor, type WebSocketLike, type FetchLike } from './connection.js';
+export { backoffDelay, type BackoffOptions } from './backoff.js';
+export { Meridian as default } from './meridian.js';

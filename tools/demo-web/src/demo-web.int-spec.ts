@@ -1,0 +1,127 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { REPO_ROOT, TEST_NAMESPACE, TEST_PORT_OFFSET, gatewayUrl } from '@meridian/testing';
+import { resolvePlatform } from '../../launcher/src/control';
+import { ensureDemoApp } from '../../launcher/src/demo-app';
+import { type DemoServer, startDemoServer } from './demo-server';
+
+const SG = 'ap-singapore';
+const FRA = 'eu-frankfurt';
+const ARTIFACTS = join(REPO_ROOT, 'test-artifacts');
+
+async function login(page: Page, url: string, user: string, region: string): Promise<void> {
+  await page.goto(url);
+  await page.getByTestId('user').fill(user);
+  await page.getByTestId('region-pick').selectOption(region);
+  await page.getByTestId('login').click();
+  await page.getByTestId('region').filter({ hasText: `region ${region}` }).waitFor();
+}
+
+async function openChat(page: Page, peer: string): Promise<void> {
+  await page.getByTestId('peer').fill(peer);
+  await page.getByTestId('open-chat').click();
+  await page.getByTestId('thread-title').filter({ hasText: peer }).waitFor();
+}
+
+async function sendText(page: Page, text: string): Promise<void> {
+  await page.getByTestId('text').fill(text);
+  await page.getByTestId('send').click();
+}
+
+const message = (page: Page, text: string) => page.getByTestId('messages').locator('li', { hasText: text });
+
+describe('web demo (browser end-to-end)', () => {
+  let browser: Browser;
+  let demo: DemoServer;
+  let sdkAppId: number;
+
+  beforeAll(async () => {
+    // Debian's chromium (installed by the project's script if missing) and the SDK's ESM build.
+    const executablePath = execFileSync('bash', [join(REPO_ROOT, 'tools', 'scripts', 'ensure-chromium.sh')], { encoding: 'utf8' }).trim();
+    execFileSync(process.execPath, [join(REPO_ROOT, 'libs', 'sdk', 'scripts', 'build.mjs')], { stdio: 'ignore' });
+    const platform = resolvePlatform({ namespace: TEST_NAMESPACE, portOffset: TEST_PORT_OFFSET });
+    const app = await ensureDemoApp(platform);
+    sdkAppId = app.sdkAppId;
+    demo = await startDemoServer({ sdkAppId, secretKey: app.secretKey, accessUrls: [gatewayUrl(SG), gatewayUrl(FRA)], regions: [SG, FRA] });
+    browser = await chromium.launch({ executablePath, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+    mkdirSync(ARTIFACTS, { recursive: true });
+  }, 600_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await demo?.close();
+  });
+
+  it('signs UserSigs for the demo app only', async () => {
+    const ok = await fetch(`${demo.url}/api/usersig?sdkappid=${sdkAppId}&userid=zoe`);
+    expect(ok.status).toBe(200);
+    expect(((await ok.json()) as { userSig: string }).userSig).toMatch(/\S{20,}/);
+    expect((await fetch(`${demo.url}/api/usersig?sdkappid=1400000002&userid=zoe`)).status).toBe(403);
+    expect((await fetch(`${demo.url}/api/usersig?sdkappid=${sdkAppId}&userid=${encodeURIComponent('bad id!')}`)).status).toBe(400);
+    expect(demo.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+  });
+
+  it('two users on gateways of two regions chat both ways; one goes offline and sees what was sent meanwhile', async () => {
+    const ctxA = await browser.newContext();
+    const ctxB = await browser.newContext();
+    try {
+      const alice = await ctxA.newPage();
+      let bob = await ctxB.newPage();
+      await login(alice, demo.url, 'alice', SG);
+      await login(bob, demo.url, 'bob', FRA);
+
+      await openChat(alice, 'bob');
+      await sendText(alice, 'Hi Bob, from Singapore');
+      // Bob has not opened the conversation: an unread badge.
+      await bob.locator('[data-testid=conversation][data-peer=alice] [data-testid=unread]', { hasText: '1' }).waitFor();
+      await bob.locator('[data-testid=conversation][data-peer=alice]').click();
+      await message(bob, 'Hi Bob, from Singapore').waitFor();
+      // Opening it read it: Alice sees the receipt.
+      await message(alice, 'Hi Bob, from Singapore').getByTestId('receipt').filter({ hasText: 'Read' }).waitFor();
+
+      await sendText(bob, 'Hallo Alice, from Frankfurt');
+      await bob.getByTestId('face-3').click();
+      await message(alice, 'Hallo Alice, from Frankfurt').waitFor();
+      await alice.locator('[data-testid=messages] li[data-type=TIMFaceElem]', { hasText: '👍' }).waitFor();
+
+      await alice.getByTestId('send-image').click();
+      await bob.locator('[data-testid=messages] li[data-type=TIMImageElem] img').waitFor();
+      await bob.getByTestId('send-custom').click();
+      await alice.locator('[data-testid=messages] li[data-type=TIMCustomElem]', { hasText: 'contact card' }).waitFor();
+
+      await sendText(alice, 'oops, wrong chat');
+      await message(bob, 'oops, wrong chat').waitFor();
+      await message(alice, 'oops, wrong chat').getByTestId('recall').click();
+      await bob.locator('[data-testid=messages] li.revoked', { hasText: 'message recalled' }).waitFor();
+      expect(await message(bob, 'oops, wrong chat').count()).toBe(0);
+
+      // Bob goes offline (logs out and closes the tab); Alice writes on.
+      await bob.getByTestId('logout').click();
+      await bob.close();
+      await sendText(alice, 'Are you there?');
+      await sendText(alice, 'Call me when you are back');
+      await message(alice, 'Call me when you are back').getByTestId('receipt').filter({ hasText: 'Sent' }).waitFor();
+
+      // Bob comes back: the badge counts what he missed, and the chat shows it.
+      bob = await ctxB.newPage();
+      await login(bob, demo.url, 'bob', FRA);
+      await bob.locator('[data-testid=conversation][data-peer=alice] [data-testid=unread]', { hasText: '2' }).waitFor();
+      await bob.locator('[data-testid=conversation][data-peer=alice]').click();
+      await message(bob, 'Are you there?').waitFor();
+      await message(bob, 'Call me when you are back').waitFor();
+      await sendText(bob, 'Back now!');
+      await message(alice, 'Back now!').waitFor();
+      await message(alice, 'Call me when you are back').getByTestId('receipt').filter({ hasText: 'Read' }).waitFor();
+
+      expect(await alice.getByTestId('region').textContent()).toContain(`region ${SG}`);
+      expect(await bob.getByTestId('region').textContent()).toContain(`region ${FRA}`);
+      await alice.screenshot({ path: join(ARTIFACTS, 'demo-web-alice.png') });
+      await bob.screenshot({ path: join(ARTIFACTS, 'demo-web-bob.png') });
+    } finally {
+      await ctxA.close();
+      await ctxB.close();
+    }
+  }, 120_000);
+});
