@@ -22,6 +22,7 @@ import {
 } from './group-rules';
 import type { GroupDoc, GroupMessageDoc, KeyValue, MemberDoc } from './group.schema';
 import { GroupsRepository } from './groups.repository';
+import { GroupBeforeCallbacks } from './group-callbacks';
 
 export interface Ctx {
   sdkAppId: number;
@@ -113,6 +114,7 @@ export class GroupsService {
     @Inject(GrpcClients) private readonly clients: GrpcClients,
     @Inject(EventBus) private readonly bus: EventBus,
     @Inject(RedisClient) private readonly redis: RedisClient,
+    @Inject(GroupBeforeCallbacks) private readonly beforeCallbacks: GroupBeforeCallbacks,
   ) {
     this.seq = new RedisSequence(redis.redis);
   }
@@ -121,7 +123,10 @@ export class GroupsService {
   async execute(ctx: Ctx, command: string, body: Json): Promise<Json> {
     const handler = this.handlers[command];
     if (!handler) throw fail(ErrorCode.BAD_RESOURCE, `unknown group command ${command}`);
-    return handler(ctx, body);
+    // Third-party callbacks (Group.CallbackBefore*): may refuse, drop or rewrite the request.
+    const before = await this.beforeCallbacks.check(ctx, command, body);
+    if (before.answer) return before.answer;
+    return handler(ctx, before.body);
   }
 
   private readonly handlers: Record<string, (ctx: Ctx, body: Json) => Promise<Json>> = {
@@ -344,7 +349,7 @@ export class GroupsService {
     const members = await this.audience(ctx.sdkAppId, g);
     await this.repo.deleteGroup(ctx.sdkAppId, g.groupId);
     await this.redis.redis.del(GroupKeys.live(ctx.sdkAppId, g.groupId));
-    await this.changed(ctx, g.groupId, g.kind, 'Destroyed', members, {});
+    await this.changed(ctx, g.groupId, g.kind, 'Destroyed', members, { Type: g.typeName, Name: g.name, Owner_Account: g.owner });
     await this.system(ctx.sdkAppId, g.groupId, members, 5, { Operator_Account: ctx.operator });
     return {};
   }
