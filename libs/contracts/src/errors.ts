@@ -62,6 +62,10 @@ export const ErrorCode = {
   C2C_SENDER_MUTED: 20012,
   /** The recipient has blacklisted the sender. */
   C2C_BLACKLISTED: 20007,
+  /** The app's C2C.CallbackBeforeSendMsg answered 1 (reject). */
+  C2C_CALLBACK_REJECTED: 20006,
+  /** The app's Group.CallbackBefore* answered 1 (reject). */
+  GROUP_CALLBACK_REJECTED: 10016,
   // Relationship chain (sns): 30001 bad parameters, 30003 account not found, 30013 blacklist full.
   SNS_INVALID_PARAMETER: 30001,
   SNS_ACCOUNT_NOT_FOUND: 30003,

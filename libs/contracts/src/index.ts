@@ -3,3 +3,4 @@ export * from './topics';
 export * from './errors';
 export * from './identifiers';
 export * from './messages';
+export * from './callbacks';

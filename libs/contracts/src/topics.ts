@@ -24,4 +24,6 @@ export const TOPICS = {
   deliveries: 'push.deliveries.v1',
   /** BroadcastRequestedEvent: a push to all users or to an audience, worked through at a paced rate. */
   broadcasts: 'push.broadcasts.v1',
+  /** CallbackDeadLetteredEvent: after-callbacks that failed every retry; replayed by an admin. Key <sdkappid>. */
+  callbackDlq: 'callback.dlq.v1',
 } as const;

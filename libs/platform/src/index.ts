@@ -11,5 +11,6 @@ export * from './kafka/event-bus';
 export * from './redis/redis';
 export * from './redis/sequence';
 export * from './mongo/mongo';
+export * from './callbacks/before-callbacks';
 export * from './platform.module';
 export * from './bootstrap';

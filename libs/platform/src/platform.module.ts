@@ -13,6 +13,7 @@ import { createRootLogger } from './logging/logger';
 import { Probe, ProbeSchema } from './selftest/probe.schema';
 import { SelfTestService } from './selftest/selftest.service';
 import { PlatformGrpcController } from './selftest/platform.grpc.controller';
+import { BeforeCallbacks } from './callbacks/before-callbacks';
 import { TOPICS } from '@meridian/contracts';
 
 export interface PlatformModuleOptions {
@@ -54,8 +55,9 @@ export class PlatformModule {
         EventBus,
         RedisClient,
         SelfTestService,
+        BeforeCallbacks,
       ],
-      exports: [PLATFORM_CONFIG, Metrics, HealthRegistry, GrpcClients, GrpcMetricsInterceptor, EventBus, RedisClient],
+      exports: [PLATFORM_CONFIG, Metrics, HealthRegistry, GrpcClients, GrpcMetricsInterceptor, EventBus, RedisClient, BeforeCallbacks],
     };
   }
 }

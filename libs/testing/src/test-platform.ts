@@ -31,6 +31,16 @@ export const TEST_LIMITS = {
   MERIDIAN_CHAT_RETENTION_INTERVAL_S: '1',
   // Group frequency control low enough to reach in a test.
   MERIDIAN_GROUP_MSG_PER_SECOND: '5',
+  // Callbacks: settings read afresh (tests change them), retries fast, few attempts, a breaker
+  // that opens after 3 failures for half a second.
+  MERIDIAN_CALLBACK_SETTINGS_CACHE_S: '0',
+  MERIDIAN_CALLBACK_APP_CACHE_S: '0',
+  MERIDIAN_CALLBACK_RETRY_BASE_MS: '200',
+  MERIDIAN_CALLBACK_RETRY_MAX_MS: '1000',
+  MERIDIAN_CALLBACK_RETRY_POLL_MS: '100',
+  MERIDIAN_CALLBACK_RETRY_MAX_ATTEMPTS: '4',
+  MERIDIAN_CALLBACK_BREAKER_FAILURES: '3',
+  MERIDIAN_CALLBACK_BREAKER_OPEN_MS: '500',
 } as const;
 
 /** The test platform's topology (namespaced names, offset ports). */

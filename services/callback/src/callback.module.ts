@@ -1,10 +1,49 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { MongooseModule } from '@nestjs/mongoose';
+import { TOPICS } from '@meridian/contracts';
 import { PlatformModule, type PlatformConfig } from '@meridian/platform';
+import { AfterConsumer } from './after/after.consumer';
+import { AfterService } from './after/after.service';
+import { AppCallbacksCache } from './apps/app-callbacks.cache';
+import { BeforeService } from './before/before.service';
+import { CALLBACK_CONFIG, loadCallbackConfig } from './callback.config';
+import { CallbackGrpcController } from './callback.grpc.controller';
+import { ReplayService } from './retries/replay.service';
+import { RetryDispatcher } from './retries/retry.dispatcher';
+import { RetryRepository } from './retries/retry.repository';
+import { DeadLetterDoc, DeadLetterSchema, RetryDoc, RetrySchema } from './retries/retry.schema';
+import { HttpSender } from './sender/http-sender';
 
-/** Root module of the callback service. Feature modules are added here as their issues land. */
+/**
+ * Root module of the callback service: before-callbacks over gRPC, after-callbacks from Kafka with
+ * a durable retry queue and dead letters, one HTTP sender for both.
+ */
 @Module({})
 export class CallbackModule {
-  static register(config: PlatformConfig): DynamicModule {
-    return { module: CallbackModule, imports: [PlatformModule.register(config)] };
+  static register(config: PlatformConfig, env: NodeJS.ProcessEnv = process.env): DynamicModule {
+    return {
+      module: CallbackModule,
+      imports: [
+        PlatformModule.register(config, {
+          topics: [TOPICS.userState, TOPICS.c2cMessages, TOPICS.relationshipChanges, TOPICS.groupEvents, TOPICS.callbackDlq],
+        }),
+        MongooseModule.forFeature([
+          { name: RetryDoc.name, schema: RetrySchema },
+          { name: DeadLetterDoc.name, schema: DeadLetterSchema },
+        ]),
+      ],
+      controllers: [CallbackGrpcController],
+      providers: [
+        { provide: CALLBACK_CONFIG, useValue: loadCallbackConfig(env) },
+        AppCallbacksCache,
+        HttpSender,
+        RetryRepository,
+        AfterService,
+        AfterConsumer,
+        RetryDispatcher,
+        BeforeService,
+        ReplayService,
+      ],
+    };
   }
 }

@@ -70,6 +70,8 @@ export class ChatGrpcController implements chatV1.ChatServiceController {
       fromLoginId: req.fromLoginId,
       tooLongCode: req.fromLoginId ? ErrorCode.MSG_BODY_TOO_LONG : ErrorCode.MSG_TOO_LONG_REST,
       sendMsgControl: req.sendMsgControl,
+      noCallbacks: req.noCallbacks,
+      forbidCallbackControl: req.forbidCallbackControl,
     });
     return { msgSeq: String(r.msgSeq), msgTime: String(r.msgTime), msgKey: r.msgKey, conversationId: r.conversationId, duplicate: r.duplicate };
   }

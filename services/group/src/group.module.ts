@@ -20,6 +20,7 @@ import {
 } from './groups/group.schema';
 import { GroupsRepository } from './groups/groups.repository';
 import { GroupsService } from './groups/groups.service';
+import { GroupBeforeCallbacks } from './groups/group-callbacks';
 
 /** Root module of the group service: groups, members, roles, mutes and group messages. */
 @Module({})
@@ -39,7 +40,7 @@ export class GroupModule {
         ]),
       ],
       controllers: [GroupGrpcController],
-      providers: [{ provide: GROUP_CONFIG, useValue: loadGroupConfig(env) }, GroupsRepository, GroupsService],
+      providers: [{ provide: GROUP_CONFIG, useValue: loadGroupConfig(env) }, GroupsRepository, GroupBeforeCallbacks, GroupsService],
     };
   }
 }

@@ -6,6 +6,9 @@
  *   meridian [--region R] app list | show ID [--reveal] | rotate-key ID | disable ID | enable ID
  *   meridian [--region R] app set ID [--name N] [--admin A ...] [--policy P [--max-per-platform N] [--max-web N]]
  *                                    [--ecdsa-public-key FILE|none] [--rest-qps N] [--rest-app-qps N] [--roaming-days N]
+ *                                    [--callback-url URL|none] [--callback-commands A,B,...|all|none] [--callback-token T|none]
+ *                                    [--callback-timeout-ms N] [--callback-policy deliver|block]
+ *   meridian [--region R] callback replay --app ID [--limit N]
  *   meridian [--region R] push provider ID --kind apns|fcm|webhook (--config FILE.json | --remove)
  *   meridian usersig gen --sdkappid N --user U [--expire SECONDS] [--key KEY]
  *   meridian usersig verify --sdkappid N --user U --sig SIG [--key KEY | --public-key FILE]
@@ -18,7 +21,8 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { GrpcClients, Metrics, Topology, defaultTopologyPath, loadPlatformConfig, type PromiseClient } from '@meridian/platform';
 import { MeridianError, parseSdkAppId } from '@meridian/contracts';
-import { authV1, type pushV1 } from '@meridian/proto';
+import { authV1, type callbackV1, type pushV1 } from '@meridian/proto';
+import { CALLBACK_COMMANDS } from '@meridian/contracts';
 import { UserSigError, genUserSig, verifyUserSig } from '@meridian/usersig';
 
 type Auth = PromiseClient<authV1.AuthServiceClient>;
@@ -55,6 +59,13 @@ export async function main(argv: string[]): Promise<number> {
       kind: { type: 'string' },
       config: { type: 'string' },
       remove: { type: 'boolean', default: false },
+      'callback-url': { type: 'string' },
+      'callback-commands': { type: 'string' },
+      'callback-token': { type: 'string' },
+      'callback-timeout-ms': { type: 'string' },
+      'callback-policy': { type: 'string' },
+      app: { type: 'string' },
+      limit: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -124,6 +135,7 @@ export async function main(argv: string[]): Promise<number> {
         }
         case 'set': {
           const key = values['ecdsa-public-key'];
+          const callback = await callbackPatch(auth(), id(), values);
           const res = await auth().updateApp({
             sdkAppId: id(),
             hasName: values.name !== undefined,
@@ -136,8 +148,8 @@ export async function main(argv: string[]): Promise<number> {
             maxWeb: Number(values['max-web'] ?? 1),
             hasEcdsaPublicKey: key !== undefined,
             ecdsaPublicKey: key && key !== 'none' ? readFileSync(key, 'utf8') : '',
-            hasCallback: false,
-            callback: undefined,
+            hasCallback: callback !== undefined,
+            callback,
             hasRestLimits: values['rest-qps'] !== undefined || values['rest-app-qps'] !== undefined,
             restCommandQps: Number(values['rest-qps'] ?? 0),
             restAppQps: Number(values['rest-app-qps'] ?? 0),
@@ -148,6 +160,16 @@ export async function main(argv: string[]): Promise<number> {
           return 0;
         }
       }
+    }
+    if (area === 'callback' && action === 'replay') {
+      // Dead-lettered after-callbacks go back into the retry queue of the app's home region.
+      const sdkAppId = parseSdkAppId(values.app ?? idArg);
+      if (sdkAppId === undefined) throw new UsageError('--app ID is required');
+      const home = (await auth().locateApp({ sdkAppId, localOnly: false })).homeRegion;
+      if (!home) throw new MeridianError(70020, 'SDKAppID not found');
+      const res = await clients!.service<callbackV1.CallbackServiceClient>('callback', home).replayDeadLetters({ sdkAppId, limit: Number(values.limit ?? 0) });
+      print(res, () => `${res.replayed} dead-lettered callback(s) of ${sdkAppId} queued for delivery`);
+      return 0;
     }
     if (area === 'push' && action === 'provider') {
       // Offline push credentials of an app: APNs (.p8 token auth), FCM (service account) or a webhook.
@@ -216,6 +238,9 @@ function readUsage(): string {
     '  meridian [--region R] app set ID [--name N] [--admin A ...] [--policy P [--max-per-platform N] [--max-web N]] [--ecdsa-public-key FILE|none]',
     '                         [--rest-qps N] [--rest-app-qps N]   (REST calls/s per command and per app; 0 = default)',
     '                         [--roaming-days N]   (days 1:1 messages are kept, 1-360; 0 = default 7)',
+    '                         [--callback-url URL|none] [--callback-commands A,B|all|none] [--callback-token T|none]',
+    '                         [--callback-timeout-ms N] [--callback-policy deliver|block]   (third-party callbacks)',
+    '  meridian [--region R] callback replay --app ID [--limit N]   (dead-lettered after-callbacks back into delivery)',
     '  meridian [--region R] push provider ID --kind apns|fcm|webhook (--config FILE.json | --remove)',
     '  meridian usersig gen --sdkappid N --user U [--expire SECONDS] [--key KEY]',
     '  meridian usersig verify --sdkappid N --user U --sig SIG [--key KEY | --public-key FILE]',
@@ -252,6 +277,47 @@ function describeApp(a: authV1.App): string {
     `  ECDSA key     ${a.ecdsaPublicKey ? 'configured' : 'none'}`,
     `  REST limits   ${a.restCommandQps || 'default'}/s per command, ${a.restAppQps || 'default'}/s per app`,
     `  Roaming       ${a.roamingDays ? `${a.roamingDays} days` : 'default (7 days)'}`,
+    `  Callbacks     ${
+      a.callback?.url
+        ? `${a.callback.url}, ${a.callback.commands.length} command(s), timeout ${a.callback.timeoutMs} ms, ${a.callback.failurePolicy === authV1.CallbackFailurePolicy.CALLBACK_FAILURE_POLICY_BLOCK ? 'block' : 'deliver'} on failure, token ${a.callback.token || (a.secretKey ? 'none' : '(hidden; show --reveal)')}`
+        : 'none'
+    }`,
   ].join('\n');
 }
 
+
+type CliValues = Record<string, string | boolean | string[] | undefined>;
+
+/**
+ * The app's callback settings with the --callback-* flags applied, or undefined when none is
+ * given. UpdateApp replaces the settings as a whole, so the current ones (token included) are read first.
+ */
+async function callbackPatch(auth: Auth, sdkAppId: number, values: CliValues): Promise<authV1.CallbackSettings | undefined> {
+  const flag = (name: string) => values[`callback-${name}`] as string | undefined;
+  if (['url', 'commands', 'token', 'timeout-ms', 'policy'].every((n) => flag(n) === undefined)) return undefined;
+  const current = (await auth.getApp({ sdkAppId, revealSecrets: true })).app?.callback;
+  const url = flag('url');
+  const commands = flag('commands');
+  const token = flag('token');
+  const policy = flag('policy');
+  if (policy !== undefined && policy !== 'deliver' && policy !== 'block') throw new UsageError('--callback-policy is deliver or block');
+  const timeout = flag('timeout-ms');
+  if (timeout !== undefined && !/^\d+$/.test(timeout)) throw new UsageError('--callback-timeout-ms is a number of milliseconds');
+  return {
+    url: url === undefined ? (current?.url ?? '') : url === 'none' ? '' : url,
+    commands:
+      commands === undefined
+        ? (current?.commands ?? [])
+        : commands === 'none'
+          ? []
+          : commands === 'all'
+            ? [...CALLBACK_COMMANDS]
+            : commands.split(',').map((c) => c.trim()).filter(Boolean),
+    token: token === undefined ? (current?.token ?? '') : token === 'none' ? '' : token,
+    timeoutMs: timeout === undefined ? current?.timeoutMs || 2000 : Number(timeout),
+    failurePolicy:
+      (policy ?? (current?.failurePolicy === authV1.CallbackFailurePolicy.CALLBACK_FAILURE_POLICY_BLOCK ? 'block' : 'deliver')) === 'block'
+        ? authV1.CallbackFailurePolicy.CALLBACK_FAILURE_POLICY_BLOCK
+        : authV1.CallbackFailurePolicy.CALLBACK_FAILURE_POLICY_DELIVER,
+  };
+}

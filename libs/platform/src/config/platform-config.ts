@@ -33,6 +33,8 @@ const platformEnvSchema = z.object({
   MERIDIAN_KAFKA_REPLICATION: z.coerce.number().int().min(1).max(7).default(1),
   MERIDIAN_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
   MERIDIAN_SELFTEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+  /** How long an app's callback settings are cached by services making before-callbacks. */
+  MERIDIAN_CALLBACK_SETTINGS_CACHE_S: z.coerce.number().int().min(0).max(3600).default(10),
 });
 
 export interface PlatformConfig {
@@ -50,6 +52,7 @@ export interface PlatformConfig {
   grpcDeadlineMs: number;
   shutdownGraceMs: number;
   selfTestTimeoutMs: number;
+  callbackSettingsCacheS: number;
 }
 
 /** Default topology file: deploy/topology.json of the repository this code runs from. */
@@ -109,6 +112,7 @@ export function loadPlatformConfig(service: ServiceName, env: NodeJS.ProcessEnv 
     grpcDeadlineMs: e.MERIDIAN_GRPC_DEADLINE_MS,
     shutdownGraceMs: e.MERIDIAN_SHUTDOWN_GRACE_MS,
     selfTestTimeoutMs: e.MERIDIAN_SELFTEST_TIMEOUT_MS,
+    callbackSettingsCacheS: e.MERIDIAN_CALLBACK_SETTINGS_CACHE_S,
   };
 }
 

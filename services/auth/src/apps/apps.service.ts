@@ -1,6 +1,6 @@
 import { createPublicKey, randomBytes, randomInt } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { ErrorCode, MeridianError, isValidSdkAppId, isValidUserId } from '@meridian/contracts';
+import { CALLBACK_COMMANDS, ErrorCode, MeridianError, isValidSdkAppId, isValidUserId } from '@meridian/contracts';
 import { authV1 } from '@meridian/proto';
 import { GrpcClients, PLATFORM_CONFIG, type PlatformConfig, type PromiseClient } from '@meridian/platform';
 import { AUTH_CONFIG, type AuthConfig } from '../auth.config';
@@ -191,8 +191,12 @@ export class AppsService {
     if (patch.ecdsaPublicKey !== undefined) set.ecdsaPublicKey = patch.ecdsaPublicKey ? validateEcdsaKey(patch.ecdsaPublicKey) : '';
     if (patch.callback) {
       const c = patch.callback;
-      if (c.url && !/^https?:\/\/[^\s]+$/.test(c.url)) throw new MeridianError(ErrorCode.INVALID_PARAMETER, 'callback url must be http(s)');
+      if (c.url && !validCallbackUrl(c.url)) throw new MeridianError(ErrorCode.INVALID_PARAMETER, 'callback url must be an absolute http(s) URL with a host');
       if (c.timeoutMs < 100 || c.timeoutMs > 10_000) throw new MeridianError(ErrorCode.INVALID_PARAMETER, 'callback timeout is 100-10000 ms');
+      const unknown = c.commands.filter((cmd) => !CALLBACK_COMMANDS.includes(cmd));
+      if (unknown.length) throw new MeridianError(ErrorCode.INVALID_PARAMETER, `unknown callback command(s): ${unknown.join(', ')}`);
+      if (c.commands.length && !c.url) throw new MeridianError(ErrorCode.INVALID_PARAMETER, 'callback commands need a callback url');
+      if (c.token.length > 256 || /\s/.test(c.token)) throw new MeridianError(ErrorCode.INVALID_PARAMETER, 'callback token is at most 256 characters, no spaces');
       set.callback = c;
     }
     if (patch.restLimits) {
@@ -387,4 +391,13 @@ export function fromProtoApp(app: authV1.App): AppRecord {
     createdAt: new Date(Number(app.createdAtMs)),
     updatedAt: new Date(Number(app.updatedAtMs)),
   };
+}
+
+function validCallbackUrl(url: string): boolean {
+  if (!/^https?:\/\/[^\s]+$/.test(url)) return false;
+  try {
+    return Boolean(new URL(url).hostname);
+  } catch {
+    return false;
+  }
 }

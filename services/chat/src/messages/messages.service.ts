@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ErrorCode, MeridianError, TOPICS, isValidUserId, validateMsgBody } from '@meridian/contracts';
-import { EventBus, GrpcClients } from '@meridian/platform';
+import { BeforeCallbacks, EventBus, GrpcClients } from '@meridian/platform';
 import type { authV1, relationshipV1 } from '@meridian/proto';
 import { AppSettingsCache } from '../apps/app-settings.cache';
 import { CHAT_CONFIG, type ChatConfig } from '../chat.config';
@@ -28,6 +28,10 @@ export interface SendInput {
   tooLongCode: number;
   /** Tencent SendMsgControl: NoUnread, NoLastMsg, WithMuteNotifications. */
   sendMsgControl?: string[];
+  /** No callbacks at all (batchsendmsg). */
+  noCallbacks?: boolean;
+  /** Tencent ForbidCallbackControl: ForbidBeforeSendMsgCallback, ForbidAfterSendMsgCallback. */
+  forbidCallbackControl?: string[];
 }
 
 export interface ImportInput {
@@ -81,6 +85,7 @@ export class MessagesService {
     @Inject(GrpcClients) private readonly clients: GrpcClients,
     @Inject(ConversationsService) private readonly conversations: ConversationsService,
     @Inject(AppSettingsCache) private readonly apps: AppSettingsCache,
+    @Inject(BeforeCallbacks) private readonly callbacks: BeforeCallbacks,
   ) {}
 
   async send(input: SendInput): Promise<SendResult & { duplicate: boolean }> {
@@ -114,13 +119,62 @@ export class MessagesService {
     if (earlier === 'pending') throw new MeridianError(ErrorCode.TOO_FREQUENT, 'the same message is being sent; retry shortly');
     if (earlier) return { ...earlier, duplicate: true };
     try {
-      const result = await this.accept(input);
+      // Third-party callbacks: C2C.CallbackBeforeSendMsg may reject, drop or rewrite the message.
+      const decided = await this.beforeSendCallback(input);
+      const result = decided === 'drop' ? this.droppedResult(input) : await this.accept(decided);
       await this.dedupe.complete(input.sdkAppId, input.from, input.to, input.random, result, ttl);
       return { ...result, duplicate: false };
     } catch (err) {
       await this.dedupe.release(input.sdkAppId, input.from, input.to, input.random);
       throw err;
     }
+  }
+
+  /**
+   * Asks the app's backend (C2C.CallbackBeforeSendMsg) unless batch-sent or forbidden; answers the
+   * input to send (rewritten MsgBody/CloudCustomData when the app modified it) or 'drop'.
+   * A reject throws the app's code (20006 or its own 120001-130000; 80003 when blocked on failure).
+   */
+  private async beforeSendCallback(input: SendInput): Promise<SendInput | 'drop'> {
+    if (input.noCallbacks || input.forbidCallbackControl?.includes('ForbidBeforeSendMsgCallback')) return input;
+    const outcome = await this.callbacks.run(
+      input.sdkAppId,
+      'C2C.CallbackBeforeSendMsg',
+      {
+        From_Account: input.from,
+        To_Account: input.to,
+        // Seq and key are assigned once the message is accepted, after this callback.
+        MsgSeq: 0,
+        MsgRandom: input.random,
+        MsgTime: Math.floor(Date.now() / 1000),
+        MsgKey: '',
+        OnlineOnlyFlag: input.lifeTime === 0 ? 1 : 0,
+        MsgBody: input.msgBody,
+        CloudCustomData: input.cloudCustomData,
+      },
+      { optPlatform: input.fromLoginId ? 'Unknown' : 'RESTAPI' },
+    );
+    if (!BeforeCallbacks.proceed(outcome)) return 'drop';
+    if (outcome?.action !== 'modify' || !outcome.answer) return input;
+    const body = outcome.answer['MsgBody'];
+    const cloud = outcome.answer['CloudCustomData'];
+    const next = { ...input };
+    if (Array.isArray(body)) {
+      try {
+        validateMsgBody(body, input.tooLongCode);
+        next.msgBody = body;
+      } catch {
+        this.logger.warn({ sdkAppId: input.sdkAppId }, 'callback answered an invalid MsgBody; original kept');
+      }
+    }
+    if (typeof cloud === 'string') next.cloudCustomData = cloud;
+    return next;
+  }
+
+  /** What the sender of a message dropped by the app's backend is told: sent, nothing stored. */
+  private droppedResult(input: SendInput): SendResult {
+    const time = Math.floor(Date.now() / 1000);
+    return { msgSeq: 0, msgTime: time, msgKey: `0_${input.random}_${time}`, conversationId: c2cConversationId(input.from, input.to) };
   }
 
   async history(
@@ -236,6 +290,7 @@ export class MessagesService {
             senderSync: true,
             expiresAt: String(Math.floor(expiresAt.getTime() / 1000)),
             imported: input.mode,
+            noCallbacks: true,
           },
         },
         opts,
@@ -375,6 +430,7 @@ export class MessagesService {
           senderSync,
           expiresAt: String(Math.floor(expiresAt.getTime() / 1000)),
           imported: 0,
+          noCallbacks: Boolean(input.noCallbacks || input.forbidCallbackControl?.includes('ForbidAfterSendMsgCallback')),
         },
       },
       opts,

@@ -22,6 +22,7 @@ import {
 } from './group-rules';
 import type { GroupDoc, GroupMessageDoc, KeyValue, MemberDoc } from './group.schema';
 import { GroupsRepository } from './groups.repository';
+import { GroupBeforeCallbacks } from './group-callbacks';
 
 export interface Ctx {
   sdkAppId: number;
@@ -117,6 +118,7 @@ export class GroupsService {
     @Inject(GrpcClients) private readonly clients: GrpcClients,
     @Inject(EventBus) private readonly bus: EventBus,
     @Inject(RedisClient) private readonly redis: RedisClient,
+    @Inject(GroupBeforeCallbacks) private readonly beforeCallbacks: GroupBeforeCallbacks,
   ) {
     this.seq = new RedisSequence(redis.redis);
   }
@@ -125,7 +127,10 @@ export class GroupsService {
   async execute(ctx: Ctx, command: string, body: Json): Promise<Json> {
     const handler = this.handlers[command];
     if (!handler) throw fail(ErrorCode.BAD_RESOURCE, `unknown group command ${command}`);
-    return handler(ctx, body);
+    // Third-party callbacks (Group.CallbackBefore*): may refuse, drop or rewrite the request.
+    const before = await this.beforeCallbacks.check(ctx, command, body);
+    if (before.answer) return before.answer;
+    return handler(ctx, before.body);
   }
 
   private readonly handlers: Record<string, (ctx: Ctx, body: Json) => Promise<Json>> = {
@@ -355,7 +360,7 @@ export class GroupsService {
     // Members hear of it before the room's gateways are forgotten.
     if (g.kind === 'AVChatRoom') await this.fanOutLive(ctx.sdkAppId, g.groupId, 'group_system', { GroupId: g.groupId, Type: 5, Operator_Account: ctx.operator }, '');
     await this.redis.redis.del(GroupKeys.live(ctx.sdkAppId, g.groupId), GroupKeys.liveGateways(ctx.sdkAppId, g.groupId));
-    await this.changed(ctx, g.groupId, g.kind, 'Destroyed', members, {});
+    await this.changed(ctx, g.groupId, g.kind, 'Destroyed', members, { Type: g.typeName, Name: g.name, Owner_Account: g.owner });
     if (g.kind !== 'AVChatRoom') await this.system(ctx.sdkAppId, g.groupId, members, 5, { Operator_Account: ctx.operator });
     return {};
   }

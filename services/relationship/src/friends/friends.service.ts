@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ErrorCode, MeridianError, TOPICS, isValidUserId } from '@meridian/contracts';
-import { EventBus, GrpcClients } from '@meridian/platform';
+import { BeforeCallbacks, EventBus, GrpcClients, type BeforeOutcome } from '@meridian/platform';
 import type { authV1 } from '@meridian/proto';
 import { BlacklistRepository } from '../blacklist/blacklist.repository';
 import { ProfilesService } from '../profiles/profiles.service';
@@ -79,11 +79,15 @@ export class FriendsService {
     @Inject(GrpcClients) private readonly clients: GrpcClients,
     @Inject(EventBus) private readonly bus: EventBus,
     @Inject(ProfilesService) private readonly profiles: ProfilesService,
+    @Inject(BeforeCallbacks) private readonly callbacks: BeforeCallbacks,
   ) {}
 
   async add(sdkAppId: number, from: string, items: AddItem[], addType: string, force: boolean): Promise<ItemResult[]> {
     if (addType !== 'Add_Type_Both' && addType !== 'Add_Type_Single') throw new MeridianError(Code.PARAM, 'AddType is Add_Type_Both or Add_Type_Single');
-    const { valid, results } = await this.prepareItems(sdkAppId, from, items, true);
+    const prepared = await this.prepareItems(sdkAppId, from, items, true);
+    const { results } = prepared;
+    // Third-party callbacks: Sns.CallbackPrevFriendAdd may refuse items (ResultItem, 38000-39000).
+    const valid = await this.prevFriendAddCallback(sdkAppId, from, prepared.valid, addType, force, results);
     const facts = await this.repo.profileFacts(sdkAppId, from);
     if (facts.adminForbidType === 'AdminForbid_Type_SendOut' && !force) {
       for (const i of valid) results.set(i.to, bad(i.to, Code.FORBIDDEN, 'Err_SNS_FriendAdd_Forbidden_SendOut'));
@@ -157,6 +161,8 @@ export class FriendsService {
     if (Buffer.byteLength(remark) > REMARK_MAX) throw new MeridianError(Code.PARAM, `Remark is at most ${REMARK_MAX} bytes`);
     const request = await this.repo.findRequest(sdkAppId, requester, account);
     if (!request) throw new MeridianError(Code.NO_REQUEST, 'no such pending friend request');
+    // Third-party callbacks: Sns.CallbackPrevFriendResponse may refuse the answer (38000-39000).
+    await this.prevFriendResponseCallback(sdkAppId, account, requester, action, remark);
     await this.repo.removeRequest(sdkAppId, requester, account);
     if (action === 'Response_Action_Reject') {
       await this.deliver(sdkAppId, [requester], 'friend_request_rejected', { From_Account: account, To_Account: requester });
@@ -448,6 +454,41 @@ export class FriendsService {
     return new Set(answers.flatMap((a) => a.results.filter((r) => r.status === 'Imported').map((r) => r.userId)));
   }
 
+  /** Items the app's backend let through; refused ones get its ResultCode in `results`. */
+  private async prevFriendAddCallback(sdkAppId: number, from: string, valid: AddItem[], addType: string, force: boolean, results: Map<string, ItemResult>): Promise<AddItem[]> {
+    if (!valid.length) return valid;
+    const outcome = await this.callbacks.run(
+      sdkAppId,
+      'Sns.CallbackPrevFriendAdd',
+      {
+        Requester_Account: from,
+        From_Account: from,
+        FriendItem: valid.map((i) => ({ To_Account: i.to, Remark: i.remark, GroupName: i.groups[0] ?? '', AddSource: i.addSource, AddWording: i.addWording })),
+        AddType: addType,
+        ForceAddFlags: force ? 1 : 0,
+        EventTime: Date.now(),
+      },
+      { optPlatform: 'Unknown' },
+    );
+    const refused = snsRefusals(outcome);
+    return valid.filter((i) => {
+      const r = refused.get(i.to);
+      if (r) results.set(i.to, bad(i.to, r.code, r.info));
+      return !r;
+    });
+  }
+
+  private async prevFriendResponseCallback(sdkAppId: number, account: string, requester: string, action: string, remark: string): Promise<void> {
+    const outcome = await this.callbacks.run(
+      sdkAppId,
+      'Sns.CallbackPrevFriendResponse',
+      { Requester_Account: account, From_Account: account, ResponseFriendItem: [{ To_Account: requester, Remark: remark, TagName: '', ResponseAction: action }], EventTime: Date.now() },
+      { optPlatform: 'Unknown' },
+    );
+    const r = snsRefusals(outcome).get(requester);
+    if (r) throw new MeridianError(r.code, r.info);
+  }
+
   private async event(sdkAppId: number, key: string, pairs: { fromAccount: string; toAccount: string }[], added: boolean, reason: string): Promise<void> {
     await this.bus.publish(TOPICS.relationshipChanges, `${sdkAppId}:${key}`, { friendsChanged: { pairs, added, reason } }, { sdkAppId });
   }
@@ -476,4 +517,22 @@ function validateListNames(names: string[]): void {
   if (!names.length || names.some((n) => typeof n !== 'string' || !n || Buffer.byteLength(n) > LIST_NAME_MAX)) {
     throw new MeridianError(Code.PARAM, `GroupName must be names of 1-${LIST_NAME_MAX} bytes`);
   }
+}
+
+/**
+ * Refusals in an Sns before-callback's answer: ResultItem entries with a ResultCode in Tencent's
+ * range for apps (38000-39000). A failure under the block policy refuses everything (80003).
+ */
+function snsRefusals(outcome: BeforeOutcome | null): { get(to: string): { code: number; info: string } | undefined } {
+  if (!outcome) return { get: () => undefined };
+  if (outcome.action === 'reject') return { get: () => ({ code: outcome.code, info: outcome.info }) };
+  const refused = new Map<string, { code: number; info: string }>();
+  const items = outcome.answer?.['ResultItem'];
+  for (const item of Array.isArray(items) ? (items as Record<string, unknown>[]) : []) {
+    const code = Number(item?.['ResultCode'] ?? 0);
+    if (typeof item?.['To_Account'] === 'string' && code >= 38_000 && code <= 39_000) {
+      refused.set(item['To_Account'], { code, info: typeof item['ResultInfo'] === 'string' ? item['ResultInfo'] : 'refused by the app backend' });
+    }
+  }
+  return refused;
 }

@@ -172,7 +172,8 @@ export class C2cCommands implements OnModuleInit {
         while (next < recipients.length) {
           const to = recipients[next++]!;
           try {
-            const res = await this.chat.sendMessage(this.sendRequest(ctx, body, to));
+            // Callbacks: batch sends trigger none (Tencent).
+            const res = await this.chat.sendMessage({ ...this.sendRequest(ctx, body, to), noCallbacks: true });
             msgKey ||= res.msgKey;
           } catch (err) {
             const code = MeridianError.is(err) ? err.code : ErrorCode.INTERNAL;
@@ -202,6 +203,10 @@ export class C2cCommands implements OnModuleInit {
       throw new MeridianError(ErrorCode.INVALID_PARAMETER, 'SendMsgControl must be an array of strings');
     }
     validateMsgBody(body['MsgBody'], ErrorCode.MSG_TOO_LONG_REST);
+    const forbid = body['ForbidCallbackControl'];
+    if (forbid !== undefined && (!Array.isArray(forbid) || !forbid.every((c) => typeof c === 'string'))) {
+      throw new MeridianError(ErrorCode.INVALID_PARAMETER, 'ForbidCallbackControl must be an array of strings');
+    }
     return {
       sdkAppId: ctx.sdkAppId,
       fromAccount: from,
@@ -214,6 +219,8 @@ export class C2cCommands implements OnModuleInit {
       offlinePushInfo: Buffer.from(offline ? JSON.stringify(offline) : ''),
       fromLoginId: '',
       sendMsgControl: (control as string[] | undefined) ?? [],
+      noCallbacks: false,
+      forbidCallbackControl: (forbid as string[] | undefined) ?? [],
     };
   }
 

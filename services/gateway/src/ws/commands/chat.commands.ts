@@ -66,6 +66,8 @@ export class ChatCommands implements OnModuleInit {
             offlinePushInfo: Buffer.from(body['OfflinePushInfo'] ? JSON.stringify(body['OfflinePushInfo']) : ''),
             fromLoginId: session.loginId,
             sendMsgControl: Array.isArray(body['SendMsgControl']) ? (body['SendMsgControl'] as unknown[]).filter((c): c is string => typeof c === 'string') : [],
+            noCallbacks: false,
+            forbidCallbackControl: [],
           });
           return { MsgSeq: Number(res.msgSeq), MsgTime: Number(res.msgTime), MsgKey: res.msgKey, ConversationId: res.conversationId, Duplicate: res.duplicate };
         },

@@ -5,33 +5,420 @@
 // source: meridian/callback/v1/callback.proto
 
 /* eslint-disable */
+import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import { GrpcMethod, GrpcStreamMethod } from "@nestjs/microservices";
+import { Observable } from "rxjs";
 
 export const protobufPackage = "meridian.callback.v1";
 
 export const protobufFileName = "meridian/callback/v1/callback.proto";
 
+export enum BeforeAction {
+  BEFORE_ACTION_UNSPECIFIED = "BEFORE_ACTION_UNSPECIFIED",
+  /** BEFORE_ACTION_ALLOW - Go on unchanged (answer 0, callback not configured, or a failure under the deliver policy). */
+  BEFORE_ACTION_ALLOW = "BEFORE_ACTION_ALLOW",
+  /** BEFORE_ACTION_REJECT - Refuse with `code` and `info` (answer 1, a custom code, or a failure under the block policy). */
+  BEFORE_ACTION_REJECT = "BEFORE_ACTION_REJECT",
+  /** BEFORE_ACTION_DROP - Answer the sender as if sent, but do not deliver or store (answer 2, message commands). */
+  BEFORE_ACTION_DROP = "BEFORE_ACTION_DROP",
+  /** BEFORE_ACTION_MODIFY - Go on with the app's MsgBody / CloudCustomData (in `body_json`). */
+  BEFORE_ACTION_MODIFY = "BEFORE_ACTION_MODIFY",
+  UNRECOGNIZED = "UNRECOGNIZED",
+}
+
+export function beforeActionFromJSON(object: any): BeforeAction {
+  switch (object) {
+    case 0:
+    case "BEFORE_ACTION_UNSPECIFIED":
+      return BeforeAction.BEFORE_ACTION_UNSPECIFIED;
+    case 1:
+    case "BEFORE_ACTION_ALLOW":
+      return BeforeAction.BEFORE_ACTION_ALLOW;
+    case 2:
+    case "BEFORE_ACTION_REJECT":
+      return BeforeAction.BEFORE_ACTION_REJECT;
+    case 3:
+    case "BEFORE_ACTION_DROP":
+      return BeforeAction.BEFORE_ACTION_DROP;
+    case 4:
+    case "BEFORE_ACTION_MODIFY":
+      return BeforeAction.BEFORE_ACTION_MODIFY;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return BeforeAction.UNRECOGNIZED;
+  }
+}
+
+export function beforeActionToNumber(object: BeforeAction): number {
+  switch (object) {
+    case BeforeAction.BEFORE_ACTION_UNSPECIFIED:
+      return 0;
+    case BeforeAction.BEFORE_ACTION_ALLOW:
+      return 1;
+    case BeforeAction.BEFORE_ACTION_REJECT:
+      return 2;
+    case BeforeAction.BEFORE_ACTION_DROP:
+      return 3;
+    case BeforeAction.BEFORE_ACTION_MODIFY:
+      return 4;
+    case BeforeAction.UNRECOGNIZED:
+    default:
+      return -1;
+  }
+}
+
+export interface BeforeRequest {
+  sdkAppId: number;
+  /** Tencent CallbackCommand, for example "C2C.CallbackBeforeSendMsg". */
+  command: string;
+  /** The callback body as JSON text (Tencent field names; CallbackCommand is added by the service). */
+  bodyJson: Uint8Array;
+  clientIp: string;
+  /** Tencent OptPlatform: RESTAPI, Web, Android, iOS, Windows, Mac, iPad, Unknown. */
+  optPlatform: string;
+}
+
+export interface BeforeResponse {
+  action: BeforeAction;
+  /**
+   * The Tencent error code for REJECT (20006 C2C, 10016 group, 80003 blocked on failure, or the app's
+   * custom code within the allowed range).
+   */
+  code: number;
+  info: string;
+  /**
+   * The app's whole answer as JSON text when it answered (MsgBody/CloudCustomData for MODIFY,
+   * ResultItem for Sns, RefusedMembers_Account for group invites); empty otherwise.
+   */
+  bodyJson: Uint8Array;
+}
+
+export interface ReplayDeadLettersRequest {
+  sdkAppId: number;
+  /** At most this many (0 = all). */
+  limit: number;
+}
+
+export interface ReplayDeadLettersResponse {
+  replayed: number;
+}
+
 export const MERIDIAN_CALLBACK_V1_PACKAGE_NAME = "meridian.callback.v1";
 
+function createBaseBeforeRequest(): BeforeRequest {
+  return { sdkAppId: 0, command: "", bodyJson: new Uint8Array(0), clientIp: "", optPlatform: "" };
+}
+
+export const BeforeRequest: MessageFns<BeforeRequest> = {
+  encode(message: BeforeRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sdkAppId !== 0) {
+      writer.uint32(8).uint32(message.sdkAppId);
+    }
+    if (message.command !== "") {
+      writer.uint32(18).string(message.command);
+    }
+    if (message.bodyJson.length !== 0) {
+      writer.uint32(26).bytes(message.bodyJson);
+    }
+    if (message.clientIp !== "") {
+      writer.uint32(34).string(message.clientIp);
+    }
+    if (message.optPlatform !== "") {
+      writer.uint32(42).string(message.optPlatform);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): BeforeRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseBeforeRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.sdkAppId = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.command = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.bodyJson = reader.bytes();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.clientIp = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.optPlatform = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseBeforeResponse(): BeforeResponse {
+  return { action: BeforeAction.BEFORE_ACTION_UNSPECIFIED, code: 0, info: "", bodyJson: new Uint8Array(0) };
+}
+
+export const BeforeResponse: MessageFns<BeforeResponse> = {
+  encode(message: BeforeResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.action !== BeforeAction.BEFORE_ACTION_UNSPECIFIED) {
+      writer.uint32(8).int32(beforeActionToNumber(message.action));
+    }
+    if (message.code !== 0) {
+      writer.uint32(16).uint32(message.code);
+    }
+    if (message.info !== "") {
+      writer.uint32(26).string(message.info);
+    }
+    if (message.bodyJson.length !== 0) {
+      writer.uint32(34).bytes(message.bodyJson);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): BeforeResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseBeforeResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.action = beforeActionFromJSON(reader.int32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.code = reader.uint32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.info = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.bodyJson = reader.bytes();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseReplayDeadLettersRequest(): ReplayDeadLettersRequest {
+  return { sdkAppId: 0, limit: 0 };
+}
+
+export const ReplayDeadLettersRequest: MessageFns<ReplayDeadLettersRequest> = {
+  encode(message: ReplayDeadLettersRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sdkAppId !== 0) {
+      writer.uint32(8).uint32(message.sdkAppId);
+    }
+    if (message.limit !== 0) {
+      writer.uint32(16).uint32(message.limit);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReplayDeadLettersRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReplayDeadLettersRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.sdkAppId = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.limit = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseReplayDeadLettersResponse(): ReplayDeadLettersResponse {
+  return { replayed: 0 };
+}
+
+export const ReplayDeadLettersResponse: MessageFns<ReplayDeadLettersResponse> = {
+  encode(message: ReplayDeadLettersResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.replayed !== 0) {
+      writer.uint32(8).uint32(message.replayed);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReplayDeadLettersResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReplayDeadLettersResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.replayed = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
 /**
- * CallbackService is the callback service's own contract. Its RPCs are added by the feature issues;
- * liveness and self-test are served by meridian.platform.v1.PlatformService in the same process.
+ * CallbackService calls the app's backend (Tencent third-party callbacks). Liveness and self-test
+ * are served by meridian.platform.v1.PlatformService in the same process.
  */
 
 export interface CallbackServiceClient {
+  /**
+   * A before-callback (C2C.CallbackBeforeSendMsg, Sns.CallbackPrevFriendAdd, Group.CallbackBefore*):
+   * one synchronous HTTP call to the app's backend, never retried, answered within the app's timeout.
+   */
+
+  before(request: BeforeRequest): Observable<BeforeResponse>;
+
+  /** Moves an app's dead-lettered after-callbacks back into the retry queue, due now. */
+
+  replayDeadLetters(request: ReplayDeadLettersRequest): Observable<ReplayDeadLettersResponse>;
 }
 
 /**
- * CallbackService is the callback service's own contract. Its RPCs are added by the feature issues;
- * liveness and self-test are served by meridian.platform.v1.PlatformService in the same process.
+ * CallbackService calls the app's backend (Tencent third-party callbacks). Liveness and self-test
+ * are served by meridian.platform.v1.PlatformService in the same process.
  */
 
 export interface CallbackServiceController {
+  /**
+   * A before-callback (C2C.CallbackBeforeSendMsg, Sns.CallbackPrevFriendAdd, Group.CallbackBefore*):
+   * one synchronous HTTP call to the app's backend, never retried, answered within the app's timeout.
+   */
+
+  before(request: BeforeRequest): Promise<BeforeResponse> | Observable<BeforeResponse> | BeforeResponse;
+
+  /** Moves an app's dead-lettered after-callbacks back into the retry queue, due now. */
+
+  replayDeadLetters(
+    request: ReplayDeadLettersRequest,
+  ): Promise<ReplayDeadLettersResponse> | Observable<ReplayDeadLettersResponse> | ReplayDeadLettersResponse;
 }
 
 export function CallbackServiceControllerMethods() {
   return function (constructor: Function) {
-    const grpcMethods: string[] = [];
+    const grpcMethods: string[] = ["before", "replayDeadLetters"];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
       GrpcMethod("CallbackService", method)(constructor.prototype[method], method, descriptor);
@@ -47,3 +434,8 @@ export function CallbackServiceControllerMethods() {
 }
 
 export const CALLBACK_SERVICE_NAME = "CallbackService";
+
+export interface MessageFns<T> {
+  encode(message: T, writer?: BinaryWriter): BinaryWriter;
+  decode(input: BinaryReader | Uint8Array, length?: number): T;
+}

@@ -179,6 +179,10 @@ export interface SendMessageRequest {
   /** The sending device's session (client sends): excluded from the sender's sync copy. */
   fromLoginId: string;
   sendMsgControl: string[];
+  /** No callbacks at all (batchsendmsg; Tencent: batch sends and imports trigger none). */
+  noCallbacks: boolean;
+  /** Tencent ForbidCallbackControl: ForbidBeforeSendMsgCallback, ForbidAfterSendMsgCallback. */
+  forbidCallbackControl: string[];
 }
 
 export interface SendMessageResponse {
@@ -1703,6 +1707,8 @@ function createBaseSendMessageRequest(): SendMessageRequest {
     offlinePushInfo: new Uint8Array(0),
     fromLoginId: "",
     sendMsgControl: [],
+    noCallbacks: false,
+    forbidCallbackControl: [],
   };
 }
 
@@ -1740,6 +1746,12 @@ export const SendMessageRequest: MessageFns<SendMessageRequest> = {
     }
     for (const v of message.sendMsgControl) {
       writer.uint32(90).string(v!);
+    }
+    if (message.noCallbacks !== false) {
+      writer.uint32(96).bool(message.noCallbacks);
+    }
+    for (const v of message.forbidCallbackControl) {
+      writer.uint32(106).string(v!);
     }
     return writer;
   },
@@ -1843,6 +1855,22 @@ export const SendMessageRequest: MessageFns<SendMessageRequest> = {
             }
 
             message.sendMsgControl.push(reader.string());
+            continue;
+          }
+          case 12: {
+            if (tag !== 96) {
+              break;
+            }
+
+            message.noCallbacks = reader.bool();
+            continue;
+          }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.forbidCallbackControl.push(reader.string());
             continue;
           }
         }

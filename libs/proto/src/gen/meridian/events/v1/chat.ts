@@ -37,6 +37,8 @@ export interface C2cMessageStoredEvent {
   expiresAt: string;
   /** 0 for a send; 1, 2 or 5 for an import (Tencent SyncFromOldSystem). */
   imported: number;
+  /** True when no after-send callback may fire (batchsendmsg, ForbidAfterSendMsgCallback). */
+  noCallbacks: boolean;
 }
 
 /** A stored C2C message was recalled (by its sender or an admin). Key: the conversation id. */
@@ -92,6 +94,7 @@ function createBaseC2cMessageStoredEvent(): C2cMessageStoredEvent {
     senderSync: false,
     expiresAt: "0",
     imported: 0,
+    noCallbacks: false,
   };
 }
 
@@ -141,6 +144,9 @@ export const C2cMessageStoredEvent: MessageFns<C2cMessageStoredEvent> = {
     }
     if (message.imported !== 0) {
       writer.uint32(120).uint32(message.imported);
+    }
+    if (message.noCallbacks !== false) {
+      writer.uint32(128).bool(message.noCallbacks);
     }
     return writer;
   },
@@ -276,6 +282,14 @@ export const C2cMessageStoredEvent: MessageFns<C2cMessageStoredEvent> = {
             }
 
             message.imported = reader.uint32();
+            continue;
+          }
+          case 16: {
+            if (tag !== 128) {
+              break;
+            }
+
+            message.noCallbacks = reader.bool();
             continue;
           }
         }

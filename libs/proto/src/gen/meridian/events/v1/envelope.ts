@@ -7,6 +7,7 @@
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import { AccountsDeletedEvent, SessionKickedEvent, UserStateChangedEvent } from "./auth";
+import { CallbackDeadLetteredEvent } from "./callback";
 import { C2cMessageModifiedEvent, C2cMessageRecalledEvent, C2cMessageStoredEvent, C2cReadReportedEvent } from "./chat";
 import { GroupChangedEvent, GroupMessageStoredEvent } from "./group";
 import { ProbeEvent } from "./platform";
@@ -49,6 +50,7 @@ export interface EventEnvelope {
   friendsChanged?: FriendsChangedEvent | undefined;
   groupMessageStored?: GroupMessageStoredEvent | undefined;
   groupChanged?: GroupChangedEvent | undefined;
+  callbackDeadLettered?: CallbackDeadLetteredEvent | undefined;
 }
 
 export const MERIDIAN_EVENTS_V1_PACKAGE_NAME = "meridian.events.v1";
@@ -121,6 +123,9 @@ export const EventEnvelope: MessageFns<EventEnvelope> = {
     }
     if (message.groupChanged !== undefined) {
       GroupChangedEvent.encode(message.groupChanged, writer.uint32(914).fork()).join();
+    }
+    if (message.callbackDeadLettered !== undefined) {
+      CallbackDeadLetteredEvent.encode(message.callbackDeadLettered, writer.uint32(922).fork()).join();
     }
     return writer;
   },
@@ -304,6 +309,14 @@ export const EventEnvelope: MessageFns<EventEnvelope> = {
             }
 
             message.groupChanged = GroupChangedEvent.decode(reader, reader.uint32());
+            continue;
+          }
+          case 115: {
+            if (tag !== 922) {
+              break;
+            }
+
+            message.callbackDeadLettered = CallbackDeadLetteredEvent.decode(reader, reader.uint32());
             continue;
           }
         }
