@@ -2,7 +2,18 @@ import { Controller, Inject } from '@nestjs/common';
 import { ErrorCode, MeridianError } from '@meridian/contracts';
 import { GrpcEndpoint } from '@meridian/platform';
 import { groupV1 } from '@meridian/proto';
+import type { GroupAppSettingsDoc } from './groups/group.schema';
 import { GroupsService } from './groups/groups.service';
+
+function toProto(s: GroupAppSettingsDoc): groupV1.GroupAppSettings {
+  return {
+    groupFields: s.groupFields,
+    memberFields: s.memberFields,
+    maxMembersWork: s.maxMembers['Work'] ?? 0,
+    maxMembersPublic: s.maxMembers['Public'] ?? 0,
+    maxMembersMeeting: s.maxMembers['Meeting'] ?? 0,
+  };
+}
 
 @Controller()
 @GrpcEndpoint()
@@ -24,5 +35,20 @@ export class GroupGrpcController implements groupV1.GroupServiceController {
       body as Record<string, unknown>,
     );
     return { bodyJson: Buffer.from(JSON.stringify(out)) };
+  }
+
+  async setAppSettings(req: groupV1.SetAppSettingsRequest): Promise<groupV1.SetAppSettingsResponse> {
+    const s = req.settings;
+    if (!s) throw new MeridianError(ErrorCode.INVALID_PARAMETER, 'settings are required');
+    const saved = await this.groups.setAppSettings(req.sdkAppId, {
+      groupFields: s.groupFields,
+      memberFields: s.memberFields,
+      maxMembers: { Work: s.maxMembersWork, Public: s.maxMembersPublic, Meeting: s.maxMembersMeeting },
+    });
+    return { settings: toProto(saved) };
+  }
+
+  async getAppSettings(req: groupV1.GetAppSettingsRequest): Promise<groupV1.GetAppSettingsResponse> {
+    return { settings: toProto(await this.groups.appSettings(req.sdkAppId)) };
   }
 }

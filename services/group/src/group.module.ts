@@ -7,6 +7,8 @@ import { GroupGrpcController } from './group.grpc.controller';
 import {
   ApplicationDoc,
   ApplicationSchema,
+  GroupAppSettingsDoc,
+  GroupAppSettingsSchema,
   GroupDoc,
   GroupMessageDoc,
   GroupMessageSchema,
@@ -37,6 +39,7 @@ export class GroupModule {
           { name: MuteDoc.name, schema: MuteSchema },
           { name: ApplicationDoc.name, schema: ApplicationSchema },
           { name: GroupMessageDoc.name, schema: GroupMessageSchema },
+          { name: GroupAppSettingsDoc.name, schema: GroupAppSettingsSchema },
         ]),
       ],
       controllers: [GroupGrpcController],

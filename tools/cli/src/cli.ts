@@ -9,6 +9,8 @@
  *                                    [--callback-url URL|none] [--callback-commands A,B,...|all|none] [--callback-token T|none]
  *                                    [--callback-timeout-ms N] [--callback-policy deliver|block]
  *   meridian [--region R] callback replay --app ID [--limit N]
+ *   meridian [--region R] group settings ID [--group-field KEY:MAXLEN:READ:WRITE ...] [--member-field ...]
+ *                                    [--max-members Work=N,Public=N,Meeting=N]   (levels: AppAdmin|Owner|Admin|Member|Anyone)
  *   meridian [--region R] push provider ID --kind apns|fcm|webhook (--config FILE.json | --remove)
  *   meridian usersig gen --sdkappid N --user U [--expire SECONDS] [--key KEY]
  *   meridian usersig verify --sdkappid N --user U --sig SIG [--key KEY | --public-key FILE]
@@ -21,7 +23,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { GrpcClients, Metrics, Topology, defaultTopologyPath, loadPlatformConfig, type PromiseClient } from '@meridian/platform';
 import { MeridianError, parseSdkAppId } from '@meridian/contracts';
-import { authV1, type callbackV1, type pushV1 } from '@meridian/proto';
+import { authV1, type callbackV1, type groupV1, type pushV1 } from '@meridian/proto';
 import { CALLBACK_COMMANDS } from '@meridian/contracts';
 import { UserSigError, genUserSig, verifyUserSig } from '@meridian/usersig';
 
@@ -66,6 +68,9 @@ export async function main(argv: string[]): Promise<number> {
       'callback-policy': { type: 'string' },
       app: { type: 'string' },
       limit: { type: 'string' },
+      'group-field': { type: 'string', multiple: true },
+      'member-field': { type: 'string', multiple: true },
+      'max-members': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -171,6 +176,49 @@ export async function main(argv: string[]): Promise<number> {
       print(res, () => `${res.replayed} dead-lettered callback(s) of ${sdkAppId} queued for delivery`);
       return 0;
     }
+    if (area === 'group' && action === 'settings') {
+      // Declared custom group/member fields (added to those declared already) and member limits.
+      const sdkAppId = id();
+      const home = (await auth().locateApp({ sdkAppId, localOnly: false })).homeRegion;
+      if (!home) throw new MeridianError(70020, 'SDKAppID not found');
+      const group = clients!.service<groupV1.GroupServiceClient>('group', home);
+      const current = (await group.getAppSettings({ sdkAppId })).settings!;
+      const parseField = (spec: string): groupV1.GroupField => {
+        const [key, maxLength, readLevel, writeLevel] = spec.split(':');
+        if (!key || !maxLength || !readLevel || !writeLevel) throw new UsageError(`field ${spec}: KEY:MAXLEN:READ:WRITE`);
+        return { key, maxLength: Number(maxLength), readLevel, writeLevel };
+      };
+      const merge = (have: groupV1.GroupField[], add: string[] | undefined) => {
+        const byKey = new Map(have.map((f) => [f.key, f]));
+        for (const f of (add ?? []).map(parseField)) byKey.set(f.key, f);
+        return [...byKey.values()];
+      };
+      const limits = Object.fromEntries((values['max-members'] ?? '').split(',').filter(Boolean).map((kv) => kv.split('=') as [string, string]));
+      const changed = values['group-field'] || values['member-field'] || values['max-members'];
+      const settings = changed
+        ? (
+            await group.setAppSettings({
+              sdkAppId,
+              settings: {
+                groupFields: merge(current.groupFields, values['group-field']),
+                memberFields: merge(current.memberFields, values['member-field']),
+                maxMembersWork: Number(limits['Work'] ?? current.maxMembersWork),
+                maxMembersPublic: Number(limits['Public'] ?? current.maxMembersPublic),
+                maxMembersMeeting: Number(limits['Meeting'] ?? current.maxMembersMeeting),
+              },
+            })
+          ).settings!
+        : current;
+      const fields = (fs: groupV1.GroupField[]) => fs.map((f) => `${f.key} (≤${f.maxLength} B, read ${f.readLevel}, write ${f.writeLevel})`).join(', ') || 'none';
+      print(settings, () =>
+        [
+          `Group fields   ${fields(settings.groupFields)}`,
+          `Member fields  ${fields(settings.memberFields)}`,
+          `Member limits  Work ${settings.maxMembersWork || 'default'}, Public ${settings.maxMembersPublic || 'default'}, Meeting ${settings.maxMembersMeeting || 'default'}`,
+        ].join('\n'),
+      );
+      return 0;
+    }
     if (area === 'push' && action === 'provider') {
       // Offline push credentials of an app: APNs (.p8 token auth), FCM (service account) or a webhook.
       if (!values.kind) throw new UsageError('--kind apns|fcm|webhook is required');
@@ -241,6 +289,7 @@ function readUsage(): string {
     '                         [--callback-url URL|none] [--callback-commands A,B|all|none] [--callback-token T|none]',
     '                         [--callback-timeout-ms N] [--callback-policy deliver|block]   (third-party callbacks)',
     '  meridian [--region R] callback replay --app ID [--limit N]   (dead-lettered after-callbacks back into delivery)',
+    '  meridian [--region R] group settings ID [--group-field KEY:MAXLEN:READ:WRITE ...] [--member-field ...] [--max-members Work=N,Public=N,Meeting=N]',
     '  meridian [--region R] push provider ID --kind apns|fcm|webhook (--config FILE.json | --remove)',
     '  meridian usersig gen --sdkappid N --user U [--expire SECONDS] [--key KEY]',
     '  meridian usersig verify --sdkappid N --user U --sig SIG [--key KEY | --public-key FILE]',

@@ -105,6 +105,24 @@ export class GroupMessageDoc {
 }
 export const GroupMessageSchema = SchemaFactory.createForClass(GroupMessageDoc);
 
+/** One declared custom field. */
+export interface DeclaredField {
+  key: string;
+  maxLength: number;
+  readLevel: string;
+  writeLevel: string;
+}
+
+/** An app's group settings (declared custom fields, member limits). _id = SDKAppID. */
+@Schema({ collection: 'group_app_settings', versionKey: false })
+export class GroupAppSettingsDoc {
+  @Prop({ type: Number, required: true }) _id!: number;
+  @Prop({ type: [Object], default: [] }) groupFields!: DeclaredField[];
+  @Prop({ type: [Object], default: [] }) memberFields!: DeclaredField[];
+  @Prop({ type: Object, default: {} }) maxMembers!: Record<string, number>;
+}
+export const GroupAppSettingsSchema = SchemaFactory.createForClass(GroupAppSettingsDoc);
+
 export const SEQ_DIGITS = 12;
 export const groupKey = (sdkAppId: number, groupId: string) => `${sdkAppId}:${groupId}`;
 export const memberKey = (sdkAppId: number, groupId: string, userId: string) => `${sdkAppId}:${groupId}:${userId}`;

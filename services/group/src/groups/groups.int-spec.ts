@@ -1,5 +1,5 @@
-import type { authV1 } from '@meridian/proto';
-import { TestWsClient, closeTestClients, createTestApp, rest, type TestApp } from '@meridian/testing';
+import type { authV1, groupV1 } from '@meridian/proto';
+import { TestWsClient, closeTestClients, createTestApp, rest, testClients, type TestApp } from '@meridian/testing';
 import { GroupsService } from './groups.service';
 
 const SG = 'ap-singapore';
@@ -293,5 +293,73 @@ describe('group migration', () => {
     expect((left['RspMsgList'] as { MsgBody: unknown }[]).map((m) => m.MsgBody)).toEqual([text('first')]);
     expect(await g('import_group', { Owner_Account: 'ia', Type: 'AVChatRoom', Name: 'live' })).toEqual(fail(10007));
     expect(await g('import_group_msg', { GroupId: id, MsgList: Array.from({ length: 21 }, (_, i) => ({ From_Account: 'ia', SendTime: created + i, MsgBody: text('x') })) })).toEqual(fail(10005));
+  });
+});
+
+describe('group app settings', () => {
+  let app: TestApp;
+  const clients: TestWsClient[] = [];
+  const g = (command: string, body: Record<string, unknown>) => rest(SG, `group_open_http_svc/${command}`, app, body).then((r) => r.body);
+  const settings = () => testClients(SG).service<groupV1.GroupServiceClient>('group');
+  const wsAs = async (user: string) => {
+    const c = await TestWsClient.connect(SG);
+    await c.login({ sdkAppId: app.sdkAppId, userId: user, userSig: app.sig(user), platform: 'Web' });
+    clients.push(c);
+    return c;
+  };
+
+  beforeAll(async () => {
+    app = await createTestApp();
+    await rest(SG, 'im_open_login_svc/multiaccount_import', app, { Accounts: ['sa', 'sb', 'sc'] });
+  });
+
+  afterAll(() => {
+    for (const c of clients) c.close();
+    closeTestClients();
+  });
+
+  it('enforces declared custom fields with read/write levels and per-app member limits', async () => {
+    const declared = {
+      groupFields: [
+        { key: 'Topic', maxLength: 16, readLevel: 'Anyone', writeLevel: 'Admin' },
+        { key: 'Secret', maxLength: 32, readLevel: 'Owner', writeLevel: 'Owner' },
+      ],
+      memberFields: [{ key: 'Level', maxLength: 4, readLevel: 'Member', writeLevel: 'AppAdmin' }],
+      maxMembersWork: 0,
+      maxMembersPublic: 3,
+      maxMembersMeeting: 0,
+    };
+    expect((await settings().setAppSettings({ sdkAppId: app.sdkAppId, settings: declared })).settings).toMatchObject({ maxMembersPublic: 3 });
+    const res = await g('create_group', { Owner_Account: 'sa', Type: 'Public', Name: 'club', AppDefinedData: [{ Key: 'Topic', Value: 'chess' }, { Key: 'Secret', Value: 'xyz' }], MemberList: [{ Member_Account: 'sb', AppMemberDefinedData: [{ Key: 'Level', Value: '7' }] }] });
+    expect(res).toMatchObject({ ErrorCode: 0 });
+    const id = res['GroupId'] as string;
+    expect(await g('create_group', { Owner_Account: 'sa', Type: 'Public', Name: 'x', AppDefinedData: [{ Key: 'Undeclared', Value: '1' }] })).toEqual(fail(10004));
+    expect(await g('create_group', { Owner_Account: 'sa', Type: 'Public', Name: 'x', AppDefinedData: [{ Key: 'Topic', Value: 'x'.repeat(17) }] })).toEqual(fail(10004));
+    expect(await g('create_group', { Owner_Account: 'sa', Type: 'Public', Name: 'x', MaxMemberCount: 4 })).toEqual(fail(10004));
+
+    // A plain member reads Topic but not Secret; the app admin reads both.
+    const sb = await wsAs('sb');
+    const seen = await sb.request('req', { cmd: 'group.get_group_info', body: { GroupIdList: [id] } });
+    const info = (seen.body as { GroupInfo: { AppDefinedData: unknown[]; MemberList: { Member_Account: string; AppMemberDefinedData: unknown[] }[] }[] }).GroupInfo[0]!;
+    expect(info.AppDefinedData).toEqual([{ Key: 'Topic', Value: 'chess' }]);
+    expect(info.MemberList.find((m) => m.Member_Account === 'sb')!.AppMemberDefinedData).toEqual([{ Key: 'Level', Value: '7' }]);
+    expect(((await g('get_group_info', { GroupIdList: [id] }))['GroupInfo'] as { AppDefinedData: unknown[] }[])[0]!.AppDefinedData).toHaveLength(2);
+
+    // Writes by level: a member may not write Topic (Admin), the owner may; Level is AppAdmin only.
+    expect(await sb.request('req', { cmd: 'group.modify_group_base_info', body: { GroupId: id, AppDefinedData: [{ Key: 'Topic', Value: 'go' }] } })).toMatchObject({ code: 10007 });
+    const sa = await wsAs('sa');
+    expect(await sa.request('req', { cmd: 'group.modify_group_base_info', body: { GroupId: id, AppDefinedData: [{ Key: 'Topic', Value: 'go' }] } })).toMatchObject({ code: 0 });
+    expect(await sa.request('req', { cmd: 'group.modify_group_member_info', body: { GroupId: id, Member_Account: 'sb', AppMemberDefinedData: [{ Key: 'Level', Value: '9' }] } })).toMatchObject({ code: 10007 });
+    expect(await g('modify_group_member_info', { GroupId: id, Member_Account: 'sb', AppMemberDefinedData: [{ Key: 'Level', Value: '9' }] })).toMatchObject({ ErrorCode: 0 });
+
+    // The app's Public limit is 3 members.
+    expect(await g('add_group_member', { GroupId: id, MemberList: [{ Member_Account: 'sc' }] })).toMatchObject({ ErrorCode: 0 });
+    await rest(SG, 'im_open_login_svc/multiaccount_import', app, { Accounts: ['sd'] });
+    expect(await g('add_group_member', { GroupId: id, MemberList: [{ Member_Account: 'sd' }] })).toEqual(fail(10014));
+
+    // Declared fields cannot be removed; bad declarations are refused.
+    await expect(settings().setAppSettings({ sdkAppId: app.sdkAppId, settings: { ...declared, groupFields: declared.groupFields.slice(0, 1) } })).rejects.toMatchObject({ code: 10004 });
+    await expect(settings().setAppSettings({ sdkAppId: app.sdkAppId, settings: { ...declared, memberFields: [...declared.memberFields, { key: 'Big', maxLength: 65, readLevel: 'Member', writeLevel: 'Member' }] } })).rejects.toMatchObject({ code: 10004 });
+    await expect(settings().setAppSettings({ sdkAppId: app.sdkAppId, settings: { ...declared, maxMembersWork: 7000 } })).rejects.toMatchObject({ code: 10004 });
   });
 });

@@ -4,6 +4,7 @@ import type { Model, UpdateQuery } from 'mongoose';
 import { isDuplicateKey } from '@meridian/platform';
 import {
   ApplicationDoc,
+  GroupAppSettingsDoc,
   GroupDoc,
   GroupMessageDoc,
   MemberDoc,
@@ -38,7 +39,17 @@ export class GroupsRepository {
     @InjectModel(MuteDoc.name) private readonly mutes: Model<MuteDoc>,
     @InjectModel(ApplicationDoc.name) private readonly applications: Model<ApplicationDoc>,
     @InjectModel(GroupMessageDoc.name) private readonly messages: Model<GroupMessageDoc>,
+    @InjectModel(GroupAppSettingsDoc.name) private readonly settings: Model<GroupAppSettingsDoc>,
   ) {}
+
+  async appSettings(sdkAppId: number): Promise<GroupAppSettingsDoc> {
+    const doc = await this.settings.findOne({ _id: { $gte: sdkAppId, $lte: sdkAppId } }).lean<Partial<GroupAppSettingsDoc>>().exec();
+    return { _id: sdkAppId, groupFields: doc?.groupFields ?? [], memberFields: doc?.memberFields ?? [], maxMembers: doc?.maxMembers ?? {} };
+  }
+
+  async saveAppSettings(doc: GroupAppSettingsDoc): Promise<void> {
+    await this.settings.replaceOne({ _id: doc._id }, doc, { upsert: true }).exec();
+  }
 
   createGroup(doc: GroupDoc): Promise<boolean> {
     return insert(this.groups, doc);

@@ -20,7 +20,7 @@ import {
   type GroupRules,
   type Role,
 } from './group-rules';
-import type { GroupDoc, GroupMessageDoc, KeyValue, MemberDoc } from './group.schema';
+import type { DeclaredField, GroupAppSettingsDoc, GroupDoc, GroupMessageDoc, KeyValue, MemberDoc } from './group.schema';
 import { GroupsRepository } from './groups.repository';
 import { GroupBeforeCallbacks } from './group-callbacks';
 
@@ -42,6 +42,39 @@ const MSG_FLAGS = ['AcceptAndNotify', 'AcceptNotNotify', 'Discard'];
 const APPLY_OPTIONS = ['FreeAccess', 'NeedPermission', 'DisableApply'];
 const PRIORITIES = ['High', 'Normal', 'Low', 'Lowest'];
 const ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+/** Custom field permission levels, high to low (reference §5). */
+export const LEVELS: Record<string, number> = { AppAdmin: 4, Owner: 3, Admin: 2, Member: 1, Anyone: 0 };
+/** Tencent: Work, Public and Meeting groups hold at most 6000 members even on paid editions. */
+const MEMBER_LIMIT_MAX = 6000;
+
+function levelOf(ctx: Ctx, role: Role | 'None'): number {
+  if (ctx.isAdmin) return LEVELS['AppAdmin']!;
+  return role === 'None' ? 0 : LEVELS[role]!;
+}
+
+/**
+ * Checks writes of custom fields against the app's declarations: declared keys only, within the
+ * declared length, by a writer at or above the field's write level. An app that declared none
+ * keeps free key/values within Tencent's sizes.
+ */
+function checkWrites(declared: DeclaredField[], data: KeyValue[], level: number, what: string): void {
+  if (!declared.length) return;
+  for (const kv of data) {
+    const f = declared.find((d) => d.key === kv.Key);
+    if (!f) throw fail(GroupCode.INVALID_PARAMETER, `${kv.Key} is not a declared ${what} field`);
+    if (Buffer.byteLength(kv.Value) > f.maxLength) throw fail(GroupCode.INVALID_PARAMETER, `${kv.Key} is at most ${f.maxLength} bytes`);
+    if (level < LEVELS[f.writeLevel]!) throw fail(GroupCode.NO_PERMISSION, `you may not write ${kv.Key}`);
+  }
+}
+
+/** The custom fields a reader at `level` may see. */
+function readable(declared: DeclaredField[], data: KeyValue[], level: number): KeyValue[] {
+  if (!declared.length) return data;
+  return data.filter((kv) => {
+    const f = declared.find((d) => d.key === kv.Key);
+    return f !== undefined && level >= LEVELS[f.readLevel]!;
+  });
+}
 
 // --- body readers (group service codes: 10004 bad parameter, 60015 account not a string) ---
 
@@ -179,8 +212,13 @@ export class GroupsService {
     const owner = ctx.isAdmin ? account(body, 'Owner_Account', false) : ctx.operator;
     const apply = str(body, 'ApplyJoinOption') ?? (kind === 'Public' ? 'NeedPermission' : 'FreeAccess');
     if (!APPLY_OPTIONS.includes(apply)) throw fail(GroupCode.INVALID_PARAMETER, `ApplyJoinOption is ${APPLY_OPTIONS.join(', ')}`);
-    const maxMembers = uint(body, 'MaxMemberCount', 100_000) ?? rules.defaultMaxMembers;
+    const settings = await this.repo.appSettings(ctx.sdkAppId);
+    const appMax = settings.maxMembers[kind] ?? 0;
+    const maxMembers = uint(body, 'MaxMemberCount', 100_000) ?? (appMax || rules.defaultMaxMembers);
+    if (appMax && maxMembers > appMax) throw fail(GroupCode.INVALID_PARAMETER, `MaxMemberCount is at most ${appMax} for this app`);
     const appDefinedData = keyValues(body, 'AppDefinedData', 10, 512) ?? [];
+    const creatorLevel = ctx.isAdmin ? LEVELS['AppAdmin']! : LEVELS['Owner']!;
+    checkWrites(settings.groupFields, appDefinedData, creatorLevel, 'group');
     const memberItems = rules.memberList ? list(body, 'MemberList', 100, false) : [];
     if (!rules.memberList && body['MemberList'] !== undefined) throw fail(GroupCode.INVALID_PARAMETER, 'an AVChatRoom has no member list');
     const members = memberItems.map((m) => {
@@ -188,7 +226,9 @@ export class GroupsService {
       const role = str(o, 'Role');
       if (role !== undefined && role !== 'Admin' && role !== 'Member') throw fail(GroupCode.INVALID_PARAMETER, 'Role in MemberList is Admin or Member');
       if (role === 'Admin' && !rules.admins) throw fail(GroupCode.INVALID_PARAMETER, `a ${typeName} group has no admins`);
-      return { userId: account(o, 'Member_Account')!, role: (role ?? 'Member') as Role, data: keyValues(o, 'AppMemberDefinedData', 5, 64) ?? [] };
+      const data = keyValues(o, 'AppMemberDefinedData', 5, 64) ?? [];
+      checkWrites(settings.memberFields, data, creatorLevel, 'member');
+      return { userId: account(o, 'Member_Account')!, role: (role ?? 'Member') as Role, data };
     });
     const everyone = [...new Set([...(owner ? [owner] : []), ...members.map((m) => m.userId)])];
     if (rules.defaultMaxMembers && everyone.length > maxMembers) throw fail(GroupCode.GROUP_FULL, 'more members than MaxMemberCount');
@@ -253,6 +293,9 @@ export class GroupsService {
         if (!g) return { GroupId: raw, ErrorCode: GroupCode.GROUP_NOT_FOUND, ErrorInfo: 'group not found' };
         const rules = RULES[g.kind as GroupKind];
         const members = rules.memberList ? await this.repo.memberList(ctx.sdkAppId, raw) : [];
+        const settings = await this.repo.appSettings(ctx.sdkAppId);
+        const me = members.find((m) => m.userId === ctx.operator);
+        const level = levelOf(ctx, g.owner === ctx.operator ? 'Owner' : ((me?.role as Role | undefined) ?? 'None'));
         if (!ctx.isAdmin && rules.memberList && !members.some((m) => m.userId === ctx.operator) && g.kind === 'Work') {
           return { GroupId: raw, ErrorCode: GroupCode.NO_PERMISSION, ErrorInfo: 'not a member of this group' };
         }
@@ -276,12 +319,12 @@ export class GroupsService {
           MaxMemberNum: g.maxMemberNum,
           ApplyJoinOption: g.applyJoinOption,
           MuteAllMember: g.muteAll ? 'On' : 'Off',
-          AppDefinedData: g.appDefinedData ?? [],
+          AppDefinedData: readable(settings.groupFields, g.appDefinedData ?? [], level),
         };
         const picked = baseFilter ? Object.fromEntries(Object.entries(base).filter(([k]) => ['GroupId', 'ErrorCode', 'ErrorInfo', ...baseFilter].includes(k))) : base;
         if (rules.memberList && (memberFilter || !baseFilter)) {
           const mutes = await this.muteMap(ctx.sdkAppId, raw);
-          picked['MemberList'] = members.map((m) => this.memberView(m, mutes.get(m.userId) ?? 0, memberFilter));
+          picked['MemberList'] = members.map((m) => this.memberView(m, mutes.get(m.userId) ?? 0, memberFilter, settings.memberFields, level));
         }
         return picked;
       }),
@@ -300,7 +343,9 @@ export class GroupsService {
     const offset = uint(body, 'Offset') ?? 0;
     const all = (await this.repo.memberList(ctx.sdkAppId, g.groupId)).filter((m) => !roleFilter || roleFilter.includes(m.role));
     const mutes = await this.muteMap(ctx.sdkAppId, g.groupId);
-    return { MemberNum: all.length, MemberList: all.slice(offset, offset + (limit || 6000)).map((m) => this.memberView(m, mutes.get(m.userId) ?? 0, fields)) };
+    const settings = await this.repo.appSettings(ctx.sdkAppId);
+    const level = levelOf(ctx, await this.operatorRole(ctx, g));
+    return { MemberNum: all.length, MemberList: all.slice(offset, offset + (limit || 6000)).map((m) => this.memberView(m, mutes.get(m.userId) ?? 0, fields, settings.memberFields, level)) };
   }
 
   private async modifyInfo(ctx: Ctx, body: Json): Promise<Json> {
@@ -318,8 +363,13 @@ export class GroupsService {
       }
     }
     const privileged: Partial<GroupDoc> = {};
+    const settings = await this.repo.appSettings(ctx.sdkAppId);
     const maxNum = uint(body, 'MaxMemberNum', 100_000);
-    if (maxNum !== undefined) privileged.maxMemberNum = maxNum;
+    if (maxNum !== undefined) {
+      const appMax = settings.maxMembers[g.kind] ?? 0;
+      if (appMax && maxNum > appMax) throw fail(GroupCode.INVALID_PARAMETER, `MaxMemberNum is at most ${appMax} for this app`);
+      privileged.maxMemberNum = maxNum;
+    }
     const apply = str(body, 'ApplyJoinOption');
     if (apply !== undefined) {
       if (!APPLY_OPTIONS.includes(apply)) throw fail(GroupCode.INVALID_PARAMETER, `ApplyJoinOption is ${APPLY_OPTIONS.join(', ')}`);
@@ -331,17 +381,23 @@ export class GroupsService {
       privileged.muteAll = muteAll === 'On';
     }
     const data = keyValues(body, 'AppDefinedData', 10, 512);
+    let fieldsChange: KeyValue[] | undefined;
     if (data !== undefined) {
+      // Declared fields carry their own write levels; without declarations only owner/admins write.
+      checkWrites(settings.groupFields, data.filter((kv) => kv.Value !== ''), levelOf(ctx, role), 'group');
       const merged = new Map((g.appDefinedData ?? []).map((kv) => [kv.Key, kv.Value]));
       for (const kv of data) {
         if (kv.Value === '') merged.delete(kv.Key);
         else merged.set(kv.Key, kv.Value);
       }
       if (merged.size > 10) throw fail(GroupCode.INVALID_PARAMETER, 'at most 10 AppDefinedData keys');
-      privileged.appDefinedData = [...merged].map(([Key, Value]) => ({ Key, Value }));
+      fieldsChange = [...merged].map(([Key, Value]) => ({ Key, Value }));
+      if (settings.groupFields.length) set.appDefinedData = fieldsChange;
+      else privileged.appDefinedData = fieldsChange;
     }
     const mayEdit = role === 'Owner' || (rules.editInfo === 'admin' && role === 'Admin') || (rules.editInfo === 'member' && role !== 'None');
-    if (Object.keys(set).length && !mayEdit) throw fail(GroupCode.NO_PERMISSION, 'you may not edit this group\'s information');
+    const basicChanged = Object.keys(set).some((k) => k !== 'appDefinedData');
+    if (basicChanged && !mayEdit) throw fail(GroupCode.NO_PERMISSION, 'you may not edit this group\'s information');
     if (Object.keys(privileged).length && role !== 'Owner' && !(role === 'Admin' && rules.admins)) throw fail(GroupCode.NO_PERMISSION, 'only the owner or an admin may change these settings');
     const all = { ...set, ...privileged };
     if (!Object.keys(all).length) throw fail(GroupCode.INVALID_PARAMETER, 'nothing to change');
@@ -533,7 +589,12 @@ export class GroupsService {
       set.nameCard = card;
     }
     const data = keyValues(body, 'AppMemberDefinedData', 5, 64);
-    if (data !== undefined) set.appMemberDefinedData = data;
+    if (data !== undefined) {
+      const declared = (await this.repo.appSettings(ctx.sdkAppId)).memberFields;
+      if (!declared.length && !self && opRole !== 'Owner' && opRole !== 'Admin') throw fail(GroupCode.NO_PERMISSION, 'you may not change this member\'s data');
+      checkWrites(declared, data, levelOf(ctx, self ? ((target?.role as Role | undefined) ?? 'Member') : opRole), 'member');
+      set.appMemberDefinedData = data;
+    }
     const mute = muteTime(body);
     if (mute !== undefined) await this.applyMute(ctx, g, opRole, [user], mute);
     if (!Object.keys(set).length && mute === undefined) throw fail(GroupCode.INVALID_PARAMETER, 'nothing to change');
@@ -949,6 +1010,41 @@ export class GroupsService {
     return { OnlineMemberNum: await this.redis.redis.zcard(GroupKeys.live(ctx.sdkAppId, g.groupId)) };
   }
 
+  // --- app settings (operators) ---------------------------------------------------------------
+
+  async appSettings(sdkAppId: number): Promise<GroupAppSettingsDoc> {
+    return this.repo.appSettings(sdkAppId);
+  }
+
+  /**
+   * Replaces an app's group settings. Declared fields can be neither removed nor renamed
+   * (Tencent); lengths, levels and limits are checked before anything is stored.
+   */
+  async setAppSettings(sdkAppId: number, next: Omit<GroupAppSettingsDoc, '_id'>): Promise<GroupAppSettingsDoc> {
+    const check = (fields: DeclaredField[], max: number, maxLength: number, what: string) => {
+      if (fields.length > max) throw fail(GroupCode.INVALID_PARAMETER, `at most ${max} ${what} fields`);
+      const keys = new Set<string>();
+      for (const f of fields) {
+        if (!/^[A-Za-z0-9_]{1,16}$/.test(f.key)) throw fail(GroupCode.INVALID_PARAMETER, `${what} field keys are [A-Za-z0-9_], at most 16 bytes`);
+        if (keys.has(f.key)) throw fail(GroupCode.INVALID_PARAMETER, `${f.key} is declared twice`);
+        keys.add(f.key);
+        if (!Number.isInteger(f.maxLength) || f.maxLength < 1 || f.maxLength > maxLength) throw fail(GroupCode.INVALID_PARAMETER, `${what} field values are 1-${maxLength} bytes`);
+        if (!(f.readLevel in LEVELS) || !(f.writeLevel in LEVELS)) throw fail(GroupCode.INVALID_PARAMETER, `levels are ${Object.keys(LEVELS).join(', ')}`);
+      }
+    };
+    check(next.groupFields, 10, 512, 'group');
+    check(next.memberFields, 5, 64, 'member');
+    for (const [kind, n] of Object.entries(next.maxMembers)) {
+      if (!['Work', 'Public', 'Meeting'].includes(kind) || !Number.isInteger(n) || n < 0 || n > MEMBER_LIMIT_MAX) throw fail(GroupCode.INVALID_PARAMETER, `member limits are 0-${MEMBER_LIMIT_MAX} for Work, Public and Meeting`);
+    }
+    const current = await this.repo.appSettings(sdkAppId);
+    const dropped = [...current.groupFields.filter((f) => !next.groupFields.some((n) => n.key === f.key)), ...current.memberFields.filter((f) => !next.memberFields.some((n) => n.key === f.key))];
+    if (dropped.length) throw fail(GroupCode.INVALID_PARAMETER, `declared fields cannot be removed: ${dropped.map((f) => f.key).join(', ')}`);
+    const doc = { _id: sdkAppId, ...next, maxMembers: Object.fromEntries(Object.entries(next.maxMembers).filter(([, n]) => n > 0)) };
+    await this.repo.saveAppSettings(doc);
+    return doc;
+  }
+
   // --- helpers ------------------------------------------------------------------------------
 
   private async storeMessage(sdkAppId: number, g: GroupDoc, m: Omit<GroupMessageDoc, '_id' | 'seq' | 'recalled' | 'expiresAt'>, onlineOnly: boolean): Promise<number> {
@@ -1078,7 +1174,7 @@ export class GroupsService {
     };
   }
 
-  private memberView(m: MemberDoc, muteUntil: number, fields?: string[]): Json {
+  private memberView(m: MemberDoc, muteUntil: number, fields: string[] | undefined, declared: DeclaredField[], level: number): Json {
     const v: Json = {
       Member_Account: m.userId,
       Role: m.role,
@@ -1088,7 +1184,7 @@ export class GroupsService {
       LastSendMsgTime: m.lastSendMsgTime,
       MuteUntil: muteUntil > now() ? muteUntil : 0,
       NameCard: m.nameCard,
-      AppMemberDefinedData: m.appMemberDefinedData ?? [],
+      AppMemberDefinedData: readable(declared, m.appMemberDefinedData ?? [], level),
     };
     return fields ? Object.fromEntries(Object.entries(v).filter(([k]) => k === 'Member_Account' || fields.includes(k))) : v;
   }

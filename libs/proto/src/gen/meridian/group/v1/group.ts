@@ -13,6 +13,45 @@ export const protobufPackage = "meridian.group.v1";
 
 export const protobufFileName = "meridian/group/v1/group.proto";
 
+/** A declared custom field (AppDefinedData / AppMemberDefinedData key). */
+export interface GroupField {
+  /** [A-Za-z0-9_], at most 16 bytes. */
+  key: string;
+  /** Longest value in bytes (group fields ≤ 512, member fields ≤ 64). */
+  maxLength: number;
+  /** Lowest role that may read / write it: AppAdmin, Owner, Admin, Member or Anyone. */
+  readLevel: string;
+  writeLevel: string;
+}
+
+export interface GroupAppSettings {
+  /** At most 10 (Tencent); declared fields can be neither removed nor renamed. */
+  groupFields: GroupField[];
+  /** At most 5. */
+  memberFields: GroupField[];
+  /** Member limit per type for this app (0 = the platform default). */
+  maxMembersWork: number;
+  maxMembersPublic: number;
+  maxMembersMeeting: number;
+}
+
+export interface SetAppSettingsRequest {
+  sdkAppId: number;
+  settings: GroupAppSettings | undefined;
+}
+
+export interface SetAppSettingsResponse {
+  settings: GroupAppSettings | undefined;
+}
+
+export interface GetAppSettingsRequest {
+  sdkAppId: number;
+}
+
+export interface GetAppSettingsResponse {
+  settings: GroupAppSettings | undefined;
+}
+
 export interface ExecuteRequest {
   sdkAppId: number;
   /** The group_open_http_svc command name, e.g. "create_group", "send_group_msg". */
@@ -38,6 +77,370 @@ export interface ExecuteResponse {
 }
 
 export const MERIDIAN_GROUP_V1_PACKAGE_NAME = "meridian.group.v1";
+
+function createBaseGroupField(): GroupField {
+  return { key: "", maxLength: 0, readLevel: "", writeLevel: "" };
+}
+
+export const GroupField: MessageFns<GroupField> = {
+  encode(message: GroupField, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.maxLength !== 0) {
+      writer.uint32(16).uint32(message.maxLength);
+    }
+    if (message.readLevel !== "") {
+      writer.uint32(26).string(message.readLevel);
+    }
+    if (message.writeLevel !== "") {
+      writer.uint32(34).string(message.writeLevel);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GroupField {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGroupField();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.maxLength = reader.uint32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.readLevel = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.writeLevel = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseGroupAppSettings(): GroupAppSettings {
+  return { groupFields: [], memberFields: [], maxMembersWork: 0, maxMembersPublic: 0, maxMembersMeeting: 0 };
+}
+
+export const GroupAppSettings: MessageFns<GroupAppSettings> = {
+  encode(message: GroupAppSettings, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.groupFields) {
+      GroupField.encode(v!, writer.uint32(10).fork()).join();
+    }
+    for (const v of message.memberFields) {
+      GroupField.encode(v!, writer.uint32(18).fork()).join();
+    }
+    if (message.maxMembersWork !== 0) {
+      writer.uint32(24).uint32(message.maxMembersWork);
+    }
+    if (message.maxMembersPublic !== 0) {
+      writer.uint32(32).uint32(message.maxMembersPublic);
+    }
+    if (message.maxMembersMeeting !== 0) {
+      writer.uint32(40).uint32(message.maxMembersMeeting);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GroupAppSettings {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGroupAppSettings();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.groupFields.push(GroupField.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.memberFields.push(GroupField.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.maxMembersWork = reader.uint32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.maxMembersPublic = reader.uint32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.maxMembersMeeting = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseSetAppSettingsRequest(): SetAppSettingsRequest {
+  return { sdkAppId: 0, settings: undefined };
+}
+
+export const SetAppSettingsRequest: MessageFns<SetAppSettingsRequest> = {
+  encode(message: SetAppSettingsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sdkAppId !== 0) {
+      writer.uint32(8).uint32(message.sdkAppId);
+    }
+    if (message.settings !== undefined) {
+      GroupAppSettings.encode(message.settings, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetAppSettingsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetAppSettingsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.sdkAppId = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.settings = GroupAppSettings.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseSetAppSettingsResponse(): SetAppSettingsResponse {
+  return { settings: undefined };
+}
+
+export const SetAppSettingsResponse: MessageFns<SetAppSettingsResponse> = {
+  encode(message: SetAppSettingsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.settings !== undefined) {
+      GroupAppSettings.encode(message.settings, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetAppSettingsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetAppSettingsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.settings = GroupAppSettings.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseGetAppSettingsRequest(): GetAppSettingsRequest {
+  return { sdkAppId: 0 };
+}
+
+export const GetAppSettingsRequest: MessageFns<GetAppSettingsRequest> = {
+  encode(message: GetAppSettingsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sdkAppId !== 0) {
+      writer.uint32(8).uint32(message.sdkAppId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetAppSettingsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetAppSettingsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.sdkAppId = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseGetAppSettingsResponse(): GetAppSettingsResponse {
+  return { settings: undefined };
+}
+
+export const GetAppSettingsResponse: MessageFns<GetAppSettingsResponse> = {
+  encode(message: GetAppSettingsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.settings !== undefined) {
+      GroupAppSettings.encode(message.settings, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetAppSettingsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetAppSettingsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.settings = GroupAppSettings.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
 
 function createBaseExecuteRequest(): ExecuteRequest {
   return {
@@ -227,6 +630,15 @@ export const ExecuteResponse: MessageFns<ExecuteResponse> = {
 
 export interface GroupServiceClient {
   execute(request: ExecuteRequest): Observable<ExecuteResponse>;
+
+  /**
+   * Per-app group settings (operators): declared custom group and member fields with their
+   * permissions, and member limits per group type.
+   */
+
+  setAppSettings(request: SetAppSettingsRequest): Observable<SetAppSettingsResponse>;
+
+  getAppSettings(request: GetAppSettingsRequest): Observable<GetAppSettingsResponse>;
 }
 
 /**
@@ -239,11 +651,24 @@ export interface GroupServiceClient {
 
 export interface GroupServiceController {
   execute(request: ExecuteRequest): Promise<ExecuteResponse> | Observable<ExecuteResponse> | ExecuteResponse;
+
+  /**
+   * Per-app group settings (operators): declared custom group and member fields with their
+   * permissions, and member limits per group type.
+   */
+
+  setAppSettings(
+    request: SetAppSettingsRequest,
+  ): Promise<SetAppSettingsResponse> | Observable<SetAppSettingsResponse> | SetAppSettingsResponse;
+
+  getAppSettings(
+    request: GetAppSettingsRequest,
+  ): Promise<GetAppSettingsResponse> | Observable<GetAppSettingsResponse> | GetAppSettingsResponse;
 }
 
 export function GroupServiceControllerMethods() {
   return function (constructor: Function) {
-    const grpcMethods: string[] = ["execute"];
+    const grpcMethods: string[] = ["execute", "setAppSettings", "getAppSettings"];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
       GrpcMethod("GroupService", method)(constructor.prototype[method], method, descriptor);
