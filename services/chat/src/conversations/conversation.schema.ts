@@ -36,6 +36,8 @@ export class ConversationDoc {
   /** Deleted from the list; the next message brings it back. */
   @Prop() deleted?: boolean;
   @Prop() pinned?: boolean;
+  /** Group conversations: deleted at this unix second; shown again after a newer message. */
+  @Prop() deletedAt?: number;
   @Prop() updatedAt?: Date;
 }
 

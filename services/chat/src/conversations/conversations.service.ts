@@ -1,7 +1,7 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ErrorCode, MeridianError, TOPICS, isValidUserId } from '@meridian/contracts';
-import { EventBus } from '@meridian/platform';
-import type { chatEventsV1 } from '@meridian/proto';
+import { EventBus, GrpcClients } from '@meridian/platform';
+import type { chatEventsV1, groupV1 } from '@meridian/proto';
 import { CHAT_CONFIG, type ChatConfig } from '../chat.config';
 import { c2cConversationId } from '../messages/conversation-id';
 import { messageId, type C2cMessageDoc } from '../messages/message.schema';
@@ -62,7 +62,36 @@ export class ConversationsService {
     @Inject(ConversationsRepository) private readonly conversations: ConversationsRepository,
     @Inject(MessagesRepository) private readonly messages: MessagesRepository,
     @Inject(EventBus) private readonly bus: EventBus,
+    @Inject(GrpcClients) private readonly clients: GrpcClients,
   ) {}
+
+  private readonly logger = new Logger(ConversationsService.name);
+
+  /**
+   * The user's groups with their last message time and the user's unread count, from the group
+   * service (group conversations are not projected per member: one group message would otherwise
+   * cost one write per member). AVChatRooms and inactive Work groups are not conversations.
+   */
+  private async joinedGroups(sdkAppId: number, account: string): Promise<{ groupId: string; lastMsgTime: number; unread: number }[]> {
+    try {
+      const res = await this.clients.service<groupV1.GroupServiceClient>('group').execute({
+        sdkAppId,
+        command: 'get_joined_group_list',
+        operator: '',
+        operatorIsAdmin: true,
+        bodyJson: Buffer.from(JSON.stringify({ Member_Account: account, ResponseFilter: { GroupBaseInfoFilter: ['LastMsgTime'], SelfInfoFilter: ['UnreadMsgNum'] } })),
+        loginId: '',
+        gatewayAddress: '',
+        gatewayRegion: '',
+      });
+      const body = JSON.parse(Buffer.from(res.bodyJson).toString('utf8')) as { GroupIdList?: { GroupId: string; LastMsgTime?: number; SelfInfo?: { UnreadMsgNum?: number } }[] };
+      return (body.GroupIdList ?? []).map((g) => ({ groupId: g.GroupId, lastMsgTime: g.LastMsgTime ?? 0, unread: g.SelfInfo?.UnreadMsgNum ?? 0 }));
+    } catch (err) {
+      // The list still answers with the 1:1 conversations.
+      this.logger.warn({ sdkAppId, error: (err as Error).message }, 'group conversations unavailable');
+      return [];
+    }
+  }
 
   /** Applies one stored message to the lists of the recipient and (unless told not to) the sender. */
   async applyStored(sdkAppId: number, e: chatEventsV1.C2cMessageStoredEvent): Promise<void> {
@@ -173,10 +202,20 @@ export class ConversationsService {
     const now = Date.now();
     const includeEmpty = (input.assistFlags & FLAG_INCLUDE_EMPTY) !== 0;
     const pinnedFirst = (input.assistFlags & FLAG_PINNED_FIRST) !== 0;
-    const live = (await this.conversations.listOf(input.sdkAppId, input.account))
-      .filter((d) => !d.deleted)
-      .map((d) => ({ d, time: d.lastExpiresAt && new Date(d.lastExpiresAt).getTime() > now ? (d.lastTime ?? 0) : 0 }))
-      .filter((x) => includeEmpty || x.time > 0 || x.d.pinned);
+    const [docs, groups] = await Promise.all([this.conversations.listOf(input.sdkAppId, input.account), this.joinedGroups(input.sdkAppId, input.account)]);
+    const c2cItems: { d: ConversationDoc; time: number; unread?: number }[] = docs
+      .filter((d) => d.type === ConversationType.C2C && !d.deleted)
+      .map((d) => ({ d, time: d.lastExpiresAt && new Date(d.lastExpiresAt).getTime() > now ? (d.lastTime ?? 0) : 0 }));
+    // Group entries: the group service's facts, with this list's own pin and delete marks.
+    const marks = new Map(docs.filter((d) => d.type === ConversationType.GROUP).map((d) => [d.peer, d]));
+    const groupItems = groups
+      .map((g) => {
+        const mark = marks.get(g.groupId);
+        const d: ConversationDoc = mark ?? { _id: `${input.sdkAppId}:${input.account}:group:${g.groupId}`, sdkAppId: input.sdkAppId, owner: input.account, type: ConversationType.GROUP, peer: g.groupId };
+        return { d, time: g.lastMsgTime, unread: g.unread, hidden: mark?.deletedAt !== undefined && g.lastMsgTime <= mark.deletedAt && !mark.pinned };
+      })
+      .filter((x) => !x.hidden);
+    const live = [...c2cItems, ...groupItems].filter((x) => includeEmpty || x.time > 0 || x.d.pinned);
     const order = (a: { d: ConversationDoc; time: number }, b: { d: ConversationDoc; time: number }) => b.time - a.time || a.d._id.localeCompare(b.d._id);
     // Tencent keeps the most recent conversations only (100 by default).
     const kept = [...live].sort(order).slice(0, this.config.MERIDIAN_CHAT_CONVERSATIONS_MAX);
@@ -186,7 +225,7 @@ export class ConversationsService {
     const top = page(pinned, input.topTimeStamp, input.topStartIndex, limit);
     const rest = page(normal, input.timeStamp, input.startIndex, limit - top.items.length);
     const items = [...top.items, ...rest.items];
-    const views = await Promise.all(items.map((x) => this.view(x.d, x.time, pinnedFirst, input.withLastMessage)));
+    const views = await Promise.all(items.map((x) => this.view(x.d, x.time, pinnedFirst, input.withLastMessage, x.unread)));
     return {
       conversations: views,
       complete: top.complete && rest.complete,
@@ -204,6 +243,11 @@ export class ConversationsService {
     if (input.type === ConversationType.C2C) requireAccount(input.peer);
     else if (!input.peer) throw new MeridianError(ErrorCode.INVALID_PARAMETER, 'ToGroupid is required');
     const ref: ConversationRef = { sdkAppId: input.sdkAppId, owner: input.account, type: input.type, peer: input.peer };
+    if (input.type === ConversationType.GROUP) {
+      // Hidden until the group's next message (the group service keeps the messages).
+      await this.conversations.upsert(ref, { $set: { deletedAt: Math.floor(Date.now() / 1000), pinned: false, updatedAt: new Date() } });
+      return;
+    }
     const doc = await this.conversations.find(ref);
     if (!doc) return;
     const max: Record<string, number> = { readSeq: doc.lastPeerSeq ?? 0 };
@@ -223,16 +267,16 @@ export class ConversationsService {
     const all = await this.conversations.listOf(input.sdkAppId, input.account);
     const others = all.filter((d) => d.pinned && !(d.type === ref.type && d.peer === ref.peer)).length;
     if (others >= PINNED_MAX) throw new MeridianError(ErrorCode.CONVERSATION_PIN_LIMIT, `at most ${PINNED_MAX} pinned conversations`);
-    await this.conversations.upsert(ref, { $set: { pinned: true, deleted: false, updatedAt: new Date() } });
+    await this.conversations.upsert(ref, { $set: { pinned: true, deleted: false, updatedAt: new Date() }, ...(ref.type === ConversationType.GROUP ? { $unset: { deletedAt: 1 } } : {}) });
   }
 
-  private async view(d: ConversationDoc, time: number, pinnedFirst: boolean, withLast: boolean): Promise<ConversationView> {
+  private async view(d: ConversationDoc, time: number, pinnedFirst: boolean, withLast: boolean, unread?: number): Promise<ConversationView> {
     const v: ConversationView = {
       type: d.type,
       peer: d.peer,
       msgTime: time,
       pinned: Boolean(d.pinned) && pinnedFirst,
-      unread: await this.unreadOf(d),
+      unread: unread ?? (await this.unreadOf(d)),
       lastSeq: d.lastSeq ?? 0,
       readSeq: d.readSeq ?? 0,
       peerReadSeq: 0,

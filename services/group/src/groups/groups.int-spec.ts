@@ -229,6 +229,30 @@ describe(GroupsService.name, () => {
     expect(count).toBe(1);
   });
 
+  it('lists groups in the members\' conversation lists, with unread counts, until deleted', async () => {
+    const pub = await create('Public', { MemberList: [{ Member_Account: 'mem' }] });
+    await rest(SG, 'openim/sendmsg', app, { From_Account: 'own', To_Account: 'mem', MsgRandom: ++random, MsgBody: text('a 1:1 message first') });
+    await new Promise((r) => setTimeout(r, 1100));
+    await g('send_group_msg', { GroupId: pub, From_Account: 'own', Random: ++random, MsgBody: text('then the group') });
+    const sessions = async () => ((await rest(SG, 'recentcontact/get_list', app, { From_Account: 'mem', TimeStamp: 0, StartIndex: 0, TopTimeStamp: 0, TopStartIndex: 0, AssistFlags: 7 })).body['SessionItem'] as Record<string, unknown>[]) ?? [];
+    let items: Record<string, unknown>[] = [];
+    for (let i = 0; i < 50; i++) {
+      items = await sessions();
+      if (items.some((s) => s['To_Account'] === 'own')) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const groupIndex = items.findIndex((s) => s['GroupId'] === pub);
+    expect(items[groupIndex]).toMatchObject({ Type: 2, GroupId: pub, TopFlag: 0 });
+    expect(groupIndex).toBeLessThan(items.findIndex((s) => s['To_Account'] === 'own'));
+    const list = await (await as('mem')).request('req', { cmd: 'chat.conversations', body: {} });
+    expect((list.body as { conversations: { type: number; peer: string; unread: number }[] }).conversations.find((c) => c.peer === pub)).toMatchObject({ type: 2, unread: expect.any(Number) });
+    expect((await rest(SG, 'recentcontact/delete', app, { From_Account: 'mem', Type: 2, ToGroupid: pub })).body).toMatchObject({ ErrorCode: 0 });
+    expect((await sessions()).some((s) => s['GroupId'] === pub)).toBe(false);
+    await new Promise((r) => setTimeout(r, 1100));
+    await g('send_group_msg', { GroupId: pub, From_Account: 'own', Random: ++random, MsgBody: text('back') });
+    expect((await sessions()).some((s) => s['GroupId'] === pub)).toBe(true);
+  });
+
   it('refuses bad requests with group codes and changes nothing', async () => {
     expect(await g('get_group_info', {})).toEqual(fail(10004));
     expect(await g('get_group_info', { GroupIdList: Array.from({ length: 51 }, (_, i) => `g${i}`) })).toEqual(fail(10005));
