@@ -215,6 +215,13 @@ describe(GroupsService.name, () => {
     await ws('mem', 'send_group_msg', { GroupId: id, Random: ++random, MsgBody: text('after far left') });
     await new Promise((r) => setTimeout(r, 300));
     expect((await as('far')).frames.slice(before).filter((f) => f.kind === 'group')).toEqual([]);
+    // send_broadcast_msg reaches every AVChatRoom's audience.
+    const farBefore = (await as('far')).frames.length;
+    await ws('far', 'apply_join_group', { GroupId: id });
+    expect(await g('send_broadcast_msg', { From_Account: 'own', Random: 5, MsgBody: text('to every room') })).toMatchObject({ ErrorCode: 0, MsgSeq: expect.any(Number) });
+    expect((await (await as('far')).waitFor((f) => f.t === 'push' && f.kind === 'group_broadcast' && (f.body as { GroupId: string }).GroupId === id)).body).toMatchObject({ MsgBody: text('to every room') });
+    expect((await as('far')).frames.length).toBeGreaterThan(farBefore);
+    await ws('far', 'quit_group', { GroupId: id });
     // A connection that closes leaves its rooms.
     const extra = await TestWsClient.connect(SG);
     await extra.login({ sdkAppId: app.sdkAppId, userId: 'new', userSig: app.sig('new'), platform: 'Web' });

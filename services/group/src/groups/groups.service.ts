@@ -187,6 +187,7 @@ export class GroupsService {
     group_msg_get_simple: (c, b) => this.history(c, b),
     get_appid_group_list: (c, b) => this.appGroups(c, b),
     get_online_member_num: (c, b) => this.onlineNum(c, b),
+    send_broadcast_msg: (c, b) => this.broadcast(c, b),
     import_group: (c, b) => this.importGroup(c, b),
     import_group_member: (c, b) => this.importMembers(c, b),
     import_group_msg: (c, b) => this.importMessages(c, b),
@@ -1002,6 +1003,27 @@ export class GroupsService {
     const after = { ...m, msgSeq: Math.max(m.msgSeq, seq) };
     await this.deliver(ctx.sdkAppId, g.groupId, [ctx.operator], 'group_read', { GroupId: g.groupId, MsgSeq: after.msgSeq }, 0, '', ctx.loginId);
     return { MsgSeq: after.msgSeq, UnreadMsgNum: await this.unreadOf(ctx.sdkAppId, g, after) };
+  }
+
+  /**
+   * send_broadcast_msg: one message to every AVChatRoom of the app (online audiences only), with
+   * the app's broadcast seq. Each room costs one DeliverLive call per gateway holding it.
+   */
+  private async broadcast(ctx: Ctx, body: Json): Promise<Json> {
+    requireAdmin(ctx);
+    const from = account(body, 'From_Account', false) ?? ctx.operator;
+    const random = uint(body, 'Random') ?? 0;
+    validateMsgBody(body['MsgBody'], ErrorCode.MSG_TOO_LONG_REST);
+    const cloud = str(body, 'CloudCustomData') ?? '';
+    const seq = await this.redis.redis.incr(GroupKeys.seq(ctx.sdkAppId, '@broadcast'));
+    const t = now();
+    const rooms = (await this.repo.appGroups(ctx.sdkAppId, '', 100_000)).filter((g) => g.kind === 'AVChatRoom');
+    await Promise.all(
+      rooms.map((g) =>
+        this.fanOutLive(ctx.sdkAppId, g.groupId, 'group_broadcast', { GroupId: g.groupId, MsgSeq: seq, From_Account: from, Random: random, MsgTime: t, MsgBody: body['MsgBody'], CloudCustomData: cloud }, ''),
+      ),
+    );
+    return { MsgSeq: seq };
   }
 
   private async onlineNum(ctx: Ctx, body: Json): Promise<Json> {

@@ -31,10 +31,11 @@ export const GROUP_REST_COMMANDS = [
   'import_group_msg',
   'set_unread_msg_num',
   'delete_group_msg_by_sender',
+  'send_broadcast_msg',
 ] as const;
 
 /** Tencent's per-API limits where they differ from 200/s. */
-const RATES: Partial<Record<(typeof GROUP_REST_COMMANDS)[number], number>> = { get_appid_group_list: 1 };
+const RATES: Partial<Record<(typeof GROUP_REST_COMMANDS)[number], number>> = { get_appid_group_list: 1, send_broadcast_msg: 1 };
 
 /**
  * v4/group_open_http_svc/*: the body goes to the group service as it came (the group service is
