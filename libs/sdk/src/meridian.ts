@@ -723,7 +723,7 @@ export class Meridian {
 
   private onConnected(answer: LoginAnswer, resumed: boolean): void {
     this.emitter.emit(EVENT.NET_STATE_CHANGE, { state: 'connected', region: answer.region });
-    this.whenLoaded = (resumed ? this.catchUp() : this.loadConversations(true).then(() => this.loadGroups(true))).then(
+    this.whenLoaded = (resumed ? this.catchUp() : this.loadConversations(true).then(() => this.loadGroups(true).catch((err: unknown) => this.emitter.emit(EVENT.ERROR, err)))).then(
       () => {
         if (!this.ready) {
           this.ready = true;
@@ -868,7 +868,6 @@ export class Meridian {
   private async catchUp(): Promise<void> {
     await Promise.all([...this.liveRooms].map((id) => this.group('apply_join_group', { GroupId: id }).catch((err: unknown) => this.emitter.emit(EVENT.ERROR, err))));
     await this.loadConversations(false);
-    await this.loadGroups(false);
     const cursors = this.dedup.syncCursors();
     for (const c of this.conversations.values()) {
       if (c.type === 'GROUP') continue;
@@ -882,6 +881,13 @@ export class Meridian {
         after = res.messages[res.messages.length - 1]!.MsgSeq;
       }
     }
+    // Groups after C2C: a group service that does not answer must not hold up C2C catch-up.
+    await this.catchUpGroups(cursors).catch((err: unknown) => this.emitter.emit(EVENT.ERROR, err));
+    this.emitConversations();
+  }
+
+  private async catchUpGroups(cursors: Map<string, number>): Promise<void> {
+    await this.loadGroups(false);
     for (const g of this.groups.values()) {
       if (g.type === TYPES.GRP_AVCHATROOM) continue;
       const id = groupConversationID(g.groupID);
@@ -894,7 +900,6 @@ export class Meridian {
       );
       this.deliver(missed.map((w) => fromGroupWire(this.me, g.groupID, w)), true);
     }
-    this.emitConversations();
   }
 
   /**
