@@ -4,16 +4,24 @@ export const EVENT = {
   SDK_READY: 'sdkStateReady',
   /** Logged out, kicked or the session ended: the API is not usable. */
   SDK_NOT_READY: 'sdkStateNotReady',
-  /** `Message[]` that arrived (by push, or by the catch-up sync after a reconnect), each exactly once. */
+  /**
+   * `Message[]` that arrived (by push, or by the catch-up sync after a reconnect), each exactly once.
+   * As in Tencent's web SDK, group tips (`TIMGroupTipElem`: joined, quit, kicked, admin, profile
+   * changed) arrive here as messages of their group (`GROUP<groupID>`), and group system notices
+   * (`TIMGroupSystemNoticeElem`: join request, accepted, refused, kicked, dismissed, created,
+   * invited, custom) as messages of the `@TIM#SYSTEM` conversation; there are no separate events.
+   */
   MESSAGE_RECEIVED: 'onMessageReceived',
-  /** `Message[]` recalled (by either party); `isRevoked` is true. */
+  /** `Message[]` recalled (by either party, or a group's owner/admin); `isRevoked` is true. */
   MESSAGE_REVOKED: 'onMessageRevoked',
   /** `[{conversationID, userID, msgReadSeq, time}]`: the peer read own messages up to a seq. */
   MESSAGE_READ_BY_PEER: 'onMessageReadByPeer',
   /** `Message[]` changed by an admin (`c2c_modify`). */
   MESSAGE_MODIFIED: 'onMessageModified',
-  /** `Conversation[]`: the whole list, whenever it changed. */
+  /** `Conversation[]`: the whole list (C2C and group conversations), whenever it changed. */
   CONVERSATION_LIST_UPDATED: 'onConversationListUpdated',
+  /** `Group[]`: the joined groups, after login and whenever one was created, joined, left, disbanded or changed. */
+  GROUP_LIST_UPDATED: 'onGroupListUpdated',
   /** `{type: 'multipleAccount' | 'userSigExpired' | 'kicked', reason}`: the session ended. */
   KICKED_OUT: 'kickedOut',
   /** `{state: 'connected' | 'connecting' | 'disconnected', region?}`. */

@@ -7,7 +7,8 @@
 export { Meridian, type Conversation, type CreateOptions, type PeerReadReceipt, type Response } from './meridian.js';
 export { EVENT, type EventName, type Handler } from './events.js';
 export { ErrorCodes, MeridianError } from './errors.js';
-export { TYPES, type Message, type MsgElement, type CreateMessageOptions, c2cConversationID } from './messages.js';
+export { TYPES, type Message, type MsgElement, type CreateMessageOptions, type ConversationType, c2cConversationID, groupConversationID } from './messages.js';
+export { type Group, type GroupMember } from './groups.js';
 export { type GatewayInfo, type NetState, type WebSocketConstructor, type WebSocketLike, type FetchLike } from './connection.js';
 export { backoffDelay, type BackoffOptions } from './backoff.js';
 export { Meridian as default } from './meridian.js';

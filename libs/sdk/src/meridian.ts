@@ -3,7 +3,23 @@ import { Connection, type FetchLike, type GatewayInfo, type LoginAnswer, type Ne
 import { Deduplicator } from './dedup.js';
 import { ErrorCodes, MeridianError } from './errors.js';
 import { EVENT, Emitter, type Handler } from './events.js';
-import { type CreateMessageOptions, type Message, type WireMessage, TYPES, c2cConversationID, draft, elements, fromWire, peerOf } from './messages.js';
+import { type Group, type GroupMember, groupFromWire, groupProfileToWire, historyAfter, memberFromWire, type HistoryPage } from './groups.js';
+import {
+  type CreateMessageOptions,
+  type Message,
+  type WireGroupMessage,
+  type WireMessage,
+  TYPES,
+  c2cConversationID,
+  draft,
+  elements,
+  fromGroupWire,
+  fromWire,
+  groupConversationID,
+  groupSystemNotice,
+  parseConversationID,
+  peerOf,
+} from './messages.js';
 
 /** Options of {@link Meridian.create}. */
 export interface CreateOptions {
@@ -36,11 +52,13 @@ export interface Response<T> {
 
 /** A conversation as the app sees it. */
 export interface Conversation {
-  /** `C2C<userID>`. */
+  /** `C2C<userID>` or `GROUP<groupID>`. */
   conversationID: string;
-  type: 'C2C';
-  /** The peer's userID. */
+  type: 'C2C' | 'GROUP';
+  /** The peer's userID ('' for a group conversation). */
   userID: string;
+  /** The group of a `GROUP` conversation (as {@link Meridian.getGroupList} has it). */
+  groupProfile?: Group;
   unreadCount: number;
   isPinned: boolean;
   /** Seconds: the last message's time. */
@@ -87,11 +105,15 @@ const PROFILE_TAGS: Record<string, string> = {
   role: 'Tag_Profile_IM_Role',
 };
 const MAX_SEQ = 999_999_999_999;
+const GROUP_FIELDS = ['Type', 'Name', 'FaceUrl', 'Introduction', 'Notification', 'Owner_Account', 'CreateTime', 'LastInfoTime', 'LastMsgTime', 'NextMsgSeq', 'MemberNum', 'MaxMemberNum', 'ApplyJoinOption', 'MuteAllMember'];
+const SELF_FIELDS = ['Role', 'JoinTime', 'MsgFlag', 'UnreadMsgNum', 'NameCard'];
+type Json = Record<string, unknown>;
 
 /**
  * A Meridian chat client for one SDKAppID and one user at a time (browsers and Node). Modelled on
  * Tencent's Chat SDK; the connection (addressing, RTT ranking, heartbeats, reconnects, resume,
- * de-duplication, send queue) is handled inside. Groups are not available yet.
+ * de-duplication, send queue) is handled inside. Groups: Work (`Private`), Public, Meeting
+ * (`ChatRoom`) and AVChatRoom, with group messages through the same createXxxMessage/sendMessage.
  */
 export class Meridian {
   static readonly EVENT = EVENT;
@@ -103,6 +125,9 @@ export class Meridian {
   private readonly conversations = new Map<string, Conversation>();
   private readonly store = new Map<string, Map<number, Message>>();
   private readonly byID = new Map<string, Message>();
+  private readonly groups = new Map<string, Group>();
+  /** AVChatRooms this app joined: joined again on every new connection (the server ties them to one). */
+  private readonly liveRooms = new Set<string>();
   private me = '';
   private ready = false;
 
@@ -238,11 +263,16 @@ export class Meridian {
   private sendChain: Promise<unknown> = Promise.resolve();
 
   private async transmit(message: Message): Promise<Response<{ message: Message }>> {
-    const body: Record<string, unknown> = { To_Account: message.to, MsgRandom: message.random, MsgBody: message.elements };
+    const group = message.conversationType === TYPES.CONV_GROUP;
+    const body: Record<string, unknown> = group
+      ? { GroupId: message.to, Random: message.random, MsgBody: message.elements }
+      : { To_Account: message.to, MsgRandom: message.random, MsgBody: message.elements };
     if (message.cloudCustomData) body['CloudCustomData'] = message.cloudCustomData;
     try {
-      const res = await this.conn.request<{ MsgSeq: number; MsgTime: number; MsgKey: string }>('chat.send', body);
-      Object.assign(message, { status: 'success', sequence: res.MsgSeq, time: res.MsgTime, msgKey: res.MsgKey });
+      const res = await this.conn.request<{ MsgSeq: number; MsgTime: number; MsgKey?: string; MsgDropReason?: string }>(group ? 'group.send_group_msg' : 'chat.send', body);
+      Object.assign(message, { status: 'success', sequence: res.MsgSeq ?? 0, time: res.MsgTime ?? message.time, msgKey: res.MsgKey ?? '' });
+      // Dropped by the group's frequency control (MsgDropReason) or online-only: nothing stored.
+      if (!message.sequence) return { code: 0, data: { message } };
       this.dedup.firstMessage(message.conversationID, message.sequence);
       this.dedup.advance(message.conversationID, message.sequence);
       this.remember(message);
@@ -260,13 +290,15 @@ export class Meridian {
    */
   async getMessageList(o: { conversationID: string; nextReqMessageID?: string; count?: number }): Promise<Response<{ messageList: Message[]; nextReqMessageID: string; isCompleted: boolean }>> {
     this.requireMe();
-    const peer = peerOf(o.conversationID);
+    const target = parseConversationID(o.conversationID);
     let beforeSeq = MAX_SEQ;
     if (o.nextReqMessageID) {
       const m = this.byID.get(o.nextReqMessageID);
       if (!m) throw new MeridianError(ErrorCodes.INVALID_PARAMETER, `unknown nextReqMessageID ${o.nextReqMessageID}`);
       beforeSeq = m.sequence;
     }
+    if (target.type === 'GROUP') return this.groupHistory(target.id, beforeSeq, Math.min(Math.max(o.count ?? 15, 1), 100));
+    const peer = target.id;
     const res = await this.conn.request<{ messages: WireMessage[]; complete: boolean }>('chat.sync', { peer, beforeSeq, limit: Math.min(Math.max(o.count ?? 15, 1), 100) });
     const list = res.messages.map((w) => fromWire(this.me, w)).reverse();
     for (const m of list) {
@@ -276,9 +308,20 @@ export class Meridian {
     return { code: 0, data: { messageList: list, nextReqMessageID: list[0]?.ID ?? '', isCompleted: res.complete || list.length === 0 } };
   }
 
-  /** Recalls an own message (within the app's recall window). */
+  /**
+   * Recalls an own message (within the app's recall window); in a group the owner and admins may
+   * recall anyone's (`group_msg_recall`).
+   */
   async revokeMessage(message: Message): Promise<Response<{ message: Message }>> {
     this.requireMe();
+    if (message.conversationType === TYPES.CONV_GROUP) {
+      if (!message.sequence) throw new MeridianError(ErrorCodes.INVALID_PARAMETER, 'message was not stored');
+      const res = await this.group<{ RecallRetList?: { MsgSeq: number; RetCode: number }[] }>('group_msg_recall', { GroupId: message.to, MsgSeqList: [{ MsgSeq: message.sequence }] });
+      const code = res.RecallRetList?.find((r) => r.MsgSeq === message.sequence)?.RetCode ?? 0;
+      if (code) throw new MeridianError(code, `recall refused (${code})`, res);
+      this.markRevoked(message.conversationID, message.sequence, message);
+      return { code: 0, data: { message } };
+    }
     if (!message.msgKey) throw new MeridianError(ErrorCodes.INVALID_PARAMETER, 'message was not sent');
     await this.conn.request('chat.recall', { peer: peerOf(message.conversationID), MsgKey: message.msgKey });
     this.markRevoked(message.conversationID, message.sequence, message);
@@ -288,7 +331,11 @@ export class Meridian {
   /** Marks everything in the conversation read (the peer gets a read receipt). */
   async setMessageRead(o: { conversationID: string }): Promise<Response<{ unreadCount: number }>> {
     this.requireMe();
-    const res = await this.conn.request<{ UnreadMsgNum: number }>('chat.read', { peer: peerOf(o.conversationID) });
+    const target = parseConversationID(o.conversationID);
+    const live = target.type === 'GROUP' && (this.groups.get(target.id)?.type === TYPES.GRP_AVCHATROOM || this.liveRooms.has(target.id));
+    const res = live
+      ? { UnreadMsgNum: 0 }
+      : await this.conn.request<{ UnreadMsgNum: number }>(target.type === 'GROUP' ? 'group.set_read' : 'chat.read', target.type === 'GROUP' ? { GroupId: target.id } : { peer: target.id });
     const c = this.conversations.get(o.conversationID);
     if (c && c.unreadCount !== 0) {
       c.unreadCount = 0;
@@ -309,25 +356,259 @@ export class Meridian {
     return { code: 0, data: { conversation: this.conversations.get(conversationID) ?? null } };
   }
 
-  /** Deletes the conversation from the list (history stays unless `clearHistory`). */
+  /**
+   * Deletes the conversation from the list (history stays unless `clearHistory`). A group
+   * conversation is removed from this instance's list only (the server keeps no group
+   * conversations yet).
+   */
   async deleteConversation(conversationID: string, opts: { clearHistory?: boolean } = {}): Promise<Response<{ conversationID: string }>> {
     this.requireMe();
-    await this.conn.request('chat.conversation_delete', { peer: peerOf(conversationID), type: 1, clearHistory: !!opts.clearHistory });
+    if (parseConversationID(conversationID).type === 'C2C') await this.conn.request('chat.conversation_delete', { peer: peerOf(conversationID), type: 1, clearHistory: !!opts.clearHistory });
     this.conversations.delete(conversationID);
     this.emitConversations();
     return { code: 0, data: { conversationID } };
   }
 
-  /** Pins or unpins (at most 50 pinned: 51012). */
+  /** Pins or unpins (at most 50 pinned: 51012); a group conversation on this instance only. */
   async pinConversation(o: { conversationID: string; isPinned: boolean }): Promise<Response<{ conversationID: string }>> {
     this.requireMe();
-    await this.conn.request('chat.conversation_pin', { peer: peerOf(o.conversationID), type: 1, pinned: o.isPinned });
+    if (parseConversationID(o.conversationID).type === 'C2C') await this.conn.request('chat.conversation_pin', { peer: peerOf(o.conversationID), type: 1, pinned: o.isPinned });
     const c = this.conversations.get(o.conversationID);
     if (c) {
       c.isPinned = o.isPinned;
       this.emitConversations();
     }
     return { code: 0, data: { conversationID: o.conversationID } };
+  }
+
+  // ---- groups -------------------------------------------------------------------------------
+
+  /**
+   * Creates a group (`type`: `TYPES.GRP_WORK` `Private`, `GRP_PUBLIC`, `GRP_MEETING` `ChatRoom`,
+   * `GRP_AVCHATROOM`); the caller is the owner. An AVChatRoom is joined at once (its owner must be
+   * in the audience to receive and speak). Custom `groupID`s: printable ASCII, ≤ 48 bytes, not
+   * `@TGS#…` (10015; taken: 10021).
+   */
+  async createGroup(o: {
+    type: string;
+    name: string;
+    groupID?: string;
+    memberList?: { userID: string; role?: 'Admin' | 'Member' }[];
+    introduction?: string;
+    notification?: string;
+    avatar?: string;
+    joinOption?: string;
+    maxMemberCount?: number;
+  }): Promise<Response<{ group: Group }>> {
+    this.requireMe();
+    if (!o?.type || !o?.name) throw new MeridianError(ErrorCodes.INVALID_PARAMETER, 'type and name are required');
+    const body: Json = { Type: o.type, ...groupProfileToWire({ name: o.name, introduction: o.introduction, notification: o.notification, avatar: o.avatar, joinOption: o.joinOption }) };
+    if (o.maxMemberCount !== undefined) body['MaxMemberCount'] = o.maxMemberCount;
+    if (o.groupID !== undefined) body['GroupId'] = o.groupID;
+    if (o.memberList?.length) body['MemberList'] = o.memberList.map((m) => ({ Member_Account: m.userID, ...(m.role ? { Role: m.role } : {}) }));
+    const res = await this.group<{ GroupId: string }>('create_group', body);
+    if (o.type === TYPES.GRP_AVCHATROOM) await this.joinLive(res.GroupId);
+    const group = await this.fetchGroup(res.GroupId);
+    return { code: 0, data: { group } };
+  }
+
+  /**
+   * Joins (free-access groups, Meeting, AVChatRoom) or applies to join (Public with
+   * `NeedPermission`): `status` is `TYPES.JOIN_STATUS_SUCCESS` (`Joined`) or
+   * `JOIN_STATUS_WAIT_APPROVAL` (`WaitAdminApproval`). Work groups take no applications (10007).
+   * AVChatRooms joined here are joined again after every reconnect.
+   */
+  async joinGroup(o: { groupID: string; applyMessage?: string }): Promise<Response<{ status: string; group?: Group }>> {
+    this.requireMe();
+    if (!o?.groupID) throw new MeridianError(ErrorCodes.INVALID_PARAMETER, 'groupID is required');
+    const res = await this.group<{ JoinStatus?: string; Live?: boolean }>('apply_join_group', { GroupId: o.groupID, ...(o.applyMessage ? { ApplyMsg: o.applyMessage } : {}) });
+    if (res.Live) this.liveRooms.add(o.groupID);
+    const status = res.JoinStatus ?? TYPES.JOIN_STATUS_SUCCESS;
+    if (status !== TYPES.JOIN_STATUS_SUCCESS) return { code: 0, data: { status } };
+    return { code: 0, data: { status, group: await this.fetchGroup(o.groupID) } };
+  }
+
+  /** Leaves a group (a Public or Meeting owner cannot: 10009). */
+  async quitGroup(groupID: string): Promise<Response<{ groupID: string }>> {
+    this.requireMe();
+    await this.group('quit_group', { GroupId: groupID });
+    this.forgetGroup(groupID);
+    return { code: 0, data: { groupID } };
+  }
+
+  /** Disbands a group (its owner; a Work group only the app admin: 10007). */
+  async dismissGroup(groupID: string): Promise<Response<{ groupID: string }>> {
+    this.requireMe();
+    await this.group('destroy_group', { GroupId: groupID });
+    this.forgetGroup(groupID);
+    return { code: 0, data: { groupID } };
+  }
+
+  /** The groups this user is in (loaded at login, kept current by pushes), and joined AVChatRooms. */
+  async getGroupList(): Promise<Response<{ groupList: Group[] }>> {
+    this.requireMe();
+    return { code: 0, data: { groupList: [...this.groups.values()] } };
+  }
+
+  /** A group's profile, fresh from the server. */
+  async getGroupProfile(o: { groupID: string }): Promise<Response<{ group: Group }>> {
+    this.requireMe();
+    return { code: 0, data: { group: await this.fetchGroup(o.groupID) } };
+  }
+
+  /** Changes name, introduction, notification, avatar (per type's rules), and, owner/admin, joinOption, muteAllMembers. */
+  async updateGroupProfile(o: { groupID: string; name?: string; introduction?: string; notification?: string; avatar?: string; joinOption?: string; muteAllMembers?: boolean; maxMemberCount?: number }): Promise<Response<{ group: Group }>> {
+    this.requireMe();
+    await this.group('modify_group_base_info', { GroupId: o.groupID, ...groupProfileToWire(o) });
+    return { code: 0, data: { group: await this.fetchGroup(o.groupID) } };
+  }
+
+  /** A page of members (`count` ≤ 6000, default 100); `offset` of the answer is the next page's (0: done). Not for AVChatRooms. */
+  async getGroupMemberList(o: { groupID: string; count?: number; offset?: number; role?: string }): Promise<Response<{ memberList: GroupMember[]; offset: number; memberCount: number }>> {
+    this.requireMe();
+    const limit = Math.min(Math.max(o.count ?? 100, 1), 6000);
+    const offset = o.offset ?? 0;
+    const res = await this.group<{ MemberNum: number; MemberList: Json[] }>('get_group_member_info', { GroupId: o.groupID, Limit: limit, Offset: offset, ...(o.role ? { MemberRoleFilter: [o.role] } : {}) });
+    const next = offset + res.MemberList.length;
+    return { code: 0, data: { memberList: res.MemberList.map(memberFromWire), offset: next < res.MemberNum ? next : 0, memberCount: res.MemberNum } };
+  }
+
+  /** Invites (Work: any member; other types: owner/admin through the REST API only, 10007). */
+  async addGroupMember(o: { groupID: string; userIDList: string[] }): Promise<Response<{ successUserIDList: string[]; failureUserIDList: string[]; existedUserIDList: string[]; group: Group }>> {
+    this.requireMe();
+    const res = await this.group<{ MemberList: { Member_Account: string; Result: number }[] }>('add_group_member', { GroupId: o.groupID, MemberList: o.userIDList.map((u) => ({ Member_Account: u })) });
+    const by = (r: number) => res.MemberList.filter((m) => m.Result === r).map((m) => m.Member_Account);
+    return { code: 0, data: { successUserIDList: by(1), failureUserIDList: by(0), existedUserIDList: by(2), group: await this.fetchGroup(o.groupID) } };
+  }
+
+  /** Removes members (owner; admins remove plain members in Public and Meeting groups). */
+  async deleteGroupMember(o: { groupID: string; userIDList: string[]; reason?: string }): Promise<Response<{ groupID: string; userIDList: string[] }>> {
+    this.requireMe();
+    await this.group('delete_group_member', { GroupId: o.groupID, MemberToDel_Account: o.userIDList, ...(o.reason ? { Reason: o.reason } : {}) });
+    return { code: 0, data: { groupID: o.groupID, userIDList: o.userIDList } };
+  }
+
+  /** Makes a member an admin or a plain member again (owner; Public and Meeting groups). */
+  async setGroupMemberRole(o: { groupID: string; userID: string; role: 'Admin' | 'Member' }): Promise<Response<{ groupID: string; userID: string; role: string }>> {
+    this.requireMe();
+    await this.group('modify_group_member_info', { GroupId: o.groupID, Member_Account: o.userID, Role: o.role });
+    return { code: 0, data: { groupID: o.groupID, userID: o.userID, role: o.role } };
+  }
+
+  /** Mutes a member for `muteTime` seconds (0 unmutes). */
+  async setGroupMemberMuteTime(o: { groupID: string; userID: string; muteTime: number }): Promise<Response<{ groupID: string; userID: string; muteTime: number }>> {
+    this.requireMe();
+    await this.group('forbid_send_msg', { GroupId: o.groupID, Members_Account: [o.userID], MuteTime: o.muteTime });
+    return { code: 0, data: o };
+  }
+
+  /**
+   * Answers a join application (owner/admin): pass the `TIMGroupSystemNoticeElem` message of the
+   * request as `message` (as Tencent's SDK), or `groupID` and `userID`.
+   */
+  async handleGroupApplication(o: { handleAction: 'Agree' | 'Reject'; message?: Message; groupID?: string; userID?: string }): Promise<Response<{ groupID: string; userID: string }>> {
+    this.requireMe();
+    const groupID = o.groupID ?? (o.message?.payload['groupProfile'] as { groupID?: string } | undefined)?.groupID;
+    const userID = o.userID ?? (o.message?.payload['operatorID'] as string | undefined);
+    if (!groupID || !userID) throw new MeridianError(ErrorCodes.INVALID_PARAMETER, 'message (a join request notice), or groupID and userID, is required');
+    await this.group('handle_join_application', { GroupId: groupID, Applicant_Account: userID, Decision: o.handleAction === 'Agree' ? 'Agree' : 'Reject' });
+    return { code: 0, data: { groupID, userID } };
+  }
+
+  /** Pending join applications of a group (owner/admin). */
+  async getGroupApplicationList(o: { groupID: string }): Promise<Response<{ applicationList: { groupID: string; applicant: string; applyMessage: string; applyTime: number }[] }>> {
+    this.requireMe();
+    const res = await this.group<{ Applications: { Applicant_Account: string; ApplyMsg: string; ApplyTime: number }[] }>('get_join_applications', { GroupId: o.groupID });
+    return { code: 0, data: { applicationList: res.Applications.map((a) => ({ groupID: o.groupID, applicant: a.Applicant_Account, applyMessage: a.ApplyMsg, applyTime: a.ApplyTime })) } };
+  }
+
+  /** How many are in an AVChatRoom's audience now. */
+  async getGroupOnlineMemberCount(groupID: string): Promise<Response<{ memberCount: number }>> {
+    this.requireMe();
+    const res = await this.group<{ OnlineMemberNum: number }>('get_online_member_num', { GroupId: groupID });
+    return { code: 0, data: { memberCount: res.OnlineMemberNum } };
+  }
+
+  private group<T = Json>(command: string, body: Json): Promise<T> {
+    return this.conn.request<T>(`group.${command}`, body);
+  }
+
+  private async joinLive(groupID: string): Promise<void> {
+    await this.group('apply_join_group', { GroupId: groupID });
+    this.liveRooms.add(groupID);
+  }
+
+  /** get_group_info (+ own role) → the cached group, its conversation, GROUP_LIST_UPDATED. */
+  private async fetchGroup(groupID: string): Promise<Group> {
+    const [info, roles] = await Promise.all([
+      this.group<{ GroupInfo: Json[] }>('get_group_info', { GroupIdList: [groupID], ResponseFilter: { GroupBaseInfoFilter: GROUP_FIELDS } }),
+      this.group<{ UserIdList: { Role: string }[] }>('get_role_in_group', { GroupId: groupID, User_Account: [this.me] }).catch(() => ({ UserIdList: [] as { Role: string }[] })),
+    ]);
+    const item = info.GroupInfo[0] ?? {};
+    if (Number(item['ErrorCode'] ?? 0) !== 0) throw new MeridianError(Number(item['ErrorCode']), String(item['ErrorInfo'] ?? 'group info refused'), item);
+    const role = roles.UserIdList[0]?.Role;
+    const group = groupFromWire({ ...item, ...(role ? { SelfInfo: { Role: role } } : {}) }, this.groups.get(groupID));
+    this.upsertGroup(group);
+    this.emitter.emit(EVENT.GROUP_LIST_UPDATED, [...this.groups.values()]);
+    this.emitConversations();
+    return group;
+  }
+
+  /** Caches a group and makes sure its conversation exists; a new group's sync cursor starts at its last seq. */
+  private upsertGroup(group: Group, unreadFromServer = false): void {
+    this.groups.set(group.groupID, group);
+    const id = groupConversationID(group.groupID);
+    const lastSeq = Math.max(0, group.nextMessageSeq - 1);
+    if (this.dedup.cursor(id) === undefined && group.type !== TYPES.GRP_AVCHATROOM) this.dedup.baseline(id, lastSeq);
+    const c = this.conversations.get(id);
+    if (c) {
+      c.groupProfile = group;
+      if (unreadFromServer) c.unreadCount = group.selfInfo.unreadCount;
+      c.lastTime = Math.max(c.lastTime, group.lastMessageTime);
+      c.lastSeq = Math.max(c.lastSeq, lastSeq);
+      return;
+    }
+    this.conversations.set(id, {
+      conversationID: id,
+      type: 'GROUP',
+      userID: '',
+      groupProfile: group,
+      unreadCount: group.selfInfo.unreadCount,
+      isPinned: false,
+      lastTime: group.lastMessageTime || group.createTime,
+      lastSeq,
+      peerReadSeq: 0,
+      lastMessage: null,
+    });
+  }
+
+  /** Quit, kicked, disbanded: the group leaves the list (its conversation stays, as Tencent's). */
+  private forgetGroup(groupID: string): void {
+    this.liveRooms.delete(groupID);
+    if (!this.groups.delete(groupID)) return;
+    this.emitter.emit(EVENT.GROUP_LIST_UPDATED, [...this.groups.values()]);
+  }
+
+  /** Group history by `group_msg_get_simple` (≤ 20 a request, paged down by ReqMsgSeq). */
+  private async groupHistory(groupID: string, beforeSeq: number, count: number): Promise<Response<{ messageList: Message[]; nextReqMessageID: string; isCompleted: boolean }>> {
+    const got: WireGroupMessage[] = [];
+    let req: number | undefined = beforeSeq >= MAX_SEQ ? undefined : beforeSeq - 1;
+    let complete = req !== undefined && req < 1;
+    while (!complete && got.length < count) {
+      const res = await this.group<HistoryPage>('group_msg_get_simple', { GroupId: groupID, ReqMsgNumber: Math.min(20, count - got.length), WithRecalledMsg: 1, ...(req !== undefined ? { ReqMsgSeq: req } : {}) });
+      const list = res.RspMsgList ?? [];
+      got.push(...list);
+      const oldest = list.reduce((min, m) => Math.min(min, m.MsgSeq), Number.POSITIVE_INFINITY);
+      complete = res.IsFinished === 1 || !list.length || oldest <= 1;
+      req = oldest - 1;
+    }
+    const list = got.map((w) => fromGroupWire(this.me, groupID, w)).sort((a, b) => a.sequence - b.sequence);
+    for (const m of list) {
+      this.dedup.firstMessage(m.conversationID, m.sequence);
+      this.remember(m);
+    }
+    const kept = list.map((m) => this.store.get(m.conversationID)?.get(m.sequence) ?? m);
+    return { code: 0, data: { messageList: kept, nextReqMessageID: kept[0]?.ID ?? '', isCompleted: complete } };
   }
 
   // ---- profiles -----------------------------------------------------------------------------
@@ -442,7 +723,7 @@ export class Meridian {
 
   private onConnected(answer: LoginAnswer, resumed: boolean): void {
     this.emitter.emit(EVENT.NET_STATE_CHANGE, { state: 'connected', region: answer.region });
-    this.whenLoaded = (resumed ? this.catchUp() : this.loadConversations(true)).then(
+    this.whenLoaded = (resumed ? this.catchUp() : this.loadConversations(true).then(() => this.loadGroups(true).catch((err: unknown) => this.emitter.emit(EVENT.ERROR, err)))).then(
       () => {
         if (!this.ready) {
           this.ready = true;
@@ -483,6 +764,26 @@ export class Meridian {
       }
       case 'c2c_read':
         return this.onRead(b);
+      case 'group':
+      case 'group_tip':
+        return this.onGroupMessage(p);
+      case 'group_system':
+        return this.onGroupSystem(p);
+      case 'group_recall': {
+        const id = groupConversationID(String(b['GroupId']));
+        for (const seq of (b['MsgSeqList'] as unknown[] | undefined) ?? []) this.markRevoked(id, Number(typeof seq === 'object' && seq ? (seq as Json)['MsgSeq'] : seq));
+        return;
+      }
+      case 'group_read': {
+        // Read on another of this user's devices.
+        const c = this.conversations.get(groupConversationID(String(b['GroupId'])));
+        const unread = c ? Math.max(0, c.lastSeq - Number(b['MsgSeq'] ?? 0)) : 0;
+        if (c && c.unreadCount > unread) {
+          c.unreadCount = unread;
+          this.emitConversations();
+        }
+        return;
+      }
       case 'profile_changed':
         this.emitter.emit(EVENT.PROFILE_UPDATED, [{ userID: b['From_Account'], items: b['ProfileItem'] }]);
         return;
@@ -495,16 +796,22 @@ export class Meridian {
     }
   }
 
-  /** Hands messages to the app exactly once, oldest first, and updates the conversation list. */
+  /**
+   * Hands messages to the app exactly once, oldest first, and updates the conversation list.
+   * Messages without a seq (tips that are not stored) were de-duplicated by their delivery id.
+   * Synced messages are already in the server's unread count the list was loaded with.
+   */
   private deliver(messages: Message[], fromSync = false): void {
     const fresh: Message[] = [];
     for (const m of messages.sort((a, b) => a.sequence - b.sequence)) {
-      const first = this.dedup.firstMessage(m.conversationID, m.sequence);
-      this.dedup.advance(m.conversationID, m.sequence, fromSync);
-      if (!first) continue;
-      this.remember(m);
+      if (m.sequence > 0) {
+        const first = this.dedup.firstMessage(m.conversationID, m.sequence);
+        if (!this.isLive(m)) this.dedup.advance(m.conversationID, m.sequence, fromSync);
+        if (!first) continue;
+        this.remember(m);
+      }
       fresh.push(m);
-      this.touchConversation(m, m.flow === 'in', false);
+      this.touchConversation(m, m.flow === 'in' && !fromSync && !this.isLive(m), false);
     }
     if (!fresh.length) return;
     this.emitter.emit(EVENT.MESSAGE_RECEIVED, fresh);
@@ -539,7 +846,11 @@ export class Meridian {
 
   private markRevoked(conversationID: string, seq: number, known?: Message): void {
     const m = known ?? this.store.get(conversationID)?.get(seq);
-    const revoked: Message = m ?? { ...fromWire(this.me, { MsgSeq: seq, From_Account: '', To_Account: '', MsgRandom: 0, MsgTime: 0, MsgKey: '', MsgBody: [] }), conversationID };
+    const group = conversationID.startsWith(TYPES.CONV_GROUP) ? conversationID.slice(TYPES.CONV_GROUP.length) : '';
+    const revoked: Message = m ?? {
+      ...(group ? fromGroupWire(this.me, group, { MsgSeq: seq, MsgBody: [] }) : fromWire(this.me, { MsgSeq: seq, From_Account: '', To_Account: '', MsgRandom: 0, MsgTime: 0, MsgKey: '', MsgBody: [] })),
+      conversationID,
+    };
     if (revoked.isRevoked && m) return;
     revoked.isRevoked = true;
     revoked.elements = [];
@@ -550,11 +861,16 @@ export class Meridian {
     if (c) this.emitConversations();
   }
 
-  /** After a reconnect: what the conversation list says is new, then each conversation from its cursor. */
+  /**
+   * After a reconnect: AVChatRooms are joined again (the server tied them to the old connection),
+   * then what the conversation and group lists say is new, then each conversation from its cursor.
+   */
   private async catchUp(): Promise<void> {
+    await Promise.all([...this.liveRooms].map((id) => this.group('apply_join_group', { GroupId: id }).catch((err: unknown) => this.emitter.emit(EVENT.ERROR, err))));
     await this.loadConversations(false);
     const cursors = this.dedup.syncCursors();
     for (const c of this.conversations.values()) {
+      if (c.type === 'GROUP') continue;
       const from = cursors.get(c.conversationID) ?? 0;
       if (c.lastSeq <= from) continue;
       let after = from;
@@ -565,7 +881,109 @@ export class Meridian {
         after = res.messages[res.messages.length - 1]!.MsgSeq;
       }
     }
+    // Groups after C2C: a group service that does not answer must not hold up C2C catch-up.
+    await this.catchUpGroups(cursors).catch((err: unknown) => this.emitter.emit(EVENT.ERROR, err));
     this.emitConversations();
+  }
+
+  private async catchUpGroups(cursors: Map<string, number>): Promise<void> {
+    await this.loadGroups(false);
+    for (const g of this.groups.values()) {
+      if (g.type === TYPES.GRP_AVCHATROOM) continue;
+      const id = groupConversationID(g.groupID);
+      const from = cursors.get(id);
+      const c = this.conversations.get(id);
+      if (from === undefined || !c || c.lastSeq <= from) continue;
+      const missed = await historyAfter(
+        (req) => this.group<HistoryPage>('group_msg_get_simple', { GroupId: g.groupID, ReqMsgNumber: 20, WithRecalledMsg: 1, ...(req !== undefined ? { ReqMsgSeq: req } : {}) }),
+        from,
+      );
+      this.deliver(missed.map((w) => fromGroupWire(this.me, g.groupID, w)), true);
+    }
+  }
+
+  /**
+   * The joined groups (get_joined_group_list with the own member info, then get_group_info for
+   * each group's next seq, 50 a request). `baseline`: login; otherwise a reconnect, whose catch-up
+   * syncs each known group from its cursor.
+   */
+  private async loadGroups(baseline: boolean): Promise<void> {
+    const joined = await this.group<{ GroupIdList: Json[] }>('get_joined_group_list', { ResponseFilter: { GroupBaseInfoFilter: GROUP_FIELDS, SelfInfoFilter: SELF_FIELDS } });
+    const items = joined.GroupIdList ?? [];
+    const infos = new Map<string, Json>();
+    for (let i = 0; i < items.length; i += 50) {
+      const ids = items.slice(i, i + 50).map((g) => String(g['GroupId']));
+      const res = await this.group<{ GroupInfo: Json[] }>('get_group_info', { GroupIdList: ids, ResponseFilter: { GroupBaseInfoFilter: ['NextMsgSeq', 'MemberNum', 'LastInfoTime'] } });
+      for (const info of res.GroupInfo ?? []) if (Number(info['ErrorCode'] ?? 0) === 0) infos.set(String(info['GroupId']), info);
+    }
+    const seen = new Set<string>();
+    for (const item of items) {
+      const id = String(item['GroupId']);
+      seen.add(id);
+      this.upsertGroup(groupFromWire({ ...item, ...infos.get(id) }, this.groups.get(id)), true);
+    }
+    // AVChatRooms are not in the joined list: they stay while the app is in them.
+    for (const id of [...this.groups.keys()]) if (!seen.has(id) && !this.liveRooms.has(id)) this.groups.delete(id);
+    if (baseline || items.length) this.emitter.emit(EVENT.GROUP_LIST_UPDATED, [...this.groups.values()]);
+    this.emitConversations();
+  }
+
+  private isLive(m: Message): boolean {
+    return m.conversationType === TYPES.CONV_GROUP && (this.liveRooms.has(m.to) || this.groups.get(m.to)?.type === TYPES.GRP_AVCHATROOM);
+  }
+
+  /** `group` and `group_tip` pushes: a message of the group (tips too, as Tencent's SDK). */
+  private onGroupMessage(p: PushFrame): void {
+    const b = p.body;
+    const groupID = String(b['GroupId']);
+    const m = fromGroupWire(this.me, groupID, b as unknown as WireGroupMessage);
+    if (!m.sequence) m.ID = `${groupID}-${p.did}`;
+    if (p.kind === 'group_tip') this.onGroupTip(groupID, m);
+    this.deliver([m]);
+  }
+
+  private onGroupTip(groupID: string, m: Message): void {
+    const op = Number(m.payload['operationType']);
+    const users = (m.payload['userIDList'] as string[] | undefined) ?? [];
+    const g = this.groups.get(groupID);
+    if (op === TYPES.GRP_TIP_GRP_PROFILE_UPDATED && g) {
+      Object.assign(g, m.payload['newGroupProfile'] ?? {});
+      this.emitter.emit(EVENT.GROUP_LIST_UPDATED, [...this.groups.values()]);
+    } else if ((op === TYPES.GRP_TIP_MBR_QUIT || op === TYPES.GRP_TIP_MBR_KICKED_OUT) && users.includes(this.me)) {
+      this.forgetGroup(groupID);
+    } else if (op === TYPES.GRP_TIP_MBR_JOIN && users.includes(this.me) && !g) {
+      void this.fetchGroup(groupID).catch(() => undefined);
+    } else if (g && (op === TYPES.GRP_TIP_MBR_SET_ADMIN || op === TYPES.GRP_TIP_MBR_CANCELED_ADMIN) && users.includes(this.me)) {
+      g.selfInfo.role = op === TYPES.GRP_TIP_MBR_SET_ADMIN ? TYPES.GRP_MBR_ROLE_ADMIN : TYPES.GRP_MBR_ROLE_MEMBER;
+    }
+    if (g && (op === TYPES.GRP_TIP_MBR_JOIN || op === TYPES.GRP_TIP_MBR_QUIT || op === TYPES.GRP_TIP_MBR_KICKED_OUT) && g.type !== TYPES.GRP_AVCHATROOM) {
+      g.memberCount = Math.max(0, g.memberCount + (op === TYPES.GRP_TIP_MBR_JOIN ? users.length : -users.length));
+    }
+  }
+
+  /** `group_system`: a `TIMGroupSystemNoticeElem` message in `@TIM#SYSTEM`; the group list follows. */
+  private onGroupSystem(p: PushFrame): void {
+    const notice = groupSystemNotice(p.body, Math.floor(Date.now() / 1000), p.did);
+    const groupID = notice.to;
+    switch (notice.payload['operationType']) {
+      case TYPES.GRP_SYS_NOTICE_KICKED_OUT:
+      case TYPES.GRP_SYS_NOTICE_GROUP_DISMISSED:
+        this.forgetGroup(groupID);
+        break;
+      case TYPES.GRP_SYS_NOTICE_JOIN_ACCEPTED:
+      case TYPES.GRP_SYS_NOTICE_GROUP_CREATED:
+      case TYPES.GRP_SYS_NOTICE_INVITED:
+        if (!this.groups.has(groupID)) void this.fetchGroup(groupID).catch(() => undefined);
+        break;
+      case TYPES.GRP_SYS_NOTICE_SET_ADMIN:
+      case TYPES.GRP_SYS_NOTICE_CANCELED_ADMIN: {
+        const g = this.groups.get(groupID);
+        if (g) g.selfInfo.role = notice.payload['operationType'] === TYPES.GRP_SYS_NOTICE_SET_ADMIN ? TYPES.GRP_MBR_ROLE_ADMIN : TYPES.GRP_MBR_ROLE_MEMBER;
+        break;
+      }
+      default:
+    }
+    this.emitter.emit(EVENT.MESSAGE_RECEIVED, [notice]);
   }
 
   /** Loads the whole conversation list; `baseline`: its last seqs are where catch-up syncs start. */
@@ -596,16 +1014,24 @@ export class Meridian {
       if (res.complete || !res.conversations.length) break;
       for (const k of ['TimeStamp', 'StartIndex', 'TopTimeStamp', 'TopStartIndex']) cursors[k] = res[k];
     }
-    if (baseline) for (const id of [...this.conversations.keys()]) if (!seen.has(id)) this.conversations.delete(id);
+    if (baseline) for (const id of [...this.conversations.keys()]) if (!seen.has(id) && id.startsWith(TYPES.CONV_C2C)) this.conversations.delete(id);
     this.emitConversations();
   }
 
   private touchConversation(m: Message, unread: boolean, emit = true): void {
     let c = this.conversations.get(m.conversationID);
     if (!c) {
-      const userID = peerOf(m.conversationID);
-      c = { conversationID: m.conversationID, type: 'C2C', userID, unreadCount: 0, isPinned: false, lastTime: 0, lastSeq: 0, peerReadSeq: 0, lastMessage: null };
+      const target = parseConversationID(m.conversationID);
+      const group = target.type === 'GROUP' ? this.groups.get(target.id) : undefined;
+      c = { conversationID: m.conversationID, type: target.type, userID: target.type === 'C2C' ? target.id : '', ...(group ? { groupProfile: group } : {}), unreadCount: 0, isPinned: false, lastTime: 0, lastSeq: 0, peerReadSeq: 0, lastMessage: null };
       this.conversations.set(m.conversationID, c);
+    }
+    if (m.sequence === 0 && m.conversationType === TYPES.CONV_GROUP) {
+      // Not stored (AVChatRoom tips): shown as the latest without moving the seq.
+      c.lastTime = Math.max(c.lastTime, m.time);
+      c.lastMessage = m;
+      if (emit) this.emitConversations();
+      return;
     }
     if (m.sequence >= c.lastSeq) {
       c.lastSeq = m.sequence;
@@ -642,6 +1068,8 @@ export class Meridian {
     this.me = '';
     this.ready = false;
     this.conversations.clear();
+    this.groups.clear();
+    this.liveRooms.clear();
     this.store.clear();
     this.byID.clear();
     this.dedup = new Deduplicator();

@@ -124,4 +124,44 @@ describe('web demo (browser end-to-end)', () => {
       await ctxB.close();
     }
   }, 120_000);
+
+  it('typing into a group: one creates it, the other joins by id, both type and see each other; tips are system lines', async () => {
+    const ctxA = await browser.newContext();
+    const ctxB = await browser.newContext();
+    try {
+      const alice = await ctxA.newPage();
+      const bob = await ctxB.newPage();
+      await login(alice, demo.url, 'galice', SG);
+      await login(bob, demo.url, 'gbob', FRA);
+
+      await alice.getByTestId('group-name').fill('Demo team');
+      await alice.getByTestId('group-type').selectOption('Public');
+      await alice.getByTestId('create-group').click();
+      await alice.getByTestId('thread-title').filter({ hasText: 'Demo team' }).waitFor();
+      const groupID = (await alice.getByTestId('thread-info').getAttribute('data-group-id'))!;
+      expect(groupID).toMatch(/^@TGS#2/);
+      await alice.locator(`[data-testid=conversation][data-group="${groupID}"]`).waitFor();
+
+      await bob.getByTestId('group-id').fill(groupID);
+      await bob.getByTestId('join-group').click();
+      await bob.getByTestId('thread-title').filter({ hasText: 'Demo team' }).waitFor();
+      // Alice sees Bob's join as a system line.
+      await alice.getByTestId('tip').filter({ hasText: 'gbob joined' }).waitFor();
+
+      await sendText(alice, 'Welcome to the group, Bob');
+      await message(bob, 'Welcome to the group, Bob').waitFor();
+      await sendText(bob, 'Thanks! Typing from Frankfurt');
+      await message(alice, 'Thanks! Typing from Frankfurt').waitFor();
+      expect(await message(alice, 'Thanks! Typing from Frankfurt').locator('.from').textContent()).toBe('gbob');
+      await sendText(alice, 'And back from Singapore');
+      await message(bob, 'And back from Singapore').waitFor();
+      await bob.locator(`[data-testid=conversation][data-group="${groupID}"]`, { hasText: 'And back from Singapore' }).waitFor();
+
+      await alice.screenshot({ path: join(ARTIFACTS, 'demo-web-group-alice.png') });
+      await bob.screenshot({ path: join(ARTIFACTS, 'demo-web-group-bob.png') });
+    } finally {
+      await ctxA.close();
+      await ctxB.close();
+    }
+  }, 120_000);
 });

@@ -780,7 +780,8 @@ export class GroupsService {
     const answer = { MsgTime: t, MsgSeq: seq };
     await this.redis.redis.set(dedupeKey, JSON.stringify(answer), 'EX', this.config.MERIDIAN_GROUP_DEDUPE_S);
     await this.repo.updateGroup(ctx.sdkAppId, g.groupId, { $max: { lastMsgTime: t }, ...(g.activated ? {} : { $set: { activated: true } }) });
-    if (member) await this.repo.updateMember(ctx.sdkAppId, g.groupId, from, { $set: { lastSendMsgTime: t } });
+    // The sender has read up to its own message (as Tencent: own messages are never unread).
+    if (member) await this.repo.updateMember(ctx.sdkAppId, g.groupId, from, { $set: { lastSendMsgTime: t }, ...(seq && rules.unread ? { $max: { msgSeq: seq } } : {}) });
     await this.bus.publish(
       TOPICS.groupEvents,
       `${ctx.sdkAppId}:${g.groupId}`,
