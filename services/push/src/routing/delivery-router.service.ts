@@ -41,26 +41,37 @@ export class DeliveryRouter {
 
   async route(eventId: string, sdkAppId: number, event: pushEventsV1.DeliveryRequestedEvent): Promise<RouteOutcome> {
     const recipients = [...new Set(event.recipients)];
-    const { sessions } = await this.clients.service<authV1.AuthServiceClient>('auth').getSessions({ sdkAppId, userIds: recipients });
-    const targets = sessions.filter((s) => s.loginId !== event.excludeLoginId);
+    const auth = this.clients.service<authV1.AuthServiceClient>('auth');
+    let { sessions } = await auth.getSessions({ sdkAppId, userIds: recipients });
     const online = new Set(sessions.map((s) => s.userId));
     const offline = recipients.filter((r) => !online.has(r));
-    let pending = targets.map((s) => this.toDelivery(eventId, sdkAppId, s, event));
-    let acked = 0;
+    const acked = new Set<string>();
+    let pending = sessions.filter((s) => s.loginId !== event.excludeLoginId).map((s) => this.toDelivery(eventId, sdkAppId, s, event));
     for (let attempt = 0; pending.length && attempt <= this.config.MERIDIAN_PUSH_RETRIES; attempt++) {
-      if (attempt > 0) await sleep(this.config.MERIDIAN_PUSH_RETRY_BASE_MS * 2 ** (attempt - 1) * (0.5 + Math.random()));
-      const results = await this.sendAll(pending, targets);
-      acked += results.filter((r) => r.status === gatewayV1.DeliveryStatus.DELIVERY_STATUS_ACKED).length;
-      // A connection that is gone will not come back under the same id: the client re-syncs by seq.
-      const retry = new Set(results.filter((r) => r.status === gatewayV1.DeliveryStatus.DELIVERY_STATUS_TIMEOUT).map((r) => r.deliveryId));
-      pending = pending.filter((d) => retry.has(d.deliveryId));
+      if (attempt > 0) {
+        await sleep(this.config.MERIDIAN_PUSH_RETRY_BASE_MS * 2 ** (attempt - 1) * (0.5 + Math.random()));
+        // Ask again where the users are: one whose gateway died may have reconnected elsewhere
+        // meanwhile, and that new session gets the delivery (same event, so the client's de-dup
+        // by conversation and seq still holds).
+        const users = [...new Set(pending.map((d) => d.userId))];
+        sessions = (await auth.getSessions({ sdkAppId, userIds: users })).sessions;
+        pending = sessions.filter((s) => s.loginId !== event.excludeLoginId && !acked.has(s.loginId)).map((s) => this.toDelivery(eventId, sdkAppId, s, event));
+        if (!pending.length) break;
+      }
+      const results = await this.sendAll(pending, sessions);
+      const byId = new Map(pending.map((d) => [d.deliveryId, d]));
+      for (const r of results) if (r.status === gatewayV1.DeliveryStatus.DELIVERY_STATUS_ACKED) acked.add(byId.get(r.deliveryId)!.loginId);
+      // Unacknowledged (timeout, unreachable or gone) deliveries are tried again on the users'
+      // sessions as they are then; a client that stays away re-syncs by seq when it returns.
+      pending = pending.filter((d) => !acked.has(d.loginId));
     }
-    this.outcomes.inc({ outcome: 'acked' }, acked);
-    this.outcomes.inc({ outcome: 'unacked' }, pending.length);
+    const unacked = pending.length;
+    this.outcomes.inc({ outcome: 'acked' }, acked.size);
+    this.outcomes.inc({ outcome: 'unacked' }, unacked);
     this.outcomes.inc({ outcome: 'offline' }, offline.length);
-    if (pending.length) this.logger.warn({ sdkAppId, eventId, unacked: pending.length }, 'deliveries not acknowledged after retries');
+    if (unacked) this.logger.warn({ sdkAppId, eventId, unacked }, 'deliveries not acknowledged after retries');
     if (offline.length) await this.offlinePush.send({ sdkAppId, userIds: offline, body: Buffer.from(event.body), offlinePushInfo: Buffer.from(event.offlinePush) });
-    return { acked, unacked: pending.length, offline };
+    return { acked: acked.size, unacked, offline };
   }
 
   /** One Deliver call per gateway instance (per batch), all instances in parallel. */
