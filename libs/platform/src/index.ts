@@ -6,6 +6,7 @@ export * from './health/health';
 export * from './grpc/loader';
 export * from './grpc/server';
 export * from './grpc/clients';
+export * from './grpc/accounts';
 export * from './grpc/grpc-endpoint';
 export * from './kafka/event-bus';
 export * from './redis/redis';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ErrorCode, MeridianError, TOPICS, isValidUserId, validateMsgBody } from '@meridian/contracts';
-import { EventBus, GrpcClients, RedisClient, RedisSequence } from '@meridian/platform';
+import { EventBus, GrpcClients, existingAccounts, RedisClient, RedisSequence } from '@meridian/platform';
 import type { authV1, gatewayV1 } from '@meridian/proto';
 import { GROUP_CONFIG, type GroupConfig } from '../group.config';
 import { GroupKeys } from '../group.keys';
@@ -1237,14 +1237,8 @@ export class GroupsService {
     if ((await this.repo.groupsOf(sdkAppId, userId)).length >= this.config.MERIDIAN_GROUP_JOINED_MAX) throw fail(GroupCode.JOINED_LIMIT, `${userId} is in too many groups`);
   }
 
-  private async existing(sdkAppId: number, userIds: string[]): Promise<Set<string>> {
-    const auth = this.clients.service<authV1.AuthServiceClient>('auth');
-    const found = new Set<string>();
-    for (let i = 0; i < userIds.length; i += 100) {
-      const res = await auth.checkAccounts({ sdkAppId, userIds: userIds.slice(i, i + 100) });
-      for (const r of res.results) if (r.status === 'Imported') found.add(r.userId);
-    }
-    return found;
+  private existing(sdkAppId: number, userIds: string[]): Promise<Set<string>> {
+    return existingAccounts(this.clients, sdkAppId, userIds);
   }
 
   private async requireAccounts(sdkAppId: number, userIds: string[]): Promise<void> {

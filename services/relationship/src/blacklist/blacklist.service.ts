@@ -1,14 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ErrorCode, MeridianError, TOPICS, isValidUserId } from '@meridian/contracts';
-import { EventBus, GrpcClients } from '@meridian/platform';
-import type { authV1 } from '@meridian/proto';
+import { EventBus, GrpcClients, existingAccounts } from '@meridian/platform';
 import { FriendsService } from '../friends/friends.service';
 import { BlacklistRepository } from './blacklist.repository';
 
 /** Tencent: at most 1000 accounts in one blacklist (30013), and per call. */
 export const BLACKLIST_MAX = 1000;
 export const BLACKLIST_BATCH_MAX = 1000;
-const CHECK_CHUNK = 100;
 
 export interface ResultItem {
   toAccount: string;
@@ -118,13 +116,8 @@ export class BlacklistService {
     return { valid, results };
   }
 
-  private async existing(sdkAppId: number, userIds: string[]): Promise<Set<string>> {
-    const auth = this.clients.service<authV1.AuthServiceClient>('auth');
-    const ids = [...new Set(userIds)];
-    const chunks: string[][] = [];
-    for (let i = 0; i < ids.length; i += CHECK_CHUNK) chunks.push(ids.slice(i, i + CHECK_CHUNK));
-    const answers = await Promise.all(chunks.map((c) => auth.checkAccounts({ sdkAppId, userIds: c })));
-    return new Set(answers.flatMap((a) => a.results.filter((r) => r.status === 'Imported').map((r) => r.userId)));
+  private existing(sdkAppId: number, userIds: string[]): Promise<Set<string>> {
+    return existingAccounts(this.clients, sdkAppId, userIds);
   }
 
   private async changed(sdkAppId: number, owner: string, targets: string[], added: boolean): Promise<void> {

@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ErrorCode, MeridianError, TOPICS, isValidUserId } from '@meridian/contracts';
-import { BeforeCallbacks, EventBus, GrpcClients, type BeforeOutcome } from '@meridian/platform';
-import type { authV1 } from '@meridian/proto';
+import { BeforeCallbacks, EventBus, GrpcClients, existingAccounts, type BeforeOutcome } from '@meridian/platform';
 import { BlacklistRepository } from '../blacklist/blacklist.repository';
 import { ProfilesService } from '../profiles/profiles.service';
 import type { FriendDoc } from './friend.schema';
@@ -445,13 +444,8 @@ export class FriendsService {
     return { valid, results };
   }
 
-  private async existing(sdkAppId: number, userIds: string[]): Promise<Set<string>> {
-    const auth = this.clients.service<authV1.AuthServiceClient>('auth');
-    const ids = [...new Set(userIds)];
-    const chunks: string[][] = [];
-    for (let i = 0; i < ids.length; i += 100) chunks.push(ids.slice(i, i + 100));
-    const answers = await Promise.all(chunks.map((c) => auth.checkAccounts({ sdkAppId, userIds: c })));
-    return new Set(answers.flatMap((a) => a.results.filter((r) => r.status === 'Imported').map((r) => r.userId)));
+  private existing(sdkAppId: number, userIds: string[]): Promise<Set<string>> {
+    return existingAccounts(this.clients, sdkAppId, userIds);
   }
 
   /** Items the app's backend let through; refused ones get its ResultCode in `results`. */

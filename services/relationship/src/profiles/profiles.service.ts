@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ErrorCode, MeridianError, TOPICS, isValidUserId } from '@meridian/contracts';
-import { EventBus, GrpcClients } from '@meridian/platform';
-import type { authV1 } from '@meridian/proto';
+import { EventBus, GrpcClients, existingAccounts } from '@meridian/platform';
 import { FriendsRepository } from '../friends/friends.repository';
 import { ProfilesRepository } from './profiles.repository';
 import { resolveTag, validateFieldSet, validateValue, valueOrDefault, type CustomField, type FieldRef, type ProfileValue } from './profile-values';
@@ -144,8 +143,7 @@ export class ProfilesService {
     return fields;
   }
 
-  private async existing(sdkAppId: number, userIds: string[]): Promise<Set<string>> {
-    const res = await this.clients.service<authV1.AuthServiceClient>('auth').checkAccounts({ sdkAppId, userIds });
-    return new Set(res.results.filter((r) => r.status === 'Imported').map((r) => r.userId));
+  private existing(sdkAppId: number, userIds: string[]): Promise<Set<string>> {
+    return existingAccounts(this.clients, sdkAppId, userIds);
   }
 }
