@@ -3,6 +3,7 @@
 //   usersig    UserSig verifications per second on one core: v2 cold, v2 cached, v1 ECDSA
 //   footprint  RSS and CPU seconds of every running Meridian process (npm start first), per region
 //   connections  M4: memory per idle authenticated connection, then deliveries/s through the gateway(s)
+//   messages   M1: 1:1 send→receive latency at fixed open-loop rates; M2: highest sustained durable rate
 import { readFileSync, readdirSync } from 'node:fs';
 import { build, ROOT, say, step } from './lib.mjs';
 import { join } from 'node:path';
@@ -17,6 +18,10 @@ const scenarios = {
   connections: () => {
     build();
     step('bench', process.execPath, [join(ROOT, 'tools/runtime/run.js'), 'dist/tools/bench/src/connections.bench.js', ...args]);
+  },
+  messages: () => {
+    build();
+    step('bench', process.execPath, [join(ROOT, 'tools/runtime/run.js'), 'dist/tools/bench/src/messages.bench.js', ...args]);
   },
 };
 
