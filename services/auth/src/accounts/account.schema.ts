@@ -4,9 +4,8 @@ import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 @Schema({ collection: 'accounts', versionKey: false })
 export class AccountDoc {
   /**
-   * "<sdkAppId>:<userId>". Every hot lookup goes by _id: FerretDB on SQLite serves only _id
-   * lookups without a scan (a query on other fields reads the whole collection), and on MongoDB
-   * the key is as good as a compound index.
+   * "<sdkAppId>:<userId>". Every hot lookup goes by _id, which MongoDB's _id index serves (as
+   * good as a compound index); FerretDB's SQLite backend scans for any query (docs/architecture.md).
    */
   @Prop({ type: String, required: true }) _id!: string;
   @Prop({ required: true }) sdkAppId!: number;

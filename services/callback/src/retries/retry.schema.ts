@@ -2,7 +2,7 @@ import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 
 /**
  * An after-callback waiting for its next attempt. _id "<due ms, 13 digits>:<callback id>": due
- * retries are an _id range from the start (the only query FerretDB serves without a scan), in due
+ * retries are an _id range from the start (MongoDB's _id index serves it), in due
  * order. Rescheduling inserts the new document before deleting the old one (no atomic
  * read-modify-write on FerretDB): a crash in between repeats a delivery, never loses one.
  */

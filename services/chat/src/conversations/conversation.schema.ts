@@ -6,7 +6,7 @@ export const ConversationType = { C2C: 1, GROUP: 2 } as const;
 /**
  * One entry of one user's conversation list, with that user's read position.
  * _id "<sdkAppId>:<owner>:c2c:<peer>" (or ":group:<groupId>"): a user's whole list is one _id
- * range (account ids contain no ':'), the only query FerretDB serves without a scan.
+ * range (account ids contain no ':'), served by MongoDB's _id index.
  *
  * Writers touch disjoint fields, so no write needs another's read: the projector (one Kafka
  * partition per conversation, so one writer per conversation) sets the last-message fields;

@@ -3,8 +3,8 @@ import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 /**
  * One stored C2C message, once per conversation (both parties read the same document).
  * _id "<sdkAppId>:<conversation>:<seq, 12 digits>": unique per (conversation, seq), so a seq can
- * never be stored twice, and ordered, so a conversation's range is an _id range (the only kind of
- * query FerretDB serves without a scan; on MongoDB the _id index serves it as well).
+ * never be stored twice, and ordered, so a conversation's range is an _id range, served by
+ * MongoDB's _id index.
  */
 @Schema({ collection: 'c2c_messages', versionKey: false })
 export class C2cMessageDoc {

@@ -15,7 +15,7 @@ import {
   messageKey,
 } from './group.schema';
 
-/** A one-key _id range: unlike an _id equality lookup, a miss does not scan on FerretDB. */
+/** A one-key _id range (an _id index lookup on MongoDB). */
 const one = (id: string) => ({ _id: { $gte: id, $lte: id } });
 /** Every _id starting with `prefix` (which ends with ':'). */
 const under = (prefix: string) => ({ _id: { $gt: prefix, $lt: `${prefix.slice(0, -1)};` } });

@@ -27,8 +27,7 @@ export class BlacklistRepository {
   }
 
   /**
-   * Whether owner has blacklisted target. Asked as a one-key _id range: on FerretDB an _id
-   * equality lookup that misses reads the whole collection, a range does not.
+   * Whether owner has blacklisted target: a one-key _id range (an _id index lookup on MongoDB).
    */
   async has(sdkAppId: number, owner: string, target: string): Promise<boolean> {
     const id = blacklistKey(sdkAppId, owner, target);

@@ -4,7 +4,7 @@ import type { Connection, Model, UpdateQuery } from 'mongoose';
 import { isDuplicateKey } from '@meridian/platform';
 import { FriendDoc, FriendMetaDoc, FriendRequestDoc, friendKey, incomingKey, outgoingKey } from './friend.schema';
 
-/** A one-key _id range: unlike an _id equality lookup, a miss does not scan on FerretDB. */
+/** A one-key _id range (an _id index lookup on MongoDB). */
 const one = (id: string) => ({ _id: { $gte: id, $lte: id } });
 const range = (prefix: string) => ({ _id: { $gt: prefix, $lt: `${prefix.slice(0, -1)};` } });
 

@@ -3,8 +3,8 @@ import type { ProfileValue } from './profile-values';
 
 /**
  * One user's profile: the fields ever set, tag → value (a string or an unsigned integer).
- * _id "<sdkAppId>:<userId>": FerretDB serves only _id lookups without a scan, so every read and
- * write goes by _id (batches through findByIds).
+ * _id "<sdkAppId>:<userId>": every read and write goes by _id, the index MongoDB always has
+ * (batches through findByIds).
  */
 @Schema({ collection: 'profiles', versionKey: false })
 export class ProfileDoc {
