@@ -14,3 +14,4 @@ export * from './mongo/mongo';
 export * from './callbacks/before-callbacks';
 export * from './platform.module';
 export * from './bootstrap';
+export * from './stats/app-stats';

@@ -462,7 +462,7 @@ async function loadStats() {
 function summary(r) {
   const p = document.createElement('p');
   p.dataset.testid = 'online-now';
-  p.textContent = `Online users now: ${r.onlineNow}`;
+  p.textContent = `Online users now: ${r.onlineNow} (${r.regions.map((x) => `${x.region} ${x.onlineNow}`).join(', ')})`;
   return p;
 }
 

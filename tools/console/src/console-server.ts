@@ -4,7 +4,8 @@ import { type AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
 import { createHash } from 'node:crypto';
 import { CALLBACK_COMMANDS, MeridianError, parseSdkAppId } from '@meridian/contracts';
-import { GrpcClients, Metrics, loadPlatformConfig } from '@meridian/platform';
+import Redis from 'ioredis';
+import { GrpcClients, Metrics, STAT_METRICS, loadPlatformConfig, onlineNow, statSeries, type StatPeriod } from '@meridian/platform';
 import { authV1, type groupV1, type relationshipV1 } from '@meridian/proto';
 import { REPO_ROOT, type ResolvedPlatform } from '../../launcher/src/control';
 import { ConsoleStore, DEFAULT_SESSION_LIMITS, type SessionLimits } from './console-store';
@@ -93,6 +94,13 @@ export async function startConsoleServer(opts: ConsoleServerOptions): Promise<Co
     MERIDIAN_PORT_OFFSET: String(platform.options.portOffset),
   });
   const clients = new GrpcClients(config, new Metrics(config));
+  // Each region's auth service counts that region's events under its own Redis prefix.
+  const statsRedis = new Map(
+    platform.regions.map((r) => {
+      const c = loadPlatformConfig('auth', { ...process.env, MERIDIAN_REGION: r, MERIDIAN_TOPOLOGY: platform.options.topologyPath, MERIDIAN_NAMESPACE: ns, MERIDIAN_PORT_OFFSET: String(platform.options.portOffset) });
+      return [r, new Redis(c.redis.url, { keyPrefix: c.redis.keyPrefix, maxRetriesPerRequest: 2, lazyConnect: true })] as const;
+    }),
+  );
   const auth = (region?: string) => clients.service<authV1.AuthServiceClient>('auth', region);
   const failures = new Map<string, { count: number; until: number }>();
   const failureLimit = opts.loginFailureLimit ?? 5;
@@ -174,6 +182,32 @@ export async function startConsoleServer(opts: ConsoleServerOptions): Promise<Co
     if (!m) return send(res, 404, { error: 'not found' });
     const sdkAppId = appId(decodeURIComponent(m[1]!));
     const sub = m[2] ?? '';
+    if (sub === '/stats' && req.method === 'GET') {
+      const period = (new URL(req.url ?? '/', 'http://x').searchParams.get('period') ?? 'minute') as StatPeriod;
+      if (!['minute', 'hour', 'day'].includes(period)) throw new BadInput('period is minute, hour or day');
+      await getApp(sdkAppId);
+      const now = Date.now();
+      const labels: Record<string, string> = { logins: 'Logins', c2cMessages: '1:1 messages sent', groupMessages: 'Group messages sent' };
+      const perRegion = await Promise.all(
+        [...statsRedis].map(async ([region, redis]) => ({
+          region,
+          online: await onlineNow(redis, sdkAppId),
+          series: await Promise.all(STAT_METRICS.map((m) => statSeries(redis, sdkAppId, m, period, now))),
+        })),
+      );
+      const series = STAT_METRICS.map((key, i) => ({
+        key,
+        label: `${labels[key]} per ${period}`,
+        points: perRegion[0]!.series[i]!.map((p, j) => ({ t: p.t, value: perRegion.reduce((sum, r) => sum + r.series[i]![j]!.value, 0) })),
+      }));
+      return send(res, 200, {
+        now,
+        period,
+        onlineNow: perRegion.reduce((sum, r) => sum + r.online, 0),
+        regions: perRegion.map((r) => ({ region: r.region, onlineNow: r.online, totals: Object.fromEntries(STAT_METRICS.map((m, i) => [m, r.series[i]!.reduce((x, p) => x + p.value, 0)])) })),
+        series,
+      });
+    }
     if (sub === '' && req.method === 'GET') {
       const app = await getApp(sdkAppId);
       const region = app.homeRegion;
@@ -413,6 +447,7 @@ export async function startConsoleServer(opts: ConsoleServerOptions): Promise<Co
         server.close(() => resolve());
       });
       clients.onModuleDestroy();
+      for (const r of statsRedis.values()) r.disconnect();
       await store.close();
     },
   };

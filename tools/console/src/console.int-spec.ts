@@ -179,6 +179,34 @@ describe('operator console (browser end-to-end)', () => {
       await page.getByTestId('history-item').filter({ hasText: 'dave: Hello Carol, from the console' }).waitFor();
       await page.screenshot({ path: join(ARTIFACTS, 'console-history.png'), fullPage: true });
 
+      // Statistics: the 1:1 message counter moves with each message sent.
+      await page.getByTestId('tab-stats').click();
+      const c2cTotal = async () => Number(await page.getByTestId('chart-c2cMessages').getAttribute('data-total'));
+      const waitTotal = async (min: number) => {
+        for (const deadline = Date.now() + 30_000; Date.now() < deadline; ) {
+          await page.getByTestId('stats-refresh').click();
+          await status(page, 'stats-status').filter({ hasText: 'as of' }).waitFor();
+          if ((await c2cTotal()) >= min) return;
+          await page.waitForTimeout(500);
+        }
+        throw new Error(`1:1 message counter stayed at ${await c2cTotal()} (wanted ${min})`);
+      };
+      await waitTotal(1);
+      const before = await c2cTotal();
+      await page.getByTestId('tab-messages').click();
+      await page.getByTestId('send-text').fill('A second one');
+      await page.getByTestId('send-submit').click();
+      await status(page, 'send-status').filter({ hasText: 'sent to carol' }).waitFor();
+      await page.getByTestId('tab-stats').click();
+      await waitTotal(before + 1);
+      await page.getByTestId('stats-period').selectOption('day');
+      await status(page, 'stats-status').filter({ hasText: 'as of' }).waitFor();
+      expect(await c2cTotal()).toBeGreaterThanOrEqual(before + 1);
+      await page.getByTestId('stats-period').selectOption('minute');
+      await status(page, 'stats-status').filter({ hasText: 'as of' }).waitFor();
+      await page.screenshot({ path: join(ARTIFACTS, 'console-stats.png'), fullPage: true });
+      await page.getByTestId('tab-messages').click();
+
       // UserSig tool: generate, verify it, and a tampered one is invalid.
       await page.getByTestId('tab-usersig').click();
       await page.getByTestId('gen-user').fill('carol');

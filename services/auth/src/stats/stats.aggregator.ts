@@ -1,0 +1,48 @@
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { TOPICS } from '@meridian/contracts';
+import { EventBus, RedisClient, countStat, setOnline, type ConsumedEvent } from '@meridian/platform';
+
+/**
+ * Per-app statistics of this region (logins, online users, 1:1 and group messages) counted from
+ * the events already on the bus into Redis minute/hour/day buckets (libs/platform stats/app-stats).
+ * One consumer group per service, so each event counts once per region; the console and
+ * v4/openconfigsvr/getappinfo read the buckets. Counting is best-effort: a Redis error is
+ * logged and the event skipped rather than holding up the partition.
+ */
+@Injectable()
+export class StatsAggregator implements OnModuleInit {
+  private readonly logger = new Logger(StatsAggregator.name);
+
+  constructor(
+    @Inject(EventBus) private readonly bus: EventBus,
+    @Inject(RedisClient) private readonly redis: RedisClient,
+  ) {}
+
+  onModuleInit(): void {
+    this.bus.subscribe({
+      name: 'stats',
+      topics: [TOPICS.userState, TOPICS.c2cMessages, TOPICS.groupEvents],
+      partitionsConcurrently: 4,
+      handler: (e) => this.handle(e),
+    });
+  }
+
+  private async handle({ envelope: e }: ConsumedEvent): Promise<void> {
+    const app = e.sdkAppId;
+    if (!app) return;
+    const time = Number(e.timeMs) || Date.now();
+    try {
+      if (e.userStateChanged) {
+        const s = e.userStateChanged;
+        if (s.action === 'Login') await countStat(this.redis.redis, app, 'logins', time);
+        await setOnline(this.redis.redis, app, s.userId, s.onlineSessions > 0);
+      } else if (e.c2cMessageStored) {
+        await countStat(this.redis.redis, app, 'c2cMessages', time);
+      } else if (e.groupMessageStored) {
+        await countStat(this.redis.redis, app, 'groupMessages', time);
+      }
+    } catch (err) {
+      this.logger.warn({ sdkAppId: app, error: (err as Error).message }, 'stats not counted');
+    }
+  }
+}
