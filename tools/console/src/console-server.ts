@@ -4,8 +4,7 @@ import { type AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
 import { createHash } from 'node:crypto';
 import { CALLBACK_COMMANDS, MeridianError, parseSdkAppId } from '@meridian/contracts';
-import Redis from 'ioredis';
-import { GrpcClients, Metrics, STAT_METRICS, loadPlatformConfig, onlineNow, statSeries, type StatPeriod } from '@meridian/platform';
+import { GrpcClients, Metrics, loadPlatformConfig } from '@meridian/platform';
 import { authV1, type groupV1, type relationshipV1 } from '@meridian/proto';
 import { REPO_ROOT, type ResolvedPlatform } from '../../launcher/src/control';
 import { ConsoleStore, DEFAULT_SESSION_LIMITS, type SessionLimits } from './console-store';
@@ -94,13 +93,6 @@ export async function startConsoleServer(opts: ConsoleServerOptions): Promise<Co
     MERIDIAN_PORT_OFFSET: String(platform.options.portOffset),
   });
   const clients = new GrpcClients(config, new Metrics(config));
-  // Each region's auth service counts that region's events under its own Redis prefix.
-  const statsRedis = new Map(
-    platform.regions.map((r) => {
-      const c = loadPlatformConfig('auth', { ...process.env, MERIDIAN_REGION: r, MERIDIAN_TOPOLOGY: platform.options.topologyPath, MERIDIAN_NAMESPACE: ns, MERIDIAN_PORT_OFFSET: String(platform.options.portOffset) });
-      return [r, new Redis(c.redis.url, { keyPrefix: c.redis.keyPrefix, maxRetriesPerRequest: 2, lazyConnect: true })] as const;
-    }),
-  );
   const auth = (region?: string) => clients.service<authV1.AuthServiceClient>('auth', region);
   const failures = new Map<string, { count: number; until: number }>();
   const failureLimit = opts.loginFailureLimit ?? 5;
@@ -183,28 +175,22 @@ export async function startConsoleServer(opts: ConsoleServerOptions): Promise<Co
     const sdkAppId = appId(decodeURIComponent(m[1]!));
     const sub = m[2] ?? '';
     if (sub === '/stats' && req.method === 'GET') {
-      const period = (new URL(req.url ?? '/', 'http://x').searchParams.get('period') ?? 'minute') as StatPeriod;
+      const period = new URL(req.url ?? '/', 'http://x').searchParams.get('period') ?? 'minute';
       if (!['minute', 'hour', 'day'].includes(period)) throw new BadInput('period is minute, hour or day');
       await getApp(sdkAppId);
-      const now = Date.now();
+      // Each region's auth service counts what happened in that region: ask them all and add up.
+      const perRegion = await Promise.all(platform.regions.map((r) => auth(r).getAppStats({ sdkAppId, period, points: 0 })));
       const labels: Record<string, string> = { logins: 'Logins', c2cMessages: '1:1 messages sent', groupMessages: 'Group messages sent' };
-      const perRegion = await Promise.all(
-        [...statsRedis].map(async ([region, redis]) => ({
-          region,
-          online: await onlineNow(redis, sdkAppId),
-          series: await Promise.all(STAT_METRICS.map((m) => statSeries(redis, sdkAppId, m, period, now))),
-        })),
-      );
-      const series = STAT_METRICS.map((key, i) => ({
-        key,
-        label: `${labels[key]} per ${period}`,
-        points: perRegion[0]!.series[i]!.map((p, j) => ({ t: p.t, value: perRegion.reduce((sum, r) => sum + r.series[i]![j]!.value, 0) })),
+      const series = perRegion[0]!.series.map((s0, i) => ({
+        key: s0.metric,
+        label: `${labels[s0.metric] ?? s0.metric} per ${period}`,
+        points: s0.points.map((p, j) => ({ t: Number(p.timeMs), value: perRegion.reduce((sum, r) => sum + Number(r.series[i]?.points[j]?.value ?? 0), 0) })),
       }));
       return send(res, 200, {
-        now,
+        now: Date.now(),
         period,
-        onlineNow: perRegion.reduce((sum, r) => sum + r.online, 0),
-        regions: perRegion.map((r) => ({ region: r.region, onlineNow: r.online, totals: Object.fromEntries(STAT_METRICS.map((m, i) => [m, r.series[i]!.reduce((x, p) => x + p.value, 0)])) })),
+        onlineNow: perRegion.reduce((sum, r) => sum + r.onlineNow, 0),
+        regions: perRegion.map((r) => ({ region: r.region, onlineNow: r.onlineNow, totals: Object.fromEntries(r.series.map((x) => [x.metric, x.points.reduce((sum, p) => sum + Number(p.value), 0)])) })),
         series,
       });
     }
@@ -447,7 +433,6 @@ export async function startConsoleServer(opts: ConsoleServerOptions): Promise<Co
         server.close(() => resolve());
       });
       clients.onModuleDestroy();
-      for (const r of statsRedis.values()) r.disconnect();
       await store.close();
     },
   };

@@ -205,6 +205,21 @@ describe('operator console (browser end-to-end)', () => {
       await page.getByTestId('stats-period').selectOption('minute');
       await status(page, 'stats-status').filter({ hasText: 'as of' }).waitFor();
       await page.screenshot({ path: join(ARTIFACTS, 'console-stats.png'), fullPage: true });
+
+      // The same figures in Tencent's shape: v4/openconfigsvr/getappinfo (through the console as admin).
+      const info = (await page.evaluate(
+        async (id) =>
+          (await fetch(`/api/apps/${id}/rest`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', 'x-meridian-console': '1' },
+            body: JSON.stringify({ command: 'openconfigsvr/getappinfo', body: { RequestField: ['C2CUpMsgNum', 'LoginTimes'] } }),
+          }).then((r) => r.json())) as unknown,
+        sdkAppId,
+      )) as { ErrorCode: number; Result: Record<string, string>[] };
+      expect(info.ErrorCode).toBe(0);
+      expect(info.Result).toHaveLength(30);
+      const today = new Date().toISOString().slice(0, 10).replace(/-/g, '');
+      expect(info.Result[0]).toEqual({ C2CUpMsgNum: String(before + 1), LoginTimes: '0', Date: today });
       await page.getByTestId('tab-messages').click();
 
       // UserSig tool: generate, verify it, and a tampered one is invalid.

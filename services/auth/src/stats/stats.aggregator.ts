@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
-import { TOPICS } from '@meridian/contracts';
-import { EventBus, RedisClient, countStat, setOnline, type ConsumedEvent } from '@meridian/platform';
+import { ErrorCode, MeridianError, TOPICS } from '@meridian/contracts';
+import { EventBus, PLATFORM_CONFIG, RedisClient, STAT_METRICS, countStat, onlineNow, setOnline, statSeries, type ConsumedEvent, type PlatformConfig, type StatPeriod } from '@meridian/platform';
+import type { authV1 } from '@meridian/proto';
 
 /**
  * Per-app statistics of this region (logins, online users, 1:1 and group messages) counted from
@@ -16,7 +17,22 @@ export class StatsAggregator implements OnModuleInit {
   constructor(
     @Inject(EventBus) private readonly bus: EventBus,
     @Inject(RedisClient) private readonly redis: RedisClient,
+    @Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig,
   ) {}
+
+  /** This region's counters of one app: online users now and each metric's last buckets. */
+  async read(sdkAppId: number, period: string, points: number): Promise<authV1.GetAppStatsResponse> {
+    if (period !== 'minute' && period !== 'hour' && period !== 'day') throw new MeridianError(ErrorCode.INVALID_PARAMETER, 'period is minute, hour or day');
+    if (points > 1000) throw new MeridianError(ErrorCode.INVALID_PARAMETER, 'at most 1000 points');
+    const now = Date.now();
+    const series = await Promise.all(
+      STAT_METRICS.map(async (metric) => ({
+        metric,
+        points: (await statSeries(this.redis.redis, sdkAppId, metric, period as StatPeriod, now, points || undefined)).map((p) => ({ timeMs: String(p.t), value: String(p.value) })),
+      })),
+    );
+    return { region: this.config.region, onlineNow: await onlineNow(this.redis.redis, sdkAppId), series };
+  }
 
   onModuleInit(): void {
     this.bus.subscribe({
