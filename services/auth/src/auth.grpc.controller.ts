@@ -226,6 +226,11 @@ export class AuthGrpcController implements authV1.AuthServiceController {
     return this.stats.read(req.sdkAppId, req.period || 'minute', req.points);
   }
 
+  async reportAppCounts(req: authV1.ReportAppCountsRequest): Promise<authV1.ReportAppCountsResponse> {
+    await this.stats.report(req.counts);
+    return {};
+  }
+
   /** Runs `local` when the app lives in this region, otherwise forwards the call to its home. */
   private async home<T>(sdkAppId: number, forward: (remote: Remote) => Promise<T>, local: () => Promise<T>): Promise<T> {
     const remote = await this.apps.remoteHome(sdkAppId);

@@ -79,6 +79,7 @@ async function showMain(user) {
 
 async function loadApps() {
   const { apps } = await api('GET', '/api/apps');
+  $('#app-list').dataset.loaded = String(apps.length);
   $('#app-list').replaceChildren(
     ...apps.map((a) => {
       const li = document.createElement('li');

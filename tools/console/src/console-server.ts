@@ -180,7 +180,15 @@ export async function startConsoleServer(opts: ConsoleServerOptions): Promise<Co
       await getApp(sdkAppId);
       // Each region's auth service counts what happened in that region: ask them all and add up.
       const perRegion = await Promise.all(platform.regions.map((r) => auth(r).getAppStats({ sdkAppId, period, points: 0 })));
-      const labels: Record<string, string> = { logins: 'Logins', c2cMessages: '1:1 messages sent', groupMessages: 'Group messages sent' };
+      const labels: Record<string, string> = {
+        logins: 'Logins',
+        c2cMessages: '1:1 messages sent',
+        groupMessages: 'Group messages sent',
+        restCalls: 'REST calls',
+        restErrors: 'REST errors',
+        callbacksSent: 'Callbacks sent',
+        callbacksFailed: 'Callbacks failed',
+      };
       const series = perRegion[0]!.series.map((s0, i) => ({
         key: s0.metric,
         label: `${labels[s0.metric] ?? s0.metric} per ${period}`,

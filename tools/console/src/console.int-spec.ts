@@ -95,6 +95,7 @@ describe('operator console (browser end-to-end)', () => {
       await page.getByTestId('who').filter({ hasText: 'signed in as admin' }).waitFor();
 
       // Bad input: no app without a name, and an invalid admin account.
+      await page.locator('[data-testid=app-list][data-loaded]').waitFor({ state: 'attached' });
       const appsBefore = await page.getByTestId('app').count();
       await page.getByTestId('create-submit').click();
       await status(page, 'create-status').filter({ hasText: 'name is required' }).waitFor();
@@ -135,6 +136,7 @@ describe('operator console (browser end-to-end)', () => {
       await page.getByTestId('cb-url').fill(callbackUrl);
       await page.getByTestId('cb-token').fill('s3cret-token');
       await page.locator('input[name=commands][value="State.StateChange"]').check();
+      await page.locator('input[name=commands][value="C2C.CallbackAfterSendMsg"]').check();
       await page.getByTestId('cb-save').click();
       await status(page, 'cb-status').filter({ hasText: 'callback settings saved' }).waitFor();
       await page.getByTestId('cb-test').click();
@@ -181,15 +183,16 @@ describe('operator console (browser end-to-end)', () => {
 
       // Statistics: the 1:1 message counter moves with each message sent.
       await page.getByTestId('tab-stats').click();
-      const c2cTotal = async () => Number(await page.getByTestId('chart-c2cMessages').getAttribute('data-total'));
-      const waitTotal = async (min: number) => {
+      const chartTotal = async (key: string) => Number(await page.getByTestId(`chart-${key}`).getAttribute('data-total'));
+      const c2cTotal = () => chartTotal('c2cMessages');
+      const waitTotal = async (min: number, key = 'c2cMessages') => {
         for (const deadline = Date.now() + 30_000; Date.now() < deadline; ) {
           await page.getByTestId('stats-refresh').click();
           await status(page, 'stats-status').filter({ hasText: 'as of' }).waitFor();
-          if ((await c2cTotal()) >= min) return;
+          if ((await chartTotal(key)) >= min) return;
           await page.waitForTimeout(500);
         }
-        throw new Error(`1:1 message counter stayed at ${await c2cTotal()} (wanted ${min})`);
+        throw new Error(`${key} counter stayed at ${await chartTotal(key)} (wanted ${min})`);
       };
       await waitTotal(1);
       const before = await c2cTotal();
@@ -199,6 +202,11 @@ describe('operator console (browser end-to-end)', () => {
       await status(page, 'send-status').filter({ hasText: 'sent to carol' }).waitFor();
       await page.getByTestId('tab-stats').click();
       await waitTotal(before + 1);
+      // The after-send callbacks to the test's server are counted by the callback service.
+      await waitTotal(2, 'callbacksSent');
+      expect(received.filter((r) => r.query.get('CallbackCommand') === 'C2C.CallbackAfterSendMsg').length).toBeGreaterThanOrEqual(2);
+      // The console's own REST calls as the admin are counted too (reported by the gateway).
+      expect(Number(await page.getByTestId('chart-restCalls').getAttribute('data-total'))).toBeGreaterThan(5);
       await page.getByTestId('stats-period').selectOption('day');
       await status(page, 'stats-status').filter({ hasText: 'as of' }).waitFor();
       expect(await c2cTotal()).toBeGreaterThanOrEqual(before + 1);

@@ -26,8 +26,12 @@ async function main(): Promise<void> {
     const ns = platform.options.namespace;
     const store = await ConsoleStore.open(platform.topology.dataPlane.mongoUrl, ns ? `${ns}_console` : 'meridian_console');
     try {
-      const password = values.init ? await store.ensureOperator(values.user) : await store.resetPassword(values.user);
-      process.stdout.write(`${JSON.stringify({ user: values.user, created: !!password, password: password ?? null })}\n`);
+      if (values.init) {
+        const password = await store.ensureOperator(values.user);
+        process.stdout.write(`${JSON.stringify({ user: values.user, created: !!password, password: password ?? null })}\n`);
+      } else {
+        process.stdout.write(`${JSON.stringify({ user: values.user, reset: true, password: await store.resetPassword(values.user) })}\n`);
+      }
     } finally {
       await store.close();
     }

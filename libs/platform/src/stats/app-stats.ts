@@ -6,7 +6,9 @@ import type Redis from 'ioredis';
  * under the auth service's Redis prefix of each region (<region prefix>auth:stats:...), so every
  * region counts what its own services did; readers add the regions up.
  */
-export const STAT_METRICS = ['logins', 'c2cMessages', 'groupMessages'] as const;
+export const STAT_METRICS = ['logins', 'c2cMessages', 'groupMessages', 'restCalls', 'restErrors', 'callbacksSent', 'callbacksFailed'] as const;
+/** The metrics other services report through auth's ReportAppCounts (the rest come from events). */
+export const REPORTED_METRICS: readonly StatMetric[] = ['restCalls', 'restErrors', 'callbacksSent', 'callbacksFailed'];
 export type StatMetric = (typeof STAT_METRICS)[number];
 export type StatPeriod = 'minute' | 'hour' | 'day';
 

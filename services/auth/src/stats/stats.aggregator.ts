@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { ErrorCode, MeridianError, TOPICS } from '@meridian/contracts';
-import { EventBus, PLATFORM_CONFIG, RedisClient, STAT_METRICS, countStat, onlineNow, setOnline, statSeries, type ConsumedEvent, type PlatformConfig, type StatPeriod } from '@meridian/platform';
+import { EventBus, PLATFORM_CONFIG, REPORTED_METRICS, RedisClient, STAT_METRICS, countStat, onlineNow, setOnline, statSeries, type ConsumedEvent, type PlatformConfig, type StatMetric, type StatPeriod } from '@meridian/platform';
 import type { authV1 } from '@meridian/proto';
 
 /**
@@ -19,6 +19,14 @@ export class StatsAggregator implements OnModuleInit {
     @Inject(RedisClient) private readonly redis: RedisClient,
     @Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig,
   ) {}
+
+  /** Counts reported by other services of this region (REST calls, callbacks); unknown metrics are ignored. */
+  async report(counts: authV1.AppCount[]): Promise<void> {
+    for (const c of counts) {
+      if (!c.sdkAppId || !c.count || !REPORTED_METRICS.includes(c.metric as StatMetric)) continue;
+      await countStat(this.redis.redis, c.sdkAppId, c.metric as StatMetric, Number(c.timeMs) || Date.now(), c.count);
+    }
+  }
 
   /** This region's counters of one app: online users now and each metric's last buckets. */
   async read(sdkAppId: number, period: string, points: number): Promise<authV1.GetAppStatsResponse> {

@@ -82,6 +82,8 @@ export class ConfigCommands implements OnModuleInit {
           UpMsgNum: String(c2c + group),
           C2CUpMsgNum: String(c2c),
           GroupUpMsgNum: String(group),
+          CallBackReq: String(total('callbacksSent', day)),
+          CallBackRsp: String(total('callbacksSent', day) - total('callbacksFailed', day)),
         };
         const out: Record<string, string> = pick ? Object.fromEntries(Object.entries(item).filter(([k]) => pick.has(k))) : item;
         out['Date'] = new Date(Number(p.timeMs)).toISOString().slice(0, 10).replace(/-/g, '');

@@ -504,7 +504,7 @@ export interface StatPoint {
 }
 
 export interface StatSeries {
-  /** "logins", "c2cMessages" or "groupMessages". */
+  /** "logins", "c2cMessages", "groupMessages", "restCalls", "restErrors", "callbacksSent" or "callbacksFailed". */
   metric: string;
   points: StatPoint[];
 }
@@ -514,6 +514,22 @@ export interface GetAppStatsResponse {
   /** Users of the app with at least one live session in this region. */
   onlineNow: number;
   series: StatSeries[];
+}
+
+export interface AppCount {
+  sdkAppId: number;
+  /** "restCalls", "restErrors", "callbacksSent" or "callbacksFailed". */
+  metric: string;
+  count: number;
+  /** When the counted things happened (the reporter's flush window), unix milliseconds. */
+  timeMs: string;
+}
+
+export interface ReportAppCountsRequest {
+  counts: AppCount[];
+}
+
+export interface ReportAppCountsResponse {
 }
 
 export const MERIDIAN_AUTH_V1_PACKAGE_NAME = "meridian.auth.v1";
@@ -4317,6 +4333,166 @@ export const GetAppStatsResponse: MessageFns<GetAppStatsResponse> = {
   },
 };
 
+function createBaseAppCount(): AppCount {
+  return { sdkAppId: 0, metric: "", count: 0, timeMs: "0" };
+}
+
+export const AppCount: MessageFns<AppCount> = {
+  encode(message: AppCount, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sdkAppId !== 0) {
+      writer.uint32(8).uint32(message.sdkAppId);
+    }
+    if (message.metric !== "") {
+      writer.uint32(18).string(message.metric);
+    }
+    if (message.count !== 0) {
+      writer.uint32(24).uint32(message.count);
+    }
+    if (message.timeMs !== "0") {
+      writer.uint32(32).int64(message.timeMs);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AppCount {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAppCount();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.sdkAppId = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.metric = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.count = reader.uint32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.timeMs = reader.int64().toString();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseReportAppCountsRequest(): ReportAppCountsRequest {
+  return { counts: [] };
+}
+
+export const ReportAppCountsRequest: MessageFns<ReportAppCountsRequest> = {
+  encode(message: ReportAppCountsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.counts) {
+      AppCount.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReportAppCountsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReportAppCountsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.counts.push(AppCount.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseReportAppCountsResponse(): ReportAppCountsResponse {
+  return {};
+}
+
+export const ReportAppCountsResponse: MessageFns<ReportAppCountsResponse> = {
+  encode(_: ReportAppCountsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReportAppCountsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReportAppCountsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
 /**
  * AuthService owns apps (SDKAppID, keys, admins, home region, policies), accounts, UserSig
  * verification and login sessions. App records live only in the app's home region; LocateApp
@@ -4393,6 +4569,13 @@ export interface AuthServiceClient {
    */
 
   getAppStats(request: GetAppStatsRequest): Observable<GetAppStatsResponse>;
+
+  /**
+   * Counts other services keep per app and report every few seconds (REST calls and errors from
+   * the gateway, callbacks sent and failed from the callback service) into the same buckets.
+   */
+
+  reportAppCounts(request: ReportAppCountsRequest): Observable<ReportAppCountsResponse>;
 }
 
 /**
@@ -4499,6 +4682,15 @@ export interface AuthServiceController {
   getAppStats(
     request: GetAppStatsRequest,
   ): Promise<GetAppStatsResponse> | Observable<GetAppStatsResponse> | GetAppStatsResponse;
+
+  /**
+   * Counts other services keep per app and report every few seconds (REST calls and errors from
+   * the gateway, callbacks sent and failed from the callback service) into the same buckets.
+   */
+
+  reportAppCounts(
+    request: ReportAppCountsRequest,
+  ): Promise<ReportAppCountsResponse> | Observable<ReportAppCountsResponse> | ReportAppCountsResponse;
 }
 
 export function AuthServiceControllerMethods() {
@@ -4526,6 +4718,7 @@ export function AuthServiceControllerMethods() {
       "touchSessions",
       "getSessions",
       "getAppStats",
+      "reportAppCounts",
     ];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
