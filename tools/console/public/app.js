@@ -343,6 +343,7 @@ async function groupAction(action) {
   const member = () => needUser(f.member.value.trim(), 'member UserID');
   switch (action) {
     case 'info': {
+      $('#group-detail').textContent = '';
       const [info, members] = await Promise.all([
         rest('group_open_http_svc/get_group_info', { GroupIdList: [group] }),
         rest('group_open_http_svc/get_group_member_info', { GroupId: group, Limit: 100 }),

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { REPO_ROOT, TEST_NAMESPACE, TEST_PORT_OFFSET } from '@meridian/testing';
 import { resolvePlatform } from '../../launcher/src/control';
+import { ConsoleStore } from './console-store';
 import { type ConsoleServer, startConsoleServer } from './console-server';
 
 const ARTIFACTS = join(REPO_ROOT, 'test-artifacts');
@@ -80,6 +81,28 @@ describe('operator console (browser end-to-end)', () => {
     // Throttling: after 3 failures (this server's limit) even the right password waits.
     for (let i = 0; i < 3; i++) expect((await post('/api/login', { user: 'ghost', password: `guess${i}` })).status).toBe(401);
     expect((await post('/api/login', { user: 'ghost', password: 'guess' })).status).toBe(429);
+  });
+
+  it('sessions end after the idle limit and after the absolute limit, however busy', async () => {
+    const platform = resolvePlatform({ namespace: TEST_NAMESPACE, portOffset: TEST_PORT_OFFSET });
+    const store = await ConsoleStore.open(platform.topology.dataPlane.mongoUrl, `${TEST_NAMESPACE}_console`, { idleMs: 300, absoluteMs: 1200 });
+    try {
+      const idle = await store.createSession('admin');
+      expect(await store.touchSession(idle)).toBe('admin');
+      await new Promise((r) => setTimeout(r, 450));
+      expect(await store.touchSession(idle)).toBeUndefined();
+      const busy = await store.createSession('admin');
+      const started = Date.now();
+      while (Date.now() - started < 1000) {
+        expect(await store.touchSession(busy)).toBe('admin');
+        await new Promise((r) => setTimeout(r, 150));
+      }
+      await new Promise((r) => setTimeout(r, 350));
+      expect(await store.touchSession(busy)).toBeUndefined();
+      expect(await store.touchSession('not-a-token')).toBeUndefined();
+    } finally {
+      await store.close();
+    }
   });
 
   it('an operator creates an app, configures a callback and tests it, imports a user, sends as admin and reads the history', async () => {
@@ -229,6 +252,48 @@ describe('operator console (browser end-to-end)', () => {
       const today = new Date().toISOString().slice(0, 10).replace(/-/g, '');
       expect(info.Result[0]).toEqual({ C2CUpMsgNum: String(before + 1), LoginTimes: '0', Date: today });
       await page.getByTestId('tab-messages').click();
+
+      // Groups: list, show members, add, mute, remove, a system notification, disband.
+      const created = (await page.evaluate(
+        async (id) =>
+          (await fetch(`/api/apps/${id}/rest`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', 'x-meridian-console': '1' },
+            body: JSON.stringify({ command: 'group_open_http_svc/create_group', body: { Type: 'Public', Name: 'Console group', Owner_Account: 'carol' } }),
+          }).then((r) => r.json())) as unknown,
+        sdkAppId,
+      )) as { GroupId: string };
+      const groupId = created.GroupId;
+      expect(groupId).toBeTruthy();
+      await page.getByTestId('tab-groups').click();
+      await page.getByTestId('groups-list').click();
+      await page.getByTestId('group').filter({ hasText: groupId }).click();
+      expect(await page.getByTestId('group-id').inputValue()).toBe(groupId);
+      await page.getByTestId('group-add').click();
+      await status(page, 'group-status').filter({ hasText: 'member UserID is required' }).waitFor();
+      await page.getByTestId('group-member').fill('dave');
+      await page.getByTestId('group-add').click();
+      await status(page, 'group-status').filter({ hasText: 'dave added' }).waitFor();
+      await page.getByTestId('group-mute').click();
+      await status(page, 'group-status').filter({ hasText: 'dave muted for 60 s' }).waitFor();
+      await page.getByTestId('group-info').click();
+      await page.getByTestId('group-detail').filter({ hasText: /dave Member muted until/ }).waitFor();
+      await page.getByTestId('tab-messages').click();
+      await page.locator('#send-form select[name=kind]').selectOption('group');
+      await page.getByTestId('send-to').fill(groupId);
+      await page.getByTestId('send-text').fill('Maintenance tonight');
+      await page.getByTestId('send-submit').click();
+      await status(page, 'send-status').filter({ hasText: `sent to ${groupId}` }).waitFor();
+      await page.getByTestId('tab-groups').click();
+      await page.getByTestId('group-remove').click();
+      await status(page, 'group-status').filter({ hasText: 'dave removed' }).waitFor();
+      page.once('dialog', (d) => void d.accept());
+      await page.getByTestId('group-disband').click();
+      await status(page, 'group-status').filter({ hasText: `${groupId} disbanded` }).waitFor();
+      await page.getByTestId('group-info').click();
+      await status(page, 'group-status').filter({ hasText: /\(\d+\)/ }).waitFor();
+      expect(await status(page, 'group-status').getAttribute('class')).toContain('error');
+      await page.screenshot({ path: join(ARTIFACTS, 'console-groups.png'), fullPage: true });
 
       // UserSig tool: generate, verify it, and a tampered one is invalid.
       await page.getByTestId('tab-usersig').click();
