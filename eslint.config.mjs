@@ -31,4 +31,9 @@ export default tseslint.config(
     files: ['tools/demo-web/public/**/*.js'],
     languageOptions: { sourceType: 'module', globals: { document: 'readonly', location: 'readonly', alert: 'readonly', fetch: 'readonly' } },
   },
+  {
+    // So does the operator console.
+    files: ['tools/console/public/**/*.js'],
+    languageOptions: { sourceType: 'module', globals: { document: 'readonly', location: 'readonly', confirm: 'readonly', fetch: 'readonly', Option: 'readonly', FormData: 'readonly' } },
+  },
 );

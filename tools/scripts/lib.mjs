@@ -9,6 +9,7 @@ export const RUN_DIR = join(ROOT, '.meridian', 'run');
 export const LOG_DIR = join(ROOT, '.meridian', 'logs');
 export const PLATFORM_PID = join(RUN_DIR, 'platform.pid');
 export const DEMO_WEB_PID = join(RUN_DIR, 'demo-web.pid');
+export const CONSOLE_PID = join(RUN_DIR, 'console.pid');
 
 export const say = (tag, msg) => process.stdout.write(`[${tag}] ${msg}\n`);
 

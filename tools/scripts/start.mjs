@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 // npm start: from a fresh clone, install what is missing, start the data plane and both regions,
 // wait until every service is ready, and write .meridian/local.json with every endpoint.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, openSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEMO_WEB_PID, LOG_DIR, PLATFORM_PID, ROOT, RUN_DIR, build, dataplane, ensureDependencies, pidAlive, requireBuilt, say, step } from './lib.mjs';
+import { CONSOLE_PID, DEMO_WEB_PID, LOG_DIR, PLATFORM_PID, ROOT, RUN_DIR, build, dataplane, ensureDependencies, pidAlive, requireBuilt, say, step } from './lib.mjs';
 
 const started = Date.now();
 const mode = process.env.MERIDIAN_MODE === 'region' ? 'region' : 'process';
@@ -47,11 +47,13 @@ try {
 const { ensureDemoApp } = requireBuilt('tools/launcher/src/demo-app.js');
 const demo = await ensureDemoApp(platform);
 const demoWebUrl = await startDemoWeb();
+const consoleInfo = await startConsole();
 
 const local = {
   generatedAt: new Date().toISOString(),
   demoApp: demo,
   demoWeb: demoWebUrl,
+  console: consoleInfo.url,
   dataPlane: platform.topology.dataPlane,
   regions: Object.fromEntries(
     platform.regions.map((r) => {
@@ -87,6 +89,10 @@ process.stdout.write(
   [
     '',
     `  web demo   ${demoWebUrl}  (log in as any user ID; dev-only UserSig endpoint for the demo app, bound to 127.0.0.1)`,
+    `  console    ${consoleInfo.url}  (operator console; user admin, bound to 127.0.0.1)`,
+    ...(consoleInfo.password
+      ? [`             first start: password of admin is ${consoleInfo.password}  (shown once; reset: see docs/operations.md)`]
+      : []),
     `  demo app   SDKAppID ${demo.sdkAppId}  home ${demo.homeRegion}  admin ${demo.admin}`,
     `             secret key ${demo.secretKey}`,
     `  try it     curl -s -d '{"CheckItem":[{"UserID":"alice"}]}' '${local.regions[demo.homeRegion].rest}/im_open_login_svc/account_check?sdkappid=${demo.sdkAppId}&identifier=${demo.admin}&usersig=${demo.adminUserSig}&random=1&contenttype=json'`,
@@ -122,4 +128,27 @@ async function startDemoWeb() {
   }
   say('start', `web demo did not answer on ${url}; see .meridian/logs/demo-web.log`);
   return `${url} (not answering)`;
+}
+
+/**
+ * The operator console (tools/console): creates its `admin` account on first start (the password
+ * is printed here once), then serves on 127.0.0.1 (MERIDIAN_CONSOLE_PORT, default 7090).
+ */
+async function startConsole() {
+  const port = Number(process.env.MERIDIAN_CONSOLE_PORT ?? 7090);
+  const url = `http://127.0.0.1:${port}`;
+  const main = [join(ROOT, 'tools/runtime/run.js'), 'dist/tools/console/src/main.js'];
+  const init = JSON.parse(execFileSync(process.execPath, [...main, '--init'], { cwd: ROOT, encoding: 'utf8' }).trim().split('\n').pop());
+  if (!pidAlive(CONSOLE_PID)) {
+    const out = openSync(join(LOG_DIR, 'console.log'), 'a');
+    const child = spawn(process.execPath, [...main, '--port', String(port)], { cwd: ROOT, detached: true, stdio: ['ignore', out, out] });
+    writeFileSync(CONSOLE_PID, String(child.pid));
+    child.unref();
+  }
+  for (const deadline = Date.now() + 30_000; Date.now() < deadline; ) {
+    if (await fetch(`${url}/api/session`).then((r) => r.status === 401, () => false)) return { url, password: init.password };
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  say('start', `console did not answer on ${url}; see .meridian/logs/console.log`);
+  return { url: `${url} (not answering)`, password: init.password };
 }

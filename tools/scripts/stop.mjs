@@ -2,7 +2,7 @@
 // npm stop: stop the platform started by npm start (SIGTERM, then SIGKILL), then the data plane.
 // `npm stop -- --keep-dataplane` leaves Redis, Kafka and FerretDB running.
 import { rmSync } from 'node:fs';
-import { DEMO_WEB_PID, PLATFORM_PID, dataplane, pidAlive, say } from './lib.mjs';
+import { CONSOLE_PID, DEMO_WEB_PID, PLATFORM_PID, dataplane, pidAlive, say } from './lib.mjs';
 
 const demoWeb = pidAlive(DEMO_WEB_PID);
 if (demoWeb) {
@@ -10,6 +10,12 @@ if (demoWeb) {
   process.kill(demoWeb, 'SIGTERM');
 }
 rmSync(DEMO_WEB_PID, { force: true });
+const consolePid = pidAlive(CONSOLE_PID);
+if (consolePid) {
+  say('stop', `stopping console (pid ${consolePid})`);
+  process.kill(consolePid, 'SIGTERM');
+}
+rmSync(CONSOLE_PID, { force: true });
 
 const pid = pidAlive(PLATFORM_PID);
 if (pid) {

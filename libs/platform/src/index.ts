@@ -15,3 +15,5 @@ export * from './mongo/mongo';
 export * from './callbacks/before-callbacks';
 export * from './platform.module';
 export * from './bootstrap';
+export * from './stats/app-stats';
+export * from './stats/app-count-reporter';

@@ -41,6 +41,8 @@ export const TEST_LIMITS = {
   MERIDIAN_CALLBACK_RETRY_MAX_ATTEMPTS: '4',
   MERIDIAN_CALLBACK_BREAKER_FAILURES: '3',
   MERIDIAN_CALLBACK_BREAKER_OPEN_MS: '500',
+  // Per-app REST and callback counts reach the statistics within half a second.
+  MERIDIAN_STATS_FLUSH_MS: '500',
 } as const;
 
 /** The test platform's topology (namespaced names, offset ports). */

@@ -7,6 +7,7 @@ import { AppsService, fromProtoPolicy, toProtoApp, toProtoStatus } from './apps/
 import { SessionsService, type LogoutReason } from './sessions/sessions.service';
 import type { SessionRecord } from './sessions/sessions.repository';
 import { UserSigService } from './usersig/usersig.service';
+import { StatsAggregator } from './stats/stats.aggregator';
 
 type Remote = PromiseClient<authV1.AuthServiceClient>;
 
@@ -23,6 +24,7 @@ export class AuthGrpcController implements authV1.AuthServiceController {
     @Inject(UserSigService) private readonly usersig: UserSigService,
     @Inject(AccountsService) private readonly accounts: AccountsService,
     @Inject(SessionsService) private readonly sessions: SessionsService,
+    @Inject(StatsAggregator) private readonly stats: StatsAggregator,
   ) {}
 
   async createApp(req: authV1.CreateAppRequest): Promise<authV1.CreateAppResponse> {
@@ -217,6 +219,16 @@ export class AuthGrpcController implements authV1.AuthServiceController {
     return this.home(req.sdkAppId, (r) => r.getSessions(req), async () => ({
       sessions: (await this.sessions.sessionsOf(req.sdkAppId, req.userIds)).map(toProtoSession),
     }));
+  }
+
+  async getAppStats(req: authV1.GetAppStatsRequest): Promise<authV1.GetAppStatsResponse> {
+    // This region's own counters, never forwarded (callers ask each region).
+    return this.stats.read(req.sdkAppId, req.period || 'minute', req.points);
+  }
+
+  async reportAppCounts(req: authV1.ReportAppCountsRequest): Promise<authV1.ReportAppCountsResponse> {
+    await this.stats.report(req.counts);
+    return {};
   }
 
   /** Runs `local` when the app lives in this region, otherwise forwards the call to its home. */

@@ -14,6 +14,7 @@ import { SessionsRepository } from './sessions/sessions.repository';
 import { SessionsService } from './sessions/sessions.service';
 import { FailureThrottle } from './usersig/failure-throttle.repository';
 import { UserSigService } from './usersig/usersig.service';
+import { StatsAggregator } from './stats/stats.aggregator';
 
 /** Root module of the auth service: apps, UserSig, accounts and login sessions. */
 @Module({})
@@ -22,7 +23,7 @@ export class AuthModule {
     return {
       module: AuthModule,
       imports: [
-        PlatformModule.register(config, { topics: [TOPICS.userState, TOPICS.sessionKicked, TOPICS.accountsDeleted] }),
+        PlatformModule.register(config, { topics: [TOPICS.userState, TOPICS.sessionKicked, TOPICS.accountsDeleted, TOPICS.c2cMessages, TOPICS.groupEvents] }),
         MongooseModule.forFeature([
           { name: AppDoc.name, schema: AppSchema },
           { name: AccountDoc.name, schema: AccountSchema },
@@ -39,6 +40,7 @@ export class AuthModule {
         SessionsRepository,
         SessionsService,
         AccountsService,
+        StatsAggregator,
       ],
     };
   }

@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { TOPICS } from '@meridian/contracts';
-import { PlatformModule, type PlatformConfig } from '@meridian/platform';
+import { AppCountReporter, PlatformModule, type PlatformConfig } from '@meridian/platform';
 import { AfterConsumer } from './after/after.consumer';
 import { AfterService } from './after/after.service';
 import { AppCallbacksCache } from './apps/app-callbacks.cache';
@@ -37,6 +37,7 @@ export class CallbackModule {
         { provide: CALLBACK_CONFIG, useValue: loadCallbackConfig(env) },
         AppCallbacksCache,
         HttpSender,
+        AppCountReporter,
         RetryRepository,
         AfterService,
         AfterConsumer,

@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { PlatformModule, type PlatformConfig } from '@meridian/platform';
+import { AppCountReporter, PlatformModule, type PlatformConfig } from '@meridian/platform';
 import { AccessHttpController } from './access/access.http.controller';
 import { HomeRegions } from './access/home-regions.service';
 import { RegionHealthService } from './access/region-health.service';
@@ -43,6 +43,7 @@ export class GatewayModule {
       providers: [
         { provide: GATEWAY_CONFIG, useValue: loadGatewayConfig(env) },
         DiagService,
+        AppCountReporter,
         HomeRegions,
         RegionHealthService,
         RestCommandRegistry,

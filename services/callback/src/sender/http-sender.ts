@@ -2,7 +2,7 @@ import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { Counter, Histogram } from 'prom-client';
-import { Metrics } from '@meridian/platform';
+import { AppCountReporter, Metrics } from '@meridian/platform';
 import { CALLBACK_CONFIG, type CallbackConfig } from '../callback.config';
 import type { AppCallbackSettings } from '../apps/app-callbacks.cache';
 import { callbackSign } from './sign';
@@ -102,6 +102,7 @@ export class HttpSender implements OnApplicationShutdown {
   constructor(
     @Inject(CALLBACK_CONFIG) private readonly config: CallbackConfig,
     @Inject(Metrics) metrics: Metrics,
+    @Inject(AppCountReporter) private readonly counts: AppCountReporter,
   ) {
     const registers = [metrics.registry];
     this.calls = new Counter({ name: 'meridian_callback_requests_total', help: 'Calls to app backends by kind (before/after) and result', labelNames: ['kind', 'result'], registers });
@@ -120,6 +121,7 @@ export class HttpSender implements OnApplicationShutdown {
     const started = Date.now();
     const breaker = this.breaker(req.sdkAppId);
     if (!breaker.admit()) {
+      this.counts.add(req.sdkAppId, 'callbacksFailed');
       this.calls.inc({ kind, result: 'breaker_open' });
       return { ok: false, error: 'circuit breaker open', skipped: true, ms: 0 };
     }
@@ -133,10 +135,13 @@ export class HttpSender implements OnApplicationShutdown {
     try {
       const answer = await this.post(app, req, Math.max(1, app.timeoutMs - (Date.now() - started)));
       breaker.result(true);
+      this.counts.add(req.sdkAppId, 'callbacksSent');
       this.calls.inc({ kind, result: 'ok' });
       return { ok: true, answer, ms: Date.now() - started };
     } catch (err) {
       breaker.result(false);
+      this.counts.add(req.sdkAppId, 'callbacksSent');
+      this.counts.add(req.sdkAppId, 'callbacksFailed');
       this.calls.inc({ kind, result: (err as Error).message === 'timeout' ? 'timeout' : 'error' });
       return { ok: false, error: (err as Error).message, skipped: false, ms: Date.now() - started };
     } finally {

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ADMIN_REQUIRED_CODE_BY_SERVICE, ErrorCode, MeridianError, isValidUserId, parseSdkAppId } from '@meridian/contracts';
-import { GrpcClients, PLATFORM_CONFIG, type PlatformConfig } from '@meridian/platform';
+import { AppCountReporter, GrpcClients, PLATFORM_CONFIG, type PlatformConfig } from '@meridian/platform';
 import type { authV1 } from '@meridian/proto';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../gateway.config';
 import { RestCommandRegistry } from './rest-command.registry';
@@ -33,14 +33,19 @@ export class RestPipeline {
     @Inject(RestCommandRegistry) private readonly registry: RestCommandRegistry,
     @Inject(RestRateLimiter) private readonly limiter: RestRateLimiter,
     @Inject(GrpcClients) private readonly clients: GrpcClients,
+    @Inject(AppCountReporter) private readonly counts: AppCountReporter,
   ) {}
 
   async execute(input: RestInput): Promise<JsonObject> {
     const service = input.command.split('/')[0] ?? '';
+    // Per-app REST statistics (calls and errors), for requests that name a valid SDKAppID.
+    const sdkAppId = parseSdkAppId(input.query['sdkappid']) ?? 0;
+    this.counts.add(sdkAppId, 'restCalls');
     try {
       const fields = await this.run(input);
       return envelope(service, 0, '', fields);
     } catch (err) {
+      this.counts.add(sdkAppId, 'restErrors');
       if (MeridianError.is(err)) return envelope(service, err.code, err.message);
       this.logger.error({ command: input.command, err }, 'REST command failed');
       return envelope(service, ErrorCode.INTERNAL, 'internal error');

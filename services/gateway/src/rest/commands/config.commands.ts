@@ -16,7 +16,8 @@ function muteSeconds(body: JsonObject, name: string): number | undefined {
 
 /**
  * App configuration commands: v4/ConfigSvc/GetIPList (the access nodes' addresses, for
- * allowlists) and the app-wide mute v4/openconfigsvr/setnospeaking and getnospeaking.
+ * allowlists), the app-wide mute v4/openconfigsvr/setnospeaking and getnospeaking, and the
+ * operations statistics v4/openconfigsvr/getappinfo.
  */
 @Injectable()
 export class ConfigCommands implements OnModuleInit {
@@ -41,6 +42,7 @@ export class ConfigCommands implements OnModuleInit {
       },
       { path: 'openconfigsvr/setnospeaking', handle: (ctx, body) => this.setNoSpeaking(ctx, body) },
       { path: 'openconfigsvr/getnospeaking', handle: (ctx, body) => this.getNoSpeaking(ctx, body) },
+      { path: 'openconfigsvr/getappinfo', handle: (ctx, body) => this.getAppInfo(ctx, body) },
     );
   }
 
@@ -51,6 +53,44 @@ export class ConfigCommands implements OnModuleInit {
     if (c2c === undefined && group === undefined) throw new MeridianError(ErrorCode.INVALID_PARAMETER, 'C2CmsgNospeakingTime or GroupmsgNospeakingTime is required');
     await this.auth.setNoSpeaking({ sdkAppId: ctx.sdkAppId, userId, c2cSeconds: c2c, groupSeconds: group });
     return {};
+  }
+
+  /**
+   * Tencent's operations statistics: one Result item per day for the last 30 days (newest first),
+   * counters as strings, added up over every region's auth service (each counts its own region).
+   * Only the counters Meridian keeps are present; RequestField picks some of them.
+   */
+  private async getAppInfo(ctx: RestContext, body: JsonObject): Promise<JsonObject> {
+    const requested = body['RequestField'];
+    if (requested !== undefined && (!Array.isArray(requested) || requested.some((f) => typeof f !== 'string'))) {
+      throw new MeridianError(ErrorCode.INVALID_PARAMETER, 'RequestField must be an array of field names');
+    }
+    const app = (await this.auth.getApp({ sdkAppId: ctx.sdkAppId, revealSecrets: false })).app!;
+    const regions = this.platform.topology.regionNames();
+    const stats = await Promise.all(regions.map((r) => this.clients.service<authV1.AuthServiceClient>('auth', r).getAppStats({ sdkAppId: ctx.sdkAppId, period: 'day', points: 30 })));
+    const total = (metric: string, day: number) => stats.reduce((sum, s) => sum + Number(s.series.find((x) => x.metric === metric)?.points[day]?.value ?? 0), 0);
+    const days = stats[0]?.series[0]?.points ?? [];
+    const pick = requested ? new Set(requested as string[]) : undefined;
+    const Result = days
+      .map((p, day) => {
+        const c2c = total('c2cMessages', day);
+        const group = total('groupMessages', day);
+        const item: Record<string, string> = {
+          AppName: app.name,
+          AppId: String(app.sdkAppId),
+          LoginTimes: String(total('logins', day)),
+          UpMsgNum: String(c2c + group),
+          C2CUpMsgNum: String(c2c),
+          GroupUpMsgNum: String(group),
+          CallBackReq: String(total('callbacksSent', day)),
+          CallBackRsp: String(total('callbacksSent', day) - total('callbacksFailed', day)),
+        };
+        const out: Record<string, string> = pick ? Object.fromEntries(Object.entries(item).filter(([k]) => pick.has(k))) : item;
+        out['Date'] = new Date(Number(p.timeMs)).toISOString().slice(0, 10).replace(/-/g, '');
+        return out;
+      })
+      .reverse();
+    return { Result };
   }
 
   private async getNoSpeaking(ctx: RestContext, body: JsonObject): Promise<JsonObject> {

@@ -489,6 +489,49 @@ export interface ListAccountsResponse {
   userIds: string[];
 }
 
+export interface GetAppStatsRequest {
+  sdkAppId: number;
+  /** "minute", "hour" or "day". */
+  period: string;
+  /** Buckets up to now, oldest first (0 = the period's default: 60 minutes, 48 hours, 30 days). */
+  points: number;
+}
+
+export interface StatPoint {
+  /** Bucket start, unix milliseconds. */
+  timeMs: string;
+  value: string;
+}
+
+export interface StatSeries {
+  /** "logins", "c2cMessages", "groupMessages", "restCalls", "restErrors", "callbacksSent" or "callbacksFailed". */
+  metric: string;
+  points: StatPoint[];
+}
+
+export interface GetAppStatsResponse {
+  region: string;
+  /** Users of the app with at least one live session in this region. */
+  onlineNow: number;
+  series: StatSeries[];
+}
+
+export interface AppCount {
+  sdkAppId: number;
+  /** "restCalls", "restErrors", "callbacksSent" or "callbacksFailed". */
+  metric: string;
+  count: number;
+  /** When the counted things happened (the reporter's flush window), unix milliseconds. */
+  timeMs: string;
+}
+
+export interface ReportAppCountsRequest {
+  counts: AppCount[];
+}
+
+export interface ReportAppCountsResponse {
+}
+
 export const MERIDIAN_AUTH_V1_PACKAGE_NAME = "meridian.auth.v1";
 
 function createBaseCallbackSettings(): CallbackSettings {
@@ -4040,6 +4083,416 @@ export const ListAccountsResponse: MessageFns<ListAccountsResponse> = {
   },
 };
 
+function createBaseGetAppStatsRequest(): GetAppStatsRequest {
+  return { sdkAppId: 0, period: "", points: 0 };
+}
+
+export const GetAppStatsRequest: MessageFns<GetAppStatsRequest> = {
+  encode(message: GetAppStatsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sdkAppId !== 0) {
+      writer.uint32(8).uint32(message.sdkAppId);
+    }
+    if (message.period !== "") {
+      writer.uint32(18).string(message.period);
+    }
+    if (message.points !== 0) {
+      writer.uint32(24).uint32(message.points);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetAppStatsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetAppStatsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.sdkAppId = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.period = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.points = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseStatPoint(): StatPoint {
+  return { timeMs: "0", value: "0" };
+}
+
+export const StatPoint: MessageFns<StatPoint> = {
+  encode(message: StatPoint, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.timeMs !== "0") {
+      writer.uint32(8).int64(message.timeMs);
+    }
+    if (message.value !== "0") {
+      writer.uint32(16).uint64(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StatPoint {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStatPoint();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.timeMs = reader.int64().toString();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.value = reader.uint64().toString();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseStatSeries(): StatSeries {
+  return { metric: "", points: [] };
+}
+
+export const StatSeries: MessageFns<StatSeries> = {
+  encode(message: StatSeries, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.metric !== "") {
+      writer.uint32(10).string(message.metric);
+    }
+    for (const v of message.points) {
+      StatPoint.encode(v!, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StatSeries {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStatSeries();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.metric = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.points.push(StatPoint.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseGetAppStatsResponse(): GetAppStatsResponse {
+  return { region: "", onlineNow: 0, series: [] };
+}
+
+export const GetAppStatsResponse: MessageFns<GetAppStatsResponse> = {
+  encode(message: GetAppStatsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.region !== "") {
+      writer.uint32(10).string(message.region);
+    }
+    if (message.onlineNow !== 0) {
+      writer.uint32(16).uint32(message.onlineNow);
+    }
+    for (const v of message.series) {
+      StatSeries.encode(v!, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetAppStatsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetAppStatsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.region = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.onlineNow = reader.uint32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.series.push(StatSeries.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseAppCount(): AppCount {
+  return { sdkAppId: 0, metric: "", count: 0, timeMs: "0" };
+}
+
+export const AppCount: MessageFns<AppCount> = {
+  encode(message: AppCount, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sdkAppId !== 0) {
+      writer.uint32(8).uint32(message.sdkAppId);
+    }
+    if (message.metric !== "") {
+      writer.uint32(18).string(message.metric);
+    }
+    if (message.count !== 0) {
+      writer.uint32(24).uint32(message.count);
+    }
+    if (message.timeMs !== "0") {
+      writer.uint32(32).int64(message.timeMs);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AppCount {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAppCount();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.sdkAppId = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.metric = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.count = reader.uint32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.timeMs = reader.int64().toString();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseReportAppCountsRequest(): ReportAppCountsRequest {
+  return { counts: [] };
+}
+
+export const ReportAppCountsRequest: MessageFns<ReportAppCountsRequest> = {
+  encode(message: ReportAppCountsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.counts) {
+      AppCount.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReportAppCountsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReportAppCountsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.counts.push(AppCount.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseReportAppCountsResponse(): ReportAppCountsResponse {
+  return {};
+}
+
+export const ReportAppCountsResponse: MessageFns<ReportAppCountsResponse> = {
+  encode(_: ReportAppCountsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReportAppCountsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReportAppCountsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
 /**
  * AuthService owns apps (SDKAppID, keys, admins, home region, policies), accounts, UserSig
  * verification and login sessions. App records live only in the app's home region; LocateApp
@@ -4109,6 +4562,20 @@ export interface AuthServiceClient {
   /** The live sessions of some users (for push routing). */
 
   getSessions(request: GetSessionsRequest): Observable<GetSessionsResponse>;
+
+  /**
+   * Per-app statistics counted by this region's auth service from the bus (never forwarded to
+   * another region: callers ask every region and add up). The console and getappinfo read them.
+   */
+
+  getAppStats(request: GetAppStatsRequest): Observable<GetAppStatsResponse>;
+
+  /**
+   * Counts other services keep per app and report every few seconds (REST calls and errors from
+   * the gateway, callbacks sent and failed from the callback service) into the same buckets.
+   */
+
+  reportAppCounts(request: ReportAppCountsRequest): Observable<ReportAppCountsResponse>;
 }
 
 /**
@@ -4206,6 +4673,24 @@ export interface AuthServiceController {
   getSessions(
     request: GetSessionsRequest,
   ): Promise<GetSessionsResponse> | Observable<GetSessionsResponse> | GetSessionsResponse;
+
+  /**
+   * Per-app statistics counted by this region's auth service from the bus (never forwarded to
+   * another region: callers ask every region and add up). The console and getappinfo read them.
+   */
+
+  getAppStats(
+    request: GetAppStatsRequest,
+  ): Promise<GetAppStatsResponse> | Observable<GetAppStatsResponse> | GetAppStatsResponse;
+
+  /**
+   * Counts other services keep per app and report every few seconds (REST calls and errors from
+   * the gateway, callbacks sent and failed from the callback service) into the same buckets.
+   */
+
+  reportAppCounts(
+    request: ReportAppCountsRequest,
+  ): Promise<ReportAppCountsResponse> | Observable<ReportAppCountsResponse> | ReportAppCountsResponse;
 }
 
 export function AuthServiceControllerMethods() {
@@ -4232,6 +4717,8 @@ export function AuthServiceControllerMethods() {
       "queryOnlineStatus",
       "touchSessions",
       "getSessions",
+      "getAppStats",
+      "reportAppCounts",
     ];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);

@@ -1,0 +1,516 @@
+// Meridian console: a plain single-page app over the console server's JSON API (/api/...).
+const $ = (sel, root = document) => root.querySelector(sel);
+const USER_ID = /^[A-Za-z0-9_@.-]{1,32}$/;
+const state = { regions: [], app: undefined, details: undefined };
+
+class Problem extends Error {}
+
+async function api(method, path, body) {
+  const res = await fetch(path, {
+    method,
+    headers: method === 'GET' ? {} : { 'content-type': 'application/json', 'x-meridian-console': '1' },
+    body: method === 'GET' ? undefined : JSON.stringify(body ?? {}),
+  });
+  const data = await res.json().catch(() => ({ error: `HTTP ${res.status}` }));
+  if (res.status === 401 && path !== '/api/login' && path !== '/api/session') showLogin('Your session expired: sign in again.');
+  if (!res.ok) throw new Problem(data.error ?? `HTTP ${res.status}`);
+  return data;
+}
+
+/** A REST command as the app's admin; a Tencent FAIL becomes an error with its ErrorInfo. */
+async function rest(command, body) {
+  const r = await api('POST', `/api/apps/${state.app}/rest`, { command, body });
+  if (r.ActionStatus !== 'OK') throw new Problem(`${r.ErrorInfo || 'failed'} (${r.ErrorCode})`);
+  return r;
+}
+
+function status(form, text, ok = true) {
+  const el = form.querySelector('.status');
+  el.textContent = text;
+  el.className = `status ${ok ? 'ok' : 'error'}`;
+}
+
+/** Runs a form's action: its message on success, the error (nothing changed) otherwise. */
+function onSubmit(form, action) {
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    await run(form, () => action(new FormData(form), e.submitter));
+  });
+}
+
+async function run(form, action) {
+  status(form, 'working…');
+  try {
+    status(form, (await action()) ?? 'done');
+  } catch (err) {
+    status(form, err instanceof Problem ? err.message : `error: ${err.message}`, false);
+  }
+}
+
+function need(value, what) {
+  if (!value) throw new Problem(`${what} is required`);
+  return value;
+}
+function needUser(value, what = 'UserID') {
+  need(value, what);
+  if (!USER_ID.test(value)) throw new Problem(`${what}: 1-32 letters, digits, _ @ . -`);
+  return value;
+}
+function wholeNumber(value, what, min, max) {
+  const s = String(value ?? '').trim();
+  if (!/^\d+$/.test(s) || Number(s) < min || Number(s) > max) throw new Problem(`${what}: a whole number from ${min} to ${max}`);
+  return Number(s);
+}
+
+function showLogin(message = '') {
+  $('#main-view').hidden = true;
+  $('#login-view').hidden = false;
+  status($('#login-form'), message, !message);
+}
+
+async function showMain(user) {
+  $('#login-view').hidden = true;
+  $('#main-view').hidden = false;
+  $('#who').textContent = `signed in as ${user}`;
+  const sel = $('[data-testid=create-region]');
+  sel.replaceChildren(...state.regions.map((r) => new Option(r, r)));
+  await loadApps();
+}
+
+async function loadApps() {
+  const { apps } = await api('GET', '/api/apps');
+  $('#app-list').dataset.loaded = String(apps.length);
+  $('#app-list').replaceChildren(
+    ...apps.map((a) => {
+      const li = document.createElement('li');
+      li.dataset.testid = 'app';
+      li.dataset.sdkappid = a.sdkAppId;
+      li.textContent = `${a.name} · ${a.sdkAppId} · ${a.homeRegion}`;
+      li.addEventListener('click', () => openApp(a.sdkAppId));
+      if (a.sdkAppId === state.app) li.classList.add('current');
+      return li;
+    }),
+  );
+}
+
+async function openApp(id) {
+  state.app = id;
+  const d = await api('GET', `/api/apps/${id}`);
+  state.details = d;
+  const a = d.app;
+  $('#app-view').hidden = false;
+  $('#app-title').textContent = `${a.name} (${a.sdkAppId})`;
+  $('[data-testid=sdkappid]').textContent = a.sdkAppId;
+  $('[data-testid=home-region]').textContent = a.homeRegion;
+  $('[data-testid=app-status]').textContent = a.status;
+  $('[data-testid=app-admins]').textContent = a.admins.join(', ');
+  $('[data-testid=key-version]').textContent = a.keyVersion;
+  $('[data-testid=secret-key]').textContent = 'hidden';
+  const s = $('#tab-settings');
+  s.name.value = a.name;
+  s.admins.value = a.admins.join(', ');
+  s.policy.value = a.policy;
+  s.maxPerPlatform.value = a.maxPerPlatform || 1;
+  s.maxWeb.value = a.maxWeb || 1;
+  s.roamingDays.value = a.roamingDays;
+  s.restCommandQps.value = a.restCommandQps;
+  s.restAppQps.value = a.restAppQps;
+  const c = $('#callback-form');
+  c.url.value = a.callback.url;
+  c.token.value = '';
+  c.timeoutMs.value = a.callback.timeoutMs;
+  c.failurePolicy.value = a.callback.failurePolicy;
+  $('#cb-commands').replaceChildren(
+    ...d.callbackCommands.map((cmd) => {
+      const label = document.createElement('label');
+      label.className = 'inline';
+      const box = Object.assign(document.createElement('input'), { type: 'checkbox', name: 'commands', value: cmd, checked: a.callback.commands.includes(cmd) });
+      label.append(box, ` ${cmd}`);
+      return label;
+    }),
+  );
+  renderFields(d.profileFields, d.groupSettings);
+  await loadApps();
+  showTab(state.tab ?? 'overview');
+}
+
+function renderFields(profileFields, gs) {
+  $('#profile-fields').replaceChildren(...profileFields.map((f) => item(`Tag_Profile_Custom_${f.name} · ${f.type}${f.type === 'string' ? ` ≤${f.maxLength} B` : ''} · users ${f.userReadable ? 'read' : ''}${f.userWritable ? '/write' : ''}`)));
+  $('#group-fields').replaceChildren(
+    ...gs.groupFields.map((f) => item(`group ${f.key} ≤${f.maxLength} B (read ${f.readLevel}, write ${f.writeLevel})`)),
+    ...gs.memberFields.map((f) => item(`member ${f.key} ≤${f.maxLength} B (read ${f.readLevel}, write ${f.writeLevel})`)),
+  );
+  const g = $('#group-settings-form');
+  g.maxMembersWork.value = gs.maxMembersWork;
+  g.maxMembersPublic.value = gs.maxMembersPublic;
+  g.maxMembersMeeting.value = gs.maxMembersMeeting;
+}
+
+function item(text) {
+  const li = document.createElement('li');
+  li.textContent = text;
+  return li;
+}
+
+function showTab(name) {
+  state.tab = name;
+  for (const t of document.querySelectorAll('.tab')) t.hidden = t.id !== `tab-${name}`;
+  for (const b of document.querySelectorAll('#tabs button')) b.classList.toggle('current', b.dataset.tab === name);
+  if (name === 'stats') void loadStats();
+}
+
+for (const b of document.querySelectorAll('#tabs button')) {
+  b.dataset.testid = `tab-${b.dataset.tab}`;
+  b.addEventListener('click', () => showTab(b.dataset.tab));
+}
+
+onSubmit($('#login-form'), async (f) => {
+  const user = need(f.get('user'), 'user');
+  const password = need(f.get('password'), 'password');
+  const r = await api('POST', '/api/login', { user, password });
+  $('#login-form').password.value = '';
+  const s = await api('GET', '/api/session');
+  state.regions = s.regions;
+  await showMain(r.user);
+  return '';
+});
+
+$('#logout').addEventListener('click', async () => {
+  await api('POST', '/api/logout').catch(() => {});
+  state.app = undefined;
+  $('#app-view').hidden = true;
+  showLogin();
+});
+
+onSubmit($('#create-app-form'), async (f) => {
+  const name = need(f.get('name').trim(), 'name');
+  const admin = needUser(f.get('admin').trim(), 'admin account');
+  const { app } = await api('POST', '/api/apps', { name, homeRegion: f.get('homeRegion'), admin, policy: f.get('policy') });
+  $('#create-app-form').name.value = '';
+  await openApp(app.sdkAppId);
+  return `created ${app.sdkAppId} in ${app.homeRegion}`;
+});
+
+$('#reveal-key').addEventListener('click', () =>
+  run($('#tab-overview'), async () => {
+    const r = await api('POST', `/api/apps/${state.app}/reveal`);
+    $('[data-testid=secret-key]').textContent = r.secretKey;
+    return 'key revealed (keep it on your servers only)';
+  }),
+);
+$('#rotate-key').addEventListener('click', () =>
+  run($('#tab-overview'), async () => {
+    if (!confirm('Rotate the key? UserSigs signed with the old key stop working after the grace period.')) return 'not rotated';
+    await api('POST', `/api/apps/${state.app}/rotate-key`);
+    await openApp(state.app);
+    return 'key rotated';
+  }),
+);
+
+onSubmit($('#tab-settings'), async (f) => {
+  const body = {
+    name: need(f.get('name').trim(), 'name'),
+    admins: f.get('admins').split(',').map((s) => s.trim()).filter(Boolean),
+    policy: f.get('policy'),
+    maxPerPlatform: wholeNumber(f.get('maxPerPlatform'), 'per platform', 1, 10),
+    maxWeb: wholeNumber(f.get('maxWeb'), 'web', 1, 10),
+    roamingDays: wholeNumber(f.get('roamingDays'), 'roaming days', 0, 360),
+    restCommandQps: wholeNumber(f.get('restCommandQps'), 'REST calls/s per command', 0, 100000),
+    restAppQps: wholeNumber(f.get('restAppQps'), 'REST calls/s per app', 0, 1000000),
+  };
+  if (!body.admins.length) throw new Problem('admins: at least one admin account');
+  for (const a of body.admins) needUser(a, `admin "${a}"`);
+  await api('POST', `/api/apps/${state.app}/settings`, body);
+  await openApp(state.app);
+  return 'saved';
+});
+
+onSubmit($('#callback-form'), async (f) => {
+  const url = f.get('url').trim();
+  if (url && !/^https?:\/\/\S+$/.test(url)) throw new Problem('callback URL must start with http:// or https://');
+  const token = f.get('token');
+  await api('POST', `/api/apps/${state.app}/callback`, {
+    url,
+    commands: f.getAll('commands'),
+    token: token === '' ? undefined : token === '-' ? '' : token,
+    timeoutMs: wholeNumber(f.get('timeoutMs'), 'timeout', 100, 30000),
+    failurePolicy: f.get('failurePolicy'),
+  });
+  await openApp(state.app);
+  return 'callback settings saved';
+});
+
+$('#cb-test').addEventListener('click', () =>
+  run($('#callback-form'), async () => {
+    const r = await api('POST', `/api/apps/${state.app}/callback/test`);
+    $('#cb-test-result').textContent = r.status ? `HTTP ${r.status} in ${r.ms} ms${r.signed ? ' (signed)' : ''}\n${r.response}` : `failed: ${r.error}`;
+    if (!r.ok) throw new Problem(r.status ? `the callback URL answered HTTP ${r.status}` : `the callback URL did not answer: ${r.error}`);
+    return `test callback answered HTTP ${r.status}`;
+  }),
+);
+
+onSubmit($('#profile-field-form'), async (f) => {
+  const name = need(f.get('name').trim(), 'field name');
+  if (!/^[A-Za-z]{1,8}$/.test(name)) throw new Problem('field name: 1-8 letters');
+  const type = f.get('type');
+  const field = { name, type, maxLength: type === 'string' ? wholeNumber(f.get('maxLength'), 'max length', 1, 500) : 0, userReadable: f.has('userReadable'), userWritable: f.has('userWritable') };
+  const r = await api('POST', `/api/apps/${state.app}/profile-fields`, { fields: [field] });
+  renderFields(r.profileFields, state.details.groupSettings);
+  state.details.profileFields = r.profileFields;
+  $('#profile-field-form').name.value = '';
+  return `field ${name} saved`;
+});
+
+onSubmit($('#group-settings-form'), async (f) => {
+  const body = {
+    maxMembersWork: wholeNumber(f.get('maxMembersWork'), 'Work member limit', 0, 100000),
+    maxMembersPublic: wholeNumber(f.get('maxMembersPublic'), 'Public member limit', 0, 100000),
+    maxMembersMeeting: wholeNumber(f.get('maxMembersMeeting'), 'Meeting member limit', 0, 100000),
+  };
+  const key = f.get('key').trim();
+  if (key) {
+    if (!/^[A-Za-z0-9_]{1,16}$/.test(key)) throw new Problem('field key: 1-16 letters, digits or _');
+    const field = { key, maxLength: wholeNumber(f.get('maxLength'), 'max length', 1, f.get('kind') === 'group' ? 512 : 64), readLevel: f.get('readLevel'), writeLevel: f.get('writeLevel') };
+    body[f.get('kind') === 'group' ? 'groupFields' : 'memberFields'] = [field];
+  }
+  const r = await api('POST', `/api/apps/${state.app}/group-settings`, body);
+  state.details.groupSettings = r.groupSettings;
+  renderFields(state.details.profileFields, r.groupSettings);
+  $('#group-settings-form').key.value = '';
+  return 'group settings saved';
+});
+
+onSubmit($('#import-form'), async (f) => {
+  const user = needUser(f.get('user').trim());
+  const nick = f.get('nick').trim();
+  await rest('im_open_login_svc/account_import', nick ? { UserID: user, Nick: nick } : { UserID: user });
+  if (nick) await rest('profile/portrait_set', { From_Account: user, ProfileItem: [{ Tag: 'Tag_Profile_IM_Nick', Value: nick }] });
+  return `imported ${user}`;
+});
+
+onSubmit($('#find-user-form'), async (f) => {
+  const user = needUser(f.get('user').trim());
+  const check = await rest('im_open_login_svc/account_check', { CheckItem: [{ UserID: user }] });
+  const imported = check.ResultItem?.[0]?.AccountStatus === 'Imported';
+  if (!imported) {
+    $('#user-detail').textContent = '';
+    throw new Problem(`${user} is not an account of this app`);
+  }
+  const [profile, friends, online] = await Promise.all([
+    rest('profile/portrait_get', { To_Account: [user], TagList: ['Tag_Profile_IM_Nick', 'Tag_Profile_IM_Gender', 'Tag_Profile_IM_SelfSignature', 'Tag_Profile_IM_Image', ...state.details.profileFields.map((p) => `Tag_Profile_Custom_${p.name}`)] }),
+    rest('sns/friend_get', { From_Account: user, StartIndex: 0 }),
+    rest('openim/query_online_status', { To_Account: [user], IsNeedDetail: 1 }),
+  ]);
+  const st = online.QueryResult?.[0] ?? {};
+  $('#user-detail').textContent = [
+    `UserID   ${user}`,
+    `Profile  ${(profile.UserProfileItem?.[0]?.ProfileItem ?? []).map((p) => `${p.Tag.replace('Tag_Profile_', '')}=${JSON.stringify(p.Value)}`).join(', ') || '(empty)'}`,
+    `Friends  ${(friends.UserDataItem ?? []).map((u) => u.To_Account).join(', ') || '(none)'} (${friends.FriendNum ?? 0})`,
+    `Online   ${st.State ?? 'unknown'}`,
+    ...(st.Detail ?? []).map((d) => `  device ${d.Platform} ${d.Status}`),
+  ].join('\n');
+  return `found ${user}`;
+});
+
+$('#kick').addEventListener('click', () =>
+  run($('#find-user-form'), async () => {
+    const user = needUser($('#find-user-form').user.value.trim());
+    await rest('im_open_login_svc/kick', { UserID: user });
+    return `${user} kicked off every device`;
+  }),
+);
+
+onSubmit($('#groups-form'), async () => {
+  const list = await rest('group_open_http_svc/get_appid_group_list', { Limit: 100 });
+  const ids = (list.GroupIdList ?? []).map((g) => g.GroupId);
+  const info = ids.length ? await rest('group_open_http_svc/get_group_info', { GroupIdList: ids }) : { GroupInfo: [] };
+  $('#group-list').replaceChildren(
+    ...(info.GroupInfo ?? []).map((g) => {
+      const li = item(`${g.Name ?? ''} · ${g.GroupId} · ${g.Type ?? ''} · ${g.MemberNum ?? '?'} members`);
+      li.dataset.testid = 'group';
+      li.addEventListener('click', () => {
+        $('#group-form').group.value = g.GroupId;
+      });
+      return li;
+    }),
+  );
+  return `${ids.length} group(s)`;
+});
+
+async function groupAction(action) {
+  const f = $('#group-form');
+  const group = need(f.group.value.trim(), 'GroupId');
+  const member = () => needUser(f.member.value.trim(), 'member UserID');
+  switch (action) {
+    case 'info': {
+      $('#group-detail').textContent = '';
+      const [info, members] = await Promise.all([
+        rest('group_open_http_svc/get_group_info', { GroupIdList: [group] }),
+        rest('group_open_http_svc/get_group_member_info', { GroupId: group, Limit: 100 }),
+      ]);
+      const g = info.GroupInfo?.[0] ?? {};
+      if (g.ErrorCode) throw new Problem(`${g.ErrorInfo || 'no such group'} (${g.ErrorCode})`);
+      $('#group-detail').textContent = [
+        `${g.Name} (${g.Type}), owner ${g.Owner_Account}, ${g.MemberNum} member(s)`,
+        ...(members.MemberList ?? []).map((m) => `  ${m.Member_Account} ${m.Role}${m.MuteUntil > Date.now() / 1000 ? ` muted until ${new Date(m.MuteUntil * 1000).toLocaleTimeString()}` : ''}`),
+      ].join('\n');
+      return 'group shown';
+    }
+    case 'add':
+      await rest('group_open_http_svc/add_group_member', { GroupId: group, MemberList: [{ Member_Account: member() }] });
+      return `${f.member.value} added`;
+    case 'remove':
+      await rest('group_open_http_svc/delete_group_member', { GroupId: group, MemberToDel_Account: [member()] });
+      return `${f.member.value} removed`;
+    case 'mute': {
+      const secs = wholeNumber(f.mute.value, 'mute seconds', 0, 4294967295);
+      await rest('group_open_http_svc/forbid_send_msg', { GroupId: group, Members_Account: [member()], MuteTime: secs });
+      return secs ? `${f.member.value} muted for ${secs} s` : `${f.member.value} unmuted`;
+    }
+    case 'disband':
+      if (!confirm(`Disband ${group}? Its members and messages go.`)) return 'not disbanded';
+      await rest('group_open_http_svc/destroy_group', { GroupId: group });
+      return `${group} disbanded`;
+  }
+}
+onSubmit($('#group-form'), () => groupAction('info'));
+for (const b of document.querySelectorAll('#group-form button[type=button]')) b.addEventListener('click', () => run($('#group-form'), () => groupAction(b.dataset.action)));
+
+onSubmit($('#send-form'), async (f) => {
+  const to = need(f.get('to').trim(), 'recipient');
+  const text = need(f.get('text'), 'text');
+  if (f.get('kind') === 'c2c') {
+    needUser(to, 'recipient');
+    const from = f.get('from').trim();
+    if (from) needUser(from, 'sender');
+    const body = { SyncOtherMachine: 2, To_Account: to, MsgRandom: Math.floor(Math.random() * 4294967295), MsgBody: [{ MsgType: 'TIMTextElem', MsgContent: { Text: text } }] };
+    if (from) body.From_Account = from;
+    await rest('openim/sendmsg', body);
+  } else {
+    await rest('group_open_http_svc/send_group_system_notification', { GroupId: to, Content: text });
+  }
+  $('#send-form').text.value = '';
+  return `sent to ${to}`;
+});
+
+onSubmit($('#history-form'), async (f) => {
+  const a = need(f.get('a').trim(), f.get('kind') === 'c2c' ? 'user A' : 'GroupId');
+  let msgs;
+  if (f.get('kind') === 'c2c') {
+    needUser(a, 'user A');
+    const b = needUser(f.get('b').trim(), 'user B');
+    const r = await rest('openim/admin_getroammsg', { Operator_Account: a, Peer_Account: b, MaxCnt: 100, MinTime: 0, MaxTime: Math.floor(Date.now() / 1000) + 60 });
+    msgs = (r.MsgList ?? []).map((m) => ({ from: m.From_Account, time: m.MsgTimeStamp, body: m.MsgBody }));
+  } else {
+    const r = await rest('group_open_http_svc/group_msg_get_simple', { GroupId: a, ReqMsgNumber: 20 });
+    msgs = (r.RspMsgList ?? []).map((m) => ({ from: m.From_Account, time: m.MsgTimeStamp, body: m.MsgBody })).reverse();
+  }
+  msgs.sort((x, y) => x.time - y.time);
+  $('#history').replaceChildren(
+    ...msgs.map((m) => {
+      const li = item(`${new Date(m.time * 1000).toLocaleString()}  ${m.from || '(system)'}: ${(m.body ?? []).map(textOf).join(' ')}`);
+      li.dataset.testid = 'history-item';
+      return li;
+    }),
+  );
+  return `${msgs.length} message(s)`;
+});
+
+function textOf(el) {
+  const c = el.MsgContent ?? {};
+  if (el.MsgType === 'TIMTextElem') return c.Text;
+  if (el.MsgType === 'TIMFaceElem') return `[face ${c.Index}]`;
+  if (el.MsgType === 'TIMCustomElem') return `[custom ${c.Desc ?? ''}]`;
+  return `[${el.MsgType}]`;
+}
+
+onSubmit($('#tab-usersig'), async (f) => {
+  const user = needUser(f.get('user').trim());
+  const expireSeconds = wholeNumber(f.get('expireSeconds'), 'validity', 60, 86400 * 3650);
+  const r = await api('POST', `/api/apps/${state.app}/usersig`, { user, expireSeconds });
+  $('#gen-result').value = r.userSig;
+  $('#verify-form').sdkAppId.value = state.app;
+  $('#verify-form').user.value = user;
+  return `UserSig for ${user}, valid ${expireSeconds} s`;
+});
+
+onSubmit($('#verify-form'), async (f) => {
+  const sdkAppId = need(f.get('sdkAppId').trim(), 'SDKAppID');
+  if (!/^\d{1,10}$/.test(sdkAppId)) throw new Problem('SDKAppID: a number');
+  const user = needUser(f.get('user').trim());
+  const userSig = need(f.get('userSig').trim(), 'UserSig');
+  const r = await api('POST', '/api/usersig/verify', { sdkAppId, user, userSig });
+  if (!r.valid) throw new Problem(`invalid: ${r.error} (${r.code})`);
+  return `valid ${r.version} UserSig, expires ${r.expiresAt}${r.isAdmin ? ' (app admin)' : ''}`;
+});
+
+// Statistics: inline SVG bar charts of the app's counters.
+$('#stats-refresh').addEventListener('click', () => void loadStats());
+$('#stats-period').addEventListener('change', () => void loadStats());
+
+async function loadStats() {
+  const root = $('#tab-stats');
+  await run(root, async () => {
+    const period = $('#stats-period').value;
+    const r = await api('GET', `/api/apps/${state.app}/stats?period=${period}`);
+    $('#stats').replaceChildren(
+      summary(r),
+      ...r.series.map((s) => chart(s.label, s.points, s.key)),
+    );
+    return `as of ${new Date(r.now).toLocaleTimeString()}`;
+  });
+}
+
+function summary(r) {
+  const p = document.createElement('p');
+  p.dataset.testid = 'online-now';
+  p.textContent = `Online users now: ${r.onlineNow} (${r.regions.map((x) => `${x.region} ${x.onlineNow}`).join(', ')})`;
+  return p;
+}
+
+function chart(label, points, key) {
+  const fig = document.createElement('figure');
+  fig.dataset.testid = `chart-${key}`;
+  const total = points.reduce((s, p) => s + p.value, 0);
+  fig.dataset.total = String(total);
+  const cap = document.createElement('figcaption');
+  cap.textContent = `${label} — total ${total}`;
+  const W = 600, H = 120;
+  const max = Math.max(1, ...points.map((p) => p.value));
+  const ns = 'http://www.w3.org/2000/svg';
+  const svg = document.createElementNS(ns, 'svg');
+  svg.setAttribute('viewBox', `0 0 ${W} ${H + 14}`);
+  svg.setAttribute('width', String(W));
+  svg.setAttribute('height', String(H + 14));
+  const bw = W / Math.max(points.length, 1);
+  points.forEach((p, i) => {
+    const h = Math.round((p.value / max) * H);
+    const rect = document.createElementNS(ns, 'rect');
+    rect.setAttribute('x', String(i * bw + 1));
+    rect.setAttribute('y', String(H - h));
+    rect.setAttribute('width', String(Math.max(1, bw - 2)));
+    rect.setAttribute('height', String(h));
+    rect.setAttribute('fill', '#3b6fd6');
+    const t = document.createElementNS(ns, 'title');
+    t.textContent = `${new Date(p.t).toLocaleString()}: ${p.value}`;
+    rect.append(t);
+    svg.append(rect);
+  });
+  const axis = document.createElementNS(ns, 'text');
+  axis.setAttribute('x', '0');
+  axis.setAttribute('y', String(H + 12));
+  axis.setAttribute('font-size', '10');
+  axis.textContent = points.length ? `${new Date(points[0].t).toLocaleString()} … ${new Date(points[points.length - 1].t).toLocaleString()} (max ${max})` : 'no data';
+  svg.append(axis);
+  fig.append(cap, svg);
+  return fig;
+}
+
+// Start: signed in already (cookie) or the sign-in form.
+api('GET', '/api/session').then(
+  (s) => {
+    state.regions = s.regions;
+    return showMain(s.user);
+  },
+  () => showLogin(),
+);

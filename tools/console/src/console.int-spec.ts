@@ -1,0 +1,315 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { type AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { REPO_ROOT, TEST_NAMESPACE, TEST_PORT_OFFSET } from '@meridian/testing';
+import { resolvePlatform } from '../../launcher/src/control';
+import { ConsoleStore } from './console-store';
+import { type ConsoleServer, startConsoleServer } from './console-server';
+
+const ARTIFACTS = join(REPO_ROOT, 'test-artifacts');
+
+interface Received {
+  query: URLSearchParams;
+  body: Record<string, unknown>;
+}
+
+const status = (page: Page, id: string) => page.getByTestId(id);
+
+describe('operator console (browser end-to-end)', () => {
+  let browser: Browser;
+  let consoleServer: ConsoleServer;
+  let callbackServer: Server;
+  let callbackUrl: string;
+  const received: Received[] = [];
+
+  beforeAll(async () => {
+    const executablePath = execFileSync('bash', [join(REPO_ROOT, 'tools', 'scripts', 'ensure-chromium.sh')], { encoding: 'utf8' }).trim();
+    const platform = resolvePlatform({ namespace: TEST_NAMESPACE, portOffset: TEST_PORT_OFFSET });
+    consoleServer = await startConsoleServer({ platform, loginFailureLimit: 3 });
+    // The app's callback endpoint: records what arrives and answers as Tencent expects.
+    callbackServer = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        received.push({ query: new URL(req.url ?? '/', 'http://x').searchParams, body: JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown> });
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ ActionStatus: 'OK', ErrorCode: 0, ErrorInfo: '' }));
+      });
+    });
+    await new Promise<void>((r) => callbackServer.listen(0, '127.0.0.1', () => r()));
+    callbackUrl = `http://127.0.0.1:${(callbackServer.address() as AddressInfo).port}/im-callback`;
+    browser = await chromium.launch({ executablePath, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+    mkdirSync(ARTIFACTS, { recursive: true });
+  }, 600_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await consoleServer?.close();
+    callbackServer?.closeAllConnections();
+    await new Promise<void>((r) => (callbackServer ? callbackServer.close(() => r()) : r()));
+  });
+
+  const post = (path: string, body: unknown, headers: Record<string, string> = { 'x-meridian-console': '1' }) =>
+    fetch(`${consoleServer.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+
+  it('creates the operator once, signs in with HttpOnly SameSite=Strict cookies, refuses CSRF and throttles guessing', async () => {
+    expect(consoleServer.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(consoleServer.initialPassword).toMatch(/^\S{20}$/);
+    expect(await consoleServer.store.ensureOperator('admin')).toBeUndefined();
+
+    expect((await fetch(`${consoleServer.url}/api/apps`)).status).toBe(401);
+    expect((await post('/api/login', { user: 'admin', password: 'wrong' })).status).toBe(401);
+    // No custom header (a cross-site form) or a foreign Origin: refused before anything else.
+    expect((await post('/api/login', { user: 'admin', password: consoleServer.initialPassword }, {})).status).toBe(403);
+    expect((await post('/api/login', { user: 'admin', password: consoleServer.initialPassword }, { 'x-meridian-console': '1', origin: 'http://evil.example' })).status).toBe(403);
+
+    const ok = await post('/api/login', { user: 'admin', password: consoleServer.initialPassword });
+    expect(ok.status).toBe(200);
+    const cookie = ok.headers.get('set-cookie')!;
+    expect(cookie).toMatch(/HttpOnly/);
+    expect(cookie).toMatch(/SameSite=Strict/);
+    const token = cookie.split(';')[0]!;
+    expect((await fetch(`${consoleServer.url}/api/apps`, { headers: { cookie: token } })).status).toBe(200);
+    // A state change without the header is refused even with the cookie.
+    expect((await fetch(`${consoleServer.url}/api/apps`, { method: 'POST', headers: { cookie: token }, body: '{}' })).status).toBe(403);
+    expect((await post('/api/logout', {}, { 'x-meridian-console': '1', cookie: token })).status).toBe(200);
+    expect((await fetch(`${consoleServer.url}/api/apps`, { headers: { cookie: token } })).status).toBe(401);
+
+    // Throttling: after 3 failures (this server's limit) even the right password waits.
+    for (let i = 0; i < 3; i++) expect((await post('/api/login', { user: 'ghost', password: `guess${i}` })).status).toBe(401);
+    expect((await post('/api/login', { user: 'ghost', password: 'guess' })).status).toBe(429);
+  });
+
+  it('sessions end after the idle limit and after the absolute limit, however busy', async () => {
+    const platform = resolvePlatform({ namespace: TEST_NAMESPACE, portOffset: TEST_PORT_OFFSET });
+    const store = await ConsoleStore.open(platform.topology.dataPlane.mongoUrl, `${TEST_NAMESPACE}_console`, { idleMs: 300, absoluteMs: 1200 });
+    try {
+      const idle = await store.createSession('admin');
+      expect(await store.touchSession(idle)).toBe('admin');
+      await new Promise((r) => setTimeout(r, 450));
+      expect(await store.touchSession(idle)).toBeUndefined();
+      const busy = await store.createSession('admin');
+      const started = Date.now();
+      while (Date.now() - started < 1000) {
+        expect(await store.touchSession(busy)).toBe('admin');
+        await new Promise((r) => setTimeout(r, 150));
+      }
+      await new Promise((r) => setTimeout(r, 350));
+      expect(await store.touchSession(busy)).toBeUndefined();
+      expect(await store.touchSession('not-a-token')).toBeUndefined();
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('an operator creates an app, configures a callback and tests it, imports a user, sends as admin and reads the history', async () => {
+    const ctx = await browser.newContext();
+    const page = await ctx.newPage();
+    try {
+      await page.goto(consoleServer.url);
+      await page.getByTestId('login-password').fill('not the password');
+      await page.getByTestId('login-submit').click();
+      await status(page, 'login-status').filter({ hasText: 'wrong user or password' }).waitFor();
+      await page.getByTestId('login-password').fill(consoleServer.initialPassword!);
+      await page.getByTestId('login-submit').click();
+      await page.getByTestId('who').filter({ hasText: 'signed in as admin' }).waitFor();
+
+      // Bad input: no app without a name, and an invalid admin account.
+      await page.locator('[data-testid=app-list][data-loaded]').waitFor({ state: 'attached' });
+      const appsBefore = await page.getByTestId('app').count();
+      await page.getByTestId('create-submit').click();
+      await status(page, 'create-status').filter({ hasText: 'name is required' }).waitFor();
+      await page.getByTestId('create-name').fill('Console test');
+      await page.getByTestId('create-admin').fill('bad admin!');
+      await page.getByTestId('create-submit').click();
+      await status(page, 'create-status').filter({ hasText: 'admin account: 1-32' }).waitFor();
+      expect(await page.getByTestId('app').count()).toBe(appsBefore);
+
+      await page.getByTestId('create-admin').fill('administrator');
+      await page.getByTestId('create-region').selectOption('eu-frankfurt');
+      await page.getByTestId('create-submit').click();
+      await status(page, 'create-status').filter({ hasText: 'created' }).waitFor();
+      const sdkAppId = Number(await page.getByTestId('sdkappid').textContent());
+      expect(sdkAppId).toBeGreaterThan(0);
+      expect(await page.getByTestId('home-region').textContent()).toBe('eu-frankfurt');
+      expect(await page.getByTestId('secret-key').textContent()).toBe('hidden');
+      await page.getByTestId('reveal-key').click();
+      await page.getByTestId('secret-key').filter({ hasText: /^[0-9a-f]{64}$/ }).waitFor();
+
+      // Settings: an out-of-range value is refused and nothing changes.
+      await page.getByTestId('tab-settings').click();
+      await page.getByTestId('set-roaming').fill('999');
+      await page.getByTestId('settings-save').click();
+      await status(page, 'settings-status').filter({ hasText: 'roaming days: a whole number from 0 to 360' }).waitFor();
+      await page.getByTestId('set-roaming').fill('30');
+      await page.getByTestId('settings-save').click();
+      await status(page, 'settings-status').filter({ hasText: 'saved' }).waitFor();
+      expect(await page.getByTestId('set-roaming').inputValue()).toBe('30');
+
+      // Callback: a bad URL is refused; then a real one with a token, and the test callback arrives signed.
+      await page.getByTestId('tab-callbacks').click();
+      await page.getByTestId('cb-url').fill('ftp://example.com/cb');
+      await page.getByTestId('cb-save').click();
+      await status(page, 'cb-status').filter({ hasText: 'must start with http:// or https://' }).waitFor();
+      await page.getByTestId('cb-test').click();
+      await status(page, 'cb-status').filter({ hasText: 'set a callback URL first' }).waitFor();
+      await page.getByTestId('cb-url').fill(callbackUrl);
+      await page.getByTestId('cb-token').fill('s3cret-token');
+      await page.locator('input[name=commands][value="State.StateChange"]').check();
+      await page.locator('input[name=commands][value="C2C.CallbackAfterSendMsg"]').check();
+      await page.getByTestId('cb-save').click();
+      await status(page, 'cb-status').filter({ hasText: 'callback settings saved' }).waitFor();
+      await page.getByTestId('cb-test').click();
+      await status(page, 'cb-status').filter({ hasText: 'test callback answered HTTP 200' }).waitFor();
+      const test = received.find((r) => r.query.get('SdkAppid') === String(sdkAppId));
+      expect(test?.query.get('CallbackCommand')).toBe('State.StateChange');
+      expect(test?.query.get('Sign')).toMatch(/^[0-9a-f]{64}$/);
+      expect(test?.body['CallbackCommand']).toBe('State.StateChange');
+      await page.screenshot({ path: join(ARTIFACTS, 'console-callback.png'), fullPage: true });
+
+      // Users: a bad UserID is refused; two imported.
+      await page.getByTestId('tab-users').click();
+      await page.getByTestId('import-user').fill('bad id!');
+      await page.getByTestId('import-submit').click();
+      await status(page, 'import-status').filter({ hasText: 'UserID: 1-32' }).waitFor();
+      for (const u of ['carol', 'dave']) {
+        await page.getByTestId('import-user').fill(u);
+        await page.getByTestId('import-nick').fill(u.toUpperCase());
+        await page.getByTestId('import-submit').click();
+        await status(page, 'import-status').filter({ hasText: `imported ${u}` }).waitFor();
+      }
+      await page.getByTestId('find-user').fill('nobody');
+      await page.getByTestId('find-user-submit').click();
+      await status(page, 'find-user-status').filter({ hasText: 'nobody is not an account of this app' }).waitFor();
+      await page.getByTestId('find-user').fill('carol');
+      await page.getByTestId('find-user-submit').click();
+      await status(page, 'find-user-status').filter({ hasText: /found carol|\(\d+\)/ }).waitFor();
+      expect(`${await status(page, 'find-user-status').textContent()}\n${await page.getByTestId('user-detail').textContent()}`).toContain('Nick="CAROL"');
+
+      // Send as admin (on dave's behalf) and read the conversation's history.
+      await page.getByTestId('tab-messages').click();
+      await page.getByTestId('send-to').fill('carol');
+      await page.getByTestId('send-from').fill('dave');
+      await page.getByTestId('send-submit').click();
+      await status(page, 'send-status').filter({ hasText: 'text is required' }).waitFor();
+      await page.getByTestId('send-text').fill('Hello Carol, from the console');
+      await page.getByTestId('send-submit').click();
+      await status(page, 'send-status').filter({ hasText: 'sent to carol' }).waitFor();
+      await page.getByTestId('history-a').fill('carol');
+      await page.getByTestId('history-b').fill('dave');
+      await page.getByTestId('history-submit').click();
+      await page.getByTestId('history-item').filter({ hasText: 'dave: Hello Carol, from the console' }).waitFor();
+      await page.screenshot({ path: join(ARTIFACTS, 'console-history.png'), fullPage: true });
+
+      // Statistics: the 1:1 message counter moves with each message sent.
+      await page.getByTestId('tab-stats').click();
+      const chartTotal = async (key: string) => Number(await page.getByTestId(`chart-${key}`).getAttribute('data-total'));
+      const c2cTotal = () => chartTotal('c2cMessages');
+      const waitTotal = async (min: number, key = 'c2cMessages') => {
+        for (const deadline = Date.now() + 30_000; Date.now() < deadline; ) {
+          await page.getByTestId('stats-refresh').click();
+          await status(page, 'stats-status').filter({ hasText: 'as of' }).waitFor();
+          if ((await chartTotal(key)) >= min) return;
+          await page.waitForTimeout(500);
+        }
+        throw new Error(`${key} counter stayed at ${await chartTotal(key)} (wanted ${min})`);
+      };
+      await waitTotal(1);
+      const before = await c2cTotal();
+      await page.getByTestId('tab-messages').click();
+      await page.getByTestId('send-text').fill('A second one');
+      await page.getByTestId('send-submit').click();
+      await status(page, 'send-status').filter({ hasText: 'sent to carol' }).waitFor();
+      await page.getByTestId('tab-stats').click();
+      await waitTotal(before + 1);
+      // The after-send callbacks to the test's server are counted by the callback service.
+      await waitTotal(2, 'callbacksSent');
+      expect(received.filter((r) => r.query.get('CallbackCommand') === 'C2C.CallbackAfterSendMsg').length).toBeGreaterThanOrEqual(2);
+      // The console's own REST calls as the admin are counted too (reported by the gateway).
+      expect(Number(await page.getByTestId('chart-restCalls').getAttribute('data-total'))).toBeGreaterThan(5);
+      await page.getByTestId('stats-period').selectOption('day');
+      await status(page, 'stats-status').filter({ hasText: 'as of' }).waitFor();
+      expect(await c2cTotal()).toBeGreaterThanOrEqual(before + 1);
+      await page.getByTestId('stats-period').selectOption('minute');
+      await status(page, 'stats-status').filter({ hasText: 'as of' }).waitFor();
+      await page.screenshot({ path: join(ARTIFACTS, 'console-stats.png'), fullPage: true });
+
+      // The same figures in Tencent's shape: v4/openconfigsvr/getappinfo (through the console as admin).
+      const info = (await page.evaluate(
+        async (id) =>
+          (await fetch(`/api/apps/${id}/rest`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', 'x-meridian-console': '1' },
+            body: JSON.stringify({ command: 'openconfigsvr/getappinfo', body: { RequestField: ['C2CUpMsgNum', 'LoginTimes'] } }),
+          }).then((r) => r.json())) as unknown,
+        sdkAppId,
+      )) as { ErrorCode: number; Result: Record<string, string>[] };
+      expect(info.ErrorCode).toBe(0);
+      expect(info.Result).toHaveLength(30);
+      const today = new Date().toISOString().slice(0, 10).replace(/-/g, '');
+      expect(info.Result[0]).toEqual({ C2CUpMsgNum: String(before + 1), LoginTimes: '0', Date: today });
+      await page.getByTestId('tab-messages').click();
+
+      // Groups: list, show members, add, mute, remove, a system notification, disband.
+      const created = (await page.evaluate(
+        async (id) =>
+          (await fetch(`/api/apps/${id}/rest`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', 'x-meridian-console': '1' },
+            body: JSON.stringify({ command: 'group_open_http_svc/create_group', body: { Type: 'Public', Name: 'Console group', Owner_Account: 'carol' } }),
+          }).then((r) => r.json())) as unknown,
+        sdkAppId,
+      )) as { GroupId: string };
+      const groupId = created.GroupId;
+      expect(groupId).toBeTruthy();
+      await page.getByTestId('tab-groups').click();
+      await page.getByTestId('groups-list').click();
+      await page.getByTestId('group').filter({ hasText: groupId }).click();
+      expect(await page.getByTestId('group-id').inputValue()).toBe(groupId);
+      await page.getByTestId('group-add').click();
+      await status(page, 'group-status').filter({ hasText: 'member UserID is required' }).waitFor();
+      await page.getByTestId('group-member').fill('dave');
+      await page.getByTestId('group-add').click();
+      await status(page, 'group-status').filter({ hasText: 'dave added' }).waitFor();
+      await page.getByTestId('group-mute').click();
+      await status(page, 'group-status').filter({ hasText: 'dave muted for 60 s' }).waitFor();
+      await page.getByTestId('group-info').click();
+      await page.getByTestId('group-detail').filter({ hasText: /dave Member muted until/ }).waitFor();
+      await page.getByTestId('tab-messages').click();
+      await page.locator('#send-form select[name=kind]').selectOption('group');
+      await page.getByTestId('send-to').fill(groupId);
+      await page.getByTestId('send-text').fill('Maintenance tonight');
+      await page.getByTestId('send-submit').click();
+      await status(page, 'send-status').filter({ hasText: `sent to ${groupId}` }).waitFor();
+      await page.getByTestId('tab-groups').click();
+      await page.getByTestId('group-remove').click();
+      await status(page, 'group-status').filter({ hasText: 'dave removed' }).waitFor();
+      page.once('dialog', (d) => void d.accept());
+      await page.getByTestId('group-disband').click();
+      await status(page, 'group-status').filter({ hasText: `${groupId} disbanded` }).waitFor();
+      await page.getByTestId('group-info').click();
+      await status(page, 'group-status').filter({ hasText: /\(\d+\)/ }).waitFor();
+      expect(await status(page, 'group-status').getAttribute('class')).toContain('error');
+      await page.screenshot({ path: join(ARTIFACTS, 'console-groups.png'), fullPage: true });
+
+      // UserSig tool: generate, verify it, and a tampered one is invalid.
+      await page.getByTestId('tab-usersig').click();
+      await page.getByTestId('gen-user').fill('carol');
+      await page.getByTestId('gen-submit').click();
+      await status(page, 'gen-status').filter({ hasText: 'UserSig for carol' }).waitFor();
+      const sig = await page.getByTestId('gen-result').inputValue();
+      await page.getByTestId('verify-sig').fill(sig);
+      await page.getByTestId('verify-submit').click();
+      await status(page, 'verify-status').filter({ hasText: 'valid' }).waitFor();
+      expect(await status(page, 'verify-status').textContent()).toMatch(/^valid/);
+      await page.getByTestId('verify-user').fill('dave');
+      await page.getByTestId('verify-submit').click();
+      await status(page, 'verify-status').filter({ hasText: 'invalid' }).waitFor();
+    } finally {
+      await ctx.close();
+    }
+  }, 120_000);
+});
