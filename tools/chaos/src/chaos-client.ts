@@ -122,8 +122,8 @@ export class ChaosUser {
     clearInterval(this.heartbeat);
     this.heartbeat = setInterval(() => {
       if (ws.readyState !== WebSocket.OPEN) return;
-      // Two beats and more without any frame back: the connection is dead.
-      if (Date.now() - this.lastFrameAt > every * 3) ws.terminate();
+      // Four beats without any frame back: the connection is dead.
+      if (Date.now() - this.lastFrameAt > every * 4) ws.terminate();
       else ws.send(JSON.stringify({ v: 1, t: 'ping' }));
     }, every);
     this.ready = true;

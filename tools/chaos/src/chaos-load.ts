@@ -114,7 +114,14 @@ export class ChaosReceiver {
   /** Receipts before the final catch-up counts them as 'final'. */
   async finalCatchUp(): Promise<void> {
     await this.syncing;
-    await this.syncAll('final', 0);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.syncAll('final', 0);
+      } catch (err) {
+        if (attempt >= 10) throw err;
+        await sleep(1000);
+      }
+    }
   }
 
   private onPush(f: Frame): void {
