@@ -271,16 +271,19 @@ describe('chaos: kill -9 and data-plane restarts under load, then a message audi
     if (events.includes('gateway')) await killService(SG, 'gateway');
     if (events.includes('callback')) await killService(FRA, 'callback');
     if (events.includes('redis')) await restartServer('redis');
-    if (events.includes('kafka')) await restartServer('kafka');
     if (events.includes('ferretdb')) await restartServer('ferretdb');
+    if (events.includes('kafka')) await restartServer('kafka');
     if (events.includes('none')) await sleep(PAUSE_MS * 5);
     const loadEnd = Date.now();
     await Promise.all(senders.map((s) => s.stop()));
     clearInterval(ticker);
     say(`load stopped at ${since()}; every message acked or given up after ${((Date.now() - loadEnd) / 1000).toFixed(1)} s`);
 
-    // Let pushes drain, then every receiver catches up from storage (as after a reinstall).
-    await sleep(3000);
+    // Let pushes drain and the platform settle, then every receiver catches up from storage (as
+    // after a reinstall).
+    await waitReady(platform, { children, timeoutMs: 60_000 }).catch((e: Error) => say(`not all ready before the audit: ${e.message}`));
+    say(`platform ready again at ${since()}`);
+    await sleep(2000);
     await Promise.all(receivers.map((r) => r.finalCatchUp()));
 
     // The audit.
@@ -389,5 +392,5 @@ describe('chaos: kill -9 and data-plane restarts under load, then a message audi
     expect(audit.acked).toBeGreaterThan(0);
     expect({ lost, mismatched, notReceived, seqReused, seqOrderViolations }).toEqual({ lost: 0, mismatched: 0, notReceived: 0, seqReused: 0, seqOrderViolations: 0 });
     passed = true;
-  }, 240_000);
+  }, 300_000);
 });
