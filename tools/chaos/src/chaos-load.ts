@@ -85,7 +85,7 @@ export class ChaosSender {
         m.refused = m.failures[m.failures.length - 1];
         return;
       }
-      await sleep(Math.min(2000, 150 * 2 ** attempt) * (0.5 + Math.random()));
+      await sleep(Math.min(5000, 250 * 2 ** attempt) * (0.5 + Math.random()));
     }
   }
 }
@@ -118,7 +118,7 @@ export class ChaosReceiver {
       try {
         return await this.syncAll('final', 0);
       } catch (err) {
-        if (attempt >= 10) throw err;
+        if (attempt >= 4) throw err;
         await sleep(1000);
       }
     }
