@@ -1,6 +1,8 @@
 import { type ChaosUser, type Frame } from './chaos-client';
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+/** Sends of one sender on the wire at once. */
+const MAX_INFLIGHT = 2;
 
 /** One message a sender meant to send, and what became of it. */
 export interface SentMessage {
@@ -67,22 +69,47 @@ export class ChaosSender {
     this.inflight.add(p);
   }
 
+  /**
+   * At most MAX_INFLIGHT sends of one sender are on the wire at a time (the SDK sends one at a
+   * time); the rest queue. Messages are still created open loop, and a queued message's give-up
+   * clock runs from its creation. Without this cap, retries of slow sends pile up into a retry
+   * storm that keeps an overloaded platform saturated (seen on the 2-core machine).
+   */
+  private slots = MAX_INFLIGHT;
+  private readonly queue: (() => void)[] = [];
+
+  private async slot<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.slots > 0) this.slots--;
+    else await new Promise<void>((r) => this.queue.push(r));
+    try {
+      return await fn();
+    } finally {
+      const next = this.queue.shift();
+      if (next) next();
+      else this.slots++;
+    }
+  }
+
   private async deliver(m: SentMessage, text: string): Promise<void> {
     for (let attempt = 0; ; attempt++) {
-      m.attempts++;
-      try {
-        const res = await this.user.request('chat.send', { To_Account: m.to, MsgRandom: m.random, MsgBody: [{ MsgType: 'TIMTextElem', MsgContent: { Text: text } }] }, 8000);
-        if (res.t === 'res' && res.code === 0) {
-          const b = res.body ?? {};
-          m.acked = { seq: Number(b['MsgSeq']), key: String(b['MsgKey']), conversationId: String(b['ConversationId']), duplicate: Boolean(b['Duplicate']) };
-          return;
+      const done = await this.slot(async () => {
+        m.attempts++;
+        try {
+          const res = await this.user.request('chat.send', { To_Account: m.to, MsgRandom: m.random, MsgBody: [{ MsgType: 'TIMTextElem', MsgContent: { Text: text } }] }, 8000);
+          if (res.t === 'res' && res.code === 0) {
+            const b = res.body ?? {};
+            m.acked = { seq: Number(b['MsgSeq']), key: String(b['MsgKey']), conversationId: String(b['ConversationId']), duplicate: Boolean(b['Duplicate']) };
+            return true;
+          }
+          m.failures.push(res.code ?? -1);
+        } catch (err) {
+          m.failures.push((err as Error).message);
         }
-        m.failures.push(res.code ?? -1);
-      } catch (err) {
-        m.failures.push((err as Error).message);
-      }
+        return false;
+      });
+      if (done) return;
       if (Date.now() - m.createdAt > this.giveUpMs) {
-        m.refused = m.failures[m.failures.length - 1];
+        m.refused = m.failures[m.failures.length - 1] ?? 'queued';
         return;
       }
       await sleep(Math.min(5000, 250 * 2 ** attempt) * (0.5 + Math.random()));
