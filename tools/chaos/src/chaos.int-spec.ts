@@ -286,7 +286,9 @@ describe('chaos: kill -9 and data-plane restarts under load, then a message audi
       () => say(`platform ready again at ${since()}`),
       (e: Error) => say(`platform NOT ready 20 s after the load: ${e.message}`),
     );
-    const caughtUp = await Promise.all(receivers.map((r) => r.finalCatchUp().then(() => true, () => false)));
+    const caughtUp = await Promise.all(
+      receivers.map((r) => Promise.race([r.finalCatchUp().then(() => true, () => false), sleep(25_000).then(() => false)])),
+    );
     say(`final catch-up: ${caughtUp.filter(Boolean).length}/${receivers.length} receivers synced at ${since()}`);
 
     // The audit.
