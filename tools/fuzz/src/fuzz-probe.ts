@@ -13,8 +13,8 @@ export type RestFn = (command: string, body: unknown) => Promise<Record<string, 
 export const PROBE_GROUP = '@TGS#fuzzprobe';
 
 /** Accounts p1, p2 (and the WS fuzz user), one message p1 → p2, and a Private group of p1 and p2. */
-export async function seedProbe(rest: RestFn, wsUser: string): Promise<void> {
-  await rest('im_open_login_svc/multiaccount_import', { Accounts: ['p1', 'p2', wsUser] });
+export async function seedProbe(rest: RestFn, wsUsers: string[]): Promise<void> {
+  await rest('im_open_login_svc/multiaccount_import', { Accounts: ['p1', 'p2', ...wsUsers] });
   await rest('openim/sendmsg', { From_Account: 'p1', To_Account: 'p2', MsgRandom: 1, MsgBody: [{ MsgType: 'TIMTextElem', MsgContent: { Text: 'probe' } }] });
   await rest('group_open_http_svc/create_group', { Owner_Account: 'p1', Type: 'Private', Name: 'probe', GroupId: PROBE_GROUP, MemberList: [{ Member_Account: 'p2' }] });
 }

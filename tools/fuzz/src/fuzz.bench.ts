@@ -42,22 +42,23 @@ async function main(): Promise<void> {
       name: 'fuzz',
       homeRegion: 'ap-singapore',
       sdkAppId: 0,
-      admins: ['administrator'],
+      admins: ['administrator', 'sigadmin'],
       multiDevicePolicy: authV1.MultiDevicePolicy.MULTI_DEVICE_POLICY_MULTI,
       ecdsaPublicKey: '',
       secretKey: '',
       ifNotExists: false,
     });
     const sig = (id: string) => genUserSig({ sdkAppId: app!.sdkAppId, key: app!.secretKey, identifier: id, expireSeconds: 86_400 });
+    const wsUsers = Array.from({ length: num('MERIDIAN_FUZZ_CONCURRENCY', 8) }, (_, i) => `fz${i}`);
     const gatewayUrl = platform.topology.httpBaseUrl('ap-singapore', 'gateway');
     const call = async (command: string, body: unknown) => {
       const q = `sdkappid=${app!.sdkAppId}&identifier=administrator&usersig=${encodeURIComponent(sig('administrator'))}&random=1&contenttype=json`;
       return (await (await fetch(`${gatewayUrl}/v4/${command}?${q}`, { method: 'POST', body: JSON.stringify(body) })).json()) as Record<string, unknown>;
     };
-    await seedProbe(call, 'fz');
+    await seedProbe(call, wsUsers);
     const before = await readProbe(call);
     say(`platform ready; ${cases} cases from seed ${seed}`);
-    const stats = await runFuzz({ gatewayUrl, sdkAppId: app!.sdkAppId, admin: 'administrator', sig, wsUser: 'fz' }, {
+    const stats = await runFuzz({ gatewayUrl, sdkAppId: app!.sdkAppId, admin: 'administrator', sigAdmin: 'sigadmin', sig, wsUsers }, {
       cases,
       seed,
       concurrency: num('MERIDIAN_FUZZ_CONCURRENCY', 8),

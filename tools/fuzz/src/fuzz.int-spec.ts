@@ -7,7 +7,8 @@ import { readProbe, seedProbe, touchedProbes, type Probe } from './fuzz-probe';
 import { runFuzz } from './fuzz';
 
 const SG = 'ap-singapore';
-const CASES = Number(process.env['MERIDIAN_FUZZ_CASES'] ?? 400);
+const WS_USERS = ['fz0', 'fz1', 'fz2', 'fz3'];
+const CASES = Number(process.env['MERIDIAN_FUZZ_CASES'] ?? 2000);
 const SEED = Number(process.env['MERIDIAN_FUZZ_SEED'] ?? 20_261_126);
 
 describe('fuzzing the gateway (seed-fixed)', () => {
@@ -15,13 +16,13 @@ describe('fuzzing the gateway (seed-fixed)', () => {
   const call = async (command: string, body: unknown) => (await rest(SG, command, app, body)).body;
 
   beforeAll(async () => {
-    app = await createTestApp();
-    await seedProbe(call, 'fz');
+    app = await createTestApp({ admins: ['administrator', 'sigadmin'] });
+    await seedProbe(call, WS_USERS);
   });
 
   it(`answers ${CASES} random REST, WebSocket and UserSig cases with error codes, keeps running, and changes nothing on rejection`, async () => {
     const before: Probe = await readProbe(call);
-    const stats = await runFuzz({ gatewayUrl: gatewayUrl(SG), sdkAppId: app.sdkAppId, admin: app.admin, sig: (id) => app.sig(id), wsUser: 'fz' }, { cases: CASES, seed: SEED, concurrency: 4 });
+    const stats = await runFuzz({ gatewayUrl: gatewayUrl(SG), sdkAppId: app.sdkAppId, admin: app.admin, sigAdmin: 'sigadmin', sig: (id) => app.sig(id), wsUsers: WS_USERS }, { cases: CASES, seed: SEED, concurrency: 4 });
     const after = await readProbe(call);
     process.stdout.write(`[fuzz] seed ${SEED}: ${stats.cases} cases in ${stats.ms} ms; by kind ${JSON.stringify(stats.byKind)}; by code ${JSON.stringify(stats.byCode)}\n`);
     expect(stats.violations).toEqual([]);
