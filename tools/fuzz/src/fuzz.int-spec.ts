@@ -8,7 +8,7 @@ import { runFuzz } from './fuzz';
 
 const SG = 'ap-singapore';
 const WS_USERS = ['fz0', 'fz1', 'fz2', 'fz3'];
-const CASES = Number(process.env['MERIDIAN_FUZZ_CASES'] ?? 2000);
+const CASES = Number(process.env['MERIDIAN_FUZZ_CASES'] ?? 1000);
 const SEED = Number(process.env['MERIDIAN_FUZZ_SEED'] ?? 20_261_126);
 
 describe('fuzzing the gateway (seed-fixed)', () => {
