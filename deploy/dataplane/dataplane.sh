@@ -2,7 +2,7 @@
 # Local data plane for Meridian: real Redis, Apache Kafka (KRaft) and FerretDB
 # (MongoDB wire protocol over SQLite), bound to 127.0.0.1, no Docker.
 #
-#   dataplane.sh up | down | status | install | reset
+#   dataplane.sh up | down [redis|kafka|ferretdb…] | status | install | reset
 #
 # Tools are cached outside the repo (so fresh clones reuse them); data, logs and
 # pid files live in the git-ignored <repo>/.meridian/. See README.md beside this.
@@ -12,11 +12,15 @@ REPO="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../.." && pwd)"
 HERE="$REPO/deploy/dataplane"
 CACHE="${MERIDIAN_CACHE:-$HOME/.cache/meridian}"
 DATA="${MERIDIAN_DATA:-$REPO/.meridian/data}"
-LOGS="$REPO/.meridian/logs"
-RUN="$REPO/.meridian/run"
+# A second, private data plane (the chaos test's) sets all three, so its pid files, logs and data
+# never meet the default one's.
+LOGS="${MERIDIAN_LOG_DIR:-$REPO/.meridian/logs}"
+RUN="${MERIDIAN_RUN_DIR:-$REPO/.meridian/run}"
 # Servers are started from other directories later on: make paths absolute.
 [[ "$CACHE" == /* ]] || CACHE="$PWD/$CACHE"
 [[ "$DATA" == /* ]] || DATA="$PWD/$DATA"
+[[ "$LOGS" == /* ]] || LOGS="$PWD/$LOGS"
+[[ "$RUN" == /* ]] || RUN="$PWD/$RUN"
 
 REDIS_PORT="${MERIDIAN_REDIS_PORT:-6379}"
 KAFKA_PORT="${MERIDIAN_KAFKA_PORT:-9092}"
@@ -326,10 +330,15 @@ stop_one() {
   log "$name: stopped (pid $pid)"
 }
 
+# `down` stops all three; `down redis` (or kafka, ferretdb) just those named (the chaos test
+# restarts one server at a time with `down <name>` then `up`).
 cmd_down() {
-  local s
+  local s names=("$@")
+  for s in "${names[@]}"; do [[ " ${SERVERS[*]} " == *" $s "* ]] || die "unknown server '$s' (one of: ${SERVERS[*]})"; done
   # Reverse order: Kafka/FerretDB first, Redis last.
-  for s in ferretdb kafka redis; do stop_one "$s"; done
+  for s in ferretdb kafka redis; do
+    if ((${#names[@]} == 0)) || [[ " ${names[*]} " == *" $s "* ]]; then stop_one "$s"; fi
+  done
 }
 
 cmd_status() {
@@ -357,6 +366,7 @@ cmd_reset() {
 lock() {
   mkdir -p "$RUN"
   # .meridian/ ignores itself, whatever the repo's .gitignore says.
+  mkdir -p "$REPO/.meridian"
   [[ -f "$REPO/.meridian/.gitignore" ]] || echo '*' >"$REPO/.meridian/.gitignore"
   exec 9>"$RUN/dataplane.lock"
   flock -w 600 9 || die "another dataplane.sh has held $RUN/dataplane.lock for 10 minutes"
@@ -367,9 +377,9 @@ case "${1:-}" in
 esac
 case "${1:-}" in
   up) cmd_up ;;
-  down) cmd_down ;;
+  down) shift; cmd_down "$@" ;;
   status) cmd_status ;;
   install) install_all; log "installed: redis-server, Kafka $KAFKA_VERSION jars, FerretDB $FERRETDB_VERSION" ;;
   reset) cmd_reset ;;
-  *) echo "usage: $0 up|down|status|install|reset" >&2; exit 2 ;;
+  *) echo "usage: $0 up|down [server…]|status|install|reset" >&2; exit 2 ;;
 esac

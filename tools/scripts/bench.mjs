@@ -4,6 +4,8 @@
 //   footprint  RSS and CPU seconds of every running Meridian process (npm start first), per region
 //   connections  M4: memory per idle authenticated connection, then deliveries/s through the gateway(s)
 //   messages   M1: 1:1 send→receive latency at fixed open-loop rates; M2: highest sustained durable rate
+//   fuzz       property-based fuzzing of REST, WebSocket frames and UserSigs: [cases=100000] [seed]
+//              on its own data plane and platform (docs/chaos.md)
 import { readFileSync, readdirSync } from 'node:fs';
 import { build, ROOT, say, step } from './lib.mjs';
 import { join } from 'node:path';
@@ -15,6 +17,10 @@ const scenarios = {
     step('bench', process.execPath, [join(ROOT, 'tools/runtime/run.js'), 'dist/libs/usersig/src/usersig.bench-main.js', ...args]);
   },
   footprint: () => footprint(),
+  fuzz: () => {
+    build();
+    step('bench', process.execPath, [join(ROOT, 'tools/runtime/run.js'), 'dist/tools/fuzz/src/fuzz.bench.js', ...args]);
+  },
   connections: () => {
     build();
     step('bench', process.execPath, [join(ROOT, 'tools/runtime/run.js'), 'dist/tools/bench/src/connections.bench.js', ...args]);

@@ -18,12 +18,24 @@ const say = (msg: string) => process.stdout.write(`[integration] ${msg}\n`);
  * clean test namespaces, and both regions' seven services as separate processes.
  */
 export default async function globalSetup(): Promise<void> {
-  say('data plane: ensuring Redis, Kafka and FerretDB are up');
-  execFileSync('bash', [join(REPO_ROOT, 'deploy', 'dataplane', 'dataplane.sh'), 'up'], { stdio: 'inherit' });
+  // MERIDIAN_TEST_PLATFORM=off: build only, start nothing (for specs that bring their own data
+  // plane and platform, such as the chaos test run alone). MERIDIAN_TEST_DATAPLANE=external: use a
+  // data plane on the topology's ports that another checkout started (dataplane.sh only manages
+  // servers whose pid files are in this checkout's .meridian/run).
+  const platformOff = process.env['MERIDIAN_TEST_PLATFORM'] === 'off';
+  if (!platformOff && process.env['MERIDIAN_TEST_DATAPLANE'] !== 'external') {
+    say('data plane: ensuring Redis, Kafka and FerretDB are up');
+    execFileSync('bash', [join(REPO_ROOT, 'deploy', 'dataplane', 'dataplane.sh'), 'up'], { stdio: 'inherit' });
+  }
   say('building services (tsc, incremental)');
   execFileSync(process.execPath, [join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(REPO_ROOT, 'tsconfig.build.json')], {
     stdio: 'inherit',
   });
+  if (platformOff) {
+    say('MERIDIAN_TEST_PLATFORM=off: no shared test platform started');
+    globalThis.__MERIDIAN_CHILDREN__ = [];
+    return;
+  }
   await cleanNamespace();
   const platform = resolvePlatform({
     namespace: TEST_NAMESPACE,

@@ -31,6 +31,12 @@ const platformEnvSchema = z.object({
   MERIDIAN_GRPC_DEADLINE_MS: z.coerce.number().int().min(10).max(120_000).default(3000),
   MERIDIAN_KAFKA_PARTITIONS: z.coerce.number().int().min(1).max(1024).default(3),
   MERIDIAN_KAFKA_REPLICATION: z.coerce.number().int().min(1).max(7).default(1),
+  /**
+   * Consumer-group session timeout: how long the broker waits for a member that vanished (kill -9)
+   * before rebalancing its partitions to the others or to its restarted self. The broker's
+   * group.min.session.timeout.ms (6 s by default) is the floor.
+   */
+  MERIDIAN_KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6000).max(300_000).default(30_000),
   MERIDIAN_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
   MERIDIAN_SELFTEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
   /** How long an app's callback settings are cached by services making before-callbacks. */
@@ -47,7 +53,7 @@ export interface PlatformConfig {
   http: { host: string; port: number; tls?: { certFile: string; keyFile: string } };
   grpc: { host: string; port: number; advertise: string };
   mongo: { url: string; database: string };
-  kafka: { brokers: string[]; topicPrefix: string; clientId: string; partitions: number; replication: number };
+  kafka: { brokers: string[]; topicPrefix: string; clientId: string; partitions: number; replication: number; sessionTimeoutMs: number };
   redis: { url: string; keyPrefix: string };
   grpcDeadlineMs: number;
   shutdownGraceMs: number;
@@ -107,6 +113,7 @@ export function loadPlatformConfig(service: ServiceName, env: NodeJS.ProcessEnv 
       clientId: instanceId,
       partitions: e.MERIDIAN_KAFKA_PARTITIONS,
       replication: e.MERIDIAN_KAFKA_REPLICATION,
+      sessionTimeoutMs: e.MERIDIAN_KAFKA_SESSION_TIMEOUT_MS,
     },
     redis: { url: e.MERIDIAN_REDIS_URL ?? topology.dataPlane.redisUrl, keyPrefix: `${region.redisKeyPrefix}${service}:` },
     grpcDeadlineMs: e.MERIDIAN_GRPC_DEADLINE_MS,

@@ -195,7 +195,8 @@ export class EventBus implements OnModuleInit, OnApplicationBootstrap, OnApplica
   private async startConsumer(sub: Subscription): Promise<void> {
     const base = `${this.config.kafka.topicPrefix}${this.config.service}.${sub.name}`;
     const groupId = sub.perInstance ? `${base}.${this.config.instanceId}` : base;
-    const consumer = this.kafka.consumer({ groupId, sessionTimeout: 30_000, heartbeatInterval: 3000 });
+    const sessionTimeout = this.config.kafka.sessionTimeoutMs;
+    const consumer = this.kafka.consumer({ groupId, sessionTimeout, heartbeatInterval: Math.min(3000, Math.floor(sessionTimeout / 3)) });
     const entry = { consumer, groupId, joined: false };
     this.consumers.push(entry);
     consumer.on(consumer.events.GROUP_JOIN, () => {
