@@ -5,8 +5,7 @@
  *
  * It brings its OWN data plane (alternate ports, data under a temp dir, pid files there too) and
  * its OWN two-region platform (namespace `chaos`, its own port offset), so it restarts nothing
- * that anyone else uses. Run alone:
- *   MERIDIAN_TEST_PLATFORM=off npx jest --selectProjects integration tools/chaos
+ * that anyone else uses. Run with `npm run test:chaos` (not part of `npm test` yet: docs/chaos.md).
  */
 import mongoose from 'mongoose';
 import { once } from 'node:events';
