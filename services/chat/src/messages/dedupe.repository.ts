@@ -7,9 +7,13 @@ export interface SendResult {
   msgTime: number;
   msgKey: string;
   conversationId: string;
+  /** Stored, but its events were not all produced yet: a retry produces them (no second copy). */
+  unpublished?: boolean;
 }
 
 const PENDING = 'pending';
+/** A claim whose send died (process killed) frees itself this soon, not after the whole window. */
+const PENDING_TTL_S = 30;
 
 /** Remembers the first result of each (sender, recipient, random) for the dedupe window. */
 @Injectable()
@@ -19,7 +23,7 @@ export class DedupeRepository {
   /** Claims the (sender, random); returns the earlier result, PENDING, or undefined when claimed now. */
   async claim(sdkAppId: number, from: string, to: string, random: number, ttlSeconds: number): Promise<SendResult | 'pending' | undefined> {
     const key = ChatKeys.dedupe(sdkAppId, from, to, random);
-    if ((await this.client.redis.set(key, PENDING, 'EX', ttlSeconds, 'NX')) === 'OK') return undefined;
+    if ((await this.client.redis.set(key, PENDING, 'EX', Math.min(ttlSeconds, PENDING_TTL_S), 'NX')) === 'OK') return undefined;
     const v = await this.client.redis.get(key);
     if (!v || v === PENDING) return PENDING;
     return JSON.parse(v) as SendResult;

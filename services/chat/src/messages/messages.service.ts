@@ -117,17 +117,43 @@ export class MessagesService {
     const ttl = this.config.MERIDIAN_CHAT_DEDUPE_S;
     const earlier = await this.dedupe.claim(input.sdkAppId, input.from, input.to, input.random, ttl);
     if (earlier === 'pending') throw new MeridianError(ErrorCode.TOO_FREQUENT, 'the same message is being sent; retry shortly');
-    if (earlier) return { ...earlier, duplicate: true };
+    if (earlier) {
+      // The first attempt stored the message but failed to produce its events (Kafka down): the
+      // retry produces them from the stored copy instead of storing a second one.
+      if (earlier.unpublished) {
+        await this.republish(input, earlier);
+        const done: SendResult = { msgSeq: earlier.msgSeq, msgTime: earlier.msgTime, msgKey: earlier.msgKey, conversationId: earlier.conversationId };
+        await this.dedupe.complete(input.sdkAppId, input.from, input.to, input.random, done, ttl);
+        return { ...done, duplicate: true };
+      }
+      return { ...earlier, duplicate: true };
+    }
+    let stored: SendResult | undefined;
     try {
       // Third-party callbacks: C2C.CallbackBeforeSendMsg may reject, drop or rewrite the message.
       const decided = await this.beforeSendCallback(input);
-      const result = decided === 'drop' ? this.droppedResult(input) : await this.accept(decided);
+      const result =
+        decided === 'drop'
+          ? this.droppedResult(input)
+          : await this.accept(decided, async (r) => {
+              // Stored: from here a retry must not store again, only finish producing.
+              stored = { ...r, unpublished: true };
+              await this.dedupe.complete(input.sdkAppId, input.from, input.to, input.random, stored, ttl);
+            });
       await this.dedupe.complete(input.sdkAppId, input.from, input.to, input.random, result, ttl);
       return { ...result, duplicate: false };
     } catch (err) {
-      await this.dedupe.release(input.sdkAppId, input.from, input.to, input.random);
+      if (!stored) await this.dedupe.release(input.sdkAppId, input.from, input.to, input.random);
       throw err;
     }
+  }
+
+  /** Produces the events of a message an earlier attempt stored (from the stored copy). */
+  private async republish(input: SendInput, earlier: SendResult): Promise<void> {
+    const doc = await this.messages.findOne(messageId(input.sdkAppId, earlier.conversationId, earlier.msgSeq));
+    if (!doc) throw new MeridianError(ErrorCode.INTERNAL, 'the stored message is gone');
+    const m = { sdkAppId: input.sdkAppId, from: doc.from, to: doc.to, random: doc.random, time: doc.time, body: doc.body, cloudCustomData: doc.cloudCustomData, noUnread: Boolean(doc.noUnread), expiresAt: doc.expiresAt };
+    await this.publishAccepted(input, earlier.conversationId, doc.seq, doc.key, m, false);
   }
 
   /**
@@ -403,7 +429,7 @@ export class MessagesService {
     };
   }
 
-  private async accept(input: SendInput): Promise<SendResult> {
+  private async accept(input: SendInput, onStored?: (r: SendResult) => Promise<void>): Promise<SendResult> {
     const conv = c2cConversationId(input.from, input.to);
     const time = Math.floor(Date.now() / 1000);
     // Kept for the app's roaming period; a MsgLifeTime shortens it (0: online only, not stored).
@@ -415,6 +441,22 @@ export class MessagesService {
     const m = { sdkAppId: input.sdkAppId, from: input.from, to: input.to, random: input.random, time, body, cloudCustomData: input.cloudCustomData, noUnread: control.has('NoUnread'), expiresAt };
     // Online-only messages (MsgLifeTime 0) are not stored and take no seq.
     const { seq, key } = lifeTime > 0 ? await this.store(conv, m) : { seq: 0, key: `0_${input.random}_${time}` };
+    if (lifeTime > 0 && onStored) await onStored({ msgSeq: seq, msgTime: time, msgKey: key, conversationId: conv });
+    await this.publishAccepted(input, conv, seq, key, m, lifeTime === 0);
+    return { msgSeq: seq, msgTime: time, msgKey: key, conversationId: conv };
+  }
+
+  /** The events of an accepted message: the stored event (conversations, callbacks) and the deliveries. */
+  private async publishAccepted(
+    input: SendInput,
+    conv: string,
+    seq: number,
+    key: string,
+    m: { sdkAppId: number; from: string; to: string; random: number; time: number; body: string; cloudCustomData: string; noUnread: boolean; expiresAt: Date },
+    onlineOnly: boolean,
+  ): Promise<void> {
+    const control = new Set(input.sendMsgControl ?? []);
+    const expiresAt = m.expiresAt;
     const opts = { sdkAppId: input.sdkAppId };
     // Client sends always sync the sender's devices and roaming; REST sends unless SyncOtherMachine is 2.
     const senderSync = input.syncOtherMachine !== 2;
@@ -424,7 +466,7 @@ export class MessagesService {
       {
         c2cMessageStored: {
           ...this.storedEvent(conv, seq, key, m),
-          onlineOnly: lifeTime === 0,
+          onlineOnly,
           noUnread: m.noUnread,
           noLastMsg: control.has('NoLastMsg'),
           senderSync,
@@ -440,6 +482,5 @@ export class MessagesService {
     // The sender's other devices get their own message (clients always; REST with SyncOtherMachine 1).
     const syncSender = input.from !== input.to && (input.fromLoginId ? input.syncOtherMachine !== 2 : input.syncOtherMachine === 1);
     if (syncSender) await this.bus.publish(TOPICS.deliveries, conv, this.delivery(conv, seq, push, [input.from], '', input.fromLoginId), opts);
-    return { msgSeq: seq, msgTime: time, msgKey: key, conversationId: conv };
   }
 }
