@@ -872,7 +872,10 @@ export class Meridian {
     for (const c of this.conversations.values()) {
       if (c.type === 'GROUP') continue;
       const from = cursors.get(c.conversationID) ?? 0;
-      if (c.lastSeq <= from) continue;
+      // The server's list is a projection that can lag the messages by a moment: a conversation
+      // this client already holds is synced from its cursor whatever the list says (an empty
+      // answer costs little); the list only tells about conversations new to the client.
+      if (!cursors.has(c.conversationID) && c.lastSeq <= from) continue;
       let after = from;
       for (let page = 0; page < 50; page++) {
         const res = await this.conn.request<{ messages: WireMessage[]; complete: boolean }>('chat.sync', { peer: c.userID, afterSeq: after, limit: 100 });
