@@ -11,13 +11,28 @@ export function firstPresent(body: JsonObject, names: string[]): [string, unknow
   return undefined;
 }
 
-export function accountField(body: JsonObject, names: string[]): string {
+export function accountField(body: JsonObject, names: string[], missingCode: number = ErrorCode.INVALID_PARAMETER): string {
   const found = firstPresent(body, names);
-  if (!found) throw new MeridianError(ErrorCode.INVALID_PARAMETER, `${names[0]} is required`);
+  if (!found) throw new MeridianError(missingCode, `${names[0]} is required`);
   const [name, value] = found;
   if (typeof value !== 'string') throw new MeridianError(ErrorCode.ACCOUNT_NOT_STRING, `${name} must be a string`);
   if (!isValidUserId(value)) throw new MeridianError(ErrorCode.INVALID_PARAMETER, `${name} must be 1-32 bytes of printable ASCII without ':'`);
   return value;
+}
+
+/**
+ * An unsigned integer field (at most `max`, default u32): undefined when absent unless required;
+ * `code` is the service's "bad parameter" code.
+ */
+export function uintField(body: JsonObject, name: string, code: number = ErrorCode.INVALID_PARAMETER, opts: { required?: boolean; max?: number } = {}): number | undefined {
+  const v = body[name];
+  const max = opts.max ?? 0xffffffff;
+  if (v === undefined) {
+    if (opts.required) throw new MeridianError(code, `${name} is required`);
+    return undefined;
+  }
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > max) throw new MeridianError(code, `${name} must be an integer in 0-${max}`);
+  return v;
 }
 
 export function optionalString(body: JsonObject, name: string, maxBytes: number): string | undefined {

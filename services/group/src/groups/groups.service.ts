@@ -287,6 +287,8 @@ export class GroupsService {
     const filter = (body['ResponseFilter'] ?? {}) as Json;
     const baseFilter = Array.isArray(filter['GroupBaseInfoFilter']) ? (filter['GroupBaseInfoFilter'] as string[]) : undefined;
     const memberFilter = Array.isArray(filter['MemberInfoFilter']) ? (filter['MemberInfoFilter'] as string[]) : undefined;
+    // One read of the app's declared fields for the whole batch (up to 50 groups).
+    const settings = await this.repo.appSettings(ctx.sdkAppId);
     const out = await Promise.all(
       ids.map(async (raw) => {
         if (typeof raw !== 'string' || !raw || Buffer.byteLength(raw) > 96) return { GroupId: String(raw), ErrorCode: GroupCode.GROUP_ID_INVALID, ErrorInfo: 'invalid group id' };
@@ -294,7 +296,6 @@ export class GroupsService {
         if (!g) return { GroupId: raw, ErrorCode: GroupCode.GROUP_NOT_FOUND, ErrorInfo: 'group not found' };
         const rules = RULES[g.kind as GroupKind];
         const members = rules.memberList ? await this.repo.memberList(ctx.sdkAppId, raw) : [];
-        const settings = await this.repo.appSettings(ctx.sdkAppId);
         const me = members.find((m) => m.userId === ctx.operator);
         const level = levelOf(ctx, g.owner === ctx.operator ? 'Owner' : ((me?.role as Role | undefined) ?? 'None'));
         if (!ctx.isAdmin && rules.memberList && !members.some((m) => m.userId === ctx.operator) && g.kind === 'Work') {

@@ -1,7 +1,8 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { ErrorCode, MeridianError, isValidUserId, validateMsgBody } from '@meridian/contracts';
-import { GrpcClients } from '@meridian/platform';
-import type { authV1, chatV1 } from '@meridian/proto';
+import { GrpcClients, existingAccounts } from '@meridian/platform';
+import type { chatV1 } from '@meridian/proto';
+import { accountField, uintField } from '../body';
 import { RestCommandRegistry } from '../rest-command.registry';
 import type { JsonObject, RestContext } from '../rest.types';
 
@@ -11,24 +12,6 @@ const BATCH_CONCURRENCY = 20;
 /** get_c2c_unread_msg_num: at most 10 Peer_Account. */
 const UNREAD_PEERS_MAX = 10;
 
-function account(body: JsonObject, names: string[], missingCode: number): string {
-  const name = names.find((n) => body[n] !== undefined);
-  const v = name ? body[name] : undefined;
-  if (v === undefined) throw new MeridianError(missingCode, `${names[0]} is required`);
-  if (typeof v !== 'string') throw new MeridianError(ErrorCode.ACCOUNT_NOT_STRING, `${name} must be a string`);
-  if (!isValidUserId(v)) throw new MeridianError(ErrorCode.INVALID_PARAMETER, `${name} is not a valid account`);
-  return v;
-}
-
-function uint(body: JsonObject, name: string, code: number, opts: { required?: boolean; max?: number } = {}): number | undefined {
-  const v = body[name];
-  if (v === undefined) {
-    if (opts.required) throw new MeridianError(code, `${name} is required`);
-    return undefined;
-  }
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > (opts.max ?? 0xffffffff)) throw new MeridianError(code, `${name} must be an integer in 0-${opts.max ?? 0xffffffff}`);
-  return v;
-}
 
 /** 1:1 messages over REST (v4/openim/*): sending, importing, history, recall, modify, read and unread. */
 @Injectable()
@@ -57,12 +40,12 @@ export class C2cCommands implements OnModuleInit {
 
   /** History migration: no callbacks; de-duplicated on (MsgSeq, MsgRandom, MsgTimeStamp). */
   private async importmsg(ctx: RestContext, body: JsonObject): Promise<JsonObject> {
-    const mode = uint(body, 'SyncFromOldSystem', ErrorCode.INVALID_PARAMETER, { required: true })!;
-    const from = account(body, ['From_Account'], ErrorCode.INVALID_PARAMETER);
-    const to = account(body, ['To_Account'], ErrorCode.TO_ACCOUNT_MISSING);
-    const seq = uint(body, 'MsgSeq', ErrorCode.INVALID_PARAMETER) ?? Math.floor(Math.random() * 0xffffffff);
-    const random = uint(body, 'MsgRandom', ErrorCode.MSG_RANDOM_INVALID, { required: true })!;
-    const time = uint(body, 'MsgTimeStamp', ErrorCode.INVALID_PARAMETER, { required: true })!;
+    const mode = uintField(body, 'SyncFromOldSystem', ErrorCode.INVALID_PARAMETER, { required: true })!;
+    const from = accountField(body, ['From_Account'], ErrorCode.INVALID_PARAMETER);
+    const to = accountField(body, ['To_Account'], ErrorCode.TO_ACCOUNT_MISSING);
+    const seq = uintField(body, 'MsgSeq', ErrorCode.INVALID_PARAMETER) ?? Math.floor(Math.random() * 0xffffffff);
+    const random = uintField(body, 'MsgRandom', ErrorCode.MSG_RANDOM_INVALID, { required: true })!;
+    const time = uintField(body, 'MsgTimeStamp', ErrorCode.INVALID_PARAMETER, { required: true })!;
     const cloud = body['CloudCustomData'];
     if (cloud !== undefined && typeof cloud !== 'string') throw new MeridianError(ErrorCode.INVALID_PARAMETER, 'CloudCustomData must be a string');
     validateMsgBody(body['MsgBody'], ErrorCode.MSG_TOO_LONG_REST);
@@ -82,8 +65,8 @@ export class C2cCommands implements OnModuleInit {
 
   /** Overwrites a stored message's MsgBody and/or CloudCustomData. */
   private async modify(ctx: RestContext, body: JsonObject): Promise<JsonObject> {
-    const from = account(body, ['From_Account'], ErrorCode.INVALID_PARAMETER);
-    const to = account(body, ['To_Account'], ErrorCode.INVALID_PARAMETER);
+    const from = accountField(body, ['From_Account'], ErrorCode.INVALID_PARAMETER);
+    const to = accountField(body, ['To_Account'], ErrorCode.INVALID_PARAMETER);
     const key = body['MsgKey'];
     if (typeof key !== 'string' || !key) throw new MeridianError(ErrorCode.MSG_KEY_INVALID, 'MsgKey is required');
     const cloud = body['CloudCustomData'];
@@ -103,8 +86,8 @@ export class C2cCommands implements OnModuleInit {
 
   /** Report_Account has read everything Peer_Account sent up to MsgReadTime (default: now). */
   private async setRead(ctx: RestContext, body: JsonObject): Promise<JsonObject> {
-    const reporter = account(body, ['Report_Account'], ErrorCode.INVALID_PARAMETER);
-    const peer = account(body, ['Peer_Account'], ErrorCode.INVALID_PARAMETER);
+    const reporter = accountField(body, ['Report_Account'], ErrorCode.INVALID_PARAMETER);
+    const peer = accountField(body, ['Peer_Account'], ErrorCode.INVALID_PARAMETER);
     const raw = body['MsgReadTime'];
     let readTime = 0;
     if (raw !== undefined) {
@@ -119,7 +102,7 @@ export class C2cCommands implements OnModuleInit {
 
   /** Unread 1:1 messages of To_Account: the total, and per peer for up to 10 Peer_Account. */
   private async unread(ctx: RestContext, body: JsonObject): Promise<JsonObject> {
-    const owner = account(body, ['To_Account'], ErrorCode.TO_ACCOUNT_MISSING);
+    const owner = accountField(body, ['To_Account'], ErrorCode.TO_ACCOUNT_MISSING);
     const peersRaw = body['Peer_Account'];
     if (peersRaw !== undefined && !Array.isArray(peersRaw)) throw new MeridianError(ErrorCode.INVALID_PARAMETER, 'Peer_Account must be an array');
     const peersIn = (peersRaw as unknown[] | undefined) ?? [];
@@ -141,13 +124,13 @@ export class C2cCommands implements OnModuleInit {
   }
 
   private async requireExisting(ctx: RestContext, userIds: string[]): Promise<void> {
-    const res = await this.clients.service<authV1.AuthServiceClient>('auth').checkAccounts({ sdkAppId: ctx.sdkAppId, userIds: [...new Set(userIds)] });
-    const missing = res.results.find((r) => r.status !== 'Imported');
-    if (missing) throw new MeridianError(ErrorCode.ACCOUNT_NOT_FOUND, `account ${missing.userId} does not exist`);
+    const found = await existingAccounts(this.clients, ctx.sdkAppId, userIds);
+    const missing = userIds.find((u) => !found.has(u));
+    if (missing !== undefined) throw new MeridianError(ErrorCode.ACCOUNT_NOT_FOUND, `account ${missing} does not exist`);
   }
 
   private async sendmsg(ctx: RestContext, body: JsonObject): Promise<JsonObject> {
-    const to = account(body, ['To_Account'], ErrorCode.TO_ACCOUNT_MISSING);
+    const to = accountField(body, ['To_Account'], ErrorCode.TO_ACCOUNT_MISSING);
     const res = await this.chat.sendMessage(this.sendRequest(ctx, body, to));
     return { MsgTime: Number(res.msgTime), MsgKey: res.msgKey, MsgSeq: Number(res.msgSeq) };
   }
@@ -189,11 +172,11 @@ export class C2cCommands implements OnModuleInit {
   }
 
   private sendRequest(ctx: RestContext, body: JsonObject, to: string): chatV1.SendMessageRequest {
-    const from = body['From_Account'] === undefined ? ctx.identifier : account(body, ['From_Account'], ErrorCode.INVALID_PARAMETER);
+    const from = body['From_Account'] === undefined ? ctx.identifier : accountField(body, ['From_Account'], ErrorCode.INVALID_PARAMETER);
     if (!isValidUserId(to)) throw new MeridianError(ErrorCode.INVALID_PARAMETER, `${to} is not a valid account`);
-    const random = uint(body, 'MsgRandom', ErrorCode.MSG_RANDOM_INVALID, { required: true })!;
-    const lifeTime = uint(body, 'MsgLifeTime', ErrorCode.MSG_LIFETIME_INVALID, { max: 604_800 });
-    const sync = uint(body, 'SyncOtherMachine', ErrorCode.INVALID_PARAMETER, { max: 2 }) ?? 0;
+    const random = uintField(body, 'MsgRandom', ErrorCode.MSG_RANDOM_INVALID, { required: true })!;
+    const lifeTime = uintField(body, 'MsgLifeTime', ErrorCode.MSG_LIFETIME_INVALID, { max: 604_800 });
+    const sync = uintField(body, 'SyncOtherMachine', ErrorCode.INVALID_PARAMETER, { max: 2 }) ?? 0;
     const cloud = body['CloudCustomData'];
     if (cloud !== undefined && typeof cloud !== 'string') throw new MeridianError(ErrorCode.INVALID_PARAMETER, 'CloudCustomData must be a string');
     const offline = body['OfflinePushInfo'];
@@ -226,8 +209,8 @@ export class C2cCommands implements OnModuleInit {
 
   /** Recall any C2C message, no time limit (Tencent: irreversible; both parties are told). */
   private async withdraw(ctx: RestContext, body: JsonObject): Promise<JsonObject> {
-    const from = account(body, ['From_Account'], ErrorCode.INVALID_PARAMETER);
-    const to = account(body, ['To_Account'], ErrorCode.INVALID_PARAMETER);
+    const from = accountField(body, ['From_Account'], ErrorCode.INVALID_PARAMETER);
+    const to = accountField(body, ['To_Account'], ErrorCode.INVALID_PARAMETER);
     const key = body['MsgKey'];
     if (typeof key !== 'string') throw new MeridianError(ErrorCode.MSG_KEY_INVALID, 'MsgKey is required');
     await this.chat.recallMessage({ sdkAppId: ctx.sdkAppId, fromAccount: from, toAccount: to, msgKey: key, byAdmin: true, operatorAccount: '' });
@@ -236,11 +219,11 @@ export class C2cCommands implements OnModuleInit {
 
   /** History of one conversation as one party sees it, newest first within [MinTime, MaxTime]. */
   private async getroammsg(ctx: RestContext, body: JsonObject): Promise<JsonObject> {
-    const operator = account(body, ['Operator_Account', 'From_Account'], ErrorCode.INVALID_PARAMETER);
-    const peer = account(body, ['Peer_Account', 'To_Account'], ErrorCode.INVALID_PARAMETER);
-    const maxCnt = uint(body, 'MaxCnt', ErrorCode.INVALID_PARAMETER, { required: true, max: 100 })!;
-    const minTime = uint(body, 'MinTime', ErrorCode.INVALID_PARAMETER, { required: true })!;
-    const maxTime = uint(body, 'MaxTime', ErrorCode.INVALID_PARAMETER, { required: true })!;
+    const operator = accountField(body, ['Operator_Account', 'From_Account'], ErrorCode.INVALID_PARAMETER);
+    const peer = accountField(body, ['Peer_Account', 'To_Account'], ErrorCode.INVALID_PARAMETER);
+    const maxCnt = uintField(body, 'MaxCnt', ErrorCode.INVALID_PARAMETER, { required: true, max: 100 })!;
+    const minTime = uintField(body, 'MinTime', ErrorCode.INVALID_PARAMETER, { required: true })!;
+    const maxTime = uintField(body, 'MaxTime', ErrorCode.INVALID_PARAMETER, { required: true })!;
     if (minTime > maxTime) throw new MeridianError(ErrorCode.INVALID_PARAMETER, 'MinTime is after MaxTime');
     const lastKey = body['LastMsgKey'];
     if (lastKey !== undefined && typeof lastKey !== 'string') throw new MeridianError(ErrorCode.INVALID_PARAMETER, 'LastMsgKey must be a string');

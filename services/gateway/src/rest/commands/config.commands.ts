@@ -2,17 +2,9 @@ import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { ErrorCode, MeridianError } from '@meridian/contracts';
 import { GrpcClients, PLATFORM_CONFIG, type PlatformConfig } from '@meridian/platform';
 import type { authV1 } from '@meridian/proto';
-import { accountField } from '../body';
+import { accountField, uintField } from '../body';
 import { RestCommandRegistry } from '../rest-command.registry';
 import type { JsonObject, RestContext } from '../rest.types';
-
-/** Mute seconds: 0 unmutes, 4294967295 mutes for ever. */
-function muteSeconds(body: JsonObject, name: string): number | undefined {
-  const v = body[name];
-  if (v === undefined) return undefined;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 0xffffffff) throw new MeridianError(ErrorCode.INVALID_PARAMETER, `${name} must be 0-4294967295 seconds`);
-  return v;
-}
 
 /**
  * App configuration commands: v4/ConfigSvc/GetIPList (the access nodes' addresses, for
@@ -48,8 +40,8 @@ export class ConfigCommands implements OnModuleInit {
 
   private async setNoSpeaking(ctx: RestContext, body: JsonObject): Promise<JsonObject> {
     const userId = accountField(body, ['Set_Account']);
-    const c2c = muteSeconds(body, 'C2CmsgNospeakingTime');
-    const group = muteSeconds(body, 'GroupmsgNospeakingTime');
+    const c2c = uintField(body, 'C2CmsgNospeakingTime');
+    const group = uintField(body, 'GroupmsgNospeakingTime');
     if (c2c === undefined && group === undefined) throw new MeridianError(ErrorCode.INVALID_PARAMETER, 'C2CmsgNospeakingTime or GroupmsgNospeakingTime is required');
     await this.auth.setNoSpeaking({ sdkAppId: ctx.sdkAppId, userId, c2cSeconds: c2c, groupSeconds: group });
     return {};

@@ -2,17 +2,9 @@ import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { ErrorCode, MeridianError } from '@meridian/contracts';
 import { GrpcClients } from '@meridian/platform';
 import type { chatV1 } from '@meridian/proto';
-import { accountField } from '../body';
+import { accountField, uintField } from '../body';
 import { RestCommandRegistry } from '../rest-command.registry';
 import type { JsonObject, RestContext } from '../rest.types';
-
-/** Optional unsigned integer field (Tencent's cursors and flags); absent reads as 0. */
-function cursor(body: JsonObject, name: string): number {
-  const v = body[name];
-  if (v === undefined) return 0;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 0xffffffff) throw new MeridianError(ErrorCode.INVALID_PARAMETER, `${name} must be an unsigned 32-bit integer`);
-  return v;
-}
 
 /** Conversation lists over REST: v4/recentcontact/get_list and delete. */
 @Injectable()
@@ -39,11 +31,11 @@ export class RecentContactCommands implements OnModuleInit {
     const res = await this.chat.listConversations({
       sdkAppId: ctx.sdkAppId,
       account: owner,
-      timeStamp: String(cursor(body, 'TimeStamp')),
-      startIndex: cursor(body, 'StartIndex'),
-      topTimeStamp: String(cursor(body, 'TopTimeStamp')),
-      topStartIndex: cursor(body, 'TopStartIndex'),
-      assistFlags: cursor(body, 'AssistFlags'),
+      timeStamp: String((uintField(body, 'TimeStamp') ?? 0)),
+      startIndex: (uintField(body, 'StartIndex') ?? 0),
+      topTimeStamp: String((uintField(body, 'TopTimeStamp') ?? 0)),
+      topStartIndex: (uintField(body, 'TopStartIndex') ?? 0),
+      assistFlags: (uintField(body, 'AssistFlags') ?? 0),
       limit: 0,
       withLastMessage: false,
     });

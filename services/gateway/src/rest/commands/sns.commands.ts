@@ -2,6 +2,7 @@ import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { ErrorCode, MeridianError, isValidUserId } from '@meridian/contracts';
 import { GrpcClients } from '@meridian/platform';
 import type { relationshipV1 } from '@meridian/proto';
+import { uintField } from '../body';
 import { RestCommandRegistry } from '../rest-command.registry';
 import type { JsonObject, RestContext } from '../rest.types';
 
@@ -21,13 +22,6 @@ function targets(body: JsonObject): string[] {
   if (!Array.isArray(v) || v.length < 1 || v.length > BATCH_MAX) throw new MeridianError(ErrorCode.SNS_INVALID_PARAMETER, `To_Account must be an array of 1-${BATCH_MAX} accounts`);
   if (!v.every((t) => typeof t === 'string')) throw new MeridianError(ErrorCode.ACCOUNT_NOT_STRING, 'To_Account entries must be strings');
   return v as string[];
-}
-
-function count(body: JsonObject, name: string, fallback: number, max = 0xffffffff): number {
-  const v = body[name];
-  if (v === undefined) return fallback;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > max) throw new MeridianError(ErrorCode.SNS_INVALID_PARAMETER, `${name} must be an unsigned integer`);
-  return v;
 }
 
 const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -154,8 +148,8 @@ export class SnsCommands implements OnModuleInit {
     const res = await this.relationship.getFriends({
       sdkAppId: ctx.sdkAppId,
       fromAccount: owner(body),
-      startIndex: count(body, 'StartIndex', 0),
-      standardSequence: String(count(body, 'StandardSequence', 0, Number.MAX_SAFE_INTEGER)),
+      startIndex: (uintField(body, 'StartIndex', ErrorCode.SNS_INVALID_PARAMETER) ?? 0),
+      standardSequence: String((uintField(body, 'StandardSequence', ErrorCode.SNS_INVALID_PARAMETER, { max: Number.MAX_SAFE_INTEGER }) ?? 0)),
       limit: 0,
     });
     return {
@@ -221,8 +215,8 @@ export class SnsCommands implements OnModuleInit {
     const res = await this.relationship.getBlacklist({
       sdkAppId: ctx.sdkAppId,
       fromAccount: owner(body),
-      startIndex: count(body, 'StartIndex', 0),
-      maxLimited: count(body, 'MaxLimited', 100),
+      startIndex: (uintField(body, 'StartIndex', ErrorCode.SNS_INVALID_PARAMETER) ?? 0),
+      maxLimited: (uintField(body, 'MaxLimited', ErrorCode.SNS_INVALID_PARAMETER) ?? 100),
     });
     const seq = Number(res.sequence);
     return {
