@@ -261,6 +261,8 @@ export class Meridian {
   }
 
   private sendChain: Promise<unknown> = Promise.resolve();
+  /** IDs of this client's sends awaiting their answer: a sync or push carrying one is not news to the app. */
+  private readonly sending = new Set<string>();
 
   private async transmit(message: Message): Promise<Response<{ message: Message }>> {
     const group = message.conversationType === TYPES.CONV_GROUP;
@@ -268,6 +270,7 @@ export class Meridian {
       ? { GroupId: message.to, Random: message.random, MsgBody: message.elements }
       : { To_Account: message.to, MsgRandom: message.random, MsgBody: message.elements };
     if (message.cloudCustomData) body['CloudCustomData'] = message.cloudCustomData;
+    this.sending.add(message.ID);
     try {
       const res = await this.conn.request<{ MsgSeq: number; MsgTime: number; MsgKey?: string; MsgDropReason?: string }>(group ? 'group.send_group_msg' : 'chat.send', body);
       Object.assign(message, { status: 'success', sequence: res.MsgSeq ?? 0, time: res.MsgTime ?? message.time, msgKey: res.MsgKey ?? '' });
@@ -281,6 +284,8 @@ export class Meridian {
     } catch (err) {
       message.status = 'fail';
       throw err;
+    } finally {
+      this.sending.delete(message.ID);
     }
   }
 
@@ -807,7 +812,9 @@ export class Meridian {
       if (m.sequence > 0) {
         const first = this.dedup.firstMessage(m.conversationID, m.sequence);
         if (!this.isLive(m)) this.dedup.advance(m.conversationID, m.sequence, fromSync);
-        if (!first) continue;
+        // A send of ours whose answer is still on its way (a catch-up sync can see it stored
+        // first): the send's own answer hands it to the app.
+        if (!first || this.sending.has(m.ID)) continue;
         this.remember(m);
       }
       fresh.push(m);
