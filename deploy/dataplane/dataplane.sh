@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Local data plane for Meridian: real Redis, Apache Kafka (KRaft) and FerretDB
-# (MongoDB wire protocol over SQLite), bound to 127.0.0.1, no Docker.
+# (MongoDB wire protocol over PostgreSQL), bound to 127.0.0.1, no Docker.
 #
-#   dataplane.sh up | down [redis|kafka|ferretdb…] | status | install | reset
+#   dataplane.sh up | down [redis|kafka|postgres|ferretdb…] | status | install | reset
 #
 # Tools are cached outside the repo (so fresh clones reuse them); data, logs and
 # pid files live in the git-ignored <repo>/.meridian/. See README.md beside this.
@@ -26,13 +26,20 @@ REDIS_PORT="${MERIDIAN_REDIS_PORT:-6379}"
 KAFKA_PORT="${MERIDIAN_KAFKA_PORT:-9092}"
 KAFKA_CONTROLLER_PORT="${MERIDIAN_KAFKA_CONTROLLER_PORT:-9093}"
 MONGO_PORT="${MERIDIAN_MONGO_PORT:-27017}"
+PG_PORT="${MERIDIAN_PG_PORT:-15432}"
 # 3.9.x, not 4.x: kafkajs 2.2.4 speaks protocol versions that Kafka 4 removed (KIP-896).
 KAFKA_VERSION="${MERIDIAN_KAFKA_VERSION:-3.9.1}"
 FERRETDB_VERSION="v1.24.2"
 
 KAFKA_LIBS="$CACHE/kafka/$KAFKA_VERSION/libs"
 FERRETDB_BIN="$CACHE/bin/ferretdb"
-SERVERS=(redis kafka ferretdb)
+SERVERS=(redis kafka postgres ferretdb)
+# PostgreSQL refuses to run as root: when we are root, its server runs as the `postgres` user
+# that Debian's package creates.
+PG_USER="$( [[ $EUID -eq 0 ]] && echo postgres || id -un)"
+pg_bin() { local d; for d in /usr/lib/postgresql/*/bin; do [[ -x "$d/postgres" ]] && echo "$d"; done | sort -V | tail -n 1; }
+as_pg() { if [[ $EUID -eq 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+psql_pg() { as_pg "$(pg_bin)/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PG_PORT" -U postgres "$@"; }
 
 log() { echo "[dataplane] $*"; }
 die() { echo "[dataplane] ERROR: $*" >&2; exit 1; }
@@ -63,6 +70,17 @@ install_redis() {
   command -v redis-server >/dev/null 2>&1 || die "apt-get install redis-server did not provide redis-server"
   # The Debian package may auto-start a system instance on 6379; we run our own.
   if command -v service >/dev/null 2>&1; then service redis-server stop >/dev/null 2>&1 || true; fi
+}
+
+install_postgres() {
+  [[ -n "$(pg_bin)" ]] && return 0
+  [[ $EUID -eq 0 ]] || die "PostgreSQL is not installed; run: sudo apt-get update && sudo apt-get install -y postgresql"
+  log "installing postgresql with apt-get (first run only)…"
+  { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postgresql; } 2>&1 |
+    sed 's/^/[dataplane]   apt: /' || die "apt-get install postgresql failed (see output above)"
+  [[ -n "$(pg_bin)" ]] || die "apt-get install postgresql did not provide /usr/lib/postgresql/*/bin/postgres"
+  # The package may start a cluster of its own on 5432; we run ours.
+  if command -v service >/dev/null 2>&1; then service postgresql stop >/dev/null 2>&1 || true; fi
 }
 
 install_kafka() {
@@ -113,6 +131,7 @@ install_all() {
   ferretdb_ok || need+=(go)
   check_commands "${need[@]}"
   install_redis
+  install_postgres
   install_kafka
   install_ferretdb
 }
@@ -125,12 +144,13 @@ ports_of() {
   case "$1" in
     redis) echo "$REDIS_PORT" ;;
     kafka) echo "$KAFKA_PORT $KAFKA_CONTROLLER_PORT" ;;
+    postgres) echo "$PG_PORT" ;;
     ferretdb) echo "$MONGO_PORT" ;;
   esac
 }
 # What a live process of ours must have on its command line (guards pid reuse).
 signature() {
-  case "$1" in redis) echo "redis-server" ;; kafka) echo "kafka.Kafka" ;; ferretdb) echo "ferretdb" ;; esac
+  case "$1" in redis) echo "redis-server" ;; kafka) echo "kafka.Kafka" ;; postgres) echo "bin/postgres" ;; ferretdb) echo "ferretdb" ;; esac
 }
 
 # Prints our pid for $1 if its pid file points at a live process of ours.
@@ -224,10 +244,38 @@ EOF
     -Dlog4j.configuration="file:$d/log4j.properties" kafka.Kafka "$d/server.properties"
 }
 
+# FerretDB's storage. Not pg_ctl: the postmaster itself is our process, so its pid file, the
+# signature check and stop_one treat it like the other servers (it stops on SIGINT, "fast").
+start_postgres() {
+  local d="$DATA/postgres" bin
+  bin="$(pg_bin)"
+  mkdir -p "$d"
+  [[ $EUID -eq 0 ]] && chown "$PG_USER" "$d"
+  chmod 700 "$d"
+  if [[ ! -f "$d/PG_VERSION" ]]; then
+    as_pg "$bin/initdb" -D "$d" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >"$(logfile postgres).initdb" 2>&1 ||
+      { tail -n 15 "$(logfile postgres).initdb" | sed 's/^/[dataplane]   initdb: /' >&2; die "initdb of $d failed (is every directory above it readable by $PG_USER?)"; }
+  fi
+  # TCP on loopback only, no Unix socket; fsync stays on (acknowledged writes are durable).
+  # setpriv execs (runuser would stay as the parent), so the recorded pid is the postmaster's.
+  local run=("$bin/postgres")
+  [[ $EUID -eq 0 ]] && run=(setpriv --reuid=postgres --regid=postgres --init-groups -- "$bin/postgres")
+  spawn postgres "${run[@]}" -D "$d" -c listen_addresses=127.0.0.1 -p "$PG_PORT" \
+    -c unix_socket_directories= -c max_connections=200 -c shared_buffers=128MB
+}
+
+# After the port answers: FerretDB's database and the GIN-index trigger (postgres/ferretdb-indexes.sql).
+prepare_postgres() {
+  [[ "$(psql_pg -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'ferretdb'")" == 1 ]] ||
+    psql_pg -d postgres -c "CREATE DATABASE ferretdb" || die "could not create the ferretdb database"
+  as_pg cat "$HERE/postgres/ferretdb-indexes.sql" >/dev/null 2>&1 || die "$HERE/postgres is not readable by $PG_USER"
+  psql_pg -d ferretdb -f "$HERE/postgres/ferretdb-indexes.sql" || die "installing postgres/ferretdb-indexes.sql failed"
+}
+
 start_ferretdb() {
-  mkdir -p "$DATA/ferretdb/sqlite" "$DATA/ferretdb/state"
+  mkdir -p "$DATA/ferretdb/state"
   # --debug-addr=- turns off the metrics/pprof HTTP listener (default :8088).
-  spawn ferretdb "$FERRETDB_BIN" --handler=sqlite --sqlite-url="file:$DATA/ferretdb/sqlite/" \
+  spawn ferretdb "$FERRETDB_BIN" --handler=postgresql --postgresql-url="postgres://postgres@127.0.0.1:$PG_PORT/ferretdb" \
     --listen-addr="127.0.0.1:$MONGO_PORT" --state-dir="$DATA/ferretdb/state" \
     --telemetry=disable --debug-addr=- --log-level=info
 }
@@ -255,6 +303,8 @@ probe_kafka() {
   fi
 }
 
+probe_postgres() { port_open "$PG_PORT" && [[ "$(psql_pg -d postgres -tAc 'SELECT 1' 2>/dev/null)" == 1 ]]; }
+
 probe_ferretdb() {
   port_open "$MONGO_PORT" || return 1
   if [[ -d "$REPO/node_modules/mongodb" ]]; then
@@ -269,7 +319,7 @@ probe_ferretdb() {
   fi
 }
 
-timeout_of() { case "$1" in redis) echo 30 ;; kafka) echo 120 ;; ferretdb) echo 60 ;; esac; }
+timeout_of() { case "$1" in redis) echo 30 ;; kafka) echo 120 ;; postgres) echo 60 ;; ferretdb) echo 60 ;; esac; }
 
 # Waits until $1 answers; fails early if its process dies.
 wait_ready() {
@@ -288,7 +338,8 @@ describe() {
   case "$1" in
     redis) echo "redis     127.0.0.1:$REDIS_PORT" ;;
     kafka) echo "kafka     127.0.0.1:$KAFKA_PORT (controller $KAFKA_CONTROLLER_PORT)" ;;
-    ferretdb) echo "ferretdb  127.0.0.1:$MONGO_PORT (MongoDB wire, SQLite)" ;;
+    postgres) echo "postgres  127.0.0.1:$PG_PORT (FerretDB's storage)" ;;
+    ferretdb) echo "ferretdb  127.0.0.1:$MONGO_PORT (MongoDB wire, PostgreSQL)" ;;
   esac
 }
 
@@ -304,7 +355,11 @@ cmd_up() {
     if our_pid "$s" >/dev/null; then already+=("$s"); else check_ports_free "$s"; to_start+=("$s"); fi
   done
   local t0=${EPOCHREALTIME/./} ms
-  for s in "${to_start[@]}"; do rotate_log "$s"; "start_$s"; done
+  for s in "${to_start[@]}"; do
+    # FerretDB needs its database and the index trigger before it creates anything.
+    if [[ "$s" == ferretdb ]]; then wait_ready postgres; prepare_postgres; fi
+    rotate_log "$s"; "start_$s"
+  done
   for s in "${SERVERS[@]}"; do
     wait_ready "$s"
     if [[ " ${already[*]} " == *" $s "* ]]; then
@@ -319,7 +374,8 @@ cmd_up() {
 stop_one() {
   local name="$1" pid i
   pid="$(our_pid "$name")" || { log "$name: not running"; return 0; }
-  kill -TERM "$pid" 2>/dev/null || true
+  # PostgreSQL's SIGTERM waits for every client to leave; SIGINT is its "fast" shutdown.
+  kill "-$( [[ "$name" == postgres ]] && echo INT || echo TERM )" "$pid" 2>/dev/null || true
   for ((i = 0; i < 40; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
   if kill -0 "$pid" 2>/dev/null; then
     log "$name (pid $pid) ignored SIGTERM for 20s; sending SIGKILL"
@@ -330,13 +386,13 @@ stop_one() {
   log "$name: stopped (pid $pid)"
 }
 
-# `down` stops all three; `down redis` (or kafka, ferretdb) just those named (the chaos test
+# `down` stops them all; `down redis` (or kafka, postgres, ferretdb) just those named (the chaos test
 # restarts one server at a time with `down <name>` then `up`).
 cmd_down() {
   local s names=("$@")
   for s in "${names[@]}"; do [[ " ${SERVERS[*]} " == *" $s "* ]] || die "unknown server '$s' (one of: ${SERVERS[*]})"; done
   # Reverse order: Kafka/FerretDB first, Redis last.
-  for s in ferretdb kafka redis; do
+  for s in ferretdb kafka postgres redis; do
     if ((${#names[@]} == 0)) || [[ " ${names[*]} " == *" $s "* ]]; then stop_one "$s"; fi
   done
 }
@@ -379,7 +435,7 @@ case "${1:-}" in
   up) cmd_up ;;
   down) shift; cmd_down "$@" ;;
   status) cmd_status ;;
-  install) install_all; log "installed: redis-server, Kafka $KAFKA_VERSION jars, FerretDB $FERRETDB_VERSION" ;;
+  install) install_all; log "installed: redis-server, PostgreSQL $(basename "$(dirname "$(pg_bin)")"), Kafka $KAFKA_VERSION jars, FerretDB $FERRETDB_VERSION" ;;
   reset) cmd_reset ;;
   *) echo "usage: $0 up|down [server…]|status|install|reset" >&2; exit 2 ;;
 esac
