@@ -15,8 +15,8 @@ import {
   messageKey,
 } from './group.schema';
 
-/** A one-key _id range (an _id index lookup on MongoDB). */
-const one = (id: string) => ({ _id: { $gte: id, $lte: id } });
+/** One document by `_id` (an equality: the only `_id` filter FerretDB serves from an index). */
+const one = (id: string) => ({ _id: id });
 /** Every _id starting with `prefix` (which ends with ':'). */
 const under = (prefix: string) => ({ _id: { $gt: prefix, $lt: `${prefix.slice(0, -1)};` } });
 
@@ -43,7 +43,7 @@ export class GroupsRepository {
   ) {}
 
   async appSettings(sdkAppId: number): Promise<GroupAppSettingsDoc> {
-    const doc = await this.settings.findOne({ _id: { $gte: sdkAppId, $lte: sdkAppId } }).lean<Partial<GroupAppSettingsDoc>>().exec();
+    const doc = await this.settings.findById(sdkAppId).lean<Partial<GroupAppSettingsDoc>>().exec();
     return { _id: sdkAppId, groupFields: doc?.groupFields ?? [], memberFields: doc?.memberFields ?? [], maxMembers: doc?.maxMembers ?? {} };
   }
 

@@ -27,11 +27,11 @@ export class BlacklistRepository {
   }
 
   /**
-   * Whether owner has blacklisted target: a one-key _id range (an _id index lookup on MongoDB).
+   * Whether owner has blacklisted target: one `_id` lookup.
    */
   async has(sdkAppId: number, owner: string, target: string): Promise<boolean> {
     const id = blacklistKey(sdkAppId, owner, target);
-    return (await this.entries.findOne({ _id: { $gte: id, $lte: id } }, { _id: 1 }).lean().exec()) !== null;
+    return (await this.entries.findById(id, { _id: 1 }).lean().exec()) !== null;
   }
 
   /** The owner's whole list (at most the limit plus one), in target order. */
@@ -46,7 +46,7 @@ export class BlacklistRepository {
 
   async version(sdkAppId: number, owner: string): Promise<number> {
     const id = `${sdkAppId}:${owner}`;
-    return (await this.versions.findOne({ _id: { $gte: id, $lte: id } }).lean<BlacklistVersionDoc>().exec())?.seq ?? 0;
+    return (await this.versions.findById(id).lean<BlacklistVersionDoc>().exec())?.seq ?? 0;
   }
 
   /** Raises the list's version to at least `seq` (a millisecond clock: concurrent bumps only ever raise it). */

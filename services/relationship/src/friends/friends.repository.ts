@@ -4,8 +4,8 @@ import type { Connection, Model, UpdateQuery } from 'mongoose';
 import { isDuplicateKey } from '@meridian/platform';
 import { FriendDoc, FriendMetaDoc, FriendRequestDoc, friendKey, incomingKey, outgoingKey } from './friend.schema';
 
-/** A one-key _id range (an _id index lookup on MongoDB). */
-const one = (id: string) => ({ _id: { $gte: id, $lte: id } });
+/** One document by `_id` (an equality: the only `_id` filter FerretDB serves from an index). */
+const one = (id: string) => ({ _id: id });
 const range = (prefix: string) => ({ _id: { $gt: prefix, $lt: `${prefix.slice(0, -1)};` } });
 
 @Injectable()
