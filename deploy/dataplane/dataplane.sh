@@ -159,7 +159,13 @@ our_pid() {
   f="$(pidfile "$1")"
   [[ -f "$f" ]] || return 1
   pid="$(cat "$f")"
-  [[ "$pid" =~ ^[0-9]+$ ]] && cmd="$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null || true)"
+  [[ "$pid" =~ ^[0-9]+$ ]] || pid=0
+  # A process caught mid-exec (just spawned: nohup → setsid → …) shows an empty command line.
+  for _ in 1 2 3 4 5 6 7 8 9 10; do
+    cmd="$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null || true)"
+    [[ -z "$cmd" && -d "/proc/$pid" && $pid -gt 0 ]] || break
+    sleep 0.1
+  done
   if [[ "$cmd" == *"$(signature "$1")"* ]]; then
     echo "$pid"
   else

@@ -4,6 +4,7 @@
 //   footprint  RSS and CPU seconds of every running Meridian process (npm start first), per region
 //   connections  M4: memory per idle authenticated connection, then deliveries/s through the gateway(s)
 //   messages   M1: 1:1 send→receive latency at fixed open-loop rates; M2: highest sustained durable rate
+//   groups     M3: group fan-out (stored groups at 1,000 and 6,000 members, AVChatRoom at 10,000 and 50,000)
 //   fuzz       property-based fuzzing of REST, WebSocket frames and UserSigs: [cases=100000] [seed]
 //              on its own data plane and platform (docs/chaos.md)
 import { readFileSync, readdirSync } from 'node:fs';
@@ -24,6 +25,10 @@ const scenarios = {
   connections: () => {
     build();
     step('bench', process.execPath, [join(ROOT, 'tools/runtime/run.js'), 'dist/tools/bench/src/connections.bench.js', ...args]);
+  },
+  groups: () => {
+    build();
+    step('bench', process.execPath, [join(ROOT, 'tools/runtime/run.js'), 'dist/tools/bench/src/groups.bench.js', ...args]);
   },
   messages: () => {
     build();

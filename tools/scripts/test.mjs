@@ -29,6 +29,12 @@ timings.integration = step('integration', bin('jest'), ['--selectProjects', 'int
 });
 if (!hadDataplane) dataplane('down');
 if (timings.integration < 0) process.exit(1);
+// The chaos test brings its own data plane (other ports) and platform (namespace `chaos`), kills
+// and restarts services and servers under load, then audits every acknowledged message.
+say('test', 'chaos: kill -9 of chat/push/gateway/callback, Redis/FerretDB/Kafka restarts under load, message audit (docs/chaos.md)');
+timings.chaos = step('chaos', bin('jest'), ['--selectProjects', 'chaos', '--runInBand'], {
+  env: { ...process.env, FORCE_COLOR: '0', MERIDIAN_TEST_PLATFORM: 'off' },
+});
 // After the integration tier, which built dist/ (the check validates the rendered topology with
 // the services' own schema from there).
 say('test', 'helm: lint and render every region; validate every object against the Kubernetes 1.31 schemas; chart rules; Dockerfile lint');

@@ -20,7 +20,8 @@ import { GrpcClients, Metrics, loadPlatformConfig } from '@meridian/platform';
 import { TOPICS } from '@meridian/contracts';
 import { eventsV1, type authV1 } from '@meridian/proto';
 import { genUserSig } from '@meridian/usersig';
-import { resolvePlatform, spawnUnit, stopChildren, type Child } from '../../launcher/src/control';
+import { stopChildren } from '../../launcher/src/control';
+import { spawnGateways } from './gateways';
 
 const PER_WORKER = 15_000;
 const say = (msg: string) => process.stdout.write(`[bench] ${msg}\n`);
@@ -226,30 +227,6 @@ async function main(): Promise<void> {
   clients.onModuleDestroy();
   await new Promise((r) => setTimeout(r, 500));
   await stopChildren(spawned.map((g) => g.child));
-}
-
-async function spawnGateways(n: number, region: string): Promise<{ url: string; child: Child }[]> {
-  if (n <= 0) return [];
-  const platform = resolvePlatform({ regions: [region] });
-  const out: { url: string; child: Child }[] = [];
-  for (let i = 0; i < n; i++) {
-    const httpPort = 7500 + i * 2;
-    const child = spawnUnit(
-      { ...platform, options: { ...platform.options, extraEnv: { MERIDIAN_HTTP_PORT: String(httpPort), MERIDIAN_GRPC_PORT: String(httpPort + 1), MERIDIAN_INSTANCE_ID: `${region}-gateway-bench-${i}` } } },
-      region,
-      { name: `${region}.gateway-bench-${i}`, services: ['gateway'], entry: 'dist/services/gateway/src/main.js', args: [] },
-    );
-    out.push({ url: `http://127.0.0.1:${httpPort}`, child });
-  }
-  for (const g of out) {
-    for (const deadline = Date.now() + 60_000; ; ) {
-      if (await fetch(`${g.url}/readyz`).then((r) => r.ok, () => false)) break;
-      if (Date.now() > deadline) throw new Error(`${g.url} did not start`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  }
-  say(`spawned ${n} extra gateway instance(s): ${out.map((g) => g.url).join(', ')}`);
-  return out;
 }
 
 if (process.argv.includes('--worker')) void worker();

@@ -37,7 +37,7 @@ import { Kafka, logLevel, type Admin } from 'kafkajs';
 import WebSocket from 'ws';
 import { genUserSig } from '@meridian/usersig';
 import { Histogram, type HistogramSnapshot } from './histogram';
-import { CpuWindow, environ, findTargets, otherMeridianProcesses, type ProcTarget } from './proc-sampler';
+import { CpuWindow, environ, findTargets, isDataPlane, otherMeridianProcesses, type ProcTarget } from './proc-sampler';
 
 const ROOT = resolve(__dirname, '..', '..', '..', '..');
 const say = (msg: string) => process.stdout.write(`[bench] ${msg}\n`);
@@ -952,9 +952,8 @@ function printSummary(results: StepResult[], highest: number | null, stoppedBeca
         })
         .join('')}`,
     );
-  const dataPlane = (n: string) => ['redis', 'kafka'].includes(n) || n.startsWith('ferretdb');
-  group('= platform', (n) => !n.startsWith('bench') && !dataPlane(n));
-  group('= data plane', dataPlane);
+  group('= platform', (n) => !n.startsWith('bench') && !isDataPlane(n));
+  group('= data plane', isDataPlane);
   group('= bench clients', (n) => n.startsWith('bench'));
   out('');
   out('CPU % of one core, averaged over each step (send window + drain); idle services cost ~1-2 % each');

@@ -1,7 +1,7 @@
 /**
  * CPU seconds and RSS of the processes a benchmark cares about, read from /proc (Linux): the
  * platform started from this checkout (`npm start`: one process per service or per region, with
- * no namespace) and the data plane (redis-server, Kafka's java, ferretdb). CPU is utime+stime in
+ * no namespace) and the data plane (redis-server, Kafka's java, postgres, ferretdb). CPU is utime+stime in
  * clock ticks (USER_HZ, 100 on Linux); RSS is resident pages × page size.
  */
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
@@ -11,7 +11,7 @@ const PAGE_SIZE = 4096;
 
 export interface ProcSample {
   pid: number;
-  /** e.g. `ap-singapore.gateway`, `ap-singapore.all`, `redis`, `kafka`, `ferretdb`, `bench` */
+  /** e.g. `ap-singapore.gateway`, `ap-singapore.all`, `redis`, `kafka`, `postgres`, `ferretdb`, `bench` */
   name: string;
   cpuSeconds: number;
   rssBytes: number;
@@ -58,6 +58,8 @@ export function findTargets(root: string): ProcTarget[] {
         out.push({ pid, name: port && port !== '27017' ? `ferretdb:${port}` : 'ferretdb' });
       }
       else if (comm === 'java' && cmd.includes('kafka.Kafka')) out.push({ pid, name: 'kafka' });
+      // FerretDB's PostgreSQL: the postmaster and a backend per connection, summed under one name.
+      else if (comm === 'postgres') out.push({ pid, name: 'postgres' });
       else {
         const entry = cmd.find((a) => /^dist\/.*main\.js$/.test(a));
         if (!entry || readlinkSync(`/proc/${pid}/cwd`) !== root) continue;
@@ -122,9 +124,13 @@ function readEnviron(pid: number): Record<string, string> {
   );
 }
 
+export function isDataPlane(name: string): boolean {
+  return ['redis', 'kafka', 'postgres'].includes(name) || name.startsWith('ferretdb');
+}
+
 function order(name: string): number {
   if (name.startsWith('bench')) return 3;
-  if (['redis', 'kafka'].includes(name) || name.startsWith('ferretdb')) return 2;
+  if (isDataPlane(name)) return 2;
   return 1;
 }
 
@@ -157,13 +163,16 @@ export class CpuWindow {
   finish(): { wallSeconds: number; machineBusyPct: number; processes: { pid: number; name: string; cpuSeconds: number; rssMiB: number; peakRssMiB: number }[] } {
     this.sample();
     const m = machineCpu();
-    const processes = [...this.last.values()].map((p) => ({
-      pid: p.pid,
-      name: p.name,
-      cpuSeconds: p.cpuSeconds - this.start.get(p.pid)!,
-      rssMiB: p.rssBytes / 2 ** 20,
-      peakRssMiB: this.peakRss.get(p.pid)! / 2 ** 20,
-    }));
+    // Processes of one name (PostgreSQL's) are summed; their RSS then counts shared memory twice.
+    const byName = new Map<string, { pid: number; name: string; cpuSeconds: number; rssMiB: number; peakRssMiB: number }>();
+    for (const p of this.last.values()) {
+      const row = byName.get(p.name) ?? { pid: p.pid, name: p.name, cpuSeconds: 0, rssMiB: 0, peakRssMiB: 0 };
+      row.cpuSeconds += p.cpuSeconds - this.start.get(p.pid)!;
+      row.rssMiB += p.rssBytes / 2 ** 20;
+      row.peakRssMiB += this.peakRss.get(p.pid)! / 2 ** 20;
+      byName.set(p.name, row);
+    }
+    const processes = [...byName.values()];
     return {
       wallSeconds: (Date.now() - this.startedAt) / 1000,
       machineBusyPct: (100 * (m.busy - this.machineStart.busy)) / Math.max(1, m.total - this.machineStart.total),

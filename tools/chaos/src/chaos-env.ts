@@ -2,16 +2,17 @@ import { execFile } from 'node:child_process';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 
-/** Ports of the chaos test's private data plane (never the shared 6379/9092/9093/27017). */
+/** Ports of the chaos test's private data plane (never the shared 6379/9092/9093/15432/27017). */
 export interface DataPlanePorts {
   redis: number;
   kafka: number;
   kafkaController: number;
+  postgres: number;
   mongo: number;
 }
 
 /**
- * The chaos test's own Redis, Kafka and FerretDB, run by deploy/dataplane/dataplane.sh with every
+ * The chaos test's own Redis, Kafka, PostgreSQL and FerretDB, run by deploy/dataplane/dataplane.sh with every
  * port, the data, the logs and the pid files moved under `dir`, so stopping and starting them
  * never touches the shared data plane or this checkout's .meridian/.
  */
@@ -28,6 +29,7 @@ export class ChaosDataPlane {
       MERIDIAN_REDIS_PORT: String(this.ports.redis),
       MERIDIAN_KAFKA_PORT: String(this.ports.kafka),
       MERIDIAN_KAFKA_CONTROLLER_PORT: String(this.ports.kafkaController),
+      MERIDIAN_PG_PORT: String(this.ports.postgres),
       MERIDIAN_MONGO_PORT: String(this.ports.mongo),
       MERIDIAN_DATA: join(this.dir, 'data'),
       MERIDIAN_RUN_DIR: join(this.dir, 'run'),

@@ -4,7 +4,7 @@
  * (namespace `fuzz`), so it floods nothing shared; prints counts per kind and per code, the
  * runtime, and the state probes; tears everything down.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GrpcClients, Metrics, loadPlatformConfig } from '@meridian/platform';
@@ -22,10 +22,12 @@ async function main(): Promise<void> {
   const cases = Number(process.argv[2] ?? 100_000);
   const seed = Number(process.argv[3] ?? 20_261_126);
   const dir = mkdtempSync(join(tmpdir(), 'meridian-fuzz-'));
+  chmodSync(dir, 0o755); // PostgreSQL (run as its own user when we are root) must reach its data dir
   const dataplane = new ChaosDataPlane(REPO_ROOT, dir, {
     redis: num('MERIDIAN_FUZZ_REDIS_PORT', 11479),
     kafka: num('MERIDIAN_FUZZ_KAFKA_PORT', 11192),
     kafkaController: num('MERIDIAN_FUZZ_KAFKA_CONTROLLER_PORT', 11193),
+    postgres: num('MERIDIAN_FUZZ_PG_PORT', 11532),
     mongo: num('MERIDIAN_FUZZ_MONGO_PORT', 11117),
   });
   const portOffset = num('MERIDIAN_FUZZ_PORT_OFFSET', 5600);

@@ -5,7 +5,7 @@ import { testTopology } from '@meridian/testing';
 /**
  * The MongoDB primitives Meridian relies on, checked against the MongoDB-wire server the data
  * plane runs (FerretDB 1.24 locally, MongoDB in production). Only what both implement is used:
- * FerretDB 1.24 on SQLite has no TTL indexes and does not make concurrent $inc or findAndModify
+ * FerretDB 1.24 has no TTL indexes and does not make concurrent $inc or findAndModify
  * atomic, so counters live in Redis and a unique index is the arbiter of every "first writer wins".
  */
 describe('mongoose against the MongoDB-wire server', () => {

@@ -5,7 +5,7 @@ import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 export class AccountDoc {
   /**
    * "<sdkAppId>:<userId>". Every hot lookup goes by _id, which MongoDB's _id index serves (as
-   * good as a compound index); FerretDB's SQLite backend scans for any query (docs/architecture.md).
+   * good as a compound index); FerretDB serves only `_id` equality from an index (docs/architecture.md).
    */
   @Prop({ type: String, required: true }) _id!: string;
   @Prop({ required: true }) sdkAppId!: number;
