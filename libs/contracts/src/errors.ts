@@ -88,6 +88,17 @@ export const ErrorCode = {
   PROFILE_VALUE_INVALID: 40605,
   /** A value of the wrong JSON type for its field (string vs integer). */
   PROFILE_VALUE_TYPE_MISMATCH: 40610,
+  // v4/open_msg_svc/get_history's own codes (Tencent's "Downloading Recent Messages" page)
+  /** The request is invalid (our use: a download URL whose token does not verify). */
+  HISTORY_REQUEST_INVALID: 1001,
+  /** A parameter is invalid: ChatType or MsgTime missing or malformed. */
+  HISTORY_PARAMETER_INVALID: 1002,
+  /** A system error while the file was produced. */
+  HISTORY_SYSTEM_ERROR: 1003,
+  /** The file has not been generated (the hour has not ended) or the hour holds no messages. */
+  HISTORY_NOT_READY: 1004,
+  /** The file has expired: the hour is older than the app's retention, or the download URL expired. */
+  HISTORY_EXPIRED: 1005,
   // Messages (80000-80005)
   MSG_BODY_TOO_LONG: 80002,
   CALLBACK_BLOCKED: 80003,

@@ -17,3 +17,4 @@ export * from './platform.module';
 export * from './bootstrap';
 export * from './stats/app-stats';
 export * from './stats/app-count-reporter';
+export * from './mongo/hour-pages';

@@ -43,6 +43,8 @@ export const TEST_LIMITS = {
   MERIDIAN_CALLBACK_BREAKER_OPEN_MS: '500',
   // Per-app REST and callback counts reach the statistics within half a second.
   MERIDIAN_STATS_FLUSH_MS: '500',
+  // get_history files read from chat / group two messages per page, so paging is exercised.
+  MERIDIAN_HISTORY_PAGE_SIZE: '2',
 } as const;
 
 /** The test platform's topology (namespaced names, offset ports). */

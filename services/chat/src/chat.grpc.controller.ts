@@ -88,6 +88,11 @@ export class ChatGrpcController implements chatV1.ChatServiceController {
     return {};
   }
 
+  async listHourMessages(req: chatV1.ListHourMessagesRequest): Promise<chatV1.ListHourMessagesResponse> {
+    const r = await this.messages.hourMessages(req.sdkAppId, Number(req.hourStart), req.cursor, req.limit || 500);
+    return { messages: r.messages.map((m) => toStored(m)), nextCursor: r.nextCursor, expired: r.expired };
+  }
+
   async getMessages(req: chatV1.GetMessagesRequest): Promise<chatV1.GetMessagesResponse> {
     const r = await this.messages.history(req.sdkAppId, req.account, req.peer, {
       afterSeq: Number(req.afterSeq),

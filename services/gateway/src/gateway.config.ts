@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { serviceEnv } from '@meridian/platform';
 
+/** The built-in get_history URL secret: fine on one machine, never in a shared deployment. */
+export const DEV_HISTORY_URL_SECRET = 'meridian-local-history-url-secret';
+
 export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env) {
   return serviceEnv(
     {
@@ -28,6 +31,15 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env) {
       MERIDIAN_WS_ACK_TIMEOUT_MS: z.coerce.number().int().min(10).max(120_000).default(5000),
       /** Time given to clients to leave on shutdown before sockets are closed. */
       MERIDIAN_WS_DRAIN_MS: z.coerce.number().int().min(0).max(120_000).default(2000),
+      /**
+       * Signs get_history download URLs. Every gateway of every region must share it (a URL may be
+       * downloaded through any of them); the default is for local use only (a warning is logged).
+       */
+      MERIDIAN_HISTORY_URL_SECRET: z.string().min(16).default(DEV_HISTORY_URL_SECRET),
+      /** How long a get_history download URL stays valid. */
+      MERIDIAN_HISTORY_URL_TTL_S: z.coerce.number().int().min(10).max(7 * 86_400).default(3600),
+      /** Messages per page read from chat / group while a get_history file is produced. */
+      MERIDIAN_HISTORY_PAGE_SIZE: z.coerce.number().int().min(1).max(1000).default(500),
       /** How often this gateway measures the other regions' gateways (addressing). */
       MERIDIAN_ACCESS_PROBE_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
     },

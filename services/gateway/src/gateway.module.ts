@@ -7,6 +7,9 @@ import { DiagHttpController } from './diag/diag.http.controller';
 import { DiagService } from './diag/diag.service';
 import { GATEWAY_CONFIG, loadGatewayConfig } from './gateway.config';
 import { GatewayGrpcController } from './gateway.grpc.controller';
+import { HistoryExportService } from './history/history-export.service';
+import { HistoryCommands } from './history/history.commands';
+import { HistoryHttpController } from './history/history.http.controller';
 import { AccountCommands } from './rest/commands/account.commands';
 import { AllMemberPushCommands } from './rest/commands/all-member-push.commands';
 import { C2cCommands } from './rest/commands/c2c.commands';
@@ -39,7 +42,7 @@ export class GatewayModule {
     return {
       module: GatewayModule,
       imports: [PlatformModule.register(config)],
-      controllers: [DiagHttpController, RestHttpController, AccessHttpController, GatewayGrpcController],
+      controllers: [DiagHttpController, RestHttpController, AccessHttpController, HistoryHttpController, GatewayGrpcController],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: loadGatewayConfig(env) },
         DiagService,
@@ -57,6 +60,8 @@ export class GatewayModule {
         GroupCommands,
         ConfigCommands,
         ProfileCommands,
+        HistoryExportService,
+        HistoryCommands,
         WsCommandRegistry,
         LiveRooms,
         ClientWsServer,

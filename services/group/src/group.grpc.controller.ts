@@ -37,6 +37,24 @@ export class GroupGrpcController implements groupV1.GroupServiceController {
     return { bodyJson: Buffer.from(JSON.stringify(out)) };
   }
 
+  async listHourMessages(req: groupV1.ListHourMessagesRequest): Promise<groupV1.ListHourMessagesResponse> {
+    const r = await this.groups.hourMessages(req.sdkAppId, Number(req.hourStart), req.cursor, req.limit || 500);
+    return {
+      messages: r.messages.map((m) => ({
+        groupId: m.groupId,
+        msgSeq: String(m.seq),
+        fromAccount: m.from,
+        msgRandom: m.random,
+        msgTime: String(m.time),
+        msgBody: Buffer.from(m.body),
+        cloudCustomData: m.cloudCustomData,
+        priority: m.priority,
+      })),
+      nextCursor: r.nextCursor,
+      expired: r.expired,
+    };
+  }
+
   async setAppSettings(req: groupV1.SetAppSettingsRequest): Promise<groupV1.SetAppSettingsResponse> {
     const s = req.settings;
     if (!s) throw new MeridianError(ErrorCode.INVALID_PARAMETER, 'settings are required');

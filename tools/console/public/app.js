@@ -416,6 +416,27 @@ onSubmit($('#history-form'), async (f) => {
   return `${msgs.length} message(s)`;
 });
 
+// The previous UTC hour, the most recent one whose file can be made.
+$('#export-form').hour.value = new Date(Date.now() - 3_600_000).toISOString().slice(0, 13).replace(/[-T]/g, '');
+
+onSubmit($('#export-form'), async (f) => {
+  const hour = f.get('hour').trim();
+  if (!/^\d{10}$/.test(hour)) throw new Problem('Hour: YYYYMMDDHH (UTC), e.g. 2025010112');
+  const type = f.get('type') === 'Group' ? 'Group' : 'C2C';
+  $('#export-file').replaceChildren();
+  const r = await rest('open_msg_svc/get_history', { ChatType: type, MsgTime: hour });
+  const file = r.File[0];
+  const a = document.createElement('a');
+  a.href = file.URL;
+  a.textContent = `${type} ${hour}.gz`;
+  a.dataset.testid = 'export-link';
+  a.download = '';
+  const info = document.createElement('span');
+  info.textContent = ` — ${file.GzipSize} bytes gzip (MD5 ${file.GzipMD5}), ${file.FileSize} bytes unpacked (MD5 ${file.FileMD5}); link valid until ${file.ExpireTime} UTC`;
+  $('#export-file').replaceChildren(a, info);
+  return 'file ready';
+});
+
 function textOf(el) {
   const c = el.MsgContent ?? {};
   if (el.MsgType === 'TIMTextElem') return c.Text;
@@ -455,7 +476,7 @@ async function loadStats() {
     const r = await api('GET', `/api/apps/${state.app}/stats?period=${period}`);
     $('#stats').replaceChildren(
       summary(r),
-      ...r.series.map((s) => chart(s.label, s.points, s.key)),
+      ...r.series.map((s) => chart(s.label, s.points, s.key, s.summable !== false)),
     );
     return `as of ${new Date(r.now).toLocaleTimeString()}`;
   });
@@ -468,13 +489,15 @@ function summary(r) {
   return p;
 }
 
-function chart(label, points, key) {
+function chart(label, points, key, summable = true) {
   const fig = document.createElement('figure');
   fig.dataset.testid = `chart-${key}`;
   const total = points.reduce((s, p) => s + p.value, 0);
   fig.dataset.total = String(total);
   const cap = document.createElement('figcaption');
-  cap.textContent = `${label} — total ${total}`;
+  // Distinct users and peaks do not add up over days: the caption shows today's figure instead.
+  cap.textContent = summable ? `${label} — total ${total}` : `${label} — today ${points.length ? points[points.length - 1].value : 0}`;
+  if (!summable) fig.dataset.today = String(points.length ? points[points.length - 1].value : 0);
   const W = 600, H = 120;
   const max = Math.max(1, ...points.map((p) => p.value));
   const ns = 'http://www.w3.org/2000/svg';

@@ -67,6 +67,7 @@ const REST_COMMANDS = new Set([
   'group_open_http_svc/send_group_system_notification',
   'group_open_http_svc/group_msg_get_simple',
   'openconfigsvr/getappinfo',
+  'open_msg_svc/get_history',
 ]);
 
 /** A request the console refuses with a message for the operator (HTTP 400, nothing changed). */
@@ -188,10 +189,27 @@ export async function startConsoleServer(opts: ConsoleServerOptions): Promise<Co
         restErrors: 'REST errors',
         callbacksSent: 'Callbacks sent',
         callbacksFailed: 'Callbacks failed',
+        registrations: 'Accounts registered',
+        accountsDeleted: 'Accounts deleted',
+        groupsCreated: 'Groups created',
+        groupsDestroyed: 'Groups disbanded',
+        groupJoins: 'Group joins',
+        groupQuits: 'Group quits',
+        activeUsers: 'Active users (distinct)',
+        loginUsers: 'Users who logged in (distinct)',
+        senders: 'Users who sent messages (distinct)',
+        c2cSenders: 'Users who sent 1:1 messages (distinct)',
+        groupSenders: 'Users who sent group messages (distinct)',
+        groupsWithMessages: 'Groups with messages (distinct)',
+        maxOnline: 'Peak online users',
+        accountsTotal: 'Accounts in all',
       };
+      // Per-day distinct counts, peaks and totals (only with period=day) do not add up over time.
+      const notSummable = new Set(['activeUsers', 'loginUsers', 'senders', 'c2cSenders', 'groupSenders', 'groupsWithMessages', 'maxOnline', 'accountsTotal']);
       const series = perRegion[0]!.series.map((s0, i) => ({
         key: s0.metric,
         label: `${labels[s0.metric] ?? s0.metric} per ${period}`,
+        summable: !notSummable.has(s0.metric),
         points: s0.points.map((p, j) => ({ t: Number(p.timeMs), value: perRegion.reduce((sum, r) => sum + Number(r.series[i]?.points[j]?.value ?? 0), 0) })),
       }));
       return send(res, 200, {

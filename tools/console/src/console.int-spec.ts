@@ -4,7 +4,9 @@ import { createServer, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { REPO_ROOT, TEST_NAMESPACE, TEST_PORT_OFFSET } from '@meridian/testing';
+import { gunzipSync } from 'node:zlib';
+import { genUserSig } from '@meridian/usersig';
+import { REPO_ROOT, TEST_NAMESPACE, TEST_PORT_OFFSET, authClient, rest } from '@meridian/testing';
 import { resolvePlatform } from '../../launcher/src/control';
 import { ConsoleStore } from './console-store';
 import { type ConsoleServer, startConsoleServer } from './console-server';
@@ -204,6 +206,7 @@ describe('operator console (browser end-to-end)', () => {
       await page.getByTestId('history-item').filter({ hasText: 'dave: Hello Carol, from the console' }).waitFor();
       await page.screenshot({ path: join(ARTIFACTS, 'console-history.png'), fullPage: true });
 
+
       // Statistics: the 1:1 message counter moves with each message sent.
       await page.getByTestId('tab-stats').click();
       const chartTotal = async (key: string) => Number(await page.getByTestId(`chart-${key}`).getAttribute('data-total'));
@@ -233,6 +236,9 @@ describe('operator console (browser end-to-end)', () => {
       await page.getByTestId('stats-period').selectOption('day');
       await status(page, 'stats-status').filter({ hasText: 'as of' }).waitFor();
       expect(await c2cTotal()).toBeGreaterThanOrEqual(before + 1);
+      // The per-day distinct counters: dave is today's one 1:1 sender; the app's accounts are all counted.
+      expect(await page.getByTestId('chart-c2cSenders').getAttribute('data-today')).toBe('1');
+      expect(Number(await page.getByTestId('chart-accountsTotal').getAttribute('data-today'))).toBeGreaterThanOrEqual(3);
       await page.getByTestId('stats-period').selectOption('minute');
       await status(page, 'stats-status').filter({ hasText: 'as of' }).waitFor();
       await page.screenshot({ path: join(ARTIFACTS, 'console-stats.png'), fullPage: true });
@@ -252,6 +258,26 @@ describe('operator console (browser end-to-end)', () => {
       const today = new Date().toISOString().slice(0, 10).replace(/-/g, '');
       expect(info.Result[0]).toEqual({ C2CUpMsgNum: String(before + 1), LoginTimes: '0', Date: today });
       await page.getByTestId('tab-messages').click();
+
+      // Download history: the current hour is refused (1004); an ended hour gives a link to its file.
+      await page.getByTestId('export-hour').fill(new Date().toISOString().slice(0, 13).replace(/[-T]/g, ''));
+      await page.getByTestId('export-submit').click();
+      await status(page, 'export-status').filter({ hasText: '(1004)' }).waitFor();
+      await page.getByTestId('export-hour').fill('2025-01-01');
+      await page.getByTestId('export-submit').click();
+      await status(page, 'export-status').filter({ hasText: 'YYYYMMDDHH' }).waitFor();
+      const key = (await authClient().getApp({ sdkAppId, revealSecrets: true })).app!.secretKey;
+      const asAdmin = { sdkAppId, secretKey: key, admin: 'administrator', homeRegion: 'ap-singapore', sig: (id = 'administrator') => genUserSig({ sdkAppId, key, identifier: id, expireSeconds: 600 }) };
+      const past = Math.floor(Date.now() / 3_600_000) * 3600 - 7200;
+      const imported = await rest('ap-singapore', 'openim/importmsg', asAdmin, { SyncFromOldSystem: 2, From_Account: 'dave', To_Account: 'carol', MsgRandom: 4242, MsgTimeStamp: past + 60, MsgBody: [{ MsgType: 'TIMTextElem', MsgContent: { Text: 'from two hours ago' } }] });
+      expect(imported.body.ErrorCode).toBe(0);
+      await page.getByTestId('export-hour').fill(new Date(past * 1000).toISOString().slice(0, 13).replace(/[-T]/g, ''));
+      await page.getByTestId('export-submit').click();
+      await status(page, 'export-status').filter({ hasText: 'file ready' }).waitFor();
+      const href = await page.getByTestId('export-link').getAttribute('href');
+      const file = gunzipSync(Buffer.from(await (await fetch(href!)).arrayBuffer())).toString('utf8');
+      expect(file).toContain('"MsgBody":[{"MsgType":"TIMTextElem","MsgContent":{"Text":"from two hours ago"}}]');
+      await page.screenshot({ path: join(ARTIFACTS, 'console-export.png'), fullPage: true });
 
       // Groups: list, show members, add, mute, remove, a system notification, disband.
       const created = (await page.evaluate(

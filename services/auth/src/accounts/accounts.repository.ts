@@ -14,30 +14,37 @@ export class AccountsRepository {
    * Creates the account, or, when it exists, updates the given profile fields. The unique index
    * decides between concurrent imports (no reliance on atomic upserts, which FerretDB lacks).
    */
-  async upsert(sdkAppId: number, userId: string, profile: { nick?: string; faceUrl?: string }): Promise<void> {
+  async upsert(sdkAppId: number, userId: string, profile: { nick?: string; faceUrl?: string }): Promise<boolean> {
     try {
       await this.accounts.create({ _id: accountKey(sdkAppId, userId), sdkAppId, userId, nick: profile.nick ?? '', faceUrl: profile.faceUrl ?? '', createdAt: new Date() });
+      return true;
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
       const set: Record<string, string> = {};
       if (profile.nick !== undefined) set['nick'] = profile.nick;
       if (profile.faceUrl !== undefined) set['faceUrl'] = profile.faceUrl;
       if (Object.keys(set).length) await this.accounts.updateOne({ _id: accountKey(sdkAppId, userId) }, { $set: set }).exec();
+      return false;
     }
+  }
+
+  /** How many accounts the app has (an equality on the indexed sdkAppId: an index lookup on FerretDB). */
+  async count(sdkAppId: number): Promise<number> {
+    return this.accounts.countDocuments({ sdkAppId }).exec();
   }
 
   /**
    * The account, created when missing. Insert first: on FerretDB a lookup that misses reads the
    * whole collection (~20 ms at 6,000 accounts) while a hit or an insert takes ~1-3 ms.
    */
-  async ensure(sdkAppId: number, userId: string): Promise<AccountRecord> {
+  async ensure(sdkAppId: number, userId: string): Promise<{ account: AccountRecord; created: boolean }> {
     const doc = { _id: accountKey(sdkAppId, userId), sdkAppId, userId, nick: '', faceUrl: '', createdAt: new Date(), sigsValidAfter: 0 };
     try {
       await this.accounts.create(doc);
-      return doc;
+      return { account: doc, created: true };
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
-      return (await this.find(sdkAppId, userId)) ?? doc;
+      return { account: (await this.find(sdkAppId, userId)) ?? doc, created: false };
     }
   }
 

@@ -3,6 +3,7 @@ import { ErrorCode, MeridianError, TOPICS, isValidUserId } from '@meridian/contr
 import { EventBus } from '@meridian/platform';
 import { AppsService } from '../apps/apps.service';
 import { SessionsService } from '../sessions/sessions.service';
+import { StatsAggregator } from '../stats/stats.aggregator';
 import { NO_SPEAKING_FOREVER } from './account.schema';
 import { AccountsRepository } from './accounts.repository';
 
@@ -33,6 +34,7 @@ export class AccountsService {
     @Inject(AppsService) private readonly apps: AppsService,
     @Inject(SessionsService) private readonly sessions: SessionsService,
     @Inject(EventBus) private readonly bus: EventBus,
+    @Inject(StatsAggregator) private readonly stats: StatsAggregator,
   ) {}
 
   /**
@@ -50,13 +52,15 @@ export class AccountsService {
       }
     }
     const failed: string[] = [];
+    let created = 0;
     for (const a of accounts) {
       try {
-        await this.repo.upsert(sdkAppId, a.userId, { nick: a.nick, faceUrl: a.faceUrl });
+        if (await this.repo.upsert(sdkAppId, a.userId, { nick: a.nick, faceUrl: a.faceUrl })) created++;
       } catch {
         failed.push(a.userId);
       }
     }
+    if (created) await this.stats.accountsChanged(sdkAppId, created, 0);
     return failed;
   }
 
@@ -119,7 +123,8 @@ export class AccountsService {
     if (doomed.length) {
       await this.bus.publish(TOPICS.accountsDeleted, String(sdkAppId), { accountsDeleted: { userIds: doomed } }, { sdkAppId });
       for (const userId of doomed) await this.sessions.kickAll(sdkAppId, userId, 'AccountDeleted');
-      await this.repo.delete(sdkAppId, doomed);
+      const deleted = await this.repo.delete(sdkAppId, doomed);
+      await this.stats.accountsChanged(sdkAppId, 0, deleted);
     }
     return userIds.map((userId) =>
       found.has(userId)

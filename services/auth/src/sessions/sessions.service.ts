@@ -5,6 +5,7 @@ import { EventBus } from '@meridian/platform';
 import { AUTH_CONFIG, type AuthConfig } from '../auth.config';
 import { AccountsRepository } from '../accounts/accounts.repository';
 import { UserSigService } from '../usersig/usersig.service';
+import { StatsAggregator } from '../stats/stats.aggregator';
 import { sessionsToKick } from './multi-device.policy';
 import { SessionsRepository, type SessionRecord } from './sessions.repository';
 
@@ -50,13 +51,15 @@ export class SessionsService {
     @Inject(AccountsRepository) private readonly accounts: AccountsRepository,
     @Inject(UserSigService) private readonly usersig: UserSigService,
     @Inject(EventBus) private readonly bus: EventBus,
+    @Inject(StatsAggregator) private readonly stats: StatsAggregator,
   ) {}
 
   async login(input: LoginInput): Promise<{ session: SessionRecord; kicked: SessionRecord[] }> {
     if (!isPlatform(input.platform)) throw new MeridianError(ErrorCode.INVALID_PARAMETER, `unknown platform ${input.platform}`);
     const platform: Platform = input.platform;
     const { app, claims } = await this.usersig.verify(input.sdkAppId, input.userId, input.userSig);
-    const account = await this.accounts.ensure(input.sdkAppId, input.userId);
+    const { account, created } = await this.accounts.ensure(input.sdkAppId, input.userId);
+    if (created) await this.stats.accountsChanged(input.sdkAppId, 1, 0);
     if (claims.issuedAt < account.sigsValidAfter) {
       throw new MeridianError(ErrorCode.USERSIG_EXPIRED, 'UserSig was revoked by a kick; generate a new one');
     }

@@ -1,7 +1,27 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { ErrorCode, MeridianError, TOPICS } from '@meridian/contracts';
-import { EventBus, PLATFORM_CONFIG, REPORTED_METRICS, RedisClient, STAT_METRICS, countStat, onlineNow, setOnline, statSeries, type ConsumedEvent, type PlatformConfig, type StatMetric, type StatPeriod } from '@meridian/platform';
+import {
+  DISTINCT_METRICS,
+  EventBus,
+  PLATFORM_CONFIG,
+  REPORTED_METRICS,
+  RedisClient,
+  STAT_METRICS,
+  addDistinct,
+  countStat,
+  distinctSeries,
+  maxOnlineSeries,
+  onlineNow,
+  setOnlineAndPeak,
+  statSeries,
+  type ConsumedEvent,
+  type DistinctMetric,
+  type PlatformConfig,
+  type StatMetric,
+  type StatPeriod,
+} from '@meridian/platform';
 import type { authV1 } from '@meridian/proto';
+import { AccountsRepository } from '../accounts/accounts.repository';
 
 /**
  * Per-app statistics of this region (logins, online users, 1:1 and group messages) counted from
@@ -18,7 +38,18 @@ export class StatsAggregator implements OnModuleInit {
     @Inject(EventBus) private readonly bus: EventBus,
     @Inject(RedisClient) private readonly redis: RedisClient,
     @Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig,
+    @Inject(AccountsRepository) private readonly accounts: AccountsRepository,
   ) {}
+
+  /** Accounts created (imports, first logins) and deleted now; best-effort like every counter. */
+  async accountsChanged(sdkAppId: number, created: number, deleted: number): Promise<void> {
+    try {
+      if (created) await countStat(this.redis.redis, sdkAppId, 'registrations', Date.now(), created);
+      if (deleted) await countStat(this.redis.redis, sdkAppId, 'accountsDeleted', Date.now(), deleted);
+    } catch (err) {
+      this.logger.warn({ sdkAppId, error: (err as Error).message }, 'account counts not kept');
+    }
+  }
 
   /** Counts reported by other services of this region (REST calls, callbacks); unknown metrics are ignored. */
   async report(counts: authV1.AppCount[]): Promise<void> {
@@ -33,13 +64,39 @@ export class StatsAggregator implements OnModuleInit {
     if (period !== 'minute' && period !== 'hour' && period !== 'day') throw new MeridianError(ErrorCode.INVALID_PARAMETER, 'period is minute, hour or day');
     if (points > 1000) throw new MeridianError(ErrorCode.INVALID_PARAMETER, 'at most 1000 points');
     const now = Date.now();
-    const series = await Promise.all(
+    const series: authV1.StatSeries[] = await Promise.all(
       STAT_METRICS.map(async (metric) => ({
         metric,
         points: (await statSeries(this.redis.redis, sdkAppId, metric, period as StatPeriod, now, points || undefined)).map((p) => ({ timeMs: String(p.t), value: String(p.value) })),
       })),
     );
+    if (period === 'day') series.push(...(await this.daySeries(sdkAppId, now, points || undefined)));
     return { region: this.config.region, onlineNow: await onlineNow(this.redis.redis, sdkAppId), series };
+  }
+
+  /**
+   * Day-only series: the distinct counts (HyperLogLogs), the peak of online users (maxOnline) and
+   * accountsTotal, the app's accounts at each day's end: exact today (counted in the accounts
+   * collection of this region), earlier days by taking back the registrations and deletions
+   * counted since.
+   */
+  private async daySeries(sdkAppId: number, now: number, points?: number): Promise<authV1.StatSeries[]> {
+    const toProto = (metric: string, pts: { t: number; value: number }[]) => ({ metric, points: pts.map((p) => ({ timeMs: String(p.t), value: String(Math.max(0, p.value)) })) });
+    const out = await Promise.all(DISTINCT_METRICS.map(async (m) => toProto(m, await distinctSeries(this.redis.redis, sdkAppId, m, now, points))));
+    out.push(toProto('maxOnline', await maxOnlineSeries(this.redis.redis, sdkAppId, now, points)));
+    const [registered, deleted, total] = await Promise.all([
+      statSeries(this.redis.redis, sdkAppId, 'registrations', 'day', now, points),
+      statSeries(this.redis.redis, sdkAppId, 'accountsDeleted', 'day', now, points),
+      this.accounts.count(sdkAppId),
+    ]);
+    const totals = registered.map((p) => ({ t: p.t, value: 0 }));
+    let running = total;
+    for (let i = totals.length - 1; i >= 0; i--) {
+      totals[i]!.value = running;
+      running -= registered[i]!.value - deleted[i]!.value;
+    }
+    out.push(toProto('accountsTotal', totals));
+    return out;
   }
 
   onModuleInit(): void {
@@ -58,15 +115,40 @@ export class StatsAggregator implements OnModuleInit {
     try {
       if (e.userStateChanged) {
         const s = e.userStateChanged;
-        if (s.action === 'Login') await countStat(this.redis.redis, app, 'logins', time);
-        await setOnline(this.redis.redis, app, s.userId, s.onlineSessions > 0);
+        if (s.action === 'Login') {
+          await countStat(this.redis.redis, app, 'logins', time);
+          await addDistinct(this.redis.redis, app, [['loginUsers', s.userId], ['activeUsers', s.userId]], time);
+        }
+        await setOnlineAndPeak(this.redis.redis, app, s.userId, s.onlineSessions > 0, time);
       } else if (e.c2cMessageStored) {
+        const m = e.c2cMessageStored;
         await countStat(this.redis.redis, app, 'c2cMessages', time);
+        // Imports are history, not activity: they count as messages (as before) but not as senders.
+        if (!m.imported) await addDistinct(this.redis.redis, app, senderEntries(m.fromAccount, 'c2cSenders'), time);
       } else if (e.groupMessageStored) {
+        const m = e.groupMessageStored;
         await countStat(this.redis.redis, app, 'groupMessages', time);
+        await addDistinct(this.redis.redis, app, [...senderEntries(m.fromAccount, 'groupSenders'), ['groupsWithMessages', m.groupId]], time);
+      } else if (e.groupChanged) {
+        const g = e.groupChanged;
+        const metric = GROUP_CHANGE_METRIC[g.change];
+        if (metric) await countStat(this.redis.redis, app, metric, time, metric === 'groupJoins' || metric === 'groupQuits' ? Math.max(1, g.members.length) : 1);
       }
     } catch (err) {
       this.logger.warn({ sdkAppId: app, error: (err as Error).message }, 'stats not counted');
     }
   }
+}
+
+/** Group changes counted per day (Tencent's GroupNewGroupNum, GroupDestroyGroupNum, GroupJoinGroupTimes, GroupQuitGroupTimes). */
+const GROUP_CHANGE_METRIC: Partial<Record<string, StatMetric>> = {
+  Created: 'groupsCreated',
+  Destroyed: 'groupsDestroyed',
+  MemberJoined: 'groupJoins',
+  MemberQuit: 'groupQuits',
+  MemberKicked: 'groupQuits',
+};
+
+function senderEntries(userId: string, kind: DistinctMetric): [DistinctMetric, string][] {
+  return userId ? [[kind, userId], ['senders', userId], ['activeUsers', userId]] : [];
 }

@@ -26,9 +26,13 @@ export class C2cMessageDoc {
   @Prop({ default: false }) noUnread?: boolean;
   /** End of roaming retention; the retention job deletes messages past it. */
   @Prop({ required: true }) expiresAt!: Date;
+  /** "<sdkAppId>:<unix minute of time>" (libs/platform hour-pages), set by the repository on insert. */
+  @Prop() minute?: string;
 }
 
 export const C2cMessageSchema = SchemaFactory.createForClass(C2cMessageDoc);
+// serves: get_history exports, an app's messages of one minute (equality: an index lookup on FerretDB)
+C2cMessageSchema.index({ minute: 1, _id: 1 });
 // serves: the retention job's scan for expired messages (on MongoDB; FerretDB scans regardless)
 C2cMessageSchema.index({ expiresAt: 1 });
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
-import { isDuplicateKey } from '@meridian/platform';
+import { isDuplicateKey, minuteKey } from '@meridian/platform';
 import { C2cMessageDoc, ImportKeyDoc, SeqFloorDoc, messageId } from './message.schema';
 
 const MAX_SEQ = 999_999_999_999;
@@ -17,12 +17,22 @@ export class MessagesRepository {
   /** Stores a message; false when its (conversation, seq) is taken already. */
   async insert(doc: C2cMessageDoc): Promise<boolean> {
     try {
-      await this.messages.create(doc);
+      await this.messages.create({ ...doc, minute: minuteKey(doc.sdkAppId, doc.time) });
       return true;
     } catch (err) {
       if (isDuplicateKey(err)) return false;
       throw err;
     }
+  }
+
+  /** Messages of one minute bucket with _id > afterId ('' = all), by _id (get_history exports). */
+  async inMinute(minute: string, afterId: string, limit: number): Promise<C2cMessageDoc[]> {
+    return this.messages
+      .find(afterId ? { minute, _id: { $gt: afterId } } : { minute })
+      .sort({ _id: 1 })
+      .limit(limit)
+      .lean<C2cMessageDoc[]>()
+      .exec();
   }
 
   async findOne(id: string): Promise<C2cMessageDoc | null> {

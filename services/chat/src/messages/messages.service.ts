@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ErrorCode, MeridianError, TOPICS, isValidUserId, validateMsgBody } from '@meridian/contracts';
-import { BeforeCallbacks, EventBus, GrpcClients } from '@meridian/platform';
+import { BeforeCallbacks, EventBus, GrpcClients, HOUR_S, hourPage } from '@meridian/platform';
 import type { authV1, relationshipV1 } from '@meridian/proto';
 import { AppSettingsCache } from '../apps/app-settings.cache';
 import { CHAT_CONFIG, type ChatConfig } from '../chat.config';
@@ -201,6 +201,25 @@ export class MessagesService {
   private droppedResult(input: SendInput): SendResult {
     const time = Math.floor(Date.now() / 1000);
     return { msgSeq: 0, msgTime: time, msgKey: `0_${input.random}_${time}`, conversationId: c2cConversationId(input.from, input.to) };
+  }
+
+  /**
+   * One page of the app's messages whose time falls in the hour starting at hourStart (get_history
+   * exports), recalled ones left out; `expired` when the hour begins before the app's retention.
+   */
+  async hourMessages(sdkAppId: number, hourStart: number, cursor: string, limit: number): Promise<{ messages: C2cMessageDoc[]; nextCursor: string; expired: boolean }> {
+    if (!Number.isInteger(hourStart) || hourStart % HOUR_S !== 0 || hourStart < 0) throw new MeridianError(ErrorCode.INVALID_PARAMETER, 'hour_start must be a whole UTC hour');
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new MeridianError(ErrorCode.INVALID_PARAMETER, 'limit is 1-1000');
+    const { roamingSeconds } = await this.apps.get(sdkAppId);
+    if (hourStart < Date.now() / 1000 - roamingSeconds) return { messages: [], nextCursor: '', expired: true };
+    let page;
+    try {
+      page = await hourPage(sdkAppId, hourStart, cursor, limit, (minute, afterId, n) => this.messages.inMinute(minute, afterId, n));
+    } catch (err) {
+      if ((err as Error).message === 'bad hour cursor') throw new MeridianError(ErrorCode.INVALID_PARAMETER, 'bad cursor');
+      throw err;
+    }
+    return { messages: page.items.filter((m) => !m.recalled), nextCursor: page.nextCursor, expired: false };
   }
 
   async history(

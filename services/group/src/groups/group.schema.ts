@@ -102,8 +102,12 @@ export class GroupMessageDoc {
   /** A group tip (join, quit, ...) rather than a member's message. */
   @Prop({ default: false }) tip!: boolean;
   @Prop({ required: true }) expiresAt!: Date;
+  /** "<sdkAppId>:<unix minute of time>" (libs/platform hour-pages), set by the repository on insert. */
+  @Prop() minute?: string;
 }
 export const GroupMessageSchema = SchemaFactory.createForClass(GroupMessageDoc);
+// serves: get_history exports, an app's group messages of one minute (equality: an index lookup on FerretDB)
+GroupMessageSchema.index({ minute: 1, _id: 1 });
 
 /** One declared custom field. */
 export interface DeclaredField {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model, UpdateQuery } from 'mongoose';
-import { isDuplicateKey } from '@meridian/platform';
+import { isDuplicateKey, minuteKey } from '@meridian/platform';
 import {
   ApplicationDoc,
   GroupAppSettingsDoc,
@@ -135,7 +135,17 @@ export class GroupsRepository {
   }
 
   insertMessage(sdkAppId: number, groupId: string, doc: Omit<GroupMessageDoc, '_id'>): Promise<boolean> {
-    return insert(this.messages, { _id: messageKey(sdkAppId, groupId, doc.seq), ...doc });
+    return insert(this.messages, { _id: messageKey(sdkAppId, groupId, doc.seq), ...doc, minute: minuteKey(sdkAppId, doc.time) });
+  }
+
+  /** Messages of one minute bucket with _id > afterId ('' = all), by _id (get_history exports). */
+  async messagesInMinute(minute: string, afterId: string, limit: number): Promise<GroupMessageDoc[]> {
+    return this.messages
+      .find(afterId ? { minute, _id: { $gt: afterId } } : { minute })
+      .sort({ _id: 1 })
+      .limit(limit)
+      .lean<GroupMessageDoc[]>()
+      .exec();
   }
 
   async message(sdkAppId: number, groupId: string, seq: number): Promise<GroupMessageDoc | null> {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ErrorCode, MeridianError, TOPICS, isValidUserId, validateMsgBody } from '@meridian/contracts';
-import { EventBus, GrpcClients, existingAccounts, RedisClient, RedisSequence } from '@meridian/platform';
+import { EventBus, GrpcClients, HOUR_S, existingAccounts, hourPage, RedisClient, RedisSequence } from '@meridian/platform';
 import type { authV1, gatewayV1 } from '@meridian/proto';
 import { GROUP_CONFIG, type GroupConfig } from '../group.config';
 import { GroupKeys } from '../group.keys';
@@ -1067,6 +1067,27 @@ export class GroupsService {
     const doc = { _id: sdkAppId, ...next, maxMembers: Object.fromEntries(Object.entries(next.maxMembers).filter(([, n]) => n > 0)) };
     await this.repo.saveAppSettings(doc);
     return doc;
+  }
+
+  /**
+   * One page of the app's group messages (members' messages: no tips, not recalled) whose time
+   * falls in the hour starting at hourStart (get_history exports), with each message's group id;
+   * `expired` when the hour begins before the group roaming retention.
+   */
+  async hourMessages(sdkAppId: number, hourStart: number, cursor: string, limit: number): Promise<{ messages: (GroupMessageDoc & { groupId: string })[]; nextCursor: string; expired: boolean }> {
+    if (!Number.isInteger(hourStart) || hourStart % HOUR_S !== 0 || hourStart < 0) throw fail(GroupCode.INVALID_PARAMETER, 'hour_start must be a whole UTC hour');
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw fail(GroupCode.INVALID_PARAMETER, 'limit is 1-1000');
+    if (hourStart < Date.now() / 1000 - this.config.MERIDIAN_GROUP_ROAMING_DAYS * 86_400) return { messages: [], nextCursor: '', expired: true };
+    let page;
+    try {
+      page = await hourPage(sdkAppId, hourStart, cursor, limit, (minute, afterId, n) => this.repo.messagesInMinute(minute, afterId, n));
+    } catch (err) {
+      if ((err as Error).message === 'bad hour cursor') throw fail(GroupCode.INVALID_PARAMETER, 'bad cursor');
+      throw err;
+    }
+    // _id is "<sdkAppId>:<groupId>:<seq>"; a custom group id may itself hold ':'.
+    const messages = page.items.filter((m) => !m.tip && !m.recalled).map((m) => ({ ...m, groupId: m._id.slice(m._id.indexOf(':') + 1, m._id.lastIndexOf(':')) }));
+    return { messages, nextCursor: page.nextCursor, expired: false };
   }
 
   // --- helpers ------------------------------------------------------------------------------

@@ -67,13 +67,28 @@ export class ConfigCommands implements OnModuleInit {
       .map((p, day) => {
         const c2c = total('c2cMessages', day);
         const group = total('groupMessages', day);
+        // Distinct counts are added up over the regions too: an app's users act in its home region
+        // only (its data and sessions live there), so the regions' sets do not overlap.
         const item: Record<string, string> = {
           AppName: app.name,
           AppId: String(app.sdkAppId),
+          ActiveUserNum: String(total('activeUsers', day)),
+          RegistUserNumOneDay: String(total('registrations', day)),
+          RegistUserNumTotal: String(total('accountsTotal', day)),
           LoginTimes: String(total('logins', day)),
+          LoginUserNum: String(total('loginUsers', day)),
           UpMsgNum: String(c2c + group),
+          SendMsgUserNum: String(total('senders', day)),
           C2CUpMsgNum: String(c2c),
+          C2CSendMsgUserNum: String(total('c2cSenders', day)),
+          MaxOnlineNum: String(total('maxOnline', day)),
           GroupUpMsgNum: String(group),
+          GroupSendMsgUserNum: String(total('groupSenders', day)),
+          GroupSendMsgGroupNum: String(total('groupsWithMessages', day)),
+          GroupJoinGroupTimes: String(total('groupJoins', day)),
+          GroupQuitGroupTimes: String(total('groupQuits', day)),
+          GroupNewGroupNum: String(total('groupsCreated', day)),
+          GroupDestroyGroupNum: String(total('groupsDestroyed', day)),
           CallBackReq: String(total('callbacksSent', day)),
           CallBackRsp: String(total('callbacksSent', day) - total('callbacksFailed', day)),
         };

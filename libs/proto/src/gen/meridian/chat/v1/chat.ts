@@ -229,6 +229,25 @@ export interface GetMessagesResponse {
   complete: boolean;
 }
 
+export interface ListHourMessagesRequest {
+  sdkAppId: number;
+  /** Start of the hour, unix seconds (a multiple of 3600). */
+  hourStart: string;
+  /** The previous page's next_cursor; empty for the first page. */
+  cursor: string;
+  /** At most this many messages (≤ 1000). */
+  limit: number;
+}
+
+export interface ListHourMessagesResponse {
+  /** Minute by minute; within a minute by conversation and seq. */
+  messages: StoredMessage[];
+  /** Empty once the hour is exhausted. */
+  nextCursor: string;
+  /** The hour starts before the app's roaming retention: its messages may be purged already. */
+  expired: boolean;
+}
+
 export const MERIDIAN_CHAT_V1_PACKAGE_NAME = "meridian.chat.v1";
 
 function createBaseImportMessageRequest(): ImportMessageRequest {
@@ -2313,6 +2332,153 @@ export const GetMessagesResponse: MessageFns<GetMessagesResponse> = {
   },
 };
 
+function createBaseListHourMessagesRequest(): ListHourMessagesRequest {
+  return { sdkAppId: 0, hourStart: "0", cursor: "", limit: 0 };
+}
+
+export const ListHourMessagesRequest: MessageFns<ListHourMessagesRequest> = {
+  encode(message: ListHourMessagesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sdkAppId !== 0) {
+      writer.uint32(8).uint32(message.sdkAppId);
+    }
+    if (message.hourStart !== "0") {
+      writer.uint32(16).int64(message.hourStart);
+    }
+    if (message.cursor !== "") {
+      writer.uint32(26).string(message.cursor);
+    }
+    if (message.limit !== 0) {
+      writer.uint32(32).uint32(message.limit);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListHourMessagesRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListHourMessagesRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.sdkAppId = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.hourStart = reader.int64().toString();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.cursor = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.limit = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseListHourMessagesResponse(): ListHourMessagesResponse {
+  return { messages: [], nextCursor: "", expired: false };
+}
+
+export const ListHourMessagesResponse: MessageFns<ListHourMessagesResponse> = {
+  encode(message: ListHourMessagesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.messages) {
+      StoredMessage.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.nextCursor !== "") {
+      writer.uint32(18).string(message.nextCursor);
+    }
+    if (message.expired !== false) {
+      writer.uint32(24).bool(message.expired);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListHourMessagesResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListHourMessagesResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.messages.push(StoredMessage.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nextCursor = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.expired = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
 /**
  * ChatService owns 1:1 (C2C) messages: validation, per-conversation sequence, storage, history
  * and offline sync, and the delivery of each stored message.
@@ -2348,6 +2514,13 @@ export interface ChatServiceClient {
   deleteConversation(request: DeleteConversationRequest): Observable<DeleteConversationResponse>;
 
   pinConversation(request: PinConversationRequest): Observable<PinConversationResponse>;
+
+  /**
+   * An app's stored messages whose MsgTimestamp falls in one UTC hour, page by page
+   * (v4/open_msg_svc/get_history exports). Recalled messages are left out.
+   */
+
+  listHourMessages(request: ListHourMessagesRequest): Observable<ListHourMessagesResponse>;
 }
 
 /**
@@ -2403,6 +2576,15 @@ export interface ChatServiceController {
   pinConversation(
     request: PinConversationRequest,
   ): Promise<PinConversationResponse> | Observable<PinConversationResponse> | PinConversationResponse;
+
+  /**
+   * An app's stored messages whose MsgTimestamp falls in one UTC hour, page by page
+   * (v4/open_msg_svc/get_history exports). Recalled messages are left out.
+   */
+
+  listHourMessages(
+    request: ListHourMessagesRequest,
+  ): Promise<ListHourMessagesResponse> | Observable<ListHourMessagesResponse> | ListHourMessagesResponse;
 }
 
 export function ChatServiceControllerMethods() {
@@ -2418,6 +2600,7 @@ export function ChatServiceControllerMethods() {
       "listConversations",
       "deleteConversation",
       "pinConversation",
+      "listHourMessages",
     ];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);

@@ -76,6 +76,37 @@ export interface ExecuteResponse {
   bodyJson: Uint8Array;
 }
 
+export interface ListHourMessagesRequest {
+  sdkAppId: number;
+  /** Start of the hour, unix seconds (a multiple of 3600). */
+  hourStart: string;
+  /** The previous page's next_cursor; empty for the first page. */
+  cursor: string;
+  /** At most this many messages (≤ 1000). */
+  limit: number;
+}
+
+export interface HourGroupMessage {
+  groupId: string;
+  msgSeq: string;
+  fromAccount: string;
+  msgRandom: number;
+  msgTime: string;
+  /** Tencent MsgBody JSON text. */
+  msgBody: Uint8Array;
+  cloudCustomData: string;
+  priority: string;
+}
+
+export interface ListHourMessagesResponse {
+  /** Minute by minute; within a minute by group and seq. */
+  messages: HourGroupMessage[];
+  /** Empty once the hour is exhausted. */
+  nextCursor: string;
+  /** The hour starts before the group roaming retention: its messages may be purged already. */
+  expired: boolean;
+}
+
 export const MERIDIAN_GROUP_V1_PACKAGE_NAME = "meridian.group.v1";
 
 function createBaseGroupField(): GroupField {
@@ -620,6 +651,285 @@ export const ExecuteResponse: MessageFns<ExecuteResponse> = {
   },
 };
 
+function createBaseListHourMessagesRequest(): ListHourMessagesRequest {
+  return { sdkAppId: 0, hourStart: "0", cursor: "", limit: 0 };
+}
+
+export const ListHourMessagesRequest: MessageFns<ListHourMessagesRequest> = {
+  encode(message: ListHourMessagesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sdkAppId !== 0) {
+      writer.uint32(8).uint32(message.sdkAppId);
+    }
+    if (message.hourStart !== "0") {
+      writer.uint32(16).int64(message.hourStart);
+    }
+    if (message.cursor !== "") {
+      writer.uint32(26).string(message.cursor);
+    }
+    if (message.limit !== 0) {
+      writer.uint32(32).uint32(message.limit);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListHourMessagesRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListHourMessagesRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.sdkAppId = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.hourStart = reader.int64().toString();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.cursor = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.limit = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseHourGroupMessage(): HourGroupMessage {
+  return {
+    groupId: "",
+    msgSeq: "0",
+    fromAccount: "",
+    msgRandom: 0,
+    msgTime: "0",
+    msgBody: new Uint8Array(0),
+    cloudCustomData: "",
+    priority: "",
+  };
+}
+
+export const HourGroupMessage: MessageFns<HourGroupMessage> = {
+  encode(message: HourGroupMessage, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.groupId !== "") {
+      writer.uint32(10).string(message.groupId);
+    }
+    if (message.msgSeq !== "0") {
+      writer.uint32(16).uint64(message.msgSeq);
+    }
+    if (message.fromAccount !== "") {
+      writer.uint32(26).string(message.fromAccount);
+    }
+    if (message.msgRandom !== 0) {
+      writer.uint32(32).uint32(message.msgRandom);
+    }
+    if (message.msgTime !== "0") {
+      writer.uint32(40).int64(message.msgTime);
+    }
+    if (message.msgBody.length !== 0) {
+      writer.uint32(50).bytes(message.msgBody);
+    }
+    if (message.cloudCustomData !== "") {
+      writer.uint32(58).string(message.cloudCustomData);
+    }
+    if (message.priority !== "") {
+      writer.uint32(66).string(message.priority);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): HourGroupMessage {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseHourGroupMessage();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.groupId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.msgSeq = reader.uint64().toString();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.fromAccount = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.msgRandom = reader.uint32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.msgTime = reader.int64().toString();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.msgBody = reader.bytes();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.cloudCustomData = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.priority = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseListHourMessagesResponse(): ListHourMessagesResponse {
+  return { messages: [], nextCursor: "", expired: false };
+}
+
+export const ListHourMessagesResponse: MessageFns<ListHourMessagesResponse> = {
+  encode(message: ListHourMessagesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.messages) {
+      HourGroupMessage.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.nextCursor !== "") {
+      writer.uint32(18).string(message.nextCursor);
+    }
+    if (message.expired !== false) {
+      writer.uint32(24).bool(message.expired);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListHourMessagesResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListHourMessagesResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.messages.push(HourGroupMessage.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nextCursor = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.expired = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
 /**
  * GroupService owns groups (Work, Public, Meeting, AVChatRoom), their members, roles, mutes and
  * messages. It is the compatibility layer of Tencent's group_open_http_svc: the gateway forwards
@@ -639,6 +949,13 @@ export interface GroupServiceClient {
   setAppSettings(request: SetAppSettingsRequest): Observable<SetAppSettingsResponse>;
 
   getAppSettings(request: GetAppSettingsRequest): Observable<GetAppSettingsResponse>;
+
+  /**
+   * An app's stored group messages (members' messages, not tips, not recalled) whose
+   * MsgTimestamp falls in one UTC hour, page by page (v4/open_msg_svc/get_history exports).
+   */
+
+  listHourMessages(request: ListHourMessagesRequest): Observable<ListHourMessagesResponse>;
 }
 
 /**
@@ -664,11 +981,20 @@ export interface GroupServiceController {
   getAppSettings(
     request: GetAppSettingsRequest,
   ): Promise<GetAppSettingsResponse> | Observable<GetAppSettingsResponse> | GetAppSettingsResponse;
+
+  /**
+   * An app's stored group messages (members' messages, not tips, not recalled) whose
+   * MsgTimestamp falls in one UTC hour, page by page (v4/open_msg_svc/get_history exports).
+   */
+
+  listHourMessages(
+    request: ListHourMessagesRequest,
+  ): Promise<ListHourMessagesResponse> | Observable<ListHourMessagesResponse> | ListHourMessagesResponse;
 }
 
 export function GroupServiceControllerMethods() {
   return function (constructor: Function) {
-    const grpcMethods: string[] = ["execute", "setAppSettings", "getAppSettings"];
+    const grpcMethods: string[] = ["execute", "setAppSettings", "getAppSettings", "listHourMessages"];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
       GrpcMethod("GroupService", method)(constructor.prototype[method], method, descriptor);
