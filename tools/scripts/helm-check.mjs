@@ -354,7 +354,10 @@ function checkObjects(v, objs, ctx) {
       for (const m of (e.value ?? '').matchAll(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g)) need(envNames.slice(0, i).includes(m[1]), `${D}: ${e.name} uses $(${m[1]}) before it is defined (it would stay literal)`);
     });
     need(val('MERIDIAN_LOG_LEVEL') !== undefined && Number(val('MERIDIAN_SHUTDOWN_GRACE_MS')) === s.shutdownGraceMs, `${D}: MERIDIAN_LOG_LEVEL and MERIDIAN_SHUTDOWN_GRACE_MS`);
-    for (const [n, key] of [['MERIDIAN_MONGO_URL', v.dataPlane.mongoUrlKey], ['MERIDIAN_KAFKA_BROKERS', v.dataPlane.kafkaBrokersKey], ['MERIDIAN_REDIS_URL', v.dataPlane.redisUrlKey]]) {
+    const fromSecret = [['MERIDIAN_MONGO_URL', v.dataPlane.mongoUrlKey], ['MERIDIAN_KAFKA_BROKERS', v.dataPlane.kafkaBrokersKey], ['MERIDIAN_REDIS_URL', v.dataPlane.redisUrlKey]];
+    // get_history download URLs are signed by the gateways with one key shared by every region.
+    if (svc === 'gateway') fromSecret.push(['MERIDIAN_HISTORY_URL_SECRET', v.dataPlane.historyUrlSecretKey]);
+    for (const [n, key] of fromSecret) {
       const ref = env.find((e) => e.name === n)?.valueFrom?.secretKeyRef;
       need(ref?.name === v.dataPlane.existingSecret && ref?.key === key, `${D}: ${n} from Secret ${v.dataPlane.existingSecret}, key ${key}`);
     }
