@@ -110,12 +110,17 @@ describe(RestPipeline.name, () => {
       expect(res.body).toEqual(fail(code));
     });
 
-    it('answers bad JSON, an empty body and a non-object with 60003, an unknown command with 60009, GET with 60002', async () => {
+    it('answers bad JSON, an empty body and a non-object with 60003, an unknown command or path with 60009, GET with 60002', async () => {
       const call = (rawBody: string) => rest(SG, 'im_open_login_svc/account_import', app, undefined, {}, { rawBody });
       expect((await call('{"UserID":')).body).toEqual(fail(ErrorCode.JSON_PARSE));
       expect((await call('')).body).toEqual(fail(ErrorCode.JSON_PARSE));
       expect((await call('[1,2]')).body).toEqual(fail(ErrorCode.JSON_PARSE));
       expect((await rest(SG, 'im_open_login_svc/no_such_command', app, {})).body).toEqual(fail(ErrorCode.BAD_RESOURCE));
+      // Not /v4/<service>/<command> at all: still a JSON envelope, not an HTML 404.
+      for (const path of ['openim/sendmsg/extra', 'openim', '']) {
+        const res = await rest(SG, path, app, {});
+        expect([path, res.status, res.body]).toEqual([path, 200, fail(ErrorCode.BAD_RESOURCE)]);
+      }
       const get = await rest(SG, 'im_open_login_svc/account_check', app, undefined, {}, { method: 'GET' });
       expect(get.status).toBe(200);
       expect(get.body).toEqual(fail(ErrorCode.HTTP_PARSE));

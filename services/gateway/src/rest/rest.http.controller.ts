@@ -52,6 +52,16 @@ export class RestHttpController {
     }
   }
 
+  /**
+   * Any other path under /v4 (`/v4/`, `/v4/openim`, `/v4/openim/sendmsg/extra`): Tencent's envelope
+   * with 60009 rather than Express's HTML 404, so a client's JSON parsing still gets a code.
+   */
+  @All('{*path}')
+  unknownPath(@Req() req: Request, @Res() res: Response): void {
+    const body = failureEnvelope('', ErrorCode.BAD_RESOURCE, `no REST command at ${req.path}: use /v4/<service>/<command>`);
+    res.status(200).type('application/json').send(JSON.stringify(body));
+  }
+
   /** The app's home region; undefined lets the local pipeline produce the URL-parameter error. */
   private async homeRegion(rawSdkAppId: string | undefined): Promise<string | undefined> {
     const sdkAppId = parseSdkAppId(rawSdkAppId);
