@@ -258,7 +258,7 @@ async function runSize(
       await sleep(250);
     }
     const online = sum((w) => w.connected);
-    say(`${kind} ${size}: ${online} online (${sum((w) => w.failed)} failed) in ${((Date.now() - started) / 1000).toFixed(1)} s over ${gateways.length} gateways`);
+    say(`${kind} ${size}: ${online} online${kind === 'AVChatRoom' ? `, ${sum((w) => w.joined)} in the room` : ''} (${sum((w) => w.failed)} failed) in ${((Date.now() - started) / 1000).toFixed(1)} s over ${gateways.length} gateways`);
     if (kind === 'Public') {
       for (let i = 1; i < size; i += 100) {
         const list = Array.from({ length: Math.min(100, size - i) }, (_, k) => ({ Member_Account: `${prefix}${i + k}` }));
@@ -339,12 +339,16 @@ async function runSize(
       peakRssMiB: byName((p) => p.peakRssMiB),
     };
     if (sendErrors.length) say(`${kind} ${size}: ${sendErrors.length} sends refused, first: ${sendErrors[0]}`);
+    if (received < expected) {
+      const perMessage = Array.from({ length: messages }, (_, k) => workers.reduce((n, w) => n + (w.stats?.counts[k] ?? 0), 0));
+      say(`${kind} ${size}: deliveries per message ${perMessage.join(' ')} (of ${online - 1} each)`);
+    }
     say(
       `${kind} ${size}: ${received}/${expected} deliveries (${result.duplicates} duplicates) → ${result.deliveriesPerSecond}/s; ` +
         `completion p50 ${result.completionMs.p50} ms, max ${result.completionMs.max} ms; latency p50 ${result.latencyMs.p50} p95 ${result.latencyMs.p95} p99 ${result.latencyMs.p99} max ${result.latencyMs.max} ms`,
     );
     const top = Object.entries(result.cpuSeconds)
-      .filter(([, s]) => s >= 0.5)
+      .filter(([, s]) => s >= 0.1)
       .sort((a, b) => b[1] - a[1])
       .map(([n, s]) => `${n} ${s}`)
       .join(', ');

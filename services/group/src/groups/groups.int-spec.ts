@@ -200,6 +200,22 @@ describe(GroupsService.name, () => {
     expect(await ws('far', 'apply_join_group', { GroupId: id })).toMatchObject({ code: 0, body: { JoinStatus: 'Joined' } });
     expect(await ws('mem', 'apply_join_group', { GroupId: id })).toMatchObject({ code: 0 });
     expect(await g('get_online_member_num', { GroupId: id })).toMatchObject({ ErrorCode: 0, OnlineMemberNum: 2 });
+    // Join tips are batched (one per room and second, naming who joined): three joins at once
+    // reach a member as at most two tips (a window may close between them), not one per join.
+    const lv = ['lv1', 'lv2', 'lv3'];
+    const from = (await as('far')).frames.length;
+    await Promise.all(lv.map((u) => ws(u, 'apply_join_group', { GroupId: id })));
+    const joinTips = async () =>
+      (await as('far')).frames
+        .slice(from)
+        .filter((f) => f.kind === 'group_tip' && (f.body as { GroupId: string }).GroupId === id)
+        .map((f) => (f.body as { MsgBody: { MsgContent: { OpType: number; MemberList: string[] } }[] }).MsgBody[0]!.MsgContent)
+        .filter((c) => c.OpType === 1 && c.MemberList.some((u) => lv.includes(u)));
+    const named = async () => (await joinTips()).flatMap((c) => c.MemberList).filter((u) => lv.includes(u)).sort();
+    for (let i = 0; i < 50 && (await named()).length < 3; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(await named()).toEqual(lv);
+    expect((await joinTips()).length).toBeLessThanOrEqual(2);
+    await Promise.all(lv.map((u) => ws(u, 'quit_group', { GroupId: id })));
     const sent = await ws('mem', 'send_group_msg', { GroupId: id, Random: ++random, MsgBody: text('live!') });
     expect(sent).toMatchObject({ code: 0 });
     expect((await (await as('far')).waitFor((f) => f.t === 'push' && f.kind === 'group' && (f.body as { GroupId: string }).GroupId === id)).body).toMatchObject({ MsgBody: text('live!') });

@@ -44,6 +44,9 @@ const PRIORITIES = ['High', 'Normal', 'Low', 'Lowest'];
 const ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 /** Custom field permission levels, high to low (reference §5). */
 export const LEVELS: Record<string, number> = { AppAdmin: 4, Owner: 3, Admin: 2, Member: 1, Anyone: 0 };
+/** AVChatRoom member tips: one per room and kind per window, naming at most this many members. */
+const LIVE_TIP_WINDOW_MS = 1000;
+const LIVE_TIP_MAX_MEMBERS = 50;
 /** Tencent: Work, Public and Meeting groups hold at most 6000 members even on paid editions. */
 const MEMBER_LIMIT_MAX = 6000;
 
@@ -656,7 +659,7 @@ export class GroupsService {
       await this.redis.redis.zadd(GroupKeys.live(ctx.sdkAppId, g.groupId), now(), ctx.operator);
       await this.redis.redis.hincrby(GroupKeys.liveGateways(ctx.sdkAppId, g.groupId), `${ctx.gatewayRegion}|${ctx.gatewayAddress}`, 1);
       await this.changed(ctx, g.groupId, g.kind, 'MemberJoined', [ctx.operator], { JoinType: 'Apply' });
-      await this.tip(ctx, g, 1, [ctx.operator], {});
+      await this.liveMemberTip(ctx, g, 1);
       return { JoinStatus: 'Joined', Live: true };
     }
     if (await this.repo.member(ctx.sdkAppId, g.groupId, ctx.operator)) throw fail(GroupCode.ALREADY_MEMBER, 'already a member');
@@ -703,7 +706,7 @@ export class GroupsService {
         if ((await this.redis.redis.hincrby(gw, field, -1)) <= 0) await this.redis.redis.hdel(gw, field);
       }
       await this.changed(ctx, g.groupId, g.kind, 'MemberQuit', [ctx.operator], {});
-      await this.tip(ctx, g, 2, [ctx.operator], {});
+      await this.liveMemberTip(ctx, g, 2);
       return { Live: true };
     }
     const m = await this.requireMember(ctx, g);
@@ -1115,6 +1118,30 @@ export class GroupsService {
     const stored = RULES[g.kind as GroupKind].stores && (!isMemberTip || mode === 'stored');
     const seq = stored ? await this.storeMessage(ctx.sdkAppId, g, { from: ctx.operator, random: 0, time: t, body: JSON.stringify(body), cloudCustomData: '', priority: 'Normal', tip: true }, false) : 0;
     await this.fanOut(ctx, g, 'group_tip', { GroupId: g.groupId, MsgSeq: seq, MsgTime: t, MsgBody: body }, seq, '{"PushFlag":1}');
+  }
+
+  /**
+   * AVChatRoom join (1) and quit (2) tips, batched: at most one tip of each kind per room every
+   * LIVE_TIP_WINDOW_MS, naming up to LIVE_TIP_MAX_MEMBERS of those who joined or left meanwhile.
+   * A tip per member per join would cost n² frames as a room fills (a 50,000-member room: 2.5
+   * billion), burying its messages behind tips. The instance that opens a window flushes it; if
+   * it dies first, that window's tips are lost (they are online-only and never acknowledged).
+   */
+  private async liveMemberTip(ctx: Ctx, g: GroupDoc, opType: 1 | 2): Promise<void> {
+    const key = GroupKeys.liveTips(ctx.sdkAppId, g.groupId, opType);
+    await this.redis.redis.rpush(key, ctx.operator);
+    if ((await this.redis.redis.set(`${key}:window`, '1', 'PX', LIVE_TIP_WINDOW_MS, 'NX')) !== 'OK') return;
+    setTimeout(() => {
+      void this.flushLiveTips(ctx, g, opType, key).catch((err: unknown) => this.logger.warn({ groupId: g.groupId, error: (err as Error).message }, 'AVChatRoom member tip failed'));
+    }, LIVE_TIP_WINDOW_MS).unref();
+  }
+
+  private async flushLiveTips(ctx: Ctx, g: GroupDoc, opType: 1 | 2, key: string): Promise<void> {
+    const res = await this.redis.redis.multi().lrange(key, 0, LIVE_TIP_MAX_MEMBERS * 4).del(key).exec();
+    const users = [...new Set((res?.[0]?.[1] as string[] | undefined) ?? [])].slice(0, LIVE_TIP_MAX_MEMBERS);
+    if (!users.length) return;
+    // No connection excluded: the tip speaks for several members.
+    await this.tip({ ...ctx, operator: users[0]!, loginId: '' }, g, opType, users, {});
   }
 
   /** An online-only group system notification (Tencent's types 1-255) to some users. */
