@@ -13,7 +13,8 @@
  * messages from member 0, open loop at `--rate` per second; each carries its due time. Every other
  * member's client acks each push and records due → receive latency (CLOCK_MONOTONIC, shared by all
  * processes here), so queueing is measured, not hidden. Reported per size: deliveries/s (all
- * deliveries / first due → last receive), per-message completion (due → its last member) and the
+ * deliveries / first due → last receive) against the offered rate (rate × members), per-message
+ * completion (due → its last member) and the
  * latency distribution, misses, and CPU seconds of every platform and data-plane process over the
  * send window. JSON result in bench-results/. Bounded: every phase has a timeout; loopback only.
  */
@@ -199,6 +200,8 @@ interface SizeResult {
   received: number;
   duplicates: number;
   deliveriesPerSecond: number;
+  /** rate × (online − 1): what the sender asked for. */
+  offeredPerSecond: number;
   completionMs: { p50: number; max: number };
   latencyMs: { p50: number; p95: number; p99: number; max: number };
   cpuSeconds: Record<string, number>;
@@ -333,6 +336,7 @@ async function runSize(
       received,
       duplicates: sum((w) => w.stats?.duplicates ?? 0),
       deliveriesPerSecond: Math.round(received / ((lastReceive - t0) / 1e6)),
+      offeredPerSecond: Math.round(rate * (online - 1)),
       completionMs: { p50: ms(completion.quantile(0.5)), max: ms(completion.max) },
       latencyMs: { p50: ms(hist.quantile(0.5)), p95: ms(hist.quantile(0.95)), p99: ms(hist.quantile(0.99)), max: ms(hist.max) },
       cpuSeconds: byName((p) => p.cpuSeconds),
@@ -344,7 +348,7 @@ async function runSize(
       say(`${kind} ${size}: deliveries per message ${perMessage.join(' ')} (of ${online - 1} each)`);
     }
     say(
-      `${kind} ${size}: ${received}/${expected} deliveries (${result.duplicates} duplicates) → ${result.deliveriesPerSecond}/s; ` +
+      `${kind} ${size}: ${received}/${expected} deliveries (${result.duplicates} duplicates) → ${result.deliveriesPerSecond}/s (offered ${result.offeredPerSecond}/s); ` +
         `completion p50 ${result.completionMs.p50} ms, max ${result.completionMs.max} ms; latency p50 ${result.latencyMs.p50} p95 ${result.latencyMs.p95} p99 ${result.latencyMs.p99} max ${result.latencyMs.max} ms`,
     );
     const top = Object.entries(result.cpuSeconds)
@@ -392,10 +396,10 @@ async function main(): Promise<void> {
     await stopChildren(spawned.map((g) => g.child));
   }
   say('');
-  say(`${'group'.padEnd(18)}${'online'.padStart(8)}${'deliv/s'.padStart(10)}${'compl p50'.padStart(11)}${'compl max'.padStart(11)}${'lat p50'.padStart(9)}${'p99'.padStart(8)}${'max'.padStart(8)}${'missing'.padStart(9)}`);
+  say(`${'group'.padEnd(18)}${'online'.padStart(8)}${'offered/s'.padStart(10)}${'deliv/s'.padStart(10)}${'compl p50'.padStart(11)}${'compl max'.padStart(11)}${'lat p50'.padStart(9)}${'p99'.padStart(8)}${'max'.padStart(8)}${'missing'.padStart(9)}`);
   for (const r of results) {
     say(
-      `${`${r.kind} ${r.members}`.padEnd(18)}${String(r.online).padStart(8)}${String(r.deliveriesPerSecond).padStart(10)}${String(r.completionMs.p50).padStart(11)}${String(r.completionMs.max).padStart(11)}` +
+      `${`${r.kind} ${r.members}`.padEnd(18)}${String(r.online).padStart(8)}${String(r.offeredPerSecond).padStart(10)}${String(r.deliveriesPerSecond).padStart(10)}${String(r.completionMs.p50).padStart(11)}${String(r.completionMs.max).padStart(11)}` +
         `${String(r.latencyMs.p50).padStart(9)}${String(r.latencyMs.p99).padStart(8)}${String(r.latencyMs.max).padStart(8)}${String(r.expected - r.received).padStart(9)}`,
     );
   }
