@@ -34,7 +34,11 @@ export class GroupDoc {
 }
 export const GroupSchema = SchemaFactory.createForClass(GroupDoc);
 
-/** A member. _id "<sdkAppId>:<groupId>:<userId>": a member list is one _id range. */
+/**
+ * A member. _id "<sdkAppId>:<groupId>:<userId>". A member list is read by (sdkAppId, groupId)
+ * equality, which both MongoDB (the index below) and FerretDB (only equality reaches an index
+ * there, docs/architecture.md) serve from an index; an _id range would scan on FerretDB.
+ */
 @Schema({ collection: 'group_members', versionKey: false })
 export class MemberDoc {
   @Prop({ type: String, required: true }) _id!: string;
@@ -53,15 +57,19 @@ export class MemberDoc {
   @Prop({ type: [Object], default: [] }) appMemberDefinedData!: KeyValue[];
 }
 export const MemberSchema = SchemaFactory.createForClass(MemberDoc);
+MemberSchema.index({ sdkAppId: 1, groupId: 1, _id: 1 });
 
-/** Reverse index: the groups of a user. _id "<sdkAppId>:<userId>:<groupId>". */
+/** Reverse index: the groups of a user. _id "<sdkAppId>:<userId>:<groupId>", read by `owner`. */
 @Schema({ collection: 'user_groups', versionKey: false })
 export class UserGroupDoc {
   @Prop({ type: String, required: true }) _id!: string;
+  /** "<sdkAppId>:<userId>" (an equality an index serves on FerretDB too). */
+  @Prop({ required: true }) owner!: string;
   @Prop({ required: true }) groupId!: string;
   @Prop({ required: true }) joinTime!: number;
 }
 export const UserGroupSchema = SchemaFactory.createForClass(UserGroupDoc);
+UserGroupSchema.index({ owner: 1, joinTime: 1 });
 
 /**
  * A member mute, kept apart from membership so it outlives leaving and rejoining (Tencent).

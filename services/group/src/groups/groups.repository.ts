@@ -85,13 +85,13 @@ export class GroupsRepository {
   }
 
   async memberList(sdkAppId: number, groupId: string): Promise<MemberDoc[]> {
-    return this.members.find(under(`${sdkAppId}:${groupId}:`)).sort({ _id: 1 }).lean<MemberDoc[]>().exec();
+    return this.members.find({ sdkAppId, groupId }).sort({ _id: 1 }).lean<MemberDoc[]>().exec();
   }
 
   /** Adds a member (and the user's reverse entry); false when already one. */
   async addMember(doc: MemberDoc): Promise<boolean> {
     if (!(await insert(this.members, doc))) return false;
-    await this.userGroups.updateOne({ _id: `${doc.sdkAppId}:${doc.userId}:${doc.groupId}` }, { $set: { groupId: doc.groupId, joinTime: doc.joinTime } }, { upsert: true }).exec();
+    await this.userGroups.updateOne({ _id: `${doc.sdkAppId}:${doc.userId}:${doc.groupId}` }, { $set: { owner: `${doc.sdkAppId}:${doc.userId}`, groupId: doc.groupId, joinTime: doc.joinTime } }, { upsert: true }).exec();
     return true;
   }
 
@@ -106,7 +106,7 @@ export class GroupsRepository {
   }
 
   async groupsOf(sdkAppId: number, userId: string): Promise<UserGroupDoc[]> {
-    return this.userGroups.find(under(`${sdkAppId}:${userId}:`)).sort({ joinTime: 1 }).lean<UserGroupDoc[]>().exec();
+    return this.userGroups.find({ owner: `${sdkAppId}:${userId}` }).sort({ joinTime: 1 }).lean<UserGroupDoc[]>().exec();
   }
 
   async muteOf(sdkAppId: number, groupId: string, userId: string): Promise<number> {
