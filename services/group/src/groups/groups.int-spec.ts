@@ -159,6 +159,40 @@ describe(GroupsService.name, () => {
     expect((after['RspMsgList'] as { MsgSeq: number; IsPlaceMsg: number }[]).find((m) => m.MsgSeq === seq)).toMatchObject({ IsPlaceMsg: 2 });
   });
 
+  it('delivers by each member\'s current MsgFlag and membership (the cached audience follows every change)', async () => {
+    const id = await create('Public');
+    const says = async (text0: string) => {
+      expect(await g('send_group_msg', { GroupId: id, From_Account: 'own', Random: ++random, MsgBody: text(text0) })).toEqual(ok);
+    };
+    const got = async (user: string, text0: string, wait = true) => {
+      const c = await as(user);
+      const match = (f: { t: string; kind?: string; body?: unknown }) =>
+        f.t === 'push' && f.kind === 'group' && JSON.stringify((f.body as { MsgBody?: unknown }).MsgBody) === JSON.stringify(text(text0));
+      if (wait) return (await c.waitFor(match, 5000).then(() => true, () => false));
+      await new Promise((r) => setTimeout(r, 500));
+      return c.frames.some(match);
+    };
+    await says('one');
+    expect(await got('mem', 'one')).toBe(true);
+    // A member added after the audience was loaded receives the next message.
+    expect(await g('add_group_member', { GroupId: id, Silence: 1, MemberList: [{ Member_Account: 'new' }] })).toEqual(ok);
+    await says('two');
+    expect(await got('new', 'two')).toBe(true);
+    // Discard: nothing; back to AcceptAndNotify: received again.
+    expect(await g('modify_group_member_info', { GroupId: id, Member_Account: 'new', MsgFlag: 'Discard' })).toEqual(ok);
+    await says('three');
+    expect(await got('mem', 'three')).toBe(true);
+    expect(await got('new', 'three', false)).toBe(false);
+    expect(await g('modify_group_member_info', { GroupId: id, Member_Account: 'new', MsgFlag: 'AcceptAndNotify' })).toEqual(ok);
+    await says('four');
+    expect(await got('new', 'four')).toBe(true);
+    // Removed: nothing.
+    expect(await g('delete_group_member', { GroupId: id, Silence: 1, MemberToDel_Account: ['new'] })).toEqual(ok);
+    await says('five');
+    expect(await got('mem', 'five')).toBe(true);
+    expect(await got('new', 'five', false)).toBe(false);
+  });
+
   it('mutes members (kept across leaving), mutes everyone but the owner and admins, and drops messages over the rate', async () => {
     const pub = await create('Public', { ApplyJoinOption: 'FreeAccess', MemberList: [{ Member_Account: 'mem' }, { Member_Account: 'adm', Role: 'Admin' }] });
     expect(await g('forbid_send_msg', { GroupId: pub, Members_Account: ['mem'], MuteTime: 600 })).toEqual(ok);

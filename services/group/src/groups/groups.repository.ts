@@ -1,7 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model, UpdateQuery } from 'mongoose';
-import { isDuplicateKey, minuteKey } from '@meridian/platform';
+import { RedisClient, isDuplicateKey, minuteKey } from '@meridian/platform';
+import { GroupKeys } from '../group.keys';
 import {
   ApplicationDoc,
   GroupAppSettingsDoc,
@@ -14,6 +15,17 @@ import {
   memberKey,
   messageKey,
 } from './group.schema';
+
+export interface Audience {
+  version: string;
+  /** MsgFlag AcceptAndNotify: online and offline push. */
+  notify: string[];
+  /** MsgFlag AcceptNotNotify: online only. */
+  quiet: string[];
+}
+
+/** Audiences kept (the most recently loaded groups). */
+const AUDIENCE_CACHE_GROUPS = 1000;
 
 /** One document by `_id` (an equality: the only `_id` filter FerretDB serves from an index). */
 const one = (id: string) => ({ _id: id });
@@ -40,7 +52,37 @@ export class GroupsRepository {
     @InjectModel(ApplicationDoc.name) private readonly applications: Model<ApplicationDoc>,
     @InjectModel(GroupMessageDoc.name) private readonly messages: Model<GroupMessageDoc>,
     @InjectModel(GroupAppSettingsDoc.name) private readonly settings: Model<GroupAppSettingsDoc>,
+    @Inject(RedisClient) private readonly redis: RedisClient,
   ) {}
+
+  /**
+   * Who a group message goes to, by MsgFlag (Discard gets nothing). Every message needs it, so
+   * the lists are kept here and reloaded only when the group's member version moves:
+   * each write below bumps it after writing, so a list read after a version is never older than
+   * that version (a 6,000-member group cost 6,000 documents read per message before).
+   */
+  async audience(sdkAppId: number, groupId: string): Promise<Audience> {
+    const key = `${sdkAppId}:${groupId}`;
+    const version = (await this.redis.redis.get(GroupKeys.memberVersion(sdkAppId, groupId))) ?? '0';
+    const hit = this.audiences.get(key);
+    if (hit?.version === version) return hit;
+    const members = await this.memberList(sdkAppId, groupId);
+    const entry: Audience = {
+      version,
+      notify: members.filter((m) => m.msgFlag === 'AcceptAndNotify').map((m) => m.userId),
+      quiet: members.filter((m) => m.msgFlag === 'AcceptNotNotify').map((m) => m.userId),
+    };
+    this.audiences.delete(key);
+    this.audiences.set(key, entry);
+    if (this.audiences.size > AUDIENCE_CACHE_GROUPS) this.audiences.delete(this.audiences.keys().next().value as string);
+    return entry;
+  }
+
+  private readonly audiences = new Map<string, Audience>();
+
+  private async membersChanged(sdkAppId: number, groupId: string): Promise<void> {
+    await this.redis.redis.incr(GroupKeys.memberVersion(sdkAppId, groupId));
+  }
 
   async appSettings(sdkAppId: number): Promise<GroupAppSettingsDoc> {
     const doc = await this.settings.findById(sdkAppId).lean<Partial<GroupAppSettingsDoc>>().exec();
@@ -67,7 +109,8 @@ export class GroupsRepository {
     const prefix = `${sdkAppId}:${groupId}:`;
     const members = await this.memberList(sdkAppId, groupId);
     await Promise.all(members.map((m) => this.userGroups.deleteOne({ _id: `${sdkAppId}:${m.userId}:${groupId}` }).exec()));
-    await this.members.deleteMany(under(prefix)).exec();
+    await this.members.deleteMany({ sdkAppId, groupId }).exec();
+    await this.membersChanged(sdkAppId, groupId);
     await this.applications.deleteMany(under(prefix)).exec();
     await this.mutes.deleteMany(under(prefix)).exec();
     await this.messages.deleteMany(under(prefix)).exec();
@@ -91,18 +134,22 @@ export class GroupsRepository {
   /** Adds a member (and the user's reverse entry); false when already one. */
   async addMember(doc: MemberDoc): Promise<boolean> {
     if (!(await insert(this.members, doc))) return false;
+    await this.membersChanged(doc.sdkAppId, doc.groupId);
     await this.userGroups.updateOne({ _id: `${doc.sdkAppId}:${doc.userId}:${doc.groupId}` }, { $set: { owner: `${doc.sdkAppId}:${doc.userId}`, groupId: doc.groupId, joinTime: doc.joinTime } }, { upsert: true }).exec();
     return true;
   }
 
   async removeMember(sdkAppId: number, groupId: string, userId: string): Promise<boolean> {
     const res = await this.members.deleteOne({ _id: memberKey(sdkAppId, groupId, userId) }).exec();
+    await this.membersChanged(sdkAppId, groupId);
     await this.userGroups.deleteOne({ _id: `${sdkAppId}:${userId}:${groupId}` }).exec();
     return res.deletedCount > 0;
   }
 
   async updateMember(sdkAppId: number, groupId: string, userId: string, update: UpdateQuery<MemberDoc>): Promise<boolean> {
-    return (await this.members.updateOne({ _id: memberKey(sdkAppId, groupId, userId) }, update).exec()).matchedCount > 0;
+    const matched = (await this.members.updateOne({ _id: memberKey(sdkAppId, groupId, userId) }, update).exec()).matchedCount > 0;
+    if (matched && (update as { $set?: Partial<MemberDoc> }).$set?.msgFlag !== undefined) await this.membersChanged(sdkAppId, groupId);
+    return matched;
   }
 
   async groupsOf(sdkAppId: number, userId: string): Promise<UserGroupDoc[]> {

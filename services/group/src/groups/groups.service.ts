@@ -1159,9 +1159,7 @@ export class GroupsService {
       await this.fanOutLive(ctx.sdkAppId, g.groupId, kind, body, ctx.loginId);
       return;
     }
-    const members = await this.repo.memberList(ctx.sdkAppId, g.groupId);
-    const notify = members.filter((m) => m.msgFlag === 'AcceptAndNotify').map((m) => m.userId);
-    const quiet = members.filter((m) => m.msgFlag === 'AcceptNotNotify').map((m) => m.userId);
+    const { notify, quiet } = await this.repo.audience(ctx.sdkAppId, g.groupId);
     await this.deliver(ctx.sdkAppId, g.groupId, notify, kind, body, seq, offlinePush, ctx.loginId);
     await this.deliver(ctx.sdkAppId, g.groupId, quiet, kind, body, seq, '{"PushFlag":1}', ctx.loginId);
   }
