@@ -5,8 +5,8 @@ export const ConversationType = { C2C: 1, GROUP: 2 } as const;
 
 /**
  * One entry of one user's conversation list, with that user's read position.
- * _id "<sdkAppId>:<owner>:c2c:<peer>" (or ":group:<groupId>"): a user's whole list is one _id
- * range (account ids contain no ':'), served by MongoDB's _id index.
+ * _id "<sdkAppId>:<owner>:c2c:<peer>" (or ":group:<groupId>"); a user's whole list is read by
+ * (sdkAppId, owner), an index lookup on MongoDB and on FerretDB (where an _id range would scan).
  *
  * Writers touch disjoint fields, so no write needs another's read: the projector (one Kafka
  * partition per conversation, so one writer per conversation) sets the last-message fields;
@@ -44,6 +44,8 @@ export class ConversationDoc {
 export const ConversationSchema = SchemaFactory.createForClass(ConversationDoc);
 // serves: the retention job's removal of conversations whose last message expired (MongoDB)
 ConversationSchema.index({ lastExpiresAt: 1 });
+// serves: a user's conversation list
+ConversationSchema.index({ sdkAppId: 1, owner: 1 });
 
 export const conversationKey = (sdkAppId: number, owner: string, type: number, peer: string) =>
   `${sdkAppId}:${owner}:${type === ConversationType.GROUP ? 'group' : 'c2c'}:${peer}`;

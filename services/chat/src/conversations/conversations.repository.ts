@@ -19,12 +19,9 @@ export class ConversationsRepository {
     return this.conversations.findById(conversationKey(ref.sdkAppId, ref.owner, ref.type, ref.peer)).lean<ConversationDoc>().exec();
   }
 
-  /** Every conversation of one user (one _id range). */
+  /** Every conversation of one user (by owner: an index lookup on MongoDB and on FerretDB). */
   async listOf(sdkAppId: number, owner: string): Promise<ConversationDoc[]> {
-    return this.conversations
-      .find({ _id: { $gt: `${sdkAppId}:${owner}:`, $lt: `${sdkAppId}:${owner};` } })
-      .lean<ConversationDoc[]>()
-      .exec();
+    return this.conversations.find({ sdkAppId, owner }).lean<ConversationDoc[]>().exec();
   }
 
   /**

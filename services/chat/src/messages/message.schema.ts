@@ -3,8 +3,10 @@ import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 /**
  * One stored C2C message, once per conversation (both parties read the same document).
  * _id "<sdkAppId>:<conversation>:<seq, 12 digits>": unique per (conversation, seq), so a seq can
- * never be stored twice, and ordered, so a conversation's range is an _id range, served by
- * MongoDB's _id index.
+ * never be stored twice, and ordered, so a conversation's range is an _id range. Range reads also
+ * name the conversation (sdkAppId, conversationId): MongoDB serves them from the index below, and
+ * FerretDB, which never pushes a range down, narrows to the conversation by that equality instead
+ * of scanning every message (docs/architecture.md, MongoDB).
  */
 @Schema({ collection: 'c2c_messages', versionKey: false })
 export class C2cMessageDoc {
@@ -33,6 +35,8 @@ export class C2cMessageDoc {
 export const C2cMessageSchema = SchemaFactory.createForClass(C2cMessageDoc);
 // serves: get_history exports, an app's messages of one minute (equality: an index lookup on FerretDB)
 C2cMessageSchema.index({ minute: 1, _id: 1 });
+// serves: a conversation's messages by seq (history, sync, unread counts, the seq high-water mark)
+C2cMessageSchema.index({ sdkAppId: 1, conversationId: 1, _id: 1 });
 // serves: the retention job's scan for expired messages (on MongoDB; FerretDB scans regardless)
 C2cMessageSchema.index({ expiresAt: 1 });
 

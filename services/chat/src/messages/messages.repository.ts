@@ -58,7 +58,7 @@ export class MessagesRepository {
   async maxSeq(sdkAppId: number, conversationId: string): Promise<number> {
     const [doc, floor] = await Promise.all([
       this.messages
-        .findOne({ _id: { $gte: messageId(sdkAppId, conversationId, 0), $lte: messageId(sdkAppId, conversationId, MAX_SEQ) } }, { seq: 1 })
+        .findOne({ sdkAppId, conversationId, _id: { $gte: messageId(sdkAppId, conversationId, 0), $lte: messageId(sdkAppId, conversationId, MAX_SEQ) } }, { seq: 1 })
         .sort({ _id: -1 })
         .lean<{ seq: number }>()
         .exec(),
@@ -70,7 +70,7 @@ export class MessagesRepository {
   /** Messages with afterSeq < seq ≤ uptoSeq, oldest first. */
   async after(sdkAppId: number, conversationId: string, afterSeq: number, limit: number, uptoSeq = MAX_SEQ): Promise<C2cMessageDoc[]> {
     return this.messages
-      .find({ _id: { $gt: messageId(sdkAppId, conversationId, afterSeq), $lte: messageId(sdkAppId, conversationId, uptoSeq) } })
+      .find({ sdkAppId, conversationId, _id: { $gt: messageId(sdkAppId, conversationId, afterSeq), $lte: messageId(sdkAppId, conversationId, uptoSeq) } })
       .sort({ _id: 1 })
       .limit(limit)
       .lean<C2cMessageDoc[]>()
@@ -80,7 +80,7 @@ export class MessagesRepository {
   /** Messages with seq < beforeSeq, newest first. */
   async before(sdkAppId: number, conversationId: string, beforeSeq: number, limit: number): Promise<C2cMessageDoc[]> {
     return this.messages
-      .find({ _id: { $gte: messageId(sdkAppId, conversationId, 0), $lt: messageId(sdkAppId, conversationId, beforeSeq) } })
+      .find({ sdkAppId, conversationId, _id: { $gte: messageId(sdkAppId, conversationId, 0), $lt: messageId(sdkAppId, conversationId, beforeSeq) } })
       .sort({ _id: -1 })
       .limit(limit)
       .lean<C2cMessageDoc[]>()
@@ -91,7 +91,7 @@ export class MessagesRepository {
   async unreadCandidates(sdkAppId: number, conversationId: string, afterSeq: number, uptoSeq: number, limit: number) {
     return this.messages
       .find(
-        { _id: { $gt: messageId(sdkAppId, conversationId, afterSeq), $lte: messageId(sdkAppId, conversationId, uptoSeq) } },
+        { sdkAppId, conversationId, _id: { $gt: messageId(sdkAppId, conversationId, afterSeq), $lte: messageId(sdkAppId, conversationId, uptoSeq) } },
         { from: 1, recalled: 1, noUnread: 1, expiresAt: 1 },
       )
       .limit(limit)

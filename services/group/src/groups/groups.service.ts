@@ -44,8 +44,9 @@ const PRIORITIES = ['High', 'Normal', 'Low', 'Lowest'];
 const ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 /** Custom field permission levels, high to low (reference §5). */
 export const LEVELS: Record<string, number> = { AppAdmin: 4, Owner: 3, Admin: 2, Member: 1, Anyone: 0 };
-/** AVChatRoom member tips: one per room and kind per window, naming at most this many members. */
+/** AVChatRoom member tips: one per room and kind per window (longer for large rooms), naming at most this many members. */
 const LIVE_TIP_WINDOW_MS = 1000;
+const LIVE_TIP_AUDIENCE = 1000;
 const LIVE_TIP_MAX_MEMBERS = 50;
 /** Tencent: Work, Public and Meeting groups hold at most 6000 members even on paid editions. */
 const MEMBER_LIMIT_MAX = 6000;
@@ -1121,19 +1122,24 @@ export class GroupsService {
   }
 
   /**
-   * AVChatRoom join (1) and quit (2) tips, batched: at most one tip of each kind per room every
-   * LIVE_TIP_WINDOW_MS, naming up to LIVE_TIP_MAX_MEMBERS of those who joined or left meanwhile.
-   * A tip per member per join would cost n² frames as a room fills (a 50,000-member room: 2.5
-   * billion), burying its messages behind tips. The instance that opens a window flushes it; if
-   * it dies first, that window's tips are lost (they are online-only and never acknowledged).
+   * AVChatRoom join (1) and quit (2) tips, batched: at most one tip of each kind per room and
+   * window, naming up to LIVE_TIP_MAX_MEMBERS of those who joined or left meanwhile. The window
+   * is LIVE_TIP_WINDOW_MS per LIVE_TIP_AUDIENCE members online (1 s up to 1,000, 50 s at 50,000),
+   * so tips cost a room at most ~1,000 deliveries a second whatever its size. A tip per join
+   * would cost n² frames as a room fills (2.5 billion for 50,000 members) and bury its messages.
+   * The instance that opens a window flushes it; if it dies first, that window's tips are lost
+   * (they are online-only and never acknowledged).
    */
   private async liveMemberTip(ctx: Ctx, g: GroupDoc, opType: 1 | 2): Promise<void> {
     const key = GroupKeys.liveTips(ctx.sdkAppId, g.groupId, opType);
     await this.redis.redis.rpush(key, ctx.operator);
-    if ((await this.redis.redis.set(`${key}:window`, '1', 'PX', LIVE_TIP_WINDOW_MS, 'NX')) !== 'OK') return;
+    if (await this.redis.redis.exists(`${key}:window`)) return;
+    const online = await this.redis.redis.zcard(GroupKeys.live(ctx.sdkAppId, g.groupId));
+    const windowMs = LIVE_TIP_WINDOW_MS * Math.max(1, Math.ceil(online / LIVE_TIP_AUDIENCE));
+    if ((await this.redis.redis.set(`${key}:window`, '1', 'PX', windowMs, 'NX')) !== 'OK') return;
     setTimeout(() => {
       void this.flushLiveTips(ctx, g, opType, key).catch((err: unknown) => this.logger.warn({ groupId: g.groupId, error: (err as Error).message }, 'AVChatRoom member tip failed'));
-    }, LIVE_TIP_WINDOW_MS).unref();
+    }, windowMs).unref();
   }
 
   private async flushLiveTips(ctx: Ctx, g: GroupDoc, opType: 1 | 2, key: string): Promise<void> {
