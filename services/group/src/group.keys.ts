@@ -8,6 +8,8 @@ export const GroupKeys = {
   live: (sdkAppId: number, groupId: string) => `live:${sdkAppId}:${groupId}`,
   /** AVChatRoom gateways: "<region>|<address>" → connections of the room held there. */
   liveGateways: (sdkAppId: number, groupId: string) => `livegw:${sdkAppId}:${groupId}`,
+  /** AVChatRoom gateways that failed a DeliverLive: "<region>|<address>" → first failure (ms). */
+  liveGatewayFailures: (sdkAppId: number, groupId: string) => `livegwfail:${sdkAppId}:${groupId}`,
   /** Moves on every change of a group's members or their MsgFlag (GroupsRepository.audience). */
   memberVersion: (sdkAppId: number, groupId: string) => `memberver:${sdkAppId}:${groupId}`,
   /** AVChatRoom members who joined (op 1) or left (op 2) since the room's last such tip. */

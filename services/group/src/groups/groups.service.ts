@@ -47,6 +47,8 @@ export const LEVELS: Record<string, number> = { AppAdmin: 4, Owner: 3, Admin: 2,
 /** AVChatRoom member tips: one per room and kind per window (longer for large rooms), naming at most this many members. */
 const LIVE_TIP_WINDOW_MS = 1000;
 const LIVE_TIP_AUDIENCE = 1000;
+/** An AVChatRoom gateway failing every DeliverLive this long is taken out of the room. */
+const LIVE_GATEWAY_GONE_MS = 30_000;
 const LIVE_TIP_MAX_MEMBERS = 50;
 /** Tencent: Work, Public and Meeting groups hold at most 6000 members even on paid editions. */
 const MEMBER_LIMIT_MAX = 6000;
@@ -421,7 +423,7 @@ export class GroupsService {
     await this.repo.deleteGroup(ctx.sdkAppId, g.groupId);
     // Members hear of it before the room's gateways are forgotten.
     if (g.kind === 'AVChatRoom') await this.fanOutLive(ctx.sdkAppId, g.groupId, 'group_system', { GroupId: g.groupId, Type: 5, Operator_Account: ctx.operator }, '');
-    await this.redis.redis.del(GroupKeys.live(ctx.sdkAppId, g.groupId), GroupKeys.liveGateways(ctx.sdkAppId, g.groupId));
+    await this.redis.redis.del(GroupKeys.live(ctx.sdkAppId, g.groupId), GroupKeys.liveGateways(ctx.sdkAppId, g.groupId), GroupKeys.liveGatewayFailures(ctx.sdkAppId, g.groupId));
     await this.changed(ctx, g.groupId, g.kind, 'Destroyed', members, { Type: g.typeName, Name: g.name, Owner_Account: g.owner });
     if (g.kind !== 'AVChatRoom') await this.system(ctx.sdkAppId, g.groupId, members, 5, { Operator_Account: ctx.operator });
     return {};
@@ -1173,20 +1175,33 @@ export class GroupsService {
   /**
    * AVChatRoom fan-out: one DeliverLive call per gateway instance holding members (in any
    * region), each writing to its own connections, so a message costs one hop per gateway rather
-   * than one per member. A gateway that no longer answers is dropped from the room.
+   * than one per member. A gateway that has failed every call for LIVE_GATEWAY_GONE_MS is dropped
+   * from the room; one failed call is not enough: an overloaded gateway misses a deadline and
+   * would otherwise lose its whole audience for good (the M3 bench at 50,000 members did).
    */
   private async fanOutLive(sdkAppId: number, groupId: string, kind: string, body: unknown, excludeLoginId: string): Promise<void> {
     const key = GroupKeys.liveGateways(sdkAppId, groupId);
-    const gateways = Object.keys(await this.redis.redis.hgetall(key));
+    const failuresKey = GroupKeys.liveGatewayFailures(sdkAppId, groupId);
+    const [gateways, failing] = await Promise.all([
+      this.redis.redis.hgetall(key).then((h) => Object.keys(h)),
+      this.redis.redis.hgetall(failuresKey).then((h) => new Set(Object.keys(h))),
+    ]);
     const payload = Buffer.from(JSON.stringify(body));
     await Promise.all(
       gateways.map(async (field) => {
         const [region, address] = [field.slice(0, field.indexOf('|')), field.slice(field.indexOf('|') + 1)];
         try {
           await this.clients.instance<gatewayV1.GatewayServiceClient>('gateway', address, region).deliverLive({ sdkAppId, groupId, kind, body: payload, excludeLoginId });
+          if (failing.has(field)) await this.redis.redis.hdel(failuresKey, field);
         } catch (err) {
-          this.logger.warn({ groupId, gateway: address, error: (err as Error).message }, 'AVChatRoom gateway unreachable; dropped from the room');
-          await this.redis.redis.hdel(key, field);
+          await this.redis.redis.hsetnx(failuresKey, field, String(Date.now()));
+          const since = Number((await this.redis.redis.hget(failuresKey, field)) ?? Date.now());
+          const gone = Date.now() - since >= LIVE_GATEWAY_GONE_MS;
+          this.logger.warn({ groupId, gateway: address, failingMs: Date.now() - since, error: (err as Error).message }, gone ? 'AVChatRoom gateway unreachable; dropped from the room' : 'AVChatRoom delivery to a gateway failed');
+          if (gone) {
+            await this.redis.redis.hdel(key, field);
+            await this.redis.redis.hdel(failuresKey, field);
+          }
         }
       }),
     );
