@@ -12,6 +12,12 @@ export function loadPushConfig(env: NodeJS.ProcessEnv = process.env) {
       /** Deliveries per Deliver call to one gateway instance. */
       MERIDIAN_PUSH_BATCH: z.coerce.number().int().min(1).max(10_000).default(500),
       MERIDIAN_PUSH_PARTITIONS_CONCURRENTLY: z.coerce.number().int().min(1).max(64).default(3),
+      /**
+       * Conversations (record keys) of one partition routed at once; one conversation's records
+       * stay in order. Routing waits for client acks, so one at a time capped cross-region
+       * delivery at ~30/s per home region.
+       */
+      MERIDIAN_PUSH_KEY_CONCURRENCY: z.coerce.number().int().min(1).max(1024).default(64),
       /** Broadcast pacing: recipients per second, so ordinary traffic is never starved. */
       MERIDIAN_PUSH_BROADCAST_RATE: z.coerce.number().int().min(1).max(1_000_000).default(2000),
       MERIDIAN_PUSH_BROADCAST_PAGE: z.coerce.number().int().min(1).max(1000).default(200),

@@ -7,7 +7,7 @@ import {
   type OnApplicationShutdown,
   type OnModuleInit,
 } from '@nestjs/common';
-import { Kafka, Partitioners, logLevel, type Admin, type Consumer, type Producer, type LogEntry } from 'kafkajs';
+import { Kafka, Partitioners, logLevel, type Admin, type Consumer, type KafkaMessage, type Producer, type LogEntry } from 'kafkajs';
 import { MeridianError, isTransientCode } from '@meridian/contracts';
 import { eventsV1 } from '@meridian/proto';
 import { PLATFORM_CONFIG, type PlatformConfig } from '../config/platform-config';
@@ -44,6 +44,14 @@ export interface Subscription {
   fromBeginning?: boolean;
   /** Partitions handled at once (records within one partition stay in order). Default 1. */
   partitionsConcurrently?: number;
+  /**
+   * Records of different keys within one partition's batch handled at once, up to this many keys
+   * (records of one key stay in order). For handlers that wait on something slow per record
+   * (push waits for client acks across regions), so one partition is not one record at a time.
+   * Offsets are committed up to the first record not yet handled; after a failure the records
+   * from there are handled again (handlers are idempotent). Default: off (one record at a time).
+   */
+  keyConcurrency?: number;
 }
 
 export const KAFKA_TOPICS = Symbol('KAFKA_TOPICS');
@@ -208,33 +216,79 @@ export class EventBus implements OnModuleInit, OnApplicationBootstrap, OnApplica
     });
     await consumer.connect();
     await consumer.subscribe({ topics: sub.topics.map((t) => this.topic(t)), fromBeginning: sub.fromBeginning ?? false });
-    await consumer.run({
-      partitionsConsumedConcurrently: sub.partitionsConcurrently ?? 1,
-      eachMessage: async ({ topic, partition, message, heartbeat }) => {
-        const logical = topic.slice(this.config.kafka.topicPrefix.length);
-        const stop = this.metrics.kafkaHandleSeconds.startTimer({ topic: logical, group: sub.name });
-        try {
-          if (!message.value) throw new Error('record without value');
-          const envelope = eventsV1.EventEnvelope.decode(message.value);
-          await sub.handler({ envelope, topic: logical, partition, offset: message.offset, key: message.key?.toString() ?? '', heartbeat });
-          this.metrics.kafkaConsumed.inc({ topic: logical, group: sub.name, result: 'ok' });
-        } catch (err) {
-          if (MeridianError.is(err) && !isTransientCode(err.code)) {
-            // A refusal (unknown app, invalid data) will not change on retry: skip the record
-            // rather than stall its partition forever. It is counted and logged.
-            this.metrics.kafkaConsumed.inc({ topic: logical, group: sub.name, result: 'rejected' });
-            this.logger.warn({ topic: logical, partition, offset: message.offset, code: err.code, error: err.message }, 'event refused; skipped');
-            return;
+    const partitionsConsumedConcurrently = sub.partitionsConcurrently ?? 1;
+    if (sub.keyConcurrency && sub.keyConcurrency > 1) {
+      const limit = sub.keyConcurrency;
+      await consumer.run({
+        partitionsConsumedConcurrently,
+        eachBatchAutoResolve: false,
+        eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
+          const byKey = new Map<string, KafkaMessage[]>();
+          for (const m of batch.messages) {
+            const k = m.key?.toString() ?? '';
+            const list = byKey.get(k);
+            if (list) list.push(m);
+            else byKey.set(k, [m]);
           }
-          this.metrics.kafkaConsumed.inc({ topic: logical, group: sub.name, result: 'error' });
-          this.logger.error({ topic: logical, partition, offset: message.offset, err }, 'event handler failed');
-          // Rethrow: kafkajs retries the record with backoff; handlers are idempotent.
-          throw err;
-        } finally {
-          stop();
-        }
-      },
+          const queues = [...byKey.values()];
+          const handled = new Set<string>();
+          let failure: { err: unknown } | undefined;
+          const work = async () => {
+            for (let q = queues.shift(); q && !failure; q = queues.shift()) {
+              for (const m of q) {
+                if (failure || !isRunning() || isStale()) return;
+                try {
+                  await this.handleRecord(sub, batch.topic, batch.partition, m, heartbeat);
+                  handled.add(m.offset);
+                } catch (err) {
+                  failure ??= { err };
+                  return;
+                }
+              }
+            }
+          };
+          await Promise.all(Array.from({ length: Math.min(limit, queues.length) }, work));
+          for (const m of batch.messages) {
+            if (!handled.has(m.offset)) break;
+            resolveOffset(m.offset);
+          }
+          await commitOffsetsIfNecessary();
+          // kafkajs retries from the first unresolved record.
+          if (failure) throw failure.err;
+        },
+      });
+      return;
+    }
+    await consumer.run({
+      partitionsConsumedConcurrently,
+      eachMessage: ({ topic, partition, message, heartbeat }) => this.handleRecord(sub, topic, partition, message, heartbeat),
     });
+  }
+
+  /** One record: decoded and handed to the subscriber; a refusal is skipped, anything else thrown. */
+  private async handleRecord(sub: Subscription, topic: string, partition: number, message: KafkaMessage, heartbeat: () => Promise<void>): Promise<void> {
+    const logical = topic.slice(this.config.kafka.topicPrefix.length);
+    const stop = this.metrics.kafkaHandleSeconds.startTimer({ topic: logical, group: sub.name });
+    try {
+      if (!message.value) throw new Error('record without value');
+      const envelope = eventsV1.EventEnvelope.decode(message.value);
+      await sub.handler({ envelope, topic: logical, partition, offset: message.offset, key: message.key?.toString() ?? '', heartbeat });
+      this.metrics.kafkaConsumed.inc({ topic: logical, group: sub.name, result: 'ok' });
+    } catch (err) {
+      if (MeridianError.is(err) && !isTransientCode(err.code)) {
+        // A refusal (unknown app, invalid data) will not change on retry: skip the record
+        // rather than stall its partition forever. It is counted and logged.
+        this.metrics.kafkaConsumed.inc({ topic: logical, group: sub.name, result: 'rejected' });
+        this.logger.warn({ topic: logical, partition, offset: message.offset, code: err.code, error: err.message }, 'event refused; skipped');
+        return;
+      }
+      this.metrics.kafkaConsumed.inc({ topic: logical, group: sub.name, result: 'error' });
+      this.logger.error({ topic: logical, partition, offset: message.offset, err }, 'event handler failed');
+      // Rethrow: kafkajs retries the record with backoff; handlers are idempotent.
+      throw err;
+    } finally {
+      stop();
+    }
   }
 
   private logKafka(entry: LogEntry): void {

@@ -27,6 +27,7 @@ export class PushEventsController implements OnModuleInit {
       name: 'deliveries',
       topics: [TOPICS.deliveries],
       partitionsConcurrently: this.config.MERIDIAN_PUSH_PARTITIONS_CONCURRENTLY,
+      keyConcurrency: this.config.MERIDIAN_PUSH_KEY_CONCURRENCY,
       handler: async ({ envelope }) => {
         if (!envelope.deliveryRequested) return;
         await this.router.route(envelope.eventId, envelope.sdkAppId, envelope.deliveryRequested);
