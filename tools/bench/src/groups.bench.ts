@@ -389,6 +389,10 @@ async function main(): Promise<void> {
   const ctx = { local, rest: restClient(local), gateways, run, messages: Number(values.messages), rate: Number(values.rate), concurrency: Number(values.concurrency) };
   say(`run ${run}: app ${local.demoApp.sdkAppId} (home ${local.demoApp.homeRegion}); ${gateways.length} gateways over ${regions.join(' and ')}; ${ctx.messages} messages per size at ${ctx.rate}/s`);
   const results: SizeResult[] = [];
+  // Ctrl-C or a timeout: the extra gateways go too (they would hold their ports for the next run).
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => void stopChildren(spawned.map((g) => g.child)).then(() => process.exit(130)));
+  }
   try {
     for (const n of sizes(values.stored)) results.push(await runSize('Public', n, ctx));
     for (const n of sizes(values.live)) results.push(await runSize('AVChatRoom', n, ctx));
