@@ -4,6 +4,7 @@
 //   footprint  RSS and CPU seconds of every running Meridian process (npm start first), per region
 //   connections  M4: memory per idle authenticated connection, then deliveries/s through the gateway(s)
 //   messages   M1: 1:1 send→receive latency at fixed open-loop rates; M2: highest sustained durable rate
+//   coldstart  M8: cold start of one region to its first accepted message, then its idle footprint
 //   groups     M3: group fan-out (stored groups at 1,000 and 6,000 members, AVChatRoom at 10,000 and 50,000)
 //   fuzz       property-based fuzzing of REST, WebSocket frames and UserSigs: [cases=100000] [seed]
 //              on its own data plane and platform (docs/chaos.md)
@@ -25,6 +26,10 @@ const scenarios = {
   connections: () => {
     build();
     step('bench', process.execPath, [join(ROOT, 'tools/runtime/run.js'), 'dist/tools/bench/src/connections.bench.js', ...args]);
+  },
+  coldstart: () => {
+    build();
+    step('bench', process.execPath, [join(ROOT, 'tools/runtime/run.js'), 'dist/tools/bench/src/coldstart.bench.js', ...args]);
   },
   groups: () => {
     build();
