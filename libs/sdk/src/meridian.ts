@@ -105,6 +105,8 @@ const PROFILE_TAGS: Record<string, string> = {
   role: 'Tag_Profile_IM_Role',
 };
 const MAX_SEQ = 999_999_999_999;
+/** Conversations synced at once after a reconnect. */
+const CATCH_UP_CONCURRENCY = 8;
 const GROUP_FIELDS = ['Type', 'Name', 'FaceUrl', 'Introduction', 'Notification', 'Owner_Account', 'CreateTime', 'LastInfoTime', 'LastMsgTime', 'NextMsgSeq', 'MemberNum', 'MaxMemberNum', 'ApplyJoinOption', 'MuteAllMember'];
 const SELF_FIELDS = ['Role', 'JoinTime', 'MsgFlag', 'UnreadMsgNum', 'NameCard'];
 type Json = Record<string, unknown>;
@@ -876,21 +878,25 @@ export class Meridian {
     await Promise.all([...this.liveRooms].map((id) => this.group('apply_join_group', { GroupId: id }).catch((err: unknown) => this.emitter.emit(EVENT.ERROR, err))));
     await this.loadConversations(false);
     const cursors = this.dedup.syncCursors();
-    for (const c of this.conversations.values()) {
-      if (c.type === 'GROUP') continue;
-      const from = cursors.get(c.conversationID) ?? 0;
-      // The server's list is a projection that can lag the messages by a moment: a conversation
-      // this client already holds is synced from its cursor whatever the list says (an empty
-      // answer costs little); the list only tells about conversations new to the client.
-      if (!cursors.has(c.conversationID) && c.lastSeq <= from) continue;
-      let after = from;
+    // The server's list is a projection that can lag the messages by a moment: a conversation
+    // this client already holds is synced from its cursor whatever the list says (an empty
+    // answer costs little); the list only tells about conversations new to the client.
+    const todo = [...this.conversations.values()].filter((c) => c.type !== 'GROUP' && (cursors.has(c.conversationID) || c.lastSeq > 0));
+    // A few conversations at once: each sync is a round trip to the app's home region.
+    const syncOne = async (c: Conversation) => {
+      let after = cursors.get(c.conversationID) ?? 0;
       for (let page = 0; page < 50; page++) {
         const res = await this.conn.request<{ messages: WireMessage[]; complete: boolean }>('chat.sync', { peer: c.userID, afterSeq: after, limit: 100 });
         this.deliver(res.messages.map((w) => fromWire(this.me, w)), true);
         if (res.complete || !res.messages.length) break;
         after = res.messages[res.messages.length - 1]!.MsgSeq;
       }
-    }
+    };
+    await Promise.all(
+      Array.from({ length: Math.min(CATCH_UP_CONCURRENCY, todo.length) }, async () => {
+        for (let c = todo.shift(); c; c = todo.shift()) await syncOne(c);
+      }),
+    );
     // Groups after C2C: a group service that does not answer must not hold up C2C catch-up.
     await this.catchUpGroups(cursors).catch((err: unknown) => this.emitter.emit(EVENT.ERROR, err));
     this.emitConversations();
