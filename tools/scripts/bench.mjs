@@ -4,6 +4,7 @@
 //   footprint  RSS and CPU seconds of every running Meridian process (npm start first), per region
 //   connections  M4: memory per idle authenticated connection, then deliveries/s through the gateway(s)
 //   messages   M1: 1:1 send→receive latency at fixed open-loop rates; M2: highest sustained durable rate
+//   storm      M5: reconnect storm: N clients of a gateway killed with SIGKILL, time to reconnected and resynced
 //   catchup    M7: offline catch-up of 1,000 messages over 100 conversations
 //   coldstart  M8: cold start of one region to its first accepted message, then its idle footprint
 //   groups     M3: group fan-out (stored groups at 1,000 and 6,000 members, AVChatRoom at 10,000 and 50,000)
@@ -27,6 +28,10 @@ const scenarios = {
   connections: () => {
     build();
     step('bench', process.execPath, [join(ROOT, 'tools/runtime/run.js'), 'dist/tools/bench/src/connections.bench.js', ...args]);
+  },
+  storm: () => {
+    build();
+    step('bench', process.execPath, [join(ROOT, 'tools/runtime/run.js'), 'dist/tools/bench/src/storm.bench.js', ...args]);
   },
   catchup: () => {
     build();
