@@ -29,6 +29,8 @@ const platformEnvSchema = z.object({
   MERIDIAN_KAFKA_BROKERS: z.string().optional(),
   MERIDIAN_REDIS_URL: z.string().optional(),
   MERIDIAN_GRPC_DEADLINE_MS: z.coerce.number().int().min(10).max(120_000).default(3000),
+  /** gRPC calls a process runs at once; more wait, and one whose caller gave up meanwhile is not run. */
+  MERIDIAN_GRPC_MAX_INFLIGHT: z.coerce.number().int().min(1).max(100_000).default(256),
   MERIDIAN_KAFKA_PARTITIONS: z.coerce.number().int().min(1).max(1024).default(3),
   MERIDIAN_KAFKA_REPLICATION: z.coerce.number().int().min(1).max(7).default(1),
   /**
@@ -56,6 +58,7 @@ export interface PlatformConfig {
   kafka: { brokers: string[]; topicPrefix: string; clientId: string; partitions: number; replication: number; sessionTimeoutMs: number };
   redis: { url: string; keyPrefix: string };
   grpcDeadlineMs: number;
+  grpcMaxInflight: number;
   shutdownGraceMs: number;
   selfTestTimeoutMs: number;
   callbackSettingsCacheS: number;
@@ -117,6 +120,7 @@ export function loadPlatformConfig(service: ServiceName, env: NodeJS.ProcessEnv 
     },
     redis: { url: e.MERIDIAN_REDIS_URL ?? topology.dataPlane.redisUrl, keyPrefix: `${region.redisKeyPrefix}${service}:` },
     grpcDeadlineMs: e.MERIDIAN_GRPC_DEADLINE_MS,
+    grpcMaxInflight: e.MERIDIAN_GRPC_MAX_INFLIGHT,
     shutdownGraceMs: e.MERIDIAN_SHUTDOWN_GRACE_MS,
     selfTestTimeoutMs: e.MERIDIAN_SELFTEST_TIMEOUT_MS,
     callbackSettingsCacheS: e.MERIDIAN_CALLBACK_SETTINGS_CACHE_S,

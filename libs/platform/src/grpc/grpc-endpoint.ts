@@ -13,8 +13,9 @@ import {
   type NestInterceptor,
 } from '@nestjs/common';
 import { Metadata, status as GrpcCode } from '@grpc/grpc-js';
-import { type Observable, throwError, tap } from 'rxjs';
+import { type Observable, defer, finalize, mergeMap, throwError, tap } from 'rxjs';
 import { ERROR_CODE_METADATA_KEY, ErrorCode, MeridianError, grpcStatusFor } from '@meridian/contracts';
+import { PLATFORM_CONFIG, type PlatformConfig } from '../config/platform-config';
 import { Metrics } from '../metrics/metrics';
 
 /** Maps a thrown error to the gRPC status the client sees; a MeridianError keeps its code in metadata. */
@@ -34,14 +35,70 @@ export class GrpcExceptionFilter implements ExceptionFilter {
   }
 }
 
+/**
+ * Admission control for one process's gRPC calls: at most `limit` run at once, the rest wait in
+ * order. Without it a storm (10,000 clients of a killed gateway logging in again) started every
+ * call at once: auth kept working for callers whose deadline had long passed (RSS 2 GB), timed
+ * out everyone and never caught up.
+ */
+export class Admission {
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
+  constructor(private readonly limit: number) {}
+
+  /** Resolves when the call may run; release() exactly once afterwards. */
+  acquire(): Promise<void> {
+    if (this.running < this.limit) {
+      this.running++;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.running--;
+  }
+
+  get queued(): number {
+    return this.waiting.length;
+  }
+}
+
+let admission: Admission | undefined;
+
 @Injectable()
 export class GrpcMetricsInterceptor implements NestInterceptor {
-  constructor(@Inject(Metrics) private readonly metrics: Metrics) {}
+  private readonly admission: Admission;
+
+  constructor(
+    @Inject(Metrics) private readonly metrics: Metrics,
+    @Inject(PLATFORM_CONFIG) config: PlatformConfig,
+  ) {
+    // One per process, however many controllers (and interceptor instances) there are.
+    this.admission = admission ??= new Admission(config.grpcMaxInflight);
+  }
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const labels = { service_name: context.getClass().name, method: context.getHandler().name };
+    const call = context.getArgByIndex<{ cancelled?: boolean } | undefined>(2);
+    let admitted = false;
+    let finished = false;
+    const admitted$ = defer(() =>
+      this.admission.acquire().then(() => {
+        if (finished) this.admission.release();
+        else admitted = true;
+      }),
+    );
     const stop = this.metrics.grpcServerSeconds.startTimer(labels);
-    return next.handle().pipe(
+    return admitted$.pipe(
+      // The caller gave up (deadline passed) while the call waited: do not run it.
+      mergeMap(() => (call?.cancelled ? throwError(() => new MeridianError(ErrorCode.INTERNAL_TIMEOUT, 'the caller gave up while the call waited to run')) : next.handle())),
+      finalize(() => {
+        finished = true;
+        if (admitted) this.admission.release();
+      }),
       tap({
         next: () => undefined,
         complete: () => {
