@@ -12,22 +12,15 @@
  * every process over the catch-up. Bounded: every wait has a timeout; loopback only.
  */
 import { randomInt } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
 import { genUserSig } from '@meridian/usersig';
 import { Histogram } from './histogram';
+import { ROOT, readLocal, restClient } from './local';
 import { CpuWindow, findTargets } from './proc-sampler';
 
-const ROOT = resolve(__dirname, '..', '..', '..', '..');
 const say = (msg: string) => process.stdout.write(`[bench] ${msg}\n`);
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-interface LocalJson {
-  demoApp: { sdkAppId: number; secretKey: string; admin: string; homeRegion: string; adminUserSig: string };
-  regions: Record<string, { gateway: string; rest: string }>;
-}
 
 /** One WebSocket client speaking protocol v1 with request/answer matching. */
 class Client {
@@ -73,24 +66,13 @@ async function main(): Promise<void> {
     args: process.argv.slice(2),
     options: { conversations: { type: 'string', default: '100' }, per: { type: 'string', default: '10' }, region: { type: 'string' }, parallel: { type: 'string', default: '8' } },
   });
-  const local = JSON.parse(readFileSync(join(ROOT, '.meridian', 'local.json'), 'utf8')) as LocalJson;
+  const local = readLocal();
   const app = local.demoApp;
   const region = values.region ?? Object.keys(local.regions).find((r) => r !== app.homeRegion) ?? app.homeRegion;
   const convs = Number(values.conversations);
   const per = Number(values.per);
   const total = convs * per;
-  const rest = async (command: string, body: unknown): Promise<Record<string, unknown>> => {
-    const q = new URLSearchParams({ sdkappid: String(app.sdkAppId), identifier: app.admin, usersig: app.adminUserSig, random: String(randomInt(0, 2 ** 31)), contenttype: 'json' });
-    for (let attempt = 0; ; attempt++) {
-      const res = (await (await fetch(`${local.regions[app.homeRegion]!.rest}/${command}?${q}`, { method: 'POST', body: JSON.stringify(body), signal: AbortSignal.timeout(30_000) })).json()) as Record<string, unknown>;
-      if (res['ActionStatus'] === 'OK') return res;
-      if ((res['ErrorCode'] === 60007 || res['ErrorCode'] === 60011) && attempt < 10) {
-        await sleep(1100);
-        continue;
-      }
-      throw new Error(`${command}: ${String(res['ErrorCode'])} ${String(res['ErrorInfo'])}`);
-    }
-  };
+  const rest = restClient(local);
 
   const run = `m7${Date.now().toString(36)}`;
   const me = `${run}r`;

@@ -20,17 +20,17 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomInt } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
 import { genUserSig } from '@meridian/usersig';
 import { stopChildren } from '../../launcher/src/control';
 import { spawnGateways } from './gateways';
 import { Histogram, type HistogramSnapshot } from './histogram';
+import { ROOT, readLocal, restClient, type LocalJson } from './local';
 import { CpuWindow, findTargets } from './proc-sampler';
 
-const ROOT = resolve(__dirname, '..', '..', '..', '..');
 const PER_WORKER = 15_000;
 const say = (msg: string) => process.stdout.write(`[bench] ${msg}\n`);
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -156,11 +156,6 @@ async function worker(): Promise<void> {
 
 // ---------------------------------------------------------------------------------------- main --
 
-interface LocalJson {
-  demoApp: { sdkAppId: number; secretKey: string; admin: string; homeRegion: string; adminUserSig: string };
-  regions: Record<string, { gateway: string; rest: string }>;
-}
-
 interface Worker {
   child: ChildProcess;
   connected: number;
@@ -168,24 +163,6 @@ interface Worker {
   failed: number;
   ready: boolean;
   stats?: Extract<WorkerMsg, { t: 'stats' }>;
-}
-
-function restClient(local: LocalJson) {
-  const app = local.demoApp;
-  const base = local.regions[app.homeRegion]!.rest;
-  return async (command: string, body: unknown): Promise<Record<string, unknown>> => {
-    const q = new URLSearchParams({ sdkappid: String(app.sdkAppId), identifier: app.admin, usersig: app.adminUserSig, random: String(randomInt(0, 2 ** 31)), contenttype: 'json' });
-    for (let attempt = 0; ; attempt++) {
-      const res = (await (await fetch(`${base}/${command}?${q}`, { method: 'POST', body: JSON.stringify(body), signal: AbortSignal.timeout(30_000) })).json()) as Record<string, unknown>;
-      if (res['ActionStatus'] === 'OK') return res;
-      // 60007/60011: the REST rate limits; wait for the next window.
-      if ((res['ErrorCode'] === 60007 || res['ErrorCode'] === 60011) && attempt < 10) {
-        await sleep(1100);
-        continue;
-      }
-      throw new Error(`${command}: ${String(res['ErrorCode'])} ${String(res['ErrorInfo'])}`);
-    }
-  };
 }
 
 interface SizeResult {
@@ -377,7 +354,7 @@ async function main(): Promise<void> {
     },
   });
   const sizes = (s: string) => s.split(',').filter(Boolean).map(Number);
-  const local = JSON.parse(readFileSync(join(ROOT, '.meridian', 'local.json'), 'utf8')) as LocalJson;
+  const local = readLocal();
   const regions = Object.keys(local.regions);
   for (const r of regions) {
     if (!(await fetch(`${local.regions[r]!.gateway}/readyz`).then((res) => res.ok, () => false))) throw new Error(`${r} gateway is not ready; run npm start first`);

@@ -37,9 +37,9 @@ import { Kafka, logLevel, type Admin } from 'kafkajs';
 import WebSocket from 'ws';
 import { genUserSig } from '@meridian/usersig';
 import { Histogram, type HistogramSnapshot } from './histogram';
+import { ROOT, readLocal, restClient, type LocalJson } from './local';
 import { CpuWindow, environ, findTargets, isDataPlane, otherMeridianProcesses, type ProcTarget } from './proc-sampler';
 
-const ROOT = resolve(__dirname, '..', '..', '..', '..');
 const say = (msg: string) => process.stdout.write(`[bench] ${msg}\n`);
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 /** CLOCK_MONOTONIC in µs: one clock for every process on the machine. */
@@ -409,12 +409,6 @@ async function worker(): Promise<void> {
 
 // ---------------------------------------------------------------------------------------- main --
 
-interface LocalJson {
-  demoApp: { sdkAppId: number; secretKey: string; admin: string; homeRegion: string; adminUserSig: string };
-  dataPlane: { kafkaBrokers: string[]; mongoUrl?: string };
-  regions: Record<string, { gateway: string; rest: string }>;
-}
-
 interface StepResult {
   phase: 'M1' | 'M2';
   label: string;
@@ -547,7 +541,7 @@ async function main(): Promise<void> {
     },
   });
   const started = Date.now();
-  const local = JSON.parse(readFileSync(join(ROOT, '.meridian', 'local.json'), 'utf8')) as LocalJson;
+  const local = readLocal();
   const app = local.demoApp;
   const regions = Object.keys(local.regions);
   const senderRegion = values['sender-region'] ?? app.homeRegion;
@@ -843,24 +837,6 @@ async function main(): Promise<void> {
   } finally {
     await workers.stop();
   }
-}
-
-function restClient(local: LocalJson) {
-  const app = local.demoApp;
-  const base = local.regions[app.homeRegion]!.rest;
-  return async (command: string, body: unknown): Promise<Record<string, unknown>> => {
-    const q = new URLSearchParams({ sdkappid: String(app.sdkAppId), identifier: app.admin, usersig: app.adminUserSig, random: String(randomInt(0, 2 ** 31)), contenttype: 'json' });
-    for (let attempt = 0; ; attempt++) {
-      const res = (await (await fetch(`${base}/${command}?${q}`, { method: 'POST', body: JSON.stringify(body), signal: AbortSignal.timeout(30_000) })).json()) as Record<string, unknown>;
-      if (res['ActionStatus'] === 'OK') return res;
-      // 60007/60011: the per-command or per-app REST rate limit; wait for the next window.
-      if ((res['ErrorCode'] === 60007 || res['ErrorCode'] === 60011) && attempt < 5) {
-        await sleep(1100);
-        continue;
-      }
-      throw new Error(`${command}: ${String(res['ErrorCode'])} ${String(res['ErrorInfo'])}`);
-    }
-  };
 }
 
 /** Lag of the home region's push consumer group on push.deliveries.v1: end offsets − committed. */

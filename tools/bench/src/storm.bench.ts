@@ -11,17 +11,16 @@
  * resynced (p50/p99/max, all), failures, and the surviving gateways' CPU. Bounded: 5 minutes.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
 import { genUserSig } from '@meridian/usersig';
 import { stopChildren } from '../../launcher/src/control';
 import { spawnGateways } from './gateways';
 import { Histogram, type HistogramSnapshot } from './histogram';
+import { ROOT, readLocal } from './local';
 import { CpuWindow, findTargets } from './proc-sampler';
 
-const ROOT = resolve(__dirname, '..', '..', '..', '..');
 const PER_WORKER = 15_000;
 const say = (msg: string) => process.stdout.write(`[bench] ${msg}\n`);
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -126,7 +125,7 @@ async function worker(): Promise<void> {
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ args: process.argv.slice(2), options: { count: { type: 'string', default: '10000' }, region: { type: 'string', default: 'ap-singapore' }, concurrency: { type: 'string', default: '200' } } });
-  const local = JSON.parse(readFileSync(join(ROOT, '.meridian', 'local.json'), 'utf8')) as { demoApp: { sdkAppId: number; secretKey: string }; regions: Record<string, { gateway: string }> };
+  const local = readLocal();
   const count = Number(values.count);
   const spawned = await spawnGateways(2, values.region, 7540);
   const stop = () => stopChildren(spawned.map((g) => g.child));
