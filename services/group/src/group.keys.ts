@@ -10,7 +10,7 @@ export const GroupKeys = {
   liveGateways: (sdkAppId: number, groupId: string) => `livegw:${sdkAppId}:${groupId}`,
   /** AVChatRoom gateways that failed a DeliverLive: "<region>|<address>" → first failure (ms). */
   liveGatewayFailures: (sdkAppId: number, groupId: string) => `livegwfail:${sdkAppId}:${groupId}`,
-  /** Moves on every change of a group's members or their MsgFlag (GroupsRepository.audience). */
+  /** A random token replaced on every change of a group's members or their MsgFlag (GroupsRepository.audience). */
   memberVersion: (sdkAppId: number, groupId: string) => `memberver:${sdkAppId}:${groupId}`,
   /** AVChatRoom members who joined (op 1) or left (op 2) since the room's last such tip. */
   liveTips: (sdkAppId: number, groupId: string, opType: number) => `livetip:${sdkAppId}:${groupId}:${opType}`,

@@ -71,6 +71,7 @@ export class EventBus implements OnModuleInit, OnApplicationBootstrap, OnApplica
   private readonly subscriptions: Subscription[] = [];
   private readonly consumers: { consumer: Consumer; groupId: string; joined: boolean }[] = [];
   private producerConnected = false;
+  private stopping = false;
 
   constructor(
     @Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig,
@@ -127,6 +128,7 @@ export class EventBus implements OnModuleInit, OnApplicationBootstrap, OnApplica
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.stopping = true;
     await Promise.allSettled(this.consumers.map((c) => c.consumer.disconnect()));
     await Promise.allSettled([this.producer.disconnect(), this.admin.disconnect()]);
   }
@@ -212,7 +214,11 @@ export class EventBus implements OnModuleInit, OnApplicationBootstrap, OnApplica
     });
     consumer.on(consumer.events.CRASH, (e) => {
       entry.joined = false;
-      this.logger.error({ groupId, error: e.payload.error?.message }, 'Kafka consumer crashed');
+      this.logger.error({ groupId, error: e.payload.error?.message, restart: e.payload.restart }, 'Kafka consumer crashed');
+      // kafkajs restarts a crashed consumer itself unless the error was not retriable (the chaos
+      // test saw "Failed to find group coordinator" after a long broker restart): then it stays
+      // stopped for good, so a new one takes its place.
+      if (!e.payload.restart) setTimeout(() => void this.replaceConsumer(sub, entry), 2000).unref();
     });
     await consumer.connect();
     await consumer.subscribe({ topics: sub.topics.map((t) => this.topic(t)), fromBeginning: sub.fromBeginning ?? false });
@@ -240,6 +246,8 @@ export class EventBus implements OnModuleInit, OnApplicationBootstrap, OnApplica
                 try {
                   await this.handleRecord(sub, batch.topic, batch.partition, m, heartbeat);
                   handled.add(m.offset);
+                  // A batch can take longer than the session timeout; kafkajs throttles these.
+                  await heartbeat().catch(() => undefined);
                 } catch (err) {
                   failure ??= { err };
                   return;
@@ -263,6 +271,22 @@ export class EventBus implements OnModuleInit, OnApplicationBootstrap, OnApplica
       partitionsConsumedConcurrently,
       eachMessage: ({ topic, partition, message, heartbeat }) => this.handleRecord(sub, topic, partition, message, heartbeat),
     });
+  }
+
+  /** A consumer kafkajs gave up on: disconnected, forgotten and started anew (retried every 5 s). */
+  private async replaceConsumer(sub: Subscription, entry: { consumer: Consumer; groupId: string; joined: boolean }): Promise<void> {
+    if (this.stopping || !this.consumers.includes(entry)) return;
+    await entry.consumer.disconnect().catch(() => undefined);
+    this.consumers.splice(this.consumers.indexOf(entry), 1);
+    try {
+      await this.startConsumer(sub);
+      this.logger.warn({ groupId: entry.groupId }, 'Kafka consumer replaced after a crash it would not restart from');
+    } catch (err) {
+      this.logger.error({ groupId: entry.groupId, error: (err as Error).message }, 'starting a replacement Kafka consumer failed; retrying');
+      // startConsumer registered the new consumer before it failed to connect: replace that one.
+      const failed = this.consumers.find((c) => c.groupId === entry.groupId && !c.joined);
+      if (failed) setTimeout(() => void this.replaceConsumer(sub, failed), 5000).unref();
+    }
   }
 
   /** One record: decoded and handed to the subscriber; a refusal is skipped, anything else thrown. */

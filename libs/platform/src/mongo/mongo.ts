@@ -73,7 +73,7 @@ function watchStalls(connection: Connection, reopen: () => Promise<unknown>): vo
       });
   }, 5000);
   timer.unref();
-  connection.once('close', () => {
+  connection.on('close', () => {
     if (!reopening) clearInterval(timer);
   });
 }

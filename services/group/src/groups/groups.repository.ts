@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model, UpdateQuery } from 'mongoose';
@@ -63,7 +64,13 @@ export class GroupsRepository {
    */
   async audience(sdkAppId: number, groupId: string): Promise<Audience> {
     const key = `${sdkAppId}:${groupId}`;
-    const version = (await this.redis.redis.get(GroupKeys.memberVersion(sdkAppId, groupId))) ?? '0';
+    const versionKey = GroupKeys.memberVersion(sdkAppId, groupId);
+    let version = await this.redis.redis.get(versionKey);
+    if (!version) {
+      // Never set, or lost with Redis: a new random version, so no cached list can match it.
+      await this.redis.redis.set(versionKey, randomUUID(), 'NX');
+      version = (await this.redis.redis.get(versionKey)) ?? randomUUID();
+    }
     const hit = this.audiences.get(key);
     if (hit?.version === version) return hit;
     const members = await this.memberList(sdkAppId, groupId);
@@ -81,7 +88,9 @@ export class GroupsRepository {
   private readonly audiences = new Map<string, Audience>();
 
   private async membersChanged(sdkAppId: number, groupId: string): Promise<void> {
-    await this.redis.redis.incr(GroupKeys.memberVersion(sdkAppId, groupId));
+    // A random version, not a counter: after a Redis loss a counter could come back to a value a
+    // cached (stale) list still carries.
+    await this.redis.redis.set(GroupKeys.memberVersion(sdkAppId, groupId), randomUUID());
   }
 
   async appSettings(sdkAppId: number): Promise<GroupAppSettingsDoc> {
