@@ -66,7 +66,8 @@ export class Admission {
   }
 }
 
-let admission: Admission | undefined;
+/** One per service: with MERIDIAN_MODE=region all seven share a process, and a call that waits on another service must not wait for its own slot. */
+const admissions = new Map<string, Admission>();
 
 @Injectable()
 export class GrpcMetricsInterceptor implements NestInterceptor {
@@ -76,8 +77,10 @@ export class GrpcMetricsInterceptor implements NestInterceptor {
     @Inject(Metrics) private readonly metrics: Metrics,
     @Inject(PLATFORM_CONFIG) config: PlatformConfig,
   ) {
-    // One per process, however many controllers (and interceptor instances) there are.
-    this.admission = admission ??= new Admission(config.grpcMaxInflight);
+    // One per service, however many controllers (and interceptor instances) it has.
+    let a = admissions.get(config.service);
+    if (!a) admissions.set(config.service, (a = new Admission(config.grpcMaxInflight)));
+    this.admission = a;
   }
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
