@@ -2,23 +2,11 @@ import WebSocket from 'ws';
 import type { authV1 } from '@meridian/proto';
 import { closeTestClients, createTestApp, eventually, gatewayUrl, rest, type TestApp } from '@meridian/testing';
 import { EVENT, Meridian, TYPES, type Conversation, type CreateOptions, type Group, type Message, type WebSocketConstructor } from './index';
+import { FAST, flakyWebSocket } from '../test/net';
 
 const SG = 'ap-singapore';
 const FRA = 'eu-frankfurt';
 const MULTI = 'MULTI_DEVICE_POLICY_MULTI' as authV1.MultiDevicePolicy;
-
-/** `ws` as the SDK's WebSocket, with a switch that makes every new connection fail (a network outage). */
-function flakyWebSocket(): { WS: WebSocketConstructor; sockets: WebSocket[]; outage: (on: boolean) => void } {
-  let down = false;
-  const sockets: WebSocket[] = [];
-  class Flaky extends WebSocket {
-    constructor(url: string) {
-      super(down ? 'ws://127.0.0.1:9/unreachable' : url);
-      sockets.push(this);
-    }
-  }
-  return { WS: Flaky as unknown as WebSocketConstructor, sockets, outage: (on) => (down = on) };
-}
 
 interface Probe {
   chat: Meridian;
@@ -28,10 +16,8 @@ interface Probe {
   conversations: Conversation[];
 }
 
-const fast = { backoff: { baseMs: 100, maxMs: 800 }, requestTimeoutMs: 3000, queueTimeoutMs: 30_000 };
-
 function client(app: TestApp, extra: Partial<CreateOptions>): Probe {
-  const chat = Meridian.create({ SDKAppID: app.sdkAppId, accessUrl: gatewayUrl(SG), WebSocket: WebSocket as unknown as WebSocketConstructor, ...fast, ...extra });
+  const chat = Meridian.create({ SDKAppID: app.sdkAppId, accessUrl: gatewayUrl(SG), WebSocket: WebSocket as unknown as WebSocketConstructor, ...FAST, ...extra });
   const p: Probe = { chat, received: [], revoked: [], groups: [], conversations: [] };
   chat.on(EVENT.MESSAGE_RECEIVED, (e) => p.received.push(...(e.data as Message[])));
   chat.on(EVENT.MESSAGE_REVOKED, (e) => p.revoked.push(...(e.data as Message[])));

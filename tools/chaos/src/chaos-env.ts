@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { chmodSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 
@@ -21,7 +22,11 @@ export class ChaosDataPlane {
     readonly repoRoot: string,
     readonly dir: string,
     readonly ports: DataPlanePorts,
-  ) {}
+  ) {
+    // PostgreSQL runs as its own user when we are root: it must reach its data dir below `dir`
+    // (mkdtemp makes it 0700).
+    chmodSync(dir, 0o755);
+  }
 
   get env(): NodeJS.ProcessEnv {
     return {

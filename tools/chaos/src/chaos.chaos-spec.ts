@@ -9,7 +9,7 @@
  */
 import mongoose from 'mongoose';
 import { once } from 'node:events';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -70,8 +70,6 @@ interface App {
 
 describe('chaos: kill -9 and data-plane restarts under load, then a message audit', () => {
   const dir = mkdtempSync(join(tmpdir(), 'meridian-chaos-'));
-  // PostgreSQL runs as its own user when we are root: it must reach its data dir below this one.
-  chmodSync(dir, 0o755);
   const dataplane = new ChaosDataPlane(REPO_ROOT, dir, PORTS);
   let platform: ResolvedPlatform;
   let children: Child[] = [];

@@ -4,7 +4,7 @@
  * (namespace `fuzz`), so it floods nothing shared; prints counts per kind and per code, the
  * runtime, and the state probes; tears everything down.
  */
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GrpcClients, Metrics, loadPlatformConfig } from '@meridian/platform';
@@ -22,7 +22,6 @@ async function main(): Promise<void> {
   const cases = Number(process.argv[2] ?? 100_000);
   const seed = Number(process.argv[3] ?? 20_261_126);
   const dir = mkdtempSync(join(tmpdir(), 'meridian-fuzz-'));
-  chmodSync(dir, 0o755); // PostgreSQL (run as its own user when we are root) must reach its data dir
   const dataplane = new ChaosDataPlane(REPO_ROOT, dir, {
     redis: num('MERIDIAN_FUZZ_REDIS_PORT', 11479),
     kafka: num('MERIDIAN_FUZZ_KAFKA_PORT', 11192),

@@ -1,3 +1,5 @@
+import type { Model } from 'mongoose';
+
 /**
  * Paging over one UTC hour of messages by minute buckets, for the get_history exports of the chat
  * and group services. Stored messages carry `minute: "<sdkAppId>:<unix minute>"` with an index:
@@ -48,4 +50,14 @@ export async function hourPage<T extends { _id: string }>(
     }
   }
   return { items, nextCursor: '' };
+}
+
+/** A collection's documents of one minute bucket with _id > afterId ('' = all), by _id: the `fetch` of hourPage. */
+export function findInMinute<T>(model: Model<T>, minute: string, afterId: string, limit: number): Promise<T[]> {
+  return model
+    .find(afterId ? { minute, _id: { $gt: afterId } } : { minute })
+    .sort({ _id: 1 })
+    .limit(limit)
+    .lean<T[]>()
+    .exec();
 }

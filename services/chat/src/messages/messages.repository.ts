@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
-import { isDuplicateKey, minuteKey } from '@meridian/platform';
+import { findInMinute, isDuplicateKey, minuteKey } from '@meridian/platform';
 import { C2cMessageDoc, ImportKeyDoc, SeqFloorDoc, messageId } from './message.schema';
 
 const MAX_SEQ = 999_999_999_999;
@@ -27,12 +27,7 @@ export class MessagesRepository {
 
   /** Messages of one minute bucket with _id > afterId ('' = all), by _id (get_history exports). */
   async inMinute(minute: string, afterId: string, limit: number): Promise<C2cMessageDoc[]> {
-    return this.messages
-      .find(afterId ? { minute, _id: { $gt: afterId } } : { minute })
-      .sort({ _id: 1 })
-      .limit(limit)
-      .lean<C2cMessageDoc[]>()
-      .exec();
+    return findInMinute(this.messages, minute, afterId, limit);
   }
 
   async findOne(id: string): Promise<C2cMessageDoc | null> {

@@ -86,46 +86,41 @@ export class HistoryExportService {
 
   private async *records(sdkAppId: number, chatType: HistoryChatType, hourStart: number): AsyncGenerator<string> {
     const home = await this.homes.of(sdkAppId);
-    const limit = this.config.MERIDIAN_HISTORY_PAGE_SIZE;
+    const request = (cursor: string) => ({ sdkAppId, hourStart: String(hourStart), cursor, limit: this.config.MERIDIAN_HISTORY_PAGE_SIZE });
+    // One page of records in Tencent's shape: the peer (To_Account or GroupId), then what both share.
+    const page =
+      chatType === 'C2C'
+        ? async (cursor: string) => {
+            const p = await this.clients.service<chatV1.ChatServiceClient>('chat', home).listHourMessages(request(cursor));
+            return { ...p, retention: "the app's message retention", records: p.messages.map((m) => ({ From_Account: m.fromAccount, To_Account: m.toAccount, ...shared(m) })) };
+          }
+        : async (cursor: string) => {
+            const p = await this.clients.service<groupV1.GroupServiceClient>('group', home).listHourMessages(request(cursor));
+            return { ...p, retention: 'the group message retention', records: p.messages.map((m) => ({ From_Account: m.fromAccount, GroupId: m.groupId, ...shared(m) })) };
+          };
     let cursor = '';
     do {
-      if (chatType === 'C2C') {
-        const page = await this.clients.service<chatV1.ChatServiceClient>('chat', home).listHourMessages({ sdkAppId, hourStart: String(hourStart), cursor, limit });
-        if (page.expired) throw new MeridianError(ErrorCode.HISTORY_EXPIRED, `${msgTimeOf(hourStart)} is older than the app's message retention`);
-        for (const m of page.messages) {
-          yield JSON.stringify({
-            From_Account: m.fromAccount,
-            To_Account: m.toAccount,
-            MsgTimestamp: Number(m.msgTime),
-            MsgSeq: Number(m.msgSeq),
-            MsgRandom: m.msgRandom,
-            MsgBody: parseJson(m.msgBody),
-            ...(m.cloudCustomData ? { CloudCustomData: m.cloudCustomData } : {}),
-          });
-        }
-        cursor = page.nextCursor;
-      } else {
-        const page = await this.clients.service<groupV1.GroupServiceClient>('group', home).listHourMessages({ sdkAppId, hourStart: String(hourStart), cursor, limit });
-        if (page.expired) throw new MeridianError(ErrorCode.HISTORY_EXPIRED, `${msgTimeOf(hourStart)} is older than the group message retention`);
-        for (const m of page.messages) {
-          yield JSON.stringify({
-            From_Account: m.fromAccount,
-            GroupId: m.groupId,
-            MsgTimestamp: Number(m.msgTime),
-            MsgSeq: Number(m.msgSeq),
-            MsgRandom: m.msgRandom,
-            MsgBody: parseJson(m.msgBody),
-            ...(m.cloudCustomData ? { CloudCustomData: m.cloudCustomData } : {}),
-          });
-        }
-        cursor = page.nextCursor;
-      }
+      const p = await page(cursor);
+      if (p.expired) throw new MeridianError(ErrorCode.HISTORY_EXPIRED, `${msgTimeOf(hourStart)} is older than ${p.retention}`);
+      for (const r of p.records) yield JSON.stringify(r);
+      cursor = p.nextCursor;
     } while (cursor);
   }
 
   logMismatch(sdkAppId: number, chatType: HistoryChatType, hourStart: number, err: Error): void {
     this.logger.warn({ sdkAppId, chatType, msgTime: msgTimeOf(hourStart), error: err.message }, 'history download cut short');
   }
+}
+
+/** The fields of an exported record that 1:1 and group messages share. */
+function shared(m: { msgTime: string; msgSeq: string; msgRandom: number; msgBody: Uint8Array; cloudCustomData: string }) {
+  return {
+    MsgTimestamp: Number(m.msgTime),
+    MsgSeq: Number(m.msgSeq),
+    MsgRandom: m.msgRandom,
+    MsgBody: parseJson(m.msgBody),
+    ...(m.cloudCustomData ? { CloudCustomData: m.cloudCustomData } : {}),
+  };
 }
 
 function parseJson(bytes: Uint8Array): unknown {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model, UpdateQuery } from 'mongoose';
-import { RedisClient, isDuplicateKey, minuteKey } from '@meridian/platform';
+import { RedisClient, findInMinute, isDuplicateKey, minuteKey } from '@meridian/platform';
 import { GroupKeys } from '../group.keys';
 import {
   ApplicationDoc,
@@ -196,12 +196,7 @@ export class GroupsRepository {
 
   /** Messages of one minute bucket with _id > afterId ('' = all), by _id (get_history exports). */
   async messagesInMinute(minute: string, afterId: string, limit: number): Promise<GroupMessageDoc[]> {
-    return this.messages
-      .find(afterId ? { minute, _id: { $gt: afterId } } : { minute })
-      .sort({ _id: 1 })
-      .limit(limit)
-      .lean<GroupMessageDoc[]>()
-      .exec();
+    return findInMinute(this.messages, minute, afterId, limit);
   }
 
   async message(sdkAppId: number, groupId: string, seq: number): Promise<GroupMessageDoc | null> {
