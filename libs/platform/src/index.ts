@@ -18,3 +18,4 @@ export * from './bootstrap';
 export * from './stats/app-stats';
 export * from './stats/app-count-reporter';
 export * from './mongo/hour-pages';
+export * from './mongo/backfill';

@@ -1,6 +1,6 @@
 import { Logger, type DynamicModule } from '@nestjs/common';
 import { MongooseModule, getConnectionToken } from '@nestjs/mongoose';
-import type { Connection, Model } from 'mongoose';
+import type { Connection, QueryFilter, Model } from 'mongoose';
 import { PLATFORM_CONFIG, type PlatformConfig } from '../config/platform-config';
 import { HealthRegistry } from '../health/health';
 
@@ -94,4 +94,18 @@ export function isDuplicateKey(err: unknown): boolean {
 export async function findByIds<T>(model: Model<T>, ids: readonly string[], projection?: Record<string, 0 | 1>): Promise<T[]> {
   const docs = await Promise.all([...new Set(ids)].map((id) => model.findById(id, projection).lean<T>().exec()));
   return docs.filter((d): d is NonNullable<typeof d> => d !== null) as T[];
+}
+
+/**
+ * deleteMany in rounds of at most `batch` documents: FerretDB on PostgreSQL fails a single
+ * delete matching more than 65,535 (one bind parameter per document). `filter` should name an
+ * indexed equality, since each round reads the remaining matches again. Returns the count deleted.
+ */
+export async function deleteInBatches<T>(model: Model<T>, filter: QueryFilter<T>, batch = 10_000): Promise<number> {
+  let deleted = 0;
+  for (;;) {
+    const ids = (await model.find(filter, { _id: 1 }).limit(batch).lean<{ _id: unknown }[]>().exec()).map((d) => d._id);
+    if (ids.length === 0) return deleted;
+    deleted += (await model.deleteMany({ $and: [filter, { _id: { $in: ids } }] } as QueryFilter<T>).exec()).deletedCount;
+  }
 }

@@ -78,26 +78,36 @@ UserGroupSchema.index({ owner: 1, joinTime: 1 });
 @Schema({ collection: 'group_mutes', versionKey: false })
 export class MuteDoc {
   @Prop({ type: String, required: true }) _id!: string;
+  @Prop({ required: true }) sdkAppId!: number;
+  @Prop({ required: true }) groupId!: string;
   @Prop({ required: true }) userId!: string;
   /** Unix seconds; MUTE_FOREVER for ever. */
   @Prop({ required: true }) until!: number;
 }
 export const MuteSchema = SchemaFactory.createForClass(MuteDoc);
+// serves: a group's mutes (get_group_muted_account) by an indexed equality, not an _id range
+MuteSchema.index({ sdkAppId: 1, groupId: 1, _id: 1 });
 
 /** A pending application to join. _id "<sdkAppId>:<groupId>:<userId>". */
 @Schema({ collection: 'group_applications', versionKey: false })
 export class ApplicationDoc {
   @Prop({ type: String, required: true }) _id!: string;
+  @Prop({ required: true }) sdkAppId!: number;
+  @Prop({ required: true }) groupId!: string;
   @Prop({ required: true }) userId!: string;
   @Prop({ default: '' }) reason!: string;
   @Prop({ required: true }) time!: number;
 }
 export const ApplicationSchema = SchemaFactory.createForClass(ApplicationDoc);
+// serves: a group's pending applications
+ApplicationSchema.index({ sdkAppId: 1, groupId: 1, _id: 1 });
 
 /** A stored group message (once per group). _id "<sdkAppId>:<groupId>:<seq, 12 digits>". */
 @Schema({ collection: 'group_messages', versionKey: false })
 export class GroupMessageDoc {
   @Prop({ type: String, required: true }) _id!: string;
+  @Prop({ required: true }) sdkAppId!: number;
+  @Prop({ required: true }) groupId!: string;
   @Prop({ required: true }) seq!: number;
   @Prop({ required: true }) from!: string;
   @Prop({ required: true }) random!: number;
@@ -116,6 +126,8 @@ export class GroupMessageDoc {
 export const GroupMessageSchema = SchemaFactory.createForClass(GroupMessageDoc);
 // serves: get_history exports, an app's group messages of one minute (equality: an index lookup on FerretDB)
 GroupMessageSchema.index({ minute: 1, _id: 1 });
+// serves: history pages, the newest seq and disband, by an indexed equality plus an _id bound
+GroupMessageSchema.index({ sdkAppId: 1, groupId: 1, _id: 1 });
 
 /** One declared custom field. */
 export interface DeclaredField {

@@ -113,6 +113,23 @@ describe(GroupsService.name, () => {
     expect((await g('get_group_info', { GroupIdList: [work, meeting] }))['GroupInfo']).toEqual([expect.objectContaining({ ErrorCode: 10010 }), expect.objectContaining({ ErrorCode: 10010 })]);
   });
 
+  it('disbanding removes the messages, mutes and applications: a new group with the same id starts empty', async () => {
+    const spec = { Owner_Account: 'own', Type: 'Public', Name: 'reused', GroupId: `reused-${random}`, ApplyJoinOption: 'NeedPermission', MemberList: [{ Member_Account: 'mem' }] };
+    expect(await g('create_group', spec)).toMatchObject({ ErrorCode: 0 });
+    for (let i = 0; i < 3; i++) expect(await g('send_group_msg', { GroupId: spec.GroupId, Random: ++random, MsgBody: text(`old ${i}`) })).toMatchObject({ ErrorCode: 0 });
+    expect(await g('forbid_send_msg', { GroupId: spec.GroupId, Members_Account: ['mem'], MuteTime: 600 })).toEqual(ok);
+    expect(await ws('out', 'apply_join_group', { GroupId: spec.GroupId })).toMatchObject({ code: 0, body: { JoinStatus: 'WaitAdminApproval' } });
+    expect(await g('destroy_group', { GroupId: spec.GroupId })).toEqual(ok);
+
+    expect(await g('create_group', spec)).toMatchObject({ ErrorCode: 0 });
+    expect(await g('group_msg_get_simple', { GroupId: spec.GroupId, ReqMsgNumber: 20 })).toMatchObject({ ErrorCode: 0, RspMsgList: [] });
+    expect((await g('get_group_muted_account', { GroupId: spec.GroupId }))['MutedAccountList']).toEqual([]);
+    // The old application is gone: approving it finds nothing to approve.
+    expect((await ws('own', 'handle_join_application', { GroupId: spec.GroupId, Applicant_Account: 'out', Decision: 'Agree' })).code).not.toBe(0);
+    expect(await g('send_group_msg', { GroupId: spec.GroupId, Random: ++random, MsgBody: text('new') })).toMatchObject({ ErrorCode: 0 });
+    expect(((await g('group_msg_get_simple', { GroupId: spec.GroupId, ReqMsgNumber: 20 }))['RspMsgList'] as { MsgBody: unknown }[]).map((m) => m.MsgBody)).toEqual([text('new')]);
+  });
+
   it('delivers group messages to members in both regions, keeps history from joining on, recalls and counts unread', async () => {
     const pub = await create('Public', { MemberList: [{ Member_Account: 'mem' }, { Member_Account: 'far' }] });
     const far = await as('far');

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
-import { InjectModel } from '@nestjs/mongoose';
-import type { Model, UpdateQuery } from 'mongoose';
-import { RedisClient, findInMinute, isDuplicateKey, minuteKey } from '@meridian/platform';
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { InjectConnection, InjectModel } from '@nestjs/mongoose';
+import type { Connection, Model, UpdateQuery } from 'mongoose';
+import { RedisClient, backfillOnce, deleteInBatches, findInMinute, isDuplicateKey, minuteKey } from '@meridian/platform';
 import { GroupKeys } from '../group.keys';
 import {
   ApplicationDoc,
@@ -30,8 +30,6 @@ const AUDIENCE_CACHE_GROUPS = 1000;
 
 /** One document by `_id` (an equality: the only `_id` filter FerretDB serves from an index). */
 const one = (id: string) => ({ _id: id });
-/** Every _id starting with `prefix` (which ends with ':'). */
-const under = (prefix: string) => ({ _id: { $gt: prefix, $lt: `${prefix.slice(0, -1)};` } });
 
 async function insert<T>(model: Model<T>, doc: T): Promise<boolean> {
   try {
@@ -44,7 +42,9 @@ async function insert<T>(model: Model<T>, doc: T): Promise<boolean> {
 }
 
 @Injectable()
-export class GroupsRepository {
+export class GroupsRepository implements OnModuleInit {
+  private readonly logger = new Logger(GroupsRepository.name);
+
   constructor(
     @InjectModel(GroupDoc.name) private readonly groups: Model<GroupDoc>,
     @InjectModel(MemberDoc.name) private readonly members: Model<MemberDoc>,
@@ -54,7 +54,22 @@ export class GroupsRepository {
     @InjectModel(GroupMessageDoc.name) private readonly messages: Model<GroupMessageDoc>,
     @InjectModel(GroupAppSettingsDoc.name) private readonly settings: Model<GroupAppSettingsDoc>,
     @Inject(RedisClient) private readonly redis: RedisClient,
+    @InjectConnection() private readonly connection: Connection,
   ) {}
+
+  /** Mutes, applications and messages stored before they carried (sdkAppId, groupId) get them. */
+  async onModuleInit(): Promise<void> {
+    // _id "<sdkAppId>:<groupId>:<userId>" (the userId is stored) or "<sdkAppId>:<groupId>:<seq>".
+    const split = (id: string, tailLength: number) => {
+      const head = id.slice(0, id.length - tailLength - 1);
+      const sep = head.indexOf(':');
+      return { sdkAppId: Number(head.slice(0, sep)), groupId: head.slice(sep + 1) };
+    };
+    const missing = { groupId: { $exists: false } };
+    await backfillOnce(this.connection, this.logger, { name: 'group_mutes.group', model: this.mutes, missing, fields: (d) => split(d._id, d.userId.length) });
+    await backfillOnce(this.connection, this.logger, { name: 'group_applications.group', model: this.applications, missing, fields: (d) => split(d._id, d.userId.length) });
+    await backfillOnce(this.connection, this.logger, { name: 'group_messages.group', model: this.messages, missing, fields: (d) => split(d._id, d._id.length - d._id.lastIndexOf(':') - 1) });
+  }
 
   /**
    * Who a group message goes to, by MsgFlag (Discard gets nothing). Every message needs it, so
@@ -115,14 +130,13 @@ export class GroupsRepository {
   }
 
   async deleteGroup(sdkAppId: number, groupId: string): Promise<void> {
-    const prefix = `${sdkAppId}:${groupId}:`;
     const members = await this.memberList(sdkAppId, groupId);
     await Promise.all(members.map((m) => this.userGroups.deleteOne({ _id: `${sdkAppId}:${m.userId}:${groupId}` }).exec()));
     await this.members.deleteMany({ sdkAppId, groupId }).exec();
     await this.membersChanged(sdkAppId, groupId);
-    await this.applications.deleteMany(under(prefix)).exec();
-    await this.mutes.deleteMany(under(prefix)).exec();
-    await this.messages.deleteMany(under(prefix)).exec();
+    await this.applications.deleteMany({ sdkAppId, groupId }).exec();
+    await this.mutes.deleteMany({ sdkAppId, groupId }).exec();
+    await deleteInBatches(this.messages, { sdkAppId, groupId });
     await this.groups.deleteOne({ _id: groupKey(sdkAppId, groupId) }).exec();
   }
 
@@ -171,15 +185,15 @@ export class GroupsRepository {
 
   async setMute(sdkAppId: number, groupId: string, userId: string, until: number): Promise<void> {
     if (until === 0) await this.mutes.deleteOne({ _id: memberKey(sdkAppId, groupId, userId) }).exec();
-    else await this.mutes.updateOne({ _id: memberKey(sdkAppId, groupId, userId) }, { $set: { userId, until } }, { upsert: true }).exec();
+    else await this.mutes.updateOne({ _id: memberKey(sdkAppId, groupId, userId) }, { $set: { sdkAppId, groupId, userId, until } }, { upsert: true }).exec();
   }
 
   async mutesOf(sdkAppId: number, groupId: string): Promise<MuteDoc[]> {
-    return this.mutes.find(under(`${sdkAppId}:${groupId}:`)).lean<MuteDoc[]>().exec();
+    return this.mutes.find({ sdkAppId, groupId }).sort({ _id: 1 }).lean<MuteDoc[]>().exec();
   }
 
   async addApplication(sdkAppId: number, groupId: string, userId: string, reason: string): Promise<void> {
-    await this.applications.updateOne({ _id: memberKey(sdkAppId, groupId, userId) }, { $set: { userId, reason, time: Math.floor(Date.now() / 1000) } }, { upsert: true }).exec();
+    await this.applications.updateOne({ _id: memberKey(sdkAppId, groupId, userId) }, { $set: { sdkAppId, groupId, userId, reason, time: Math.floor(Date.now() / 1000) } }, { upsert: true }).exec();
   }
 
   async takeApplication(sdkAppId: number, groupId: string, userId: string): Promise<boolean> {
@@ -187,11 +201,11 @@ export class GroupsRepository {
   }
 
   async applicationsOf(sdkAppId: number, groupId: string): Promise<ApplicationDoc[]> {
-    return this.applications.find(under(`${sdkAppId}:${groupId}:`)).lean<ApplicationDoc[]>().exec();
+    return this.applications.find({ sdkAppId, groupId }).sort({ _id: 1 }).lean<ApplicationDoc[]>().exec();
   }
 
-  insertMessage(sdkAppId: number, groupId: string, doc: Omit<GroupMessageDoc, '_id'>): Promise<boolean> {
-    return insert(this.messages, { _id: messageKey(sdkAppId, groupId, doc.seq), ...doc, minute: minuteKey(sdkAppId, doc.time) });
+  insertMessage(sdkAppId: number, groupId: string, doc: Omit<GroupMessageDoc, '_id' | 'sdkAppId' | 'groupId'>): Promise<boolean> {
+    return insert(this.messages, { _id: messageKey(sdkAppId, groupId, doc.seq), sdkAppId, groupId, ...doc, minute: minuteKey(sdkAppId, doc.time) });
   }
 
   /** Messages of one minute bucket with _id > afterId ('' = all), by _id (get_history exports). */
@@ -210,7 +224,7 @@ export class GroupsRepository {
 
   /** The highest stored seq (the durable high-water mark of the group's sequence). */
   async maxSeq(sdkAppId: number, groupId: string): Promise<number> {
-    const doc = await this.messages.findOne(under(`${sdkAppId}:${groupId}:`), { seq: 1 }).sort({ _id: -1 }).lean<{ seq: number }>().exec();
+    const doc = await this.messages.findOne({ sdkAppId, groupId }, { seq: 1 }).sort({ _id: -1 }).lean<{ seq: number }>().exec();
     return doc?.seq ?? 0;
   }
 
@@ -218,14 +232,14 @@ export class GroupsRepository {
   async messagesPage(sdkAppId: number, groupId: string, opts: { beforeSeq?: number; afterSeq?: number; limit: number }): Promise<GroupMessageDoc[]> {
     if (opts.beforeSeq) {
       return this.messages
-        .find({ _id: { $gte: messageKey(sdkAppId, groupId, 0), $lt: messageKey(sdkAppId, groupId, opts.beforeSeq) } })
+        .find({ sdkAppId, groupId, _id: { $lt: messageKey(sdkAppId, groupId, opts.beforeSeq) } })
         .sort({ _id: -1 })
         .limit(opts.limit)
         .lean<GroupMessageDoc[]>()
         .exec();
     }
     return this.messages
-      .find({ _id: { $gt: messageKey(sdkAppId, groupId, opts.afterSeq ?? 0), $lt: `${sdkAppId}:${groupId};` } })
+      .find({ sdkAppId, groupId, _id: { $gt: messageKey(sdkAppId, groupId, opts.afterSeq ?? 0) } })
       .sort({ _id: 1 })
       .limit(opts.limit)
       .lean<GroupMessageDoc[]>()

@@ -1098,7 +1098,7 @@ export class GroupsService {
 
   // --- helpers ------------------------------------------------------------------------------
 
-  private async storeMessage(sdkAppId: number, g: GroupDoc, m: Omit<GroupMessageDoc, '_id' | 'seq' | 'recalled' | 'expiresAt'>, onlineOnly: boolean): Promise<number> {
+  private async storeMessage(sdkAppId: number, g: GroupDoc, m: Omit<GroupMessageDoc, '_id' | 'sdkAppId' | 'groupId' | 'seq' | 'recalled' | 'expiresAt'>, onlineOnly: boolean): Promise<number> {
     const key = GroupKeys.seq(sdkAppId, g.groupId);
     for (let attempt = 0; ; attempt++) {
       const seq = await this.seq.next(key, () => this.repo.maxSeq(sdkAppId, g.groupId));

@@ -37,7 +37,7 @@ export class BlacklistRepository {
   /** The owner's whole list (at most the limit plus one), in target order. */
   async list(sdkAppId: number, owner: string, limit: number): Promise<BlacklistDoc[]> {
     return this.entries
-      .find({ _id: { $gt: `${sdkAppId}:${owner}:`, $lt: `${sdkAppId}:${owner};` } })
+      .find({ sdkAppId, owner, _id: { $gt: `${sdkAppId}:${owner}:`, $lt: `${sdkAppId}:${owner};` } })
       .sort({ _id: 1 })
       .limit(limit)
       .lean<BlacklistDoc[]>()

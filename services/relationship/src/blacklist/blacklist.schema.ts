@@ -1,9 +1,9 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 
 /**
- * One entry of one user's blacklist: _id "<sdkAppId>:<owner>:<target>". A user's list is one _id
- * range and "has B blacklisted A" is a range of one key (account ids contain no ':'), both
- * served by the _id index on FerretDB and MongoDB alike.
+ * One entry of one user's blacklist: _id "<sdkAppId>:<owner>:<target>". "Has B blacklisted A" is
+ * one _id equality; a user's list is (sdkAppId, owner) with the _id range as its order (on
+ * FerretDB only the equality reaches an index; a bare _id range reads the whole collection).
  */
 @Schema({ collection: 'blacklists', versionKey: false })
 export class BlacklistDoc {
@@ -15,6 +15,7 @@ export class BlacklistDoc {
   @Prop({ required: true }) addedAt!: number;
 }
 export const BlacklistSchema = SchemaFactory.createForClass(BlacklistDoc);
+BlacklistSchema.index({ sdkAppId: 1, owner: 1, _id: 1 });
 
 /** The list's version (Tencent CurruentSequence): raised with every change. _id "<sdkAppId>:<owner>". */
 @Schema({ collection: 'blacklist_versions', versionKey: false })

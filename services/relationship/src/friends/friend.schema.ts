@@ -2,7 +2,8 @@ import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 
 /**
  * One direction of a friendship: `owner` has `friend` in their list. _id
- * "<sdkAppId>:<owner>:<friend>": a list is one _id range, one relation a one-key range.
+ * "<sdkAppId>:<owner>:<friend>": one relation is an _id equality, a list is (sdkAppId, owner)
+ * ordered by _id (on FerretDB only an equality reaches an index).
  */
 @Schema({ collection: 'friends', versionKey: false })
 export class FriendDoc {
@@ -19,10 +20,12 @@ export class FriendDoc {
   @Prop({ required: true }) addTime!: number;
 }
 export const FriendSchema = SchemaFactory.createForClass(FriendDoc);
+FriendSchema.index({ sdkAppId: 1, owner: 1, _id: 1 });
 
 /**
- * A pending friend request (Tencent "pendency") kept twice, so both sides list theirs by an _id
- * range: "<sdkAppId>:in:<target>:<requester>" and "<sdkAppId>:out:<requester>:<target>".
+ * A pending friend request (Tencent "pendency") kept twice, so both sides list theirs: _id
+ * "<sdkAppId>:in:<target>:<requester>" (read by sdkAppId and `to`) and
+ * "<sdkAppId>:out:<requester>:<target>" (by sdkAppId and `from`), each within its _id range.
  */
 @Schema({ collection: 'friend_requests', versionKey: false })
 export class FriendRequestDoc {
@@ -38,6 +41,8 @@ export class FriendRequestDoc {
   @Prop({ required: true }) addTime!: number;
 }
 export const FriendRequestSchema = SchemaFactory.createForClass(FriendRequestDoc);
+FriendRequestSchema.index({ sdkAppId: 1, to: 1, _id: 1 });
+FriendRequestSchema.index({ sdkAppId: 1, from: 1, _id: 1 });
 
 /** A user's friend lists and the version of their friend data. _id "<sdkAppId>:<owner>". */
 @Schema({ collection: 'friend_meta', versionKey: false })

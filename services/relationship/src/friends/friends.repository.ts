@@ -6,7 +6,11 @@ import { FriendDoc, FriendMetaDoc, FriendRequestDoc, friendKey, incomingKey, out
 
 /** One document by `_id` (an equality: the only `_id` filter FerretDB serves from an index). */
 const one = (id: string) => ({ _id: id });
-const range = (prefix: string) => ({ _id: { $gt: prefix, $lt: `${prefix.slice(0, -1)};` } });
+/**
+ * Every _id starting with `prefix` (which ends with ':'), next to an indexed equality: on FerretDB
+ * only the equality reaches an index, the _id bound then filters that user's documents.
+ */
+const range = (prefix: string) => ({ $gt: prefix, $lt: `${prefix.slice(0, -1)};` });
 
 @Injectable()
 export class FriendsRepository {
@@ -42,7 +46,7 @@ export class FriendsRepository {
 
   /** The owner's friends in id order (at most `limit`). */
   async list(sdkAppId: number, owner: string, limit: number): Promise<FriendDoc[]> {
-    return this.friends.find(range(`${sdkAppId}:${owner}:`)).sort({ _id: 1 }).limit(limit).lean<FriendDoc[]>().exec();
+    return this.friends.find({ sdkAppId, owner, _id: range(`${sdkAppId}:${owner}:`) }).sort({ _id: 1 }).limit(limit).lean<FriendDoc[]>().exec();
   }
 
   async addRequest(doc: Omit<FriendRequestDoc, '_id'>): Promise<void> {
@@ -66,11 +70,11 @@ export class FriendsRepository {
   }
 
   async incoming(sdkAppId: number, target: string, limit: number): Promise<FriendRequestDoc[]> {
-    return this.requests.find(range(`${sdkAppId}:in:${target}:`)).sort({ _id: 1 }).limit(limit).lean<FriendRequestDoc[]>().exec();
+    return this.requests.find({ sdkAppId, to: target, _id: range(`${sdkAppId}:in:${target}:`) }).sort({ _id: 1 }).limit(limit).lean<FriendRequestDoc[]>().exec();
   }
 
   async outgoing(sdkAppId: number, requester: string, limit: number): Promise<FriendRequestDoc[]> {
-    return this.requests.find(range(`${sdkAppId}:out:${requester}:`)).sort({ _id: 1 }).limit(limit).lean<FriendRequestDoc[]>().exec();
+    return this.requests.find({ sdkAppId, from: requester, _id: range(`${sdkAppId}:out:${requester}:`) }).sort({ _id: 1 }).limit(limit).lean<FriendRequestDoc[]>().exec();
   }
 
   async meta_(sdkAppId: number, owner: string): Promise<FriendMetaDoc> {
