@@ -19,3 +19,4 @@ export * from './stats/app-stats';
 export * from './stats/app-count-reporter';
 export * from './mongo/hour-pages';
 export * from './mongo/backfill';
+export * from './jobs/locked-job';

@@ -29,8 +29,9 @@ export const TEST_LIMITS = {
   // Small conversation pages (REST paging is tested) and a retention job every second.
   MERIDIAN_CHAT_CONVERSATION_PAGE: '3',
   MERIDIAN_CHAT_RETENTION_INTERVAL_S: '1',
-  // Group frequency control low enough to reach in a test.
+  // Group frequency control low enough to reach in a test; group retention every second.
   MERIDIAN_GROUP_MSG_PER_SECOND: '5',
+  MERIDIAN_GROUP_RETENTION_INTERVAL_S: '1',
   // Callbacks: settings read afresh (tests change them), retries fast, few attempts, a breaker
   // that opens after 3 failures for half a second.
   MERIDIAN_CALLBACK_SETTINGS_CACHE_S: '0',

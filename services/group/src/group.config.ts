@@ -10,6 +10,10 @@ export function loadGroupConfig(env: NodeJS.ProcessEnv = process.env) {
       MERIDIAN_GROUP_MSG_PER_SECOND: z.coerce.number().int().min(1).max(100_000).default(40),
       /** Days group messages stay in roaming storage. */
       MERIDIAN_GROUP_ROAMING_DAYS: z.coerce.number().int().min(1).max(360).default(7),
+      /** How often one group instance per region deletes messages past their roaming period. */
+      MERIDIAN_GROUP_RETENTION_INTERVAL_S: z.coerce.number().int().min(1).max(86_400).default(600),
+      /** Expired messages removed per batch (a run repeats batches until none are left). */
+      MERIDIAN_GROUP_RETENTION_BATCH: z.coerce.number().int().min(1).max(100_000).default(1000),
       /** A member may recall their own message within this many seconds (owner/admins any time). */
       MERIDIAN_GROUP_RECALL_WINDOW_S: z.coerce.number().int().min(1).max(30 * 86_400).default(120),
       /** A retry with the same Random from the same sender within this window is dropped. */

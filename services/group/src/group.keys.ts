@@ -1,6 +1,8 @@
 /** Redis keys of the group service (the client adds <region prefix>group:). */
 export const GroupKeys = {
   seq: (sdkAppId: number, groupId: string) => `seq:${sdkAppId}:${groupId}`,
+  /** Held by the one group instance running the retention job (expires on its own if that instance dies). */
+  retentionLock: () => 'lock:retention',
   /** Client messages accepted in one second (frequency control). */
   rate: (sdkAppId: number, groupId: string, second: number) => `rate:${sdkAppId}:${groupId}:${second}`,
   dedupe: (sdkAppId: number, groupId: string, from: string, random: number) => `dedupe:${sdkAppId}:${groupId}:${from}:${random}`,

@@ -23,6 +23,7 @@ import {
 import { GroupsRepository } from './groups/groups.repository';
 import { GroupsService } from './groups/groups.service';
 import { GroupBeforeCallbacks } from './groups/group-callbacks';
+import { GroupRetentionService } from './groups/group-retention.service';
 
 /** Root module of the group service: groups, members, roles, mutes and group messages. */
 @Module({})
@@ -43,7 +44,7 @@ export class GroupModule {
         ]),
       ],
       controllers: [GroupGrpcController],
-      providers: [{ provide: GROUP_CONFIG, useValue: loadGroupConfig(env) }, GroupsRepository, GroupBeforeCallbacks, GroupsService],
+      providers: [{ provide: GROUP_CONFIG, useValue: loadGroupConfig(env) }, GroupsRepository, GroupBeforeCallbacks, GroupsService, GroupRetentionService],
     };
   }
 }

@@ -31,6 +31,8 @@ export class GroupDoc {
   @Prop({ type: [Object], default: [] }) appDefinedData!: KeyValue[];
   /** Work groups become visible to members with their first message. */
   @Prop({ default: true }) activated!: boolean;
+  /** The highest seq the retention job deleted: the sequence's durable floor once no message is left. */
+  @Prop({ default: 0 }) seqFloor?: number;
 }
 export const GroupSchema = SchemaFactory.createForClass(GroupDoc);
 
@@ -128,6 +130,8 @@ export const GroupMessageSchema = SchemaFactory.createForClass(GroupMessageDoc);
 GroupMessageSchema.index({ minute: 1, _id: 1 });
 // serves: history pages, the newest seq and disband, by an indexed equality plus an _id bound
 GroupMessageSchema.index({ sdkAppId: 1, groupId: 1, _id: 1 });
+// serves: the retention job's search for expired messages (MongoDB; FerretDB scans ranges)
+GroupMessageSchema.index({ expiresAt: 1 });
 
 /** One declared custom field. */
 export interface DeclaredField {

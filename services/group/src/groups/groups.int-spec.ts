@@ -1,5 +1,7 @@
+import Redis from 'ioredis';
+import mongoose from 'mongoose';
 import type { authV1, groupV1 } from '@meridian/proto';
-import { TestWsClient, closeTestClients, createTestApp, rest, testClients, type TestApp } from '@meridian/testing';
+import { TEST_NAMESPACE, TestWsClient, closeTestClients, createTestApp, eventually, rest, testClients, testTopology, type TestApp } from '@meridian/testing';
 import { GroupsService } from './groups.service';
 
 const SG = 'ap-singapore';
@@ -128,6 +130,29 @@ describe(GroupsService.name, () => {
     expect((await ws('own', 'handle_join_application', { GroupId: spec.GroupId, Applicant_Account: 'out', Decision: 'Agree' })).code).not.toBe(0);
     expect(await g('send_group_msg', { GroupId: spec.GroupId, Random: ++random, MsgBody: text('new') })).toMatchObject({ ErrorCode: 0 });
     expect(((await g('group_msg_get_simple', { GroupId: spec.GroupId, ReqMsgNumber: 20 }))['RspMsgList'] as { MsgBody: unknown }[]).map((m) => m.MsgBody)).toEqual([text('new')]);
+  });
+
+  it('deletes messages past the roaming period; the sequence continues after a Redis loss', async () => {
+    const pub = await create('Public');
+    const first = await g('send_group_msg', { GroupId: pub, Random: ++random, MsgBody: text('ages') });
+    expect(first).toMatchObject({ ErrorCode: 0, MsgSeq: 1 });
+    const conn = await mongoose.createConnection(testTopology().dataPlane.mongoUrl, { dbName: `${testTopology().region(SG).mongoDatabase}_group` }).asPromise();
+    try {
+      const id = `${app.sdkAppId}:${pub}:${String(1).padStart(12, '0')}`;
+      // Sent MERIDIAN_GROUP_ROAMING_DAYS ago, as far as the store knows.
+      expect((await conn.collection('group_messages').updateOne({ _id: id as never }, { $set: { expiresAt: new Date(Date.now() - 1000) } })).modifiedCount).toBe(1);
+      expect(await eventually(async () => (await conn.collection('group_messages').countDocuments({ _id: id as never })) === 0, 15_000, 250)).toBe(true);
+    } finally {
+      await conn.close();
+    }
+    expect(await g('group_msg_get_simple', { GroupId: pub, ReqMsgNumber: 20 })).toMatchObject({ ErrorCode: 0, RspMsgList: [] });
+    const redis = new Redis(testTopology().dataPlane.redisUrl);
+    const keys = await redis.keys(`${TEST_NAMESPACE}:*group:seq:${app.sdkAppId}:${pub}`);
+    expect(keys).toHaveLength(1);
+    await redis.del(...keys);
+    redis.disconnect();
+    // Nothing is stored any more, yet seq 1 is not given out again: the purge left a floor.
+    expect(await g('send_group_msg', { GroupId: pub, Random: ++random, MsgBody: text('after the purge') })).toMatchObject({ ErrorCode: 0, MsgSeq: 2 });
   });
 
   it('delivers group messages to members in both regions, keeps history from joining on, recalls and counts unread', async () => {

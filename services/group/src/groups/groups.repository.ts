@@ -222,10 +222,29 @@ export class GroupsRepository implements OnModuleInit {
     return res.modifiedCount > 0;
   }
 
-  /** The highest stored seq (the durable high-water mark of the group's sequence). */
+  /**
+   * The durable high-water mark of the group's sequence: the highest stored seq, or the floor the
+   * retention job left when it deleted messages.
+   */
   async maxSeq(sdkAppId: number, groupId: string): Promise<number> {
-    const doc = await this.messages.findOne({ sdkAppId, groupId }, { seq: 1 }).sort({ _id: -1 }).lean<{ seq: number }>().exec();
-    return doc?.seq ?? 0;
+    const [doc, group] = await Promise.all([
+      this.messages.findOne({ sdkAppId, groupId }, { seq: 1 }).sort({ _id: -1 }).lean<{ seq: number }>().exec(),
+      this.groups.findOne(one(groupKey(sdkAppId, groupId)), { seqFloor: 1 }).lean<{ seqFloor?: number }>().exec(),
+    ]);
+    return Math.max(doc?.seq ?? 0, group?.seqFloor ?? 0);
+  }
+
+  /** Up to `limit` messages past their roaming period. */
+  async expiredMessages(now: Date, limit: number): Promise<Pick<GroupMessageDoc, '_id' | 'sdkAppId' | 'groupId' | 'seq'>[]> {
+    return this.messages.find({ expiresAt: { $lt: now } }, { sdkAppId: 1, groupId: 1, seq: 1 }).limit(limit).lean<Pick<GroupMessageDoc, '_id' | 'sdkAppId' | 'groupId' | 'seq'>[]>().exec();
+  }
+
+  async raiseSeqFloor(sdkAppId: number, groupId: string, seq: number): Promise<void> {
+    await this.groups.updateOne({ _id: groupKey(sdkAppId, groupId) }, { $max: { seqFloor: seq } }).exec();
+  }
+
+  async deleteMessages(ids: string[]): Promise<number> {
+    return ids.length ? (await this.messages.deleteMany({ _id: { $in: ids } }).exec()).deletedCount : 0;
   }
 
   /** Messages with seq < beforeSeq (newest first) or > afterSeq (oldest first). */
