@@ -71,6 +71,20 @@ describe(MessagesService.name, () => {
     expect((await roam(app, 'bob', 'carol')).map((m) => m.MsgBody)).toEqual([text('once')]);
   });
 
+  it('a retry whose claim Redis lost finds the stored copy instead of storing a second one', async () => {
+    const r = ++random;
+    const first = await rest(SG, 'openim/sendmsg', app, { From_Account: 'alice', To_Account: 'bob', MsgRandom: r, MsgBody: text('stored once') });
+    expect(first.body.ErrorCode).toBe(0);
+    const redis = new Redis(testTopology().dataPlane.redisUrl);
+    const keys = await redis.keys(`${TEST_NAMESPACE}:*chat:dedupe:${app.sdkAppId}:alice>bob:${r}`);
+    expect(keys).toHaveLength(1);
+    await redis.del(...keys);
+    redis.disconnect();
+    const again = await rest(SG, 'openim/sendmsg', app, { From_Account: 'alice', To_Account: 'bob', MsgRandom: r, MsgBody: text('stored once') });
+    expect(again.body).toMatchObject({ ErrorCode: 0, MsgSeq: first.body['MsgSeq'], MsgKey: first.body['MsgKey'], MsgTime: first.body['MsgTime'] });
+    expect((await roam(app, 'bob', 'alice')).filter((m) => JSON.stringify(m.MsgBody) === JSON.stringify(text('stored once')))).toHaveLength(1);
+  });
+
   it('an offline user catches up on exactly the missed messages, in order, by seq', async () => {
     for (const t of ['m1', 'm2', 'm3']) {
       expect((await rest(SG, 'openim/sendmsg', app, { From_Account: 'dave', To_Account: 'bob', MsgRandom: ++random, MsgBody: text(t) })).body.ErrorCode).toBe(0);

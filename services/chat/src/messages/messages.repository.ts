@@ -34,6 +34,14 @@ export class MessagesRepository {
     return this.messages.findById(id).lean<C2cMessageDoc>().exec();
   }
 
+  /**
+   * A message `from` stored in the conversation with this random at or after `sinceTime` (unix
+   * s): the durable record of a send, for when Redis no longer holds its de-duplication claim.
+   */
+  async findSent(sdkAppId: number, conversationId: string, from: string, random: number, sinceTime: number): Promise<C2cMessageDoc | null> {
+    return this.messages.findOne({ sdkAppId, conversationId, random, from, time: { $gte: sinceTime } }).lean<C2cMessageDoc>().exec();
+  }
+
   /** Marks a message recalled and drops its content; false when it already was. */
   async markRecalled(id: string): Promise<boolean> {
     const res = await this.messages.updateOne({ _id: id, recalled: { $ne: true } }, { $set: { recalled: true, body: '[]', cloudCustomData: '' } }).exec();

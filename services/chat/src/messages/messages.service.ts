@@ -115,13 +115,19 @@ export class MessagesService {
     if (blocked) throw new MeridianError(blocked, 'the recipient has blacklisted the sender');
 
     const ttl = this.config.MERIDIAN_CHAT_DEDUPE_S;
-    const earlier = await this.dedupe.claim(input.sdkAppId, input.from, input.to, input.random, ttl);
+    let earlier = await this.dedupe.claim(input.sdkAppId, input.from, input.to, input.random, ttl);
     if (earlier === 'pending') throw new MeridianError(ErrorCode.TOO_FREQUENT, 'the same message is being sent; retry shortly');
+    // A new claim, yet an earlier attempt may have stored the message and lost its claim: the
+    // attempt died after storing (its pending claim expired) or Redis lost the claim. Storage is
+    // the durable record: such a retry finishes that copy instead of storing a second one.
+    const claimed = earlier === undefined;
+    if (claimed) earlier = await this.whileClaimed(input, () => this.storedEarlier(input, ttl));
     if (earlier) {
       // The first attempt stored the message but failed to produce its events (Kafka down): the
       // retry produces them from the stored copy instead of storing a second one.
       if (earlier.unpublished) {
-        await this.republish(input, earlier);
+        const found = earlier;
+        await (claimed ? this.whileClaimed(input, () => this.republish(input, found)) : this.republish(input, found));
         const done: SendResult = { msgSeq: earlier.msgSeq, msgTime: earlier.msgTime, msgKey: earlier.msgKey, conversationId: earlier.conversationId };
         await this.dedupe.complete(input.sdkAppId, input.from, input.to, input.random, done, ttl);
         return { ...done, duplicate: true };
@@ -146,6 +152,25 @@ export class MessagesService {
       if (!stored) await this.dedupe.release(input.sdkAppId, input.from, input.to, input.random);
       throw err;
     }
+  }
+
+  /** Runs `step` under this send's new claim, freeing the claim when it fails so a retry can come. */
+  private async whileClaimed<T>(input: SendInput, step: () => Promise<T>): Promise<T> {
+    try {
+      return await step();
+    } catch (err) {
+      await this.dedupe.release(input.sdkAppId, input.from, input.to, input.random);
+      throw err;
+    }
+  }
+
+  /** The stored copy of this (sender, recipient, random) within the window, as an unfinished send. */
+  private async storedEarlier(input: SendInput, windowSeconds: number): Promise<SendResult | undefined> {
+    const conv = c2cConversationId(input.from, input.to);
+    const doc = await this.messages.findSent(input.sdkAppId, conv, input.from, input.random, Math.floor(Date.now() / 1000) - windowSeconds);
+    if (!doc) return undefined;
+    this.logger.warn({ sdkAppId: input.sdkAppId, seq: doc.seq }, 'retried send found stored without its claim; finishing the stored copy');
+    return { msgSeq: doc.seq, msgTime: doc.time, msgKey: doc.key, conversationId: conv, unpublished: true };
   }
 
   /** Produces the events of a message an earlier attempt stored (from the stored copy). */
