@@ -20,3 +20,4 @@ export * from './stats/app-count-reporter';
 export * from './mongo/hour-pages';
 export * from './mongo/backfill';
 export * from './jobs/locked-job';
+export * from './redis/dedupe-claims';

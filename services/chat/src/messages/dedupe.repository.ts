@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { RedisClient } from '@meridian/platform';
+import { DedupeClaims, RedisClient } from '@meridian/platform';
 import { ChatKeys } from '../chat.keys';
 
 export interface SendResult {
@@ -11,30 +11,26 @@ export interface SendResult {
   unpublished?: boolean;
 }
 
-const PENDING = 'pending';
-/** A claim whose send died (process killed) frees itself this soon, not after the whole window. */
-const PENDING_TTL_S = 30;
-
 /** Remembers the first result of each (sender, recipient, random) for the dedupe window. */
 @Injectable()
 export class DedupeRepository {
-  constructor(@Inject(RedisClient) private readonly client: RedisClient) {}
+  private readonly claims: DedupeClaims<SendResult>;
 
-  /** Claims the (sender, random); returns the earlier result, PENDING, or undefined when claimed now. */
-  async claim(sdkAppId: number, from: string, to: string, random: number, ttlSeconds: number): Promise<SendResult | 'pending' | undefined> {
-    const key = ChatKeys.dedupe(sdkAppId, from, to, random);
-    if ((await this.client.redis.set(key, PENDING, 'EX', Math.min(ttlSeconds, PENDING_TTL_S), 'NX')) === 'OK') return undefined;
-    const v = await this.client.redis.get(key);
-    if (!v || v === PENDING) return PENDING;
-    return JSON.parse(v) as SendResult;
+  constructor(@Inject(RedisClient) client: RedisClient) {
+    this.claims = new DedupeClaims(client.redis);
   }
 
-  async complete(sdkAppId: number, from: string, to: string, random: number, result: SendResult, ttlSeconds: number): Promise<void> {
-    await this.client.redis.set(ChatKeys.dedupe(sdkAppId, from, to, random), JSON.stringify(result), 'EX', ttlSeconds);
+  /** Claims the (sender, random); returns the earlier result, 'pending', or undefined when claimed now. */
+  claim(sdkAppId: number, from: string, to: string, random: number, ttlSeconds: number): Promise<SendResult | 'pending' | undefined> {
+    return this.claims.claim(ChatKeys.dedupe(sdkAppId, from, to, random), ttlSeconds);
+  }
+
+  complete(sdkAppId: number, from: string, to: string, random: number, result: SendResult, ttlSeconds: number): Promise<void> {
+    return this.claims.complete(ChatKeys.dedupe(sdkAppId, from, to, random), result, ttlSeconds);
   }
 
   /** Frees the claim of a send that failed, so a retry can go through. */
-  async release(sdkAppId: number, from: string, to: string, random: number): Promise<void> {
-    await this.client.redis.del(ChatKeys.dedupe(sdkAppId, from, to, random));
+  release(sdkAppId: number, from: string, to: string, random: number): Promise<void> {
+    return this.claims.release(ChatKeys.dedupe(sdkAppId, from, to, random));
   }
 }

@@ -130,6 +130,8 @@ export const GroupMessageSchema = SchemaFactory.createForClass(GroupMessageDoc);
 GroupMessageSchema.index({ minute: 1, _id: 1 });
 // serves: history pages, the newest seq and disband, by an indexed equality plus an _id bound
 GroupMessageSchema.index({ sdkAppId: 1, groupId: 1, _id: 1 });
+// serves: finding an earlier copy of a retried send by its Random
+GroupMessageSchema.index({ sdkAppId: 1, groupId: 1, random: 1 });
 // serves: the retention job's search for expired messages (MongoDB; FerretDB scans ranges)
 GroupMessageSchema.index({ expiresAt: 1 });
 

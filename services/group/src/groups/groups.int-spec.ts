@@ -132,6 +132,24 @@ describe(GroupsService.name, () => {
     expect(((await g('group_msg_get_simple', { GroupId: spec.GroupId, ReqMsgNumber: 20 }))['RspMsgList'] as { MsgBody: unknown }[]).map((m) => m.MsgBody)).toEqual([text('new')]);
   });
 
+  it('stores a message once per (sender, Random): concurrent retries, and a retry whose claim Redis lost', async () => {
+    const pub = await create('Public');
+    const r = ++random;
+    const tries = await Promise.all(Array.from({ length: 5 }, () => g('send_group_msg', { GroupId: pub, From_Account: 'mem', Random: r, MsgBody: text('once') })));
+    const first = tries.find((t) => t.ErrorCode === 0)!;
+    expect(first).toMatchObject({ MsgSeq: expect.any(Number) });
+    // Each try either got the first answer or was told to retry while the first one ran.
+    for (const t of tries) expect(t.ErrorCode === 0 ? t['MsgSeq'] : t.ErrorCode).toBe(t.ErrorCode === 0 ? first['MsgSeq'] : 10023);
+    const redis = new Redis(testTopology().dataPlane.redisUrl);
+    const keys = await redis.keys(`${TEST_NAMESPACE}:*group:dedupe:${app.sdkAppId}:${pub}:mem:${r}`);
+    expect(keys).toHaveLength(1);
+    await redis.del(...keys);
+    redis.disconnect();
+    expect(await g('send_group_msg', { GroupId: pub, From_Account: 'mem', Random: r, MsgBody: text('once') })).toMatchObject({ ErrorCode: 0, MsgSeq: first['MsgSeq'], MsgTime: first['MsgTime'] });
+    const history = (await g('group_msg_get_simple', { GroupId: pub, ReqMsgNumber: 20 }))['RspMsgList'] as { MsgBody: unknown }[];
+    expect(history.filter((m) => JSON.stringify(m.MsgBody) === JSON.stringify(text('once')))).toHaveLength(1);
+  });
+
   it('deletes messages past the roaming period; the sequence continues after a Redis loss', async () => {
     const pub = await create('Public');
     const first = await g('send_group_msg', { GroupId: pub, Random: ++random, MsgBody: text('ages') });

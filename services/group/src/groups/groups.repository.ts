@@ -217,6 +217,11 @@ export class GroupsRepository implements OnModuleInit {
     return this.messages.findOne(one(messageKey(sdkAppId, groupId, seq))).lean<GroupMessageDoc>().exec();
   }
 
+  /** A message `from` stored with this Random at or after `sinceTime` (unix s): the durable record of a send. */
+  async findSent(sdkAppId: number, groupId: string, from: string, random: number, sinceTime: number): Promise<GroupMessageDoc | null> {
+    return this.messages.findOne({ sdkAppId, groupId, random, from, tip: false, time: { $gte: sinceTime } }).lean<GroupMessageDoc>().exec();
+  }
+
   async markRecalled(sdkAppId: number, groupId: string, seq: number): Promise<boolean> {
     const res = await this.messages.updateOne({ _id: messageKey(sdkAppId, groupId, seq), recalled: { $ne: true } }, { $set: { recalled: true, body: '[]', cloudCustomData: '' } }).exec();
     return res.modifiedCount > 0;

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ErrorCode, MeridianError, TOPICS, isValidUserId, validateMsgBody } from '@meridian/contracts';
-import { EventBus, GrpcClients, HOUR_S, existingAccounts, hourPage, RedisClient, RedisSequence } from '@meridian/platform';
+import { DedupeClaims, EventBus, GrpcClients, HOUR_S, existingAccounts, hourPage, RedisClient, RedisSequence } from '@meridian/platform';
 import type { authV1, gatewayV1 } from '@meridian/proto';
 import { GROUP_CONFIG, type GroupConfig } from '../group.config';
 import { GroupKeys } from '../group.keys';
@@ -150,6 +150,7 @@ function muteTime(body: Json): number | undefined {
 export class GroupsService {
   private readonly logger = new Logger(GroupsService.name);
   private readonly seq: RedisSequence;
+  private readonly sendClaims: DedupeClaims<Json>;
 
   constructor(
     @Inject(GROUP_CONFIG) private readonly config: GroupConfig,
@@ -160,6 +161,7 @@ export class GroupsService {
     @Inject(GroupBeforeCallbacks) private readonly beforeCallbacks: GroupBeforeCallbacks,
   ) {
     this.seq = new RedisSequence(redis.redis);
+    this.sendClaims = new DedupeClaims(redis.redis);
   }
 
   /** Runs one command; unknown commands are 60009 (as an unknown REST path). */
@@ -764,31 +766,70 @@ export class GroupsService {
       const role = member?.role ?? (g.owner === from ? 'Owner' : 'Member');
       if (g.muteAll && role === 'Member') throw fail(GroupCode.MUTED, 'the whole group is muted');
     }
+    // At most once per (sender, Random) within the window: the first attempt claims it, retries
+    // get its answer (10023 while it still runs).
     const dedupeKey = GroupKeys.dedupe(ctx.sdkAppId, g.groupId, from, random);
-    const earlier = await this.redis.redis.get(dedupeKey);
-    if (earlier) return JSON.parse(earlier) as Json;
-    // Frequency control: client messages over the group's rate are answered but dropped, lowest
-    // priority first; app admins are exempt.
-    if (!ctx.isAdmin) {
-      const second = now();
-      const key = GroupKeys.rate(ctx.sdkAppId, g.groupId, second);
-      const n = await this.redis.redis.incr(key);
-      if (n === 1) await this.redis.redis.expire(key, 2);
-      const budget = this.config.MERIDIAN_GROUP_MSG_PER_SECOND;
-      const cap = priority === 'High' ? budget * 2 : priority === 'Normal' ? budget : Math.ceil(budget / 2);
-      if (n > cap) return { MsgTime: second, MsgSeq: 0, MsgDropReason: 'MsgFreqCtrl' };
+    const window = this.config.MERIDIAN_GROUP_DEDUPE_S;
+    const earlier = await this.sendClaims.claim(dedupeKey, window);
+    if (earlier === 'pending') throw fail(GroupCode.FREQUENCY, 'the same message is being sent; retry shortly');
+    if (earlier) return earlier;
+    let stored = false;
+    try {
+      // A new claim, yet an earlier attempt may have stored the message and lost its claim (it
+      // died after storing, or Redis lost the claim): that copy is answered and announced again
+      // (receivers de-duplicate by seq) instead of being stored a second time.
+      const copy = rules.stores ? await this.repo.findSent(ctx.sdkAppId, g.groupId, from, random, now() - window) : null;
+      if (copy) {
+        stored = true;
+        const answer = { MsgTime: copy.time, MsgSeq: copy.seq };
+        await this.sendClaims.complete(dedupeKey, answer, window);
+        const m = { from, random, time: copy.time, msgBody: JSON.parse(copy.body) as unknown, text: copy.body, cloud: copy.cloudCustomData, priority: copy.priority, onlineOnly: false, noUnread: false };
+        if (!copy.recalled) await this.announce(ctx, g, member, m, copy.seq, '');
+        return answer;
+      }
+      // Frequency control: client messages over the group's rate are answered but dropped, lowest
+      // priority first; app admins are exempt.
+      if (!ctx.isAdmin) {
+        const second = now();
+        const key = GroupKeys.rate(ctx.sdkAppId, g.groupId, second);
+        const n = await this.redis.redis.incr(key);
+        if (n === 1) await this.redis.redis.expire(key, 2);
+        const budget = this.config.MERIDIAN_GROUP_MSG_PER_SECOND;
+        const cap = priority === 'High' ? budget * 2 : priority === 'Normal' ? budget : Math.ceil(budget / 2);
+        if (n > cap) {
+          await this.sendClaims.release(dedupeKey);
+          return { MsgTime: second, MsgSeq: 0, MsgDropReason: 'MsgFreqCtrl' };
+        }
+      }
+      const m = { from, random, time: now(), msgBody: body['MsgBody'], text: JSON.stringify(body['MsgBody']), cloud, priority, onlineOnly, noUnread: control.includes('NoUnread') };
+      let seq = 0;
+      if (!onlineOnly || g.kind === 'AVChatRoom') {
+        seq = await this.storeMessage(ctx.sdkAppId, g, { from, random, time: m.time, body: m.text, cloudCustomData: cloud, priority, tip: false }, onlineOnly);
+        stored = true;
+      }
+      const answer = { MsgTime: m.time, MsgSeq: seq };
+      await this.sendClaims.complete(dedupeKey, answer, window);
+      await this.announce(ctx, g, member, m, seq, offlinePush ? JSON.stringify(offlinePush) : '');
+      return answer;
+    } catch (err) {
+      if (!stored) await this.sendClaims.release(dedupeKey);
+      throw err;
     }
-    const t = now();
-    const text = JSON.stringify(body['MsgBody']);
-    let seq = 0;
-    if (!onlineOnly || g.kind === 'AVChatRoom') {
-      seq = await this.storeMessage(ctx.sdkAppId, g, { from, random, time: t, body: text, cloudCustomData: cloud, priority, tip: false }, onlineOnly);
-    }
-    const answer = { MsgTime: t, MsgSeq: seq };
-    await this.redis.redis.set(dedupeKey, JSON.stringify(answer), 'EX', this.config.MERIDIAN_GROUP_DEDUPE_S);
-    await this.repo.updateGroup(ctx.sdkAppId, g.groupId, { $max: { lastMsgTime: t }, ...(g.activated ? {} : { $set: { activated: true } }) });
+  }
+
+  /** What follows storing a group message: the group's and sender's bookkeeping, the event, the fan-out. */
+  private async announce(
+    ctx: Ctx,
+    g: GroupDoc,
+    member: MemberDoc | null,
+    m: { from: string; random: number; time: number; msgBody: unknown; text: string; cloud: string; priority: string; onlineOnly: boolean; noUnread: boolean },
+    seq: number,
+    offlinePush: string,
+  ): Promise<void> {
+    const rules = RULES[g.kind as GroupKind];
+    await this.repo.updateGroup(ctx.sdkAppId, g.groupId, { $max: { lastMsgTime: m.time }, ...(g.activated ? {} : { $set: { activated: true } }) });
     // The sender has read up to its own message (as Tencent: own messages are never unread).
-    if (member) await this.repo.updateMember(ctx.sdkAppId, g.groupId, from, { $set: { lastSendMsgTime: t }, ...(seq && rules.unread ? { $max: { msgSeq: seq } } : {}) });
+    if (member) await this.repo.updateMember(ctx.sdkAppId, g.groupId, m.from, { $set: { lastSendMsgTime: m.time }, ...(seq && rules.unread ? { $max: { msgSeq: seq } } : {}) });
     await this.bus.publish(
       TOPICS.groupEvents,
       `${ctx.sdkAppId}:${g.groupId}`,
@@ -797,20 +838,19 @@ export class GroupsService {
           groupId: g.groupId,
           groupType: g.typeName,
           msgSeq: String(seq),
-          fromAccount: from,
-          random,
-          msgTime: String(t),
-          msgBody: Buffer.from(text),
-          cloudCustomData: cloud,
-          onlineOnly,
-          priority,
+          fromAccount: m.from,
+          random: m.random,
+          msgTime: String(m.time),
+          msgBody: Buffer.from(m.text),
+          cloudCustomData: m.cloud,
+          onlineOnly: m.onlineOnly,
+          priority: m.priority,
         },
       },
       { sdkAppId: ctx.sdkAppId },
     );
-    const push = { GroupId: g.groupId, MsgSeq: seq, From_Account: from, Random: random, MsgTime: t, MsgPriority: priority, MsgBody: body['MsgBody'], CloudCustomData: cloud, OnlineOnlyFlag: onlineOnly ? 1 : 0, NoUnread: control.includes('NoUnread') ? 1 : 0 };
-    await this.fanOut(ctx, g, 'group', push, seq, offlinePush ? JSON.stringify(offlinePush) : '');
-    return answer;
+    const push = { GroupId: g.groupId, MsgSeq: seq, From_Account: m.from, Random: m.random, MsgTime: m.time, MsgPriority: m.priority, MsgBody: m.msgBody, CloudCustomData: m.cloud, OnlineOnlyFlag: m.onlineOnly ? 1 : 0, NoUnread: m.noUnread ? 1 : 0 };
+    await this.fanOut(ctx, g, 'group', push, seq, offlinePush);
   }
 
   private async systemNotification(ctx: Ctx, body: Json): Promise<Json> {
