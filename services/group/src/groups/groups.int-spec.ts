@@ -314,6 +314,14 @@ describe(GroupsService.name, () => {
     expect(sent).toMatchObject({ code: 0 });
     expect((await (await as('far')).waitFor((f) => f.t === 'push' && f.kind === 'group' && (f.body as { GroupId: string }).GroupId === id)).body).toMatchObject({ MsgBody: text('live!') });
     expect(await g('group_msg_get_simple', { GroupId: id, ReqMsgNumber: 5 })).toEqual(fail(10007));
+    // Nothing is stored, yet a seq counter Redis lost does not give the same numbers again.
+    const redis = new Redis(testTopology().dataPlane.redisUrl);
+    const seqKeys = await redis.keys(`${TEST_NAMESPACE}:*group:seq:${app.sdkAppId}:${id}`);
+    expect(seqKeys).toHaveLength(1);
+    await redis.del(...seqKeys);
+    redis.disconnect();
+    const resumed = await ws('mem', 'send_group_msg', { GroupId: id, Random: ++random, MsgBody: text('after the loss') });
+    expect((resumed.body as { MsgSeq: number }).MsgSeq).toBeGreaterThan((sent.body as { MsgSeq: number }).MsgSeq);
     expect(await g('add_group_member', { GroupId: id, MemberList: [{ Member_Account: 'new' }] })).toEqual(fail(10007));
     expect(await ws('out', 'send_group_msg', { GroupId: id, Random: ++random, MsgBody: text('not joined') })).toMatchObject({ code: 10007 });
     // The whole room hears an admin notice through its gateways; leaving stops delivery.

@@ -52,6 +52,8 @@ const LIVE_GATEWAY_GONE_MS = 30_000;
 const LIVE_TIP_MAX_MEMBERS = 50;
 /** Tencent: Work, Public and Meeting groups hold at most 6000 members even on paid editions. */
 const MEMBER_LIMIT_MAX = 6000;
+/** AVChatRoom seqs (never stored) are recorded on the group once per this many (storeMessage). */
+const ONLINE_SEQ_BLOCK = 1000;
 
 function levelOf(ctx: Ctx, role: Role | 'None'): number {
   if (ctx.isAdmin) return LEVELS['AppAdmin']!;
@@ -1142,7 +1144,13 @@ export class GroupsService {
     const key = GroupKeys.seq(sdkAppId, g.groupId);
     for (let attempt = 0; ; attempt++) {
       const seq = await this.seq.next(key, () => this.repo.maxSeq(sdkAppId, g.groupId));
-      if (onlineOnly) return seq;
+      if (onlineOnly) {
+        // Nothing stored marks this seq as used, so the group records the end of each block of
+        // ONLINE_SEQ_BLOCK seqs as it starts: a counter Redis lost resumes after it (clients drop
+        // a repeated seq as a duplicate; a gap is harmless).
+        if (seq % ONLINE_SEQ_BLOCK === 1) await this.repo.raiseSeqFloor(sdkAppId, g.groupId, seq + ONLINE_SEQ_BLOCK - 1);
+        return seq;
+      }
       const expiresAt = new Date((m.time + this.config.MERIDIAN_GROUP_ROAMING_DAYS * 86_400) * 1000);
       if (await this.repo.insertMessage(sdkAppId, g.groupId, { ...m, seq, recalled: false, expiresAt })) return seq;
       if (attempt >= 3) throw fail(GroupCode.INTERNAL, 'could not assign a sequence number');
@@ -1326,7 +1334,7 @@ export class GroupsService {
 
   private async lastSeq(sdkAppId: number, g: GroupDoc): Promise<number> {
     const v = await this.redis.redis.get(GroupKeys.seq(sdkAppId, g.groupId));
-    return v ? Number(v) : RULES[g.kind as GroupKind].stores ? this.repo.maxSeq(sdkAppId, g.groupId) : 0;
+    return v ? Number(v) : this.repo.maxSeq(sdkAppId, g.groupId);
   }
 
   private async unreadOf(sdkAppId: number, g: GroupDoc, m: MemberDoc): Promise<number> {
