@@ -296,6 +296,14 @@ describe('chaos: kill -9 and data-plane restarts under load, then a message audi
       receivers.map((r) => Promise.race([r.finalCatchUp().then(() => true, () => false), sleep(25_000).then(() => false)])),
     );
     say(`final catch-up: ${caughtUp.filter(Boolean).length}/${receivers.length} receivers synced at ${since()}`);
+    // After-callbacks come from Kafka and the retry queue, later than the messages: give them
+    // up to 60 s to arrive for every acknowledged message.
+    const ackedKeys = senders.flatMap((s) => s.messages.filter((m) => m.acked).map((m) => m.acked!.key));
+    for (let waited = 0; waited < 60_000 && ackedKeys.some((k) => !afterCallbacks.has(k)); waited += 1000) {
+      if (waited % 10_000 === 0) say(`after-callbacks: ${ackedKeys.filter((k) => afterCallbacks.has(k)).length}/${ackedKeys.length} at ${since()}`);
+      await sleep(1000);
+    }
+    say(`after-callbacks: ${ackedKeys.filter((k) => afterCallbacks.has(k)).length}/${ackedKeys.length} at ${since()}`);
 
     // The audit.
     const mongo = await mongoose.createConnection(dataplane.serviceEnv['MERIDIAN_MONGO_URL']!, { serverSelectionTimeoutMS: 10_000 }).asPromise();
@@ -404,6 +412,8 @@ describe('chaos: kill -9 and data-plane restarts under load, then a message audi
     if (lostSamples.length) say(`lost/mismatched samples:\n  ${lostSamples.join('\n  ')}`);
 
     expect(audit.acked).toBeGreaterThan(0);
+    // Every acknowledged message's after-callback reached the app's backend (at least once).
+    expect(audit.afterCallbacksDistinct).toBe(audit.acked);
     expect(notRecovered).toEqual([]);
     expect({ lost, mismatched, notReceived, seqReused, seqOrderViolations, duplicatesAfterDedup, storedTwice }).toEqual({
       lost: 0,
