@@ -238,6 +238,23 @@ describe(CallbackGrpcController.name, () => {
     expect((await roam(slow, 'sam', 'sue')).map((m) => m['MsgBody'])).toEqual([text('late')]);
   });
 
+  it('does not store a message whose sender gave up waiting for the before-callback; its retry is stored once', async () => {
+    const slow = await createTestApp();
+    await rest(SG, 'im_open_login_svc/multiaccount_import', slow, { Accounts: ['sam', 'sue'] });
+    // Slower than the send's 3 s deadline, within the app's own callback timeout.
+    backend.answer = (r) => (r.query['CallbackCommand'] === 'C2C.CallbackBeforeSendMsg' && r.query['SdkAppid'] === String(slow.sdkAppId) ? { delayMs: 4000 } : {});
+    await configure(slow, backend, { commands: ['C2C.CallbackBeforeSendMsg'], timeoutMs: 5000, policy: 'deliver' });
+    const r = ++random;
+    const msg = { From_Account: 'sam', To_Account: 'sue', MsgRandom: r, MsgBody: text('patient') };
+    expect((await rest(SG, 'openim/sendmsg', slow, msg)).body).toMatchObject({ ActionStatus: 'FAIL' });
+    // The callback answers at 4 s; the abandoned send must not store after that.
+    await new Promise((res) => setTimeout(res, 2500));
+    expect(await roam(slow, 'sam', 'sue')).toEqual([]);
+    backend.answer = () => ({});
+    expect((await rest(SG, 'openim/sendmsg', slow, msg)).body).toMatchObject({ ErrorCode: 0 });
+    expect((await roam(slow, 'sam', 'sue')).map((m) => m['MsgBody'])).toEqual([text('patient')]);
+  });
+
   it('sends recall, read report, State.StateChange and Profile.CallbackPortraitSet', async () => {
     const sent = await send(app, 'ben', 'ann', text('to recall'));
     await rest(SG, 'openim/admin_msgwithdraw', app, { From_Account: 'ben', To_Account: 'ann', MsgKey: sent.body['MsgKey'] });

@@ -54,7 +54,7 @@ export class ChatGrpcController implements chatV1.ChatServiceController {
     @Inject(ConversationsService) private readonly conversations: ConversationsService,
   ) {}
 
-  async sendMessage(req: chatV1.SendMessageRequest): Promise<chatV1.SendMessageResponse> {
+  async sendMessage(req: chatV1.SendMessageRequest, _metadata?: unknown, call?: { cancelled?: boolean }): Promise<chatV1.SendMessageResponse> {
     const msgBody = parseBody(req.msgBody);
     if (![0, 1, 2].includes(req.syncOtherMachine)) throw new MeridianError(ErrorCode.INVALID_PARAMETER, 'SyncOtherMachine is 1 or 2');
     const r = await this.messages.send({
@@ -72,6 +72,7 @@ export class ChatGrpcController implements chatV1.ChatServiceController {
       sendMsgControl: req.sendMsgControl,
       noCallbacks: req.noCallbacks,
       forbidCallbackControl: req.forbidCallbackControl,
+      callerGone: () => call?.cancelled === true,
     });
     return { msgSeq: String(r.msgSeq), msgTime: String(r.msgTime), msgKey: r.msgKey, conversationId: r.conversationId, duplicate: r.duplicate };
   }

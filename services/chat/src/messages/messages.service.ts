@@ -32,6 +32,8 @@ export interface SendInput {
   noCallbacks?: boolean;
   /** Tencent ForbidCallbackControl: ForbidBeforeSendMsgCallback, ForbidAfterSendMsgCallback. */
   forbidCallbackControl?: string[];
+  /** True once the caller gave up (its gRPC deadline passed): the message is then not stored. */
+  callerGone?: () => boolean;
 }
 
 export interface ImportInput {
@@ -483,6 +485,10 @@ export class MessagesService {
     const control = new Set(input.sendMsgControl ?? []);
     const expiresAt = new Date((time + lifeTime) * 1000);
     const m = { sdkAppId: input.sdkAppId, from: input.from, to: input.to, random: input.random, time, body, cloudCustomData: input.cloudCustomData, noUnread: control.has('NoUnread'), expiresAt };
+    // The point of no return. A caller that gave up meanwhile (a slow callback, a data-plane
+    // outage) has been told the send failed and will retry: storing now would leave it told
+    // "failed" about a delivered message, and its retries refused (60018) while this runs.
+    if (input.callerGone?.()) throw new MeridianError(ErrorCode.INTERNAL_TIMEOUT, 'the caller gave up before the message was stored');
     // Online-only messages (MsgLifeTime 0) are not stored and take no seq.
     const { seq, key } = lifeTime > 0 ? await this.store(conv, m) : { seq: 0, key: `0_${input.random}_${time}` };
     if (lifeTime > 0 && onStored) await onStored({ msgSeq: seq, msgTime: time, msgKey: key, conversationId: conv });
