@@ -123,6 +123,12 @@ describe(MessagesService.name, () => {
     const tooMany = Array.from({ length: 501 }, (_, i) => `u${i}`);
     expect((await rest(SG, 'openim/batchsendmsg', app, { To_Account: tooMany, MsgRandom: ++random, MsgBody: text('x') })).body).toEqual(fail(70206));
     expect((await rest(SG, 'openim/batchsendmsg', app, { To_Account: ['alice'], MsgRandom: ++random, MsgBody: 'x' })).body).toEqual(fail(90002));
+    // A malformed account refuses the whole request wherever it stands: nobody gets the message.
+    for (const list of [['a:b', 'carol'], ['carol', 'x'.repeat(33)]]) {
+      const body = text(`malformed ${list.join(',')}`);
+      expect((await rest(SG, 'openim/batchsendmsg', app, { From_Account: 'dave', To_Account: list, MsgRandom: ++random, MsgBody: body })).body).toEqual(fail(70402));
+      expect((await roam(app, 'carol', 'dave')).map((m) => m.MsgBody)).not.toContainEqual(body);
+    }
   });
 
   it('online-only messages (MsgLifeTime 0) are delivered but not stored', async () => {
