@@ -91,7 +91,7 @@ describe(FriendsService.name, () => {
     const imp = await rest(SG, 'sns/friend_import', app, {
       From_Account: 'fin',
       AddFriendItem: [
-        { To_Account: 'al', AddSource: 'AddSource_Type_Import', Remark: 'Al', GroupName: ['work'] },
+        { To_Account: 'al', AddSource: 'AddSource_Type_Import', Remark: 'Al', GroupName: ['work'], AddTime: 1_580_000_000 },
         { To_Account: 'bea', AddSource: 'AddSource_Type_Import' },
         { To_Account: 'ghost', AddSource: 'AddSource_Type_Import' },
       ],
@@ -99,6 +99,11 @@ describe(FriendsService.name, () => {
     expect(imp.body).toMatchObject({ ErrorCode: 0, ResultItem: [{ To_Account: 'al', ResultCode: 0 }, { To_Account: 'bea', ResultCode: 0 }, { To_Account: 'ghost', ResultCode: 30003 }], Fail_Account: ['ghost'] });
     expect(await relation('fin', 'al')).toBe('CheckResult_Type_AWithB');
     expect((await rest(SG, 'sns/friend_import', app, { From_Account: 'fin', AddFriendItem: [{ To_Account: 'cal' }] })).body).toEqual(fail(30001));
+    // AddTime is an integer: a string or a negative number is refused and imports nothing.
+    for (const AddTime of ['1580000000', -1, 1.5]) {
+      expect((await rest(SG, 'sns/friend_import', app, { From_Account: 'fin', AddFriendItem: [{ To_Account: 'cal', AddSource: 'AddSource_Type_Import', AddTime }] })).body).toEqual(fail(30001));
+    }
+    expect(await relation('fin', 'cal')).toBe('CheckResult_Type_NoRelation');
 
     const upd = await rest(SG, 'sns/friend_update', app, {
       From_Account: 'fin',
@@ -113,6 +118,7 @@ describe(FriendsService.name, () => {
     expect(list.body).toMatchObject({ ErrorCode: 0, FriendNum: 3, CompleteFlag: 1, NextStartIndex: 0 });
     const items = list.body['UserDataItem'] as { To_Account: string; ValueItem: { Tag: string; Value: unknown }[] }[];
     expect(items.map((i) => i.To_Account)).toEqual(['al', 'bea', 'dee']);
+    expect(items[0]!.ValueItem).toContainEqual({ Tag: 'Tag_SNS_IM_AddTime', Value: 1_580_000_000 });
     expect(items[1]!.ValueItem).toEqual(
       expect.arrayContaining([
         { Tag: 'Tag_SNS_IM_Remark', Value: 'Bea!' },
