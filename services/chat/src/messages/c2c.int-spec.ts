@@ -151,6 +151,16 @@ describe(MessagesService.name, () => {
     const after = await rest(SG, 'openim/sendmsg', app, { From_Account: 'bob', To_Account: 'carol', MsgRandom: ++random, MsgBody: text('after') });
     expect(after.body['MsgSeq']).toBe((before.body['MsgSeq'] as number) + 1);
   });
+
+  it('SyncOtherMachine 2 keeps the message out of the sender\'s roaming; the recipient has it', async () => {
+    const send = (t: string, extra: Record<string, unknown>) => rest(SG, 'openim/sendmsg', app, { From_Account: 'carol', To_Account: 'alice', MsgRandom: ++random, MsgBody: text(t), ...extra });
+    expect((await send('not for my history', { SyncOtherMachine: 2 })).body.ErrorCode).toBe(0);
+    expect((await send('for both', {})).body.ErrorCode).toBe(0);
+    const senders = (await roam(app, 'carol', 'alice')).map((m) => m.MsgBody);
+    expect(senders).toContainEqual(text('for both'));
+    expect(senders).not.toContainEqual(text('not for my history'));
+    expect((await roam(app, 'alice', 'carol')).map((m) => m.MsgBody).slice(0, 2)).toEqual([text('for both'), text('not for my history')]);
+  });
 });
 
 describe('recall', () => {

@@ -65,6 +65,7 @@ interface StoreInput {
   body: string;
   cloudCustomData: string;
   noUnread: boolean;
+  hiddenFromSender?: boolean;
   expiresAt: Date;
 }
 
@@ -238,7 +239,7 @@ export class MessagesService {
       : await this.messages.after(sdkAppId, conv, Math.max(opts.afterSeq ?? 0, clearedSeq), limit + 1);
     const now = Date.now();
     const visible = page.filter((m) => m.seq > clearedSeq);
-    const live = visible.filter((m) => m.expiresAt.getTime() > now);
+    const live = visible.filter((m) => m.expiresAt.getTime() > now && !(m.hiddenFromSender && m.from === account));
     const lastSeq = await this.messages.maxSeq(sdkAppId, conv);
     return { messages: live.slice(0, limit), lastSeq, complete: visible.length <= limit, peerReadSeq };
   }
@@ -412,6 +413,7 @@ export class MessagesService {
         cloudCustomData: m.cloudCustomData,
         recalled: false,
         ...(m.noUnread ? { noUnread: true } : {}),
+        ...(m.hiddenFromSender ? { hiddenFromSender: true } : {}),
         expiresAt: m.expiresAt,
       });
       if (stored) return { seq, key };
@@ -457,7 +459,9 @@ export class MessagesService {
     const body = JSON.stringify(input.msgBody);
     const control = new Set(input.sendMsgControl ?? []);
     const expiresAt = new Date((time + lifeTime) * 1000);
-    const m = { sdkAppId: input.sdkAppId, from: input.from, to: input.to, random: input.random, time, body, cloudCustomData: input.cloudCustomData, noUnread: control.has('NoUnread'), expiresAt };
+    // SyncOtherMachine 2 (Tencent): the message stays out of the sender's roaming as well as their devices.
+    const hiddenFromSender = input.syncOtherMachine === 2 && input.from !== input.to;
+    const m = { sdkAppId: input.sdkAppId, from: input.from, to: input.to, random: input.random, time, body, cloudCustomData: input.cloudCustomData, noUnread: control.has('NoUnread'), hiddenFromSender, expiresAt };
     // Online-only messages (MsgLifeTime 0) are not stored and take no seq.
     const { seq, key } = lifeTime > 0 ? await this.store(conv, m) : { seq: 0, key: `0_${input.random}_${time}` };
     if (lifeTime > 0 && onStored) await onStored({ msgSeq: seq, msgTime: time, msgKey: key, conversationId: conv });
