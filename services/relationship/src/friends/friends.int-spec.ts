@@ -1,5 +1,5 @@
 import type { authV1 } from '@meridian/proto';
-import { TestWsClient, closeTestClients, createTestApp, rest, type TestApp } from '@meridian/testing';
+import { TestWsClient, closeTestClients, createTestApp, eventually, rest, type TestApp } from '@meridian/testing';
 import { FriendsService } from './friends.service';
 
 const SG = 'ap-singapore';
@@ -195,5 +195,31 @@ describe(FriendsService.name, () => {
     // Nothing changed for al: still friends with bea only (both ways).
     expect(await relation('al', 'bea')).toBe('CheckResult_Type_BothWay');
     expect(await relation('al', 'dee')).toBe('CheckResult_Type_NoRelation');
+  });
+
+  it("account_delete takes the account's profile, friendships, pending requests and blacklist with it", async () => {
+    await rest(SG, 'im_open_login_svc/multiaccount_import', app, { Accounts: ['ivy', 'jay', 'kim', 'lee', 'mo'] });
+    await rest(SG, 'profile/portrait_set', app, { From_Account: 'ivy', ProfileItem: [{ Tag: 'Tag_Profile_IM_Nick', Value: 'Ivy' }] });
+    expect((await rest(SG, 'sns/friend_add', app, { From_Account: 'ivy', AddFriendItem: [{ To_Account: 'jay' }], ForceAddFlags: 1 })).body['ResultItem']).toEqual([expect.objectContaining({ ResultCode: 0 })]);
+    expect((await add('ivy', 'kim')).ResultItem).toEqual([expect.objectContaining({ ResultCode: 30539 })]);
+    expect((await add('lee', 'ivy')).ResultItem).toEqual([expect.objectContaining({ ResultCode: 30539 })]);
+    expect((await rest(SG, 'sns/black_list_add', app, { From_Account: 'ivy', To_Account: ['mo'] })).body['ResultItem']).toEqual([expect.objectContaining({ ResultCode: 0 })]);
+    const blacklist = async () => (await rest(SG, 'sns/black_list_get', app, { From_Account: 'ivy', StartIndex: 0, MaxLimited: 10, LastSequence: 0 })).body['BlackListItem'] as unknown[];
+    expect(await blacklist()).toHaveLength(1);
+
+    expect((await rest(SG, 'im_open_login_svc/account_delete', app, { DeleteItem: [{ UserID: 'ivy' }] })).body['ResultItem']).toEqual([expect.objectContaining({ ResultCode: 0 })]);
+    // The clean-up follows the deletion (an event); the blacklist is the last thing it drops.
+    expect(await eventually(async () => (await blacklist()).length === 0)).toBe(true);
+    expect(await relation('jay', 'ivy')).toBe('CheckResult_Type_NoRelation');
+    expect((await rest(SG, 'sns/friend_get', app, { From_Account: 'jay', StartIndex: 0 })).body).toMatchObject({ FriendNum: 0 });
+
+    // Imported again, the account starts empty: default profile, no friends, no requests either way.
+    expect((await rest(SG, 'im_open_login_svc/account_import', app, { UserID: 'ivy' })).body['ErrorCode']).toBe(0);
+    const profile = await rest(SG, 'profile/portrait_get', app, { To_Account: ['ivy'], TagList: ['Tag_Profile_IM_Nick'] });
+    expect(profile.body['UserProfileItem']).toEqual([expect.objectContaining({ ProfileItem: [{ Tag: 'Tag_Profile_IM_Nick', Value: '' }] })]);
+    expect(await relation('ivy', 'jay')).toBe('CheckResult_Type_NoRelation');
+    // A surviving request would be answered by the reverse request (both friends at once, 0).
+    expect((await add('kim', 'ivy')).ResultItem).toEqual([expect.objectContaining({ ResultCode: 30539 })]);
+    expect((await add('ivy', 'lee')).ResultItem).toEqual([expect.objectContaining({ ResultCode: 30539 })]);
   });
 });
