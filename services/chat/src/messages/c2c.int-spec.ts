@@ -137,6 +137,12 @@ describe(MessagesService.name, () => {
     const tooMany = Array.from({ length: 501 }, (_, i) => `u${i}`);
     expect((await rest(SG, 'openim/batchsendmsg', app, { To_Account: tooMany, MsgRandom: ++random, MsgBody: text('x') })).body).toEqual(fail(70206));
     expect((await rest(SG, 'openim/batchsendmsg', app, { To_Account: ['alice'], MsgRandom: ++random, MsgBody: 'x' })).body).toEqual(fail(90002));
+    // A malformed account refuses the whole request wherever it stands: nobody gets the message.
+    for (const list of [['a:b', 'carol'], ['carol', 'x'.repeat(33)]]) {
+      const body = text(`malformed ${list.join(',')}`);
+      expect((await rest(SG, 'openim/batchsendmsg', app, { From_Account: 'dave', To_Account: list, MsgRandom: ++random, MsgBody: body })).body).toEqual(fail(70402));
+      expect((await roam(app, 'carol', 'dave')).map((m) => m.MsgBody)).not.toContainEqual(body);
+    }
   });
 
   it('online-only messages (MsgLifeTime 0) are delivered but not stored', async () => {
@@ -158,6 +164,16 @@ describe(MessagesService.name, () => {
     redis.disconnect();
     const after = await rest(SG, 'openim/sendmsg', app, { From_Account: 'bob', To_Account: 'carol', MsgRandom: ++random, MsgBody: text('after') });
     expect(after.body['MsgSeq']).toBe((before.body['MsgSeq'] as number) + 1);
+  });
+
+  it('SyncOtherMachine 2 keeps the message out of the sender\'s roaming; the recipient has it', async () => {
+    const send = (t: string, extra: Record<string, unknown>) => rest(SG, 'openim/sendmsg', app, { From_Account: 'carol', To_Account: 'alice', MsgRandom: ++random, MsgBody: text(t), ...extra });
+    expect((await send('not for my history', { SyncOtherMachine: 2 })).body.ErrorCode).toBe(0);
+    expect((await send('for both', {})).body.ErrorCode).toBe(0);
+    const senders = (await roam(app, 'carol', 'alice')).map((m) => m.MsgBody);
+    expect(senders).toContainEqual(text('for both'));
+    expect(senders).not.toContainEqual(text('not for my history'));
+    expect((await roam(app, 'alice', 'carol')).map((m) => m.MsgBody).slice(0, 2)).toEqual([text('for both'), text('not for my history')]);
   });
 });
 

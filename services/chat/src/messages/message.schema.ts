@@ -26,6 +26,8 @@ export class C2cMessageDoc {
   @Prop({ default: false }) recalled!: boolean;
   /** Not counted as unread (SendMsgControl NoUnread, or imported as history). */
   @Prop({ default: false }) noUnread?: boolean;
+  /** Not in the sender's roaming (REST SyncOtherMachine 2): only the recipient's history shows it. */
+  @Prop({ default: false }) hiddenFromSender?: boolean;
   /** End of roaming retention; the retention job deletes messages past it. */
   @Prop({ required: true }) expiresAt!: Date;
   /** "<sdkAppId>:<unix minute of time>" (libs/platform hour-pages), set by the repository on insert. */

@@ -67,6 +67,7 @@ interface StoreInput {
   body: string;
   cloudCustomData: string;
   noUnread: boolean;
+  hiddenFromSender?: boolean;
   expiresAt: Date;
 }
 
@@ -265,7 +266,7 @@ export class MessagesService {
       : await this.messages.after(sdkAppId, conv, Math.max(opts.afterSeq ?? 0, clearedSeq), limit + 1);
     const now = Date.now();
     const visible = page.filter((m) => m.seq > clearedSeq);
-    const live = visible.filter((m) => m.expiresAt.getTime() > now);
+    const live = visible.filter((m) => m.expiresAt.getTime() > now && !(m.hiddenFromSender && m.from === account));
     const lastSeq = await this.messages.maxSeq(sdkAppId, conv);
     return { messages: live.slice(0, limit), lastSeq, complete: visible.length <= limit, peerReadSeq };
   }
@@ -439,6 +440,7 @@ export class MessagesService {
         cloudCustomData: m.cloudCustomData,
         recalled: false,
         ...(m.noUnread ? { noUnread: true } : {}),
+        ...(m.hiddenFromSender ? { hiddenFromSender: true } : {}),
         expiresAt: m.expiresAt,
       });
       if (stored) return { seq, key };
@@ -484,7 +486,9 @@ export class MessagesService {
     const body = JSON.stringify(input.msgBody);
     const control = new Set(input.sendMsgControl ?? []);
     const expiresAt = new Date((time + lifeTime) * 1000);
-    const m = { sdkAppId: input.sdkAppId, from: input.from, to: input.to, random: input.random, time, body, cloudCustomData: input.cloudCustomData, noUnread: control.has('NoUnread'), expiresAt };
+    // SyncOtherMachine 2 (Tencent): the message stays out of the sender's roaming as well as their devices.
+    const hiddenFromSender = input.syncOtherMachine === 2 && input.from !== input.to;
+    const m = { sdkAppId: input.sdkAppId, from: input.from, to: input.to, random: input.random, time, body, cloudCustomData: input.cloudCustomData, noUnread: control.has('NoUnread'), hiddenFromSender, expiresAt };
     // The point of no return. A caller that gave up meanwhile (a slow callback, a data-plane
     // outage) has been told the send failed and will retry: storing now would leave it told
     // "failed" about a delivered message, and its retries refused (60018) while this runs.

@@ -11,12 +11,13 @@ export function firstPresent(body: JsonObject, names: string[]): [string, unknow
   return undefined;
 }
 
-export function accountField(body: JsonObject, names: string[], missingCode: number = ErrorCode.INVALID_PARAMETER): string {
+/** `invalidCode` is the owning service's "bad parameter" code for a malformed account (default 70402). */
+export function accountField(body: JsonObject, names: string[], missingCode: number = ErrorCode.INVALID_PARAMETER, invalidCode: number = ErrorCode.INVALID_PARAMETER): string {
   const found = firstPresent(body, names);
   if (!found) throw new MeridianError(missingCode, `${names[0]} is required`);
   const [name, value] = found;
   if (typeof value !== 'string') throw new MeridianError(ErrorCode.ACCOUNT_NOT_STRING, `${name} must be a string`);
-  if (!isValidUserId(value)) throw new MeridianError(ErrorCode.INVALID_PARAMETER, `${name} must be 1-32 bytes of printable ASCII without ':'`);
+  if (!isValidUserId(value)) throw new MeridianError(invalidCode, `${name} must be 1-32 bytes of printable ASCII without ':'`);
   return value;
 }
 
@@ -43,18 +44,18 @@ export function optionalString(body: JsonObject, name: string, maxBytes: number)
   return value;
 }
 
-export function batch(body: JsonObject, name: string, max: number): unknown[] {
+export function batch(body: JsonObject, name: string, max: number, invalidCode: number = ErrorCode.INVALID_PARAMETER): unknown[] {
   const value = body[name];
-  if (!Array.isArray(value)) throw new MeridianError(ErrorCode.INVALID_PARAMETER, `${name} must be an array`);
+  if (!Array.isArray(value)) throw new MeridianError(invalidCode, `${name} must be an array`);
   if (value.length < 1 || value.length > max) throw new MeridianError(ErrorCode.INVALID_BATCH_COUNT, `${name} must hold 1-${max} items`);
   return value;
 }
 
-/** An array of account ids (strings), e.g. To_Account or Accounts. */
-export function accountList(body: JsonObject, name: string, max: number): string[] {
-  return batch(body, name, max).map((v) => {
+/** An array of account ids (strings), e.g. To_Account or Accounts; `invalidCode` as in accountField. */
+export function accountList(body: JsonObject, name: string, max: number, invalidCode: number = ErrorCode.INVALID_PARAMETER): string[] {
+  return batch(body, name, max, invalidCode).map((v) => {
     if (typeof v !== 'string') throw new MeridianError(ErrorCode.ACCOUNT_NOT_STRING, `${name} entries must be strings`);
-    if (!isValidUserId(v)) throw new MeridianError(ErrorCode.INVALID_PARAMETER, `invalid account ${JSON.stringify(v)} in ${name}`);
+    if (!isValidUserId(v)) throw new MeridianError(invalidCode, `invalid account ${JSON.stringify(v)} in ${name}`);
     return v;
   });
 }

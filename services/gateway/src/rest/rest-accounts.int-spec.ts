@@ -103,11 +103,18 @@ describe(RestPipeline.name, () => {
       ['usersig missing', { usersig: undefined }, ErrorCode.URL_PARAM_INVALID],
       ['contenttype not json', { contenttype: 'xml' }, ErrorCode.URL_PARAM_INVALID],
       ['random not a u32', { random: '-1' }, ErrorCode.URL_PARAM_INVALID],
+      ['random over 32 bits', { random: '4294967296' }, ErrorCode.URL_PARAM_INVALID],
       ['unknown SDKAppID', { sdkappid: '4000000000' }, ErrorCode.APP_NOT_FOUND],
     ])('%s → %i', async (_name, query, code) => {
       const res = await rest(SG, 'im_open_login_svc/account_import', app, { UserID: 'url-err' }, query);
       expect(res.status).toBe(200);
       expect(res.body).toEqual(fail(code));
+    });
+
+    it('accepts random at both ends of the u32 range', async () => {
+      for (const random of ['0', '4294967295']) {
+        expect((await rest(SG, 'im_open_login_svc/account_check', app, { CheckItem: [{ UserID: 'alice' }] }, { random })).body).toEqual(ok);
+      }
     });
 
     it('answers bad JSON, an empty body and a non-object with 60003, an unknown command or path with 60009, GET with 60002', async () => {

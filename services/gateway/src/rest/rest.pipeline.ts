@@ -62,7 +62,10 @@ export class RestPipeline {
     const userSig = q['usersig'];
     if (!userSig) throw new MeridianError(ErrorCode.URL_PARAM_INVALID, 'usersig is missing');
     if (q['contenttype'] !== undefined && q['contenttype'] !== 'json') throw new MeridianError(ErrorCode.URL_PARAM_INVALID, 'contenttype must be json');
-    if (q['random'] !== undefined && !/^[0-9]{1,10}$/.test(q['random'])) throw new MeridianError(ErrorCode.URL_PARAM_INVALID, 'random must be a 32-bit unsigned integer');
+    const random = q['random'];
+    if (random !== undefined && !(/^[0-9]{1,10}$/.test(random) && Number(random) <= 0xffffffff)) {
+      throw new MeridianError(ErrorCode.URL_PARAM_INVALID, 'random must be a 32-bit unsigned integer (0-4294967295)');
+    }
     const command = this.registry.find(input.command);
     if (!command) throw new MeridianError(ErrorCode.BAD_RESOURCE, `unknown command v4/${input.command}`);
 

@@ -9,5 +9,6 @@ import { BlacklistService } from './blacklist.service';
   imports: [BlacklistStoreModule, FriendsModule],
   controllers: [BlacklistGrpcController],
   providers: [BlacklistService],
+  exports: [BlacklistService],
 })
 export class BlacklistModule {}

@@ -44,6 +44,12 @@ export class BlacklistRepository {
       .exec();
   }
 
+  /** Drops the owner's whole list and its version (the account was deleted; at most 1000 entries). */
+  async removeList(sdkAppId: number, owner: string): Promise<void> {
+    await this.entries.deleteMany({ sdkAppId, owner, _id: { $gt: `${sdkAppId}:${owner}:`, $lt: `${sdkAppId}:${owner};` } }).exec();
+    await this.versions.deleteOne({ _id: `${sdkAppId}:${owner}` }).exec();
+  }
+
   async version(sdkAppId: number, owner: string): Promise<number> {
     const id = `${sdkAppId}:${owner}`;
     return (await this.versions.findById(id).lean<BlacklistVersionDoc>().exec())?.seq ?? 0;

@@ -87,6 +87,14 @@ export class BlacklistService {
     return itemsOf(targets, results).map((r) => ({ ...r, relation: relations.get(r.toAccount) ?? 'BlackCheckResult_Type_NO' }));
   }
 
+  /**
+   * Account deletion: the account's own list goes with it (idempotent). Entries naming it in
+   * other users' lists are their data and stay.
+   */
+  async forget(sdkAppId: number, userId: string): Promise<void> {
+    await this.repo.removeList(sdkAppId, userId);
+  }
+
   /** 0 when `from` may send `to` a message, else the code the sender gets. */
   async sendAllowed(sdkAppId: number, from: string, to: string): Promise<number> {
     return (await this.repo.has(sdkAppId, to, from)) ? ErrorCode.C2C_BLACKLISTED : 0;

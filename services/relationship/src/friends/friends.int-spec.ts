@@ -1,5 +1,5 @@
 import type { authV1 } from '@meridian/proto';
-import { TestWsClient, closeTestClients, createTestApp, rest, type TestApp } from '@meridian/testing';
+import { TestWsClient, closeTestClients, createTestApp, eventually, rest, type TestApp } from '@meridian/testing';
 import { FriendsService } from './friends.service';
 
 const SG = 'ap-singapore';
@@ -91,7 +91,7 @@ describe(FriendsService.name, () => {
     const imp = await rest(SG, 'sns/friend_import', app, {
       From_Account: 'fin',
       AddFriendItem: [
-        { To_Account: 'al', AddSource: 'AddSource_Type_Import', Remark: 'Al', GroupName: ['work'] },
+        { To_Account: 'al', AddSource: 'AddSource_Type_Import', Remark: 'Al', GroupName: ['work'], AddTime: 1_580_000_000 },
         { To_Account: 'bea', AddSource: 'AddSource_Type_Import' },
         { To_Account: 'ghost', AddSource: 'AddSource_Type_Import' },
       ],
@@ -99,6 +99,11 @@ describe(FriendsService.name, () => {
     expect(imp.body).toMatchObject({ ErrorCode: 0, ResultItem: [{ To_Account: 'al', ResultCode: 0 }, { To_Account: 'bea', ResultCode: 0 }, { To_Account: 'ghost', ResultCode: 30003 }], Fail_Account: ['ghost'] });
     expect(await relation('fin', 'al')).toBe('CheckResult_Type_AWithB');
     expect((await rest(SG, 'sns/friend_import', app, { From_Account: 'fin', AddFriendItem: [{ To_Account: 'cal' }] })).body).toEqual(fail(30001));
+    // AddTime is an integer: a string or a negative number is refused and imports nothing.
+    for (const AddTime of ['1580000000', -1, 1.5]) {
+      expect((await rest(SG, 'sns/friend_import', app, { From_Account: 'fin', AddFriendItem: [{ To_Account: 'cal', AddSource: 'AddSource_Type_Import', AddTime }] })).body).toEqual(fail(30001));
+    }
+    expect(await relation('fin', 'cal')).toBe('CheckResult_Type_NoRelation');
 
     const upd = await rest(SG, 'sns/friend_update', app, {
       From_Account: 'fin',
@@ -113,6 +118,7 @@ describe(FriendsService.name, () => {
     expect(list.body).toMatchObject({ ErrorCode: 0, FriendNum: 3, CompleteFlag: 1, NextStartIndex: 0 });
     const items = list.body['UserDataItem'] as { To_Account: string; ValueItem: { Tag: string; Value: unknown }[] }[];
     expect(items.map((i) => i.To_Account)).toEqual(['al', 'bea', 'dee']);
+    expect(items[0]!.ValueItem).toContainEqual({ Tag: 'Tag_SNS_IM_AddTime', Value: 1_580_000_000 });
     expect(items[1]!.ValueItem).toEqual(
       expect.arrayContaining([
         { Tag: 'Tag_SNS_IM_Remark', Value: 'Bea!' },
@@ -189,5 +195,31 @@ describe(FriendsService.name, () => {
     // Nothing changed for al: still friends with bea only (both ways).
     expect(await relation('al', 'bea')).toBe('CheckResult_Type_BothWay');
     expect(await relation('al', 'dee')).toBe('CheckResult_Type_NoRelation');
+  });
+
+  it("account_delete takes the account's profile, friendships, pending requests and blacklist with it", async () => {
+    await rest(SG, 'im_open_login_svc/multiaccount_import', app, { Accounts: ['ivy', 'jay', 'kim', 'lee', 'mo'] });
+    await rest(SG, 'profile/portrait_set', app, { From_Account: 'ivy', ProfileItem: [{ Tag: 'Tag_Profile_IM_Nick', Value: 'Ivy' }] });
+    expect((await rest(SG, 'sns/friend_add', app, { From_Account: 'ivy', AddFriendItem: [{ To_Account: 'jay' }], ForceAddFlags: 1 })).body['ResultItem']).toEqual([expect.objectContaining({ ResultCode: 0 })]);
+    expect((await add('ivy', 'kim')).ResultItem).toEqual([expect.objectContaining({ ResultCode: 30539 })]);
+    expect((await add('lee', 'ivy')).ResultItem).toEqual([expect.objectContaining({ ResultCode: 30539 })]);
+    expect((await rest(SG, 'sns/black_list_add', app, { From_Account: 'ivy', To_Account: ['mo'] })).body['ResultItem']).toEqual([expect.objectContaining({ ResultCode: 0 })]);
+    const blacklist = async () => (await rest(SG, 'sns/black_list_get', app, { From_Account: 'ivy', StartIndex: 0, MaxLimited: 10, LastSequence: 0 })).body['BlackListItem'] as unknown[];
+    expect(await blacklist()).toHaveLength(1);
+
+    expect((await rest(SG, 'im_open_login_svc/account_delete', app, { DeleteItem: [{ UserID: 'ivy' }] })).body['ResultItem']).toEqual([expect.objectContaining({ ResultCode: 0 })]);
+    // The clean-up follows the deletion (an event); the blacklist is the last thing it drops.
+    expect(await eventually(async () => (await blacklist()).length === 0)).toBe(true);
+    expect(await relation('jay', 'ivy')).toBe('CheckResult_Type_NoRelation');
+    expect((await rest(SG, 'sns/friend_get', app, { From_Account: 'jay', StartIndex: 0 })).body).toMatchObject({ FriendNum: 0 });
+
+    // Imported again, the account starts empty: default profile, no friends, no requests either way.
+    expect((await rest(SG, 'im_open_login_svc/account_import', app, { UserID: 'ivy' })).body['ErrorCode']).toBe(0);
+    const profile = await rest(SG, 'profile/portrait_get', app, { To_Account: ['ivy'], TagList: ['Tag_Profile_IM_Nick'] });
+    expect(profile.body['UserProfileItem']).toEqual([expect.objectContaining({ ProfileItem: [{ Tag: 'Tag_Profile_IM_Nick', Value: '' }] })]);
+    expect(await relation('ivy', 'jay')).toBe('CheckResult_Type_NoRelation');
+    // A surviving request would be answered by the reverse request (both friends at once, 0).
+    expect((await add('kim', 'ivy')).ResultItem).toEqual([expect.objectContaining({ ResultCode: 30539 })]);
+    expect((await add('ivy', 'lee')).ResultItem).toEqual([expect.objectContaining({ ResultCode: 30539 })]);
   });
 });

@@ -77,6 +77,11 @@ export class FriendsRepository {
     return this.requests.find({ sdkAppId, from: requester, _id: range(`${sdkAppId}:out:${requester}:`) }).sort({ _id: 1 }).limit(limit).lean<FriendRequestDoc[]>().exec();
   }
 
+  /** Drops the owner's friend lists and versions (the account was deleted). */
+  async removeMeta(sdkAppId: number, owner: string): Promise<void> {
+    await this.meta.deleteOne({ _id: `${sdkAppId}:${owner}` }).exec();
+  }
+
   async meta_(sdkAppId: number, owner: string): Promise<FriendMetaDoc> {
     const id = `${sdkAppId}:${owner}`;
     const doc = await this.meta.findOne(one(id)).lean<Partial<FriendMetaDoc>>().exec();

@@ -361,6 +361,26 @@ export class FriendsService {
     };
   }
 
+  /**
+   * Account deletion (Tencent: the account's relationship chain goes with it): its friendships
+   * both ways, its pending requests either way and its friend lists. Idempotent. Silent: no
+   * callbacks or deliveries for what the app's own deletion caused; the friends' list versions
+   * are raised so their next friend_get sees the change. A one-way entry another user keeps
+   * (Add_Type_Single towards this account) is that user's data and stays.
+   */
+  async forget(sdkAppId: number, userId: string): Promise<void> {
+    for (const f of await this.repo.list(sdkAppId, userId, FRIENDS_MAX + 1)) {
+      await this.repo.remove(sdkAppId, userId, f.friend);
+      if (await this.repo.remove(sdkAppId, f.friend, userId)) await this.repo.bump(sdkAppId, f.friend);
+    }
+    for (const r of await this.repo.incoming(sdkAppId, userId, PENDING_MAX + 1)) await this.repo.removeRequest(sdkAppId, r.from, userId);
+    // Outgoing requests have no cap of their own (each target holds at most PENDING_MAX): page until none is left.
+    for (let page = await this.repo.outgoing(sdkAppId, userId, PAGE); page.length; page = await this.repo.outgoing(sdkAppId, userId, PAGE)) {
+      for (const r of page) await this.repo.removeRequest(sdkAppId, userId, r.to);
+    }
+    await this.repo.removeMeta(sdkAppId, userId);
+  }
+
   /** Ends both directions of a friendship and any pending request between two users (blacklist add). */
   async sever(sdkAppId: number, a: string, b: string): Promise<void> {
     const pairs: { fromAccount: string; toAccount: string }[] = [];

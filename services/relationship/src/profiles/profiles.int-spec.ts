@@ -235,6 +235,19 @@ describe(ProfilesService.name, () => {
     expect(await itemsOf('ann', ALL_STANDARD.concat('Tag_Profile_Custom_Hobby', 'Tag_Profile_Custom_Score'))).toEqual(before);
   });
 
+  it('answers a missing or malformed account with 40001 (60015 when not a string) and stores nothing', async () => {
+    const before = await itemsOf('ann', ['Tag_Profile_IM_Nick']);
+    const nick = [{ Tag: 'Tag_Profile_IM_Nick', Value: 'Changed' }];
+    expect((await rest(SG, 'profile/portrait_set', app, { ProfileItem: nick })).body).toEqual(fail(ErrorCode.PROFILE_INVALID_PARAMETER));
+    expect(await set('a'.repeat(33), nick)).toEqual(fail(ErrorCode.PROFILE_INVALID_PARAMETER));
+    expect(await set('ann:x', nick)).toEqual(fail(ErrorCode.PROFILE_INVALID_PARAMETER));
+    expect((await rest(SG, 'profile/portrait_set', app, { From_Account: 7, ProfileItem: nick })).body).toEqual(fail(ErrorCode.ACCOUNT_NOT_STRING));
+    expect(await itemsOf('ann', ['Tag_Profile_IM_Nick'])).toEqual(before);
+    expect(await get(['ann', 'a:b'], ['Tag_Profile_IM_Nick'])).toEqual(fail(ErrorCode.PROFILE_INVALID_PARAMETER));
+    expect((await rest(SG, 'profile/portrait_get', app, { To_Account: 'ann', TagList: ['Tag_Profile_IM_Nick'] })).body).toEqual(fail(ErrorCode.PROFILE_INVALID_PARAMETER));
+    expect((await rest(SG, 'profile/portrait_get', app, { TagList: ['Tag_Profile_IM_Nick'] })).body).toEqual(fail(ErrorCode.PROFILE_INVALID_PARAMETER));
+  });
+
   it('refuses a set for an account that does not exist with 40003 and stores nothing', async () => {
     expect(await set('ghost', [{ Tag: 'Tag_Profile_IM_Nick', Value: 'Boo' }])).toEqual(fail(ErrorCode.PROFILE_ACCOUNT_NOT_FOUND));
     expect((await rest(SG, 'im_open_login_svc/account_import', app, { UserID: 'ghost' })).body['ErrorCode']).toBe(0);

@@ -41,6 +41,11 @@ export class ProfilesRepository {
     }
   }
 
+  /** Drops users' profiles (their accounts were deleted). */
+  async removeAll(sdkAppId: number, userIds: readonly string[]): Promise<void> {
+    for (const userId of userIds) await this.profiles.deleteOne({ _id: profileKey(sdkAppId, userId) }).exec();
+  }
+
   async fieldsOf(sdkAppId: number): Promise<CustomField[]> {
     const doc = await this.fieldSets.findById(sdkAppId).lean<ProfileFieldsDoc>().exec();
     return (doc?.fields ?? []).map((f) => ({

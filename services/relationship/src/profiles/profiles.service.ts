@@ -38,6 +38,11 @@ export class ProfilesService {
     @Inject(FriendsRepository) private readonly friends: FriendsRepository,
   ) {}
 
+  /** Account deletion (Tencent: the profile goes with the account). Idempotent. */
+  async forget(sdkAppId: number, userIds: string[]): Promise<void> {
+    await this.repo.removeAll(sdkAppId, userIds);
+  }
+
   /**
    * portrait_get. Every tag is checked before anything is read (40009 unknown, 40007 a custom
    * field users may not read when `requester` is a user). Accounts that do not exist get

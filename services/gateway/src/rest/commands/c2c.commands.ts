@@ -145,6 +145,9 @@ export class C2cCommands implements OnModuleInit {
     if (list.length > BATCH_MAX) throw new MeridianError(ErrorCode.INVALID_BATCH_COUNT, `at most ${BATCH_MAX} recipients`);
     if (!list.every((t) => typeof t === 'string')) throw new MeridianError(ErrorCode.ACCOUNT_NOT_STRING, 'To_Account entries must be strings');
     const recipients = [...new Set(list as string[])];
+    // A malformed account fails the request before anything is sent, wherever it stands in the list.
+    const malformed = recipients.find((t) => !isValidUserId(t));
+    if (malformed !== undefined) throw new MeridianError(ErrorCode.INVALID_PARAMETER, `${malformed} is not a valid account`);
     // Validate the shared fields once (against the first recipient) before sending anything.
     this.sendRequest(ctx, body, recipients[0]!);
     const errors: { To_Account: string; ErrorCode: number }[] = [];

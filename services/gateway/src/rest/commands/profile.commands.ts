@@ -65,13 +65,14 @@ export class ProfileCommands implements OnModuleInit {
   }
 
   private async get(ctx: RestContext, body: JsonObject): Promise<JsonObject> {
-    const userIds = accountList(body, 'To_Account', PORTRAIT_GET_MAX);
+    // A malformed or missing account is the profile service's bad parameter (40001), as it answers itself.
+    const userIds = accountList(body, 'To_Account', PORTRAIT_GET_MAX, ErrorCode.PROFILE_INVALID_PARAMETER);
     const tags = tagList(body, 'TagList');
     return profilesResponse(await this.relationship.getProfiles({ sdkAppId: ctx.sdkAppId, userIds, tags, requester: '' }));
   }
 
   private async set(ctx: RestContext, body: JsonObject): Promise<JsonObject> {
-    const userId = accountField(body, ['From_Account']);
+    const userId = accountField(body, ['From_Account'], ErrorCode.PROFILE_INVALID_PARAMETER, ErrorCode.PROFILE_INVALID_PARAMETER);
     const items = profileItems(body, 'ProfileItem');
     await this.relationship.setProfile({ sdkAppId: ctx.sdkAppId, userId, items, byAdmin: true, fromLoginId: '' });
     return {};

@@ -55,7 +55,8 @@ function addItems(body: JsonObject, requireSource: boolean): relationshipV1.Frie
       groupNames: names(i['GroupName'], 'GroupName'),
       addSource,
       addWording: str(i, 'AddWording'),
-      addTime: String(typeof i['AddTime'] === 'number' ? i['AddTime'] : 0),
+      // Tag_SNS_IM_AddTime is an integer (unix seconds); anything else is refused, not replaced by now.
+      addTime: String(uintField(i, 'AddTime', ErrorCode.SNS_INVALID_PARAMETER) ?? 0),
     };
   });
 }
