@@ -1,18 +1,26 @@
-import { Injectable } from '@nestjs/common';
-import { InjectModel } from '@nestjs/mongoose';
-import type { Model } from 'mongoose';
-import { findInMinute, isDuplicateKey, minuteKey } from '@meridian/platform';
+import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { InjectConnection, InjectModel } from '@nestjs/mongoose';
+import type { Connection, Model } from 'mongoose';
+import { backfillOnce, findInMinute, isDuplicateKey, minuteKey } from '@meridian/platform';
 import { C2cMessageDoc, ImportKeyDoc, SeqFloorDoc, messageId } from './message.schema';
 
 const MAX_SEQ = 999_999_999_999;
 
 @Injectable()
-export class MessagesRepository {
+export class MessagesRepository implements OnModuleInit {
+  private readonly logger = new Logger(MessagesRepository.name);
+
   constructor(
     @InjectModel(C2cMessageDoc.name) private readonly messages: Model<C2cMessageDoc>,
     @InjectModel(SeqFloorDoc.name) private readonly floors: Model<SeqFloorDoc>,
     @InjectModel(ImportKeyDoc.name) private readonly importKeys: Model<ImportKeyDoc>,
+    @InjectConnection() private readonly connection: Connection,
   ) {}
+
+  /** Messages stored before they carried `minute` get it, so get_history exports them too. */
+  async onModuleInit(): Promise<void> {
+    await backfillOnce(this.connection, this.logger, { name: 'c2c_messages.minute', model: this.messages, missing: { minute: { $exists: false } }, fields: (d) => ({ minute: minuteKey(d.sdkAppId, d.time) }) });
+  }
 
   /** Stores a message; false when its (conversation, seq) is taken already. */
   async insert(doc: C2cMessageDoc): Promise<boolean> {

@@ -57,7 +57,7 @@ export class GroupsRepository implements OnModuleInit {
     @InjectConnection() private readonly connection: Connection,
   ) {}
 
-  /** Mutes, applications and messages stored before they carried (sdkAppId, groupId) get them. */
+  /** Mutes, applications and messages stored before they carried (sdkAppId, groupId) get them ... */
   async onModuleInit(): Promise<void> {
     // _id "<sdkAppId>:<groupId>:<userId>" (the userId is stored) or "<sdkAppId>:<groupId>:<seq>".
     const split = (id: string, tailLength: number) => {
@@ -69,6 +69,8 @@ export class GroupsRepository implements OnModuleInit {
     await backfillOnce(this.connection, this.logger, { name: 'group_mutes.group', model: this.mutes, missing, fields: (d) => split(d._id, d.userId.length) });
     await backfillOnce(this.connection, this.logger, { name: 'group_applications.group', model: this.applications, missing, fields: (d) => split(d._id, d.userId.length) });
     await backfillOnce(this.connection, this.logger, { name: 'group_messages.group', model: this.messages, missing, fields: (d) => split(d._id, d._id.length - d._id.lastIndexOf(':') - 1) });
+    // ... and messages stored before they carried `minute` get it, so get_history exports them.
+    await backfillOnce(this.connection, this.logger, { name: 'group_messages.minute', model: this.messages, missing: { minute: { $exists: false } }, fields: (d) => ({ minute: minuteKey(d.sdkAppId, d.time) }) });
   }
 
   /**
