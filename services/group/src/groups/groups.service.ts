@@ -6,10 +6,13 @@ import type { authV1, gatewayV1 } from '@meridian/proto';
 import { GROUP_CONFIG, type GroupConfig } from '../group.config';
 import { GroupKeys } from '../group.keys';
 import {
+  AVCHATROOM_MEMBER_LIMIT_MAX,
   CUSTOM_ID_MAX,
   FACE_URL_MAX,
   GroupCode,
+  IMPORT_DEFAULT_MAX_MEMBERS,
   INTRODUCTION_MAX,
+  MEMBER_LIMIT_MAX,
   MUTE_FOREVER,
   NAME_CARD_MAX,
   NAME_MAX,
@@ -50,8 +53,6 @@ const LIVE_TIP_AUDIENCE = 1000;
 /** An AVChatRoom gateway failing every DeliverLive this long is taken out of the room. */
 const LIVE_GATEWAY_GONE_MS = 30_000;
 const LIVE_TIP_MAX_MEMBERS = 50;
-/** Tencent: Work, Public and Meeting groups hold at most 6000 members even on paid editions. */
-const MEMBER_LIMIT_MAX = 6000;
 
 function levelOf(ctx: Ctx, role: Role | 'None'): number {
   if (ctx.isAdmin) return LEVELS['AppAdmin']!;
@@ -137,6 +138,19 @@ function keyValues(body: Json, name: string, maxItems: number, maxValue: number)
   });
 }
 
+/** MaxMemberCount / MaxMemberNum: at most 6000 for Work, Public and Meeting (reference §5). */
+function memberLimit(body: Json, name: string, kind: GroupKind): number | undefined {
+  return uint(body, name, kind === 'AVChatRoom' ? AVCHATROOM_MEMBER_LIMIT_MAX : MEMBER_LIMIT_MAX);
+}
+
+/** The custom fields a ResponseFilter's AppDefinedDataFilter_* names (all when it names none). */
+function keyFilter(filter: Json, name: string): ((data: KeyValue[]) => KeyValue[]) | undefined {
+  const keys = filter[name];
+  if (keys === undefined) return undefined;
+  if (!Array.isArray(keys) || !keys.every((k) => typeof k === 'string')) throw fail(GroupCode.INVALID_PARAMETER, `${name} must be an array of keys`);
+  return (data) => data.filter((kv) => keys.includes(kv.Key));
+}
+
 function muteTime(body: Json): number | undefined {
   return uint(body, 'MuteTime') ?? uint(body, 'ShutUpTime');
 }
@@ -209,7 +223,7 @@ export class GroupsService {
 
   // --- groups -------------------------------------------------------------------------------
 
-  private async create(ctx: Ctx, body: Json, silent = false): Promise<Json> {
+  private async create(ctx: Ctx, body: Json, silent = false, defaultMaxMembers?: number): Promise<Json> {
     const typeName = str(body, 'Type', { required: true })!;
     const kind = kindOf(typeName);
     if (!kind) throw fail(GroupCode.INVALID_PARAMETER, 'Type is Private/Work, Public, ChatRoom/Meeting or AVChatRoom');
@@ -217,11 +231,12 @@ export class GroupsService {
     const name = str(body, 'Name', { required: true, max: NAME_MAX })!;
     if (!name) throw fail(GroupCode.INVALID_PARAMETER, 'Name must not be empty');
     const owner = ctx.isAdmin ? account(body, 'Owner_Account', false) : ctx.operator;
-    const apply = str(body, 'ApplyJoinOption') ?? (kind === 'Public' ? 'NeedPermission' : 'FreeAccess');
+    // Tencent's default for every type; types without applications (or with free joining) ignore it.
+    const apply = str(body, 'ApplyJoinOption') ?? 'NeedPermission';
     if (!APPLY_OPTIONS.includes(apply)) throw fail(GroupCode.INVALID_PARAMETER, `ApplyJoinOption is ${APPLY_OPTIONS.join(', ')}`);
     const settings = await this.repo.appSettings(ctx.sdkAppId);
     const appMax = settings.maxMembers[kind] ?? 0;
-    const maxMembers = uint(body, 'MaxMemberCount', 100_000) ?? (appMax || rules.defaultMaxMembers);
+    const maxMembers = memberLimit(body, 'MaxMemberCount', kind) ?? (appMax || defaultMaxMembers || rules.defaultMaxMembers);
     if (appMax && maxMembers > appMax) throw fail(GroupCode.INVALID_PARAMETER, `MaxMemberCount is at most ${appMax} for this app`);
     const appDefinedData = keyValues(body, 'AppDefinedData', 10, 512) ?? [];
     const creatorLevel = ctx.isAdmin ? LEVELS['AppAdmin']! : LEVELS['Owner']!;
@@ -293,6 +308,8 @@ export class GroupsService {
     const filter = (body['ResponseFilter'] ?? {}) as Json;
     const baseFilter = Array.isArray(filter['GroupBaseInfoFilter']) ? (filter['GroupBaseInfoFilter'] as string[]) : undefined;
     const memberFilter = Array.isArray(filter['MemberInfoFilter']) ? (filter['MemberInfoFilter'] as string[]) : undefined;
+    const groupData = keyFilter(filter, 'AppDefinedDataFilter_Group');
+    const memberData = keyFilter(filter, 'AppDefinedDataFilter_GroupMember');
     // One read of the app's declared fields for the whole batch (up to 50 groups).
     const settings = await this.repo.appSettings(ctx.sdkAppId);
     const out = await Promise.all(
@@ -323,16 +340,18 @@ export class GroupsService {
           LastInfoTime: g.lastInfoTime,
           LastMsgTime: g.lastMsgTime,
           NextMsgSeq: (await this.lastSeq(ctx.sdkAppId, g)) + 1,
-          MemberNum: rules.memberList ? members.length : await this.redis.redis.zcard(GroupKeys.live(ctx.sdkAppId, raw)),
+          MemberNum: rules.memberList ? members.length : await this.memberCount(ctx.sdkAppId, g),
           MaxMemberNum: g.maxMemberNum,
           ApplyJoinOption: g.applyJoinOption,
           MuteAllMember: g.muteAll ? 'On' : 'Off',
-          AppDefinedData: readable(settings.groupFields, g.appDefinedData ?? [], level),
+          AppDefinedData: (groupData ?? ((d: KeyValue[]) => d))(readable(settings.groupFields, g.appDefinedData ?? [], level)),
         };
-        const picked = baseFilter ? Object.fromEntries(Object.entries(base).filter(([k]) => ['GroupId', 'ErrorCode', 'ErrorInfo', ...baseFilter].includes(k))) : base;
-        if (rules.memberList && (memberFilter || !baseFilter)) {
+        // Naming custom keys asks for them, whatever the base filter lists.
+        const always = ['GroupId', 'ErrorCode', 'ErrorInfo', ...(groupData ? ['AppDefinedData'] : [])];
+        const picked = baseFilter ? Object.fromEntries(Object.entries(base).filter(([k]) => [...always, ...baseFilter].includes(k))) : base;
+        if (rules.memberList && (memberFilter || memberData || !baseFilter)) {
           const mutes = await this.muteMap(ctx.sdkAppId, raw);
-          picked['MemberList'] = members.map((m) => this.memberView(m, mutes.get(m.userId) ?? 0, memberFilter, settings.memberFields, level));
+          picked['MemberList'] = members.map((m) => this.memberView(m, mutes.get(m.userId) ?? 0, memberFilter, settings.memberFields, level, memberData));
         }
         return picked;
       }),
@@ -349,11 +368,12 @@ export class GroupsService {
     const fields = Array.isArray(body['MemberInfoFilter']) ? (body['MemberInfoFilter'] as string[]) : undefined;
     const limit = uint(body, 'Limit', 6000) ?? 6000;
     const offset = uint(body, 'Offset') ?? 0;
+    const memberData = keyFilter(body, 'AppDefinedDataFilter_GroupMember');
     const all = (await this.repo.memberList(ctx.sdkAppId, g.groupId)).filter((m) => !roleFilter || roleFilter.includes(m.role));
     const mutes = await this.muteMap(ctx.sdkAppId, g.groupId);
     const settings = await this.repo.appSettings(ctx.sdkAppId);
     const level = levelOf(ctx, await this.operatorRole(ctx, g));
-    return { MemberNum: all.length, MemberList: all.slice(offset, offset + (limit || 6000)).map((m) => this.memberView(m, mutes.get(m.userId) ?? 0, fields, settings.memberFields, level)) };
+    return { MemberNum: all.length, MemberList: all.slice(offset, offset + (limit || 6000)).map((m) => this.memberView(m, mutes.get(m.userId) ?? 0, fields, settings.memberFields, level, memberData)) };
   }
 
   private async modifyInfo(ctx: Ctx, body: Json): Promise<Json> {
@@ -372,7 +392,7 @@ export class GroupsService {
     }
     const privileged: Partial<GroupDoc> = {};
     const settings = await this.repo.appSettings(ctx.sdkAppId);
-    const maxNum = uint(body, 'MaxMemberNum', 100_000);
+    const maxNum = memberLimit(body, 'MaxMemberNum', g.kind as GroupKind);
     if (maxNum !== undefined) {
       const appMax = settings.maxMembers[g.kind] ?? 0;
       if (appMax && maxNum > appMax) throw fail(GroupCode.INVALID_PARAMETER, `MaxMemberNum is at most ${appMax} for this app`);
@@ -466,6 +486,7 @@ export class GroupsService {
     const withInactive = body['WithNoActiveGroups'] === 1;
     const type = str(body, 'GroupType');
     const kind = type === undefined ? undefined : kindOf(type);
+    if (type !== undefined && !kind) throw fail(GroupCode.INVALID_PARAMETER, 'unknown GroupType');
     const limit = uint(body, 'Limit') || Number.MAX_SAFE_INTEGER;
     const offset = uint(body, 'Offset') ?? 0;
     const filter = (body['ResponseFilter'] ?? {}) as Json;
@@ -479,7 +500,10 @@ export class GroupsService {
     const items = await Promise.all(
       page.map(async (g) => {
         const item: Json = { GroupId: g.groupId };
-        const base: Json = { Type: g.typeName, Name: g.name, Introduction: g.introduction, Notification: g.notification, FaceUrl: g.faceUrl, Owner_Account: g.owner, CreateTime: g.createTime, LastMsgTime: g.lastMsgTime, MaxMemberNum: g.maxMemberNum, ApplyJoinOption: g.applyJoinOption, MuteAllMember: g.muteAll ? 'On' : 'Off' };
+        const base: Json = { Type: g.typeName, Name: g.name, Introduction: g.introduction, Notification: g.notification, FaceUrl: g.faceUrl, Owner_Account: g.owner, CreateTime: g.createTime, InfoSeq: g.infoSeq, LastInfoTime: g.lastInfoTime, LastMsgTime: g.lastMsgTime, MaxMemberNum: g.maxMemberNum, ApplyJoinOption: g.applyJoinOption, MuteAllMember: g.muteAll ? 'On' : 'Off' };
+        // The base fields that cost a read are only read when asked for.
+        if (baseFilter.includes('NextMsgSeq')) base['NextMsgSeq'] = (await this.lastSeq(ctx.sdkAppId, g)) + 1;
+        if (baseFilter.includes('MemberNum')) base['MemberNum'] = await this.memberCount(ctx.sdkAppId, g);
         for (const f of baseFilter) if (f in base) item[f] = base[f];
         if (selfFilter.length) {
           const m = await this.repo.member(ctx.sdkAppId, g.groupId, user);
@@ -743,7 +767,11 @@ export class GroupsService {
     if (!PRIORITIES.includes(priority)) throw fail(GroupCode.INVALID_PARAMETER, `MsgPriority is ${PRIORITIES.join(', ')}`);
     validateMsgBody(body['MsgBody'], ctx.isAdmin ? ErrorCode.MSG_TOO_LONG_REST : ErrorCode.MSG_BODY_TOO_LONG);
     const cloud = str(body, 'CloudCustomData') ?? '';
-    const onlineOnly = body['OnlineOnlyFlag'] === 1 || !rules.stores;
+    // A targeted message (To_Account, ≤50) reaches those members only and counts for no one's
+    // unread. The group's history is shared by all its members, so it is not stored there.
+    const targets = body['To_Account'] === undefined ? undefined : new Set(accounts(body, 'To_Account', 50));
+    if (targets && !rules.memberList) throw fail(GroupCode.INVALID_PARAMETER, 'targeted messages are for Work, Public and Meeting groups');
+    const onlineOnly = body['OnlineOnlyFlag'] === 1 || !rules.stores || targets !== undefined;
     const control = Array.isArray(body['SendMsgControl']) ? (body['SendMsgControl'] as unknown[]) : [];
     const offlinePush = body['OfflinePushInfo'];
     if (offlinePush !== undefined && (typeof offlinePush !== 'object' || offlinePush === null || Array.isArray(offlinePush))) throw fail(GroupCode.INVALID_PARAMETER, 'OfflinePushInfo must be an object');
@@ -754,7 +782,10 @@ export class GroupsService {
       member = await this.repo.member(ctx.sdkAppId, g.groupId, from);
       if (!member && !ctx.isAdmin) throw fail(GroupCode.NO_PERMISSION, 'only members may send to this group');
       if (!member && from !== ctx.operator) throw fail(GroupCode.NO_PERMISSION, `${from} is not a member`);
-    } else if (!ctx.isAdmin && (await this.redis.redis.zscore(GroupKeys.live(ctx.sdkAppId, g.groupId), from)) === null) {
+    } else if (ctx.isAdmin) {
+      // From_Account must be an existing account (members of other types are checked above).
+      if (from !== ctx.operator) await this.requireAccounts(ctx.sdkAppId, [from]);
+    } else if ((await this.redis.redis.zscore(GroupKeys.live(ctx.sdkAppId, g.groupId), from)) === null) {
       throw fail(GroupCode.NO_PERMISSION, 'join the AVChatRoom before sending');
     }
     if (!ctx.isAdmin) {
@@ -786,7 +817,7 @@ export class GroupsService {
     }
     const answer = { MsgTime: t, MsgSeq: seq };
     await this.redis.redis.set(dedupeKey, JSON.stringify(answer), 'EX', this.config.MERIDIAN_GROUP_DEDUPE_S);
-    await this.repo.updateGroup(ctx.sdkAppId, g.groupId, { $max: { lastMsgTime: t }, ...(g.activated ? {} : { $set: { activated: true } }) });
+    if (!targets) await this.repo.updateGroup(ctx.sdkAppId, g.groupId, { $max: { lastMsgTime: t }, ...(g.activated ? {} : { $set: { activated: true } }) });
     // The sender has read up to its own message (as Tencent: own messages are never unread).
     if (member) await this.repo.updateMember(ctx.sdkAppId, g.groupId, from, { $set: { lastSendMsgTime: t }, ...(seq && rules.unread ? { $max: { msgSeq: seq } } : {}) });
     await this.bus.publish(
@@ -808,8 +839,8 @@ export class GroupsService {
       },
       { sdkAppId: ctx.sdkAppId },
     );
-    const push = { GroupId: g.groupId, MsgSeq: seq, From_Account: from, Random: random, MsgTime: t, MsgPriority: priority, MsgBody: body['MsgBody'], CloudCustomData: cloud, OnlineOnlyFlag: onlineOnly ? 1 : 0, NoUnread: control.includes('NoUnread') ? 1 : 0 };
-    await this.fanOut(ctx, g, 'group', push, seq, offlinePush ? JSON.stringify(offlinePush) : '');
+    const push = { GroupId: g.groupId, MsgSeq: seq, From_Account: from, Random: random, MsgTime: t, MsgPriority: priority, MsgBody: body['MsgBody'], CloudCustomData: cloud, OnlineOnlyFlag: onlineOnly ? 1 : 0, NoUnread: control.includes('NoUnread') || targets ? 1 : 0 };
+    await this.fanOut(ctx, g, 'group', push, seq, offlinePush ? JSON.stringify(offlinePush) : '', targets);
     return answer;
   }
 
@@ -863,7 +894,7 @@ export class GroupsService {
     if (kindOf(type) === 'AVChatRoom') throw fail(GroupCode.NO_PERMISSION, 'AVChatRooms cannot be imported');
     const createTime = uint(body, 'CreateTime');
     if (createTime !== undefined && createTime > now()) throw fail(GroupCode.INVALID_PARAMETER, 'CreateTime is in the future');
-    const res = await this.create(ctx, body, true);
+    const res = await this.create(ctx, body, true, IMPORT_DEFAULT_MAX_MEMBERS);
     if (createTime) await this.repo.updateGroup(ctx.sdkAppId, res['GroupId'] as string, { $set: { createTime } });
     return res;
   }
@@ -956,7 +987,7 @@ export class GroupsService {
   private async deleteBySender(ctx: Ctx, body: Json): Promise<Json> {
     requireAdmin(ctx);
     const g = await this.loadGroup(ctx, body);
-    if (!RULES[g.kind as GroupKind].stores) throw fail(GroupCode.NO_PERMISSION, 'AVChatRooms keep no messages');
+    if (!RULES[g.kind as GroupKind].stores) throw fail(GroupCode.AVCHATROOM_UNSUPPORTED, 'AVChatRooms keep no messages');
     const sender = account(body, 'Sender_Account')!;
     let before = (await this.lastSeq(ctx.sdkAppId, g)) + 1;
     for (;;) {
@@ -1160,16 +1191,18 @@ export class GroupsService {
 
   /**
    * Delivers to the group's audience: members by MsgFlag (Discard gets nothing, AcceptNotNotify
-   * no offline push), or the AVChatRoom's current audience (online only).
+   * no offline push), or the AVChatRoom's current audience (online only); `only` narrows the
+   * members to those named (targeted messages).
    */
-  private async fanOut(ctx: Ctx, g: GroupDoc, kind: string, body: Json, seq: number, offlinePush: string): Promise<void> {
+  private async fanOut(ctx: Ctx, g: GroupDoc, kind: string, body: Json, seq: number, offlinePush: string, only?: Set<string>): Promise<void> {
     if (!RULES[g.kind as GroupKind].memberList) {
       await this.fanOutLive(ctx.sdkAppId, g.groupId, kind, body, ctx.loginId);
       return;
     }
     const { notify, quiet } = await this.repo.audience(ctx.sdkAppId, g.groupId);
-    await this.deliver(ctx.sdkAppId, g.groupId, notify, kind, body, seq, offlinePush, ctx.loginId);
-    await this.deliver(ctx.sdkAppId, g.groupId, quiet, kind, body, seq, '{"PushFlag":1}', ctx.loginId);
+    const keep = (users: string[]) => (only ? users.filter((u) => only.has(u)) : users);
+    await this.deliver(ctx.sdkAppId, g.groupId, keep(notify), kind, body, seq, offlinePush, ctx.loginId);
+    await this.deliver(ctx.sdkAppId, g.groupId, keep(quiet), kind, body, seq, '{"PushFlag":1}', ctx.loginId);
   }
 
   /**
@@ -1265,7 +1298,7 @@ export class GroupsService {
     };
   }
 
-  private memberView(m: MemberDoc, muteUntil: number, fields: string[] | undefined, declared: DeclaredField[], level: number): Json {
+  private memberView(m: MemberDoc, muteUntil: number, fields: string[] | undefined, declared: DeclaredField[], level: number, dataFilter?: (data: KeyValue[]) => KeyValue[]): Json {
     const v: Json = {
       Member_Account: m.userId,
       Role: m.role,
@@ -1275,9 +1308,10 @@ export class GroupsService {
       LastSendMsgTime: m.lastSendMsgTime,
       MuteUntil: muteUntil > now() ? muteUntil : 0,
       NameCard: m.nameCard,
-      AppMemberDefinedData: readable(declared, m.appMemberDefinedData ?? [], level),
+      AppMemberDefinedData: (dataFilter ?? ((d: KeyValue[]) => d))(readable(declared, m.appMemberDefinedData ?? [], level)),
     };
-    return fields ? Object.fromEntries(Object.entries(v).filter(([k]) => k === 'Member_Account' || fields.includes(k))) : v;
+    const always = ['Member_Account', ...(dataFilter ? ['AppMemberDefinedData'] : [])];
+    return fields ? Object.fromEntries(Object.entries(v).filter(([k]) => always.includes(k) || fields.includes(k))) : v;
   }
 
   private async muteMap(sdkAppId: number, groupId: string): Promise<Map<string, number>> {
@@ -1292,6 +1326,11 @@ export class GroupsService {
   private async unreadOf(sdkAppId: number, g: GroupDoc, m: MemberDoc): Promise<number> {
     if (!RULES[g.kind as GroupKind].unread) return 0;
     return Math.max(0, (await this.lastSeq(sdkAppId, g)) - m.msgSeq);
+  }
+
+  private async memberCount(sdkAppId: number, g: GroupDoc): Promise<number> {
+    if (RULES[g.kind as GroupKind].memberList) return (await this.repo.memberList(sdkAppId, g.groupId)).length;
+    return this.redis.redis.zcard(GroupKeys.live(sdkAppId, g.groupId));
   }
 
   /** Everyone a group-wide notice goes to: members, or the AVChatRoom audience. */
