@@ -394,7 +394,7 @@ describe(GroupsService.name, () => {
       },
     ]);
     const members = await g('get_group_member_info', { GroupId: pub, MemberRoleFilter: ['Member'], MemberInfoFilter: ['Role'], AppDefinedDataFilter_GroupMember: ['x'] });
-    expect(members).toMatchObject({ ErrorCode: 0, MemberNum: 1, MemberList: [{ Member_Account: 'mem', Role: 'Member', AppMemberDefinedData: [{ Key: 'x', Value: '1' }] }] });
+    expect(members).toMatchObject({ ErrorCode: 0, MemberList: [{ Member_Account: 'mem', Role: 'Member', AppMemberDefinedData: [{ Key: 'x', Value: '1' }] }] });
     expect(await g('get_group_member_info', { GroupId: pub, AppDefinedDataFilter_GroupMember: 'x' })).toEqual(fail(10004));
   });
 
@@ -496,6 +496,24 @@ describe('group migration', () => {
     expect((left['RspMsgList'] as { MsgBody: unknown }[]).map((m) => m.MsgBody)).toEqual([text('first')]);
     expect(await g('import_group', { Owner_Account: 'ia', Type: 'AVChatRoom', Name: 'live' })).toEqual(fail(10007));
     expect(await g('import_group_msg', { GroupId: id, MsgList: Array.from({ length: 21 }, (_, i) => ({ From_Account: 'ia', SendTime: created + i, MsgBody: text('x') })) })).toEqual(fail(10005));
+  });
+
+  it('import_group_msg moves the members\' conversations only with RecentContactFlag 1', async () => {
+    const created = Math.floor(Date.now() / 1000) - 3600;
+    const sessions = async () => ((await rest(SG, 'recentcontact/get_list', app, { From_Account: 'ic', TimeStamp: 0, StartIndex: 0, TopTimeStamp: 0, TopStartIndex: 0, AssistFlags: 0 })).body['SessionItem'] as { GroupId?: string; MsgTime: number }[]);
+    const quiet = (await g('import_group', { Owner_Account: 'ic', Type: 'Public', Name: 'quiet import', CreateTime: created }))['GroupId'] as string;
+    const loud = (await g('import_group', { Owner_Account: 'ic', Type: 'Public', Name: 'loud import', CreateTime: created }))['GroupId'] as string;
+    const msg = (i: number) => ({ From_Account: 'ic', SendTime: created + i, Random: i, MsgBody: text(`m${i}`) });
+    expect(await g('import_group_msg', { GroupId: quiet, MsgList: [msg(10)] })).toMatchObject({ ErrorCode: 0, ImportMsgResult: [{ Result: 0 }] });
+    expect(await g('import_group_msg', { GroupId: loud, RecentContactFlag: 1, MsgList: [msg(20)] })).toMatchObject({ ErrorCode: 0, ImportMsgResult: [{ Result: 0 }] });
+    expect(await g('import_group_msg', { GroupId: loud, RecentContactFlag: 2, MsgList: [msg(30)] })).toEqual(fail(10004));
+    const listed = await sessions();
+    expect(listed.find((s) => s.GroupId === loud)).toMatchObject({ MsgTime: created + 20 });
+    expect(listed.find((s) => s.GroupId === quiet)).toBeUndefined();
+    // Both groups hold their imported message.
+    for (const [id, t] of [[quiet, 'm10'], [loud, 'm20']] as const) {
+      expect(((await g('group_msg_get_simple', { GroupId: id, ReqMsgNumber: 5 }))['RspMsgList'] as { MsgBody: unknown }[]).map((m) => m.MsgBody)).toEqual([text(t)]);
+    }
   });
 
   it('delete_group_msg_by_sender is not for AVChatRooms: 10035', async () => {

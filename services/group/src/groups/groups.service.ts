@@ -935,13 +935,15 @@ export class GroupsService {
 
   /**
    * import_group_msg: ≤20 messages in ascending SendTime between the group's creation and now;
-   * text, face, location and custom elements only. Each gets the group's next seq.
+   * text, face, location and custom elements only. Each gets the group's next seq; with
+   * RecentContactFlag 1 the members' conversations move to the last of them.
    */
   private async importMessages(ctx: Ctx, body: Json): Promise<Json> {
     requireAdmin(ctx);
     const g = await this.loadGroup(ctx, body);
     if (!RULES[g.kind as GroupKind].stores) throw fail(GroupCode.NO_PERMISSION, 'AVChatRooms keep no messages');
     const items = list(body, 'MsgList', 20);
+    const updateConversations = uint(body, 'RecentContactFlag', 1) === 1;
     let previous = 0;
     const out: Json[] = [];
     for (const raw of items) {
@@ -966,7 +968,8 @@ export class GroupsService {
       const seq = await this.storeMessage(ctx.sdkAppId, g, { from, random: uint(o, 'Random') ?? 0, time, body: JSON.stringify(msgBody), cloudCustomData: '', priority: 'Normal', tip: false }, false);
       out.push({ MsgSeq: seq, MsgTime: time, Result: 0 });
     }
-    if (out.some((r) => r['Result'] === 0)) await this.repo.updateGroup(ctx.sdkAppId, g.groupId, { $max: { lastMsgTime: previous } });
+    // Members' conversation lists follow the group's last message time: moved only on request.
+    if (updateConversations && out.some((r) => r['Result'] === 0)) await this.repo.updateGroup(ctx.sdkAppId, g.groupId, { $max: { lastMsgTime: previous } });
     return { GroupId: g.groupId, ImportMsgResult: out };
   }
 
