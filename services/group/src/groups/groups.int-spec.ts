@@ -426,6 +426,19 @@ describe(GroupsService.name, () => {
     expect(await g('send_group_msg', { GroupId: av, Random: ++random, MsgBody: text('x'), To_Account: ['far'] })).toEqual(fail(10004));
   });
 
+  it('send_group_msg: SendMsgControl NoLastMsg leaves the group\'s last message time and its members\' conversations alone', async () => {
+    const pub = await create('Public');
+    const lastMsgTime = async () => ((await g('get_group_info', { GroupIdList: [pub], ResponseFilter: { GroupBaseInfoFilter: ['LastMsgTime'] } }))['GroupInfo'] as { LastMsgTime: number }[])[0]!.LastMsgTime;
+    const listed = async () =>
+      ((await rest(SG, 'recentcontact/get_list', app, { From_Account: 'mem', TimeStamp: 0, StartIndex: 0, TopTimeStamp: 0, TopStartIndex: 0, AssistFlags: 0 })).body['SessionItem'] as { GroupId?: string }[]).some((x) => x.GroupId === pub);
+    expect(await g('send_group_msg', { GroupId: pub, Random: ++random, MsgBody: text('quiet'), SendMsgControl: ['NoLastMsg'] })).toMatchObject({ ErrorCode: 0, MsgSeq: expect.any(Number) });
+    expect(await lastMsgTime()).toBe(0);
+    expect(await listed()).toBe(false);
+    const sent = await g('send_group_msg', { GroupId: pub, Random: ++random, MsgBody: text('loud') });
+    expect(await lastMsgTime()).toBe(sent['MsgTime']);
+    expect(await listed()).toBe(true);
+  });
+
   it('send_group_msg: From_Account must be an existing account (AVChatRoom too)', async () => {
     const av = (await g('create_group', { Owner_Account: 'own', Type: 'AVChatRoom', Name: 'live' }))['GroupId'] as string;
     expect(await g('send_group_msg', { GroupId: av, From_Account: 'ghost', Random: ++random, MsgBody: text('x') })).toEqual(fail(10019));

@@ -817,7 +817,10 @@ export class GroupsService {
     }
     const answer = { MsgTime: t, MsgSeq: seq };
     await this.redis.redis.set(dedupeKey, JSON.stringify(answer), 'EX', this.config.MERIDIAN_GROUP_DEDUPE_S);
-    if (!targets) await this.repo.updateGroup(ctx.sdkAppId, g.groupId, { $max: { lastMsgTime: t }, ...(g.activated ? {} : { $set: { activated: true } }) });
+    // The group's last message time orders its members' conversations: SendMsgControl NoLastMsg
+    // and targeted messages leave it alone.
+    const lastMsg = !targets && !control.includes('NoLastMsg');
+    if (lastMsg || !g.activated) await this.repo.updateGroup(ctx.sdkAppId, g.groupId, { ...(lastMsg ? { $max: { lastMsgTime: t } } : {}), ...(g.activated ? {} : { $set: { activated: true } }) });
     // The sender has read up to its own message (as Tencent: own messages are never unread).
     if (member) await this.repo.updateMember(ctx.sdkAppId, g.groupId, from, { $set: { lastSendMsgTime: t }, ...(seq && rules.unread ? { $max: { msgSeq: seq } } : {}) });
     await this.bus.publish(
