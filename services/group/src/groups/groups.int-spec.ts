@@ -445,6 +445,31 @@ describe(GroupsService.name, () => {
     expect(await g('send_group_msg', { GroupId: av, From_Account: 'mem', Random: ++random, MsgBody: text('x') })).toEqual(ok);
   });
 
+  it('group_msg_recall refuses a malformed MsgSeqList item before recalling any', async () => {
+    const pub = await create('Public');
+    const sent = await g('send_group_msg', { GroupId: pub, From_Account: 'mem', Random: ++random, MsgBody: text('keep me') });
+    expect(await g('group_msg_recall', { GroupId: pub, MsgSeqList: [{ MsgSeq: sent['MsgSeq'] }, {}] })).toEqual(fail(10004));
+    const history = await g('group_msg_get_simple', { GroupId: pub, ReqMsgNumber: 20, WithRecalledMsg: 1 });
+    expect((history['RspMsgList'] as { MsgSeq: number; IsPlaceMsg: number }[]).find((m) => m.MsgSeq === sent['MsgSeq'])).toMatchObject({ IsPlaceMsg: 0 });
+  });
+
+  it('add/delete_group_member refuse a bad Silence or Reason and change nothing', async () => {
+    const pub = await create('Public', { MemberList: [{ Member_Account: 'mem' }, { Member_Account: 'far' }] });
+    expect(await g('delete_group_member', { GroupId: pub, MemberToDel_Account: ['far'], Reason: 5 })).toEqual(fail(10004));
+    expect(await g('delete_group_member', { GroupId: pub, MemberToDel_Account: ['far'], Silence: 2 })).toEqual(fail(10004));
+    expect(await g('add_group_member', { GroupId: pub, MemberList: [{ Member_Account: 'new' }], Silence: 'yes' })).toEqual(fail(10004));
+    expect((await g('get_role_in_group', { GroupId: pub, User_Account: ['far', 'new'] }))['UserIdList']).toEqual([
+      { Member_Account: 'far', Role: 'Member' },
+      { Member_Account: 'new', Role: 'NotMember' },
+    ]);
+  });
+
+  it('modify_group_member_info on an AVChatRoom refuses member data before muting', async () => {
+    const av = (await g('create_group', { Owner_Account: 'own', Type: 'AVChatRoom', Name: 'live' }))['GroupId'] as string;
+    expect(await g('modify_group_member_info', { GroupId: av, Member_Account: 'mem', MuteTime: 60, NameCard: 'x' })).toEqual(fail(10007));
+    expect(await g('get_group_muted_account', { GroupId: av })).toMatchObject({ ErrorCode: 0, MutedAccountList: [] });
+  });
+
   it('refuses bad requests with group codes and changes nothing', async () => {
     expect(await g('get_group_info', {})).toEqual(fail(10004));
     expect(await g('get_group_info', { GroupIdList: Array.from({ length: 51 }, (_, i) => `g${i}`) })).toEqual(fail(10005));
@@ -527,6 +552,15 @@ describe('group migration', () => {
     for (const [id, t] of [[quiet, 'm10'], [loud, 'm20']] as const) {
       expect(((await g('group_msg_get_simple', { GroupId: id, ReqMsgNumber: 5 }))['RspMsgList'] as { MsgBody: unknown }[]).map((m) => m.MsgBody)).toEqual([text(t)]);
     }
+  });
+
+  it('import_group_msg refuses a malformed item before storing any', async () => {
+    const created = Math.floor(Date.now() / 1000) - 3600;
+    const id = (await g('import_group', { Owner_Account: 'ia', Type: 'Public', Name: 'strict import', CreateTime: created }))['GroupId'] as string;
+    const good = { From_Account: 'ia', SendTime: created + 10, Random: 1, MsgBody: text('good') };
+    expect(await g('import_group_msg', { GroupId: id, MsgList: [good, { ...good, SendTime: created + 20, From_Account: 5 }] })).toEqual(fail(60015));
+    expect(await g('import_group_msg', { GroupId: id, MsgList: [good, { ...good, SendTime: 'soon' }] })).toEqual(fail(10004));
+    expect(await g('group_msg_get_simple', { GroupId: id, ReqMsgNumber: 20 })).toMatchObject({ ErrorCode: 0, RspMsgList: [] });
   });
 
   it('delete_group_msg_by_sender is not for AVChatRooms: 10035', async () => {

@@ -537,7 +537,7 @@ export class GroupsService {
     const role = await this.operatorRole(ctx, g);
     // Admins add anyone; in a Work group any member may invite (no consent, no approval).
     if (!ctx.isAdmin && !(rules.memberInvite && role !== 'None')) throw fail(GroupCode.NO_PERMISSION, `members cannot invite to a ${g.typeName} group`);
-    const silence = body['Silence'] === 1;
+    const silence = uint(body, 'Silence', 1) === 1;
     const wanted = list(body, 'MemberList', 100).map((m) => account((m ?? {}) as Json, 'Member_Account')!);
     const unique = [...new Set(wanted)];
     const known = await this.existing(ctx.sdkAppId, unique);
@@ -574,7 +574,8 @@ export class GroupsService {
     if (!rules.memberList || rules.kick === 'none') throw fail(GroupCode.NO_PERMISSION, `members of a ${g.typeName} group cannot be removed (mute them instead)`);
     const role = await this.operatorRole(ctx, g);
     const targets = accounts(body, 'MemberToDel_Account', 500);
-    const silence = body['Silence'] === 1;
+    const silence = uint(body, 'Silence', 1) === 1;
+    const reason = str(body, 'Reason') ?? '';
     const removed: string[] = [];
     for (const u of [...new Set(targets)]) {
       const m = await this.repo.member(ctx.sdkAppId, g.groupId, u);
@@ -585,9 +586,9 @@ export class GroupsService {
     }
     for (const u of [...new Set(targets)]) if (await this.repo.removeMember(ctx.sdkAppId, g.groupId, u)) removed.push(u);
     if (removed.length) {
-      await this.changed(ctx, g.groupId, g.kind, 'MemberKicked', removed, { Operator_Account: ctx.operator, Reason: str(body, 'Reason') ?? '' });
+      await this.changed(ctx, g.groupId, g.kind, 'MemberKicked', removed, { Operator_Account: ctx.operator, Reason: reason });
       if (!silence) await this.tip(ctx, g, 3, removed, {});
-      await this.system(ctx.sdkAppId, g.groupId, removed, 4, { Operator_Account: ctx.operator, Reason: str(body, 'Reason') ?? '' });
+      await this.system(ctx.sdkAppId, g.groupId, removed, 4, { Operator_Account: ctx.operator, Reason: reason });
     }
     return {};
   }
@@ -628,12 +629,11 @@ export class GroupsService {
       set.appMemberDefinedData = data;
     }
     const mute = muteTime(body);
-    if (mute !== undefined) await this.applyMute(ctx, g, opRole, [user], mute);
     if (!Object.keys(set).length && mute === undefined) throw fail(GroupCode.INVALID_PARAMETER, 'nothing to change');
-    if (Object.keys(set).length) {
-      if (!target) throw fail(GroupCode.NO_PERMISSION, 'an AVChatRoom keeps no member data');
-      await this.repo.updateMember(ctx.sdkAppId, g.groupId, user, { $set: set });
-    }
+    // Every refusal comes before the first write.
+    if (Object.keys(set).length && !target) throw fail(GroupCode.NO_PERMISSION, 'an AVChatRoom keeps no member data');
+    if (mute !== undefined) await this.applyMute(ctx, g, opRole, [user], mute);
+    if (Object.keys(set).length) await this.repo.updateMember(ctx.sdkAppId, g.groupId, user, { $set: set });
     if (set.role) {
       await this.changed(ctx, g.groupId, g.kind, 'RoleChanged', [user], { Role: set.role });
       await this.tip(ctx, g, set.role === 'Admin' ? 4 : 5, [user], {});
@@ -865,12 +865,15 @@ export class GroupsService {
   private async recall(ctx: Ctx, body: Json): Promise<Json> {
     const g = await this.loadGroup(ctx, body);
     if (!RULES[g.kind as GroupKind].stores) throw fail(GroupCode.RECALL_UNSUPPORTED, 'AVChatRoom messages are not stored');
-    const seqs = list(body, 'MsgSeqList', 10).map((i) => uint((i ?? {}) as Json, 'MsgSeq'));
+    const seqs = list(body, 'MsgSeqList', 10).map((i) => {
+      const seq = uint((i ?? {}) as Json, 'MsgSeq');
+      if (!seq) throw fail(GroupCode.INVALID_PARAMETER, 'MsgSeqList items are {MsgSeq}');
+      return seq;
+    });
     const role = await this.operatorRole(ctx, g);
     const out: { MsgSeq: number; RetCode: number }[] = [];
     const recalled: number[] = [];
     for (const seq of seqs) {
-      if (seq === undefined || seq === 0) throw fail(GroupCode.INVALID_PARAMETER, 'MsgSeqList items are {MsgSeq}');
       const m = await this.repo.message(ctx.sdkAppId, g.groupId, seq);
       if (!m || m.tip || m.expiresAt.getTime() <= Date.now()) out.push({ MsgSeq: seq, RetCode: GroupCode.RECALL_NOT_FOUND });
       else if (m.recalled) out.push({ MsgSeq: seq, RetCode: GroupCode.RECALL_NOT_FOUND });
@@ -945,14 +948,15 @@ export class GroupsService {
     requireAdmin(ctx);
     const g = await this.loadGroup(ctx, body);
     if (!RULES[g.kind as GroupKind].stores) throw fail(GroupCode.NO_PERMISSION, 'AVChatRooms keep no messages');
-    const items = list(body, 'MsgList', 20);
+    // A malformed item refuses the whole request before anything is stored.
+    const items = list(body, 'MsgList', 20).map((raw) => {
+      const o = (raw ?? {}) as Json;
+      return { o, from: account(o, 'From_Account')!, random: uint(o, 'Random') ?? 0, time: uint(o, 'SendTime') };
+    });
     const updateConversations = uint(body, 'RecentContactFlag', 1) === 1;
     let previous = 0;
     const out: Json[] = [];
-    for (const raw of items) {
-      const o = (raw ?? {}) as Json;
-      const from = account(o, 'From_Account')!;
-      const time = uint(o, 'SendTime');
+    for (const { o, from, random, time } of items) {
       if (time === undefined || time < g.createTime || time > now() || time < previous) {
         out.push({ MsgSeq: 0, MsgTime: time ?? 0, Result: GroupCode.INVALID_PARAMETER });
         continue;
@@ -968,7 +972,7 @@ export class GroupsService {
         out.push({ MsgSeq: 0, MsgTime: time, Result: MeridianError.is(err) ? err.code : GroupCode.INVALID_PARAMETER });
         continue;
       }
-      const seq = await this.storeMessage(ctx.sdkAppId, g, { from, random: uint(o, 'Random') ?? 0, time, body: JSON.stringify(msgBody), cloudCustomData: '', priority: 'Normal', tip: false }, false);
+      const seq = await this.storeMessage(ctx.sdkAppId, g, { from, random, time, body: JSON.stringify(msgBody), cloudCustomData: '', priority: 'Normal', tip: false }, false);
       out.push({ MsgSeq: seq, MsgTime: time, Result: 0 });
     }
     // Members' conversation lists follow the group's last message time: moved only on request.
