@@ -773,6 +773,10 @@ export class GroupsService {
     if (targets && !rules.memberList) throw fail(GroupCode.INVALID_PARAMETER, 'targeted messages are for Work, Public and Meeting groups');
     const onlineOnly = body['OnlineOnlyFlag'] === 1 || !rules.stores || targets !== undefined;
     const control = Array.isArray(body['SendMsgControl']) ? (body['SendMsgControl'] as unknown[]) : [];
+    // ForbidCallbackControl: the before-callback was skipped by GroupBeforeCallbacks; the after one is skipped here.
+    const forbid = body['ForbidCallbackControl'];
+    if (forbid !== undefined && (!Array.isArray(forbid) || !forbid.every((f) => typeof f === 'string'))) throw fail(GroupCode.INVALID_PARAMETER, 'ForbidCallbackControl must be an array of strings');
+    const noAfterCallback = ctx.isAdmin && Array.isArray(forbid) && forbid.includes('ForbidAfterSendMsgCallback');
     const offlinePush = body['OfflinePushInfo'];
     if (offlinePush !== undefined && (typeof offlinePush !== 'object' || offlinePush === null || Array.isArray(offlinePush))) throw fail(GroupCode.INVALID_PARAMETER, 'OfflinePushInfo must be an object');
 
@@ -838,6 +842,7 @@ export class GroupsService {
           cloudCustomData: cloud,
           onlineOnly,
           priority,
+          noCallbacks: noAfterCallback,
         },
       },
       { sdkAppId: ctx.sdkAppId },
