@@ -333,6 +333,22 @@ describe(CallbackGrpcController.name, () => {
     expect(join!.body).toMatchObject({ GroupId: groupId, Type: 'Public', JoinType: 'Invited', NewMemberList: [{ Member_Account: 'cat' }], EventTime: expect.any(Number) });
   });
 
+  it('send_group_msg: ForbidCallbackControl skips each side of Group.Callback*SendMsg', async () => {
+    const groupId = (await rest(SG, 'group_open_http_svc/create_group', app, { Owner_Account: 'dan', Type: 'Public', Name: 'quiet club' })).body['GroupId'] as string;
+    const texts = (command: string) => backend.of(app.sdkAppId, command).filter((r) => r.body['GroupId'] === groupId).map((r) => (r.body['MsgBody'] as { MsgContent: { Text: string } }[])[0]!.MsgContent.Text);
+    const sendGroup = (t: string, ForbidCallbackControl: string[]) => rest(SG, 'group_open_http_svc/send_group_msg', app, { GroupId: groupId, From_Account: 'dan', Random: ++random, MsgBody: text(t), ForbidCallbackControl });
+    expect((await sendGroup('no before', ['ForbidBeforeSendMsgCallback'])).body).toMatchObject({ ErrorCode: 0 });
+    expect((await sendGroup('no after', ['ForbidAfterSendMsgCallback'])).body).toMatchObject({ ErrorCode: 0 });
+    expect((await sendGroup('neither', ['ForbidBeforeSendMsgCallback', 'ForbidAfterSendMsgCallback'])).body).toMatchObject({ ErrorCode: 0 });
+    expect((await sendGroup('both', [])).body).toMatchObject({ ErrorCode: 0 });
+    expect((await rest(SG, 'group_open_http_svc/send_group_msg', app, { GroupId: groupId, Random: ++random, MsgBody: text('bad'), ForbidCallbackControl: 'ForbidAfterSendMsgCallback' })).body).toMatchObject({ ErrorCode: 10004 });
+    await eventually(() => texts('Group.CallbackAfterSendMsg').includes('both'), 15_000);
+    await new Promise((r) => setTimeout(r, 1500));
+    // (Before-callbacks run ahead of the body's validation, so the refused 'bad' one may be asked about.)
+    expect(texts('Group.CallbackBeforeSendMsg').filter((t) => t !== 'bad').sort()).toEqual(['both', 'no after']);
+    expect(texts('Group.CallbackAfterSendMsg').sort()).toEqual(['both', 'no before']);
+  });
+
   it('refuses bad callback settings with 70402', async () => {
     const bad = async (patch: Partial<authV1.CallbackSettings>) =>
       authClient(SG)

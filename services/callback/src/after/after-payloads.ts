@@ -153,6 +153,7 @@ export async function afterCallbacksOf(e: EventEnvelope, lookups: PayloadLookups
   }
   if (e.groupMessageStored) {
     const m = e.groupMessageStored;
+    if (m.noCallbacks) return [];
     return [
       {
         command: 'Group.CallbackAfterSendMsg',

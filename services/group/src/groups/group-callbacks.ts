@@ -36,6 +36,9 @@ export class GroupBeforeCallbacks {
   async check(ctx: { sdkAppId: number; operator: string; isAdmin: boolean }, command: string, body: Json): Promise<{ body: Json; answer?: Json }> {
     const name = COMMANDS[command];
     if (!name || !(await this.callbacks.enabled(ctx.sdkAppId, name))) return { body };
+    // An app admin's send_group_msg may skip it (ForbidCallbackControl, as sendmsg).
+    const forbid = body['ForbidCallbackControl'];
+    if (command === 'send_group_msg' && ctx.isAdmin && Array.isArray(forbid) && forbid.includes('ForbidBeforeSendMsgCallback')) return { body };
     const EventTime = Date.now();
     let payload: Json;
     if (command === 'create_group') {

@@ -145,6 +145,8 @@ export const GroupCode = {
   RECALL_NOT_FOUND: 10030,
   RECALL_WINDOW: 10031,
   RECALL_UNSUPPORTED: 10033,
+  /** delete_group_msg_by_sender on an AVChatRoom (reference §3.2 item 42). */
+  AVCHATROOM_UNSUPPORTED: 10035,
   JOINED_LIMIT: 10037,
 } as const;
 
@@ -155,3 +157,9 @@ export const FACE_URL_MAX = 100;
 export const NAME_CARD_MAX = 50;
 export const CUSTOM_ID_MAX = 48;
 export const MUTE_FOREVER = 4_294_967_295;
+/** Tencent: Work, Public and Meeting groups hold at most 6000 members even on paid editions. */
+export const MEMBER_LIMIT_MAX = 6000;
+/** AVChatRoom audiences are unlimited; this only bounds the number a request may state. */
+export const AVCHATROOM_MEMBER_LIMIT_MAX = 100_000;
+/** import_group's MaxMemberCount when the request and the app's settings name none. */
+export const IMPORT_DEFAULT_MAX_MEMBERS = 2000;

@@ -378,6 +378,124 @@ describe(GroupsService.name, () => {
     expect((await sessions()).some((s) => s['GroupId'] === pub)).toBe(true);
   });
 
+  it('create_group: ApplyJoinOption defaults to NeedPermission whatever the type', async () => {
+    const meeting = await create('ChatRoom');
+    const work = await create('Private');
+    const joinOptions = await g('get_group_info', { GroupIdList: [meeting, work], ResponseFilter: { GroupBaseInfoFilter: ['ApplyJoinOption'] } });
+    expect(joinOptions['GroupInfo']).toEqual([meeting, work].map((GroupId) => ({ GroupId, ErrorCode: 0, ErrorInfo: '', ApplyJoinOption: 'NeedPermission' })));
+    // The type's rule still decides: anyone may walk into a Meeting group.
+    expect(await ws('out', 'apply_join_group', { GroupId: meeting })).toMatchObject({ code: 0, body: { JoinStatus: 'Joined' } });
+  });
+
+  it('Work, Public and Meeting groups hold at most 6000 members (MaxMemberCount on create, MaxMemberNum on modify)', async () => {
+    expect(await g('create_group', { Owner_Account: 'own', Type: 'Public', Name: 'too big', MaxMemberCount: 6001 })).toEqual(fail(10004));
+    const pub = await create('Public', { MaxMemberCount: 6000 });
+    const meeting = await create('ChatRoom');
+    expect(await g('modify_group_base_info', { GroupId: pub, MaxMemberNum: 6001 })).toEqual(fail(10004));
+    expect(await g('modify_group_base_info', { GroupId: meeting, MaxMemberNum: 10_000 })).toEqual(fail(10004));
+    const info = await g('get_group_info', { GroupIdList: [pub, meeting], ResponseFilter: { GroupBaseInfoFilter: ['MaxMemberNum', 'InfoSeq'] } });
+    expect(info['GroupInfo']).toEqual([expect.objectContaining({ MaxMemberNum: 6000, InfoSeq: 1 }), expect.objectContaining({ InfoSeq: 1 })]);
+  });
+
+  it('ResponseFilter AppDefinedDataFilter_Group / _GroupMember name the custom keys to answer', async () => {
+    const pub = await create('Public', {
+      AppDefinedData: [{ Key: 'a', Value: '1' }, { Key: 'b', Value: '2' }],
+      MemberList: [{ Member_Account: 'mem', AppMemberDefinedData: [{ Key: 'x', Value: '1' }, { Key: 'y', Value: '2' }] }],
+    });
+    const filtered = await g('get_group_info', {
+      GroupIdList: [pub],
+      ResponseFilter: { GroupBaseInfoFilter: ['MaxMemberNum'], MemberInfoFilter: ['Role'], AppDefinedDataFilter_Group: ['b'], AppDefinedDataFilter_GroupMember: ['y'] },
+    });
+    expect(filtered['GroupInfo']).toEqual([
+      {
+        GroupId: pub,
+        ErrorCode: 0,
+        ErrorInfo: '',
+        MaxMemberNum: 2000,
+        AppDefinedData: [{ Key: 'b', Value: '2' }],
+        MemberList: expect.arrayContaining([
+          { Member_Account: 'own', Role: 'Owner', AppMemberDefinedData: [] },
+          { Member_Account: 'mem', Role: 'Member', AppMemberDefinedData: [{ Key: 'y', Value: '2' }] },
+        ]),
+      },
+    ]);
+    const members = await g('get_group_member_info', { GroupId: pub, MemberRoleFilter: ['Member'], MemberInfoFilter: ['Role'], AppDefinedDataFilter_GroupMember: ['x'] });
+    expect(members).toMatchObject({ ErrorCode: 0, MemberList: [{ Member_Account: 'mem', Role: 'Member', AppMemberDefinedData: [{ Key: 'x', Value: '1' }] }] });
+    expect(await g('get_group_member_info', { GroupId: pub, AppDefinedDataFilter_GroupMember: 'x' })).toEqual(fail(10004));
+  });
+
+  it('get_joined_group_list answers every base field get_group_info does, and refuses an unknown GroupType', async () => {
+    const pub = await create('Public');
+    await g('send_group_msg', { GroupId: pub, From_Account: 'mem', Random: ++random, MsgBody: text('counted') });
+    const fields = ['InfoSeq', 'LastInfoTime', 'NextMsgSeq', 'MemberNum', 'MaxMemberNum'];
+    const [full] = (await g('get_group_info', { GroupIdList: [pub], ResponseFilter: { GroupBaseInfoFilter: fields } }))['GroupInfo'] as Record<string, unknown>[];
+    expect(full).toMatchObject({ MemberNum: 2, NextMsgSeq: expect.any(Number) });
+    const joined = await g('get_joined_group_list', { Member_Account: 'mem', GroupType: 'Public', ResponseFilter: { GroupBaseInfoFilter: fields } });
+    expect((joined['GroupIdList'] as { GroupId: string }[]).find((x) => x.GroupId === pub)).toEqual(Object.fromEntries(['GroupId', ...fields].map((f) => [f, full![f]])));
+    expect(await g('get_joined_group_list', { Member_Account: 'mem', GroupType: 'Club' })).toEqual(fail(10004));
+  });
+
+  it('send_group_msg: To_Account reaches only the members named and stays out of the shared history', async () => {
+    const pub = await create('Public', { MemberList: [{ Member_Account: 'mem' }, { Member_Account: 'far' }] });
+    const [mem, far] = [await as('mem'), await as('far')];
+    const sent = await g('send_group_msg', { GroupId: pub, From_Account: 'own', Random: ++random, MsgBody: text('for far only'), To_Account: ['far'] });
+    expect(sent).toMatchObject({ ErrorCode: 0, MsgTime: expect.any(Number) });
+    expect((await far.waitFor((f) => f.t === 'push' && f.kind === 'group' && (f.body as { GroupId: string }).GroupId === pub)).body).toMatchObject({ MsgBody: text('for far only'), NoUnread: 1 });
+    // A later message to everyone arrives at mem; the targeted one never did.
+    await g('send_group_msg', { GroupId: pub, From_Account: 'own', Random: ++random, MsgBody: text('for everyone') });
+    await mem.waitFor((f) => f.t === 'push' && f.kind === 'group' && JSON.stringify(f.body).includes('for everyone'));
+    expect(mem.frames.filter((f) => JSON.stringify(f).includes('for far only'))).toEqual([]);
+    const history = await g('group_msg_get_simple', { GroupId: pub, ReqMsgNumber: 20 });
+    expect(JSON.stringify(history['RspMsgList'])).not.toContain('for far only');
+    expect(await g('send_group_msg', { GroupId: pub, Random: ++random, MsgBody: text('x'), To_Account: Array.from({ length: 51 }, (_, i) => `u${i}`) })).toEqual(fail(10005));
+    const av = (await g('create_group', { Owner_Account: 'own', Type: 'AVChatRoom', Name: 'live' }))['GroupId'] as string;
+    expect(await g('send_group_msg', { GroupId: av, Random: ++random, MsgBody: text('x'), To_Account: ['far'] })).toEqual(fail(10004));
+  });
+
+  it('send_group_msg: SendMsgControl NoLastMsg leaves the group\'s last message time and its members\' conversations alone', async () => {
+    const pub = await create('Public');
+    const lastMsgTime = async () => ((await g('get_group_info', { GroupIdList: [pub], ResponseFilter: { GroupBaseInfoFilter: ['LastMsgTime'] } }))['GroupInfo'] as { LastMsgTime: number }[])[0]!.LastMsgTime;
+    const listed = async () =>
+      ((await rest(SG, 'recentcontact/get_list', app, { From_Account: 'mem', TimeStamp: 0, StartIndex: 0, TopTimeStamp: 0, TopStartIndex: 0, AssistFlags: 0 })).body['SessionItem'] as { GroupId?: string }[]).some((x) => x.GroupId === pub);
+    expect(await g('send_group_msg', { GroupId: pub, Random: ++random, MsgBody: text('quiet'), SendMsgControl: ['NoLastMsg'] })).toMatchObject({ ErrorCode: 0, MsgSeq: expect.any(Number) });
+    expect(await lastMsgTime()).toBe(0);
+    expect(await listed()).toBe(false);
+    const sent = await g('send_group_msg', { GroupId: pub, Random: ++random, MsgBody: text('loud') });
+    expect(await lastMsgTime()).toBe(sent['MsgTime']);
+    expect(await listed()).toBe(true);
+  });
+
+  it('send_group_msg: From_Account must be an existing account (AVChatRoom too)', async () => {
+    const av = (await g('create_group', { Owner_Account: 'own', Type: 'AVChatRoom', Name: 'live' }))['GroupId'] as string;
+    expect(await g('send_group_msg', { GroupId: av, From_Account: 'ghost', Random: ++random, MsgBody: text('x') })).toEqual(fail(10019));
+    expect(await g('send_group_msg', { GroupId: av, From_Account: 'mem', Random: ++random, MsgBody: text('x') })).toEqual(ok);
+  });
+
+  it('group_msg_recall refuses a malformed MsgSeqList item before recalling any', async () => {
+    const pub = await create('Public');
+    const sent = await g('send_group_msg', { GroupId: pub, From_Account: 'mem', Random: ++random, MsgBody: text('keep me') });
+    expect(await g('group_msg_recall', { GroupId: pub, MsgSeqList: [{ MsgSeq: sent['MsgSeq'] }, {}] })).toEqual(fail(10004));
+    const history = await g('group_msg_get_simple', { GroupId: pub, ReqMsgNumber: 20, WithRecalledMsg: 1 });
+    expect((history['RspMsgList'] as { MsgSeq: number; IsPlaceMsg: number }[]).find((m) => m.MsgSeq === sent['MsgSeq'])).toMatchObject({ IsPlaceMsg: 0 });
+  });
+
+  it('add/delete_group_member refuse a bad Silence or Reason and change nothing', async () => {
+    const pub = await create('Public', { MemberList: [{ Member_Account: 'mem' }, { Member_Account: 'far' }] });
+    expect(await g('delete_group_member', { GroupId: pub, MemberToDel_Account: ['far'], Reason: 5 })).toEqual(fail(10004));
+    expect(await g('delete_group_member', { GroupId: pub, MemberToDel_Account: ['far'], Silence: 2 })).toEqual(fail(10004));
+    expect(await g('add_group_member', { GroupId: pub, MemberList: [{ Member_Account: 'new' }], Silence: 'yes' })).toEqual(fail(10004));
+    expect((await g('get_role_in_group', { GroupId: pub, User_Account: ['far', 'new'] }))['UserIdList']).toEqual([
+      { Member_Account: 'far', Role: 'Member' },
+      { Member_Account: 'new', Role: 'NotMember' },
+    ]);
+  });
+
+  it('modify_group_member_info on an AVChatRoom refuses member data before muting', async () => {
+    const av = (await g('create_group', { Owner_Account: 'own', Type: 'AVChatRoom', Name: 'live' }))['GroupId'] as string;
+    expect(await g('modify_group_member_info', { GroupId: av, Member_Account: 'mem', MuteTime: 60, NameCard: 'x' })).toEqual(fail(10007));
+    expect(await g('get_group_muted_account', { GroupId: av })).toMatchObject({ ErrorCode: 0, MutedAccountList: [] });
+  });
+
   it('refuses bad requests with group codes and changes nothing', async () => {
     expect(await g('get_group_info', {})).toEqual(fail(10004));
     expect(await g('get_group_info', { GroupIdList: Array.from({ length: 51 }, (_, i) => `g${i}`) })).toEqual(fail(10005));
@@ -387,7 +505,7 @@ describe(GroupsService.name, () => {
     expect(await g('forbid_send_msg', { GroupId: 'team-1', Members_Account: ['mem'] })).toEqual(fail(10004));
     expect(await g('modify_group_base_info', { GroupId: 'team-1', ApplyJoinOption: 'Sometimes' })).toEqual(fail(10004));
     expect(await g('modify_group_base_info', { GroupId: 'team-1' })).toEqual(fail(10004));
-    expect(await g('get_group_info', { GroupIdList: ['team-1'] }, )).toMatchObject({ GroupInfo: [expect.objectContaining({ ApplyJoinOption: 'FreeAccess', InfoSeq: 1 })] });
+    expect(await g('get_group_info', { GroupIdList: ['team-1'] }, )).toMatchObject({ GroupInfo: [expect.objectContaining({ ApplyJoinOption: 'NeedPermission', InfoSeq: 1 })] });
     expect((await rest(SG, 'group_open_http_svc/get_group_info', app, { GroupIdList: ['team-1'] }, { identifier: 'own', usersig: app.sig('own') })).body).toEqual(fail(10007));
   });
 });
@@ -442,6 +560,44 @@ describe('group migration', () => {
     expect((left['RspMsgList'] as { MsgBody: unknown }[]).map((m) => m.MsgBody)).toEqual([text('first')]);
     expect(await g('import_group', { Owner_Account: 'ia', Type: 'AVChatRoom', Name: 'live' })).toEqual(fail(10007));
     expect(await g('import_group_msg', { GroupId: id, MsgList: Array.from({ length: 21 }, (_, i) => ({ From_Account: 'ia', SendTime: created + i, MsgBody: text('x') })) })).toEqual(fail(10005));
+  });
+
+  it('import_group_msg moves the members\' conversations only with RecentContactFlag 1', async () => {
+    const created = Math.floor(Date.now() / 1000) - 3600;
+    const sessions = async () => ((await rest(SG, 'recentcontact/get_list', app, { From_Account: 'ic', TimeStamp: 0, StartIndex: 0, TopTimeStamp: 0, TopStartIndex: 0, AssistFlags: 0 })).body['SessionItem'] as { GroupId?: string; MsgTime: number }[]);
+    const quiet = (await g('import_group', { Owner_Account: 'ic', Type: 'Public', Name: 'quiet import', CreateTime: created }))['GroupId'] as string;
+    const loud = (await g('import_group', { Owner_Account: 'ic', Type: 'Public', Name: 'loud import', CreateTime: created }))['GroupId'] as string;
+    const msg = (i: number) => ({ From_Account: 'ic', SendTime: created + i, Random: i, MsgBody: text(`m${i}`) });
+    expect(await g('import_group_msg', { GroupId: quiet, MsgList: [msg(10)] })).toMatchObject({ ErrorCode: 0, ImportMsgResult: [{ Result: 0 }] });
+    expect(await g('import_group_msg', { GroupId: loud, RecentContactFlag: 1, MsgList: [msg(20)] })).toMatchObject({ ErrorCode: 0, ImportMsgResult: [{ Result: 0 }] });
+    expect(await g('import_group_msg', { GroupId: loud, RecentContactFlag: 2, MsgList: [msg(30)] })).toEqual(fail(10004));
+    const listed = await sessions();
+    expect(listed.find((s) => s.GroupId === loud)).toMatchObject({ MsgTime: created + 20 });
+    expect(listed.find((s) => s.GroupId === quiet)).toBeUndefined();
+    // Both groups hold their imported message.
+    for (const [id, t] of [[quiet, 'm10'], [loud, 'm20']] as const) {
+      expect(((await g('group_msg_get_simple', { GroupId: id, ReqMsgNumber: 5 }))['RspMsgList'] as { MsgBody: unknown }[]).map((m) => m.MsgBody)).toEqual([text(t)]);
+    }
+  });
+
+  it('import_group_msg refuses a malformed item before storing any', async () => {
+    const created = Math.floor(Date.now() / 1000) - 3600;
+    const id = (await g('import_group', { Owner_Account: 'ia', Type: 'Public', Name: 'strict import', CreateTime: created }))['GroupId'] as string;
+    const good = { From_Account: 'ia', SendTime: created + 10, Random: 1, MsgBody: text('good') };
+    expect(await g('import_group_msg', { GroupId: id, MsgList: [good, { ...good, SendTime: created + 20, From_Account: 5 }] })).toEqual(fail(60015));
+    expect(await g('import_group_msg', { GroupId: id, MsgList: [good, { ...good, SendTime: 'soon' }] })).toEqual(fail(10004));
+    expect(await g('group_msg_get_simple', { GroupId: id, ReqMsgNumber: 20 })).toMatchObject({ ErrorCode: 0, RspMsgList: [] });
+  });
+
+  it('delete_group_msg_by_sender is not for AVChatRooms: 10035', async () => {
+    const live = (await g('create_group', { Owner_Account: 'ia', Type: 'AVChatRoom', Name: 'live' }))['GroupId'] as string;
+    expect(await g('delete_group_msg_by_sender', { GroupId: live, Sender_Account: 'ia' })).toEqual(fail(10035));
+  });
+
+  it('import_group: MaxMemberCount defaults to 2000 and is at most 6000', async () => {
+    const work = (await g('import_group', { Owner_Account: 'ia', Type: 'Private', Name: 'old work group' }))['GroupId'] as string;
+    expect((await g('get_group_info', { GroupIdList: [work] }))['GroupInfo']).toEqual([expect.objectContaining({ MaxMemberNum: 2000 })]);
+    expect(await g('import_group', { Owner_Account: 'ia', Type: 'Public', Name: 'too big', MaxMemberCount: 6001 })).toEqual(fail(10004));
   });
 });
 

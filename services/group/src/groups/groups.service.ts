@@ -6,10 +6,13 @@ import type { authV1, gatewayV1 } from '@meridian/proto';
 import { GROUP_CONFIG, type GroupConfig } from '../group.config';
 import { GroupKeys } from '../group.keys';
 import {
+  AVCHATROOM_MEMBER_LIMIT_MAX,
   CUSTOM_ID_MAX,
   FACE_URL_MAX,
   GroupCode,
+  IMPORT_DEFAULT_MAX_MEMBERS,
   INTRODUCTION_MAX,
+  MEMBER_LIMIT_MAX,
   MUTE_FOREVER,
   NAME_CARD_MAX,
   NAME_MAX,
@@ -50,10 +53,28 @@ const LIVE_TIP_AUDIENCE = 1000;
 /** An AVChatRoom gateway failing every DeliverLive this long is taken out of the room. */
 const LIVE_GATEWAY_GONE_MS = 30_000;
 const LIVE_TIP_MAX_MEMBERS = 50;
-/** Tencent: Work, Public and Meeting groups hold at most 6000 members even on paid editions. */
-const MEMBER_LIMIT_MAX = 6000;
 /** AVChatRoom seqs (never stored) are recorded on the group once per this many (storeMessage). */
 const ONLINE_SEQ_BLOCK = 1000;
+
+/** A group message as sent, for what follows storing it (GroupsService.announce). */
+interface SentGroupMessage {
+  from: string;
+  random: number;
+  time: number;
+  msgBody: unknown;
+  /** MsgBody as JSON text. */
+  text: string;
+  cloud: string;
+  priority: string;
+  onlineOnly: boolean;
+  noUnread: boolean;
+  /** SendMsgControl NoLastMsg: the group's last message time stays. */
+  noLastMsg: boolean;
+  /** ForbidAfterSendMsgCallback. */
+  noCallbacks: boolean;
+  /** To_Account: only these members receive it. */
+  targets?: Set<string>;
+}
 
 function levelOf(ctx: Ctx, role: Role | 'None'): number {
   if (ctx.isAdmin) return LEVELS['AppAdmin']!;
@@ -139,6 +160,19 @@ function keyValues(body: Json, name: string, maxItems: number, maxValue: number)
   });
 }
 
+/** MaxMemberCount / MaxMemberNum: at most 6000 for Work, Public and Meeting (reference §5). */
+function memberLimit(body: Json, name: string, kind: GroupKind): number | undefined {
+  return uint(body, name, kind === 'AVChatRoom' ? AVCHATROOM_MEMBER_LIMIT_MAX : MEMBER_LIMIT_MAX);
+}
+
+/** The custom fields a ResponseFilter's AppDefinedDataFilter_* names (all when it names none). */
+function keyFilter(filter: Json, name: string): ((data: KeyValue[]) => KeyValue[]) | undefined {
+  const keys = filter[name];
+  if (keys === undefined) return undefined;
+  if (!Array.isArray(keys) || !keys.every((k) => typeof k === 'string')) throw fail(GroupCode.INVALID_PARAMETER, `${name} must be an array of keys`);
+  return (data) => data.filter((kv) => keys.includes(kv.Key));
+}
+
 function muteTime(body: Json): number | undefined {
   return uint(body, 'MuteTime') ?? uint(body, 'ShutUpTime');
 }
@@ -213,7 +247,7 @@ export class GroupsService {
 
   // --- groups -------------------------------------------------------------------------------
 
-  private async create(ctx: Ctx, body: Json, silent = false): Promise<Json> {
+  private async create(ctx: Ctx, body: Json, silent = false, defaultMaxMembers?: number): Promise<Json> {
     const typeName = str(body, 'Type', { required: true })!;
     const kind = kindOf(typeName);
     if (!kind) throw fail(GroupCode.INVALID_PARAMETER, 'Type is Private/Work, Public, ChatRoom/Meeting or AVChatRoom');
@@ -221,11 +255,12 @@ export class GroupsService {
     const name = str(body, 'Name', { required: true, max: NAME_MAX })!;
     if (!name) throw fail(GroupCode.INVALID_PARAMETER, 'Name must not be empty');
     const owner = ctx.isAdmin ? account(body, 'Owner_Account', false) : ctx.operator;
-    const apply = str(body, 'ApplyJoinOption') ?? (kind === 'Public' ? 'NeedPermission' : 'FreeAccess');
+    // Tencent's default for every type; types without applications (or with free joining) ignore it.
+    const apply = str(body, 'ApplyJoinOption') ?? 'NeedPermission';
     if (!APPLY_OPTIONS.includes(apply)) throw fail(GroupCode.INVALID_PARAMETER, `ApplyJoinOption is ${APPLY_OPTIONS.join(', ')}`);
     const settings = await this.repo.appSettings(ctx.sdkAppId);
     const appMax = settings.maxMembers[kind] ?? 0;
-    const maxMembers = uint(body, 'MaxMemberCount', 100_000) ?? (appMax || rules.defaultMaxMembers);
+    const maxMembers = memberLimit(body, 'MaxMemberCount', kind) ?? (appMax || defaultMaxMembers || rules.defaultMaxMembers);
     if (appMax && maxMembers > appMax) throw fail(GroupCode.INVALID_PARAMETER, `MaxMemberCount is at most ${appMax} for this app`);
     const appDefinedData = keyValues(body, 'AppDefinedData', 10, 512) ?? [];
     const creatorLevel = ctx.isAdmin ? LEVELS['AppAdmin']! : LEVELS['Owner']!;
@@ -297,6 +332,8 @@ export class GroupsService {
     const filter = (body['ResponseFilter'] ?? {}) as Json;
     const baseFilter = Array.isArray(filter['GroupBaseInfoFilter']) ? (filter['GroupBaseInfoFilter'] as string[]) : undefined;
     const memberFilter = Array.isArray(filter['MemberInfoFilter']) ? (filter['MemberInfoFilter'] as string[]) : undefined;
+    const groupData = keyFilter(filter, 'AppDefinedDataFilter_Group');
+    const memberData = keyFilter(filter, 'AppDefinedDataFilter_GroupMember');
     // One read of the app's declared fields for the whole batch (up to 50 groups).
     const settings = await this.repo.appSettings(ctx.sdkAppId);
     const out = await Promise.all(
@@ -327,16 +364,18 @@ export class GroupsService {
           LastInfoTime: g.lastInfoTime,
           LastMsgTime: g.lastMsgTime,
           NextMsgSeq: (await this.lastSeq(ctx.sdkAppId, g)) + 1,
-          MemberNum: rules.memberList ? members.length : await this.redis.redis.zcard(GroupKeys.live(ctx.sdkAppId, raw)),
+          MemberNum: rules.memberList ? members.length : await this.memberCount(ctx.sdkAppId, g),
           MaxMemberNum: g.maxMemberNum,
           ApplyJoinOption: g.applyJoinOption,
           MuteAllMember: g.muteAll ? 'On' : 'Off',
-          AppDefinedData: readable(settings.groupFields, g.appDefinedData ?? [], level),
+          AppDefinedData: (groupData ?? ((d: KeyValue[]) => d))(readable(settings.groupFields, g.appDefinedData ?? [], level)),
         };
-        const picked = baseFilter ? Object.fromEntries(Object.entries(base).filter(([k]) => ['GroupId', 'ErrorCode', 'ErrorInfo', ...baseFilter].includes(k))) : base;
-        if (rules.memberList && (memberFilter || !baseFilter)) {
+        // Naming custom keys asks for them, whatever the base filter lists.
+        const always = ['GroupId', 'ErrorCode', 'ErrorInfo', ...(groupData ? ['AppDefinedData'] : [])];
+        const picked = baseFilter ? Object.fromEntries(Object.entries(base).filter(([k]) => [...always, ...baseFilter].includes(k))) : base;
+        if (rules.memberList && (memberFilter || memberData || !baseFilter)) {
           const mutes = await this.muteMap(ctx.sdkAppId, raw);
-          picked['MemberList'] = members.map((m) => this.memberView(m, mutes.get(m.userId) ?? 0, memberFilter, settings.memberFields, level));
+          picked['MemberList'] = members.map((m) => this.memberView(m, mutes.get(m.userId) ?? 0, memberFilter, settings.memberFields, level, memberData));
         }
         return picked;
       }),
@@ -353,11 +392,12 @@ export class GroupsService {
     const fields = Array.isArray(body['MemberInfoFilter']) ? (body['MemberInfoFilter'] as string[]) : undefined;
     const limit = uint(body, 'Limit', 6000) ?? 6000;
     const offset = uint(body, 'Offset') ?? 0;
+    const memberData = keyFilter(body, 'AppDefinedDataFilter_GroupMember');
     const all = (await this.repo.memberList(ctx.sdkAppId, g.groupId)).filter((m) => !roleFilter || roleFilter.includes(m.role));
     const mutes = await this.muteMap(ctx.sdkAppId, g.groupId);
     const settings = await this.repo.appSettings(ctx.sdkAppId);
     const level = levelOf(ctx, await this.operatorRole(ctx, g));
-    return { MemberNum: all.length, MemberList: all.slice(offset, offset + (limit || 6000)).map((m) => this.memberView(m, mutes.get(m.userId) ?? 0, fields, settings.memberFields, level)) };
+    return { MemberNum: all.length, MemberList: all.slice(offset, offset + (limit || 6000)).map((m) => this.memberView(m, mutes.get(m.userId) ?? 0, fields, settings.memberFields, level, memberData)) };
   }
 
   private async modifyInfo(ctx: Ctx, body: Json): Promise<Json> {
@@ -376,7 +416,7 @@ export class GroupsService {
     }
     const privileged: Partial<GroupDoc> = {};
     const settings = await this.repo.appSettings(ctx.sdkAppId);
-    const maxNum = uint(body, 'MaxMemberNum', 100_000);
+    const maxNum = memberLimit(body, 'MaxMemberNum', g.kind as GroupKind);
     if (maxNum !== undefined) {
       const appMax = settings.maxMembers[g.kind] ?? 0;
       if (appMax && maxNum > appMax) throw fail(GroupCode.INVALID_PARAMETER, `MaxMemberNum is at most ${appMax} for this app`);
@@ -470,6 +510,7 @@ export class GroupsService {
     const withInactive = body['WithNoActiveGroups'] === 1;
     const type = str(body, 'GroupType');
     const kind = type === undefined ? undefined : kindOf(type);
+    if (type !== undefined && !kind) throw fail(GroupCode.INVALID_PARAMETER, 'unknown GroupType');
     const limit = uint(body, 'Limit') || Number.MAX_SAFE_INTEGER;
     const offset = uint(body, 'Offset') ?? 0;
     const filter = (body['ResponseFilter'] ?? {}) as Json;
@@ -483,7 +524,10 @@ export class GroupsService {
     const items = await Promise.all(
       page.map(async (g) => {
         const item: Json = { GroupId: g.groupId };
-        const base: Json = { Type: g.typeName, Name: g.name, Introduction: g.introduction, Notification: g.notification, FaceUrl: g.faceUrl, Owner_Account: g.owner, CreateTime: g.createTime, LastMsgTime: g.lastMsgTime, MaxMemberNum: g.maxMemberNum, ApplyJoinOption: g.applyJoinOption, MuteAllMember: g.muteAll ? 'On' : 'Off' };
+        const base: Json = { Type: g.typeName, Name: g.name, Introduction: g.introduction, Notification: g.notification, FaceUrl: g.faceUrl, Owner_Account: g.owner, CreateTime: g.createTime, InfoSeq: g.infoSeq, LastInfoTime: g.lastInfoTime, LastMsgTime: g.lastMsgTime, MaxMemberNum: g.maxMemberNum, ApplyJoinOption: g.applyJoinOption, MuteAllMember: g.muteAll ? 'On' : 'Off' };
+        // The base fields that cost a read are only read when asked for.
+        if (baseFilter.includes('NextMsgSeq')) base['NextMsgSeq'] = (await this.lastSeq(ctx.sdkAppId, g)) + 1;
+        if (baseFilter.includes('MemberNum')) base['MemberNum'] = await this.memberCount(ctx.sdkAppId, g);
         for (const f of baseFilter) if (f in base) item[f] = base[f];
         if (selfFilter.length) {
           const m = await this.repo.member(ctx.sdkAppId, g.groupId, user);
@@ -517,7 +561,7 @@ export class GroupsService {
     const role = await this.operatorRole(ctx, g);
     // Admins add anyone; in a Work group any member may invite (no consent, no approval).
     if (!ctx.isAdmin && !(rules.memberInvite && role !== 'None')) throw fail(GroupCode.NO_PERMISSION, `members cannot invite to a ${g.typeName} group`);
-    const silence = body['Silence'] === 1;
+    const silence = uint(body, 'Silence', 1) === 1;
     const wanted = list(body, 'MemberList', 100).map((m) => account((m ?? {}) as Json, 'Member_Account')!);
     const unique = [...new Set(wanted)];
     const known = await this.existing(ctx.sdkAppId, unique);
@@ -554,7 +598,8 @@ export class GroupsService {
     if (!rules.memberList || rules.kick === 'none') throw fail(GroupCode.NO_PERMISSION, `members of a ${g.typeName} group cannot be removed (mute them instead)`);
     const role = await this.operatorRole(ctx, g);
     const targets = accounts(body, 'MemberToDel_Account', 500);
-    const silence = body['Silence'] === 1;
+    const silence = uint(body, 'Silence', 1) === 1;
+    const reason = str(body, 'Reason') ?? '';
     const removed: string[] = [];
     for (const u of [...new Set(targets)]) {
       const m = await this.repo.member(ctx.sdkAppId, g.groupId, u);
@@ -565,9 +610,9 @@ export class GroupsService {
     }
     for (const u of [...new Set(targets)]) if (await this.repo.removeMember(ctx.sdkAppId, g.groupId, u)) removed.push(u);
     if (removed.length) {
-      await this.changed(ctx, g.groupId, g.kind, 'MemberKicked', removed, { Operator_Account: ctx.operator, Reason: str(body, 'Reason') ?? '' });
+      await this.changed(ctx, g.groupId, g.kind, 'MemberKicked', removed, { Operator_Account: ctx.operator, Reason: reason });
       if (!silence) await this.tip(ctx, g, 3, removed, {});
-      await this.system(ctx.sdkAppId, g.groupId, removed, 4, { Operator_Account: ctx.operator, Reason: str(body, 'Reason') ?? '' });
+      await this.system(ctx.sdkAppId, g.groupId, removed, 4, { Operator_Account: ctx.operator, Reason: reason });
     }
     return {};
   }
@@ -608,12 +653,11 @@ export class GroupsService {
       set.appMemberDefinedData = data;
     }
     const mute = muteTime(body);
-    if (mute !== undefined) await this.applyMute(ctx, g, opRole, [user], mute);
     if (!Object.keys(set).length && mute === undefined) throw fail(GroupCode.INVALID_PARAMETER, 'nothing to change');
-    if (Object.keys(set).length) {
-      if (!target) throw fail(GroupCode.NO_PERMISSION, 'an AVChatRoom keeps no member data');
-      await this.repo.updateMember(ctx.sdkAppId, g.groupId, user, { $set: set });
-    }
+    // Every refusal comes before the first write.
+    if (Object.keys(set).length && !target) throw fail(GroupCode.NO_PERMISSION, 'an AVChatRoom keeps no member data');
+    if (mute !== undefined) await this.applyMute(ctx, g, opRole, [user], mute);
+    if (Object.keys(set).length) await this.repo.updateMember(ctx.sdkAppId, g.groupId, user, { $set: set });
     if (set.role) {
       await this.changed(ctx, g.groupId, g.kind, 'RoleChanged', [user], { Role: set.role });
       await this.tip(ctx, g, set.role === 'Admin' ? 4 : 5, [user], {});
@@ -747,8 +791,16 @@ export class GroupsService {
     if (!PRIORITIES.includes(priority)) throw fail(GroupCode.INVALID_PARAMETER, `MsgPriority is ${PRIORITIES.join(', ')}`);
     validateMsgBody(body['MsgBody'], ctx.isAdmin ? ErrorCode.MSG_TOO_LONG_REST : ErrorCode.MSG_BODY_TOO_LONG);
     const cloud = str(body, 'CloudCustomData') ?? '';
-    const onlineOnly = body['OnlineOnlyFlag'] === 1 || !rules.stores;
+    // A targeted message (To_Account, ≤50) reaches those members only and counts for no one's
+    // unread. The group's history is shared by all its members, so it is not stored there.
+    const targets = body['To_Account'] === undefined ? undefined : new Set(accounts(body, 'To_Account', 50));
+    if (targets && !rules.memberList) throw fail(GroupCode.INVALID_PARAMETER, 'targeted messages are for Work, Public and Meeting groups');
+    const onlineOnly = body['OnlineOnlyFlag'] === 1 || !rules.stores || targets !== undefined;
     const control = Array.isArray(body['SendMsgControl']) ? (body['SendMsgControl'] as unknown[]) : [];
+    // ForbidCallbackControl: the before-callback was skipped by GroupBeforeCallbacks; the after one is skipped here.
+    const forbid = body['ForbidCallbackControl'];
+    if (forbid !== undefined && (!Array.isArray(forbid) || !forbid.every((f) => typeof f === 'string'))) throw fail(GroupCode.INVALID_PARAMETER, 'ForbidCallbackControl must be an array of strings');
+    const noAfterCallback = ctx.isAdmin && Array.isArray(forbid) && forbid.includes('ForbidAfterSendMsgCallback');
     const offlinePush = body['OfflinePushInfo'];
     if (offlinePush !== undefined && (typeof offlinePush !== 'object' || offlinePush === null || Array.isArray(offlinePush))) throw fail(GroupCode.INVALID_PARAMETER, 'OfflinePushInfo must be an object');
 
@@ -758,7 +810,10 @@ export class GroupsService {
       member = await this.repo.member(ctx.sdkAppId, g.groupId, from);
       if (!member && !ctx.isAdmin) throw fail(GroupCode.NO_PERMISSION, 'only members may send to this group');
       if (!member && from !== ctx.operator) throw fail(GroupCode.NO_PERMISSION, `${from} is not a member`);
-    } else if (!ctx.isAdmin && (await this.redis.redis.zscore(GroupKeys.live(ctx.sdkAppId, g.groupId), from)) === null) {
+    } else if (ctx.isAdmin) {
+      // From_Account must be an existing account (members of other types are checked above).
+      if (from !== ctx.operator) await this.requireAccounts(ctx.sdkAppId, [from]);
+    } else if ((await this.redis.redis.zscore(GroupKeys.live(ctx.sdkAppId, g.groupId), from)) === null) {
       throw fail(GroupCode.NO_PERMISSION, 'join the AVChatRoom before sending');
     }
     if (!ctx.isAdmin) {
@@ -785,7 +840,7 @@ export class GroupsService {
         stored = true;
         const answer = { MsgTime: copy.time, MsgSeq: copy.seq };
         await this.sendClaims.complete(dedupeKey, answer, window);
-        const m = { from, random, time: copy.time, msgBody: JSON.parse(copy.body) as unknown, text: copy.body, cloud: copy.cloudCustomData, priority: copy.priority, onlineOnly: false, noUnread: false };
+        const m: SentGroupMessage = { from, random, time: copy.time, msgBody: JSON.parse(copy.body) as unknown, text: copy.body, cloud: copy.cloudCustomData, priority: copy.priority, onlineOnly: false, noUnread: false, noLastMsg: false, noCallbacks: false };
         if (!copy.recalled) await this.announce(ctx, g, member, m, copy.seq, '');
         return answer;
       }
@@ -803,7 +858,20 @@ export class GroupsService {
           return { MsgTime: second, MsgSeq: 0, MsgDropReason: 'MsgFreqCtrl' };
         }
       }
-      const m = { from, random, time: now(), msgBody: body['MsgBody'], text: JSON.stringify(body['MsgBody']), cloud, priority, onlineOnly, noUnread: control.includes('NoUnread') };
+      const m: SentGroupMessage = {
+        from,
+        random,
+        time: now(),
+        msgBody: body['MsgBody'],
+        text: JSON.stringify(body['MsgBody']),
+        cloud,
+        priority,
+        onlineOnly,
+        noUnread: control.includes('NoUnread'),
+        noLastMsg: control.includes('NoLastMsg'),
+        noCallbacks: noAfterCallback,
+        targets,
+      };
       let seq = 0;
       if (!onlineOnly || g.kind === 'AVChatRoom') {
         seq = await this.storeMessage(ctx.sdkAppId, g, { from, random, time: m.time, body: m.text, cloudCustomData: cloud, priority, tip: false }, onlineOnly);
@@ -824,12 +892,15 @@ export class GroupsService {
     ctx: Ctx,
     g: GroupDoc,
     member: MemberDoc | null,
-    m: { from: string; random: number; time: number; msgBody: unknown; text: string; cloud: string; priority: string; onlineOnly: boolean; noUnread: boolean },
+    m: SentGroupMessage,
     seq: number,
     offlinePush: string,
   ): Promise<void> {
     const rules = RULES[g.kind as GroupKind];
-    await this.repo.updateGroup(ctx.sdkAppId, g.groupId, { $max: { lastMsgTime: m.time }, ...(g.activated ? {} : { $set: { activated: true } }) });
+    // The group's last message time orders its members' conversations: SendMsgControl NoLastMsg
+    // and targeted messages leave it alone.
+    const lastMsg = !m.targets && !m.noLastMsg;
+    if (lastMsg || !g.activated) await this.repo.updateGroup(ctx.sdkAppId, g.groupId, { ...(lastMsg ? { $max: { lastMsgTime: m.time } } : {}), ...(g.activated ? {} : { $set: { activated: true } }) });
     // The sender has read up to its own message (as Tencent: own messages are never unread).
     if (member) await this.repo.updateMember(ctx.sdkAppId, g.groupId, m.from, { $set: { lastSendMsgTime: m.time }, ...(seq && rules.unread ? { $max: { msgSeq: seq } } : {}) });
     await this.bus.publish(
@@ -847,12 +918,13 @@ export class GroupsService {
           cloudCustomData: m.cloud,
           onlineOnly: m.onlineOnly,
           priority: m.priority,
+          noCallbacks: m.noCallbacks,
         },
       },
       { sdkAppId: ctx.sdkAppId },
     );
-    const push = { GroupId: g.groupId, MsgSeq: seq, From_Account: m.from, Random: m.random, MsgTime: m.time, MsgPriority: m.priority, MsgBody: m.msgBody, CloudCustomData: m.cloud, OnlineOnlyFlag: m.onlineOnly ? 1 : 0, NoUnread: m.noUnread ? 1 : 0 };
-    await this.fanOut(ctx, g, 'group', push, seq, offlinePush);
+    const push = { GroupId: g.groupId, MsgSeq: seq, From_Account: m.from, Random: m.random, MsgTime: m.time, MsgPriority: m.priority, MsgBody: m.msgBody, CloudCustomData: m.cloud, OnlineOnlyFlag: m.onlineOnly ? 1 : 0, NoUnread: m.noUnread || m.targets ? 1 : 0 };
+    await this.fanOut(ctx, g, 'group', push, seq, offlinePush, m.targets);
   }
 
   private async systemNotification(ctx: Ctx, body: Json): Promise<Json> {
@@ -873,12 +945,15 @@ export class GroupsService {
   private async recall(ctx: Ctx, body: Json): Promise<Json> {
     const g = await this.loadGroup(ctx, body);
     if (!RULES[g.kind as GroupKind].stores) throw fail(GroupCode.RECALL_UNSUPPORTED, 'AVChatRoom messages are not stored');
-    const seqs = list(body, 'MsgSeqList', 10).map((i) => uint((i ?? {}) as Json, 'MsgSeq'));
+    const seqs = list(body, 'MsgSeqList', 10).map((i) => {
+      const seq = uint((i ?? {}) as Json, 'MsgSeq');
+      if (!seq) throw fail(GroupCode.INVALID_PARAMETER, 'MsgSeqList items are {MsgSeq}');
+      return seq;
+    });
     const role = await this.operatorRole(ctx, g);
     const out: { MsgSeq: number; RetCode: number }[] = [];
     const recalled: number[] = [];
     for (const seq of seqs) {
-      if (seq === undefined || seq === 0) throw fail(GroupCode.INVALID_PARAMETER, 'MsgSeqList items are {MsgSeq}');
       const m = await this.repo.message(ctx.sdkAppId, g.groupId, seq);
       if (!m || m.tip || m.expiresAt.getTime() <= Date.now()) out.push({ MsgSeq: seq, RetCode: GroupCode.RECALL_NOT_FOUND });
       else if (m.recalled) out.push({ MsgSeq: seq, RetCode: GroupCode.RECALL_NOT_FOUND });
@@ -905,7 +980,7 @@ export class GroupsService {
     if (kindOf(type) === 'AVChatRoom') throw fail(GroupCode.NO_PERMISSION, 'AVChatRooms cannot be imported');
     const createTime = uint(body, 'CreateTime');
     if (createTime !== undefined && createTime > now()) throw fail(GroupCode.INVALID_PARAMETER, 'CreateTime is in the future');
-    const res = await this.create(ctx, body, true);
+    const res = await this.create(ctx, body, true, IMPORT_DEFAULT_MAX_MEMBERS);
     if (createTime) await this.repo.updateGroup(ctx.sdkAppId, res['GroupId'] as string, { $set: { createTime } });
     return res;
   }
@@ -946,19 +1021,22 @@ export class GroupsService {
 
   /**
    * import_group_msg: ≤20 messages in ascending SendTime between the group's creation and now;
-   * text, face, location and custom elements only. Each gets the group's next seq.
+   * text, face, location and custom elements only. Each gets the group's next seq; with
+   * RecentContactFlag 1 the members' conversations move to the last of them.
    */
   private async importMessages(ctx: Ctx, body: Json): Promise<Json> {
     requireAdmin(ctx);
     const g = await this.loadGroup(ctx, body);
     if (!RULES[g.kind as GroupKind].stores) throw fail(GroupCode.NO_PERMISSION, 'AVChatRooms keep no messages');
-    const items = list(body, 'MsgList', 20);
+    // A malformed item refuses the whole request before anything is stored.
+    const items = list(body, 'MsgList', 20).map((raw) => {
+      const o = (raw ?? {}) as Json;
+      return { o, from: account(o, 'From_Account')!, random: uint(o, 'Random') ?? 0, time: uint(o, 'SendTime') };
+    });
+    const updateConversations = uint(body, 'RecentContactFlag', 1) === 1;
     let previous = 0;
     const out: Json[] = [];
-    for (const raw of items) {
-      const o = (raw ?? {}) as Json;
-      const from = account(o, 'From_Account')!;
-      const time = uint(o, 'SendTime');
+    for (const { o, from, random, time } of items) {
       if (time === undefined || time < g.createTime || time > now() || time < previous) {
         out.push({ MsgSeq: 0, MsgTime: time ?? 0, Result: GroupCode.INVALID_PARAMETER });
         continue;
@@ -974,10 +1052,11 @@ export class GroupsService {
         out.push({ MsgSeq: 0, MsgTime: time, Result: MeridianError.is(err) ? err.code : GroupCode.INVALID_PARAMETER });
         continue;
       }
-      const seq = await this.storeMessage(ctx.sdkAppId, g, { from, random: uint(o, 'Random') ?? 0, time, body: JSON.stringify(msgBody), cloudCustomData: '', priority: 'Normal', tip: false }, false);
+      const seq = await this.storeMessage(ctx.sdkAppId, g, { from, random, time, body: JSON.stringify(msgBody), cloudCustomData: '', priority: 'Normal', tip: false }, false);
       out.push({ MsgSeq: seq, MsgTime: time, Result: 0 });
     }
-    if (out.some((r) => r['Result'] === 0)) await this.repo.updateGroup(ctx.sdkAppId, g.groupId, { $max: { lastMsgTime: previous } });
+    // Members' conversation lists follow the group's last message time: moved only on request.
+    if (updateConversations && out.some((r) => r['Result'] === 0)) await this.repo.updateGroup(ctx.sdkAppId, g.groupId, { $max: { lastMsgTime: previous } });
     return { GroupId: g.groupId, ImportMsgResult: out };
   }
 
@@ -998,7 +1077,7 @@ export class GroupsService {
   private async deleteBySender(ctx: Ctx, body: Json): Promise<Json> {
     requireAdmin(ctx);
     const g = await this.loadGroup(ctx, body);
-    if (!RULES[g.kind as GroupKind].stores) throw fail(GroupCode.NO_PERMISSION, 'AVChatRooms keep no messages');
+    if (!RULES[g.kind as GroupKind].stores) throw fail(GroupCode.AVCHATROOM_UNSUPPORTED, 'AVChatRooms keep no messages');
     const sender = account(body, 'Sender_Account')!;
     let before = (await this.lastSeq(ctx.sdkAppId, g)) + 1;
     for (;;) {
@@ -1208,16 +1287,18 @@ export class GroupsService {
 
   /**
    * Delivers to the group's audience: members by MsgFlag (Discard gets nothing, AcceptNotNotify
-   * no offline push), or the AVChatRoom's current audience (online only).
+   * no offline push), or the AVChatRoom's current audience (online only); `only` narrows the
+   * members to those named (targeted messages).
    */
-  private async fanOut(ctx: Ctx, g: GroupDoc, kind: string, body: Json, seq: number, offlinePush: string): Promise<void> {
+  private async fanOut(ctx: Ctx, g: GroupDoc, kind: string, body: Json, seq: number, offlinePush: string, only?: Set<string>): Promise<void> {
     if (!RULES[g.kind as GroupKind].memberList) {
       await this.fanOutLive(ctx.sdkAppId, g.groupId, kind, body, ctx.loginId);
       return;
     }
     const { notify, quiet } = await this.repo.audience(ctx.sdkAppId, g.groupId);
-    await this.deliver(ctx.sdkAppId, g.groupId, notify, kind, body, seq, offlinePush, ctx.loginId);
-    await this.deliver(ctx.sdkAppId, g.groupId, quiet, kind, body, seq, '{"PushFlag":1}', ctx.loginId);
+    const keep = (users: string[]) => (only ? users.filter((u) => only.has(u)) : users);
+    await this.deliver(ctx.sdkAppId, g.groupId, keep(notify), kind, body, seq, offlinePush, ctx.loginId);
+    await this.deliver(ctx.sdkAppId, g.groupId, keep(quiet), kind, body, seq, '{"PushFlag":1}', ctx.loginId);
   }
 
   /**
@@ -1313,7 +1394,7 @@ export class GroupsService {
     };
   }
 
-  private memberView(m: MemberDoc, muteUntil: number, fields: string[] | undefined, declared: DeclaredField[], level: number): Json {
+  private memberView(m: MemberDoc, muteUntil: number, fields: string[] | undefined, declared: DeclaredField[], level: number, dataFilter?: (data: KeyValue[]) => KeyValue[]): Json {
     const v: Json = {
       Member_Account: m.userId,
       Role: m.role,
@@ -1323,9 +1404,10 @@ export class GroupsService {
       LastSendMsgTime: m.lastSendMsgTime,
       MuteUntil: muteUntil > now() ? muteUntil : 0,
       NameCard: m.nameCard,
-      AppMemberDefinedData: readable(declared, m.appMemberDefinedData ?? [], level),
+      AppMemberDefinedData: (dataFilter ?? ((d: KeyValue[]) => d))(readable(declared, m.appMemberDefinedData ?? [], level)),
     };
-    return fields ? Object.fromEntries(Object.entries(v).filter(([k]) => k === 'Member_Account' || fields.includes(k))) : v;
+    const always = ['Member_Account', ...(dataFilter ? ['AppMemberDefinedData'] : [])];
+    return fields ? Object.fromEntries(Object.entries(v).filter(([k]) => always.includes(k) || fields.includes(k))) : v;
   }
 
   private async muteMap(sdkAppId: number, groupId: string): Promise<Map<string, number>> {
@@ -1340,6 +1422,11 @@ export class GroupsService {
   private async unreadOf(sdkAppId: number, g: GroupDoc, m: MemberDoc): Promise<number> {
     if (!RULES[g.kind as GroupKind].unread) return 0;
     return Math.max(0, (await this.lastSeq(sdkAppId, g)) - m.msgSeq);
+  }
+
+  private async memberCount(sdkAppId: number, g: GroupDoc): Promise<number> {
+    if (RULES[g.kind as GroupKind].memberList) return (await this.repo.memberList(sdkAppId, g.groupId)).length;
+    return this.redis.redis.zcard(GroupKeys.live(sdkAppId, g.groupId));
   }
 
   /** Everyone a group-wide notice goes to: members, or the AVChatRoom audience. */

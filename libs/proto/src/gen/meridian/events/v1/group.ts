@@ -27,6 +27,8 @@ export interface GroupMessageStoredEvent {
   cloudCustomData: string;
   onlineOnly: boolean;
   priority: string;
+  /** True when no after-send callback may fire (ForbidCallbackControl ForbidAfterSendMsgCallback). */
+  noCallbacks: boolean;
 }
 
 /**
@@ -61,6 +63,7 @@ function createBaseGroupMessageStoredEvent(): GroupMessageStoredEvent {
     cloudCustomData: "",
     onlineOnly: false,
     priority: "",
+    noCallbacks: false,
   };
 }
 
@@ -95,6 +98,9 @@ export const GroupMessageStoredEvent: MessageFns<GroupMessageStoredEvent> = {
     }
     if (message.priority !== "") {
       writer.uint32(82).string(message.priority);
+    }
+    if (message.noCallbacks !== false) {
+      writer.uint32(88).bool(message.noCallbacks);
     }
     return writer;
   },
@@ -190,6 +196,14 @@ export const GroupMessageStoredEvent: MessageFns<GroupMessageStoredEvent> = {
             }
 
             message.priority = reader.string();
+            continue;
+          }
+          case 11: {
+            if (tag !== 88) {
+              break;
+            }
+
+            message.noCallbacks = reader.bool();
             continue;
           }
         }
