@@ -20,6 +20,8 @@ function harness() {
     insert: async (doc: C2cMessageDoc) => (stored.has(doc._id) ? false : (stored.set(doc._id, doc), true)),
     findOne: async (id: string) => stored.get(id) ?? null,
     maxSeq: async () => seq,
+    findSent: async (sdkAppId: number, conversationId: string, from: string, random: number, sinceTime: number) =>
+      [...stored.values()].find((d) => d.sdkAppId === sdkAppId && d.conversationId === conversationId && d.from === from && d.random === random && d.time >= sinceTime) ?? null,
   } as unknown as MessagesRepository;
   const sequences = { next: async () => ++seq, resync: async () => undefined } as unknown as SequenceRepository;
   const key = (from: string, to: string, random: number) => `${from}>${to}:${random}`;

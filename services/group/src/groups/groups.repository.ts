@@ -156,6 +156,11 @@ export class GroupsRepository implements OnModuleInit {
     return this.members.find({ sdkAppId, groupId }).sort({ _id: 1 }).lean<MemberDoc[]>().exec();
   }
 
+  /** How many members a group has (counted by the store; a list of 6,000 is not read for it). */
+  async memberCount(sdkAppId: number, groupId: string): Promise<number> {
+    return this.members.countDocuments({ sdkAppId, groupId }).exec();
+  }
+
   /** Adds a member (and the user's reverse entry); false when already one. */
   async addMember(doc: MemberDoc): Promise<boolean> {
     if (!(await insert(this.members, doc))) return false;

@@ -565,7 +565,7 @@ export class GroupsService {
     const wanted = list(body, 'MemberList', 100).map((m) => account((m ?? {}) as Json, 'Member_Account')!);
     const unique = [...new Set(wanted)];
     const known = await this.existing(ctx.sdkAppId, unique);
-    const current = (await this.repo.memberList(ctx.sdkAppId, g.groupId)).length;
+    const current = (await this.repo.memberCount(ctx.sdkAppId, g.groupId));
     const fresh: string[] = [];
     for (const u of unique) if (known.has(u) && !(await this.repo.member(ctx.sdkAppId, g.groupId, u))) fresh.push(u);
     if (g.maxMemberNum && current + fresh.length > g.maxMemberNum) throw fail(GroupCode.GROUP_FULL, 'the group is full');
@@ -771,7 +771,7 @@ export class GroupsService {
 
   private async join(ctx: Ctx, g: GroupDoc, user: string, how: string): Promise<void> {
     const rules = RULES[g.kind as GroupKind];
-    const count = (await this.repo.memberList(ctx.sdkAppId, g.groupId)).length;
+    const count = (await this.repo.memberCount(ctx.sdkAppId, g.groupId));
     if (g.maxMemberNum && count >= g.maxMemberNum) throw fail(GroupCode.GROUP_FULL, 'the group is full');
     await this.requireJoinRoom(ctx.sdkAppId, user);
     if (!(await this.repo.addMember(this.newMember(ctx.sdkAppId, g.groupId, user, 'Member', rules, await this.lastSeq(ctx.sdkAppId, g), [])))) throw fail(GroupCode.ALREADY_MEMBER, 'already a member');
@@ -1001,7 +1001,7 @@ export class GroupsService {
       return { userId: account(o, 'Member_Account')!, role: (role ?? 'Member') as Role, joinTime, unread: uint(o, 'UnreadMsgNum') ?? 0 };
     });
     const known = await this.existing(ctx.sdkAppId, items.map((i) => i.userId));
-    const current = (await this.repo.memberList(ctx.sdkAppId, g.groupId)).length;
+    const current = (await this.repo.memberCount(ctx.sdkAppId, g.groupId));
     if (g.maxMemberNum && current + items.length > g.maxMemberNum) throw fail(GroupCode.GROUP_FULL, 'the group is full');
     const last = await this.lastSeq(ctx.sdkAppId, g);
     const out: Json[] = [];
@@ -1425,7 +1425,7 @@ export class GroupsService {
   }
 
   private async memberCount(sdkAppId: number, g: GroupDoc): Promise<number> {
-    if (RULES[g.kind as GroupKind].memberList) return (await this.repo.memberList(sdkAppId, g.groupId)).length;
+    if (RULES[g.kind as GroupKind].memberList) return this.repo.memberCount(sdkAppId, g.groupId);
     return this.redis.redis.zcard(GroupKeys.live(sdkAppId, g.groupId));
   }
 
