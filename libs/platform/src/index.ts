@@ -21,3 +21,4 @@ export * from './mongo/hour-pages';
 export * from './mongo/backfill';
 export * from './jobs/locked-job';
 export * from './redis/dedupe-claims';
+export * from './jobs/purge-expired';

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { Counter } from 'prom-client';
-import { LockedJob, Metrics, RedisClient } from '@meridian/platform';
+import { LockedJob, Metrics, RedisClient, purgeExpired } from '@meridian/platform';
 import { CHAT_CONFIG, type ChatConfig } from '../chat.config';
 import { ChatKeys } from '../chat.keys';
 import { ConversationsRepository } from '../conversations/conversations.repository';
@@ -41,21 +41,17 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
   /** One run of the holder of the lock. */
   private async purge(): Promise<void> {
     const started = Date.now();
-    let messages = 0;
     let conversations = 0;
     const now = new Date();
-    for (;;) {
-      const batch = await this.messages.expired(now, this.config.MERIDIAN_CHAT_RETENTION_BATCH);
-      if (!batch.length) break;
-      const floors = new Map<string, { sdkAppId: number; conversationId: string; seq: number }>();
-      for (const m of batch) {
-        const k = `${m.sdkAppId}:${m.conversationId}`;
-        if ((floors.get(k)?.seq ?? 0) < m.seq) floors.set(k, { sdkAppId: m.sdkAppId, conversationId: m.conversationId, seq: m.seq });
-      }
-      for (const f of floors.values()) await this.messages.raiseFloor(f.sdkAppId, f.conversationId, f.seq);
-      messages += await this.messages.deleteIds(batch.map((m) => m._id));
-      if (batch.length < this.config.MERIDIAN_CHAT_RETENTION_BATCH) break;
-    }
+    const messages = await purgeExpired(
+      {
+        expired: (limit) => this.messages.expired(now, limit),
+        streamOf: (m) => `${m.sdkAppId}:${m.conversationId}`,
+        raiseFloor: (m) => this.messages.raiseFloor(m.sdkAppId, m.conversationId, m.seq),
+        deleteIds: (ids) => this.messages.deleteIds(ids),
+      },
+      this.config.MERIDIAN_CHAT_RETENTION_BATCH,
+    );
     for (;;) {
       const n = await this.conversations.purgeExpired(now, this.config.MERIDIAN_CHAT_RETENTION_BATCH);
       conversations += n;

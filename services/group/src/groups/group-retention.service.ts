@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { Counter } from 'prom-client';
-import { LockedJob, Metrics, RedisClient } from '@meridian/platform';
+import { LockedJob, Metrics, RedisClient, purgeExpired } from '@meridian/platform';
 import { GROUP_CONFIG, type GroupConfig } from '../group.config';
 import { GroupKeys } from '../group.keys';
 import { GroupsRepository } from './groups.repository';
@@ -38,21 +38,16 @@ export class GroupRetentionService implements OnApplicationBootstrap, OnApplicat
   /** One run of the holder of the lock. */
   private async purge(): Promise<void> {
     const started = Date.now();
-    const batchSize = this.config.MERIDIAN_GROUP_RETENTION_BATCH;
     const now = new Date();
-    let messages = 0;
-    for (;;) {
-      const batch = await this.repo.expiredMessages(now, batchSize);
-      if (!batch.length) break;
-      const floors = new Map<string, { sdkAppId: number; groupId: string; seq: number }>();
-      for (const m of batch) {
-        const k = `${m.sdkAppId}:${m.groupId}`;
-        if ((floors.get(k)?.seq ?? 0) < m.seq) floors.set(k, { sdkAppId: m.sdkAppId, groupId: m.groupId, seq: m.seq });
-      }
-      for (const f of floors.values()) await this.repo.raiseSeqFloor(f.sdkAppId, f.groupId, f.seq);
-      messages += await this.repo.deleteMessages(batch.map((m) => m._id));
-      if (batch.length < batchSize) break;
-    }
+    const messages = await purgeExpired(
+      {
+        expired: (limit) => this.repo.expiredMessages(now, limit),
+        streamOf: (m) => `${m.sdkAppId}:${m.groupId}`,
+        raiseFloor: (m) => this.repo.raiseSeqFloor(m.sdkAppId, m.groupId, m.seq),
+        deleteIds: (ids) => this.repo.deleteMessages(ids),
+      },
+      this.config.MERIDIAN_GROUP_RETENTION_BATCH,
+    );
     this.purged.inc(messages);
     if (messages) this.logger.log({ messages, ms: Date.now() - started }, 'group retention purge');
   }
