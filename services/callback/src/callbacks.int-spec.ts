@@ -255,6 +255,23 @@ describe(CallbackGrpcController.name, () => {
     expect((await roam(slow, 'sam', 'sue')).map((m) => m['MsgBody'])).toEqual([text('patient')]);
   });
 
+  it('does not store a group message whose sender gave up waiting for the before-callback; its retry is stored once', async () => {
+    const slow = await createTestApp();
+    await rest(SG, 'im_open_login_svc/multiaccount_import', slow, { Accounts: ['sam', 'sue'] });
+    const created = await rest(SG, 'group_open_http_svc/create_group', slow, { Owner_Account: 'sam', Type: 'Public', Name: 'patience', MemberList: [{ Member_Account: 'sue' }] });
+    const GroupId = created.body['GroupId'] as string;
+    backend.answer = (r) => (r.query['CallbackCommand'] === 'Group.CallbackBeforeSendMsg' && r.query['SdkAppid'] === String(slow.sdkAppId) ? { delayMs: 4000 } : {});
+    await configure(slow, backend, { commands: ['Group.CallbackBeforeSendMsg'], timeoutMs: 5000, policy: 'deliver' });
+    const msg = { GroupId, From_Account: 'sam', Random: ++random, MsgBody: text('patient group') };
+    expect((await rest(SG, 'group_open_http_svc/send_group_msg', slow, msg)).body).toMatchObject({ ActionStatus: 'FAIL' });
+    await new Promise((res) => setTimeout(res, 2500));
+    const history = async () => ((await rest(SG, 'group_open_http_svc/group_msg_get_simple', slow, { GroupId, ReqMsgNumber: 20 })).body['RspMsgList'] as { MsgBody: unknown }[]).filter((m) => JSON.stringify(m.MsgBody) === JSON.stringify(text('patient group')));
+    expect(await history()).toEqual([]);
+    backend.answer = () => ({});
+    expect((await rest(SG, 'group_open_http_svc/send_group_msg', slow, msg)).body).toMatchObject({ ErrorCode: 0 });
+    expect(await history()).toHaveLength(1);
+  });
+
   it('sends recall, read report, State.StateChange and Profile.CallbackPortraitSet', async () => {
     const sent = await send(app, 'ben', 'ann', text('to recall'));
     await rest(SG, 'openim/admin_msgwithdraw', app, { From_Account: 'ben', To_Account: 'ann', MsgKey: sent.body['MsgKey'] });

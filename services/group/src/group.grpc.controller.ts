@@ -21,7 +21,7 @@ function toProto(s: GroupAppSettingsDoc): groupV1.GroupAppSettings {
 export class GroupGrpcController implements groupV1.GroupServiceController {
   constructor(@Inject(GroupsService) private readonly groups: GroupsService) {}
 
-  async execute(req: groupV1.ExecuteRequest): Promise<groupV1.ExecuteResponse> {
+  async execute(req: groupV1.ExecuteRequest, _metadata?: unknown, call?: { cancelled?: boolean }): Promise<groupV1.ExecuteResponse> {
     let body: unknown;
     try {
       body = JSON.parse(Buffer.from(req.bodyJson).toString('utf8') || '{}');
@@ -30,7 +30,15 @@ export class GroupGrpcController implements groupV1.GroupServiceController {
     }
     if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new MeridianError(ErrorCode.JSON_PARSE, 'the body must be a JSON object');
     const out = await this.groups.execute(
-      { sdkAppId: req.sdkAppId, operator: req.operator, isAdmin: req.operatorIsAdmin, loginId: req.loginId, gatewayAddress: req.gatewayAddress, gatewayRegion: req.gatewayRegion },
+      {
+        sdkAppId: req.sdkAppId,
+        operator: req.operator,
+        isAdmin: req.operatorIsAdmin,
+        loginId: req.loginId,
+        gatewayAddress: req.gatewayAddress,
+        gatewayRegion: req.gatewayRegion,
+        callerGone: () => call?.cancelled === true,
+      },
       req.command,
       body as Record<string, unknown>,
     );

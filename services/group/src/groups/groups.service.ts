@@ -35,6 +35,8 @@ export interface Ctx {
   /** The gateway instance holding the acting connection (client calls). */
   gatewayAddress?: string;
   gatewayRegion?: string;
+  /** True once the caller gave up (its gRPC deadline passed): a message is then not stored. */
+  callerGone?: () => boolean;
 }
 
 type Json = Record<string, unknown>;
@@ -872,6 +874,8 @@ export class GroupsService {
         noCallbacks: noAfterCallback,
         targets,
       };
+      // The point of no return, as for 1:1 sends: a caller that gave up has been told it failed.
+      if (ctx.callerGone?.()) throw fail(ErrorCode.INTERNAL_TIMEOUT, 'the caller gave up before the message was stored');
       let seq = 0;
       if (!onlineOnly || g.kind === 'AVChatRoom') {
         seq = await this.storeMessage(ctx.sdkAppId, g, { from, random, time: m.time, body: m.text, cloudCustomData: cloud, priority, tip: false }, onlineOnly);
