@@ -16,7 +16,7 @@ export const EVENT = {
   MESSAGE_REVOKED: 'onMessageRevoked',
   /** `[{conversationID, userID, msgReadSeq, time}]`: the peer read own messages up to a seq. */
   MESSAGE_READ_BY_PEER: 'onMessageReadByPeer',
-  /** `Message[]` changed by an admin (`c2c_modify`). */
+  /** `Message[]` changed by an admin (`c2c_modify`, `group_modify`). */
   MESSAGE_MODIFIED: 'onMessageModified',
   /** `Conversation[]`: the whole list (C2C and group conversations), whenever it changed. */
   CONVERSATION_LIST_UPDATED: 'onConversationListUpdated',

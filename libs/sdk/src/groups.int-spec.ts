@@ -91,6 +91,14 @@ describe('Meridian groups', () => {
     expect(older.data.messageList.map((m) => [m.isRevoked, m.from])).toEqual([[true, 'gal']]);
     expect(older.data.isCompleted).toBe(true);
 
+    // An admin rewrites a message (openim/modify_group_msg): bob's SDK reports it modified.
+    const modified: Message[] = [];
+    bo.chat.on(EVENT.MESSAGE_MODIFIED, (e) => modified.push(...(e.data as Message[])));
+    const second = bo.received.find((m) => m.payload['text'] === 'second from Singapore')!;
+    expect((await rest(SG, 'openim/modify_group_msg', app, { GroupId: pub, MsgSeq: second.sequence, MsgBody: [{ MsgType: 'TIMTextElem', MsgContent: { Text: 'second, edited' } }] })).body.ErrorCode).toBe(0);
+    expect(await eventually(() => modified.length === 1)).toBe(true);
+    expect(modified[0]).toMatchObject({ conversationID: `GROUP${pub}`, sequence: second.sequence, from: 'gal', payload: { text: 'second, edited' } });
+
     // AVChatRoom: the creator is in it, bob joins; both receive.
     const live = (await al.chat.createGroup({ type: TYPES.GRP_AVCHATROOM, name: 'Live' })).data.group.groupID;
     expect(live).toMatch(/^@TGS#a/);

@@ -776,6 +776,12 @@ export class Meridian {
         return this.onGroupMessage(p);
       case 'group_system':
         return this.onGroupSystem(p);
+      case 'group_modify': {
+        const m = fromGroupWire(this.me, String(b['GroupId']), b as unknown as WireGroupMessage);
+        this.remember(m);
+        this.emitter.emit(EVENT.MESSAGE_MODIFIED, [m]);
+        return;
+      }
       case 'group_recall': {
         const id = groupConversationID(String(b['GroupId']));
         for (const seq of (b['MsgSeqList'] as unknown[] | undefined) ?? []) this.markRevoked(id, Number(typeof seq === 'object' && seq ? (seq as Json)['MsgSeq'] : seq));

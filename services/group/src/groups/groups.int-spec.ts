@@ -150,6 +150,33 @@ describe(GroupsService.name, () => {
     expect(history.filter((m) => JSON.stringify(m.MsgBody) === JSON.stringify(text('once')))).toHaveLength(1);
   });
 
+  it('modify_group_msg: an admin rewrites a stored message, members are told; bad requests change nothing', async () => {
+    const pub = await create('Public', { MemberList: [{ Member_Account: 'mem' }] });
+    const own = await as('own');
+    const sent = await g('send_group_msg', { GroupId: pub, From_Account: 'mem', Random: ++random, MsgBody: text('typo'), CloudCustomData: 'v1' });
+    const seq = sent['MsgSeq'] as number;
+    const modify = (b: Record<string, unknown>) => rest(SG, 'openim/modify_group_msg', app, b).then((r) => r.body);
+    expect(await modify({ GroupId: pub, MsgSeq: seq, MsgBody: text('fixed') })).toEqual(ok);
+    const pushed = await own.waitFor((f) => f.t === 'push' && f.kind === 'group_modify' && (f.body as { GroupId: string }).GroupId === pub);
+    expect(pushed.body).toMatchObject({ MsgSeq: seq, From_Account: 'mem', MsgBody: text('fixed'), CloudCustomData: 'v1' });
+    expect(await modify({ GroupId: pub, MsgSeq: seq, CloudCustomData: 'v2' })).toEqual(ok);
+    const stored = () => g('group_msg_get_simple', { GroupId: pub, ReqMsgNumber: 20 }).then((r) => (r['RspMsgList'] as { MsgSeq: number; MsgBody: unknown; CloudCustomData?: string }[]).find((m) => m.MsgSeq === seq));
+    expect(await stored()).toMatchObject({ MsgBody: text('fixed'), CloudCustomData: 'v2' });
+
+    expect(await modify({ GroupId: pub, MsgSeq: seq })).toEqual(fail(10004));
+    expect(await modify({ GroupId: pub, MsgBody: text('x') })).toEqual(fail(10004));
+    expect(await modify({ GroupId: pub, MsgSeq: seq + 100, MsgBody: text('x') })).toEqual(fail(10030));
+    expect(await modify({ GroupId: 'no-such-group', MsgSeq: 1, MsgBody: text('x') })).toEqual(fail(10010));
+    expect(await g('group_msg_recall', { GroupId: pub, MsgSeqList: [{ MsgSeq: seq }] })).toMatchObject({ RecallRetList: [{ MsgSeq: seq, RetCode: 0 }] });
+    expect(await modify({ GroupId: pub, MsgSeq: seq, MsgBody: text('after recall') })).toEqual(fail(10030));
+    const room = (await g('create_group', { Owner_Account: 'own', Type: 'AVChatRoom', Name: 'live' }))['GroupId'];
+    expect(await modify({ GroupId: room, MsgSeq: 1, MsgBody: text('x') })).toEqual(fail(10033));
+    // Not a client command: this is an admin API (60009, unknown command).
+    const mem = await as('mem');
+    mem.send({ v: 1, t: 'req', id: 77_001, cmd: 'group.modify_group_msg', body: { GroupId: pub, MsgSeq: seq, MsgBody: text('mine') } });
+    expect(await mem.waitFor((f) => f.t === 'error' && f.id === 77_001)).toMatchObject({ code: 60009 });
+  });
+
   it('deletes messages past the roaming period; the sequence continues after a Redis loss', async () => {
     const pub = await create('Public');
     const first = await g('send_group_msg', { GroupId: pub, Random: ++random, MsgBody: text('ages') });

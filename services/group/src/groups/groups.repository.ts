@@ -229,6 +229,11 @@ export class GroupsRepository implements OnModuleInit {
     return this.messages.findOne({ sdkAppId, groupId, random, from, tip: false, time: { $gte: sinceTime } }).lean<GroupMessageDoc>().exec();
   }
 
+  /** Overwrites the content of a message that is not recalled; false when there is none. */
+  async modifyMessage(sdkAppId: number, groupId: string, seq: number, set: { body?: string; cloudCustomData?: string }): Promise<boolean> {
+    return (await this.messages.updateOne({ _id: messageKey(sdkAppId, groupId, seq), recalled: { $ne: true } }, { $set: set }).exec()).matchedCount > 0;
+  }
+
   async markRecalled(sdkAppId: number, groupId: string, seq: number): Promise<boolean> {
     const res = await this.messages.updateOne({ _id: messageKey(sdkAppId, groupId, seq), recalled: { $ne: true } }, { $set: { recalled: true, body: '[]', cloudCustomData: '' } }).exec();
     return res.modifiedCount > 0;

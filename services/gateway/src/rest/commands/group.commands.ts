@@ -55,6 +55,8 @@ export class GroupCommands implements OnModuleInit {
         ratePerSecond: RATES[command],
         handle: (ctx: RestContext, body: JsonObject) => this.execute(ctx, command, body),
       })),
+      // Served by the group service, though Tencent files it under openim.
+      { path: 'openim/modify_group_msg', handle: (ctx: RestContext, body: JsonObject) => this.execute(ctx, 'modify_group_msg', body) },
     );
   }
 
