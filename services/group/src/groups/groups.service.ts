@@ -568,7 +568,7 @@ export class GroupsService {
     const wanted = list(body, 'MemberList', 100).map((m) => account((m ?? {}) as Json, 'Member_Account')!);
     const unique = [...new Set(wanted)];
     const known = await this.existing(ctx.sdkAppId, unique);
-    const current = (await this.repo.memberCount(ctx.sdkAppId, g.groupId));
+    const current = await this.repo.memberCount(ctx.sdkAppId, g.groupId);
     const fresh: string[] = [];
     for (const u of unique) if (known.has(u) && !(await this.repo.member(ctx.sdkAppId, g.groupId, u))) fresh.push(u);
     if (g.maxMemberNum && current + fresh.length > g.maxMemberNum) throw fail(GroupCode.GROUP_FULL, 'the group is full');
@@ -774,7 +774,7 @@ export class GroupsService {
 
   private async join(ctx: Ctx, g: GroupDoc, user: string, how: string): Promise<void> {
     const rules = RULES[g.kind as GroupKind];
-    const count = (await this.repo.memberCount(ctx.sdkAppId, g.groupId));
+    const count = await this.repo.memberCount(ctx.sdkAppId, g.groupId);
     if (g.maxMemberNum && count >= g.maxMemberNum) throw fail(GroupCode.GROUP_FULL, 'the group is full');
     await this.requireJoinRoom(ctx.sdkAppId, user);
     if (!(await this.repo.addMember(this.newMember(ctx.sdkAppId, g.groupId, user, 'Member', rules, await this.lastSeq(ctx.sdkAppId, g), [])))) throw fail(GroupCode.ALREADY_MEMBER, 'already a member');
@@ -1039,7 +1039,7 @@ export class GroupsService {
       return { userId: account(o, 'Member_Account')!, role: (role ?? 'Member') as Role, joinTime, unread: uint(o, 'UnreadMsgNum') ?? 0 };
     });
     const known = await this.existing(ctx.sdkAppId, items.map((i) => i.userId));
-    const current = (await this.repo.memberCount(ctx.sdkAppId, g.groupId));
+    const current = await this.repo.memberCount(ctx.sdkAppId, g.groupId);
     if (g.maxMemberNum && current + items.length > g.maxMemberNum) throw fail(GroupCode.GROUP_FULL, 'the group is full');
     const last = await this.lastSeq(ctx.sdkAppId, g);
     const out: Json[] = [];
