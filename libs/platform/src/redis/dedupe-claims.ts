@@ -1,14 +1,18 @@
 import type Redis from 'ioredis';
 
 const PENDING = 'pending';
-/** A claim whose send died (process killed) frees itself this soon, not after the whole window. */
-const PENDING_TTL_S = 30;
+/**
+ * A claim whose send died (process killed) frees itself this soon, not after the whole window.
+ * Short, since a send gives up at its deadline (3 s) before storing, and a retry that claims
+ * after this finds a copy the dead attempt stored (the callers look in storage on a new claim).
+ */
+const PENDING_TTL_S = 10;
 
 /**
  * At-most-once claims for retried sends (a sender's MsgRandom/Random): the first attempt claims
  * the key (SET NX, "pending"), stores its result when done, and every retry within the window
  * gets that result, or "pending" while the first attempt is still running. A claim whose
- * attempt died frees itself after 30 s; a failed attempt releases it. Atomic across instances.
+ * attempt died frees itself after 10 s; a failed attempt releases it. Atomic across instances.
  */
 export class DedupeClaims<R> {
   constructor(private readonly redis: Redis) {}
