@@ -327,11 +327,23 @@ probe_ferretdb() {
 
 timeout_of() { case "$1" in redis) echo 30 ;; kafka) echo 120 ;; postgres) echo 60 ;; ferretdb) echo 60 ;; esac; }
 
+# Whether the process we just spawned for $1 still runs (not a zombie). Deliberately not
+# our_pid: while a server starts, its command line can be caught mid-exec or being rewritten
+# (PostgreSQL sets its process title), and our_pid would take that for a stale pid file.
+spawned_alive() {
+  local f pid
+  f="$(pidfile "$1")"
+  [[ -f "$f" ]] || return 1
+  pid="$(cat "$f")"
+  [[ "$pid" =~ ^[0-9]+$ && -d "/proc/$pid" ]] || return 1
+  ! grep -q '^State:[[:space:]]*Z' "/proc/$pid/status" 2>/dev/null
+}
+
 # Waits until $1 answers; fails early if its process dies.
 wait_ready() {
   local name="$1" deadline=$((SECONDS + $(timeout_of "$1")))
   until "probe_$name"; do
-    if ! our_pid "$name" >/dev/null; then
+    if ! spawned_alive "$name"; then
       tail -n 15 "$(logfile "$name")" 2>/dev/null | sed "s/^/[dataplane]   $name log: /" >&2 || true
       die "$name exited during start-up; see $(logfile "$name")"
     fi
