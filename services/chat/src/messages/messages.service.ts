@@ -169,6 +169,8 @@ export class MessagesService {
 
   /** The stored copy of this (sender, recipient, random) within the window, as an unfinished send. */
   private async storedEarlier(input: SendInput, windowSeconds: number): Promise<SendResult | undefined> {
+    // An online-only message (MsgLifeTime 0) is never stored: nothing to find.
+    if (input.lifeTime === 0) return undefined;
     const conv = c2cConversationId(input.from, input.to);
     const doc = await this.messages.findSent(input.sdkAppId, conv, input.from, input.random, Math.floor(Date.now() / 1000) - windowSeconds);
     if (!doc) return undefined;

@@ -838,7 +838,8 @@ export class GroupsService {
       // A new claim, yet an earlier attempt may have stored the message and lost its claim (it
       // died after storing, or Redis lost the claim): that copy is answered and announced again
       // (receivers de-duplicate by seq) instead of being stored a second time.
-      const copy = rules.stores ? await this.repo.findSent(ctx.sdkAppId, g.groupId, from, random, now() - window) : null;
+      // Online-only messages (OnlineOnlyFlag, To_Account, every AVChatRoom message) are never stored: nothing to find.
+      const copy = !onlineOnly ? await this.repo.findSent(ctx.sdkAppId, g.groupId, from, random, now() - window) : null;
       if (copy) {
         stored = true;
         const answer = { MsgTime: copy.time, MsgSeq: copy.seq };
