@@ -121,6 +121,39 @@ export const ADMIN_REQUIRED_CODE_BY_SERVICE: Readonly<Record<string, number>> = 
   group_open_http_svc: 10007,
 };
 
+/**
+ * Each REST service's own "invalid parameter" code, for refusals made at the edge before the
+ * command runs (malformed text): groups 10004, relationship 30001, profile 40001, get_history
+ * 1002; every other service 70402. A Map, so a path such as `__proto__` finds nothing.
+ */
+const INVALID_PARAMETER_CODE_BY_SERVICE: ReadonlyMap<string, number> = new Map([
+  ['group_open_http_svc', 10004],
+  ['sns', 30001],
+  ['profile', 40001],
+  ['open_msg_svc', 1002],
+]);
+
+export function invalidParameterCode(restService: string): number {
+  return INVALID_PARAMETER_CODE_BY_SERVICE.get(restService) ?? ErrorCode.INVALID_PARAMETER;
+}
+
+/** The REST service whose codes a WebSocket command area answers with (`group.*` as groups, …). */
+const WS_AREA_SERVICE: ReadonlyMap<string, string> = new Map([
+  ['group', 'group_open_http_svc'],
+  ['friend', 'sns'],
+  ['blacklist', 'sns'],
+  ['profile', 'profile'],
+]);
+
+export function invalidParameterCodeForWs(cmd: string): number {
+  return invalidParameterCode(WS_AREA_SERVICE.get(cmd.split('.')[0] ?? '') ?? '');
+}
+
+/** The "requires an App admin" code of a REST service (60010 for services without their own). */
+export function adminRequiredCode(restService: string): number {
+  return Object.hasOwn(ADMIN_REQUIRED_CODE_BY_SERVICE, restService) ? ADMIN_REQUIRED_CODE_BY_SERVICE[restService]! : ErrorCode.REQUIRES_ADMIN;
+}
+
 const DEFAULT_INFO: Partial<Record<number, string>> = {
   [ErrorCode.HTTP_PARSE]: 'HTTP parse error',
   [ErrorCode.JSON_PARSE]: 'JSON parse error',

@@ -38,3 +38,12 @@ export function platformClass(platform: Platform): PlatformClass {
 export function isPlatform(value: unknown): value is Platform {
   return typeof value === 'string' && (PLATFORMS as readonly string[]).includes(value);
 }
+
+/**
+ * A constant table's entry for a key that came from input. Plain indexing answers inherited
+ * members for `__proto__`, `constructor` or `toString` (a `Type: "__proto__"` once reached the
+ * group rules as Object.prototype and failed with a TypeError); this answers own entries only.
+ */
+export function ownEntry<T>(table: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.hasOwn(table, key) ? table[key] : undefined;
+}

@@ -4,3 +4,4 @@ export * from './errors';
 export * from './identifiers';
 export * from './messages';
 export * from './callbacks';
+export * from './text';

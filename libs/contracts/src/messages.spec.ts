@@ -43,4 +43,10 @@ describe(validateMsgBody.name, () => {
     expect(codeOf(big, ErrorCode.MSG_TOO_LONG_REST)).toBe(93000);
     expect(codeOf([{ MsgType: 'TIMTextElem', MsgContent: { Text: 'x'.repeat(11 * 1024) } }])).toBe(0);
   });
+
+  it('knows only its own element types: inherited names such as constructor are unknown', () => {
+    for (const MsgType of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) {
+      expect({ MsgType, code: codeOf([{ MsgType, MsgContent: {} }]) }).toEqual({ MsgType, code: ErrorCode.MSG_ELEMENT_INVALID });
+    }
+  });
 });

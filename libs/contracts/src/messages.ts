@@ -1,4 +1,5 @@
 import { ErrorCode, MeridianError } from './errors';
+import { ownEntry } from './identifiers';
 
 /**
  * Tencent message bodies (reference §4): `MsgBody` is an array of `{MsgType, MsgContent}`, at
@@ -60,7 +61,7 @@ export function validateMsgBody(msgBody: unknown, tooLongCode: number = ErrorCod
       throw new MeridianError(ErrorCode.MSG_ELEMENT_INVALID, `MsgBody[${i}] needs MsgType (string) and MsgContent (object)`);
     }
     const type = el['MsgType'];
-    const shape = ELEMENT_SHAPES[type];
+    const shape = ownEntry(ELEMENT_SHAPES, type);
     if (!shape) throw new MeridianError(ErrorCode.MSG_ELEMENT_INVALID, `MsgBody[${i}]: unknown MsgType ${type}`);
     if (type === 'TIMCustomElem' && ++custom > 1) throw new MeridianError(ErrorCode.MSG_ELEMENT_INVALID, 'at most one TIMCustomElem per message');
     const content = el['MsgContent'];

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { NestFactory } from '@nestjs/core';
 import type { DynamicModule, INestApplication } from '@nestjs/common';
 import { Logger } from 'nestjs-pino';
+import { config as rxjsConfig } from 'rxjs';
 import type { ServiceName } from '@meridian/contracts';
 import { loadPlatformConfig, type PlatformConfig } from './config/platform-config';
 import { grpcServerOptions } from './grpc/server';
@@ -30,6 +31,7 @@ export interface StartOptions {
  */
 export async function startService(options: StartOptions): Promise<RunningService> {
   const config = loadPlatformConfig(options.service, options.env);
+  guardRequestErrors(options.service);
   const tls = config.http.tls;
   const app = await NestFactory.create(options.module(config), {
     bufferLogs: true,
@@ -46,6 +48,25 @@ export async function startService(options: StartOptions): Promise<RunningServic
   app.get(Logger).log({ http: { ...config.http, tls: Boolean(tls) }, grpc: config.grpc }, `${config.service} ready in ${config.region}`);
   return { config, app, close: () => app.close() };
 }
+
+/**
+ * rxjs reports an error thrown inside a subscriber's callback (Nest's gRPC server answering a call
+ * from its `error` callback, say) by re-throwing it from a timer, where it is an uncaught
+ * exception and Node ends the process: one request's failure took every app of the region down.
+ * Such an error belongs to the one request: log it, count it and keep serving.
+ */
+function guardRequestErrors(service: ServiceName): void {
+  if (rxjsConfig.onUnhandledError) return;
+  rxjsConfig.onUnhandledError = (err: unknown) => {
+    unhandledRequestErrors++;
+    process.stderr.write(
+      `${JSON.stringify({ level: 'error', service, msg: 'unhandled error in a request observable; the process keeps running', err: String((err as Error)?.stack ?? err) })}\n`,
+    );
+  };
+}
+
+/** How many request errors guardRequestErrors kept from ending the process (for tests and metrics). */
+export let unhandledRequestErrors = 0;
 
 /** main() of a service process: start, and close gracefully on SIGTERM/SIGINT within the grace period. */
 export function runServiceMain(options: StartOptions): void {

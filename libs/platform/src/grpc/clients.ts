@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
-import { Metadata, credentials, status as GrpcCode, type Client, type ServiceError } from '@grpc/grpc-js';
+import { credentials, status as GrpcCode, type Client, type ServiceError } from '@grpc/grpc-js';
 import type { Observable } from 'rxjs';
 import {
   ERROR_CODE_METADATA_KEY,
@@ -13,6 +13,7 @@ import type { platformV1 } from '@meridian/proto';
 import { PLATFORM_CONFIG, type PlatformConfig } from '../config/platform-config';
 import { Metrics } from '../metrics/metrics';
 import { clientConstructor } from './loader';
+import { safeMetadata } from './safe-status';
 
 export interface CallOptions {
   /** Overrides the configured default deadline for this call. */
@@ -103,9 +104,7 @@ export class GrpcClients implements OnModuleDestroy {
     const labels = { target_service: ctx.target, target_region: ctx.region, method };
     const stop = this.metrics.grpcClientSeconds.startTimer(labels);
     const deadlineMs = ctx.options?.deadlineMs ?? this.config.grpcDeadlineMs;
-    const metadata = new Metadata();
-    for (const [k, v] of Object.entries(ctx.options?.metadata ?? {})) metadata.set(k, v);
-    metadata.set('meridian-caller-region', this.config.region);
+    const metadata = safeMetadata({ ...ctx.options?.metadata, 'meridian-caller-region': this.config.region });
     try {
       // The injected delay stands for distance: paid once each way, inside the caller's deadline.
       if (ctx.delayMs > 0) await sleep(ctx.delayMs);

@@ -12,11 +12,12 @@ import {
   type ExecutionContext,
   type NestInterceptor,
 } from '@nestjs/common';
-import { Metadata, status as GrpcCode } from '@grpc/grpc-js';
+import { status as GrpcCode } from '@grpc/grpc-js';
 import { type Observable, defer, finalize, mergeMap, throwError, tap } from 'rxjs';
 import { ERROR_CODE_METADATA_KEY, ErrorCode, MeridianError, grpcStatusFor } from '@meridian/contracts';
 import { PLATFORM_CONFIG, type PlatformConfig } from '../config/platform-config';
 import { Metrics } from '../metrics/metrics';
+import { safeMetadata, safeStatusDetails } from './safe-status';
 
 /** Maps a thrown error to the gRPC status the client sees; a MeridianError keeps its code in metadata. */
 @Catch()
@@ -24,13 +25,13 @@ export class GrpcExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('grpc');
 
   catch(exception: unknown, _host: ArgumentsHost): Observable<never> {
-    const metadata = new Metadata();
     if (MeridianError.is(exception)) {
-      metadata.set(ERROR_CODE_METADATA_KEY, String(exception.code));
-      return throwError(() => ({ code: grpcStatusFor(exception.code), details: exception.message, metadata }));
+      // Messages often name the offending input: made safe here, once, for every service.
+      const metadata = safeMetadata({ [ERROR_CODE_METADATA_KEY]: String(exception.code) });
+      return throwError(() => ({ code: grpcStatusFor(exception.code), details: safeStatusDetails(exception.message), metadata }));
     }
     this.logger.error({ err: exception }, 'unhandled error in gRPC handler');
-    metadata.set(ERROR_CODE_METADATA_KEY, String(ErrorCode.INTERNAL));
+    const metadata = safeMetadata({ [ERROR_CODE_METADATA_KEY]: String(ErrorCode.INTERNAL) });
     return throwError(() => ({ code: GrpcCode.INTERNAL, details: 'internal error', metadata }));
   }
 }

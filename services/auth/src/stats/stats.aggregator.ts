@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
-import { ErrorCode, MeridianError, TOPICS } from '@meridian/contracts';
+import { ErrorCode, MeridianError, TOPICS, ownEntry } from '@meridian/contracts';
 import {
   DISTINCT_METRICS,
   EventBus,
@@ -131,7 +131,7 @@ export class StatsAggregator implements OnModuleInit {
         await addDistinct(this.redis.redis, app, [...senderEntries(m.fromAccount, 'groupSenders'), ['groupsWithMessages', m.groupId]], time);
       } else if (e.groupChanged) {
         const g = e.groupChanged;
-        const metric = GROUP_CHANGE_METRIC[g.change];
+        const metric = ownEntry(GROUP_CHANGE_METRIC, g.change);
         if (metric) await countStat(this.redis.redis, app, metric, time, metric === 'groupJoins' || metric === 'groupQuits' ? Math.max(1, g.members.length) : 1);
       }
     } catch (err) {

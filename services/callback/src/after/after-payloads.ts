@@ -1,3 +1,4 @@
+import { ownEntry } from '@meridian/contracts';
 import type { EventEnvelope } from '@meridian/platform';
 
 /** One after-callback to send, built from one event. */
@@ -55,7 +56,7 @@ export async function afterCallbacksOf(e: EventEnvelope, lookups: PayloadLookups
   const sdkAppId = e.sdkAppId;
   if (e.userStateChanged) {
     const s = e.userStateChanged;
-    const mapped = STATE[s.action];
+    const mapped = ownEntry(STATE, s.action);
     if (!mapped) return [];
     return [{ command: 'State.StateChange', optPlatform: optPlatformOf(s.platform), body: { EventTime, Info: { ...mapped, To_Account: s.userId } } }];
   }

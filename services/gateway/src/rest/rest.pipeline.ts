@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { ADMIN_REQUIRED_CODE_BY_SERVICE, ErrorCode, MeridianError, isValidUserId, parseSdkAppId } from '@meridian/contracts';
+import { ErrorCode, MeridianError, adminRequiredCode, describeTextProblem, findMalformedText, invalidParameterCode, isValidUserId, parseSdkAppId } from '@meridian/contracts';
 import { AppCountReporter, GrpcClients, PLATFORM_CONFIG, type PlatformConfig } from '@meridian/platform';
 import type { authV1 } from '@meridian/proto';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../gateway.config';
@@ -76,7 +76,7 @@ export class RestPipeline {
       identifier,
       userSig,
       requireAdmin: true,
-      adminErrorCode: ADMIN_REQUIRED_CODE_BY_SERVICE[service] ?? ErrorCode.REQUIRES_ADMIN,
+      adminErrorCode: adminRequiredCode(service),
     });
 
     // An app's own limits (set by its operator) replace the platform defaults.
@@ -89,6 +89,9 @@ export class RestPipeline {
     }
 
     const body = parseBody(input.body);
+    // Lone surrogates and NUL never reach a service (they broke gRPC status encoding and the store).
+    const malformed = findMalformedText(body);
+    if (malformed) throw new MeridianError(invalidParameterCode(service), describeTextProblem(malformed));
     return command.handle({ sdkAppId, identifier, command: input.command, clientIp: input.clientIp, entryRegion: input.entryRegion }, body);
   }
 

@@ -4,7 +4,7 @@ import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnAppl
 import { HttpAdapterHost } from '@nestjs/core';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { Gauge, Counter } from 'prom-client';
-import { ErrorCode, MeridianError } from '@meridian/contracts';
+import { ErrorCode, MeridianError, describeTextProblem, findMalformedText, invalidParameterCodeForWs } from '@meridian/contracts';
 import { GrpcClients, Metrics, PLATFORM_CONFIG, type PlatformConfig } from '@meridian/platform';
 import { gatewayV1, type authV1, type groupV1 } from '@meridian/proto';
 import { HomeRegions } from '../access/home-regions.service';
@@ -164,8 +164,14 @@ export class ClientWsServer implements OnApplicationBootstrap, BeforeApplication
   private accept(ws: WebSocket, req: IncomingMessage): void {
     const conn = new ClientConnection(ws, req.socket.remoteAddress ?? '', this.config.MERIDIAN_WS_RATE_PER_S, this.config.MERIDIAN_WS_BURST);
     this.connections.set(conn.id, conn);
-    ws.on('message', (data: RawData, isBinary: boolean) => void this.onMessage(conn, data, isBinary));
-    ws.on('close', () => void this.onClose(conn));
+    // A frame's failure is that frame's (and at worst that connection's), never the process's.
+    ws.on('message', (data: RawData, isBinary: boolean) =>
+      this.onMessage(conn, data, isBinary).catch((err: unknown) => {
+        this.logger.error({ err }, 'WebSocket frame handling failed');
+        conn.close(CloseCode.INTERNAL_ERROR, 'internal error');
+      }),
+    );
+    ws.on('close', () => this.onClose(conn).catch((err: unknown) => this.logger.error({ err }, 'WebSocket close handling failed')));
     ws.on('error', (err: Error & { code?: string }) => {
       // ws closes with 1009 on an oversized frame; anything else is logged.
       if (err.code !== 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') this.logger.warn({ error: err.message }, 'WebSocket error');
@@ -258,7 +264,10 @@ export class ClientWsServer implements OnApplicationBootstrap, BeforeApplication
   private async request(conn: ClientConnection, id: number, cmd: string, body: Record<string, unknown>): Promise<void> {
     if (!conn.session) return void conn.send({ v: 1, t: 'res', id, code: ErrorCode.CLIENT_NOT_LOGGED_IN, info: 'log in first' });
     const command = this.commands.find(cmd);
-    if (!command) return this.strike(conn, ErrorCode.BAD_RESOURCE, `unknown command ${cmd}`, id);
+    if (!command) return this.strike(conn, ErrorCode.BAD_RESOURCE, `unknown command ${JSON.stringify(cmd.slice(0, 64))}`, id);
+    // Lone surrogates and NUL never reach a service (they broke gRPC status encoding and the store).
+    const malformed = findMalformedText(body);
+    if (malformed) return void conn.send({ v: 1, t: 'res', id, code: invalidParameterCodeForWs(cmd), info: describeTextProblem(malformed) });
     try {
       const result = await command.handle({ session: conn.session, connectionId: conn.id }, body);
       conn.send({ v: 1, t: 'res', id, code: 0, info: '', body: result });

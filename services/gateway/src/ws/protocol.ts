@@ -1,4 +1,4 @@
-import { ErrorCode } from '@meridian/contracts';
+import { ErrorCode, describeTextProblem, findMalformedText, textFault } from '@meridian/contracts';
 
 /**
  * Client protocol v1 (docs/protocol.md): one WebSocket per device, JSON text frames
@@ -35,6 +35,8 @@ export const CloseCode = {
   GOING_AWAY: 1001,
   POLICY: 1008,
   TOO_BIG: 1009,
+  /** A bug on our side while handling a frame (logged); the client reconnects. */
+  INTERNAL_ERROR: 1011,
   IDLE: 4000,
   LOGIN_TIMEOUT: 4001,
   KICKED: 4002,
@@ -74,6 +76,8 @@ export function parseFrame(text: string): ClientFrame {
         throw new FrameError(ErrorCode.INVALID_PARAMETER, 'login body needs sdkAppId (number), userId, userSig and platform (strings)', id);
       }
       if (resumeLoginId !== undefined && typeof resumeLoginId !== 'string') throw new FrameError(ErrorCode.INVALID_PARAMETER, 'resumeLoginId must be a string', id);
+      const malformed = findMalformedText({ userId, userSig, platform, resumeLoginId }, 'login');
+      if (malformed) throw new FrameError(ErrorCode.INVALID_PARAMETER, describeTextProblem(malformed), id);
       return { t: 'login', id, body: { sdkAppId, userId, userSig, platform, resumeLoginId } };
     }
     case 'ping':
@@ -82,6 +86,7 @@ export function parseFrame(text: string): ClientFrame {
       const cmd = raw['cmd'];
       const body = raw['body'] ?? {};
       if (id === undefined || typeof cmd !== 'string' || !isObject(body)) throw new FrameError(ErrorCode.INVALID_PARAMETER, 'req needs id, cmd and an object body', id);
+      if (textFault(cmd)) throw new FrameError(ErrorCode.BAD_RESOURCE, 'unknown command', id);
       return { t: 'req', id, cmd, body };
     }
     case 'ack': {

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ErrorCode, MeridianError } from '@meridian/contracts';
+import { ErrorCode, MeridianError, ownEntry } from '@meridian/contracts';
 import { BeforeCallbacks } from '@meridian/platform';
 import { GroupsRepository } from './groups.repository';
 
@@ -34,7 +34,7 @@ export class GroupBeforeCallbacks {
    * at once (a dropped message). Throws the refusal.
    */
   async check(ctx: { sdkAppId: number; operator: string; isAdmin: boolean }, command: string, body: Json): Promise<{ body: Json; answer?: Json }> {
-    const name = COMMANDS[command];
+    const name = ownEntry(COMMANDS, command);
     if (!name || !(await this.callbacks.enabled(ctx.sdkAppId, name))) return { body };
     // An app admin's send_group_msg may skip it (ForbidCallbackControl, as sendmsg).
     const forbid = body['ForbidCallbackControl'];

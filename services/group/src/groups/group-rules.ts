@@ -1,3 +1,4 @@
+import { ownEntry } from '@meridian/contracts';
 /**
  * The four group types and their rules (reference §5). Old API names (Private, ChatRoom) and new
  * ones (Work, Meeting) are both accepted; a group answers with the name it was created with.
@@ -7,7 +8,7 @@ export type GroupKind = 'Work' | 'Public' | 'Meeting' | 'AVChatRoom';
 const NAMES: Record<string, GroupKind> = { Private: 'Work', Work: 'Work', Public: 'Public', ChatRoom: 'Meeting', Meeting: 'Meeting', AVChatRoom: 'AVChatRoom' };
 
 export function kindOf(typeName: string): GroupKind | undefined {
-  return NAMES[typeName];
+  return ownEntry(NAMES, typeName);
 }
 
 export interface GroupRules {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { ErrorCode, MeridianError, TOPICS, isValidUserId, validateMsgBody } from '@meridian/contracts';
+import { ErrorCode, MeridianError, TOPICS, isValidUserId, validateMsgBody, ownEntry } from '@meridian/contracts';
 import { DedupeClaims, EventBus, GrpcClients, HOUR_S, existingAccounts, hourPage, RedisClient, RedisSequence } from '@meridian/platform';
 import type { authV1, gatewayV1 } from '@meridian/proto';
 import { GROUP_CONFIG, type GroupConfig } from '../group.config';
@@ -204,7 +204,7 @@ export class GroupsService {
 
   /** Runs one command; unknown commands are 60009 (as an unknown REST path). */
   async execute(ctx: Ctx, command: string, body: Json): Promise<Json> {
-    const handler = this.handlers[command];
+    const handler = ownEntry(this.handlers, command);
     if (!handler) throw fail(ErrorCode.BAD_RESOURCE, `unknown group command ${command}`);
     // Third-party callbacks (Group.CallbackBefore*): may refuse, drop or rewrite the request.
     const before = await this.beforeCallbacks.check(ctx, command, body);
@@ -1219,7 +1219,7 @@ export class GroupsService {
         if (keys.has(f.key)) throw fail(GroupCode.INVALID_PARAMETER, `${f.key} is declared twice`);
         keys.add(f.key);
         if (!Number.isInteger(f.maxLength) || f.maxLength < 1 || f.maxLength > maxLength) throw fail(GroupCode.INVALID_PARAMETER, `${what} field values are 1-${maxLength} bytes`);
-        if (!(f.readLevel in LEVELS) || !(f.writeLevel in LEVELS)) throw fail(GroupCode.INVALID_PARAMETER, `levels are ${Object.keys(LEVELS).join(', ')}`);
+        if (!Object.hasOwn(LEVELS, f.readLevel) || !Object.hasOwn(LEVELS, f.writeLevel)) throw fail(GroupCode.INVALID_PARAMETER, `levels are ${Object.keys(LEVELS).join(', ')}`);
       }
     };
     check(next.groupFields, 10, 512, 'group');

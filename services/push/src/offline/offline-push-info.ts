@@ -1,3 +1,4 @@
+import { ownEntry } from '@meridian/contracts';
 /**
  * Tencent-compatible `OfflinePushInfo` parsing and the provider-neutral offline notification built
  * from a message (reference §4). Pure functions: no I/O, no clock.
@@ -250,7 +251,7 @@ export function elementPushText(element: unknown): string {
     case 'TIMCustomElem':
       return typeof content.Desc === 'string' ? content.Desc : '';
     default:
-      return ELEMENT_PUSH_TEXT[element.MsgType] ?? '';
+      return ownEntry(ELEMENT_PUSH_TEXT, element.MsgType) ?? '';
   }
 }
 

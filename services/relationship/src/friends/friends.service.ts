@@ -61,7 +61,7 @@ export function snsItems(f: FriendDoc, tags: readonly string[] = SNS_TAGS): { ta
     Tag_SNS_IM_AddWording: f.addWording ?? '',
     Tag_SNS_IM_AddTime: f.addTime ?? 0,
   };
-  return tags.filter((t) => t in values).map((tag) => ({ tag, valueJson: JSON.stringify(values[tag]) }));
+  return tags.filter((t) => Object.hasOwn(values, t)).map((tag) => ({ tag, valueJson: JSON.stringify(values[tag]) }));
 }
 
 /**
