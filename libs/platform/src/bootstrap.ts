@@ -55,7 +55,7 @@ export async function startService(options: StartOptions): Promise<RunningServic
  * exception and Node ends the process: one request's failure took every app of the region down.
  * Such an error belongs to the one request: log it, count it and keep serving.
  */
-function guardRequestErrors(service: ServiceName): void {
+export function guardRequestErrors(service: ServiceName): void {
   if (rxjsConfig.onUnhandledError) return;
   rxjsConfig.onUnhandledError = (err: unknown) => {
     unhandledRequestErrors++;

@@ -37,7 +37,7 @@ export async function readProbe(rest: RestFn): Promise<Probe> {
 export function touchedProbes(accepted: { detail: string }[]): Set<keyof Probe> {
   const touched = new Set<keyof Probe>();
   for (const a of accepted) {
-    if (a.detail.includes('"p3"') || a.detail.includes('account_import')) touched.add('accounts');
+    if (a.detail.includes('"p3"') || a.detail.includes('account_import') || a.detail.includes('account_delete')) touched.add('accounts');
     if (a.detail.includes('"p1"') || a.detail.includes('"p2"')) touched.add('conversation');
     if (a.detail.includes(PROBE_GROUP)) touched.add('members');
   }

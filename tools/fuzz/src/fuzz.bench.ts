@@ -7,6 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SERVICE_NAMES } from '@meridian/contracts';
 import { GrpcClients, Metrics, loadPlatformConfig } from '@meridian/platform';
 import { authV1 } from '@meridian/proto';
 import { genUserSig } from '@meridian/usersig';
@@ -59,11 +60,12 @@ async function main(): Promise<void> {
     await seedProbe(call, wsUsers);
     const before = await readProbe(call);
     say(`platform ready; ${cases} cases from seed ${seed}`);
-    const stats = await runFuzz({ gatewayUrl, sdkAppId: app!.sdkAppId, admin: 'administrator', sigAdmin: 'sigadmin', sig, wsUsers }, {
+    const serviceUrls = platform.regions.flatMap((r) => SERVICE_NAMES.map((s) => platform.topology.httpBaseUrl(r, s)));
+    const stats = await runFuzz({ gatewayUrl, sdkAppId: app!.sdkAppId, admin: 'administrator', sigAdmin: 'sigadmin', sig, wsUsers, serviceUrls }, {
       cases,
       seed,
       concurrency: num('MERIDIAN_FUZZ_CONCURRENCY', 8),
-      onProgress: (s) => say(`  ${s.cases} cases, ${(s.ms / 1000).toFixed(0)} s, ${s.violations.length} violations`),
+      onProgress: (s) => say(`  ${s.cases} cases, ${(s.ms / 1000).toFixed(0)} s, ${s.violations.length} violations, ${children.filter((c) => c.process.exitCode !== null || c.process.signalCode !== null).length} processes exited`),
     });
     const after = await readProbe(call);
     const touched = touchedProbes(stats.accepted);
@@ -73,9 +75,11 @@ async function main(): Promise<void> {
     say(`by kind ${JSON.stringify(stats.byKind)}`);
     say(`by code ${JSON.stringify(sorted)}`);
     say(`accepted (code 0) ${stats.byCode['0'] ?? 0}; probes ${JSON.stringify(probes)}`);
+    const exited = children.filter((c) => c.process.exitCode !== null || c.process.signalCode !== null).map((c) => c.name);
+    say(`process restarts ${stats.restarts}; processes exited ${exited.length}${exited.length ? ` (${exited.join(', ')})` : ''}`);
     say(`violations ${stats.violations.length}${stats.violations.length ? `:\n  ${stats.violations.slice(0, 20).join('\n  ')}` : ''}`);
-    process.stdout.write(`${JSON.stringify({ scenario: 'fuzz', cases: stats.cases, seed, seconds: stats.ms / 1000, byKind: stats.byKind, byCode: sorted, probes, violations: stats.violations.length })}\n`);
-    if (stats.violations.length || Object.values(probes).includes('CHANGED')) process.exitCode = 1;
+    process.stdout.write(`${JSON.stringify({ scenario: 'fuzz', cases: stats.cases, seed, seconds: stats.ms / 1000, byKind: stats.byKind, byCode: sorted, probes, restarts: stats.restarts, exited: exited.length, violations: stats.violations.length })}\n`);
+    if (stats.violations.length || exited.length || Object.values(probes).includes('CHANGED')) process.exitCode = 1;
   } finally {
     clients?.onModuleDestroy();
     await stopChildren(children, 5000);

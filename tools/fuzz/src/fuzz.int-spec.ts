@@ -2,7 +2,7 @@
  * Seed-fixed fuzzing run against the test platform (issue #11; the 100k-case run is
  * `npm run bench -- fuzz`): REST bodies and query strings, WebSocket frames, UserSigs.
  */
-import { createTestApp, gatewayUrl, rest, type TestApp } from '@meridian/testing';
+import { allServices, createTestApp, gatewayUrl, rest, serviceHttpUrl, testTopology, type TestApp } from '@meridian/testing';
 import { readProbe, seedProbe, touchedProbes, type Probe } from './fuzz-probe';
 import { runFuzz } from './fuzz';
 
@@ -22,10 +22,19 @@ describe('fuzzing the gateway (seed-fixed)', () => {
 
   it(`answers ${CASES} random REST, WebSocket and UserSig cases with error codes, keeps running, and changes nothing on rejection`, async () => {
     const before: Probe = await readProbe(call);
-    const stats = await runFuzz({ gatewayUrl: gatewayUrl(SG), sdkAppId: app.sdkAppId, admin: app.admin, sigAdmin: 'sigadmin', sig: (id) => app.sig(id), wsUsers: WS_USERS }, { cases: CASES, seed: SEED, concurrency: 4 });
+    const stats = await runFuzz({
+        gatewayUrl: gatewayUrl(SG),
+        sdkAppId: app.sdkAppId,
+        admin: app.admin,
+        sigAdmin: 'sigadmin',
+        sig: (id) => app.sig(id),
+        wsUsers: WS_USERS,
+        serviceUrls: testTopology().regionNames().flatMap((r) => allServices().map((s) => serviceHttpUrl(r, s))),
+      }, { cases: CASES, seed: SEED, concurrency: 4 });
     const after = await readProbe(call);
-    process.stdout.write(`[fuzz] seed ${SEED}: ${stats.cases} cases in ${stats.ms} ms; by kind ${JSON.stringify(stats.byKind)}; by code ${JSON.stringify(stats.byCode)}\n`);
+    process.stdout.write(`[fuzz] seed ${SEED}: ${stats.cases} cases in ${stats.ms} ms; by kind ${JSON.stringify(stats.byKind)}; by code ${JSON.stringify(stats.byCode)}; restarts ${stats.restarts}\n`);
     expect(stats.violations).toEqual([]);
+    expect(stats.restarts).toBe(0);
     const touched = touchedProbes(stats.accepted);
     for (const k of Object.keys(before) as (keyof Probe)[]) if (!touched.has(k)) expect({ [k]: after[k] }).toEqual({ [k]: before[k] });
   }, 60_000);

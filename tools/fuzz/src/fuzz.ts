@@ -19,6 +19,8 @@ export interface FuzzTarget {
   sigAdmin: string;
   /** Logged-in fuzz users for WS cases, one per connection (not probe accounts). */
   wsUsers: string[];
+  /** HTTP base URLs of every service process of the platform: none may restart or stop answering. */
+  serviceUrls: string[];
 }
 
 export interface FuzzStats {
@@ -26,36 +28,198 @@ export interface FuzzStats {
   byKind: Record<string, number>;
   byCode: Record<string, number>;
   violations: string[];
+  /** Service processes that restarted or stopped answering during the run (must be 0). */
+  restarts: number;
   /** Cases answered with code 0 (accepted): they may change state, so callers exclude them from probes. */
   accepted: { kind: string; detail: string }[];
   ms: number;
 }
 
-/** Commands whose bodies are fuzzed with a valid admin UserSig. */
+/** Every REST command the gateway serves (docs: README's REST table), fuzzed with a valid admin UserSig. */
 export const REST_COMMANDS = [
-  'im_open_login_svc/account_import',
-  'openim/sendmsg',
-  'openim/batchsendmsg',
-  'openim/admin_getroammsg',
-  'sns/friend_add',
-  'group_open_http_svc/create_group',
-  'group_open_http_svc/send_group_msg',
+  ...['account_import', 'multiaccount_import', 'account_delete', 'account_check', 'kick'].map((c) => `im_open_login_svc/${c}`),
+  ...['query_online_status', 'querystate', 'sendmsg', 'batchsendmsg', 'admin_getroammsg', 'admin_msgwithdraw', 'importmsg', 'modify_c2c_msg', 'admin_set_msg_read', 'get_c2c_unread_msg_num', 'modify_group_msg'].map(
+    (c) => `openim/${c}`,
+  ),
+  'recentcontact/get_list',
+  'recentcontact/delete',
+  'profile/portrait_get',
   'profile/portrait_set',
-] as const;
+  ...['setnospeaking', 'getnospeaking', 'getappinfo'].map((c) => `openconfigsvr/${c}`),
+  'open_msg_svc/get_history',
+  ...['friend_add', 'friend_import', 'friend_update', 'friend_delete', 'friend_delete_all', 'friend_check', 'friend_get', 'friend_get_list', 'group_add', 'group_delete', 'group_get', 'black_list_add', 'black_list_delete', 'black_list_get', 'black_list_check'].map(
+    (c) => `sns/${c}`,
+  ),
+  ...[
+    'create_group',
+    'get_group_info',
+    'get_group_member_info',
+    'modify_group_base_info',
+    'add_group_member',
+    'delete_group_member',
+    'modify_group_member_info',
+    'destroy_group',
+    'get_joined_group_list',
+    'get_role_in_group',
+    'forbid_send_msg',
+    'get_group_muted_account',
+    'change_group_owner',
+    'send_group_msg',
+    'send_group_system_notification',
+    'group_msg_recall',
+    'group_msg_get_simple',
+    'get_online_member_num',
+    'import_group',
+    'import_group_member',
+    'import_group_msg',
+    'set_unread_msg_num',
+    'delete_group_msg_by_sender',
+  ].map((c) => `group_open_http_svc/${c}`),
+  ...['im_push', 'im_set_attr_name', 'im_get_attr_name', 'im_set_attr', 'im_get_attr', 'im_remove_attr', 'im_get_tag', 'im_add_tag', 'im_remove_tag', 'im_remove_all_tags'].map((c) => `all_member_push/${c}`),
+];
 
-const WS_CMDS = ['chat.send', 'chat.sync', 'chat.read', 'chat.recall', 'chat.conversations', 'profile.set', 'friend.add', 'group.send_group_msg', 'group.create_group', 'nope.nothing', ''];
+/** Every WebSocket command (docs/protocol.md), plus names that must not exist. */
+const WS_CMDS = [
+  'account.online_status',
+  ...['send', 'sync', 'read', 'recall', 'unread', 'conversations', 'conversation_delete', 'conversation_pin'].map((c) => `chat.${c}`),
+  'profile.get',
+  'profile.set',
+  ...['add', 'check', 'delete', 'group_create', 'group_delete', 'group_rename', 'groups', 'list', 'requests', 'respond', 'update'].map((c) => `friend.${c}`),
+  'blacklist.add',
+  'blacklist.delete',
+  'blacklist.get',
+  'push.register_token',
+  ...[
+    'create_group',
+    'get_group_info',
+    'get_group_member_info',
+    'modify_group_base_info',
+    'add_group_member',
+    'delete_group_member',
+    'modify_group_member_info',
+    'get_joined_group_list',
+    'get_role_in_group',
+    'forbid_send_msg',
+    'get_group_muted_account',
+    'send_group_msg',
+    'group_msg_recall',
+    'group_msg_get_simple',
+    'get_online_member_num',
+    'apply_join_group',
+    'quit_group',
+    'handle_join_application',
+    'get_join_applications',
+    'set_read',
+  ].map((c) => `group.${c}`),
+  'nope.nothing',
+  'group.__proto__',
+  'constructor',
+  '',
+];
+
+/**
+ * Strings that have broken parsers, validators, stores and transports: lone surrogates (grpc-js
+ * could not encode them into a status and the service exited), NUL (PostgreSQL refuses it),
+ * non-characters, bidi controls, over-long and multi-byte-heavy strings, and names that are
+ * inherited members of every JavaScript object.
+ */
+export const HOSTILE_STRINGS = [
+  '\ud800',
+  '\udfff',
+  'a\ud800b',
+  '\udc00\ud800',
+  '\u0000',
+  'a\u0000',
+  '\uFFFE',
+  '\uFFFF',
+  '\u{10FFFF}',
+  '\u202E\u2066evil\u2069',
+  '\u200B',
+  '__proto__',
+  'constructor',
+  'prototype',
+  'toString',
+  'hasOwnProperty',
+  '$where',
+  'a.b',
+  '😀',
+  'é'.repeat(6000),
+  '😀'.repeat(4000),
+  'a'.repeat(40_000),
+];
+
+/** Field names of Tencent bodies (so hostile values land in real string fields of every command). */
+const FIELD_NAMES = [
+  'To_Account',
+  'From_Account',
+  'MsgBody',
+  'MsgRandom',
+  'MsgKey',
+  'MsgSeq',
+  'GroupId',
+  'UserID',
+  'Identifier',
+  'Accounts',
+  'DeleteItem',
+  'CheckItem',
+  'ProfileItem',
+  'TagList',
+  'AddFriendItem',
+  'UpdateItem',
+  'MemberList',
+  'Member_Account',
+  'Owner_Account',
+  'NewOwner_Account',
+  'Type',
+  'Name',
+  'Introduction',
+  'Notification',
+  'FaceUrl',
+  'NameCard',
+  'AppDefinedData',
+  'Key',
+  'Value',
+  'Tag',
+  'MsgType',
+  'MsgContent',
+  'Text',
+  'Data',
+  'Desc',
+  'CloudCustomData',
+  'OfflinePushInfo',
+  'Operator_Account',
+  'Peer_Account',
+  'Report_Account',
+  'Set_Account',
+  'Get_Account',
+  'GroupName',
+  'ChatType',
+  'MsgTime',
+  'AttrNames',
+  'Attrs',
+  'Tags',
+  'MaxCnt',
+  'MinTime',
+  'MaxTime',
+  '__proto__',
+  'constructor',
+];
+
 /** Close codes a fuzzed connection may legitimately end with (docs/protocol.md). */
 const OK_CLOSES = new Set([1008, 1009, 4000, 4001, 4002, 4003]);
 
 /** Arbitrary JSON-ish values biased towards the edges that break parsers and validators. */
 const edgy = fc.oneof(
-  fc.constantFrom(null, true, false, 0, -1, 1.5, 2 ** 32, 2 ** 53, -(2 ** 63), Number.MAX_SAFE_INTEGER + 2, '', ' ', '0', 'sigadmin', 'p1', 'p2', 'p3', '__proto__', 'constructor', '😀', '\u0000', 'a'.repeat(40_000)),
+  fc.constantFrom(null, true, false, 0, -1, 1.5, 2 ** 32, 2 ** 53, -(2 ** 63), Number.MAX_SAFE_INTEGER + 2, '', ' ', '0', 'sigadmin', 'p1', 'p2', 'p3'),
+  fc.constantFrom(...HOSTILE_STRINGS),
+  fc.constantFrom('p1', 'p2', '@probe').chain((base) => fc.constantFrom(...HOSTILE_STRINGS.slice(0, 11)).map((h) => `${base}${h}`)),
   fc.string({ maxLength: 40 }),
+  fc.string({ unit: 'binary', maxLength: 12 }),
   fc.integer(),
   fc.double(),
 );
 const jsonValue: fc.Arbitrary<unknown> = fc.letrec<{ v: unknown }>((tie) => ({
-  v: fc.oneof({ depthSize: 'small' }, edgy, fc.array(tie('v'), { maxLength: 4 }), fc.dictionary(fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom('To_Account', 'From_Account', 'MsgBody', 'MsgRandom', 'GroupId', 'UserID', 'Accounts', 'ProfileItem', 'AddFriendItem', 'Type', 'Name', 'MsgType', 'MsgContent', 'Text', 'Operator_Account', 'Peer_Account', 'MaxCnt', 'MinTime', 'MaxTime')), tie('v'), { maxKeys: 5 })),
+  v: fc.oneof({ depthSize: 'small' }, edgy, fc.array(tie('v'), { maxLength: 4 }), fc.dictionary(fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom(...FIELD_NAMES), fc.constantFrom(...HOSTILE_STRINGS.slice(0, 16))), tie('v'), { maxKeys: 5 })),
 })).v;
 
 /** Bodies shaped like the real ones (right field names, wrong or odd values) plus free-form JSON. */
@@ -140,8 +304,9 @@ export function caseArbitrary(target: FuzzTarget, valid: string): fc.Arbitrary<F
 
 /** Runs `cases` cases from `seed`, `concurrency` at a time; classifies every answer. */
 export async function runFuzz(target: FuzzTarget, opts: { cases: number; seed: number; concurrency: number; onProgress?: (s: FuzzStats) => void }): Promise<FuzzStats> {
-  const stats: FuzzStats = { cases: 0, byKind: {}, byCode: {}, violations: [], accepted: [], ms: 0 };
+  const stats: FuzzStats = { cases: 0, byKind: {}, byCode: {}, violations: [], restarts: 0, accepted: [], ms: 0 };
   const started = Date.now();
+  const startedAt = await processStartTimes(target.serviceUrls);
   // One valid sig for the whole run: a second one (another TLS.time) would make a mutation of the
   // first look like a forgery when it is only the first with its padding cut.
   const valid = target.sig(target.sigAdmin);
@@ -162,7 +327,7 @@ export async function runFuzz(target: FuzzTarget, opts: { cases: number; seed: n
       stats.cases++;
       stats.byKind[c.kind] = (stats.byKind[c.kind] ?? 0) + 1;
       stats.byCode[code] = (stats.byCode[code] ?? 0) + 1;
-      if (code === '0' && stats.accepted.length < 1000) stats.accepted.push({ kind: c.kind, detail: JSON.stringify(c).slice(0, 200) });
+      if (code === '0' && stats.accepted.length < 1000) stats.accepted.push({ kind: c.kind, detail: JSON.stringify(c).slice(0, 4000) });
       if (opts.onProgress && Date.now() - lastProgress > 10_000) {
         lastProgress = Date.now();
         opts.onProgress({ ...stats, ms: Date.now() - started });
@@ -174,8 +339,27 @@ export async function runFuzz(target: FuzzTarget, opts: { cases: number; seed: n
   // No crash: the gateway still answers.
   const health = await fetch(`${target.gatewayUrl}/healthz`).then((r) => r.status, () => 0);
   if (health !== 200) stats.violations.push(`gateway /healthz answered ${health} after the run`);
+  // No crash anywhere: every service process is the one that answered before the run.
+  const after = await processStartTimes(target.serviceUrls);
+  for (const [url, t] of startedAt) {
+    if (after.get(url) !== t) {
+      stats.restarts++;
+      stats.violations.push(`${url} ${after.get(url) === undefined ? 'stopped answering' : 'restarted'} during the run`);
+    }
+  }
   stats.ms = Date.now() - started;
   return stats;
+}
+
+/** Each service's process start time (from its /metrics); missing when it does not answer. */
+export async function processStartTimes(urls: string[]): Promise<Map<string, number | undefined>> {
+  const out = new Map<string, number | undefined>();
+  for (const url of urls) {
+    const text = await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(5000) }).then((r) => (r.ok ? r.text() : ''), () => '');
+    const m = /^meridian_process_start_time_seconds\{[^}]*\} ([0-9.e+]+)$/m.exec(text);
+    out.set(url, m ? Number(m[1]) : undefined);
+  }
+  return out;
 }
 
 async function runCase(target: FuzzTarget, c: FuzzCase, ws: WsSession, validSig: string): Promise<string> {
