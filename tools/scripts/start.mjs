@@ -2,7 +2,7 @@
 // npm start: from a fresh clone, install what is missing, start the data plane and both regions,
 // wait until every service is ready, and write .meridian/local.json with every endpoint.
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, openSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CONSOLE_PID, DEMO_WEB_PID, LOG_DIR, PLATFORM_PID, ROOT, RUN_DIR, build, dataplane, ensureDependencies, pidAlive, requireBuilt, say, step } from './lib.mjs';
 
@@ -75,7 +75,9 @@ const local = {
     }),
   ),
 };
-writeFileSync(join(ROOT, '.meridian', 'local.json'), `${JSON.stringify(local, null, 2)}\n`);
+// It holds the demo app's secret key and an admin UserSig: readable by this user only.
+writeFileSync(join(ROOT, '.meridian', 'local.json'), `${JSON.stringify(local, null, 2)}\n`, { mode: 0o600 });
+chmodSync(join(ROOT, '.meridian', 'local.json'), 0o600);
 
 const rows = platform.regions.flatMap((r) => [
   [r, 'REST API', `${local.regions[r].rest}/<service>/<command>`],
@@ -94,8 +96,9 @@ process.stdout.write(
       ? [`             first start: password of admin is ${consoleInfo.password}  (shown once; reset: see docs/operations.md)`]
       : []),
     `  demo app   SDKAppID ${demo.sdkAppId}  home ${demo.homeRegion}  admin ${demo.admin}`,
-    `             secret key ${demo.secretKey}`,
-    `  try it     curl -s -d '{"CheckItem":[{"UserID":"alice"}]}' '${local.regions[demo.homeRegion].rest}/im_open_login_svc/account_check?sdkappid=${demo.sdkAppId}&identifier=${demo.admin}&usersig=${demo.adminUserSig}&random=1&contenttype=json'`,
+    // Credentials stay in the 0600 file rather than on the screen (terminal scrollback and CI logs).
+    `             secret key and an admin UserSig in .meridian/local.json (demoApp.secretKey, demoApp.adminUserSig)`,
+    `  try it     curl -s -d '{"CheckItem":[{"UserID":"alice"}]}' "${local.regions[demo.homeRegion].rest}/im_open_login_svc/account_check?sdkappid=${demo.sdkAppId}&identifier=${demo.admin}&usersig=$(node -p "require('./.meridian/local.json').demoApp.adminUserSig")&random=1&contenttype=json"`,
     `             (npm run meridian -- usersig gen --sdkappid ${demo.sdkAppId} --user <id> makes more)`,
     '',
     '  endpoints written to .meridian/local.json; npm stop stops everything',

@@ -9,7 +9,7 @@ import { GrpcMetricsInterceptor } from './grpc/grpc-endpoint';
 import { EventBus, KAFKA_TOPICS } from './kafka/event-bus';
 import { RedisClient } from './redis/redis';
 import { mongoRootModule } from './mongo/mongo';
-import { createRootLogger } from './logging/logger';
+import { LOG_SERIALIZERS, createRootLogger } from './logging/logger';
 import { Probe, ProbeSchema } from './selftest/probe.schema';
 import { SelfTestService } from './selftest/selftest.service';
 import { PlatformGrpcController } from './selftest/platform.grpc.controller';
@@ -39,6 +39,8 @@ export class PlatformModule {
             logger,
             autoLogging: { ignore: (req) => ['/healthz', '/readyz', '/metrics'].includes(req.url ?? '') },
             quietReqLogger: true,
+            // pino-http brings its own request serializer; ours keeps credentials out of URLs.
+            serializers: LOG_SERIALIZERS,
           },
         }),
         mongoRootModule(),
