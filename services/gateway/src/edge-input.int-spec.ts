@@ -63,9 +63,11 @@ describe('edge input that once crashed services', () => {
 
   it('WebSocket: a lone surrogate in a login field is refused before auth is asked', async () => {
     const other = await TestWsClient.connect(SG);
-    const res = await other.login({ sdkAppId: app.sdkAppId, userId: `eu${LONE}`, userSig: app.sig('eu2'), platform: 'Web' });
+    other.send({ v: 1, t: 'login', id: 1, body: { sdkAppId: app.sdkAppId, userId: `eu${LONE}`, userSig: app.sig('eu2'), platform: 'Web' } });
+    const res = await other.waitFor((f) => (f.t === 'error' || f.t === 'res') && f.id === 1);
     other.close();
-    expect(res.code).toBe(ErrorCode.INVALID_PARAMETER);
+    expect([res.t, res.code]).toEqual(['error', ErrorCode.INVALID_PARAMETER]);
+    expect(res.info).toContain('login.userId');
   });
 
   it('REST: each service answers with its own parameter code, and nothing is stored', async () => {
