@@ -11,6 +11,9 @@ export const TEST_NAMESPACE = process.env['MERIDIAN_TEST_NAMESPACE'] ?? 'test';
 export const TEST_PORT_OFFSET = Number(process.env['MERIDIAN_TEST_PORT_OFFSET'] ?? 10_000);
 export const REPO_ROOT = join(__dirname, '..', '..', '..');
 
+/** The test platform's get_history URL secret (tests sign and forge tokens with it). */
+export const TEST_HISTORY_URL_SECRET = `meridian-test-history-url-secret-${TEST_NAMESPACE}-0123456789`;
+
 /** Service settings of the test platform that differ from production defaults. */
 export const TEST_LIMITS = {
   MERIDIAN_AUTH_FAILURE_LIMIT: '5',
@@ -46,6 +49,7 @@ export const TEST_LIMITS = {
   MERIDIAN_STATS_FLUSH_MS: '500',
   // get_history files read from chat / group two messages per page, so paging is exercised.
   MERIDIAN_HISTORY_PAGE_SIZE: '2',
+  MERIDIAN_HISTORY_URL_SECRET: TEST_HISTORY_URL_SECRET,
 } as const;
 
 /** The test platform's topology (namespaced names, offset ports). */

@@ -1,9 +1,6 @@
 import { z } from 'zod';
 import { serviceEnv } from '@meridian/platform';
 
-/** The built-in get_history URL secret: fine on one machine, never in a shared deployment. */
-export const DEV_HISTORY_URL_SECRET = 'meridian-local-history-url-secret';
-
 export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env) {
   return serviceEnv(
     {
@@ -32,10 +29,12 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env) {
       /** Time given to clients to leave on shutdown before sockets are closed. */
       MERIDIAN_WS_DRAIN_MS: z.coerce.number().int().min(0).max(120_000).default(2000),
       /**
-       * Signs get_history download URLs. Every gateway of every region must share it (a URL may be
-       * downloaded through any of them); the default is for local use only (a warning is logged).
+       * Signs get_history download URLs; they are the only credential of a download. Every gateway
+       * of every region must share it (a URL may be downloaded through any of them). No default: a
+       * secret written in the source would let anyone forge download links (npm start makes one per
+       * data directory, Helm reads it from a Secret).
        */
-      MERIDIAN_HISTORY_URL_SECRET: z.string().min(16).default(DEV_HISTORY_URL_SECRET),
+      MERIDIAN_HISTORY_URL_SECRET: z.string({ error: 'MERIDIAN_HISTORY_URL_SECRET is required (at least 32 characters; e.g. openssl rand -hex 32)' }).min(32, 'MERIDIAN_HISTORY_URL_SECRET must be at least 32 characters'),
       /** How long a get_history download URL stays valid. */
       MERIDIAN_HISTORY_URL_TTL_S: z.coerce.number().int().min(10).max(7 * 86_400).default(3600),
       /** Messages per page read from chat / group while a get_history file is produced. */

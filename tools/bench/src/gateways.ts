@@ -1,4 +1,5 @@
-import { resolvePlatform, spawnUnit, type Child } from '../../launcher/src/control';
+import { LOCAL_SECRETS_FILE, resolvePlatform, spawnUnit, type Child } from '../../launcher/src/control';
+import { ensurePlatformSecrets, secretsEnv } from '../../launcher/src/secrets';
 
 const say = (msg: string) => process.stdout.write(`[bench] ${msg}\n`);
 
@@ -14,7 +15,7 @@ export async function spawnGateways(n: number, region: string, basePort = 7500):
   for (let i = 0; i < n; i++) {
     const httpPort = basePort + i * 2;
     const child = spawnUnit(
-      { ...platform, options: { ...platform.options, extraEnv: { MERIDIAN_HTTP_PORT: String(httpPort), MERIDIAN_GRPC_PORT: String(httpPort + 1), MERIDIAN_INSTANCE_ID: `${region}-gateway-bench-${i}` } } },
+      { ...platform, options: { ...platform.options, extraEnv: { ...secretsEnv(ensurePlatformSecrets(LOCAL_SECRETS_FILE), process.env), MERIDIAN_HTTP_PORT: String(httpPort), MERIDIAN_GRPC_PORT: String(httpPort + 1), MERIDIAN_INSTANCE_ID: `${region}-gateway-bench-${i}` } } },
       region,
       { name: `${region}.gateway-bench-${i}`, services: ['gateway'], entry: 'dist/services/gateway/src/main.js', args: [] },
     );

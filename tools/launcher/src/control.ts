@@ -3,8 +3,12 @@ import { closeSync, existsSync, mkdirSync, openSync, renameSync } from 'node:fs'
 import { join, resolve } from 'node:path';
 import { SERVICE_NAMES, type ServiceName } from '@meridian/contracts';
 import { Topology } from '@meridian/platform';
+import { ephemeralPlatformSecrets, secretsEnv } from './secrets';
 
 export const REPO_ROOT = resolve(__dirname, '..', '..', '..', ...(__dirname.includes(`${join('dist', 'tools')}`) ? ['..'] : []));
+
+/** Where npm start keeps its platform secrets (see ./secrets): with the data, git-ignored. */
+export const LOCAL_SECRETS_FILE = join(REPO_ROOT, '.meridian', 'data', 'platform-secrets.json');
 
 export interface PlatformOptions {
   regions?: string[];
@@ -29,6 +33,9 @@ export function resolvePlatform(options: PlatformOptions = {}): ResolvedPlatform
   const topology = Topology.load(topologyPath, { portOffset: options.portOffset ?? 0, namespace: options.namespace ?? '' });
   const regions = options.regions ?? topology.regionNames();
   for (const r of regions) topology.region(r);
+  // A platform without a given history URL secret gets one of its own: never a built-in one.
+  const extraEnv = options.extraEnv ?? {};
+  const secrets = { ...secretsEnv(ephemeralPlatformSecrets(), { ...process.env, ...extraEnv }), ...extraEnv };
   return {
     topology,
     regions,
@@ -39,7 +46,7 @@ export function resolvePlatform(options: PlatformOptions = {}): ResolvedPlatform
       topologyPath,
       logDir: options.logDir ?? join(REPO_ROOT, '.meridian', 'logs'),
       logLevel: options.logLevel ?? 'info',
-      extraEnv: options.extraEnv ?? {},
+      extraEnv: secrets,
     },
   };
 }

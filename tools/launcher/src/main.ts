@@ -6,7 +6,8 @@
  *        [--namespace ns] [--port-offset n] [--log-level info]
  */
 import { parseArgs } from 'node:util';
-import { resolvePlatform, spawnPlatform, spawnUnit, stopChildren, waitReady } from './control';
+import { LOCAL_SECRETS_FILE, resolvePlatform, spawnPlatform, spawnUnit, stopChildren, waitReady } from './control';
+import { ensurePlatformSecrets, secretsEnv } from './secrets';
 
 const log = (msg: string, extra: Record<string, unknown> = {}) =>
   process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), component: 'launcher', msg, ...extra })}\n`);
@@ -28,6 +29,8 @@ async function main(): Promise<void> {
     namespace: values.namespace,
     portOffset: Number(values['port-offset']),
     logLevel: values['log-level'],
+    // Kept with the data (.meridian/data), so links and sessions outlive a platform restart.
+    extraEnv: secretsEnv(ensurePlatformSecrets(LOCAL_SECRETS_FILE), process.env),
   });
   const children = spawnPlatform(platform);
   log('spawned', { processes: children.map((c) => ({ name: c.name, pid: c.process.pid })) });

@@ -1,4 +1,8 @@
 import { createHash, type Hash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable, Transform, Writable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
@@ -40,7 +44,7 @@ export function parseMsgTime(value: string): number | undefined {
  * The messages come page by page from the owning service of the app's home region (chat for C2C,
  * group for Group) over gRPC, so memory stays at one page whatever the hour holds. The same
  * stream is produced twice: once to measure it for get_history (sizes and MD5s) and once for the
- * download, whose bytes are checked against what get_history announced.
+ * download, whose bytes are checked against what get_history announced before any is sent.
  */
 @Injectable()
 export class HistoryExportService {
@@ -63,13 +67,24 @@ export class HistoryExportService {
   }
 
   /**
-   * Streams the gzip file into `out`. The last chunk is held back until the whole file has been
-   * checked against the announced size and MD5: when the hour changed since get_history (a recall,
-   * an import into the past), the download is cut short instead of delivering a file that does not
-   * match its description, and the caller asks get_history again.
+   * Produces the gzip file into a private temporary file and checks it against the announced size
+   * and MD5 before the caller sends a byte. When the hour changed since get_history (a recall, an
+   * import into the past) the download is refused with an error answer instead of a file that
+   * does not match its description, or a connection cut short halfway. Memory stays at one page:
+   * the file is on disk, not in memory. The caller removes the file with `release`.
    */
-  async download(sdkAppId: number, chatType: HistoryChatType, hourStart: number, expect: { gzipSize: number; gzipMd5: string }, out: NodeJS.WritableStream): Promise<void> {
-    await pipeline(Readable.from(this.lines(sdkAppId, chatType, hourStart, { records: 0 })), createGzip({ level: 6 }), new Verify(expect), out);
+  async produceVerified(sdkAppId: number, chatType: HistoryChatType, hourStart: number, expect: { gzipSize: number; gzipMd5: string }): Promise<VerifiedFile> {
+    const dir = await mkdtemp(join(tmpdir(), 'meridian-history-'));
+    const path = join(dir, 'file.gz');
+    const gz = new Measure();
+    try {
+      await pipeline(Readable.from(this.lines(sdkAppId, chatType, hourStart, { records: 0 })), createGzip({ level: 6 }), gz, new Limit(expect.gzipSize), createWriteStream(path, { mode: 0o600 }));
+      if (gz.size !== expect.gzipSize || gz.md5() !== expect.gzipMd5) throw new FileChanged();
+      return { path, size: gz.size, release: () => rm(dir, { recursive: true, force: true }) };
+    } catch (err) {
+      await rm(dir, { recursive: true, force: true });
+      throw err;
+    }
   }
 
   private async *lines(sdkAppId: number, chatType: HistoryChatType, hourStart: number, counter: { records: number }): AsyncGenerator<Buffer> {
@@ -147,30 +162,32 @@ class Measure extends Transform {
   }
 }
 
-/** Passes bytes through but the last chunk, which goes out only when size and MD5 match. */
-class Verify extends Transform {
+/** Stops a file that grows past its announced size before it fills the disk. */
+class Limit extends Transform {
   private size = 0;
-  private readonly hash: Hash = createHash('md5');
-  private held: Buffer | undefined;
-
-  constructor(private readonly expect: { gzipSize: number; gzipMd5: string }) {
+  constructor(private readonly max: number) {
     super();
   }
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
     this.size += chunk.length;
-    this.hash.update(chunk);
-    if (this.size > this.expect.gzipSize) return done(new Error('the file is larger than announced'));
-    const out = this.held;
-    this.held = chunk;
-    done(null, out);
+    if (this.size > this.max) return done(new FileChanged());
+    done(null, chunk);
   }
+}
 
-  override _flush(done: TransformCallback): void {
-    const md5 = this.hash.digest('hex');
-    if (this.size !== this.expect.gzipSize || md5 !== this.expect.gzipMd5) return done(new Error('the file changed since get_history described it'));
-    done(null, this.held);
+/** The hour's file no longer matches what get_history announced. */
+export class FileChanged extends MeridianError {
+  constructor() {
+    super(ErrorCode.HISTORY_NOT_READY, 'the file changed since get_history described it (a message of that hour was imported or recalled); call get_history again');
   }
+}
+
+/** A produced, checked file on disk. */
+export interface VerifiedFile {
+  path: string;
+  size: number;
+  release(): Promise<void>;
 }
 
 const discard = () =>

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { ErrorCode, MeridianError } from '@meridian/contracts';
 import { PLATFORM_CONFIG, type PlatformConfig } from '@meridian/platform';
-import { GATEWAY_CONFIG, DEV_HISTORY_URL_SECRET, type GatewayConfig } from '../gateway.config';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../gateway.config';
 import { RestCommandRegistry } from '../rest/rest-command.registry';
 import type { JsonObject, RestContext } from '../rest/rest.types';
 import { HOUR_S, HistoryExportService, msgTimeOf, parseMsgTime } from './history-export.service';
@@ -28,9 +28,6 @@ export class HistoryCommands implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    if (this.config.MERIDIAN_HISTORY_URL_SECRET === DEV_HISTORY_URL_SECRET) {
-      this.logger.warn('MERIDIAN_HISTORY_URL_SECRET is not set: get_history download URLs are signed with the built-in development secret');
-    }
     // Tencent's limit for this API: 10 calls per second.
     this.registry.register({ path: 'open_msg_svc/get_history', ratePerSecond: 10, handle: (ctx, body) => this.getHistory(ctx, body) });
   }

@@ -2,13 +2,17 @@ import { Controller, Get, Inject, Param, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { ErrorCode, MeridianError } from '@meridian/contracts';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../gateway.config';
-import { HistoryExportService } from './history-export.service';
+import { createReadStream } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
+import { HistoryExportService, type VerifiedFile } from './history-export.service';
 import { verifyHistoryToken } from './history-token';
 
 /**
  * Downloads of get_history files: GET /v1/msg_history/<token>/<name>.gz. No UserSig: the token
  * (signed, expiring, naming one app's hour) is the credential. A token that does not verify gets
- * 403 with 1001, an expired one 403 with 1005, both as Tencent-style JSON.
+ * 403 with 1001, an expired one 403 with 1005, both as Tencent-style JSON. The file is checked
+ * against the size and MD5 get_history announced before the first byte goes out: a file that
+ * changed since is 409 with 1004 (call get_history again), never a truncated download.
  */
 @Controller('v1/msg_history')
 export class HistoryHttpController {
@@ -29,24 +33,27 @@ export class HistoryHttpController {
       return;
     }
     const g = check.grant;
+    let file: VerifiedFile;
+    try {
+      file = await this.exports.produceVerified(g.sdkAppId, g.chatType, g.hourStart, g);
+    } catch (err) {
+      this.exports.logMismatch(g.sdkAppId, g.chatType, g.hourStart, err as Error);
+      const code = MeridianError.is(err) ? err.code : ErrorCode.HISTORY_SYSTEM_ERROR;
+      const status = code === ErrorCode.HISTORY_EXPIRED ? 410 : code === ErrorCode.HISTORY_NOT_READY ? 409 : 503;
+      res.status(status).type('application/json').send(JSON.stringify({ ActionStatus: 'FAIL', ErrorCode: code, ErrorInfo: MeridianError.is(err) ? err.message : 'the file could not be produced' }));
+      return;
+    }
     res.status(200);
     res.setHeader('Content-Type', 'application/gzip');
-    res.setHeader('Content-Length', String(g.gzipSize));
+    res.setHeader('Content-Length', String(file.size));
     res.setHeader('Content-Disposition', `attachment; filename="${name.replace(/[^\w.-]/g, '_')}"`);
     res.setHeader('Cache-Control', 'private, no-store');
     try {
-      await this.exports.download(g.sdkAppId, g.chatType, g.hourStart, g, res);
-    } catch (err) {
-      this.exports.logMismatch(g.sdkAppId, g.chatType, g.hourStart, err as Error);
-      if (!res.headersSent) {
-        const code = MeridianError.is(err) ? err.code : ErrorCode.HISTORY_SYSTEM_ERROR;
-        res.removeHeader('Content-Length');
-        res.removeHeader('Content-Disposition');
-        res.status(code === ErrorCode.HISTORY_EXPIRED ? 410 : 503).type('application/json').send(JSON.stringify({ ActionStatus: 'FAIL', ErrorCode: code, ErrorInfo: (err as Error).message }));
-        return;
-      }
-      // Headers are gone: cutting the connection short is the only signal left (Content-Length).
-      res.destroy();
+      await pipeline(createReadStream(file.path), res);
+    } catch {
+      // The client went away mid-download; nothing to answer.
+    } finally {
+      await file.release();
     }
   }
 }

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
-import { TestWsClient, closeTestClients, createTestApp, eventually, rest, type TestApp } from '@meridian/testing';
-import { DEV_HISTORY_URL_SECRET } from '../gateway.config';
+import { TEST_HISTORY_URL_SECRET, TestWsClient, closeTestClients, createTestApp, eventually, rest, type TestApp } from '@meridian/testing';
 import { HistoryCommands } from './history.commands';
 import { msgTimeOf } from './history-export.service';
 import { signHistoryToken, verifyHistoryToken } from './history-token';
@@ -144,18 +143,20 @@ describe(HistoryCommands.name, () => {
     const [file] = (await getHistory(app, 'C2C', msgTimeOf(hour)))['File'] as FileItem[];
     const url = new URL(file!.URL);
     const [, , , token, name] = url.pathname.split('/');
-    const grant = verifyHistoryToken(DEV_HISTORY_URL_SECRET, token!);
+    const grant = verifyHistoryToken(TEST_HISTORY_URL_SECRET, token!);
     expect(grant.ok).toBe(true);
     // Another app's id in an otherwise valid token.
     const parts = token!.split('.');
     parts[0] = String(other.sdkAppId);
-    for (const bad of [parts.join('.'), `${token!.slice(0, -2)}xx`, 'nonsense']) {
+    // Signed with the secret the source once had built in (npm start used it): worthless now.
+    const fromSource = signHistoryToken('meridian-local-history-url-secret', grant.ok ? grant.grant : ({} as never));
+    for (const bad of [parts.join('.'), `${token!.slice(0, -2)}xx`, 'nonsense', fromSource]) {
       const res = await fetch(`${url.origin}/v1/msg_history/${bad}/${name}`);
       expect(res.status).toBe(403);
       expect(await res.json()).toEqual(fail(1001));
     }
     if (!grant.ok) return;
-    const expired = signHistoryToken(DEV_HISTORY_URL_SECRET, { ...grant.grant, expiresAt: nowS() - 1 });
+    const expired = signHistoryToken(TEST_HISTORY_URL_SECRET, { ...grant.grant, expiresAt: nowS() - 1 });
     const res = await fetch(`${url.origin}/v1/msg_history/${expired}/${name}`);
     expect(res.status).toBe(403);
     expect(await res.json()).toEqual(fail(1005));
@@ -163,10 +164,13 @@ describe(HistoryCommands.name, () => {
     await download(file!);
   });
 
-  it('cuts the download short when the hour changed after get_history (the file would not match its MD5)', async () => {
+  it('refuses the download before sending a byte when the hour changed after get_history (the file would not match its MD5)', async () => {
     const [file] = (await getHistory(app, 'C2C', msgTimeOf(earlier)))['File'] as FileItem[];
     await rest(SG, 'openim/importmsg', app, { SyncFromOldSystem: 2, From_Account: 'cid', To_Account: 'ben', MsgRandom: 77, MsgTimeStamp: earlier + 9, MsgBody: text('late import') });
-    await expect(fetch(file!.URL).then((r) => r.arrayBuffer())).rejects.toThrow();
+    const stale = await fetch(file!.URL);
+    expect(stale.status).toBe(409);
+    expect(stale.headers.get('content-type')).toMatch(/application\/json/);
+    expect(await stale.json()).toEqual(fail(1004));
     const again = (await getHistory(app, 'C2C', msgTimeOf(earlier)))['File'] as FileItem[];
     expect((await download(again[0]!)).msgs).toHaveLength(2);
   });
