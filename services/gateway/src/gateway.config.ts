@@ -20,6 +20,17 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env) {
       /** Per-connection frame rate (token bucket): sustained per second and burst. */
       MERIDIAN_WS_RATE_PER_S: z.coerce.number().min(1).max(100_000).default(50),
       MERIDIAN_WS_BURST: z.coerce.number().int().min(1).max(100_000).default(100),
+      /**
+       * Connections not yet logged in, per client address and in all (each is held until it logs
+       * in or MERIDIAN_WS_LOGIN_TIMEOUT_MS passes); beyond either the new one is closed with 1013.
+       */
+      MERIDIAN_WS_MAX_ANONYMOUS_PER_ADDRESS: z.coerce.number().int().min(1).max(1_000_000).default(64),
+      MERIDIAN_WS_MAX_ANONYMOUS: z.coerce.number().int().min(1).max(10_000_000).default(10_000),
+      /**
+       * Reverse proxies / ingress controllers whose X-Forwarded-For names the client (comma-separated
+       * addresses or CIDRs). Empty: the TCP peer is the client.
+       */
+      MERIDIAN_TRUSTED_PROXIES: z.string().default(''),
       /** Protocol violations tolerated before the connection is closed (1008). */
       MERIDIAN_WS_MAX_STRIKES: z.coerce.number().int().min(1).max(10_000).default(10),
       MERIDIAN_WS_TOUCH_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),

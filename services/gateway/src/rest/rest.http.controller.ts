@@ -3,6 +3,7 @@ import type { Request, Response } from 'express';
 import { ErrorCode, MeridianError, parseSdkAppId } from '@meridian/contracts';
 import { GrpcClients, PLATFORM_CONFIG, type PlatformConfig } from '@meridian/platform';
 import type { gatewayV1 } from '@meridian/proto';
+import { ClientAddresses } from '../access/client-address';
 import { HomeRegions } from '../access/home-regions.service';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../gateway.config';
 import { RestPipeline, failureEnvelope } from './rest.pipeline';
@@ -21,7 +22,11 @@ export class RestHttpController {
     @Inject(RestPipeline) private readonly pipeline: RestPipeline,
     @Inject(GrpcClients) private readonly clients: GrpcClients,
     @Inject(HomeRegions) private readonly homes: HomeRegions,
-  ) {}
+  ) {
+    this.addresses = new ClientAddresses(config.MERIDIAN_TRUSTED_PROXIES);
+  }
+
+  private readonly addresses: ClientAddresses;
 
   @All(':service/:command')
   async handle(@Param('service') service: string, @Param('command') cmd: string, @Req() req: Request, @Res() res: Response): Promise<void> {
@@ -39,7 +44,8 @@ export class RestHttpController {
       return send(failureEnvelope(command, ErrorCode.HTTP_PARSE, (err as Error).message));
     }
     const query = flatQuery(req.query);
-    const input = { command, query, body, clientIp: req.ip ?? '', entryRegion: this.platform.region };
+    const clientIp = this.addresses.resolve(req.socket.remoteAddress ?? '', req.headers['x-forwarded-for']);
+    const input = { command, query, body, clientIp, entryRegion: this.platform.region };
     try {
       const home = await this.homeRegion(query['sdkappid']);
       if (home === undefined || home === this.platform.region) return send(await this.pipeline.execute(input));

@@ -16,6 +16,8 @@ export class ClientConnection {
   readonly openedAt = Date.now();
   lastSeen = Date.now();
   session?: SessionInfo;
+  /** Counted against the not-logged-in limits (until login or close). */
+  anonymous = false;
   /** Set when the session ended on the server side (kick, logout): no Logout call on close. */
   ended = false;
   strikes = 0;

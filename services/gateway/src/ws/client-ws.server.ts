@@ -9,6 +9,7 @@ import { GrpcClients, Metrics, PLATFORM_CONFIG, type PlatformConfig } from '@mer
 import { gatewayV1, type authV1, type groupV1 } from '@meridian/proto';
 import { HomeRegions } from '../access/home-regions.service';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../gateway.config';
+import { ClientAddresses } from '../access/client-address';
 import { ClientConnection } from './client-connection';
 import { LiveRooms, roomKey } from './live-rooms';
 import { CloseCode, FrameError, parseFrame, type ClientFrame, type LoginBody } from './protocol';
@@ -32,6 +33,11 @@ export class ClientWsServer implements OnApplicationBootstrap, BeforeApplication
   private readonly gauge: Gauge<'state'>;
   private readonly frames: Counter<'direction' | 'type'>;
   private readonly deliveries: Counter<'status'>;
+  private readonly refused: Counter<'reason'>;
+  /** Connections not logged in yet, per client address (the limit's bookkeeping). */
+  private readonly anonymous = new Map<string, number>();
+  private anonymousTotal = 0;
+  private readonly addresses: ClientAddresses;
 
   constructor(
     @Inject(PLATFORM_CONFIG) private readonly platform: PlatformConfig,
@@ -58,6 +64,8 @@ export class ClientWsServer implements OnApplicationBootstrap, BeforeApplication
     });
     this.frames = new Counter({ name: 'meridian_gateway_frames_total', help: 'WebSocket frames', labelNames: ['direction', 'type'], registers });
     this.deliveries = new Counter({ name: 'meridian_gateway_deliveries_total', help: 'Deliveries by outcome', labelNames: ['status'], registers });
+    this.refused = new Counter({ name: 'meridian_gateway_connections_refused_total', help: 'WebSocket connections closed at once (1013): too many not logged in', labelNames: ['reason'], registers });
+    this.addresses = new ClientAddresses(config.MERIDIAN_TRUSTED_PROXIES);
   }
 
   onApplicationBootstrap(): void {
@@ -162,7 +170,19 @@ export class ClientWsServer implements OnApplicationBootstrap, BeforeApplication
   }
 
   private accept(ws: WebSocket, req: IncomingMessage): void {
-    const conn = new ClientConnection(ws, req.socket.remoteAddress ?? '', this.config.MERIDIAN_WS_RATE_PER_S, this.config.MERIDIAN_WS_BURST);
+    const address = this.addresses.resolve(req.socket.remoteAddress ?? '', req.headers['x-forwarded-for']);
+    // Until it logs in a connection costs us and proves nothing: bounded per address and in all.
+    const fromHere = this.anonymous.get(address) ?? 0;
+    if (fromHere >= this.config.MERIDIAN_WS_MAX_ANONYMOUS_PER_ADDRESS || this.anonymousTotal >= this.config.MERIDIAN_WS_MAX_ANONYMOUS) {
+      const reason = fromHere >= this.config.MERIDIAN_WS_MAX_ANONYMOUS_PER_ADDRESS ? 'address' : 'total';
+      this.refused.inc({ reason });
+      ws.close(CloseCode.TRY_AGAIN_LATER, reason === 'address' ? 'too many connections not logged in from this address' : 'too many connections not logged in');
+      return;
+    }
+    this.anonymous.set(address, fromHere + 1);
+    this.anonymousTotal++;
+    const conn = new ClientConnection(ws, address, this.config.MERIDIAN_WS_RATE_PER_S, this.config.MERIDIAN_WS_BURST);
+    conn.anonymous = true;
     this.connections.set(conn.id, conn);
     // A frame's failure is that frame's (and at worst that connection's), never the process's.
     ws.on('message', (data: RawData, isBinary: boolean) =>
@@ -236,6 +256,7 @@ export class ClientWsServer implements OnApplicationBootstrap, BeforeApplication
         return;
       }
       conn.session = { sdkAppId: body.sdkAppId, userId: body.userId, loginId: res.session!.loginId, platform: body.platform, homeRegion };
+      this.leftAnonymous(conn);
       this.byLogin.set(conn.session.loginId, conn);
       conn.send({
         v: 1,
@@ -286,8 +307,19 @@ export class ClientWsServer implements OnApplicationBootstrap, BeforeApplication
     if (conn.strikes >= this.config.MERIDIAN_WS_MAX_STRIKES) conn.close(CloseCode.POLICY, 'too many protocol errors');
   }
 
+  /** A connection stops counting as anonymous once: when it logs in or closes. */
+  private leftAnonymous(conn: ClientConnection): void {
+    if (!conn.anonymous) return;
+    conn.anonymous = false;
+    this.anonymousTotal--;
+    const left = (this.anonymous.get(conn.remoteAddress) ?? 1) - 1;
+    if (left > 0) this.anonymous.set(conn.remoteAddress, left);
+    else this.anonymous.delete(conn.remoteAddress);
+  }
+
   private async onClose(conn: ClientConnection): Promise<void> {
     this.connections.delete(conn.id);
+    this.leftAnonymous(conn);
     const rooms = this.live.drop(conn.id);
     if (rooms.length && conn.session) void this.leaveRooms(conn.session, rooms);
     for (const resolve of conn.pending.values()) resolve();

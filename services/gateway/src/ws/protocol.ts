@@ -37,6 +37,8 @@ export const CloseCode = {
   TOO_BIG: 1009,
   /** A bug on our side while handling a frame (logged); the client reconnects. */
   INTERNAL_ERROR: 1011,
+  /** Too many connections waiting to log in (from this address, or in all): retry later. */
+  TRY_AGAIN_LATER: 1013,
   IDLE: 4000,
   LOGIN_TIMEOUT: 4001,
   KICKED: 4002,

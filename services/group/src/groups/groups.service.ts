@@ -48,6 +48,9 @@ const APPLY_OPTIONS = ['FreeAccess', 'NeedPermission', 'DisableApply'];
 const PRIORITIES = ['High', 'Normal', 'Low', 'Lowest'];
 const ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 /** Custom field permission levels, high to low (reference §5). */
+/** What get_group_info shows a client that is not a member (of a group other than Work). */
+const OUTSIDER_FIELDS: ReadonlySet<string> = new Set(['GroupId', 'ErrorCode', 'ErrorInfo', 'Type', 'Name', 'Appid', 'Introduction', 'FaceUrl', 'Owner_Account', 'CreateTime', 'MemberNum', 'MaxMemberNum', 'ApplyJoinOption']);
+
 export const LEVELS: Record<string, number> = { AppAdmin: 4, Owner: 3, Admin: 2, Member: 1, Anyone: 0 };
 /** AVChatRoom member tips: one per room and kind per window (longer for large rooms), naming at most this many members. */
 const LIVE_TIP_WINDOW_MS = 1000;
@@ -348,7 +351,11 @@ export class GroupsService {
         const members = rules.memberList ? await this.repo.memberList(ctx.sdkAppId, raw) : [];
         const me = members.find((m) => m.userId === ctx.operator);
         const level = levelOf(ctx, g.owner === ctx.operator ? 'Owner' : ((me?.role as Role | undefined) ?? 'None'));
-        if (!ctx.isAdmin && rules.memberList && !members.some((m) => m.userId === ctx.operator) && g.kind === 'Work') {
+        // Tencent's visibility: a Work group is invisible to non-members; other groups show a
+        // non-member their public profile only (what one needs to decide to join), never members,
+        // mutes, read positions, custom data or activity.
+        const outsider = !ctx.isAdmin && rules.memberList && !me && g.owner !== ctx.operator;
+        if (outsider && g.kind === 'Work') {
           return { GroupId: raw, ErrorCode: GroupCode.NO_PERMISSION, ErrorInfo: 'not a member of this group' };
         }
         const base: Json = {
@@ -375,8 +382,9 @@ export class GroupsService {
         };
         // Naming custom keys asks for them, whatever the base filter lists.
         const always = ['GroupId', 'ErrorCode', 'ErrorInfo', ...(groupData ? ['AppDefinedData'] : [])];
-        const picked = baseFilter ? Object.fromEntries(Object.entries(base).filter(([k]) => [...always, ...baseFilter].includes(k))) : base;
-        if (rules.memberList && (memberFilter || memberData || !baseFilter)) {
+        const shown = (k: string) => (!baseFilter || [...always, ...baseFilter].includes(k)) && (!outsider || OUTSIDER_FIELDS.has(k));
+        const picked = Object.fromEntries(Object.entries(base).filter(([k]) => shown(k)));
+        if (!outsider && rules.memberList && (memberFilter || memberData || !baseFilter)) {
           const mutes = await this.muteMap(ctx.sdkAppId, raw);
           picked['MemberList'] = members.map((m) => this.memberView(m, mutes.get(m.userId) ?? 0, memberFilter, settings.memberFields, level, memberData));
         }
@@ -545,6 +553,8 @@ export class GroupsService {
 
   private async roles(ctx: Ctx, body: Json): Promise<Json> {
     const g = await this.loadGroup(ctx, body);
+    // Who holds which role is members' knowledge (AVChatRoom audiences are whoever is in the room).
+    if (!ctx.isAdmin && RULES[g.kind as GroupKind].memberList && g.owner !== ctx.operator) await this.requireMember(ctx, g);
     const users = accounts(body, 'User_Account', 500);
     const out = await Promise.all(
       users.map(async (u) => {
@@ -680,6 +690,11 @@ export class GroupsService {
 
   private async muted(ctx: Ctx, body: Json, old: boolean): Promise<Json> {
     const g = await this.loadGroup(ctx, body);
+    // Members see who is muted; in an AVChatRoom (no member list) only its owner, who mutes.
+    if (!ctx.isAdmin && g.owner !== ctx.operator) {
+      if (!RULES[g.kind as GroupKind].memberList) throw fail(GroupCode.NO_PERMISSION, 'only the owner sees the muted list of an AVChatRoom');
+      await this.requireMember(ctx, g);
+    }
     const t = now();
     const live = (await this.repo.mutesOf(ctx.sdkAppId, g.groupId)).filter((m) => m.until > t);
     return old
