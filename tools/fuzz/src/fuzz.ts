@@ -379,6 +379,18 @@ async function runCase(target: FuzzTarget, c: FuzzCase, ws: WsSession, validSig:
   }
 }
 
+/**
+ * encodeURIComponent, except that a lone surrogate (which it refuses) goes out as the bytes a
+ * careless encoder would write for it (WTF-8, `%ED%A0%80` for U+D800): invalid UTF-8 in the URL.
+ */
+export function percentEncode(s: string): string {
+  return s.replace(/[\uD800-\uDBFF][\uDC00-\uDFFF]|[\s\S]/g, (ch) => {
+    if (ch.length === 2 || ch < '\uD800' || ch > '\uDFFF') return encodeURIComponent(ch);
+    const u = ch.charCodeAt(0);
+    return [0xe0 | (u >> 12), 0x80 | ((u >> 6) & 0x3f), 0x80 | (u & 0x3f)].map((b) => `%${b.toString(16).toUpperCase()}`).join('');
+  });
+}
+
 function sameSig(a: string, b: string): boolean {
   const dec = (s: string) => Buffer.from(s.replace(/\*/g, '+').replace(/-/g, '/').replace(/_/g, '='), 'base64').toString('hex');
   return dec(a) === dec(b);
@@ -389,7 +401,7 @@ async function restCall(target: FuzzTarget, command: string, query: Record<strin
   const params = replaceQuery ? query : { ...base, ...query };
   const qs = Object.entries(params)
     .filter(([, v]) => v !== undefined)
-    .map(([k, v]) => `${k}=${encodeURIComponent(v!)}`)
+    .map(([k, v]) => `${k}=${percentEncode(v!)}`)
     .join('&');
   const res = await fetch(`${target.gatewayUrl}/v4/${command}?${qs}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: AbortSignal.timeout(15_000) });
   const text = await res.text();
