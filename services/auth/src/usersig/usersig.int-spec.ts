@@ -1,6 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
+import Redis from 'ioredis';
 import { ErrorCode } from '@meridian/contracts';
-import { TEST_LIMITS, TestWsClient, closeTestClients, createTestApp, rest, type TestApp } from '@meridian/testing';
+import { TEST_LIMITS, TestWsClient, closeTestClients, createTestApp, rest, testTopology, type TestApp } from '@meridian/testing';
 import { genUserSig, genUserSigV1 } from '@meridian/usersig';
 import { UserSigService } from './usersig.service';
 
@@ -100,6 +101,13 @@ describe(UserSigService.name, () => {
       expect((await check(app, 'ops', before, undefined, FRA)).body).toEqual(fail(ErrorCode.USERSIG_EXPIRED));
       // The other admin is untouched.
       expect((await check(app, app.admin, app.sig())).body).toEqual(ok);
+      // Redis holds only a copy: when it loses it, the record in MongoDB still refuses the old sig.
+      const redis = new Redis(testTopology().dataPlane.redisUrl);
+      const key = `${testTopology().region(SG).redisKeyPrefix}auth:revoked:${app.sdkAppId}:ops`;
+      expect(await redis.del(key)).toBe(1);
+      expect((await check(app, 'ops', before)).body).toEqual(fail(ErrorCode.USERSIG_EXPIRED));
+      expect(Number(await redis.get(key))).toBeGreaterThanOrEqual(kickedAt - 1);
+      redis.disconnect();
       await afterSecond(kickedAt);
       expect((await check(app, 'ops', app.sig('ops'))).body).toEqual(ok);
     });
