@@ -1,6 +1,7 @@
 import { GrpcClients, Metrics, loadPlatformConfig, type PromiseClient } from '@meridian/platform';
 import type { authV1 } from '@meridian/proto';
 import { genUserSig } from '@meridian/usersig';
+import { request } from 'node:http';
 import { join } from 'node:path';
 import { REPO_ROOT, TEST_NAMESPACE, TEST_PORT_OFFSET, gatewayUrl } from './test-platform';
 
@@ -101,7 +102,7 @@ export async function rest(
   app: TestApp,
   body: unknown,
   query: Record<string, string | undefined> = {},
-  init: { method?: string; rawBody?: string } = {},
+  init: { method?: string; rawBody?: string; source?: string } = {},
 ): Promise<RestResult> {
   const params: Record<string, string | undefined> = {
     sdkappid: String(app.sdkAppId),
@@ -116,10 +117,32 @@ export async function rest(
     .map(([k, v]) => `${k}=${encodeURIComponent(v!)}`)
     .join('&');
   const method = init.method ?? 'POST';
-  const res = await fetch(`${gatewayUrl(region)}/v4/${command}?${qs}`, {
-    method,
-    headers: { 'content-type': 'application/json' },
-    body: method === 'GET' ? undefined : (init.rawBody ?? JSON.stringify(body)),
-  });
+  const url = `${gatewayUrl(region)}/v4/${command}?${qs}`;
+  const payload = method === 'GET' ? undefined : (init.rawBody ?? JSON.stringify(body));
+  if (init.source !== undefined) return restFrom(init.source, url, method, payload);
+  const res = await fetch(url, { method, headers: { 'content-type': 'application/json' }, body: payload });
   return { status: res.status, body: (await res.json()) as RestResult['body'] };
+}
+
+/**
+ * The same call sent from another loopback address (127.0.0.0/8 all reaches this machine), so a
+ * test can play several client machines; fetch cannot choose its source address, node:http can.
+ */
+function restFrom(source: string, url: string, method: string, payload: string | undefined): Promise<RestResult> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method, localAddress: source, headers: { 'content-type': 'application/json' } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        try {
+          resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as RestResult['body'] });
+        } catch (err) {
+          reject(err as Error);
+        }
+      });
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(payload);
+  });
 }

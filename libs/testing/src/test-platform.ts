@@ -16,7 +16,13 @@ export const TEST_HISTORY_URL_SECRET = `meridian-test-history-url-secret-${TEST_
 
 /** Service settings of the test platform that differ from production defaults. */
 export const TEST_LIMITS = {
-  MERIDIAN_AUTH_FAILURE_LIMIT: '5',
+  // Failed UserSig checks: a source's budget of 20 per 10 s window (every test shares 127.0.0.1,
+  // so the window is short; tests that flood use their own loopback address); an identity's
+  // failures are slowed (100 ms) past 5.
+  MERIDIAN_AUTH_SOURCE_FAILURE_LIMIT: '20',
+  MERIDIAN_AUTH_IDENTITY_FAILURE_LIMIT: '5',
+  MERIDIAN_AUTH_FAILURE_WINDOW_S: '10',
+  MERIDIAN_AUTH_FAILURE_DELAY_MS: '100',
   // Heartbeats, timeouts and session expiry in seconds rather than minutes.
   MERIDIAN_WS_HEARTBEAT_MS: '1000',
   MERIDIAN_WS_IDLE_TIMEOUT_MS: '3000',

@@ -37,8 +37,10 @@ export class TestWsClient {
     });
   }
 
-  static async connect(region: string, opts: { url?: string } = {}): Promise<TestWsClient> {
-    const ws = new WebSocket(opts.url ?? `${gatewayUrl(region).replace(/^http/, 'ws')}/v1/ws`);
+  /** `localAddress` picks the client's source address (any 127.x.y.z: another client machine). */
+  static async connect(region: string, opts: { url?: string; localAddress?: string } = {}): Promise<TestWsClient> {
+    const url = opts.url ?? `${gatewayUrl(region).replace(/^http/, 'ws')}/v1/ws`;
+    const ws = opts.localAddress === undefined ? new WebSocket(url) : new WebSocket(url, { localAddress: opts.localAddress });
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());
       ws.once('error', reject);

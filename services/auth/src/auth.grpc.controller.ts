@@ -113,7 +113,10 @@ export class AuthGrpcController implements authV1.AuthServiceController {
 
   async verifyUserSig(req: authV1.VerifyUserSigRequest): Promise<authV1.VerifyUserSigResponse> {
     return this.home(req.sdkAppId, (r) => r.verifyUserSig(req), async () => {
-      const v = await this.usersig.verify(req.sdkAppId, req.identifier, req.userSig, { required: req.requireAdmin, code: req.adminErrorCode });
+      const v = await this.usersig.verify(req.sdkAppId, req.identifier, req.userSig, {
+        clientIp: req.clientIp,
+        admin: { required: req.requireAdmin, code: req.adminErrorCode },
+      });
       return {
         isAdmin: v.isAdmin,
         issuedAt: String(v.claims.issuedAt),

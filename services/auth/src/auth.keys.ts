@@ -7,6 +7,13 @@ export const AuthKeys = {
   sessions: (sdkAppId: number, userId: string) => `sess:${sdkAppId}:${userId}`,
   /** Short lock serialising one user's logins (multi-device decisions). Expires after a few seconds. */
   loginLock: (sdkAppId: number, userId: string) => `lock:login:${sdkAppId}:${userId}`,
-  /** Count of failed UserSig verifications of one identity in the current window. Expires with the window. */
-  sigFailures: (sdkAppId: number, identifier: string) => `sigfail:${sdkAppId}:${identifier}`,
+  /** Failed UserSig checks caused by one source address (or IPv6 /64) in the current window. Expires with the window. */
+  sourceFailures: (source: string) => `sigfail:src:${source}`,
+  /** Failed UserSig checks of one identity, from any source, in the current window. Expires with the window. */
+  identityFailures: (sdkAppId: number, identifier: string) => `sigfail:id:${sdkAppId}:${identifier}`,
+  /**
+   * The identity's revocation watermark (unix s; "0" = none), a cache of the sig_revocations
+   * record in MongoDB: it expires (MERIDIAN_AUTH_REVOCATION_CACHE_TTL_S) and is refilled from there.
+   */
+  revokedBefore: (sdkAppId: number, identifier: string) => `revoked:${sdkAppId}:${identifier}`,
 } as const;

@@ -13,6 +13,8 @@ import { AppsService } from './apps/apps.service';
 import { SessionsRepository } from './sessions/sessions.repository';
 import { SessionsService } from './sessions/sessions.service';
 import { FailureThrottle } from './usersig/failure-throttle.repository';
+import { SigRevocationDoc, SigRevocationSchema } from './usersig/revocation.schema';
+import { RevocationsRepository } from './usersig/revocations.repository';
 import { UserSigService } from './usersig/usersig.service';
 import { StatsAggregator } from './stats/stats.aggregator';
 
@@ -27,6 +29,7 @@ export class AuthModule {
         MongooseModule.forFeature([
           { name: AppDoc.name, schema: AppSchema },
           { name: AccountDoc.name, schema: AccountSchema },
+          { name: SigRevocationDoc.name, schema: SigRevocationSchema },
         ]),
       ],
       controllers: [AuthGrpcController],
@@ -35,6 +38,7 @@ export class AuthModule {
         AppsRepository,
         AppsService,
         FailureThrottle,
+        RevocationsRepository,
         UserSigService,
         AccountsRepository,
         SessionsRepository,

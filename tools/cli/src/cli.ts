@@ -253,7 +253,7 @@ export async function main(argv: string[]): Promise<number> {
           const claims = verifyUserSig(values.sig, { sdkAppId, identifier: values.user }, { hmacKey: values.key, ecdsaPublicKeyPem: pem });
           print({ ok: true, ...claims, userbuf: claims.userbuf?.toString('base64') }, () => `valid ${claims.version} UserSig, expires ${new Date(claims.expiresAt * 1000).toISOString()}`);
         } else {
-          const res = await auth().verifyUserSig({ sdkAppId, identifier: values.user, userSig: values.sig, requireAdmin: false, adminErrorCode: 0 });
+          const res = await auth().verifyUserSig({ sdkAppId, identifier: values.user, userSig: values.sig, requireAdmin: false, adminErrorCode: 0, clientIp: '' });
           print({ ok: true, ...res }, () => `valid ${res.version} UserSig, expires ${new Date(Number(res.expiresAt) * 1000).toISOString()}${res.isAdmin ? ' (app admin)' : ''}`);
         }
         return 0;

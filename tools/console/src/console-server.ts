@@ -165,7 +165,8 @@ export async function startConsoleServer(opts: ConsoleServerOptions): Promise<Co
       const user = userId(body, 'user');
       const userSig = str(body, 'userSig', 1, 4096).trim();
       try {
-        const v = await auth().verifyUserSig({ sdkAppId, identifier: user, userSig, requireAdmin: false, adminErrorCode: 0 });
+        // The operator's browser is the source whose failures are budgeted.
+        const v = await auth().verifyUserSig({ sdkAppId, identifier: user, userSig, requireAdmin: false, adminErrorCode: 0, clientIp: req.socket.remoteAddress ?? '' });
         return send(res, 200, { valid: true, version: v.version, expiresAt: new Date(Number(v.expiresAt) * 1000).toISOString(), isAdmin: v.isAdmin });
       } catch (err) {
         if (MeridianError.is(err)) return send(res, 200, { valid: false, code: err.code, error: err.message });

@@ -13,8 +13,6 @@ export class AccountDoc {
   @Prop({ default: '' }) nick!: string;
   @Prop({ default: '' }) faceUrl!: string;
   @Prop({ required: true }) createdAt!: Date;
-  /** UserSigs issued before this unix second are refused (set by `kick`). */
-  @Prop({ default: 0 }) sigsValidAfter!: number;
   /** App-wide mute (openconfigsvr/setnospeaking): unix seconds; 0 none; NO_SPEAKING_FOREVER for ever. */
   @Prop({ default: 0 }) c2cMutedUntil?: number;
   @Prop({ default: 0 }) groupMutedUntil?: number;

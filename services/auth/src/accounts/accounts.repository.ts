@@ -38,7 +38,7 @@ export class AccountsRepository {
    * whole collection (~20 ms at 6,000 accounts) while a hit or an insert takes ~1-3 ms.
    */
   async ensure(sdkAppId: number, userId: string): Promise<{ account: AccountRecord; created: boolean }> {
-    const doc = { _id: accountKey(sdkAppId, userId), sdkAppId, userId, nick: '', faceUrl: '', createdAt: new Date(), sigsValidAfter: 0 };
+    const doc = { _id: accountKey(sdkAppId, userId), sdkAppId, userId, nick: '', faceUrl: '', createdAt: new Date() };
     try {
       await this.accounts.create(doc);
       return { account: doc, created: true };
@@ -85,9 +85,5 @@ export class AccountsRepository {
     // One delete per _id: a `$in` filter scans the collection on FerretDB (see findByIds).
     const results = await Promise.all(userIds.map((u) => this.accounts.deleteOne({ _id: accountKey(sdkAppId, u) }).exec()));
     return results.reduce((n, r) => n + r.deletedCount, 0);
-  }
-
-  async revokeSigsBefore(sdkAppId: number, userId: string, unixSeconds: number): Promise<void> {
-    await this.accounts.updateOne({ _id: accountKey(sdkAppId, userId) }, { $max: { sigsValidAfter: unixSeconds } }).exec();
   }
 }

@@ -4,6 +4,7 @@ import { EventBus } from '@meridian/platform';
 import { AppsService } from '../apps/apps.service';
 import { SessionsService } from '../sessions/sessions.service';
 import { StatsAggregator } from '../stats/stats.aggregator';
+import { UserSigService } from '../usersig/usersig.service';
 import { NO_SPEAKING_FOREVER } from './account.schema';
 import { AccountsRepository } from './accounts.repository';
 
@@ -35,6 +36,7 @@ export class AccountsService {
     @Inject(SessionsService) private readonly sessions: SessionsService,
     @Inject(EventBus) private readonly bus: EventBus,
     @Inject(StatsAggregator) private readonly stats: StatsAggregator,
+    @Inject(UserSigService) private readonly usersig: UserSigService,
   ) {}
 
   /**
@@ -113,7 +115,11 @@ export class AccountsService {
     return this.repo.page(sdkAppId, after, Math.min(Math.max(limit, 1), 1000));
   }
 
-  /** Deletes accounts: their sessions are kicked and owners of per-user data are told by event. */
+  /**
+   * Deletes accounts: their UserSigs issued until now are revoked first (so no session can come
+   * back with them, and a re-import does not revive them), their sessions are kicked and owners
+   * of per-user data are told by event.
+   */
   async delete(sdkAppId: number, userIds: string[]): Promise<AccountResult[]> {
     await this.apps.requireActive(sdkAppId);
     checkBatch(userIds.length);
@@ -121,6 +127,7 @@ export class AccountsService {
     const found = await this.repo.existing(sdkAppId, userIds);
     const doomed = userIds.filter((u) => found.has(u));
     if (doomed.length) {
+      for (const userId of doomed) await this.usersig.revokeIssuedUntilNow(sdkAppId, userId);
       await this.bus.publish(TOPICS.accountsDeleted, String(sdkAppId), { accountsDeleted: { userIds: doomed } }, { sdkAppId });
       for (const userId of doomed) await this.sessions.kickAll(sdkAppId, userId, 'AccountDeleted');
       const deleted = await this.repo.delete(sdkAppId, doomed);

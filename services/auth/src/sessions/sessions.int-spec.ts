@@ -53,6 +53,7 @@ const login = (app: TestApp, userId: string, platform: string, region = SG, user
     connectionId: randomUUID(),
     gatewayAddress: '127.0.0.1:1',
     replaceLoginId: '',
+    clientIp: '',
   });
 
 describe(SessionsService.name, () => {

@@ -20,6 +20,8 @@ export interface LoginInput {
   gatewayAddress: string;
   /** A reconnecting client's previous session, replaced without a kick. */
   replaceLoginId?: string;
+  /** The client's address as its gateway saw it ('' when unknown): budgets failed UserSig checks. */
+  clientIp: string;
 }
 
 export interface SessionRef {
@@ -57,12 +59,11 @@ export class SessionsService {
   async login(input: LoginInput): Promise<{ session: SessionRecord; kicked: SessionRecord[] }> {
     if (!isPlatform(input.platform)) throw new MeridianError(ErrorCode.INVALID_PARAMETER, `unknown platform ${input.platform}`);
     const platform: Platform = input.platform;
-    const { app, claims } = await this.usersig.verify(input.sdkAppId, input.userId, input.userSig);
-    const { account, created } = await this.accounts.ensure(input.sdkAppId, input.userId);
+    // Verified (revocations included) before the account is ensured: a deleted account's old
+    // UserSig must not register it again.
+    const { app } = await this.usersig.verify(input.sdkAppId, input.userId, input.userSig, { clientIp: input.clientIp });
+    const { created } = await this.accounts.ensure(input.sdkAppId, input.userId);
     if (created) await this.stats.accountsChanged(input.sdkAppId, 1, 0);
-    if (claims.issuedAt < account.sigsValidAfter) {
-      throw new MeridianError(ErrorCode.USERSIG_EXPIRED, 'UserSig was revoked by a kick; generate a new one');
-    }
     const now = Date.now();
     const session: SessionRecord = {
       loginId: randomUUID(),
@@ -107,12 +108,15 @@ export class SessionsService {
     return removed;
   }
 
-  /** Ends every session of the user; with AdminKick, UserSigs issued before now stop working too. */
+  /**
+   * Ends every session of the user; with AdminKick, UserSigs issued until now stop working too
+   * (account deletion revokes them itself, before it kicks).
+   */
   async kickAll(sdkAppId: number, userId: string, reason: KickReason): Promise<SessionRecord[]> {
     if (!isValidUserId(userId)) throw new MeridianError(ErrorCode.INVALID_PARAMETER, 'invalid UserID');
     if (reason === 'AdminKick') {
       if (!(await this.accounts.find(sdkAppId, userId))) throw new MeridianError(ErrorCode.ACCOUNT_NOT_FOUND);
-      await this.accounts.revokeSigsBefore(sdkAppId, userId, Math.floor(Date.now() / 1000));
+      await this.usersig.revokeIssuedUntilNow(sdkAppId, userId);
     }
     const sessions = await this.repo.withUserLock(sdkAppId, userId, async () => {
       const all = await this.live(sdkAppId, userId);

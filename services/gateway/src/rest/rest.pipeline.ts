@@ -77,6 +77,8 @@ export class RestPipeline {
       userSig,
       requireAdmin: true,
       adminErrorCode: adminRequiredCode(service),
+      // Failed checks are budgeted per source (auth answers a flooding source 70050, no one else).
+      clientIp: input.clientIp,
     });
 
     // An app's own limits (set by its operator) replace the platform defaults.

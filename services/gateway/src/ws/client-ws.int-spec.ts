@@ -45,7 +45,7 @@ async function extraGateway(name: string, httpPort: number, tls?: { cert: string
   const platform = resolvePlatform({
     namespace: TEST_NAMESPACE,
     portOffset: TEST_PORT_OFFSET,
-    logDir: join(REPO_ROOT, '.meridian', 'logs', 'test'),
+    logDir: join(REPO_ROOT, '.meridian', 'logs', TEST_NAMESPACE),
     extraEnv: {
       ...TEST_LIMITS,
       MERIDIAN_HTTP_PORT: String(httpPort),

@@ -247,6 +247,7 @@ export class ClientWsServer implements OnApplicationBootstrap, BeforeApplication
           connectionId: conn.id,
           gatewayAddress: this.platform.grpc.advertise,
           replaceLoginId: body.resumeLoginId ?? '',
+          clientIp: conn.remoteAddress,
         },
         { deadlineMs: this.config.MERIDIAN_WS_REQUEST_TIMEOUT_MS },
       );

@@ -281,6 +281,8 @@ export interface VerifyUserSigRequest {
   requireAdmin: boolean;
   /** Tencent code to use when require_admin fails (60010, 70403, 90009, ... depending on the REST service). */
   adminErrorCode: number;
+  /** The caller's address as the gateway saw it (IPv4, or IPv6): failed checks are budgeted per source. */
+  clientIp: string;
 }
 
 export interface VerifyUserSigResponse {
@@ -399,6 +401,8 @@ export interface LoginRequest {
   gatewayAddress: string;
   /** A reconnecting client's previous session: replaced silently, without a kick. */
   replaceLoginId: string;
+  /** The client's address as the gateway saw it (see VerifyUserSigRequest.client_ip). */
+  clientIp: string;
 }
 
 export interface LoginResponse {
@@ -1862,7 +1866,7 @@ export const LocateAppResponse: MessageFns<LocateAppResponse> = {
 };
 
 function createBaseVerifyUserSigRequest(): VerifyUserSigRequest {
-  return { sdkAppId: 0, identifier: "", userSig: "", requireAdmin: false, adminErrorCode: 0 };
+  return { sdkAppId: 0, identifier: "", userSig: "", requireAdmin: false, adminErrorCode: 0, clientIp: "" };
 }
 
 export const VerifyUserSigRequest: MessageFns<VerifyUserSigRequest> = {
@@ -1881,6 +1885,9 @@ export const VerifyUserSigRequest: MessageFns<VerifyUserSigRequest> = {
     }
     if (message.adminErrorCode !== 0) {
       writer.uint32(40).uint32(message.adminErrorCode);
+    }
+    if (message.clientIp !== "") {
+      writer.uint32(50).string(message.clientIp);
     }
     return writer;
   },
@@ -1936,6 +1943,14 @@ export const VerifyUserSigRequest: MessageFns<VerifyUserSigRequest> = {
             }
 
             message.adminErrorCode = reader.uint32();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.clientIp = reader.string();
             continue;
           }
         }
@@ -3038,6 +3053,7 @@ function createBaseLoginRequest(): LoginRequest {
     connectionId: "",
     gatewayAddress: "",
     replaceLoginId: "",
+    clientIp: "",
   };
 }
 
@@ -3069,6 +3085,9 @@ export const LoginRequest: MessageFns<LoginRequest> = {
     }
     if (message.replaceLoginId !== "") {
       writer.uint32(74).string(message.replaceLoginId);
+    }
+    if (message.clientIp !== "") {
+      writer.uint32(82).string(message.clientIp);
     }
     return writer;
   },
@@ -3156,6 +3175,14 @@ export const LoginRequest: MessageFns<LoginRequest> = {
             }
 
             message.replaceLoginId = reader.string();
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.clientIp = reader.string();
             continue;
           }
         }
