@@ -15,7 +15,7 @@ export function testClients(region = 'ap-singapore'): GrpcClients {
       MERIDIAN_TOPOLOGY: join(REPO_ROOT, 'deploy', 'topology.json'),
       MERIDIAN_NAMESPACE: TEST_NAMESPACE,
       MERIDIAN_PORT_OFFSET: String(TEST_PORT_OFFSET),
-    });
+    }, { grpcIdentity: 'operator' });
     c = new GrpcClients(config, new Metrics(config));
     clientsByRegion.set(region, c);
   }
