@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { credentials, Metadata, type ChannelCredentials, type Client, type ServiceError } from '@grpc/grpc-js';
 import type { ServiceName } from '@meridian/contracts';
-import { clientConstructor, defaultGrpcTlsDir, grpcChannelCredentials, type GrpcIdentity } from '@meridian/platform';
+import { clientConstructor, defaultGrpcTlsDir, grpcChannelCredentials, identityDnsName, type GrpcIdentity } from '@meridian/platform';
 import { testTopology } from './test-platform';
 
 export interface RawClientOptions {
@@ -21,7 +21,8 @@ export interface RawClientOptions {
 export function rawGrpcClient(pkg: string, serviceName: string, target: ServiceName, region: string, opts: RawClientOptions = {}): Client {
   const Ctor = clientConstructor(pkg, serviceName);
   const address = testTopology().grpcTarget(region, target);
-  if (opts.credentials) return new Ctor(address, opts.credentials);
+  // The SNI names the service, as GrpcClients sends it (an IP address as SNI makes Node warn).
+  if (opts.credentials) return new Ctor(address, opts.credentials, { 'grpc.ssl_target_name_override': identityDnsName(target) });
   const identity = opts.identity ?? 'operator';
   const dir = opts.tlsDir ?? defaultGrpcTlsDir()!;
   const tls = grpcChannelCredentials(
