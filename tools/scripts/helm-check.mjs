@@ -251,6 +251,7 @@ function checkObjects(v, objs, ctx) {
     NetworkPolicy: np.enabled ? enabled.length : 0,
     Ingress: v.ingress.enabled && v.services.gateway.enabled ? 1 : 0,
     ServiceMonitor: v.serviceMonitor.enabled ? 1 : 0,
+    Certificate: v.grpcTls.enabled && v.grpcTls.source === 'certManager' ? enabled.length : 0,
   };
   for (const [k, n] of Object.entries(expected)) need(byKind(k).length === n, `${n} ${k} expected, ${byKind(k).length} rendered`);
   for (const o of objs) need(o.kind in expected, `${idOf(o)}: unexpected kind (add it to helm-check.mjs)`);
@@ -374,6 +375,32 @@ function checkObjects(v, objs, ctx) {
     need(find('ConfigMap', topoVol?.name)?.data?.['topology.json'], `${D}: ConfigMap ${topoVol?.name} with topology.json is not rendered`);
     const tmpMount = (c.volumeMounts ?? []).find((m) => m.mountPath === '/tmp');
     need(tmpMount && !tmpMount.readOnly && vols.get(tmpMount.name)?.emptyDir, `${D}: writable emptyDir at /tmp (read-only root filesystem)`);
+
+    // gRPC mutual TLS: the certificate Secret mounted as a directory (so renewals reach the pod),
+    // the files the service reads in it, and (cert-manager) a Certificate naming this service.
+    const tls = v.grpcTls;
+    if (tls.enabled) {
+      const tlsMount = (c.volumeMounts ?? []).find((m) => m.mountPath === '/var/run/meridian/grpc-tls');
+      const secretName = vols.get(tlsMount?.name)?.secret?.secretName;
+      need(tlsMount?.readOnly === true && !tlsMount.subPath && secretName, `${D}: gRPC certificate Secret mounted read-only at /var/run/meridian/grpc-tls (no subPath)`);
+      need(secretName === (tls.source === 'existingSecrets' && tls.existingSecrets.names?.[svc]) || secretName === `${name}-grpc-tls`, `${D}: gRPC certificate Secret ${secretName}`);
+      const caFile = tls.trustBundle.configMap ? '/var/run/meridian/grpc-trust/ca.crt' : '/var/run/meridian/grpc-tls/ca.crt';
+      need(val('MERIDIAN_GRPC_TLS') === 'on' && val('MERIDIAN_GRPC_TLS_CERT_FILE') === '/var/run/meridian/grpc-tls/tls.crt' && val('MERIDIAN_GRPC_TLS_KEY_FILE') === '/var/run/meridian/grpc-tls/tls.key' && val('MERIDIAN_GRPC_TLS_CA_FILE') === caFile, `${D}: MERIDIAN_GRPC_TLS=on with tls.crt, tls.key and ${caFile}`);
+      if (tls.trustBundle.configMap) {
+        const trust = vols.get((c.volumeMounts ?? []).find((m) => m.mountPath === '/var/run/meridian/grpc-trust')?.name)?.configMap;
+        need(trust?.name === tls.trustBundle.configMap && trust.items?.some((i) => i.key === tls.trustBundle.key && i.path === 'ca.crt'), `${D}: trust bundle ConfigMap ${tls.trustBundle.configMap} mounted as ca.crt`);
+      }
+      if (tls.source === 'certManager') {
+        const cert = byKind('Certificate').find((x) => x.spec?.secretName === secretName);
+        const C = `Certificate for ${secretName}`;
+        need(cert, `${D}: no Certificate writes its Secret ${secretName}`);
+        need(JSON.stringify(cert?.spec?.uris) === JSON.stringify([`spiffe://meridian/${svc}`]), `${C}: uris must be exactly [spiffe://meridian/${svc}] (the identity the services check)`);
+        need(['server auth', 'client auth'].every((u) => cert?.spec?.usages?.includes(u)), `${C}: usages server auth and client auth`);
+        need(cert?.spec?.issuerRef?.name === tls.certManager.issuerRef.name && ['Issuer', 'ClusterIssuer'].includes(cert?.spec?.issuerRef?.kind), `${C}: issuerRef ${tls.certManager.issuerRef.name}`);
+      }
+    } else {
+      need(val('MERIDIAN_GRPC_TLS') === 'off', `${D}: grpcTls.enabled=false must say MERIDIAN_GRPC_TLS=off (the services refuse to start without certificates otherwise)`);
+    }
 
     // Graceful drain: preStop sleep, then SIGTERM and shutdownGraceMs, all inside the grace period.
     const pre = c.lifecycle?.preStop;
@@ -579,6 +606,9 @@ const RULE_MUTATIONS = [
   { what: 'ServiceMonitor on a path the code does not serve', apply: (o) => (o.find((x) => x.kind === 'ServiceMonitor').spec.endpoints[0].path = '/metric'), expect: 'path /metrics' },
   { what: 'invalid label value', apply: (o) => (gw(o, 'Service').metadata.labels['meridian.io/region'] = 'eu frankfurt'), expect: 'is not a valid label' },
   { what: 'a Secret in the chart', apply: (o) => o.push({ apiVersion: 'v1', kind: 'Secret', metadata: { ...gw(o, 'Service').metadata, name: 'x' } }), expect: 'must not render Secrets' },
+  { what: "auth's gRPC Certificate naming another identity", apply: (o) => (o.find((x) => x.kind === 'Certificate' && x.metadata.name.endsWith('-auth-grpc')).spec.uris = ['spiffe://meridian/operator']), expect: 'uris must be exactly [spiffe://meridian/auth]' },
+  { what: 'gRPC certificate mounted with subPath (renewals never arrive)', apply: (o) => (auth(o, 'Deployment').spec.template.spec.containers[0].volumeMounts.find((m) => m.name === 'grpc-tls').subPath = 'tls.crt'), expect: 'mounted read-only at /var/run/meridian/grpc-tls (no subPath)' },
+  { what: 'gRPC TLS file outside the mounted Secret', apply: (o) => (auth(o, 'Deployment').spec.template.spec.containers[0].env.find((e) => e.name === 'MERIDIAN_GRPC_TLS_KEY_FILE').value = '/etc/key.pem'), expect: 'MERIDIAN_GRPC_TLS=on with tls.crt' },
 ];
 
 function checkRejected(label, args, file) {
@@ -720,10 +750,14 @@ const posFiles = renders.map((x, i) => {
   writeFileSync(x.tmp, x.text);
   return x.tmp;
 });
-const pos = posFiles.length ? validate(kubeconform, schemaDir, posFiles) : { resources: [] };
+// cert-manager's Certificate CRD is not among the pinned schema sources yet: kubeconform skips it,
+// and the chart's own rules above check what the services depend on (URI SAN, usages, Secret, issuer).
+const UNPINNED_KINDS = ['Certificate'];
+const skippedUnpinned = (r) => r.status === 'statusSkipped' && UNPINNED_KINDS.includes(r.kind);
+const pos = posFiles.length ? validate(kubeconform, schemaDir, posFiles, { skipKinds: UNPINNED_KINDS }) : { resources: [] };
 for (const x of renders) {
   const res = pos.resources.filter((r) => r.filename === x.tmp);
-  const bad = res.filter((r) => r.status !== 'statusValid');
+  const bad = res.filter((r) => r.status !== 'statusValid' && !skippedUnpinned(r));
   const kinds = [...new Set(res.map((r) => `${r.kind} ${r.version}`))].sort();
   const complete = res.length === x.objects.length;
   record(`${x.label}: ${res.length - bad.length}/${x.objects.length} objects valid`, !bad.length && complete, bad.length ? summarize(bad.flatMap(errorLines), 8) : complete ? kinds.join(', ') : `kubeconform saw ${res.length} objects`);
@@ -764,11 +798,12 @@ const neg = negatives.length
         writeFileSync(n.tmp, n.text);
         return n.tmp;
       }),
+      { skipKinds: UNPINNED_KINDS },
     )
   : { resources: [] };
 for (const n of negatives) {
   const res = neg.resources.filter((r) => r.filename === n.tmp);
-  const bad = res.filter((r) => r.status !== 'statusValid');
+  const bad = res.filter((r) => r.status !== 'statusValid' && !skippedUnpinned(r));
   const lines = bad.flatMap(errorLines);
   const missing = n.expect.filter((e) => !lines.some((l) => globToRegex(e).test(l)));
   const ok = bad.length > 0 && !missing.length && (!n.exactlyOne || bad.length === 1);

@@ -355,8 +355,9 @@ export async function ensureSchemas() {
  * Returns kubeconform's per-object results: { filename, kind, name, version, status, msg,
  * validationErrors }, status one of statusValid, statusInvalid, statusError, statusSkipped, statusEmpty.
  */
-export function validate(bin, schemaDir, files, { input } = {}) {
+export function validate(bin, schemaDir, files, { input, skipKinds = [] } = {}) {
   const args = [
+    ...(skipKinds.length ? ['-skip', skipKinds.join(',')] : []),
     '-strict',
     '-output', 'json',
     '-verbose',

@@ -114,3 +114,13 @@ their Kubernetes Services, <fullname>-<service>; other regions' at the hosts giv
 {{- $dp := dict "mongoUrl" $t.dataPlane.mongoUrl "kafkaBrokers" $t.dataPlane.kafkaBrokers "redisUrl" $t.dataPlane.redisUrl }}
 {{- dict "dataPlane" $dp "regions" $regions "delaysMs" $t.delaysMs | toPrettyJson }}
 {{- end }}
+
+{{/* The Secret holding a service's gRPC certificate: call with (dict "root" $ "svc" "auth"). */}}
+{{- define "meridian.svc.grpcTlsSecret" -}}
+{{- $names := .root.Values.grpcTls.existingSecrets.names | default dict }}
+{{- if and (eq .root.Values.grpcTls.source "existingSecrets") (hasKey $names .svc) }}
+{{- index $names .svc }}
+{{- else }}
+{{- printf "%s-grpc-tls" (include "meridian.svc.fullname" .) }}
+{{- end }}
+{{- end }}

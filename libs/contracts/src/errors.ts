@@ -35,6 +35,11 @@ export const ErrorCode = {
   INVALID_PARAMETER: 70402,
   REQUIRES_ADMIN_ACCOUNT: 70403,
   INTERNAL: 70500,
+  /**
+   * Meridian's own, not Tencent's (internal gRPC only): the calling service's certificate does not
+   * allow this RPC (an app's secrets and app administration are for operators).
+   */
+  GRPC_CALLER_NOT_ALLOWED: 70501,
   ACCOUNT_DELETE_UNSUPPORTED: 71000,
   // Client (SDK) codes used on the WebSocket
   CLIENT_NOT_LOGGED_IN: 6014,
@@ -167,6 +172,7 @@ const DEFAULT_INFO: Partial<Record<number, string>> = {
   [ErrorCode.INVALID_PARAMETER]: 'invalid parameter',
   [ErrorCode.INTERNAL]: 'internal error',
   [ErrorCode.INTERNAL_TIMEOUT]: 'internal timeout',
+  [ErrorCode.GRPC_CALLER_NOT_ALLOWED]: 'caller not allowed',
 };
 
 export class MeridianError extends Error {
@@ -209,7 +215,7 @@ export function grpcStatusFor(code: number): number {
   if (code === ErrorCode.INTERNAL_TIMEOUT || code === ErrorCode.SERVICE_TIMEOUT) return GrpcStatus.DEADLINE_EXCEEDED;
   if (code === ErrorCode.REST_RATE_LIMITED || code === ErrorCode.APP_RATE_LIMITED) return GrpcStatus.RESOURCE_EXHAUSTED;
   if (code >= 70001 && code <= 70052) return GrpcStatus.UNAUTHENTICATED;
-  if (code === ErrorCode.REQUIRES_ADMIN || Object.values(ADMIN_REQUIRED_CODE_BY_SERVICE).includes(code)) {
+  if (code === ErrorCode.GRPC_CALLER_NOT_ALLOWED || code === ErrorCode.REQUIRES_ADMIN || Object.values(ADMIN_REQUIRED_CODE_BY_SERVICE).includes(code)) {
     return GrpcStatus.PERMISSION_DENIED;
   }
   if (code === ErrorCode.APP_NOT_FOUND || code === ErrorCode.ACCOUNT_NOT_FOUND || code === ErrorCode.PROFILE_ACCOUNT_NOT_FOUND) return GrpcStatus.NOT_FOUND;

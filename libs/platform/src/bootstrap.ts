@@ -45,7 +45,7 @@ export async function startService(options: StartOptions): Promise<RunningServic
   await options.beforeListen?.(app, config);
   await app.startAllMicroservices();
   await app.listen(config.http.port, config.http.host);
-  app.get(Logger).log({ http: { ...config.http, tls: Boolean(tls) }, grpc: config.grpc }, `${config.service} ready in ${config.region}`);
+  app.get(Logger).log({ http: { ...config.http, tls: Boolean(tls) }, grpc: { ...config.grpc, tls: config.grpc.tls.mode } }, `${config.service} ready in ${config.region}`);
   return { config, app, close: () => app.close() };
 }
 

@@ -8,6 +8,8 @@ export * from './grpc/server';
 export * from './grpc/clients';
 export * from './grpc/accounts';
 export * from './grpc/grpc-endpoint';
+export * from './grpc/identity';
+export * from './grpc/tls';
 export * from './kafka/event-bus';
 export * from './redis/redis';
 export * from './redis/sequence';

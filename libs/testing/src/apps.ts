@@ -7,16 +7,26 @@ import { REPO_ROOT, TEST_NAMESPACE, TEST_PORT_OFFSET, gatewayUrl } from './test-
 
 const clientsByRegion = new Map<string, GrpcClients>();
 
-/** gRPC clients into the test platform, as a process of `region` would hold them. */
+/**
+ * gRPC clients into the test platform, as a process of `region` would hold them, showing the
+ * `operator` certificate: tests create apps and read their keys as the console does. The
+ * platform's own TLS settings (MERIDIAN_GRPC_TLS, MERIDIAN_GRPC_TLS_DIR) apply here too.
+ */
 export function testClients(region = 'ap-singapore'): GrpcClients {
   let c = clientsByRegion.get(region);
   if (!c) {
-    const config = loadPlatformConfig('gateway', {
-      MERIDIAN_REGION: region,
-      MERIDIAN_TOPOLOGY: join(REPO_ROOT, 'deploy', 'topology.json'),
-      MERIDIAN_NAMESPACE: TEST_NAMESPACE,
-      MERIDIAN_PORT_OFFSET: String(TEST_PORT_OFFSET),
-    });
+    const tlsEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => k === 'MERIDIAN_GRPC_TLS' || k === 'MERIDIAN_GRPC_TLS_DIR'));
+    const config = loadPlatformConfig(
+      'gateway',
+      {
+        ...tlsEnv,
+        MERIDIAN_REGION: region,
+        MERIDIAN_TOPOLOGY: join(REPO_ROOT, 'deploy', 'topology.json'),
+        MERIDIAN_NAMESPACE: TEST_NAMESPACE,
+        MERIDIAN_PORT_OFFSET: String(TEST_PORT_OFFSET),
+      },
+      { grpcIdentity: 'operator' },
+    );
     c = new GrpcClients(config, new Metrics(config));
     clientsByRegion.set(region, c);
   }

@@ -3,3 +3,4 @@ export * from './apps';
 export * from './ws-client';
 export * from './deliveries';
 export * from './wait';
+export * from './grpc';

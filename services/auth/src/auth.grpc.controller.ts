@@ -1,6 +1,6 @@
 import { Controller, Inject } from '@nestjs/common';
 import { ErrorCode, MeridianError } from '@meridian/contracts';
-import { GrpcEndpoint, type PromiseClient } from '@meridian/platform';
+import { GrpcCallers, GrpcEndpoint, type GrpcIdentity, type PromiseClient } from '@meridian/platform';
 import { authV1 } from '@meridian/proto';
 import { AccountsService } from './accounts/accounts.service';
 import { AppsService, fromProtoPolicy, toProtoApp, toProtoStatus } from './apps/apps.service';
@@ -10,6 +10,16 @@ import { UserSigService } from './usersig/usersig.service';
 import { StatsAggregator } from './stats/stats.aggregator';
 
 type Remote = PromiseClient<authV1.AuthServiceClient>;
+
+/**
+ * Who may administer apps and read their secrets (an app's secret key mints any UserSig, its
+ * administrator's included): operators (console, CLI, launcher, test harness), and auth itself,
+ * because a call that reaches the wrong region is forwarded by that region's auth to the app's
+ * home, after the same rule was applied there to the original caller.
+ */
+const APP_ADMINS: readonly GrpcIdentity[] = ['operator', 'auth'];
+/** The callback service signs its calls to the app's backend with the callback token (and needs nothing else secret). */
+const CALLBACK_TOKEN_READERS: readonly GrpcIdentity[] = [...APP_ADMINS, 'callback'];
 
 /**
  * The auth service's gRPC face: maps proto to domain calls. Every call about one app is served by
@@ -27,6 +37,7 @@ export class AuthGrpcController implements authV1.AuthServiceController {
     @Inject(StatsAggregator) private readonly stats: StatsAggregator,
   ) {}
 
+  @GrpcCallers(APP_ADMINS)
   async createApp(req: authV1.CreateAppRequest): Promise<authV1.CreateAppResponse> {
     const policy = req.multiDevicePolicy === authV1.MultiDevicePolicy.MULTI_DEVICE_POLICY_UNSPECIFIED ? 'single' : fromProtoPolicy(req.multiDevicePolicy);
     if (!policy) throw new MeridianError(ErrorCode.INVALID_PARAMETER, 'unknown multi-device policy');
@@ -44,18 +55,22 @@ export class AuthGrpcController implements authV1.AuthServiceController {
     return { app: toProtoApp(app, true), created };
   }
 
+  @GrpcCallers(APP_ADMINS, (req: authV1.GetAppRequest) => req.revealSecrets)
+  @GrpcCallers(CALLBACK_TOKEN_READERS, (req: authV1.GetAppRequest) => req.revealCallbackToken)
   async getApp(req: authV1.GetAppRequest): Promise<authV1.GetAppResponse> {
     return this.home(req.sdkAppId, (r) => r.getApp(req), async () => {
       const app = await this.apps.getLocal(req.sdkAppId);
       if (!app) throw new MeridianError(ErrorCode.APP_NOT_FOUND);
-      return { app: toProtoApp(app, req.revealSecrets) };
+      return { app: toProtoApp(app, req.revealSecrets, req.revealSecrets || req.revealCallbackToken) };
     });
   }
 
+  @GrpcCallers(['operator'])
   async listApps(): Promise<authV1.ListAppsResponse> {
     return { apps: (await this.apps.list()).map((a) => toProtoApp(a, false)) };
   }
 
+  @GrpcCallers(APP_ADMINS)
   async updateApp(req: authV1.UpdateAppRequest): Promise<authV1.UpdateAppResponse> {
     return this.home(req.sdkAppId, (r) => r.updateApp(req), async () => {
       let multiDevice;
@@ -87,12 +102,14 @@ export class AuthGrpcController implements authV1.AuthServiceController {
     });
   }
 
+  @GrpcCallers(APP_ADMINS)
   async rotateAppKey(req: authV1.RotateAppKeyRequest): Promise<authV1.RotateAppKeyResponse> {
     return this.home(req.sdkAppId, (r) => r.rotateAppKey(req), async () => ({
       app: toProtoApp(await this.apps.rotateKey(req.sdkAppId), true),
     }));
   }
 
+  @GrpcCallers(APP_ADMINS)
   async setAppStatus(req: authV1.SetAppStatusRequest): Promise<authV1.SetAppStatusResponse> {
     return this.home(req.sdkAppId, (r) => r.setAppStatus(req), async () => {
       const status =
@@ -128,6 +145,7 @@ export class AuthGrpcController implements authV1.AuthServiceController {
     });
   }
 
+  @GrpcCallers(APP_ADMINS)
   async genUserSig(req: authV1.GenUserSigRequest): Promise<authV1.GenUserSigResponse> {
     return this.home(req.sdkAppId, (r) => r.genUserSig(req), async () => {
       const g = await this.usersig.generate(req.sdkAppId, req.identifier, req.expireSeconds);

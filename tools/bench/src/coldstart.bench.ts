@@ -102,7 +102,7 @@ async function measure(platform: ResolvedPlatform, region: string, values: { run
   // The bench's app, created once (its data stays in the `cold` namespace's databases).
   children = await start(platform);
   track(children);
-  const config = loadPlatformConfig('gateway', { MERIDIAN_REGION: region, MERIDIAN_NAMESPACE: NAMESPACE, MERIDIAN_PORT_OFFSET: String(PORT_OFFSET) });
+  const config = loadPlatformConfig('gateway', { MERIDIAN_REGION: region, MERIDIAN_NAMESPACE: NAMESPACE, MERIDIAN_PORT_OFFSET: String(PORT_OFFSET) }, { grpcIdentity: 'operator' });
   const clients = new GrpcClients(config, new Metrics(config));
   await clients.service<authV1.AuthServiceClient>('auth').createApp({
     name: 'coldstart bench',

@@ -118,7 +118,7 @@ async function main(): Promise<void> {
   // Extra gateway instances of the home region, for more connections than one process may hold.
   const spawned = await spawnGateways(Number(values['spawn-gateways']), values.region);
   const gateways = spawned.length ? spawned.map((g) => g.url) : values.gateways.split(',');
-  const config = loadPlatformConfig('gateway', { ...process.env, MERIDIAN_REGION: values.region });
+  const config = loadPlatformConfig('gateway', { ...process.env, MERIDIAN_REGION: values.region }, { grpcIdentity: 'operator' });
   const clients = new GrpcClients(config, new Metrics(config));
   const auth = clients.service<authV1.AuthServiceClient>('auth');
   const { app } = await auth.createApp({

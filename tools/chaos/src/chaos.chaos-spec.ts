@@ -138,7 +138,7 @@ describe('chaos: kill -9 and data-plane restarts under load, then a message audi
         MERIDIAN_TOPOLOGY: platform.options.topologyPath,
         MERIDIAN_NAMESPACE: NAMESPACE,
         MERIDIAN_PORT_OFFSET: String(PORT_OFFSET),
-      });
+      }, { grpcIdentity: 'operator' });
       const clients = new GrpcClients(config, new Metrics(config));
       grpc.push(clients);
       const auth = clients.service<authV1.AuthServiceClient>('auth');

@@ -86,7 +86,7 @@ export async function main(argv: string[]): Promise<number> {
       const env = { ...process.env };
       if (values.region) env['MERIDIAN_REGION'] = values.region;
       if (!env['MERIDIAN_REGION']) env['MERIDIAN_REGION'] = Topology.load(env['MERIDIAN_TOPOLOGY'] ?? defaultTopologyPath()).regionNames()[0];
-      const config = loadPlatformConfig('gateway', env);
+      const config = loadPlatformConfig('gateway', env, { grpcIdentity: 'operator' });
       clients = new GrpcClients(config, new Metrics(config));
     }
     return clients.service<authV1.AuthServiceClient>('auth');
@@ -122,7 +122,7 @@ export async function main(argv: string[]): Promise<number> {
           return 0;
         }
         case 'show': {
-          const res = await auth().getApp({ sdkAppId: id(), revealSecrets: values.reveal });
+          const res = await auth().getApp({ sdkAppId: id(), revealSecrets: values.reveal, revealCallbackToken: false });
           print(res.app, () => describeApp(res.app!));
           return 0;
         }
@@ -344,7 +344,7 @@ type CliValues = Record<string, string | boolean | string[] | undefined>;
 async function callbackPatch(auth: Auth, sdkAppId: number, values: CliValues): Promise<authV1.CallbackSettings | undefined> {
   const flag = (name: string) => values[`callback-${name}`] as string | undefined;
   if (['url', 'commands', 'token', 'timeout-ms', 'policy'].every((n) => flag(n) === undefined)) return undefined;
-  const current = (await auth.getApp({ sdkAppId, revealSecrets: true })).app?.callback;
+  const current = (await auth.getApp({ sdkAppId, revealSecrets: false, revealCallbackToken: true })).app?.callback;
   const url = flag('url');
   const commands = flag('commands');
   const token = flag('token');

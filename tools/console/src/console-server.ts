@@ -92,7 +92,7 @@ export async function startConsoleServer(opts: ConsoleServerOptions): Promise<Co
     MERIDIAN_TOPOLOGY: platform.options.topologyPath,
     MERIDIAN_NAMESPACE: ns,
     MERIDIAN_PORT_OFFSET: String(platform.options.portOffset),
-  });
+  }, { grpcIdentity: 'operator' });
   const clients = new GrpcClients(config, new Metrics(config));
   const auth = (region?: string) => clients.service<authV1.AuthServiceClient>('auth', region);
   const failures = new Map<string, { count: number; until: number }>();
@@ -117,7 +117,7 @@ export async function startConsoleServer(opts: ConsoleServerOptions): Promise<Co
     if (!homeRegion) throw new MeridianError(70020, `SDKAppID ${sdkAppId} not found`);
     return homeRegion;
   };
-  const getApp = async (sdkAppId: number, reveal = false) => (await auth().getApp({ sdkAppId, revealSecrets: reveal })).app!;
+  const getApp = async (sdkAppId: number, reveal = false) => (await auth().getApp({ sdkAppId, revealSecrets: reveal, revealCallbackToken: false })).app!;
 
   /** A Tencent REST call as the app's first admin, to its home region's gateway. */
   const rest = async (sdkAppId: number, command: string, body: unknown): Promise<Json> => {

@@ -266,7 +266,7 @@ describe('operator console (browser end-to-end)', () => {
       await page.getByTestId('export-hour').fill('2025-01-01');
       await page.getByTestId('export-submit').click();
       await status(page, 'export-status').filter({ hasText: 'YYYYMMDDHH' }).waitFor();
-      const key = (await authClient().getApp({ sdkAppId, revealSecrets: true })).app!.secretKey;
+      const key = (await authClient().getApp({ sdkAppId, revealSecrets: true, revealCallbackToken: false })).app!.secretKey;
       const asAdmin = { sdkAppId, secretKey: key, admin: 'administrator', homeRegion: 'ap-singapore', sig: (id = 'administrator') => genUserSig({ sdkAppId, key, identifier: id, expireSeconds: 600 }) };
       const past = Math.floor(Date.now() / 3_600_000) * 3600 - 7200;
       const imported = await rest('ap-singapore', 'openim/importmsg', asAdmin, { SyncFromOldSystem: 2, From_Account: 'dave', To_Account: 'carol', MsgRandom: 4242, MsgTimeStamp: past + 60, MsgBody: [{ MsgType: 'TIMTextElem', MsgContent: { Text: 'from two hours ago' } }] });

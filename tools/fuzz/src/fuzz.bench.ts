@@ -38,7 +38,7 @@ async function main(): Promise<void> {
     await dataplane.run('up');
     children = spawnPlatform(platform);
     await waitReady(platform, { children, timeoutMs: 180_000 });
-    const config = loadPlatformConfig('gateway', { MERIDIAN_REGION: 'ap-singapore', MERIDIAN_TOPOLOGY: platform.options.topologyPath, MERIDIAN_NAMESPACE: 'fuzz', MERIDIAN_PORT_OFFSET: String(portOffset) });
+    const config = loadPlatformConfig('gateway', { MERIDIAN_REGION: 'ap-singapore', MERIDIAN_TOPOLOGY: platform.options.topologyPath, MERIDIAN_NAMESPACE: 'fuzz', MERIDIAN_PORT_OFFSET: String(portOffset) }, { grpcIdentity: 'operator' });
     clients = new GrpcClients(config, new Metrics(config));
     const { app } = await clients.service<authV1.AuthServiceClient>('auth').createApp({
       name: 'fuzz',

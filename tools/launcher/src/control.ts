@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, renameSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { SERVICE_NAMES, type ServiceName } from '@meridian/contracts';
@@ -51,8 +51,29 @@ export function resolvePlatform(options: PlatformOptions = {}): ResolvedPlatform
   };
 }
 
+/** Where the platform's gRPC certificates are: MERIDIAN_GRPC_TLS_DIR if set, else the checkout's .meridian/tls/grpc. */
+export function grpcTlsDir(p: ResolvedPlatform): string {
+  return p.options.extraEnv['MERIDIAN_GRPC_TLS_DIR'] ?? process.env['MERIDIAN_GRPC_TLS_DIR'] ?? join(REPO_ROOT, '.meridian', 'tls', 'grpc');
+}
+
+const certsChecked = new Set<string>();
+
+/**
+ * Makes the CA and one certificate per service (and `operator`) the first time, with openssl
+ * (deploy/tls/make-grpc-certs.sh, idempotent); every later start reuses them. Skipped only when
+ * plaintext was asked for (MERIDIAN_GRPC_TLS=off).
+ */
+export function ensureGrpcCerts(p: ResolvedPlatform): void {
+  if ((p.options.extraEnv['MERIDIAN_GRPC_TLS'] ?? process.env['MERIDIAN_GRPC_TLS']) === 'off') return;
+  const dir = grpcTlsDir(p);
+  if (certsChecked.has(dir)) return;
+  execFileSync('bash', [join(REPO_ROOT, 'deploy', 'tls', 'make-grpc-certs.sh'), dir], { stdio: ['ignore', 'ignore', 'inherit'] });
+  certsChecked.add(dir);
+}
+
 export function serviceEnv(p: ResolvedPlatform, region: string): NodeJS.ProcessEnv {
   return {
+    MERIDIAN_GRPC_TLS_DIR: grpcTlsDir(p),
     ...process.env,
     ...p.options.extraEnv,
     MERIDIAN_REGION: region,
@@ -96,6 +117,7 @@ export function spawnPlatform(p: ResolvedPlatform): Child[] {
 }
 
 export function spawnUnit(p: ResolvedPlatform, region: string, unit: Unit): Child {
+  ensureGrpcCerts(p);
   // Each start begins a fresh log per process; the previous one is kept as .log.1.
   const file = join(p.options.logDir, `${unit.name}.log`);
   if (existsSync(file)) renameSync(file, `${file}.1`);

@@ -24,7 +24,7 @@ export async function ensureDemoApp(p: ResolvedPlatform): Promise<DemoApp> {
     MERIDIAN_TOPOLOGY: p.options.topologyPath,
     MERIDIAN_NAMESPACE: p.options.namespace,
     MERIDIAN_PORT_OFFSET: String(p.options.portOffset),
-  });
+  }, { grpcIdentity: 'operator' });
   const clients = new GrpcClients(config, new Metrics(config));
   try {
     const auth = clients.service<authV1.AuthServiceClient>('auth');
@@ -38,7 +38,7 @@ export async function ensureDemoApp(p: ResolvedPlatform): Promise<DemoApp> {
       secretKey: '',
       ifNotExists: true,
     });
-    const { app } = await auth.getApp({ sdkAppId: DEMO_APP.sdkAppId, revealSecrets: true });
+    const { app } = await auth.getApp({ sdkAppId: DEMO_APP.sdkAppId, revealSecrets: true, revealCallbackToken: false });
     const sig = await auth.genUserSig({ sdkAppId: DEMO_APP.sdkAppId, identifier: DEMO_APP.admin, expireSeconds: 7 * 86_400 });
     return { sdkAppId: DEMO_APP.sdkAppId, secretKey: app!.secretKey, admin: DEMO_APP.admin, homeRegion: app!.homeRegion, adminUserSig: sig.userSig };
   } finally {

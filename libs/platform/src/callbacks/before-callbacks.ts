@@ -83,7 +83,7 @@ export class BeforeCallbacks {
   }
 
   private async load(sdkAppId: number): Promise<Enabled> {
-    const { app } = await this.clients.service<authV1.AuthServiceClient>('auth').getApp({ sdkAppId, revealSecrets: false });
+    const { app } = await this.clients.service<authV1.AuthServiceClient>('auth').getApp({ sdkAppId, revealSecrets: false, revealCallbackToken: false });
     const c = app?.callback;
     return { url: Boolean(c?.url), commands: new Set(c?.commands ?? []), timeoutMs: c?.timeoutMs || 2000 };
   }

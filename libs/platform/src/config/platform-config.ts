@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import type { ServiceName } from '@meridian/contracts';
+import type { GrpcIdentity } from '../grpc/identity';
 import { Topology } from './topology';
 
 /**
@@ -24,6 +25,22 @@ const platformEnvSchema = z.object({
   /** PEM certificate and key: the HTTP port then serves HTTPS (and the gateway WSS). */
   MERIDIAN_TLS_CERT_FILE: z.string().optional(),
   MERIDIAN_TLS_KEY_FILE: z.string().optional(),
+  /**
+   * Mutual TLS on every gRPC server and client (on by default). `off` is plaintext with no caller
+   * identity at all, and must be asked for: a process never falls back to it by itself.
+   */
+  MERIDIAN_GRPC_TLS: z.enum(['on', 'off']).default('on'),
+  /**
+   * Directory holding ca.pem, <identity>.pem and <identity>.key (what deploy/tls/make-grpc-certs.sh
+   * writes); defaults to .meridian/tls/grpc of the checkout this code runs from. The three *_FILE
+   * keys override single files (a Kubernetes Secret's ca.crt, tls.crt, tls.key).
+   */
+  MERIDIAN_GRPC_TLS_DIR: z.string().min(1).optional(),
+  MERIDIAN_GRPC_TLS_CA_FILE: z.string().min(1).optional(),
+  MERIDIAN_GRPC_TLS_CERT_FILE: z.string().min(1).optional(),
+  MERIDIAN_GRPC_TLS_KEY_FILE: z.string().min(1).optional(),
+  /** How often the certificate files are read again, so a rotated certificate is used without a restart. */
+  MERIDIAN_GRPC_TLS_REFRESH_S: z.coerce.number().int().min(1).max(86_400).default(300),
   MERIDIAN_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   MERIDIAN_MONGO_URL: z.string().optional(),
   MERIDIAN_KAFKA_BROKERS: z.string().optional(),
@@ -45,6 +62,22 @@ const platformEnvSchema = z.object({
   MERIDIAN_CALLBACK_SETTINGS_CACHE_S: z.coerce.number().int().min(0).max(3600).default(10),
 });
 
+/**
+ * How this process's gRPC servers and clients authenticate. A file left undefined could not be
+ * found; the credentials builder (grpc/tls.ts) refuses to start with a message that says which.
+ */
+export type GrpcTlsConfig =
+  | {
+      mode: 'mtls';
+      /** Whom our certificate names: our service, or `operator` for the admin tools. */
+      identity: GrpcIdentity;
+      caFile: string | undefined;
+      certFile: string | undefined;
+      keyFile: string | undefined;
+      refreshMs: number;
+    }
+  | { mode: 'off'; identity: GrpcIdentity };
+
 export interface PlatformConfig {
   service: ServiceName;
   region: string;
@@ -53,7 +86,7 @@ export interface PlatformConfig {
   logLevel: z.infer<typeof platformEnvSchema>['MERIDIAN_LOG_LEVEL'];
   topology: Topology;
   http: { host: string; port: number; tls?: { certFile: string; keyFile: string } };
-  grpc: { host: string; port: number; advertise: string };
+  grpc: { host: string; port: number; advertise: string; tls: GrpcTlsConfig };
   mongo: { url: string; database: string };
   kafka: { brokers: string[]; topicPrefix: string; clientId: string; partitions: number; replication: number; sessionTimeoutMs: number };
   redis: { url: string; keyPrefix: string };
@@ -64,18 +97,52 @@ export interface PlatformConfig {
   callbackSettingsCacheS: number;
 }
 
-/** Default topology file: deploy/topology.json of the repository this code runs from. */
-export function defaultTopologyPath(): string {
+/** The checkout this code runs from (the directory holding deploy/topology.json), if any. */
+function repositoryRoot(): string | undefined {
   let dir = __dirname;
   for (let i = 0; i < 8; i++) {
-    const candidate = join(dir, 'deploy', 'topology.json');
-    if (existsSync(candidate)) return candidate;
+    if (existsSync(join(dir, 'deploy', 'topology.json'))) return dir;
     dir = join(dir, '..');
   }
-  throw new Error('deploy/topology.json not found; set MERIDIAN_TOPOLOGY');
+  return undefined;
 }
 
-export function loadPlatformConfig(service: ServiceName, env: NodeJS.ProcessEnv = process.env): PlatformConfig {
+/** Default topology file: deploy/topology.json of the repository this code runs from. */
+export function defaultTopologyPath(): string {
+  const root = repositoryRoot();
+  if (!root) throw new Error('deploy/topology.json not found; set MERIDIAN_TOPOLOGY');
+  return join(root, 'deploy', 'topology.json');
+}
+
+/** Where deploy/tls/make-grpc-certs.sh puts the local certificates, when run from a checkout. */
+export function defaultGrpcTlsDir(): string | undefined {
+  const root = repositoryRoot();
+  return root ? join(root, '.meridian', 'tls', 'grpc') : undefined;
+}
+
+export interface PlatformConfigOptions {
+  /**
+   * The identity this process shows other services; default: the service itself. The admin
+   * tools load a gateway-shaped config (they only call out) and present `operator`.
+   */
+  grpcIdentity?: GrpcIdentity;
+}
+
+function grpcTlsConfig(e: z.infer<typeof platformEnvSchema>, identity: GrpcIdentity): GrpcTlsConfig {
+  if (e.MERIDIAN_GRPC_TLS === 'off') return { mode: 'off', identity };
+  const dir = e.MERIDIAN_GRPC_TLS_DIR ?? defaultGrpcTlsDir();
+  const inDir = (file: string) => (dir ? join(dir, file) : undefined);
+  return {
+    mode: 'mtls',
+    identity,
+    caFile: e.MERIDIAN_GRPC_TLS_CA_FILE ?? inDir('ca.pem'),
+    certFile: e.MERIDIAN_GRPC_TLS_CERT_FILE ?? inDir(`${identity}.pem`),
+    keyFile: e.MERIDIAN_GRPC_TLS_KEY_FILE ?? inDir(`${identity}.key`),
+    refreshMs: e.MERIDIAN_GRPC_TLS_REFRESH_S * 1000,
+  };
+}
+
+export function loadPlatformConfig(service: ServiceName, env: NodeJS.ProcessEnv = process.env, options: PlatformConfigOptions = {}): PlatformConfig {
   const parsed = platformEnvSchema.safeParse(env);
   if (!parsed.success) throw new Error(`invalid environment for ${service}: ${z.prettifyError(parsed.error)}`);
   const e = parsed.data;
@@ -107,6 +174,7 @@ export function loadPlatformConfig(service: ServiceName, env: NodeJS.ProcessEnv 
       advertise:
         e.MERIDIAN_ADVERTISE_GRPC ??
         (e.MERIDIAN_GRPC_PORT ? `${own.host ?? region.host}:${e.MERIDIAN_GRPC_PORT}` : topology.grpcTarget(e.MERIDIAN_REGION, service)),
+      tls: grpcTlsConfig(e, options.grpcIdentity ?? service),
     },
     // One database per service per region: ownership is enforced by the server, not by convention.
     mongo: { url: e.MERIDIAN_MONGO_URL ?? topology.dataPlane.mongoUrl, database: `${region.mongoDatabase}_${service}` },

@@ -74,7 +74,7 @@ describe(loadPlatformConfig.name, () => {
     expect(c.mongo.database).toBe('meridian_fra_chat');
     expect(c.redis.keyPrefix).toBe('m:fra:chat:');
     expect(c.kafka.topicPrefix).toBe('meridian.fra.');
-    expect(c.grpc).toEqual({ host: '127.0.0.1', port: 7212, advertise: '127.0.0.2:7212' });
+    expect(c.grpc).toMatchObject({ host: '127.0.0.1', port: 7212, advertise: '127.0.0.2:7212' });
     expect(c.instanceId).toMatch(/^eu-frankfurt-chat-/);
   });
 

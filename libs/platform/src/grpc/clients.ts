@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
-import { credentials, status as GrpcCode, type Client, type ServiceError } from '@grpc/grpc-js';
+import { status as GrpcCode, type Client, type ServiceError } from '@grpc/grpc-js';
 import type { Observable } from 'rxjs';
 import {
   ERROR_CODE_METADATA_KEY,
@@ -14,6 +14,7 @@ import { PLATFORM_CONFIG, type PlatformConfig } from '../config/platform-config'
 import { Metrics } from '../metrics/metrics';
 import { clientConstructor } from './loader';
 import { safeMetadata } from './safe-status';
+import { grpcChannelCredentials } from './tls';
 
 export interface CallOptions {
   /** Overrides the configured default deadline for this call. */
@@ -33,6 +34,8 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 /**
  * Typed gRPC clients to any service in any region, with a deadline on every call, the topology's
  * injected inter-region delay, metrics, and Tencent error codes restored from call metadata.
+ * Every channel is mutual TLS (unless MERIDIAN_GRPC_TLS=off): we show our identity's certificate
+ * and accept only a server whose certificate names the service we meant to call.
  */
 @Injectable()
 export class GrpcClients implements OnModuleDestroy {
@@ -75,7 +78,10 @@ export class GrpcClients implements OnModuleDestroy {
     let client = this.raw.get(key);
     if (!client) {
       const Ctor = clientConstructor(pkg, serviceName);
-      client = new Ctor(address, credentials.createInsecure(), {
+      // The TLS handshake is paid once per channel; channels are cached here for the process's life.
+      const tls = grpcChannelCredentials(this.config.grpc.tls, target);
+      client = new Ctor(address, tls.credentials, {
+        ...tls.options,
         'grpc.keepalive_time_ms': 30_000,
         'grpc.keepalive_timeout_ms': 10_000,
       });

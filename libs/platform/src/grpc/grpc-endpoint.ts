@@ -18,6 +18,7 @@ import { ERROR_CODE_METADATA_KEY, ErrorCode, MeridianError, grpcStatusFor } from
 import { PLATFORM_CONFIG, type PlatformConfig } from '../config/platform-config';
 import { Metrics } from '../metrics/metrics';
 import { safeMetadata, safeStatusDetails } from './safe-status';
+import { identityOfCertificate, type GrpcIdentity } from './identity';
 
 /** Maps a thrown error to the gRPC status the client sees; a MeridianError keeps its code in metadata. */
 @Catch()
@@ -70,9 +71,37 @@ export class Admission {
 /** One per service: with MERIDIAN_MODE=region all seven share a process, and a call that waits on another service must not wait for its own slot. */
 const admissions = new Map<string, Admission>();
 
+interface CallerRule {
+  allowed: readonly GrpcIdentity[];
+  /** The rule applies only to requests for which this holds (e.g. GetApp with reveal_secrets). */
+  when?: (request: never) => boolean;
+}
+
+const CALLER_RULES = Symbol('meridian:grpc-caller-rules');
+
+/**
+ * Limits a gRPC method (or, with `when`, some of its requests) to the listed caller identities;
+ * several on one method must all pass. Methods without one answer any Meridian identity.
+ */
+export function GrpcCallers<Req>(allowed: readonly GrpcIdentity[], when?: (request: Req) => boolean): MethodDecorator {
+  return (_target, _key, descriptor) => {
+    const handler = descriptor.value as object;
+    const rules = (Reflect.getMetadata(CALLER_RULES, handler) as CallerRule[] | undefined) ?? [];
+    Reflect.defineMetadata(CALLER_RULES, [...rules, { allowed, when: when as CallerRule['when'] }], handler);
+  };
+}
+
+/** The caller's identity from its verified client certificate; undefined without one (plaintext). */
+export function grpcCallerOf(call: unknown): GrpcIdentity | undefined {
+  const ctx = (call as { getAuthContext?: () => { sslPeerCertificate?: { subjectaltname?: string } } } | undefined)?.getAuthContext?.();
+  return identityOfCertificate(ctx?.sslPeerCertificate);
+}
+
 @Injectable()
 export class GrpcMetricsInterceptor implements NestInterceptor {
+  private readonly logger = new Logger('grpc');
   private readonly admission: Admission;
+  private readonly authenticate: boolean;
 
   constructor(
     @Inject(Metrics) private readonly metrics: Metrics,
@@ -82,11 +111,18 @@ export class GrpcMetricsInterceptor implements NestInterceptor {
     let a = admissions.get(config.service);
     if (!a) admissions.set(config.service, (a = new Admission(config.grpcMaxInflight)));
     this.admission = a;
+    // With MERIDIAN_GRPC_TLS=off nobody has an identity; the operator chose no authentication.
+    this.authenticate = config.grpc.tls.mode === 'mtls';
   }
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const labels = { service_name: context.getClass().name, method: context.getHandler().name };
     const call = context.getArgByIndex<{ cancelled?: boolean } | undefined>(2);
+    const denied = this.authenticate ? this.denial(context, call) : undefined;
+    if (denied) {
+      this.metrics.grpcServerHandled.inc({ ...labels, code: 'PERMISSION_DENIED' });
+      return throwError(() => denied);
+    }
     let admitted = false;
     let finished = false;
     const admitted$ = defer(() =>
@@ -117,9 +153,29 @@ export class GrpcMetricsInterceptor implements NestInterceptor {
       }),
     );
   }
+
+  /**
+   * Why this call may not run, if it may not: the server's TLS already refused a connection
+   * without a certificate from our CA, so what is left is a certificate naming no identity we
+   * know, or a method restricted to other callers.
+   */
+  private denial(context: ExecutionContext, call: unknown): MeridianError | undefined {
+    const caller = grpcCallerOf(call);
+    const method = `${context.getClass().name}.${context.getHandler().name}`;
+    if (!caller) {
+      this.logger.warn({ method }, 'gRPC call refused: the client certificate names no Meridian identity');
+      return new MeridianError(ErrorCode.GRPC_CALLER_NOT_ALLOWED, 'the client certificate names no Meridian identity');
+    }
+    const rules = (Reflect.getMetadata(CALLER_RULES, context.getHandler()) as CallerRule[] | undefined) ?? [];
+    const request = context.getArgByIndex<never>(0);
+    const broken = rules.find((r) => (!r.when || r.when(request)) && !r.allowed.includes(caller));
+    if (!broken) return undefined;
+    this.logger.warn({ method, caller }, 'gRPC call refused: caller not allowed');
+    return new MeridianError(ErrorCode.GRPC_CALLER_NOT_ALLOWED, `${caller} may not call ${context.getHandler().name}${broken.when ? ' this way' : ''}; allowed: ${broken.allowed.join(', ')}`);
+  }
 }
 
-/** Put on every gRPC controller: one error mapping and one set of metrics for all of them. */
+/** Put on every gRPC controller: one error mapping, one caller check and one set of metrics for all of them. */
 export function GrpcEndpoint(): ClassDecorator {
   return applyDecorators(UseFilters(GrpcExceptionFilter), UseInterceptors(GrpcMetricsInterceptor));
 }

@@ -3,10 +3,13 @@ import { GRPC_SERVICES, PLATFORM_GRPC, type ServiceName } from '@meridian/contra
 import { protoFile, protoRoot } from '@meridian/proto';
 import type { PlatformConfig } from '../config/platform-config';
 import { PROTO_LOADER_OPTIONS, serviceMethodCount } from './loader';
+import { grpcServerCredentials } from './tls';
 
 /**
  * Nest gRPC transport options: the platform package plus the service's own package. grpc-js
  * refuses a service without methods, so an own contract joins once its first RPC exists.
+ * Mutual TLS unless MERIDIAN_GRPC_TLS=off; missing or wrong certificate files throw here, before
+ * anything listens.
  */
 export function grpcServerOptions(config: PlatformConfig, service: ServiceName): GrpcOptions {
   const own = GRPC_SERVICES[service];
@@ -19,6 +22,7 @@ export function grpcServerOptions(config: PlatformConfig, service: ServiceName):
       protoPath: contracts.map((c) => protoFile(c.file)),
       loader: { ...PROTO_LOADER_OPTIONS, includeDirs: [protoRoot()] },
       gracefulShutdown: true,
+      credentials: grpcServerCredentials(config.grpc.tls),
     },
   };
 }

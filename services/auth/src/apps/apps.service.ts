@@ -334,7 +334,8 @@ function fromProtoStatus(s: authV1.AppStatus): AppRecord['status'] | undefined {
   return undefined;
 }
 
-export function toProtoApp(app: AppRecord, reveal: boolean): authV1.App {
+/** `reveal`: the secret key (and token); `revealToken`: the callback token alone. */
+export function toProtoApp(app: AppRecord, reveal: boolean, revealToken = reveal): authV1.App {
   return {
     sdkAppId: app._id,
     name: app.name,
@@ -350,7 +351,7 @@ export function toProtoApp(app: AppRecord, reveal: boolean): authV1.App {
     callback: {
       url: app.callback.url,
       commands: app.callback.commands,
-      token: reveal ? app.callback.token : '',
+      token: revealToken ? app.callback.token : '',
       timeoutMs: app.callback.timeoutMs,
       failurePolicy:
         app.callback.failurePolicy === 'block'

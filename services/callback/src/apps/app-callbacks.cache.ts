@@ -38,7 +38,7 @@ export class AppCallbacksCache {
   }
 
   private async load(sdkAppId: number): Promise<AppCallbackSettings | null> {
-    const { app } = await this.clients.service<authV1.AuthServiceClient>('auth').getApp({ sdkAppId, revealSecrets: true });
+    const { app } = await this.clients.service<authV1.AuthServiceClient>('auth').getApp({ sdkAppId, revealSecrets: false, revealCallbackToken: true });
     const c = app?.callback;
     if (!c?.url) return null;
     return {

@@ -35,7 +35,7 @@ export class AppSettingsCache {
   }
 
   private async load(sdkAppId: number): Promise<ChatAppSettings> {
-    const { app } = await this.clients.service<authV1.AuthServiceClient>('auth').getApp({ sdkAppId, revealSecrets: false });
+    const { app } = await this.clients.service<authV1.AuthServiceClient>('auth').getApp({ sdkAppId, revealSecrets: false, revealCallbackToken: false });
     const days = app?.roamingDays ?? 0;
     return { roamingSeconds: days > 0 ? days * DAY_S : this.config.MERIDIAN_CHAT_DEFAULT_LIFETIME_S };
   }

@@ -1,7 +1,6 @@
-import { credentials, Metadata, type ServiceError } from '@grpc/grpc-js';
+import type { ServiceError } from '@grpc/grpc-js';
 import { ERROR_CODE_METADATA_KEY, ErrorCode, SERVICE_NAMES } from '@meridian/contracts';
-import { clientConstructor } from '@meridian/platform';
-import { gatewayUrl, serviceHttpUrl, testTopology } from '@meridian/testing';
+import { gatewayUrl, rawGrpcClient, serviceHttpUrl, testTopology, unaryCall } from '@meridian/testing';
 import { DiagHttpController } from './diag.http.controller';
 
 interface Report {
@@ -70,16 +69,10 @@ describe(DiagHttpController.name, () => {
   });
 
   it('carries the Tencent error code across gRPC for bad input', async () => {
-    const Ctor = clientConstructor('meridian.platform.v1', 'PlatformService');
-    const client = new Ctor(topology.grpcTarget('eu-frankfurt', 'chat'), credentials.createInsecure());
-    const err = await new Promise<ServiceError>((resolve, reject) =>
-      (client as unknown as Record<string, (...a: unknown[]) => void>)['selfTest']!.call(
-        client,
-        { nonce: 'bad nonce!' },
-        new Metadata(),
-        { deadline: Date.now() + 5000 },
-        (e: ServiceError | null) => (e ? resolve(e) : reject(new Error('expected an error'))),
-      ),
+    const client = rawGrpcClient('meridian.platform.v1', 'PlatformService', 'chat', 'eu-frankfurt');
+    const err = await unaryCall(client, 'selfTest', { nonce: 'bad nonce!' }).then(
+      () => Promise.reject(new Error('expected an error')),
+      (e: ServiceError) => e,
     );
     client.close();
     expect(err.metadata.get(ERROR_CODE_METADATA_KEY)).toEqual([String(ErrorCode.INVALID_PARAMETER)]);

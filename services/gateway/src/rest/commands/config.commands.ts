@@ -57,7 +57,7 @@ export class ConfigCommands implements OnModuleInit {
     if (requested !== undefined && (!Array.isArray(requested) || requested.some((f) => typeof f !== 'string'))) {
       throw new MeridianError(ErrorCode.INVALID_PARAMETER, 'RequestField must be an array of field names');
     }
-    const app = (await this.auth.getApp({ sdkAppId: ctx.sdkAppId, revealSecrets: false })).app!;
+    const app = (await this.auth.getApp({ sdkAppId: ctx.sdkAppId, revealSecrets: false, revealCallbackToken: false })).app!;
     const regions = this.platform.topology.regionNames();
     const stats = await Promise.all(regions.map((r) => this.clients.service<authV1.AuthServiceClient>('auth', r).getAppStats({ sdkAppId: ctx.sdkAppId, period: 'day', points: 30 })));
     const total = (metric: string, day: number) => stats.reduce((sum, s) => sum + Number(s.series.find((x) => x.metric === metric)?.points[day]?.value ?? 0), 0);

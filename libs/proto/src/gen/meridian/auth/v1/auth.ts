@@ -152,7 +152,7 @@ export function callbackFailurePolicyToNumber(object: CallbackFailurePolicy): nu
 export interface CallbackSettings {
   url: string;
   commands: string[];
-  /** Never returned by read APIs unless reveal_secrets is set. */
+  /** Never returned by read APIs unless reveal_secrets or reveal_callback_token is set. */
   token: string;
   timeoutMs: number;
   failurePolicy: CallbackFailurePolicy;
@@ -205,7 +205,10 @@ export interface CreateAppResponse {
 
 export interface GetAppRequest {
   sdkAppId: number;
+  /** The secret key and the callback token (operators only). */
   revealSecrets: boolean;
+  /** The callback token alone, for the callback service signing its calls to the app's backend. */
+  revealCallbackToken: boolean;
 }
 
 export interface GetAppResponse {
@@ -1064,7 +1067,7 @@ export const CreateAppResponse: MessageFns<CreateAppResponse> = {
 };
 
 function createBaseGetAppRequest(): GetAppRequest {
-  return { sdkAppId: 0, revealSecrets: false };
+  return { sdkAppId: 0, revealSecrets: false, revealCallbackToken: false };
 }
 
 export const GetAppRequest: MessageFns<GetAppRequest> = {
@@ -1074,6 +1077,9 @@ export const GetAppRequest: MessageFns<GetAppRequest> = {
     }
     if (message.revealSecrets !== false) {
       writer.uint32(16).bool(message.revealSecrets);
+    }
+    if (message.revealCallbackToken !== false) {
+      writer.uint32(24).bool(message.revealCallbackToken);
     }
     return writer;
   },
@@ -1105,6 +1111,14 @@ export const GetAppRequest: MessageFns<GetAppRequest> = {
             }
 
             message.revealSecrets = reader.bool();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.revealCallbackToken = reader.bool();
             continue;
           }
         }
