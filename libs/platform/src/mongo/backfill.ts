@@ -45,3 +45,15 @@ export async function backfillOnce<T>(connection: Connection, logger: Logger, jo
   await done.updateOne({ _id: job.name }, { $set: { at: new Date() } }, { upsert: true });
   logger.log({ backfill: job.name, fixed }, 'backfill done');
 }
+
+/**
+ * Runs a one-time data migration once per database (recorded beside the backfills). `run` must be
+ * idempotent: instances starting together may both run it, and a crash midway runs it again.
+ */
+export async function migrateOnce(connection: Connection, logger: Logger, name: string, run: () => Promise<number>): Promise<void> {
+  const done = connection.collection<{ _id: string; at: Date }>(BACKFILLS);
+  if (await done.findOne({ _id: name })) return;
+  const migrated = await run();
+  await done.updateOne({ _id: name }, { $set: { at: new Date() } }, { upsert: true });
+  logger.log({ migration: name, migrated }, 'migration done');
+}

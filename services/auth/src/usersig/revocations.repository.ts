@@ -1,7 +1,7 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { InjectModel } from '@nestjs/mongoose';
-import type { Model } from 'mongoose';
-import { RedisClient, isDuplicateKey } from '@meridian/platform';
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { InjectConnection, InjectModel } from '@nestjs/mongoose';
+import type { Connection, Model } from 'mongoose';
+import { RedisClient, isDuplicateKey, migrateOnce } from '@meridian/platform';
 import { AUTH_CONFIG, type AuthConfig } from '../auth.config';
 import { AuthKeys } from '../auth.keys';
 import { SigRevocationDoc, revocationKey } from './revocation.schema';
@@ -23,12 +23,40 @@ return 0`;
  * reach MongoDB on every request (on FerretDB a miss by _id reads the whole collection).
  */
 @Injectable()
-export class RevocationsRepository {
+export class RevocationsRepository implements OnModuleInit {
+  private readonly logger = new Logger(RevocationsRepository.name);
+
   constructor(
+    @InjectConnection() private readonly connection: Connection,
     @InjectModel(SigRevocationDoc.name) private readonly docs: Model<SigRevocationDoc>,
     @Inject(RedisClient) private readonly redis: RedisClient,
     @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
   ) {}
+
+  /**
+   * Kicks recorded before revocations had their own collection lived on the account
+   * (`accounts.sigsValidAfter`: sigs issued strictly before it were refused). They are carried over
+   * once, so an upgrade does not make a kicked UserSig valid again.
+   */
+  async onModuleInit(): Promise<void> {
+    await migrateOnce(this.connection, this.logger, 'sig_revocations.from_accounts', async () => {
+      const accounts = this.connection.collection<{ _id: string; sdkAppId: number; userId: string; sigsValidAfter?: number }>('accounts');
+      let migrated = 0;
+      let after = '';
+      for (;;) {
+        const batch = await accounts
+          .find({ sigsValidAfter: { $gt: 0 }, ...(after ? { _id: { $gt: after } } : {}) }, { projection: { sdkAppId: 1, userId: 1, sigsValidAfter: 1 } })
+          .sort({ _id: 1 })
+          .limit(500)
+          .toArray();
+        if (!batch.length) return migrated;
+        for (const a of batch) await this.revoke(a.sdkAppId, a.userId, a.sigsValidAfter! - 1);
+        migrated += batch.length;
+        after = batch[batch.length - 1]!._id;
+        this.logger.log({ migration: 'sig_revocations.from_accounts', migrated }, 'migration progress');
+      }
+    });
+  }
 
   /** Unix seconds at or before which the identity's UserSigs are refused; 0 when never revoked. */
   async revokedAt(sdkAppId: number, userId: string): Promise<number> {
