@@ -11,8 +11,12 @@ export const TEST_NAMESPACE = process.env['MERIDIAN_TEST_NAMESPACE'] ?? 'test';
 export const TEST_PORT_OFFSET = Number(process.env['MERIDIAN_TEST_PORT_OFFSET'] ?? 10_000);
 export const REPO_ROOT = join(__dirname, '..', '..', '..');
 
+/** The test platform gateways' operator token for /v1/diag/selftest (a test value, not a secret). */
+export const TEST_DIAG_TOKEN = 'meridian-test-diag-token';
+
 /** Service settings of the test platform that differ from production defaults. */
 export const TEST_LIMITS = {
+  MERIDIAN_DIAG_TOKEN: TEST_DIAG_TOKEN,
   MERIDIAN_AUTH_FAILURE_LIMIT: '5',
   // Heartbeats, timeouts and session expiry in seconds rather than minutes.
   MERIDIAN_WS_HEARTBEAT_MS: '1000',
