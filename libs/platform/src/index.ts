@@ -22,3 +22,4 @@ export * from './mongo/backfill';
 export * from './jobs/locked-job';
 export * from './redis/dedupe-claims';
 export * from './jobs/purge-expired';
+export * from './net/callback-target';
