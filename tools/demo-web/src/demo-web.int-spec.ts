@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { NO_CHANGES, REPO_ROOT, TEST_NAMESPACE, TEST_PORT_OFFSET, authClient, closeTestClients, gatewayUrl } from '@meridian/testing';
@@ -109,12 +110,22 @@ describe('web demo (browser end-to-end)', () => {
       expect({ host, status: r.status }).toEqual({ host, status: 200 });
       expect(r.body.userSig).toMatch(/\S{20,}/);
     }
-    for (const host of [`evil.example:${port}`, 'evil.example', `127.0.0.1:${Number(port) + 1}`, '127.0.0.1', `localhost.evil.example:${port}`, `192.168.1.10:${port}`, '']) {
+    for (const host of [`evil.example:${port}`, 'evil.example', `127.0.0.1:${Number(port) + 1}`, '127.0.0.1', `localhost.evil.example:${port}`, `192.168.1.10:${port}`]) {
       const r = await getWithHost(path, host);
       expect({ host, status: r.status }).toEqual({ host, status: 403 });
       expect(r.body.error).toContain('the web demo answers only http://127.0.0.1:');
       expect(r.body.userSig).toBeUndefined();
     }
+    // No Host header at all (HTTP/1.0; Node's client always sends one, so a raw socket).
+    const raw = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), '127.0.0.1', () => socket.end(`GET /api/usersig?sdkappid=${sdkAppId}&userid=zoe HTTP/1.0\r\n\r\n`));
+      let text = '';
+      socket.on('data', (c: Buffer) => (text += c.toString('utf8')));
+      socket.on('end', () => resolve(text));
+      socket.on('error', reject);
+    });
+    expect(raw).toMatch(/^HTTP\/1\.[01] 403 /);
+    expect(raw).not.toContain('userSig');
     // The page and its config are guarded the same way.
     expect((await getWithHost(`${demo.url}/api/config`, `evil.example:${port}`)).status).toBe(403);
     expect((await getWithHost(`${demo.url}/`, `evil.example:${port}`)).status).toBe(403);
