@@ -357,7 +357,7 @@ function checkObjects(v, objs, ctx) {
     need(val('MERIDIAN_LOG_LEVEL') !== undefined && Number(val('MERIDIAN_SHUTDOWN_GRACE_MS')) === s.shutdownGraceMs, `${D}: MERIDIAN_LOG_LEVEL and MERIDIAN_SHUTDOWN_GRACE_MS`);
     const fromSecret = [['MERIDIAN_MONGO_URL', v.dataPlane.mongoUrlKey], ['MERIDIAN_KAFKA_BROKERS', v.dataPlane.kafkaBrokersKey], ['MERIDIAN_REDIS_URL', v.dataPlane.redisUrlKey]];
     // get_history download URLs are signed by the gateways with one key shared by every region.
-    if (svc === 'gateway') fromSecret.push(['MERIDIAN_HISTORY_URL_SECRET', v.dataPlane.historyUrlSecretKey]);
+    if (svc === 'gateway') fromSecret.push(['MERIDIAN_HISTORY_URL_SECRET', v.dataPlane.historyUrlSecretKey], ['MERIDIAN_DIAG_TOKEN', v.dataPlane.diagTokenKey]);
     for (const [n, key] of fromSecret) {
       const ref = env.find((e) => e.name === n)?.valueFrom?.secretKeyRef;
       need(ref?.name === v.dataPlane.existingSecret && ref?.key === key, `${D}: ${n} from Secret ${v.dataPlane.existingSecret}, key ${key}`);
@@ -503,7 +503,10 @@ function checkObjects(v, objs, ctx) {
     const ann = ing.metadata.annotations ?? {};
     need(ing.spec?.ingressClassName === v.ingress.className, `${I}: ingressClassName ${v.ingress.className}`);
     need(rules.length === 1 && rules[0].host === v.ingress.host, `${I}: one rule for host ${v.ingress.host}`);
-    for (const p of ['/v1', '/v4']) need(paths.some((x) => x.path === p && x.pathType === 'Prefix'), `${I}: path ${p} (Prefix)`);
+    for (const p of ['/v1/ws', '/v1/access', '/v1/msg_history', '/v4']) need(paths.some((x) => x.path === p && x.pathType === 'Prefix'), `${I}: path ${p} (Prefix)`);
+    // Operator diagnostics (the self-test writes in every service of every region) stay off the Ingress.
+    const routes = (path) => paths.some((x) => (x.pathType === 'Exact' ? x.path === path : path === x.path || path.startsWith(`${x.path.replace(/\/$/, '')}/`) || x.path === '/'));
+    need(!['/v1/diag/selftest', '/v1/diag/ping'].some(routes), `${I}: /v1/diag must not be routed`);
     need(!paths.some((x) => ['/', '/metrics', '/healthz', '/readyz'].includes(x.path)), `${I}: /metrics, /healthz, /readyz must not be routed`);
     for (const x of paths) {
       const target = find('Service', x.backend?.service?.name);
@@ -602,6 +605,7 @@ const RULE_MUTATIONS = [
   { what: 'NetworkPolicy opening a non-gateway port to everyone', apply: (o) => auth(o, 'NetworkPolicy').spec.ingress.push({ ports: [{ port: 'http', protocol: 'TCP' }] }), expect: 'a port open to every source' },
   { what: 'NetworkPolicy without DNS egress', apply: (o) => auth(o, 'NetworkPolicy').spec.egress.shift(), expect: 'DNS (53/UDP, 53/TCP)' },
   { what: 'Ingress with a 60 s read timeout', apply: (o) => (gw(o, 'Ingress').metadata.annotations['nginx.ingress.kubernetes.io/proxy-read-timeout'] = '60'), expect: 'proxy-read-timeout ≥ 3600' },
+  { what: 'Ingress routing all of /v1 (operator diagnostics included)', apply: (o) => (gw(o, 'Ingress').spec.rules[0].http.paths[0].path = '/v1'), expect: '/v1/diag must not be routed' },
   { what: 'Ingress without TLS', apply: (o) => delete gw(o, 'Ingress').spec.tls, expect: 'TLS for' },
   { what: 'ServiceMonitor on a path the code does not serve', apply: (o) => (o.find((x) => x.kind === 'ServiceMonitor').spec.endpoints[0].path = '/metric'), expect: 'path /metrics' },
   { what: 'invalid label value', apply: (o) => (gw(o, 'Service').metadata.labels['meridian.io/region'] = 'eu frankfurt'), expect: 'is not a valid label' },

@@ -55,6 +55,8 @@ const local = {
   demoWeb: demoWebUrl,
   console: consoleInfo.url,
   dataPlane: platform.topology.dataPlane,
+  // The self-test needs the operator token; this names the file that holds it (never the token).
+  diagnosticsTokenFile: '.meridian/diag-token',
   regions: Object.fromEntries(
     platform.regions.map((r) => {
       const gateway = platform.topology.httpBaseUrl(r, 'gateway');
@@ -81,7 +83,7 @@ chmodSync(join(ROOT, '.meridian', 'local.json'), 0o600);
 
 const rows = platform.regions.flatMap((r) => [
   [r, 'REST API', `${local.regions[r].rest}/<service>/<command>`],
-  [r, 'diagnostics', local.regions[r].diagnostics],
+  [r, 'diagnostics', `curl -H "Authorization: Bearer $(cat .meridian/diag-token)" ${local.regions[r].diagnostics}`],
   [r, 'metrics/health', `${platform.topology.httpBaseUrl(r, 'auth').replace(/:\d+$/, '')}:<service port>/metrics, /readyz`],
 ]);
 const width = [0, 1].map((i) => Math.max(...rows.map((row) => row[i].length)));

@@ -25,3 +25,4 @@ export * from './jobs/locked-job';
 export * from './redis/dedupe-claims';
 export * from './jobs/purge-expired';
 export * from './logging/redact';
+export * from './net/callback-target';

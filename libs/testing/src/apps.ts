@@ -61,6 +61,8 @@ export const NO_CHANGES: Omit<authV1.UpdateAppRequest, 'sdkAppId'> = {
   restAppQps: 0,
   hasRoaming: false,
   roamingDays: 0,
+  hasPrivateCallbackTargets: false,
+  allowPrivateCallbackTargets: false,
 };
 
 export interface TestApp {
@@ -73,7 +75,9 @@ export interface TestApp {
 }
 
 /** Creates a fresh app (random SDKAppID) through the auth admin API of its home region. */
-export async function createTestApp(opts: { homeRegion?: string; admins?: string[]; policy?: authV1.MultiDevicePolicy; ecdsaPublicKey?: string } = {}): Promise<TestApp> {
+export async function createTestApp(
+  opts: { homeRegion?: string; admins?: string[]; policy?: authV1.MultiDevicePolicy; ecdsaPublicKey?: string; allowPrivateCallbackTargets?: boolean } = {},
+): Promise<TestApp> {
   const homeRegion = opts.homeRegion ?? 'ap-singapore';
   const admins = opts.admins ?? ['administrator'];
   const res = await authClient(homeRegion).createApp({
@@ -85,6 +89,7 @@ export async function createTestApp(opts: { homeRegion?: string; admins?: string
     ecdsaPublicKey: opts.ecdsaPublicKey ?? '',
     secretKey: '',
     ifNotExists: false,
+    allowPrivateCallbackTargets: opts.allowPrivateCallbackTargets ?? false,
   });
   const app = res.app!;
   return {

@@ -14,8 +14,12 @@ export const REPO_ROOT = join(__dirname, '..', '..', '..');
 /** The test platform's get_history URL secret (tests sign and forge tokens with it). */
 export const TEST_HISTORY_URL_SECRET = `meridian-test-history-url-secret-${TEST_NAMESPACE}-0123456789`;
 
+/** The test platform gateways' operator token for /v1/diag/selftest (a test value, not a secret). */
+export const TEST_DIAG_TOKEN = 'meridian-test-diag-token';
+
 /** Service settings of the test platform that differ from production defaults. */
 export const TEST_LIMITS = {
+  MERIDIAN_DIAG_TOKEN: TEST_DIAG_TOKEN,
   // Failed UserSig checks: a source's budget of 20 per 10 s window (every test shares 127.0.0.1,
   // so the window is short; tests that flood use their own loopback address); an identity's
   // failures are slowed (100 ms) past 5.

@@ -50,6 +50,7 @@ export class AuthGrpcController implements authV1.AuthServiceController {
       ecdsaPublicKey: req.ecdsaPublicKey,
       secretKey: req.secretKey,
       ifNotExists: req.ifNotExists,
+      allowPrivateCallbackTargets: req.allowPrivateCallbackTargets,
     });
     // The creator sees the key once; later reads reveal it only when asked.
     return { app: toProtoApp(app, true), created };
@@ -97,6 +98,7 @@ export class AuthGrpcController implements authV1.AuthServiceController {
             : undefined,
         restLimits: req.hasRestLimits ? { commandQps: req.restCommandQps, appQps: req.restAppQps } : undefined,
         roamingDays: req.hasRoaming ? req.roamingDays : undefined,
+        allowPrivateCallbackTargets: req.hasPrivateCallbackTargets ? req.allowPrivateCallbackTargets : undefined,
       });
       return { app: toProtoApp(app, false) };
     });

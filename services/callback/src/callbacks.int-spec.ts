@@ -98,6 +98,9 @@ async function configure(app: TestApp, backend: Backend, opts: { commands?: stri
   await authClient(app.homeRegion).updateApp({
     sdkAppId: app.sdkAppId,
     ...NO_CHANGES,
+    // The test's backend listens on 127.0.0.1.
+    hasPrivateCallbackTargets: true,
+    allowPrivateCallbackTargets: true,
     hasCallback: true,
     callback: {
       url: backend.url,
@@ -378,6 +381,39 @@ describe(CallbackGrpcController.name, () => {
     expect(await bad({ url: 'ftp://example.com/x' })).toBe(70402);
     expect(await bad({ timeoutMs: 50 })).toBe(70402);
     expect(await bad({ url: '', commands: ['State.StateChange'] })).toBe(70402);
+  });
+
+  it('refuses callback URLs on private addresses (70402) unless the app allows them, and checks again when they are switched off', async () => {
+    const fresh = await createTestApp();
+    const auth = authClient(SG);
+    const set = (url: string, privateTargets?: boolean) =>
+      auth
+        .updateApp({
+          sdkAppId: fresh.sdkAppId,
+          ...NO_CHANGES,
+          hasCallback: true,
+          callback: { url, commands: ['State.StateChange'], token: '', timeoutMs: 2000, failurePolicy: authV1.CallbackFailurePolicy.CALLBACK_FAILURE_POLICY_DELIVER },
+          hasPrivateCallbackTargets: privateTargets !== undefined,
+          allowPrivateCallbackTargets: privateTargets ?? false,
+        })
+        .then(
+          (r) => ({ code: 0, message: '', allowed: r.app!.allowPrivateCallbackTargets }),
+          (err: { code?: number; message: string }) => ({ code: err.code, message: err.message, allowed: undefined }),
+        );
+    for (const url of [backend.url, backend.url.replace('127.0.0.1', 'localhost'), 'http://[::1]:9/cb', 'http://[::ffff:7f00:1]:9/cb', 'http://169.254.169.254/latest', 'http://10.0.0.8/cb', 'http://100.64.1.1/cb', 'http://[fe80::1]/cb', 'http://0.0.0.0:9/cb']) {
+      const r = await set(url);
+      expect({ url, code: r.code }).toEqual({ url, code: 70402 });
+      expect(r.message).toContain('allow private callback targets for this app');
+    }
+    expect((await auth.getApp({ sdkAppId: fresh.sdkAppId, revealSecrets: false, revealCallbackToken: false })).app!.callback!.url).toBe('');
+    expect(await set(backend.url, true)).toMatchObject({ code: 0, allowed: true });
+    // Switching the allowance off while the saved URL is private is refused; the app keeps it.
+    const off = await auth.updateApp({ sdkAppId: fresh.sdkAppId, ...NO_CHANGES, hasPrivateCallbackTargets: true, allowPrivateCallbackTargets: false }).then(
+      () => 0,
+      (err: { code?: number }) => err.code,
+    );
+    expect(off).toBe(70402);
+    expect((await auth.getApp({ sdkAppId: fresh.sdkAppId, revealSecrets: false, revealCallbackToken: false })).app!.allowPrivateCallbackTargets).toBe(true);
   });
 });
 

@@ -50,6 +50,12 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env) {
       MERIDIAN_HISTORY_URL_TTL_S: z.coerce.number().int().min(10).max(7 * 86_400).default(3600),
       /** Messages per page read from chat / group while a get_history file is produced. */
       MERIDIAN_HISTORY_PAGE_SIZE: z.coerce.number().int().min(1).max(1000).default(500),
+      /**
+       * Operator token for GET /v1/diag/selftest (`Authorization: Bearer <token>`). A self-test makes
+       * every service of every region write to MongoDB, Redis and Kafka, so it is not for anyone
+       * who can reach the gateway; unset (or empty), the endpoint answers 403 and runs nothing.
+       */
+      MERIDIAN_DIAG_TOKEN: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(16).max(256).optional()),
       /** How often this gateway measures the other regions' gateways (addressing). */
       MERIDIAN_ACCESS_PROBE_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
     },

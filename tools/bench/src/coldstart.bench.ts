@@ -113,6 +113,7 @@ async function measure(platform: ResolvedPlatform, region: string, values: { run
     ecdsaPublicKey: '',
     secretKey: KEY,
     ifNotExists: true,
+    allowPrivateCallbackTargets: false,
   });
   clients.onModuleDestroy();
   const warm = await trySend(gateway, 'cold0');

@@ -130,6 +130,7 @@ async function main(): Promise<void> {
     ecdsaPublicKey: '',
     secretKey: '',
     ifNotExists: false,
+    allowPrivateCallbackTargets: false,
   });
   const sdkAppId = app!.sdkAppId;
   for (const g of gateways) await fetch(`${g}/metrics`).then((r) => r.text());

@@ -151,6 +151,8 @@ describe('chaos: kill -9 and data-plane restarts under load, then a message audi
         ecdsaPublicKey: '',
         secretKey: '',
         ifNotExists: false,
+        // Its callbacks go to a receiver on 127.0.0.1.
+        allowPrivateCallbackTargets: true,
       });
       await auth.updateApp({
         sdkAppId: app!.sdkAppId,
@@ -177,6 +179,8 @@ describe('chaos: kill -9 and data-plane restarts under load, then a message audi
         restAppQps: 0,
         hasRoaming: false,
         roamingDays: 0,
+        hasPrivateCallbackTargets: false,
+        allowPrivateCallbackTargets: false,
       });
       apps.push({ sdkAppId: app!.sdkAppId, key: app!.secretKey, home });
     }

@@ -8,6 +8,7 @@
  *                                    [--ecdsa-public-key FILE|none] [--rest-qps N] [--rest-app-qps N] [--roaming-days N]
  *                                    [--callback-url URL|none] [--callback-commands A,B,...|all|none] [--callback-token T|none]
  *                                    [--callback-timeout-ms N] [--callback-policy deliver|block]
+ *                                    [--private-callback-targets allow|deny]
  *   meridian [--region R] callback replay --app ID [--limit N]
  *   meridian [--region R] group settings ID [--group-field KEY:MAXLEN:READ:WRITE ...] [--member-field ...]
  *                                    [--max-members Work=N,Public=N,Meeting=N]   (levels: AppAdmin|Owner|Admin|Member|Anyone)
@@ -66,6 +67,7 @@ export async function main(argv: string[]): Promise<number> {
       'callback-token': { type: 'string' },
       'callback-timeout-ms': { type: 'string' },
       'callback-policy': { type: 'string' },
+      'private-callback-targets': { type: 'string' },
       app: { type: 'string' },
       limit: { type: 'string' },
       'group-field': { type: 'string', multiple: true },
@@ -112,6 +114,7 @@ export async function main(argv: string[]): Promise<number> {
             ecdsaPublicKey: values['ecdsa-public-key'] ? readFileSync(values['ecdsa-public-key'], 'utf8') : '',
             secretKey: '',
             ifNotExists: values['if-not-exists'],
+            allowPrivateCallbackTargets: false,
           });
           print(res, () => `${res.created ? 'created' : 'exists'}:\n${describeApp(res.app!)}`);
           return 0;
@@ -141,6 +144,8 @@ export async function main(argv: string[]): Promise<number> {
         case 'set': {
           const key = values['ecdsa-public-key'];
           const callback = await callbackPatch(auth(), id(), values);
+          const privateTargets = values['private-callback-targets'];
+          if (privateTargets !== undefined && privateTargets !== 'allow' && privateTargets !== 'deny') throw new UsageError('--private-callback-targets is allow or deny');
           const res = await auth().updateApp({
             sdkAppId: id(),
             hasName: values.name !== undefined,
@@ -160,6 +165,8 @@ export async function main(argv: string[]): Promise<number> {
             restAppQps: Number(values['rest-app-qps'] ?? 0),
             hasRoaming: values['roaming-days'] !== undefined,
             roamingDays: Number(values['roaming-days'] ?? 0),
+            hasPrivateCallbackTargets: privateTargets !== undefined,
+            allowPrivateCallbackTargets: privateTargets === 'allow',
           });
           print(res.app, () => describeApp(res.app!));
           return 0;
@@ -288,6 +295,7 @@ function readUsage(): string {
     '                         [--roaming-days N]   (days 1:1 messages are kept, 1-360; 0 = default 7)',
     '                         [--callback-url URL|none] [--callback-commands A,B|all|none] [--callback-token T|none]',
     '                         [--callback-timeout-ms N] [--callback-policy deliver|block]   (third-party callbacks)',
+    '                         [--private-callback-targets allow|deny]   (callback URLs on loopback/private/link-local addresses; denied by default)',
     '  meridian [--region R] callback replay --app ID [--limit N]   (dead-lettered after-callbacks back into delivery)',
     '  meridian [--region R] group settings ID [--group-field KEY:MAXLEN:READ:WRITE ...] [--member-field ...] [--max-members Work=N,Public=N,Meeting=N]',
     '  meridian [--region R] push provider ID --kind apns|fcm|webhook (--config FILE.json | --remove)',
@@ -331,6 +339,7 @@ function describeApp(a: authV1.App): string {
         ? `${a.callback.url}, ${a.callback.commands.length} command(s), timeout ${a.callback.timeoutMs} ms, ${a.callback.failurePolicy === authV1.CallbackFailurePolicy.CALLBACK_FAILURE_POLICY_BLOCK ? 'block' : 'deliver'} on failure, token ${a.callback.token || (a.secretKey ? 'none' : '(hidden; show --reveal)')}`
         : 'none'
     }`,
+    `  Private callback targets ${a.allowPrivateCallbackTargets ? 'allowed' : 'denied'}`,
   ].join('\n');
 }
 

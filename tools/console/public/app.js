@@ -120,6 +120,7 @@ async function openApp(id) {
   c.token.value = '';
   c.timeoutMs.value = a.callback.timeoutMs;
   c.failurePolicy.value = a.callback.failurePolicy;
+  c.allowPrivateTargets.checked = !!a.allowPrivateCallbackTargets;
   $('#cb-commands').replaceChildren(
     ...d.callbackCommands.map((cmd) => {
       const label = document.createElement('label');
@@ -235,6 +236,7 @@ onSubmit($('#callback-form'), async (f) => {
     token: token === '' ? undefined : token === '-' ? '' : token,
     timeoutMs: wholeNumber(f.get('timeoutMs'), 'timeout', 100, 30000),
     failurePolicy: f.get('failurePolicy'),
+    allowPrivateTargets: f.get('allowPrivateTargets') === 'on',
   });
   await openApp(state.app);
   return 'callback settings saved';
@@ -244,7 +246,7 @@ $('#cb-test').addEventListener('click', () =>
   run($('#callback-form'), async () => {
     const r = await api('POST', `/api/apps/${state.app}/callback/test`);
     $('#cb-test-result').textContent = r.status ? `HTTP ${r.status} in ${r.ms} ms${r.signed ? ' (signed)' : ''}\n${r.response}` : `failed: ${r.error}`;
-    if (!r.ok) throw new Problem(r.status ? `the callback URL answered HTTP ${r.status}` : `the callback URL did not answer: ${r.error}`);
+    if (!r.ok) throw new Problem(r.error ? `test callback ${r.status ? `answered HTTP ${r.status}: ` : 'not sent: '}${r.error}` : `the callback URL answered HTTP ${r.status}`);
     return `test callback answered HTTP ${r.status}`;
   }),
 );

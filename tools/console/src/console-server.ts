@@ -1,13 +1,15 @@
 import { readFile } from 'node:fs/promises';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { type AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
 import { createHash } from 'node:crypto';
 import { CALLBACK_COMMANDS, MeridianError, parseSdkAppId } from '@meridian/contracts';
-import { GrpcClients, Metrics, loadPlatformConfig } from '@meridian/platform';
+import { CallbackTargetError, GrpcClients, Metrics, checkCallbackTarget, guardedLookup, loadPlatformConfig } from '@meridian/platform';
 import { authV1, type groupV1, type relationshipV1 } from '@meridian/proto';
 import { REPO_ROOT, type ResolvedPlatform } from '../../launcher/src/control';
 import { ConsoleStore, DEFAULT_SESSION_LIMITS, type SessionLimits } from './console-store';
+import { DEFAULT_THROTTLE, LoginThrottle, clientAddress, trustedProxies, type ThrottlePolicy } from './login-throttle';
 
 export interface ConsoleServerOptions {
   platform: ResolvedPlatform;
@@ -16,9 +18,13 @@ export interface ConsoleServerOptions {
   /** 0 picks a free port. */
   port?: number;
   sessionLimits?: SessionLimits;
-  /** Failed sign-ins per user and address before a lock-out, and how long it lasts. */
-  loginFailureLimit?: number;
-  loginLockMs?: number;
+  /** Growing delays after failed sign-ins (see LoginThrottle); parts left out keep their defaults. */
+  loginThrottle?: Partial<ThrottlePolicy>;
+  /**
+   * Reverse proxies (IPs or CIDR ranges) whose X-Forwarded-For is believed, only when the request
+   * comes straight from one of them. Empty: the socket's peer is the client, whatever headers say.
+   */
+  trustedProxies?: readonly string[];
 }
 
 export interface ConsoleServer {
@@ -95,9 +101,8 @@ export async function startConsoleServer(opts: ConsoleServerOptions): Promise<Co
   }, { grpcIdentity: 'operator' });
   const clients = new GrpcClients(config, new Metrics(config));
   const auth = (region?: string) => clients.service<authV1.AuthServiceClient>('auth', region);
-  const failures = new Map<string, { count: number; until: number }>();
-  const failureLimit = opts.loginFailureLimit ?? 5;
-  const lockMs = opts.loginLockMs ?? 15 * 60_000;
+  const throttle = new LoginThrottle({ ...DEFAULT_THROTTLE, ...opts.loginThrottle });
+  const proxies = trustedProxies(opts.trustedProxies ?? []);
   const adminSigs = new Map<number, { admin: string; sig: string; until: number }>();
   const publicDir = join(REPO_ROOT, 'tools', 'console', 'public');
 
@@ -157,7 +162,7 @@ export async function startConsoleServer(opts: ConsoleServerOptions): Promise<Co
       if (!USER_ID.test(admin)) throw new BadInput('admin: 1-32 letters, digits, _ @ . -');
       const policy = POLICIES[String(body['policy'] ?? 'single')];
       if (!policy) throw new BadInput(`multi-device policy must be one of ${Object.keys(POLICIES).join(', ')}`);
-      const r = await auth(homeRegion).createApp({ name, homeRegion, sdkAppId: 0, admins: [admin], multiDevicePolicy: policy, ecdsaPublicKey: '', secretKey: '', ifNotExists: false });
+      const r = await auth(homeRegion).createApp({ name, homeRegion, sdkAppId: 0, admins: [admin], multiDevicePolicy: policy, ecdsaPublicKey: '', secretKey: '', ifNotExists: false, allowPrivateCallbackTargets: false });
       return send(res, 200, { app: appView(r.app!) });
     }
     if (path === '/api/usersig/verify' && req.method === 'POST') {
@@ -266,6 +271,8 @@ export async function startConsoleServer(opts: ConsoleServerOptions): Promise<Co
           restAppQps: int(body, 'restAppQps', 0, 1_000_000),
           hasRoaming: true,
           roamingDays: int(body, 'roamingDays', 0, 360),
+          hasPrivateCallbackTargets: false,
+          allowPrivateCallbackTargets: false,
         });
         adminSigs.delete(sdkAppId);
         return send(res, 200, { app: appView(r.app!) });
@@ -286,6 +293,8 @@ export async function startConsoleServer(opts: ConsoleServerOptions): Promise<Co
         const failurePolicy = String(body['failurePolicy'] ?? 'deliver');
         if (failurePolicy !== 'deliver' && failurePolicy !== 'block') throw new BadInput('failure policy is deliver or block');
         const timeoutMs = int(body, 'timeoutMs', 100, 30_000);
+        const allowPrivate = body['allowPrivateTargets'];
+        if (allowPrivate !== undefined && typeof allowPrivate !== 'boolean') throw new BadInput('allowPrivateTargets: true or false');
         const current = (await getApp(sdkAppId, true)).callback;
         const token = body['token'] === undefined || body['token'] === null ? (current?.token ?? '') : str(body, 'token', 0, 256);
         const r = await auth().updateApp({
@@ -313,6 +322,9 @@ export async function startConsoleServer(opts: ConsoleServerOptions): Promise<Co
           restAppQps: 0,
           hasRoaming: false,
           roamingDays: 0,
+          // auth refuses a URL on a private address unless this is (or already was) allowed.
+          hasPrivateCallbackTargets: allowPrivate !== undefined,
+          allowPrivateCallbackTargets: allowPrivate === true,
         });
         return send(res, 200, { app: appView(r.app!) });
       }
@@ -412,17 +424,17 @@ export async function startConsoleServer(opts: ConsoleServerOptions): Promise<Co
     if (path === '/api/login' && req.method === 'POST') {
       const user = String(body['user'] ?? '');
       const password = String(body['password'] ?? '');
-      const key = `${user}|${req.socket.remoteAddress}`;
-      const f = failures.get(key);
-      if (f && f.count >= failureLimit && f.until > Date.now()) {
-        return send(res, 429, { error: `too many failed sign-ins: try again in ${Math.ceil((f.until - Date.now()) / 60_000)} min` });
+      const from = clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], proxies);
+      const wait = throttle.waitMs(user, from);
+      if (wait > 0) {
+        const s = Math.ceil(wait / 1000);
+        return send(res, 429, { error: `too many failed sign-ins for ${user || 'this user'}: try again in ${s} s` }, { 'retry-after': String(s) });
       }
       if (!user || !password || !(await store.checkPassword(user, password))) {
-        const next = f && f.until > Date.now() ? f.count + 1 : 1;
-        failures.set(key, { count: next, until: Date.now() + lockMs });
+        throttle.failed(user, from);
         return send(res, 401, { error: 'wrong user or password' });
       }
-      failures.delete(key);
+      throttle.succeeded(user, from);
       const token = await store.createSession(user);
       const maxAge = Math.floor((opts.sessionLimits ?? DEFAULT_SESSION_LIMITS).absoluteMs / 1000);
       return send(res, 200, { user }, { 'set-cookie': setCookie(token, maxAge) });
@@ -488,19 +500,54 @@ async function testCallback(app: authV1.App): Promise<Json> {
     KickedDevice: [],
   };
   const started = Date.now();
+  const timeoutMs = cb.timeoutMs || 2000;
   try {
-    const r = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json; charset=utf-8', 'x-meridian-console-test': '1' },
-      body: JSON.stringify(body),
-      signal: AbortSignal.timeout(cb.timeoutMs || 2000),
-    });
-    const text = (await r.text()).slice(0, 2000);
-    return { ok: r.ok, status: r.status, ms: Date.now() - started, response: text, sent: body, signed: !!cb.token };
+    // The same policy as the callback service: no private targets unless the app allows them
+    // (literal or resolved, checked again on the address the socket connects to), no redirects.
+    await checkCallbackTarget(url, app.allowPrivateCallbackTargets);
+    const r = await postOnce(url, JSON.stringify(body), app.allowPrivateCallbackTargets, timeoutMs);
+    const redirect = r.status >= 300 && r.status < 400;
+    return {
+      ok: r.status >= 200 && r.status < 300,
+      status: r.status,
+      ms: Date.now() - started,
+      response: r.text,
+      ...(redirect ? { error: `answered HTTP ${r.status} redirect${r.location ? ` to ${r.location}` : ''}: redirects are not followed (set the final URL)` } : {}),
+      sent: body,
+      signed: !!cb.token,
+    };
   } catch (err) {
     const e = err as Error;
-    return { ok: false, status: 0, ms: Date.now() - started, error: e.name === 'TimeoutError' ? `no answer in ${cb.timeoutMs} ms` : e.message, sent: body, signed: !!cb.token };
+    const error = e instanceof CallbackTargetError || (e as NodeJS.ErrnoException).code === 'EPRIVATETARGET' ? `refused: ${e.message}` : e.message === 'timeout' ? `no answer in ${timeoutMs} ms` : e.message;
+    return { ok: false, status: 0, ms: Date.now() - started, error, sent: body, signed: !!cb.token };
   }
+}
+
+/** One POST, never following a redirect; resolves with the status, Location and the first 2000 characters of the answer. */
+function postOnce(url: URL, payload: string, allowPrivate: boolean, timeoutMs: number): Promise<{ status: number; location?: string; text: string }> {
+  return new Promise((resolve, reject) => {
+    const r = (url.protocol === 'https:' ? httpsRequest : httpRequest)(
+      url,
+      {
+        method: 'POST',
+        lookup: guardedLookup(allowPrivate),
+        headers: { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(payload), 'x-meridian-console-test': '1' },
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => {
+          if (text.length < 2000) text += c;
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, location: res.headers.location, text: text.slice(0, 2000) }));
+        res.on('error', reject);
+      },
+    );
+    const timer = setTimeout(() => r.destroy(new Error('timeout')), timeoutMs);
+    r.on('close', () => clearTimeout(timer));
+    r.on('error', reject);
+    r.end(payload);
+  });
 }
 
 function appView(a: authV1.App): Json {
@@ -515,6 +562,7 @@ function appView(a: authV1.App): Json {
     maxWeb: a.maxWeb,
     keyVersion: a.keyVersion,
     roamingDays: a.roamingDays,
+    allowPrivateCallbackTargets: a.allowPrivateCallbackTargets,
     restCommandQps: a.restCommandQps,
     restAppQps: a.restAppQps,
     callback: {

@@ -26,16 +26,22 @@ describe('operator console (browser end-to-end)', () => {
   let callbackServer: Server;
   let callbackUrl: string;
   const received: Received[] = [];
+  const paths: string[] = [];
 
   beforeAll(async () => {
     const executablePath = execFileSync('bash', [join(REPO_ROOT, 'tools', 'scripts', 'ensure-chromium.sh')], { encoding: 'utf8' }).trim();
     const platform = resolvePlatform({ namespace: TEST_NAMESPACE, portOffset: TEST_PORT_OFFSET });
-    consoleServer = await startConsoleServer({ platform, loginFailureLimit: 3 });
+    consoleServer = await startConsoleServer({ platform, loginThrottle: { perAddress: { free: 3, baseMs: 1000, maxMs: 60_000 } } });
     // The app's callback endpoint: records what arrives and answers as Tencent expects.
     callbackServer = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
+        paths.push(new URL(req.url ?? '/', 'http://x').pathname);
+        if (req.url?.startsWith('/redirect')) {
+          res.writeHead(302, { location: `${callbackUrl}-final` });
+          return res.end();
+        }
         received.push({ query: new URL(req.url ?? '/', 'http://x').searchParams, body: JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown> });
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ ActionStatus: 'OK', ErrorCode: 0, ErrorInfo: '' }));
@@ -80,9 +86,116 @@ describe('operator console (browser end-to-end)', () => {
     expect((await post('/api/logout', {}, { 'x-meridian-console': '1', cookie: token })).status).toBe(200);
     expect((await fetch(`${consoleServer.url}/api/apps`, { headers: { cookie: token } })).status).toBe(401);
 
-    // Throttling: after 3 failures (this server's limit) even the right password waits.
+    // Throttling: after 3 failures (this server's limit) the next attempt waits (a growing delay).
     for (let i = 0; i < 3; i++) expect((await post('/api/login', { user: 'ghost', password: `guess${i}` })).status).toBe(401);
-    expect((await post('/api/login', { user: 'ghost', password: 'guess' })).status).toBe(429);
+    const waited = await post('/api/login', { user: 'ghost', password: 'guess' });
+    expect(waited.status).toBe(429);
+    expect(waited.headers.get('retry-after')).toBe('1');
+    expect(((await waited.json()) as { error: string }).error).toBe('too many failed sign-ins for ghost: try again in 1 s');
+  });
+
+  describe('sign-in throttling (growing delays per user and per client address)', () => {
+    const PASSWORD = 'correct-horse-battery-staple';
+    let proxied: ConsoleServer;
+    const login = (server: ConsoleServer, password: string, forwardedFor?: string) =>
+      fetch(`${server.url}/api/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-meridian-console': '1', ...(forwardedFor ? { 'x-forwarded-for': forwardedFor } : {}) },
+        body: JSON.stringify({ user: 'ops', password }),
+      }).then((r) => r.status);
+    const fail = async (server: ConsoleServer, n: number, forwardedFor?: (i: number) => string) => {
+      for (let i = 0; i < n; i++) expect(await login(server, `wrong${i}`, forwardedFor?.(i))).toBe(401);
+    };
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+    beforeAll(async () => {
+      // Behind the documented reverse proxy: requests arrive from 127.0.0.1 with X-Forwarded-For.
+      const platform = resolvePlatform({ namespace: TEST_NAMESPACE, portOffset: TEST_PORT_OFFSET });
+      proxied = await startConsoleServer({
+        platform,
+        trustedProxies: ['127.0.0.1', '::1'],
+        loginThrottle: { perAddress: { free: 3, baseMs: 1000, maxMs: 60_000 }, perUser: { free: 8, baseMs: 1500, maxMs: 1500 } },
+      });
+      await proxied.store.resetPassword('ops', PASSWORD);
+    });
+
+    afterAll(async () => {
+      await proxied?.close();
+    });
+
+    it("an attacker's address waits; the operator at another address behind the same proxy signs in at once", async () => {
+      await fail(proxied, 3, () => '203.0.113.9');
+      expect(await login(proxied, PASSWORD, '203.0.113.9')).toBe(429);
+      // A spoofed left-most entry does not move the attacker: the right-most untrusted hop counts.
+      expect(await login(proxied, PASSWORD, '198.51.100.7, 203.0.113.9')).toBe(429);
+      expect(await login(proxied, PASSWORD, '198.51.100.7')).toBe(200);
+      // The delay passes: the right password works again from the attacker's address too (no 15-minute lock).
+      await sleep(1100);
+      expect(await login(proxied, PASSWORD, '203.0.113.9')).toBe(200);
+    });
+
+    it('X-Forwarded-For from a peer that is not a trusted proxy is ignored', async () => {
+      // consoleServer trusts no proxy: every request is from 127.0.0.1, whatever the header says.
+      await consoleServer.store.resetPassword('ops', PASSWORD);
+      await fail(consoleServer, 3, (i) => `198.51.100.${i + 20}`);
+      expect(await login(consoleServer, PASSWORD, '198.51.100.99')).toBe(429);
+      await sleep(1100);
+      expect(await login(consoleServer, PASSWORD)).toBe(200);
+    });
+
+    it('failures spread over many addresses delay the user by at most the per-user cap; an address the user signed in from is not delayed', async () => {
+      // 3 failures in the first test + 5 here reach this server's per-user threshold of 8.
+      await fail(proxied, 5, (i) => `192.0.2.${i + 1}`);
+      // A new address waits the per-user delay (1.5 s in this server), then the right password works.
+      expect(await login(proxied, PASSWORD, '198.51.100.50')).toBe(429);
+      // 198.51.100.7 signed in in the first test: it skips the per-user delay.
+      expect(await login(proxied, PASSWORD, '198.51.100.7')).toBe(200);
+      await sleep(1600);
+      expect(await login(proxied, PASSWORD, '198.51.100.50')).toBe(200);
+    });
+  });
+
+  describe('callback targets', () => {
+    let cookie: string;
+    let sdkAppId: number;
+    const api = async (path: string, body: unknown) => {
+      const r = await fetch(`${consoleServer.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-meridian-console': '1', cookie }, body: JSON.stringify(body) });
+      return { status: r.status, body: (await r.json()) as Record<string, unknown> };
+    };
+    const save = (url: string, allowPrivateTargets?: boolean) =>
+      api(`/api/apps/${sdkAppId}/callback`, { url, commands: ['State.StateChange'], timeoutMs: 2000, failurePolicy: 'deliver', ...(allowPrivateTargets === undefined ? {} : { allowPrivateTargets }) });
+
+    beforeAll(async () => {
+      const password = await consoleServer.store.resetPassword('cbops', 'cbops-password-123');
+      const r = await fetch(`${consoleServer.url}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-meridian-console': '1' }, body: JSON.stringify({ user: 'cbops', password }) });
+      cookie = r.headers.get('set-cookie')!.split(';')[0]!;
+      const created = await api('/api/apps', { name: 'Callback targets', homeRegion: 'ap-singapore', admin: 'administrator' });
+      sdkAppId = (created.body['app'] as { sdkAppId: number }).sdkAppId;
+    });
+
+    it.each([
+      ['loopback', () => callbackUrl],
+      ['a name resolving to loopback', () => callbackUrl.replace('127.0.0.1', 'localhost')],
+      ['IPv4-mapped IPv6 loopback', () => callbackUrl.replace('127.0.0.1', '[::ffff:127.0.0.1]')],
+      ['the cloud metadata address', () => 'http://169.254.169.254/latest/meta-data/'],
+      ['a private 192.168/16 address', () => 'http://192.168.0.10/cb'],
+      ['a private IPv6 (fc00::/7) address', () => 'http://[fd00::10]/cb'],
+    ])('refuses a callback URL on %s unless the app allows private targets', async (_what, url) => {
+      const r = await save(url());
+      expect(r.status).toBe(400);
+      expect(String(r.body['error'])).toMatch(/non-public address; allow private callback targets for this app to use it \(70402\)$/);
+      expect(paths).toEqual([]);
+    });
+
+    it('saves it once allowed, refuses to switch the allowance off under it, and the test never follows a redirect', async () => {
+      expect((await save(`${callbackUrl.replace(/\/im-callback$/, '')}/redirect`, true)).status).toBe(200);
+      const off = await save(`${callbackUrl.replace(/\/im-callback$/, '')}/redirect`, false);
+      expect(off.status).toBe(400);
+      const test = await api(`/api/apps/${sdkAppId}/callback/test`, {});
+      expect(test.body).toMatchObject({ ok: false, status: 302, error: expect.stringContaining('redirects are not followed') });
+      expect(paths).toEqual(['/redirect']);
+      expect(received.some((r) => r.query.get('SdkAppid') === String(sdkAppId))).toBe(false);
+    });
   });
 
   it('sessions end after the idle limit and after the absolute limit, however busy', async () => {
@@ -162,8 +275,13 @@ describe('operator console (browser end-to-end)', () => {
       await page.getByTestId('cb-token').fill('s3cret-token');
       await page.locator('input[name=commands][value="State.StateChange"]').check();
       await page.locator('input[name=commands][value="C2C.CallbackAfterSendMsg"]').check();
+      // The receiver is on 127.0.0.1: refused until the operator allows private targets for this app.
+      await page.getByTestId('cb-save').click();
+      await status(page, 'cb-status').filter({ hasText: 'allow private callback targets for this app' }).waitFor();
+      await page.getByTestId('cb-allow-private').check();
       await page.getByTestId('cb-save').click();
       await status(page, 'cb-status').filter({ hasText: 'callback settings saved' }).waitFor();
+      expect(await page.getByTestId('cb-allow-private').isChecked()).toBe(true);
       await page.getByTestId('cb-test').click();
       await status(page, 'cb-status').filter({ hasText: 'test callback answered HTTP 200' }).waitFor();
       const test = received.find((r) => r.query.get('SdkAppid') === String(sdkAppId));

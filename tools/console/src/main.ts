@@ -4,11 +4,31 @@
  *   ... main.js --init             creates the `admin` operator if missing and prints its password once (JSON)
  *   ... main.js --reset-password   sets a new random password for `admin` (ends its sessions) and prints it
  * Serves on 127.0.0.1 until SIGTERM.
+ *
+ * Environment: MERIDIAN_CONSOLE_TRUSTED_PROXIES — comma-separated IPs / CIDR ranges of the reverse
+ * proxies in front of the console whose X-Forwarded-For is believed (sign-in throttling is per
+ * client address); empty by default (the socket's peer is the client).
  */
 import { parseArgs } from 'node:util';
+import { z } from 'zod';
 import { resolvePlatform } from '../../launcher/src/control';
 import { ConsoleStore } from './console-store';
 import { OPERATOR, startConsoleServer } from './console-server';
+import { trustedProxies } from './login-throttle';
+
+const ConsoleEnv = z.object({
+  MERIDIAN_CONSOLE_TRUSTED_PROXIES: z
+    .string()
+    .default('')
+    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+    .superRefine((list, ctx) => {
+      try {
+        trustedProxies(list);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      }
+    }),
+});
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -37,7 +57,8 @@ async function main(): Promise<void> {
     }
     return;
   }
-  const server = await startConsoleServer({ platform, port: Number(values.port) });
+  const env = ConsoleEnv.parse(process.env);
+  const server = await startConsoleServer({ platform, port: Number(values.port), trustedProxies: env.MERIDIAN_CONSOLE_TRUSTED_PROXIES });
   // Started without --init on a fresh store: this is the only place the password shows.
   if (server.initialPassword) process.stdout.write(`${JSON.stringify({ component: 'console', msg: 'operator admin created', password: server.initialPassword })}\n`);
   process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), component: 'console', msg: 'serving', url: server.url })}\n`);

@@ -18,6 +18,11 @@ export interface DemoServerOptions {
   port?: number;
   /** Lifetime of the UserSigs it hands out (default 1 day). */
   userSigTtlS?: number;
+  /**
+   * The demo app's admin accounts, asked afresh for each UserSig (an operator may add admins in
+   * the console at any time). An admin UserSig is a full REST admin key, so they are never signed.
+   */
+  admins: () => Promise<readonly string[]>;
 }
 
 export interface DemoServer {
@@ -35,6 +40,14 @@ const TYPES: Record<string, string> = {
 };
 const USER_ID = /^[A-Za-z0-9_@.-]{1,32}$/;
 
+/** Whether a Host header names this machine's loopback on `port` (127.0.0.1, localhost or [::1]). */
+export function loopbackHost(host: string | undefined, port: number): boolean {
+  if (!host) return false;
+  const names = ['127.0.0.1', 'localhost', '[::1]'];
+  const h = host.toLowerCase();
+  return names.some((n) => h === `${n}:${port}` || (port === 80 && h === n));
+}
+
 /**
  * The web demo: static files, the SDK's ESM build under /sdk/, and a dev-only UserSig endpoint
  * that signs for the demo app alone (never another app: it holds only the demo app's key).
@@ -48,7 +61,14 @@ export async function startDemoServer(opts: DemoServerOptions): Promise<DemoServ
     res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
     res.end(JSON.stringify(body));
   };
+  let port = 0;
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    // DNS rebinding: a page on evil.example whose name later resolves to 127.0.0.1 reaches this
+    // server as same-origin, but its requests still carry Host: evil.example. Only the loopback
+    // names of this very port are served, so such a page can read nothing (UserSigs least of all).
+    if (!loopbackHost(req.headers.host, port)) {
+      return json(res, 403, { error: `Host ${JSON.stringify(req.headers.host ?? '')} refused: the web demo answers only http://127.0.0.1:${port}, http://localhost:${port} or http://[::1]:${port}` });
+    }
     const url = new URL(req.url ?? '/', 'http://demo');
     if (req.method !== 'GET') return json(res, 405, { error: 'GET only' });
     if (url.pathname === '/api/config') return json(res, 200, { sdkAppId: opts.sdkAppId, accessUrls: opts.accessUrls, regions: opts.regions });
@@ -57,6 +77,16 @@ export async function startDemoServer(opts: DemoServerOptions): Promise<DemoServ
       const userId = url.searchParams.get('userid') ?? '';
       if (sdkAppId !== opts.sdkAppId) return json(res, 403, { error: `this endpoint signs only for the demo app ${opts.sdkAppId}` });
       if (!USER_ID.test(userId)) return json(res, 400, { error: 'userid: 1-32 letters, digits, _ @ . -' });
+      let admins: readonly string[];
+      try {
+        admins = await opts.admins();
+      } catch {
+        // Fail closed: without the admin list we cannot tell whether this would be an admin key.
+        return json(res, 503, { error: 'cannot read the demo app\'s admin accounts from auth; try again' });
+      }
+      if (admins.includes(userId)) {
+        return json(res, 403, { error: `${userId} is an admin of the demo app: this endpoint never signs admin UserSigs (an admin UserSig is a full REST key); log in as an ordinary user` });
+      }
       const userSig = genUserSig({ sdkAppId, key: opts.secretKey, identifier: userId, expireSeconds: opts.userSigTtlS ?? 86_400 });
       return json(res, 200, { sdkAppId, userId, userSig });
     }
@@ -82,7 +112,9 @@ export async function startDemoServer(opts: DemoServerOptions): Promise<DemoServ
     server.once('error', reject);
     server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());
   });
-  const { address, port } = server.address() as AddressInfo;
+  const bound = server.address() as AddressInfo;
+  port = bound.port;
+  const address = bound.address;
   return {
     url: `http://${address}:${port}`,
     close: () =>

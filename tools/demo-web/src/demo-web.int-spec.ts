@@ -1,10 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
+import { request } from 'node:http';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { REPO_ROOT, TEST_NAMESPACE, TEST_PORT_OFFSET, gatewayUrl } from '@meridian/testing';
+import { NO_CHANGES, REPO_ROOT, TEST_NAMESPACE, TEST_PORT_OFFSET, authClient, closeTestClients, gatewayUrl } from '@meridian/testing';
 import { resolvePlatform } from '../../launcher/src/control';
-import { ensureDemoApp } from '../../launcher/src/demo-app';
+import { DEMO_APP, demoAppAdmins, ensureDemoApp } from '../../launcher/src/demo-app';
 import { type DemoServer, startDemoServer } from './demo-server';
 
 const SG = 'ap-singapore';
@@ -32,10 +34,24 @@ async function sendText(page: Page, text: string): Promise<void> {
 
 const message = (page: Page, text: string) => page.getByTestId('messages').locator('li', { hasText: text });
 
+/** A GET with a Host header of our choosing (fetch does not let a caller set Host). */
+function getWithHost(url: string, host: string): Promise<{ status: number; body: { error?: string; userSig?: string } }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { headers: { host } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as { error?: string } }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
 describe('web demo (browser end-to-end)', () => {
   let browser: Browser;
   let demo: DemoServer;
   let sdkAppId: number;
+  let admins: ReturnType<typeof demoAppAdmins>;
 
   beforeAll(async () => {
     // Debian's chromium (installed by the project's script if missing) and the SDK's ESM build.
@@ -44,7 +60,8 @@ describe('web demo (browser end-to-end)', () => {
     const platform = resolvePlatform({ namespace: TEST_NAMESPACE, portOffset: TEST_PORT_OFFSET });
     const app = await ensureDemoApp(platform);
     sdkAppId = app.sdkAppId;
-    demo = await startDemoServer({ sdkAppId, secretKey: app.secretKey, accessUrls: [gatewayUrl(SG), gatewayUrl(FRA)], regions: [SG, FRA] });
+    admins = demoAppAdmins(platform);
+    demo = await startDemoServer({ sdkAppId, secretKey: app.secretKey, accessUrls: [gatewayUrl(SG), gatewayUrl(FRA)], regions: [SG, FRA], admins: admins.admins });
     browser = await chromium.launch({ executablePath, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
     mkdirSync(ARTIFACTS, { recursive: true });
   }, 600_000);
@@ -52,6 +69,8 @@ describe('web demo (browser end-to-end)', () => {
   afterAll(async () => {
     await browser?.close();
     await demo?.close();
+    admins?.close();
+    closeTestClients();
   });
 
   it('signs UserSigs for the demo app only', async () => {
@@ -61,6 +80,55 @@ describe('web demo (browser end-to-end)', () => {
     expect((await fetch(`${demo.url}/api/usersig?sdkappid=1400000002&userid=zoe`)).status).toBe(403);
     expect((await fetch(`${demo.url}/api/usersig?sdkappid=${sdkAppId}&userid=${encodeURIComponent('bad id!')}`)).status).toBe(400);
     expect(demo.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+  });
+
+  it('never signs for an admin of the demo app: the built-in administrator nor one an operator added', async () => {
+    const sig = (user: string) => fetch(`${demo.url}/api/usersig?sdkappid=${sdkAppId}&userid=${user}`);
+    const builtIn = await sig(DEMO_APP.admin);
+    expect(builtIn.status).toBe(403);
+    expect(((await builtIn.json()) as { error: string }).error).toContain(`${DEMO_APP.admin} is an admin of the demo app`);
+    // An operator makes ops_lead an admin too (in the console): it is refused from then on.
+    expect((await sig('ops_lead')).status).toBe(200);
+    const auth = authClient();
+    const before = (await auth.getApp({ sdkAppId, revealSecrets: false, revealCallbackToken: false })).app!.admins;
+    await auth.updateApp({ sdkAppId, ...NO_CHANGES, hasAdmins: true, admins: [...before, 'ops_lead'] });
+    try {
+      const added = await sig('ops_lead');
+      expect(added.status).toBe(403);
+      expect(((await added.json()) as { error: string }).error).toContain('never signs admin UserSigs');
+    } finally {
+      await auth.updateApp({ sdkAppId, ...NO_CHANGES, hasAdmins: true, admins: before });
+    }
+    expect((await sig('ops_lead')).status).toBe(200);
+  });
+
+  it('answers only loopback Host headers of its own port (DNS rebinding)', async () => {
+    const port = new URL(demo.url).port;
+    const path = `${demo.url}/api/usersig?sdkappid=${sdkAppId}&userid=zoe`;
+    for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`, `LOCALHOST:${port}`]) {
+      const r = await getWithHost(path, host);
+      expect({ host, status: r.status }).toEqual({ host, status: 200 });
+      expect(r.body.userSig).toMatch(/\S{20,}/);
+    }
+    for (const host of [`evil.example:${port}`, 'evil.example', `127.0.0.1:${Number(port) + 1}`, '127.0.0.1', `localhost.evil.example:${port}`, `192.168.1.10:${port}`]) {
+      const r = await getWithHost(path, host);
+      expect({ host, status: r.status }).toEqual({ host, status: 403 });
+      expect(r.body.error).toContain('the web demo answers only http://127.0.0.1:');
+      expect(r.body.userSig).toBeUndefined();
+    }
+    // No Host header at all (HTTP/1.0; Node's client always sends one, so a raw socket).
+    const raw = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), '127.0.0.1', () => socket.end(`GET /api/usersig?sdkappid=${sdkAppId}&userid=zoe HTTP/1.0\r\n\r\n`));
+      let text = '';
+      socket.on('data', (c: Buffer) => (text += c.toString('utf8')));
+      socket.on('end', () => resolve(text));
+      socket.on('error', reject);
+    });
+    expect(raw).toMatch(/^HTTP\/1\.[01] 403 /);
+    expect(raw).not.toContain('userSig');
+    // The page and its config are guarded the same way.
+    expect((await getWithHost(`${demo.url}/api/config`, `evil.example:${port}`)).status).toBe(403);
+    expect((await getWithHost(`${demo.url}/`, `evil.example:${port}`)).status).toBe(403);
   });
 
   it('two users on gateways of two regions chat both ways; one goes offline and sees what was sent meanwhile', async () => {

@@ -5,7 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { resolvePlatform } from '../../launcher/src/control';
-import { ensureDemoApp } from '../../launcher/src/demo-app';
+import { demoAppAdmins, ensureDemoApp } from '../../launcher/src/demo-app';
 import { startDemoServer } from './demo-server';
 
 async function main(): Promise<void> {
@@ -18,15 +18,21 @@ async function main(): Promise<void> {
   });
   const platform = resolvePlatform({ namespace: values.namespace, portOffset: Number(values['port-offset']) });
   const demo = await ensureDemoApp(platform);
+  const admins = demoAppAdmins(platform);
   const server = await startDemoServer({
     sdkAppId: demo.sdkAppId,
     secretKey: demo.secretKey,
     accessUrls: platform.regions.map((r) => platform.topology.httpBaseUrl(r, 'gateway')),
     regions: platform.regions,
     port: Number(values.port),
+    admins: admins.admins,
   });
   process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), component: 'demo-web', msg: 'serving', url: server.url })}\n`);
-  const stop = () => void server.close().then(() => process.exit(0));
+  const stop = () =>
+    void server.close().then(() => {
+      admins.close();
+      process.exit(0);
+    });
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
 }

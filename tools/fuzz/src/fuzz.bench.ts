@@ -49,6 +49,7 @@ async function main(): Promise<void> {
       ecdsaPublicKey: '',
       secretKey: '',
       ifNotExists: false,
+      allowPrivateCallbackTargets: false,
     });
     const sig = (id: string) => genUserSig({ sdkAppId: app!.sdkAppId, key: app!.secretKey, identifier: id, expireSeconds: 86_400 });
     const wsUsers = Array.from({ length: num('MERIDIAN_FUZZ_CONCURRENCY', 8) }, (_, i) => `fz${i}`);

@@ -1,5 +1,6 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, renameSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { SERVICE_NAMES, type ServiceName } from '@meridian/contracts';
 import { Topology } from '@meridian/platform';
@@ -71,11 +72,34 @@ export function ensureGrpcCerts(p: ResolvedPlatform): void {
   certsChecked.add(dir);
 }
 
+/** Where a local platform keeps its gateways' self-test token (see localDiagToken). */
+export const DIAG_TOKEN_FILE = join(REPO_ROOT, '.meridian', 'diag-token');
+
+/**
+ * The operator token of a local platform's /v1/diag/selftest: random, made on first use and kept
+ * in .meridian/diag-token (mode 600) so scripts on this machine can read it and nothing else needs
+ * configuring. A deployment sets MERIDIAN_DIAG_TOKEN itself (the Helm chart, from its Secret).
+ */
+export function localDiagToken(file = DIAG_TOKEN_FILE): string {
+  if (!existsSync(file)) {
+    mkdirSync(join(file, '..'), { recursive: true });
+    try {
+      writeFileSync(file, `${randomBytes(24).toString('base64url')}\n`, { flag: 'wx', mode: 0o600 });
+    } catch (err) {
+      // Another process made it between the check and the write: use theirs.
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+  }
+  return readFileSync(file, 'utf8').trim();
+}
+
 export function serviceEnv(p: ResolvedPlatform, region: string): NodeJS.ProcessEnv {
+  const given = p.options.extraEnv['MERIDIAN_DIAG_TOKEN'] ?? process.env['MERIDIAN_DIAG_TOKEN'];
   return {
     MERIDIAN_GRPC_TLS_DIR: grpcTlsDir(p),
     ...process.env,
     ...p.options.extraEnv,
+    MERIDIAN_DIAG_TOKEN: given || localDiagToken(),
     MERIDIAN_REGION: region,
     MERIDIAN_TOPOLOGY: p.options.topologyPath,
     MERIDIAN_NAMESPACE: p.options.namespace,

@@ -2,7 +2,7 @@ import { createPublicKey, randomBytes, randomInt } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CALLBACK_COMMANDS, ErrorCode, MeridianError, isValidSdkAppId, isValidUserId } from '@meridian/contracts';
 import { authV1 } from '@meridian/proto';
-import { GrpcClients, PLATFORM_CONFIG, type PlatformConfig, type PromiseClient } from '@meridian/platform';
+import { CallbackTargetError, GrpcClients, PLATFORM_CONFIG, checkCallbackTarget, type PlatformConfig, type PromiseClient } from '@meridian/platform';
 import { AUTH_CONFIG, type AuthConfig } from '../auth.config';
 import type { CallbackFailurePolicyName, MultiDevicePolicyName } from './app.schema';
 import { AccountsRepository } from '../accounts/accounts.repository';
@@ -23,6 +23,7 @@ export interface CreateAppInput {
   ecdsaPublicKey?: string;
   secretKey?: string;
   ifNotExists?: boolean;
+  allowPrivateCallbackTargets?: boolean;
 }
 
 export interface AppPatch {
@@ -33,6 +34,7 @@ export interface AppPatch {
   callback?: { url: string; commands: string[]; token: string; timeoutMs: number; failurePolicy: CallbackFailurePolicyName };
   restLimits?: { commandQps: number; appQps: number };
   roamingDays?: number;
+  allowPrivateCallbackTargets?: boolean;
 }
 
 export interface Location {
@@ -98,6 +100,7 @@ export class AppsService {
         ecdsaPublicKey,
         secretKey: input.secretKey ?? '',
         ifNotExists: input.ifNotExists ?? false,
+        allowPrivateCallbackTargets: input.allowPrivateCallbackTargets ?? false,
       });
       return { app: fromProtoApp(res.app!), created: res.created };
     }
@@ -130,6 +133,7 @@ export class AppsService {
         callback: { url: '', commands: [], token: '', timeoutMs: 2000, failurePolicy: 'deliver' },
         restCommandQps: 0,
         restAppQps: 0,
+        allowPrivateCallbackTargets: input.allowPrivateCallbackTargets ?? false,
         createdAt: now,
         updatedAt: now,
       };
@@ -198,6 +202,22 @@ export class AppsService {
       if (c.commands.length && !c.url) throw new MeridianError(ErrorCode.INVALID_PARAMETER, 'callback commands need a callback url');
       if (c.token.length > 256 || /\s/.test(c.token)) throw new MeridianError(ErrorCode.INVALID_PARAMETER, 'callback token is at most 256 characters, no spaces');
       set.callback = c;
+    }
+    if (patch.allowPrivateCallbackTargets !== undefined) set.allowPrivateCallbackTargets = patch.allowPrivateCallbackTargets;
+    if (patch.callback || patch.allowPrivateCallbackTargets === false) {
+      // Checked when saved (and again by every sender when it connects: DNS can change): a new URL,
+      // or the current one when private targets are switched off.
+      const current = patch.callback && patch.allowPrivateCallbackTargets !== undefined ? undefined : await this.repo.find(sdkAppId);
+      const url = patch.callback?.url ?? current?.callback.url ?? '';
+      const allow = patch.allowPrivateCallbackTargets ?? current?.allowPrivateCallbackTargets ?? false;
+      if (url) {
+        try {
+          await checkCallbackTarget(url, allow);
+        } catch (err) {
+          if (err instanceof CallbackTargetError) throw new MeridianError(ErrorCode.INVALID_PARAMETER, err.message);
+          throw err;
+        }
+      }
     }
     if (patch.restLimits) {
       const { commandQps, appQps } = patch.restLimits;
@@ -363,6 +383,7 @@ export function toProtoApp(app: AppRecord, reveal: boolean, revealToken = reveal
     restCommandQps: app.restCommandQps ?? 0,
     restAppQps: app.restAppQps ?? 0,
     roamingDays: app.roamingDays ?? 0,
+    allowPrivateCallbackTargets: app.allowPrivateCallbackTargets ?? false,
   };
 }
 
@@ -389,6 +410,7 @@ export function fromProtoApp(app: authV1.App): AppRecord {
     restCommandQps: app.restCommandQps,
     restAppQps: app.restAppQps,
     roamingDays: app.roamingDays,
+    allowPrivateCallbackTargets: app.allowPrivateCallbackTargets,
     createdAt: new Date(Number(app.createdAtMs)),
     updatedAt: new Date(Number(app.updatedAtMs)),
   };

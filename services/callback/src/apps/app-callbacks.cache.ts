@@ -11,6 +11,8 @@ export interface AppCallbackSettings {
   timeoutMs: number;
   /** What a failed before-callback does: deliver (Tencent's default) or block with 80003. */
   failurePolicy: 'deliver' | 'block';
+  /** The operator let this app's callbacks reach loopback, private or link-local addresses. */
+  allowPrivateTargets: boolean;
 }
 
 /**
@@ -47,6 +49,7 @@ export class AppCallbacksCache {
       token: c.token,
       timeoutMs: c.timeoutMs || this.config.MERIDIAN_CALLBACK_DEFAULT_TIMEOUT_MS,
       failurePolicy: c.failurePolicy === authV1.CallbackFailurePolicy.CALLBACK_FAILURE_POLICY_BLOCK ? 'block' : 'deliver',
+      allowPrivateTargets: app?.allowPrivateCallbackTargets ?? false,
     };
   }
 }

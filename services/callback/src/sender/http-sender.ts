@@ -1,8 +1,9 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { isIP } from 'node:net';
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { Counter, Histogram } from 'prom-client';
-import { AppCountReporter, Metrics } from '@meridian/platform';
+import { AppCountReporter, CallbackTargetError, Metrics, checkCallbackTarget, guardedLookup } from '@meridian/platform';
 import { CALLBACK_CONFIG, type CallbackConfig } from '../callback.config';
 import type { AppCallbackSettings } from '../apps/app-callbacks.cache';
 import { callbackSign } from './sign';
@@ -24,6 +25,8 @@ export type SendResult =
   | { ok: false; error: string; skipped: boolean; ms: number };
 
 const MAX_ANSWER_BYTES = 1 << 20;
+
+const isIpLiteral = (hostname: string) => isIP(hostname.replace(/^\[|\]$/g, '')) !== 0;
 
 /** Per-app circuit breaker: closed → open after N consecutive failures → half-open (one probe). */
 class Breaker {
@@ -92,8 +95,15 @@ class Semaphore {
  */
 @Injectable()
 export class HttpSender implements OnApplicationShutdown {
-  private readonly httpAgent = new HttpAgent({ keepAlive: true, maxSockets: Infinity, maxFreeSockets: 256, timeout: 60_000 });
-  private readonly httpsAgent = new HttpsAgent({ keepAlive: true, maxSockets: Infinity, maxFreeSockets: 256, timeout: 60_000 });
+  /**
+   * Keep-alive agents, one pair per private-target policy. A pooled socket is reused without a new
+   * lookup, so a socket opened for an app allowed private targets must never serve one that is not:
+   * every socket of the `public` pair was connected through guardedLookup's check.
+   */
+  private readonly agents = {
+    public: this.agentPair(false),
+    private: this.agentPair(true),
+  };
   private readonly breakers = new Map<number, Breaker>();
   private readonly limits = new Map<number, Semaphore>();
   private readonly calls: Counter<'kind' | 'result'>;
@@ -151,12 +161,29 @@ export class HttpSender implements OnApplicationShutdown {
   }
 
   onApplicationShutdown(): void {
-    this.httpAgent.destroy();
-    this.httpsAgent.destroy();
+    for (const pair of Object.values(this.agents)) {
+      pair.http.destroy();
+      pair.https.destroy();
+    }
   }
 
-  private post(app: AppCallbackSettings, req: CallbackRequest, timeoutMs: number): Promise<Record<string, unknown>> {
+  private agentPair(allowPrivate: boolean): { http: HttpAgent; https: HttpsAgent } {
+    const options = { keepAlive: true, maxSockets: Infinity, maxFreeSockets: 256, timeout: 60_000, lookup: guardedLookup(allowPrivate) };
+    return { http: new HttpAgent(options), https: new HttpsAgent(options) };
+  }
+
+  private async post(app: AppCallbackSettings, req: CallbackRequest, timeoutMs: number): Promise<Record<string, unknown>> {
     const url = new URL(app.url);
+    // IP literals never reach the agent's lookup: check them (and the scheme) here. Names are
+    // checked by that lookup on the addresses the socket really connects to.
+    if (!app.allowPrivateTargets && isIpLiteral(url.hostname)) {
+      try {
+        await checkCallbackTarget(url, false);
+      } catch (err) {
+        throw new Error(err instanceof CallbackTargetError ? err.message : (err as Error).message);
+      }
+    }
+    const agents = app.allowPrivateTargets ? this.agents.private : this.agents.public;
     const q = url.searchParams;
     q.set('SdkAppid', String(req.sdkAppId));
     q.set('CallbackCommand', req.command);
@@ -175,7 +202,7 @@ export class HttpSender implements OnApplicationShutdown {
         url,
         {
           method: 'POST',
-          agent: https ? this.httpsAgent : this.httpAgent,
+          agent: https ? agents.https : agents.http,
           headers: { 'content-type': 'application/json; charset=utf-8', 'content-length': payload.length, 'x-meridian-event-id': req.eventId },
         },
         (res: IncomingMessage) => {
@@ -187,6 +214,8 @@ export class HttpSender implements OnApplicationShutdown {
             else chunks.push(c);
           });
           res.on('end', () => {
+            // Redirects are never followed: a 3xx could send the call (and its signed query) anywhere.
+            if (res.statusCode && res.statusCode >= 300 && res.statusCode < 400) return reject(new Error(`HTTP ${res.statusCode} (redirects are not followed)`));
             if (res.statusCode !== 200) return reject(new Error(`HTTP ${res.statusCode}`));
             try {
               const parsed: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8'));

@@ -1,19 +1,30 @@
 import type { ServiceError } from '@grpc/grpc-js';
 import { ERROR_CODE_METADATA_KEY, ErrorCode, SERVICE_NAMES } from '@meridian/contracts';
-import { gatewayUrl, rawGrpcClient, serviceHttpUrl, testTopology, unaryCall } from '@meridian/testing';
+import { TEST_DIAG_TOKEN, gatewayUrl, rawGrpcClient, serviceHttpUrl, testTopology, unaryCall } from '@meridian/testing';
 import { DiagHttpController } from './diag.http.controller';
 
 interface Report {
   ok: boolean;
+  runId?: string;
+  error?: string;
   regions: Record<string, Record<string, { ok: boolean; latencyMs: number; instanceId?: string; error?: string; checks?: { name: string; ok: boolean; detail: string }[] }>>;
 }
 
 const topology = testTopology();
 const regions = topology.regionNames();
 
-async function getJson<T>(url: string): Promise<{ status: number; body: T }> {
-  const res = await fetch(url);
-  return { status: res.status, body: (await res.json()) as T };
+const OPERATOR = { authorization: `Bearer ${TEST_DIAG_TOKEN}` };
+
+async function getJson<T>(url: string, headers: Record<string, string> = {}): Promise<{ status: number; body: T; headers: Headers }> {
+  const res = await fetch(url, { headers });
+  return { status: res.status, body: (await res.json()) as T, headers: res.headers };
+}
+
+/** How many SelfTest RPCs this service process has served (from its Prometheus metrics). */
+async function selfTestsServed(region: string, service: string): Promise<number> {
+  const metrics = await (await fetch(`${serviceHttpUrl(region, service as (typeof SERVICE_NAMES)[number])}/metrics`)).text();
+  const m = /meridian_grpc_server_handled_total\{service_name="PlatformGrpcController",method="selfTest",code="OK"[^}]*\} (\d+)/.exec(metrics);
+  return m ? Number(m[1]) : 0;
 }
 
 describe(DiagHttpController.name, () => {
@@ -38,7 +49,7 @@ describe(DiagHttpController.name, () => {
     });
 
     it('every service of every region writes MongoDB, round-trips Redis and consumes its own Kafka event', async () => {
-      const { status, body } = await getJson<Report>(`${gatewayUrl(gatewayRegion)}/v1/diag/selftest`);
+      const { status, body } = await getJson<Report>(`${gatewayUrl(gatewayRegion)}/v1/diag/selftest`, OPERATOR);
       expect(body.ok).toBe(true);
       expect(status).toBe(200);
       for (const region of regions) {
@@ -49,6 +60,52 @@ describe(DiagHttpController.name, () => {
           expect(probe.checks?.every((c) => c.ok)).toBe(true);
         }
       }
+    });
+  });
+
+  describe('selftest is for operators, one run at a time', () => {
+    const url = `${gatewayUrl('ap-singapore')}/v1/diag/selftest`;
+
+    it.each([
+      ['no credentials', {}],
+      ['a wrong token', { authorization: 'Bearer not-the-diag-token' }],
+      ['a token of another scheme', { authorization: `Basic ${TEST_DIAG_TOKEN}` }],
+      ['an empty bearer', { authorization: 'Bearer ' }],
+    ])('refuses %s with 401 and runs nothing', async (_what, headers) => {
+      const before = await selfTestsServed('eu-frankfurt', 'chat');
+      const { status, body, headers: answer } = await getJson<Report>(url, headers as Record<string, string>);
+      expect(status).toBe(401);
+      expect(answer.get('www-authenticate')).toMatch(/^Bearer/);
+      expect(body).toMatchObject({ ok: false, error: expect.stringContaining('Authorization: Bearer') });
+      expect(await selfTestsServed('eu-frankfurt', 'chat')).toBe(before);
+    });
+
+    it('an unknown region with the token is still 400', async () => {
+      expect((await getJson(`${url}?region=mars-base`, OPERATOR)).status).toBe(400);
+    });
+
+    it('30 concurrent operator calls share one run: each service serves one SelfTest, not 30', async () => {
+      const before = await Promise.all(regions.map((r) => selfTestsServed(r, 'chat')));
+      const answers = await Promise.all(Array.from({ length: 30 }, () => getJson<Report>(url, OPERATOR)));
+      expect(answers.map((a) => a.status)).toEqual(Array(30).fill(200));
+      expect(new Set(answers.map((a) => a.body.runId)).size).toBe(1);
+      const after = await Promise.all(regions.map((r) => selfTestsServed(r, 'chat')));
+      expect(after.map((n, i) => n - before[i]!)).toEqual(regions.map(() => 1));
+      // Once it ended, the next call is a new run.
+      const next = await getJson<Report>(url, OPERATOR);
+      expect(next.status).toBe(200);
+      expect(next.body.runId).not.toBe(answers[0]!.body.runId);
+    });
+
+    it('a call of another scope while a run is in flight gets 429 with Retry-After', async () => {
+      const all = getJson<Report>(url, OPERATOR);
+      // The whole-platform run pays the inter-region delay: it is still in flight a moment later.
+      await new Promise((r) => setTimeout(r, 40));
+      const other = await getJson<Report>(`${url}?region=ap-singapore`, OPERATOR);
+      expect(other.status).toBe(429);
+      expect(other.headers.get('retry-after')).toBe('1');
+      expect((await all).status).toBe(200);
+      expect((await getJson<Report>(`${url}?region=ap-singapore`, OPERATOR)).status).toBe(200);
     });
   });
 

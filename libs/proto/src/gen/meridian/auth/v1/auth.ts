@@ -181,6 +181,12 @@ export interface App {
   restAppQps: number;
   /** Days 1:1 messages stay in roaming storage (0 = the platform default, Tencent's 7; at most 360). */
   roamingDays: number;
+  /**
+   * Whether the callback URL may reach loopback, link-local, private or other non-public addresses
+   * (an operator's per-app choice: local development, a backend inside the cluster). Off by default:
+   * a callback URL is otherwise a way to make the platform call into its own network.
+   */
+  allowPrivateCallbackTargets: boolean;
 }
 
 export interface CreateAppRequest {
@@ -196,6 +202,8 @@ export interface CreateAppRequest {
   secretKey: string;
   /** When the app exists already with the same id, return it instead of failing. */
   ifNotExists: boolean;
+  /** See App.allow_private_callback_targets. */
+  allowPrivateCallbackTargets: boolean;
 }
 
 export interface CreateAppResponse {
@@ -242,6 +250,8 @@ export interface UpdateAppRequest {
   restAppQps: number;
   hasRoaming: boolean;
   roamingDays: number;
+  hasPrivateCallbackTargets: boolean;
+  allowPrivateCallbackTargets: boolean;
 }
 
 export interface UpdateAppResponse {
@@ -656,6 +666,7 @@ function createBaseApp(): App {
     restCommandQps: 0,
     restAppQps: 0,
     roamingDays: 0,
+    allowPrivateCallbackTargets: false,
   };
 }
 
@@ -711,6 +722,9 @@ export const App: MessageFns<App> = {
     }
     if (message.roamingDays !== 0) {
       writer.uint32(136).uint32(message.roamingDays);
+    }
+    if (message.allowPrivateCallbackTargets !== false) {
+      writer.uint32(144).bool(message.allowPrivateCallbackTargets);
     }
     return writer;
   },
@@ -864,6 +878,14 @@ export const App: MessageFns<App> = {
             message.roamingDays = reader.uint32();
             continue;
           }
+          case 18: {
+            if (tag !== 144) {
+              break;
+            }
+
+            message.allowPrivateCallbackTargets = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -887,6 +909,7 @@ function createBaseCreateAppRequest(): CreateAppRequest {
     ecdsaPublicKey: "",
     secretKey: "",
     ifNotExists: false,
+    allowPrivateCallbackTargets: false,
   };
 }
 
@@ -915,6 +938,9 @@ export const CreateAppRequest: MessageFns<CreateAppRequest> = {
     }
     if (message.ifNotExists !== false) {
       writer.uint32(64).bool(message.ifNotExists);
+    }
+    if (message.allowPrivateCallbackTargets !== false) {
+      writer.uint32(72).bool(message.allowPrivateCallbackTargets);
     }
     return writer;
   },
@@ -994,6 +1020,14 @@ export const CreateAppRequest: MessageFns<CreateAppRequest> = {
             }
 
             message.ifNotExists = reader.bool();
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.allowPrivateCallbackTargets = reader.bool();
             continue;
           }
         }
@@ -1281,6 +1315,8 @@ function createBaseUpdateAppRequest(): UpdateAppRequest {
     restAppQps: 0,
     hasRoaming: false,
     roamingDays: 0,
+    hasPrivateCallbackTargets: false,
+    allowPrivateCallbackTargets: false,
   };
 }
 
@@ -1339,6 +1375,12 @@ export const UpdateAppRequest: MessageFns<UpdateAppRequest> = {
     }
     if (message.roamingDays !== 0) {
       writer.uint32(144).uint32(message.roamingDays);
+    }
+    if (message.hasPrivateCallbackTargets !== false) {
+      writer.uint32(152).bool(message.hasPrivateCallbackTargets);
+    }
+    if (message.allowPrivateCallbackTargets !== false) {
+      writer.uint32(160).bool(message.allowPrivateCallbackTargets);
     }
     return writer;
   },
@@ -1498,6 +1540,22 @@ export const UpdateAppRequest: MessageFns<UpdateAppRequest> = {
             }
 
             message.roamingDays = reader.uint32();
+            continue;
+          }
+          case 19: {
+            if (tag !== 152) {
+              break;
+            }
+
+            message.hasPrivateCallbackTargets = reader.bool();
+            continue;
+          }
+          case 20: {
+            if (tag !== 160) {
+              break;
+            }
+
+            message.allowPrivateCallbackTargets = reader.bool();
             continue;
           }
         }
