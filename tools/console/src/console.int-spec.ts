@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import mongoose from 'mongoose';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { gunzipSync } from 'node:zlib';
 import { genUserSig } from '@meridian/usersig';
@@ -31,6 +32,10 @@ describe('operator console (browser end-to-end)', () => {
   beforeAll(async () => {
     const executablePath = execFileSync('bash', [join(REPO_ROOT, 'tools', 'scripts', 'ensure-chromium.sh')], { encoding: 'utf8' }).trim();
     const platform = resolvePlatform({ namespace: TEST_NAMESPACE, portOffset: TEST_PORT_OFFSET });
+    // The first start creates the operator: begin from an empty console database whatever ran before.
+    const stale = await mongoose.createConnection(platform.topology.dataPlane.mongoUrl, { dbName: `${TEST_NAMESPACE}_console` }).asPromise();
+    await stale.dropDatabase();
+    await stale.close();
     consoleServer = await startConsoleServer({ platform, loginThrottle: { perAddress: { free: 3, baseMs: 1000, maxMs: 60_000 } } });
     // The app's callback endpoint: records what arrives and answers as Tencent expects.
     callbackServer = createServer((req, res) => {
