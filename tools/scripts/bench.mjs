@@ -8,6 +8,8 @@
 //   catchup    M7: offline catch-up of 1,000 messages over 100 conversations
 //   coldstart  M8: cold start of one region to its first accepted message, then its idle footprint
 //   groups     M3: group fan-out (stored groups at 1,000 and 6,000 members, AVChatRoom at 10,000 and 50,000)
+//   profile    M1 at one rate on a platform of its own with every process under the CPU profiler:
+//              CPU per message and the top functions and packages per process (bench-results/profile-*)
 //   fuzz       property-based fuzzing of REST, WebSocket frames and UserSigs: [cases=100000] [seed]
 //              on its own data plane and platform (docs/chaos.md)
 import { readFileSync, readdirSync } from 'node:fs';
@@ -44,6 +46,10 @@ const scenarios = {
   groups: () => {
     build();
     step('bench', process.execPath, [join(ROOT, 'tools/runtime/run.js'), 'dist/tools/bench/src/groups.bench.js', ...args]);
+  },
+  profile: () => {
+    build();
+    step('bench', process.execPath, [join(ROOT, 'tools/runtime/run.js'), 'dist/tools/bench/src/profile.bench.js', ...args]);
   },
   messages: () => {
     build();

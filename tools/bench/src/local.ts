@@ -12,8 +12,9 @@ export interface LocalJson {
   regions: Record<string, { gateway: string; rest: string }>;
 }
 
+/** MERIDIAN_BENCH_LOCAL names another file of that shape (the profile bench's own platform). */
 export function readLocal(): LocalJson {
-  return JSON.parse(readFileSync(join(ROOT, '.meridian', 'local.json'), 'utf8')) as LocalJson;
+  return JSON.parse(readFileSync(process.env['MERIDIAN_BENCH_LOCAL'] ?? join(ROOT, '.meridian', 'local.json'), 'utf8')) as LocalJson;
 }
 
 /**

@@ -435,6 +435,8 @@ interface StepResult {
   /** CPU used by processes this bench does not watch (another engineer's tests…), % of one core. */
   otherLoadPct: number;
   windowSeconds: number;
+  /** The step's sending window and drain on CLOCK_MONOTONIC (µs), for profiles taken meanwhile. */
+  windowUs: { start: number; end: number };
   otherMeridianProcesses: number;
   processes: { name: string; pid: number; cpuSeconds: number; cpuPct: number; cpuPer1kMessages: number; rssMiB: number; peakRssMiB: number }[];
   pass?: boolean;
@@ -663,6 +665,7 @@ async function main(): Promise<void> {
         },
       );
       const cpu = window.finish();
+      const endUs = nowUs();
       const lagEnd = kafka ? await kafka.lag() : NaN;
       if (Number.isFinite(lagEnd)) lags.push(lagEnd);
       const stats = workers.list.map((w) => w.done.get(step)!);
@@ -703,6 +706,7 @@ async function main(): Promise<void> {
         machineBusyPct: cpu.machineBusyPct,
         otherLoadPct: Math.max(0, cpu.machineBusyPct * cpus().length - cpu.processes.reduce((a, p) => a + (100 * p.cpuSeconds) / cpu.wallSeconds, 0)),
         windowSeconds: cpu.wallSeconds,
+        windowUs: { start: startUs, end: endUs },
         otherMeridianProcesses: others,
         processes: cpu.processes.map((p) => ({ ...p, cpuPct: (100 * p.cpuSeconds) / cpu.wallSeconds, cpuPer1kMessages: acked ? p.cpuSeconds / (acked / 1000) : NaN })),
       };

@@ -90,7 +90,7 @@ describe(RestPipeline.name, () => {
     });
 
     it('kick needs an imported account', async () => {
-      expect((await rest(SG, 'im_open_login_svc/kick', app, { UserID: 'alice' })).body).toEqual(ok);
+      expect((await rest(SG, 'im_open_login_svc/kick', app, { UserID: 'bob' })).body).toEqual(ok);
       expect((await rest(SG, 'im_open_login_svc/kick', app, { UserID: 'nobody' })).body).toEqual(fail(ErrorCode.ACCOUNT_NOT_FOUND));
     });
   });
