@@ -13,6 +13,7 @@ import { eventsV1 } from '@meridian/proto';
 import { PLATFORM_CONFIG, type PlatformConfig } from '../config/platform-config';
 import { HealthRegistry } from '../health/health';
 import { Metrics } from '../metrics/metrics';
+import { ProduceBatcher } from './produce-batcher';
 
 export type EventEnvelope = eventsV1.EventEnvelope;
 /** The payload part of an envelope: exactly one of the oneof fields set. */
@@ -71,6 +72,7 @@ export class EventBus implements OnModuleInit, OnApplicationBootstrap, OnApplica
   private readonly subscriptions: Subscription[] = [];
   private readonly consumers: { consumer: Consumer; groupId: string; joined: boolean }[] = [];
   private producerConnected = false;
+  private readonly batcher: ProduceBatcher;
   private stopping = false;
 
   constructor(
@@ -93,6 +95,9 @@ export class EventBus implements OnModuleInit, OnApplicationBootstrap, OnApplica
       allowAutoTopicCreation: false,
     });
     this.admin = this.kafka.admin();
+    this.batcher = new ProduceBatcher(async (topicMessages) => {
+      await this.producer.sendBatch({ acks: -1, topicMessages });
+    });
     health.register('kafka', async () => {
       if (!this.producerConnected) throw new Error('producer not connected');
       const waiting = this.consumers.filter((c) => !c.joined).map((c) => c.groupId);
@@ -171,33 +176,40 @@ export class EventBus implements OnModuleInit, OnApplicationBootstrap, OnApplica
    * callers acknowledge their own clients only after this resolves.
    */
   async publish(topicName: string, key: string, payload: EventPayload, options: PublishOptions = {}): Promise<EventEnvelope> {
-    const type = payloadType(payload);
-    const envelope: EventEnvelope = {
-      eventId: randomUUID(),
-      type,
-      timeMs: String(Date.now()),
-      region: this.config.region,
-      sdkAppId: options.sdkAppId ?? 0,
-      traceId: options.traceId ?? '',
-      ...payload,
-    } as EventEnvelope;
-    const topic = this.topic(topicName);
+    const [envelope] = await this.publishAll([{ topic: topicName, key, payload }], options);
+    return envelope!;
+  }
+
+  /**
+   * Produces several events in one request (and in the same request as whatever else this process
+   * publishes meanwhile: see ProduceBatcher); resolves once the broker has all of them on every
+   * in-sync replica. One send's stored event and deliveries go out this way: one round trip.
+   */
+  async publishAll(events: { topic: string; key: string; payload: EventPayload }[], options: PublishOptions = {}): Promise<EventEnvelope[]> {
+    const envelopes = events.map(({ payload }) => {
+      const type = payloadType(payload);
+      return {
+        eventId: randomUUID(),
+        type,
+        timeMs: String(Date.now()),
+        region: this.config.region,
+        sdkAppId: options.sdkAppId ?? 0,
+        traceId: options.traceId ?? '',
+        ...payload,
+      } as EventEnvelope;
+    });
+    const records = envelopes.map((envelope, i) => ({
+      topic: this.topic(events[i]!.topic),
+      key: events[i]!.key,
+      value: Buffer.from(eventsV1.EventEnvelope.encode(envelope).finish()),
+      headers: { [EVENT_TYPE_HEADER]: envelope.type, 'meridian-event-id': envelope.eventId },
+    }));
     try {
-      await this.producer.send({
-        topic,
-        acks: -1,
-        messages: [
-          {
-            key,
-            value: Buffer.from(eventsV1.EventEnvelope.encode(envelope).finish()),
-            headers: { [EVENT_TYPE_HEADER]: type, 'meridian-event-id': envelope.eventId },
-          },
-        ],
-      });
-      this.metrics.kafkaProduced.inc({ topic: topicName, result: 'ok' });
-      return envelope;
+      await this.batcher.enqueue(records);
+      for (const e of events) this.metrics.kafkaProduced.inc({ topic: e.topic, result: 'ok' });
+      return envelopes;
     } catch (err) {
-      this.metrics.kafkaProduced.inc({ topic: topicName, result: 'error' });
+      for (const e of events) this.metrics.kafkaProduced.inc({ topic: e.topic, result: 'error' });
       throw err;
     }
   }

@@ -46,6 +46,14 @@ function harness() {
       }
       published.push(topic);
     },
+    // One request: all of its events are produced, or none.
+    publishAll: async (events: { topic: string }[]) => {
+      if (failPublishes > 0) {
+        failPublishes--;
+        throw new Error('broker unavailable');
+      }
+      for (const e of events) published.push(e.topic);
+    },
   } as unknown as EventBus;
   const clients = {
     service: () => ({

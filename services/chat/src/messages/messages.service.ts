@@ -516,10 +516,10 @@ export class MessagesService {
     const opts = { sdkAppId: input.sdkAppId };
     // Client sends always sync the sender's devices and roaming; REST sends unless SyncOtherMachine is 2.
     const senderSync = input.syncOtherMachine !== 2;
-    await this.bus.publish(
-      TOPICS.c2cMessages,
-      conv,
-      {
+    const stored = {
+      topic: TOPICS.c2cMessages,
+      key: conv,
+      payload: {
         c2cMessageStored: {
           ...this.storedEvent(conv, seq, key, m),
           onlineOnly,
@@ -531,12 +531,13 @@ export class MessagesService {
           noCallbacks: Boolean(input.noCallbacks || input.forbidCallbackControl?.includes('ForbidAfterSendMsgCallback')),
         },
       },
-      opts,
-    );
+    };
     const push = this.pushBody(conv, seq, key, m);
-    await this.bus.publish(TOPICS.deliveries, conv, this.delivery(conv, seq, push, [input.to], input.offlinePushInfo, ''), opts);
+    const deliveries = [{ topic: TOPICS.deliveries, key: conv, payload: this.delivery(conv, seq, push, [input.to], input.offlinePushInfo, '') }];
     // The sender's other devices get their own message (clients always; REST with SyncOtherMachine 1).
     const syncSender = input.from !== input.to && (input.fromLoginId ? input.syncOtherMachine !== 2 : input.syncOtherMachine === 1);
-    if (syncSender) await this.bus.publish(TOPICS.deliveries, conv, this.delivery(conv, seq, push, [input.from], '', input.fromLoginId), opts);
+    if (syncSender) deliveries.push({ topic: TOPICS.deliveries, key: conv, payload: this.delivery(conv, seq, push, [input.from], '', input.fromLoginId) });
+    // One produce request for all of them (they were three, one after another).
+    await this.bus.publishAll([stored, ...deliveries], opts);
   }
 }
