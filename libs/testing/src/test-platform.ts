@@ -59,6 +59,7 @@ export const TEST_LIMITS = {
   MERIDIAN_CALLBACK_BREAKER_OPEN_MS: '500',
   // Per-app REST and callback counts reach the statistics within half a second.
   MERIDIAN_STATS_FLUSH_MS: '500',
+  MERIDIAN_AUTH_STATS_FLUSH_MS: '200',
   // get_history files read from chat / group two messages per page, so paging is exercised.
   MERIDIAN_HISTORY_PAGE_SIZE: '2',
   MERIDIAN_HISTORY_URL_SECRET: TEST_HISTORY_URL_SECRET,

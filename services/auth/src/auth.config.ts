@@ -23,6 +23,8 @@ export function loadAuthConfig(env: NodeJS.ProcessEnv = process.env) {
       MERIDIAN_AUTH_REVOCATION_CACHE_TTL_S: z.coerce.number().int().min(1).max(86_400).default(3600),
       /** A session ends unless its gateway touches it within this time (gateways touch every 30 s). */
       MERIDIAN_AUTH_SESSION_TTL_S: z.coerce.number().int().min(2).max(86_400).default(90),
+      /** How often counts gathered from events (messages, logins, group changes) are written to Redis. */
+      MERIDIAN_AUTH_STATS_FLUSH_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
       MERIDIAN_AUTH_DEFAULT_SIG_EXPIRE_S: z.coerce.number().int().min(60).max(10 * 365 * 86_400).default(15_552_000),
     },
     env,

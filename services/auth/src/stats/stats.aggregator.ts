@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { ErrorCode, MeridianError, TOPICS, ownEntry } from '@meridian/contracts';
 import {
   DISTINCT_METRICS,
@@ -7,7 +7,7 @@ import {
   REPORTED_METRICS,
   RedisClient,
   STAT_METRICS,
-  addDistinct,
+  StatsBuffer,
   countStat,
   distinctSeries,
   maxOnlineSeries,
@@ -22,6 +22,7 @@ import {
 } from '@meridian/platform';
 import type { authV1 } from '@meridian/proto';
 import { AccountsRepository } from '../accounts/accounts.repository';
+import { AUTH_CONFIG, type AuthConfig } from '../auth.config';
 
 /**
  * Per-app statistics of this region (logins, online users, 1:1 and group messages) counted from
@@ -31,15 +32,32 @@ import { AccountsRepository } from '../accounts/accounts.repository';
  * logged and the event skipped rather than holding up the partition.
  */
 @Injectable()
-export class StatsAggregator implements OnModuleInit {
+export class StatsAggregator implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(StatsAggregator.name);
+  /** Per-event counts (messages, logins) gathered here and written once per flush interval. */
+  private readonly buffer = new StatsBuffer();
+  private timer?: NodeJS.Timeout;
 
   constructor(
     @Inject(EventBus) private readonly bus: EventBus,
     @Inject(RedisClient) private readonly redis: RedisClient,
     @Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig,
     @Inject(AccountsRepository) private readonly accounts: AccountsRepository,
+    @Inject(AUTH_CONFIG) private readonly authConfig: AuthConfig,
   ) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    await this.flush();
+  }
+
+  private async flush(): Promise<void> {
+    try {
+      await this.buffer.flush(this.redis.redis);
+    } catch (err) {
+      this.logger.warn({ error: (err as Error).message }, 'stats not counted');
+    }
+  }
 
   /** Accounts created (imports, first logins) and deleted now; best-effort like every counter. */
   async accountsChanged(sdkAppId: number, created: number, deleted: number): Promise<void> {
@@ -100,6 +118,8 @@ export class StatsAggregator implements OnModuleInit {
   }
 
   onModuleInit(): void {
+    this.timer = setInterval(() => void this.flush(), this.authConfig.MERIDIAN_AUTH_STATS_FLUSH_MS);
+    this.timer.unref();
     this.bus.subscribe({
       name: 'stats',
       topics: [TOPICS.userState, TOPICS.c2cMessages, TOPICS.groupEvents],
@@ -116,23 +136,23 @@ export class StatsAggregator implements OnModuleInit {
       if (e.userStateChanged) {
         const s = e.userStateChanged;
         if (s.action === 'Login') {
-          await countStat(this.redis.redis, app, 'logins', time);
-          await addDistinct(this.redis.redis, app, [['loginUsers', s.userId], ['activeUsers', s.userId]], time);
+          this.buffer.count(app, 'logins', time);
+          this.buffer.addDistinct(app, [['loginUsers', s.userId], ['activeUsers', s.userId]], time);
         }
         await setOnlineAndPeak(this.redis.redis, app, s.userId, s.onlineSessions > 0, time);
       } else if (e.c2cMessageStored) {
         const m = e.c2cMessageStored;
-        await countStat(this.redis.redis, app, 'c2cMessages', time);
+        this.buffer.count(app, 'c2cMessages', time);
         // Imports are history, not activity: they count as messages (as before) but not as senders.
-        if (!m.imported) await addDistinct(this.redis.redis, app, senderEntries(m.fromAccount, 'c2cSenders'), time);
+        if (!m.imported) this.buffer.addDistinct(app, senderEntries(m.fromAccount, 'c2cSenders'), time);
       } else if (e.groupMessageStored) {
         const m = e.groupMessageStored;
-        await countStat(this.redis.redis, app, 'groupMessages', time);
-        await addDistinct(this.redis.redis, app, [...senderEntries(m.fromAccount, 'groupSenders'), ['groupsWithMessages', m.groupId]], time);
+        this.buffer.count(app, 'groupMessages', time);
+        this.buffer.addDistinct(app, [...senderEntries(m.fromAccount, 'groupSenders'), ['groupsWithMessages', m.groupId]], time);
       } else if (e.groupChanged) {
         const g = e.groupChanged;
         const metric = ownEntry(GROUP_CHANGE_METRIC, g.change);
-        if (metric) await countStat(this.redis.redis, app, metric, time, metric === 'groupJoins' || metric === 'groupQuits' ? Math.max(1, g.members.length) : 1);
+        if (metric) this.buffer.count(app, metric, time, metric === 'groupJoins' || metric === 'groupQuits' ? Math.max(1, g.members.length) : 1);
       }
     } catch (err) {
       this.logger.warn({ sdkAppId: app, error: (err as Error).message }, 'stats not counted');
