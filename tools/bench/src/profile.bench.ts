@@ -117,7 +117,7 @@ async function main(): Promise<void> {
     mode,
     logDir: join(out, 'logs'),
     logLevel: 'warn',
-    extraEnv: { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${raw} --cpu-prof-interval=${values['interval-us']}` },
+    nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${raw}`, `--cpu-prof-interval=${values['interval-us']}`],
   });
   let children: Child[] = [];
   const stop = () => stopChildren(children, 30_000);

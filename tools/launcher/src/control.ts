@@ -21,12 +21,14 @@ export interface PlatformOptions {
   logDir?: string;
   logLevel?: string;
   extraEnv?: NodeJS.ProcessEnv;
+  /** Options for node itself, before the entry point (the profile bench's --cpu-prof, which NODE_OPTIONS may not carry). */
+  nodeArgs?: string[];
 }
 
 export interface ResolvedPlatform {
   topology: Topology;
   regions: string[];
-  options: Required<Omit<PlatformOptions, 'extraEnv' | 'regions'>> & { extraEnv: NodeJS.ProcessEnv };
+  options: Required<Omit<PlatformOptions, 'extraEnv' | 'regions' | 'nodeArgs'>> & { extraEnv: NodeJS.ProcessEnv; nodeArgs: string[] };
 }
 
 export function resolvePlatform(options: PlatformOptions = {}): ResolvedPlatform {
@@ -48,6 +50,7 @@ export function resolvePlatform(options: PlatformOptions = {}): ResolvedPlatform
       logDir: options.logDir ?? join(REPO_ROOT, '.meridian', 'logs'),
       logLevel: options.logLevel ?? 'info',
       extraEnv: secrets,
+      nodeArgs: options.nodeArgs ?? [],
     },
   };
 }
@@ -146,7 +149,7 @@ export function spawnUnit(p: ResolvedPlatform, region: string, unit: Unit): Chil
   const file = join(p.options.logDir, `${unit.name}.log`);
   if (existsSync(file)) renameSync(file, `${file}.1`);
   const log = openSync(file, 'a');
-  const child = spawn(process.execPath, [RUNNER, unit.entry, ...unit.args], {
+  const child = spawn(process.execPath, [...p.options.nodeArgs, RUNNER, unit.entry, ...unit.args], {
     cwd: REPO_ROOT,
     env: serviceEnv(p, region),
     stdio: ['ignore', log, log],
