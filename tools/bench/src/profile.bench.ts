@@ -133,7 +133,8 @@ async function main(): Promise<void> {
     say(`running M1 at ${values.rate}/s for ${values.duration} s (${values.pairs} pairs, ${values['cross-region'] ? 'cross-region' : 'same region'})`);
     const benchArgs = ['--only', 'm1', '--rates', values.rate, '--duration', values.duration, '--pairs', values.pairs, '--out', out, '--budget', '600', ...(values['cross-region'] ? [] : ['--same-region'])];
     const code = await new Promise<number>((resolve) => {
-      const child = fork(join(REPO_ROOT, 'dist/tools/bench/src/messages.bench.js'), benchArgs, { env: { ...process.env, MERIDIAN_BENCH_LOCAL: localFile }, stdio: 'inherit' });
+      // Through the runner, which resolves the @meridian/* aliases for compiled code.
+      const child = fork(join(REPO_ROOT, 'tools/runtime/run.js'), ['dist/tools/bench/src/messages.bench.js', ...benchArgs], { env: { ...process.env, MERIDIAN_BENCH_LOCAL: localFile }, stdio: 'inherit' });
       child.once('exit', (c) => resolve(c ?? 1));
     });
     if (code !== 0) throw new Error(`the messages bench exited ${code}`);
