@@ -64,7 +64,8 @@ export function findTargets(root: string): ProcTarget[] {
         const entry = cmd.find((a) => /^dist\/.*main\.js$/.test(a));
         if (!entry || readlinkSync(`/proc/${pid}/cwd`) !== root) continue;
         const env = readEnviron(pid);
-        if (env['MERIDIAN_NAMESPACE']) continue;
+        // npm start's platform (no namespace), or the one MERIDIAN_BENCH_NAMESPACE names (the profile bench's).
+        if ((env['MERIDIAN_NAMESPACE'] ?? '') !== (process.env['MERIDIAN_BENCH_NAMESPACE'] ?? '')) continue;
         const m = /^dist\/services\/([^/]+)\/src\/main\.js$/.exec(entry);
         const service = m ? m[1] : /region-main/.test(entry) ? 'all' : entry.includes('launcher') ? 'launcher' : entry;
         const instance = env['MERIDIAN_HTTP_PORT'] ? `@${env['MERIDIAN_HTTP_PORT']}` : '';

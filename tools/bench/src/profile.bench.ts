@@ -35,8 +35,10 @@ interface CpuProfile {
 export interface ProcessProfile {
   name: string;
   pid: number;
-  /** Non-idle CPU in the window, ms (GC and "(program)" included). */
+  /** CPU in the window from /proc (utime + stime), ms. */
   cpuMs: number;
+  /** Non-idle wall time the profiler sampled in the window, ms (GC and "(program)" included). */
+  sampledMs: number;
   cpuMsPerMessage: number;
   top: { fn: string; where: string; ms: number; pct: number }[];
   packages: { pkg: string; ms: number; pct: number }[];
@@ -56,7 +58,7 @@ export function packageOf(url: string, functionName: string): string {
 }
 
 /** Self time per function and per package for the samples inside [startUs, endUs]. */
-export function analyse(profile: CpuProfile, startUs: number, endUs: number, top: number): Pick<ProcessProfile, 'cpuMs' | 'top' | 'packages'> {
+export function analyse(profile: CpuProfile, startUs: number, endUs: number, top: number): { cpuMs: number; top: ProcessProfile['top']; packages: ProcessProfile['packages'] } {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const selfUs = new Map<number, number>();
   let t = profile.startTime;
@@ -103,7 +105,7 @@ async function main(): Promise<void> {
       mode: { type: 'string', default: 'process' },
       'cross-region': { type: 'boolean', default: false },
       top: { type: 'string', default: '12' },
-      'interval-us': { type: 'string', default: '1000' },
+      'interval-us': { type: 'string', default: '2000' },
     },
   });
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
@@ -134,7 +136,7 @@ async function main(): Promise<void> {
     const benchArgs = ['--only', 'm1', '--rates', values.rate, '--duration', values.duration, '--pairs', values.pairs, '--out', out, '--budget', '600', ...(values['cross-region'] ? [] : ['--same-region'])];
     const code = await new Promise<number>((resolve) => {
       // Through the runner, which resolves the @meridian/* aliases for compiled code.
-      const child = fork(join(REPO_ROOT, 'tools/runtime/run.js'), ['dist/tools/bench/src/messages.bench.js', ...benchArgs], { env: { ...process.env, MERIDIAN_BENCH_LOCAL: localFile }, stdio: 'inherit' });
+      const child = fork(join(REPO_ROOT, 'tools/runtime/run.js'), ['dist/tools/bench/src/messages.bench.js', ...benchArgs], { env: { ...process.env, MERIDIAN_BENCH_LOCAL: localFile, MERIDIAN_BENCH_NAMESPACE: 'profile' }, stdio: 'inherit' });
       child.once('exit', (c) => resolve(c ?? 1));
     });
     if (code !== 0) throw new Error(`the messages bench exited ${code}`);
@@ -155,7 +157,10 @@ async function main(): Promise<void> {
       const name = pidToName.get(pid);
       if (!name) continue;
       const a = analyse(JSON.parse(readFileSync(join(raw, file), 'utf8')) as CpuProfile, step.windowUs.start, step.windowUs.end, top);
-      profiles.push({ name, pid, ...a, cpuMsPerMessage: step.acked ? a.cpuMs / step.acked : NaN });
+      // The sampler counts wall time not idle, which on a busy machine includes time spent waiting
+      // for a core: the CPU itself comes from /proc over the same window; the profile gives the split.
+      const procCpuMs = (step.processes.find((p) => p.name === name)?.cpuSeconds ?? NaN) * 1000;
+      profiles.push({ name, pid, ...a, sampledMs: a.cpuMs, cpuMs: procCpuMs, cpuMsPerMessage: step.acked ? procCpuMs / step.acked : NaN });
     }
     profiles.sort((a, b) => b.cpuMs - a.cpuMs);
     const windowS = (step.windowUs.end - step.windowUs.start) / 1e6;
