@@ -26,3 +26,4 @@ export * from './redis/dedupe-claims';
 export * from './jobs/purge-expired';
 export * from './logging/redact';
 export * from './net/callback-target';
+export * from './net/client-address';

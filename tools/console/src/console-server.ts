@@ -5,11 +5,11 @@ import { type AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
 import { createHash } from 'node:crypto';
 import { CALLBACK_COMMANDS, MeridianError, parseSdkAppId } from '@meridian/contracts';
-import { CallbackTargetError, GrpcClients, Metrics, checkCallbackTarget, guardedLookup, loadPlatformConfig } from '@meridian/platform';
+import { CallbackTargetError, GrpcClients, Metrics, checkCallbackTarget, clientAddress, guardedLookup, loadPlatformConfig, trustedProxies } from '@meridian/platform';
 import { authV1, type groupV1, type relationshipV1 } from '@meridian/proto';
 import { REPO_ROOT, type ResolvedPlatform } from '../../launcher/src/control';
 import { ConsoleStore, DEFAULT_SESSION_LIMITS, type SessionLimits } from './console-store';
-import { DEFAULT_THROTTLE, LoginThrottle, clientAddress, trustedProxies, type ThrottlePolicy } from './login-throttle';
+import { DEFAULT_THROTTLE, LoginThrottle, type ThrottlePolicy } from './login-throttle';
 
 export interface ConsoleServerOptions {
   platform: ResolvedPlatform;

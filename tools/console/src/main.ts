@@ -11,10 +11,10 @@
  */
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { trustedProxies } from '@meridian/platform';
 import { resolvePlatform } from '../../launcher/src/control';
 import { ConsoleStore } from './console-store';
 import { OPERATOR, startConsoleServer } from './console-server';
-import { trustedProxies } from './login-throttle';
 
 const ConsoleEnv = z.object({
   MERIDIAN_CONSOLE_TRUSTED_PROXIES: z

@@ -1,9 +1,9 @@
+import type { BlockList } from 'node:net';
 import { All, Controller, Inject, Param, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { ErrorCode, MeridianError, parseSdkAppId } from '@meridian/contracts';
-import { GrpcClients, PLATFORM_CONFIG, type PlatformConfig } from '@meridian/platform';
+import { GrpcClients, PLATFORM_CONFIG, clientAddress, trustedProxies, type PlatformConfig } from '@meridian/platform';
 import type { gatewayV1 } from '@meridian/proto';
-import { ClientAddresses } from '../access/client-address';
 import { HomeRegions } from '../access/home-regions.service';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../gateway.config';
 import { RestPipeline, failureEnvelope } from './rest.pipeline';
@@ -23,10 +23,10 @@ export class RestHttpController {
     @Inject(GrpcClients) private readonly clients: GrpcClients,
     @Inject(HomeRegions) private readonly homes: HomeRegions,
   ) {
-    this.addresses = new ClientAddresses(config.MERIDIAN_TRUSTED_PROXIES);
+    this.proxies = trustedProxies(config.MERIDIAN_TRUSTED_PROXIES.split(','));
   }
 
-  private readonly addresses: ClientAddresses;
+  private readonly proxies: BlockList;
 
   @All(':service/:command')
   async handle(@Param('service') service: string, @Param('command') cmd: string, @Req() req: Request, @Res() res: Response): Promise<void> {
@@ -44,7 +44,7 @@ export class RestHttpController {
       return send(failureEnvelope(command, ErrorCode.HTTP_PARSE, (err as Error).message));
     }
     const query = flatQuery(req.query);
-    const clientIp = this.addresses.resolve(req.socket.remoteAddress ?? '', req.headers['x-forwarded-for']);
+    const clientIp = clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], this.proxies);
     const input = { command, query, body, clientIp, entryRegion: this.platform.region };
     try {
       const home = await this.homeRegion(query['sdkappid']);

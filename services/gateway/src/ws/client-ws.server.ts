@@ -1,3 +1,4 @@
+import type { BlockList } from 'node:net';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
@@ -5,11 +6,10 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { Gauge, Counter } from 'prom-client';
 import { ErrorCode, MeridianError, describeTextProblem, findMalformedText, invalidParameterCodeForWs } from '@meridian/contracts';
-import { GrpcClients, Metrics, PLATFORM_CONFIG, type PlatformConfig } from '@meridian/platform';
+import { GrpcClients, Metrics, PLATFORM_CONFIG, clientAddress, trustedProxies, type PlatformConfig } from '@meridian/platform';
 import { gatewayV1, type authV1, type groupV1 } from '@meridian/proto';
 import { HomeRegions } from '../access/home-regions.service';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../gateway.config';
-import { ClientAddresses } from '../access/client-address';
 import { ClientConnection } from './client-connection';
 import { LiveRooms, roomKey } from './live-rooms';
 import { CloseCode, FrameError, parseFrame, type ClientFrame, type LoginBody } from './protocol';
@@ -37,7 +37,7 @@ export class ClientWsServer implements OnApplicationBootstrap, BeforeApplication
   /** Connections not logged in yet, per client address (the limit's bookkeeping). */
   private readonly anonymous = new Map<string, number>();
   private anonymousTotal = 0;
-  private readonly addresses: ClientAddresses;
+  private readonly proxies: BlockList;
 
   constructor(
     @Inject(PLATFORM_CONFIG) private readonly platform: PlatformConfig,
@@ -65,7 +65,7 @@ export class ClientWsServer implements OnApplicationBootstrap, BeforeApplication
     this.frames = new Counter({ name: 'meridian_gateway_frames_total', help: 'WebSocket frames', labelNames: ['direction', 'type'], registers });
     this.deliveries = new Counter({ name: 'meridian_gateway_deliveries_total', help: 'Deliveries by outcome', labelNames: ['status'], registers });
     this.refused = new Counter({ name: 'meridian_gateway_connections_refused_total', help: 'WebSocket connections closed at once (1013): too many not logged in', labelNames: ['reason'], registers });
-    this.addresses = new ClientAddresses(config.MERIDIAN_TRUSTED_PROXIES);
+    this.proxies = trustedProxies(config.MERIDIAN_TRUSTED_PROXIES.split(','));
   }
 
   onApplicationBootstrap(): void {
@@ -170,7 +170,7 @@ export class ClientWsServer implements OnApplicationBootstrap, BeforeApplication
   }
 
   private accept(ws: WebSocket, req: IncomingMessage): void {
-    const address = this.addresses.resolve(req.socket.remoteAddress ?? '', req.headers['x-forwarded-for']);
+    const address = clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], this.proxies);
     // Until it logs in a connection costs us and proves nothing: bounded per address and in all.
     const fromHere = this.anonymous.get(address) ?? 0;
     if (fromHere >= this.config.MERIDIAN_WS_MAX_ANONYMOUS_PER_ADDRESS || this.anonymousTotal >= this.config.MERIDIAN_WS_MAX_ANONYMOUS) {
