@@ -37,4 +37,13 @@ describe(ProduceBatcher.name, () => {
     expect(Math.max(...sizes)).toBeLessThanOrEqual(3);
     expect(sizes.reduce((a, x) => a + x, 0)).toBe(7);
   });
+
+  it('keeps a request under maxBytes, so no partition batch can outgrow the broker limit', async () => {
+    const sizes: number[] = [];
+    const b = new ProduceBatcher((tm) => (sizes.push(tm.reduce((n, t) => n + t.messages.reduce((m, x) => m + x.value.length, 0), 0)), Promise.resolve()), 500, 30_000);
+    const big = (i: number): OutgoingRecord => ({ topic: 'a', key: 'c2c:x:y', value: Buffer.alloc(12_000, i), headers: {} });
+    await Promise.all(Array.from({ length: 10 }, (_, i) => b.enqueue([big(i)])));
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(30_000);
+    expect(sizes.reduce((a, x) => a + x, 0)).toBe(120_000);
+  });
 });

@@ -28,9 +28,15 @@ export class ProduceBatcher {
   private sending = false;
   private scheduled = false;
 
+  /**
+   * `maxBytes` bounds a request's record values (all partitions together, so each partition's
+   * record batch stays under the broker's message.max.bytes, 1 MiB by default): twelve hundred
+   * 12 KB messages to one conversation must not become one batch the broker refuses whole.
+   */
   constructor(
     private readonly send: SendBatch,
     private readonly maxRecords = 500,
+    private readonly maxBytes = 512 * 1024,
     private readonly onBatch?: (records: number) => void,
   ) {}
 
@@ -61,10 +67,14 @@ export class ProduceBatcher {
     if (this.sending || !this.queue.length) return;
     const batch: Waiting[] = [];
     let count = 0;
-    while (this.queue.length && (count === 0 || count + this.queue[0]!.records.length <= this.maxRecords)) {
+    let bytes = 0;
+    const size = (w: Waiting) => w.records.reduce((n, r) => n + r.value.length + r.key.length, 0);
+    // The first caller always goes (even alone over the limits); others join while both fit.
+    while (this.queue.length && (count === 0 || (count + this.queue[0]!.records.length <= this.maxRecords && bytes + size(this.queue[0]!) <= this.maxBytes))) {
       const w = this.queue.shift()!;
       batch.push(w);
       count += w.records.length;
+      bytes += size(w);
     }
     const byTopic = new Map<string, { key: string; value: Buffer; headers: Record<string, string> }[]>();
     for (const w of batch) {
