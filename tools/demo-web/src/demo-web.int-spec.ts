@@ -229,7 +229,15 @@ describe('web demo (browser end-to-end)', () => {
       await openChat(page, 'lo_bob');
       await sendText(page, `second secret ${run}`);
       await message(page, `second secret ${run}`).getByTestId('receipt').filter({ hasText: 'Sent' }).waitFor();
-      await authClient().kick({ sdkAppId, userId: `lo_carol_${run}` });
+      // A kick is idempotent: on a loaded machine its gRPC deadline can pass, so ask again.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await authClient().kick({ sdkAppId, userId: `lo_carol_${run}` });
+          break;
+        } catch (err) {
+          if (attempt === 3 || (err as { code?: number }).code !== 70169) throw err;
+        }
+      }
       await page.getByTestId('login-info').filter({ hasText: 'signed out' }).waitFor();
       expect(await page.locator('#chat-view').isVisible()).toBe(false);
       expect(await leftover()).not.toContain(`second secret ${run}`);
