@@ -143,6 +143,8 @@ export class Connection {
   /** Ranks the gateways, then logs in on the first that accepts; rejects when none does. */
   async start(login: LoginBody): Promise<LoginAnswer> {
     this.stopped = false;
+    // A login is the app saying the network is worth trying, whatever an earlier session heard.
+    this.offline = false;
     this.login = login;
     this.loginAnswer = undefined;
     this.attempt = 0;
