@@ -29,11 +29,11 @@ export default tseslint.config(
   {
     // The web demo runs in browsers.
     files: ['tools/demo-web/public/**/*.js'],
-    languageOptions: { sourceType: 'module', globals: { document: 'readonly', location: 'readonly', alert: 'readonly', fetch: 'readonly' } },
+    languageOptions: { sourceType: 'module', globals: { document: 'readonly', location: 'readonly', alert: 'readonly', fetch: 'readonly', navigator: 'readonly', sessionStorage: 'readonly', getSelection: 'readonly', addEventListener: 'readonly' } },
   },
   {
     // So does the operator console.
     files: ['tools/console/public/**/*.js'],
-    languageOptions: { sourceType: 'module', globals: { document: 'readonly', location: 'readonly', confirm: 'readonly', fetch: 'readonly', Option: 'readonly', FormData: 'readonly' } },
+    languageOptions: { sourceType: 'module', globals: { document: 'readonly', location: 'readonly', confirm: 'readonly', fetch: 'readonly', Option: 'readonly', FormData: 'readonly', URLSearchParams: 'readonly' } },
   },
 );

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Builds the publishable package with tsc only (no bundler): dist/esm (ES modules, what browsers
-// import), dist/cjs (CommonJS, what require() loads) and dist/types (declarations).
+// import), dist/cjs (CommonJS, what require() loads) and dist/types (declarations), then packs
+// it (npm pack) into dist/meridian-sdk-<version>.tgz.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -18,4 +19,9 @@ run('--declaration', '--emitDeclarationOnly', '--sourceMap', 'false', '--outDir'
 mkdirSync(join(here, 'dist/esm'), { recursive: true });
 writeFileSync(join(here, 'dist/esm/package.json'), '{ "type": "module" }\n');
 writeFileSync(join(here, 'dist/cjs/package.json'), '{ "type": "commonjs" }\n');
-process.stdout.write(`[sdk] built ${join(here, 'dist')} (esm, cjs, types)\n`);
+// The publishable tarball, as `npm install <file>` takes it (package.json, README.md, dist/):
+// written last, so it is not inside itself.
+const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+const packed = execFileSync(npm, ['pack', '--json', '--pack-destination', join(here, 'dist')], { cwd: here, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+const tarball = JSON.parse(packed)[0].filename;
+process.stdout.write(`[sdk] built ${join(here, 'dist')} (esm, cjs, types) and ${join(here, 'dist', tarball)}\n`);

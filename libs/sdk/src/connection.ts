@@ -56,7 +56,8 @@ export interface ConnectionOptions {
   gateways?: GatewayInfo[];
   /** Preferred region: ranked first among reachable gateways. */
   region?: string;
-  WebSocket: WebSocketConstructor;
+  /** Absent until {@link Connection.useWebSocket} (the SDK may find `ws` only at login). */
+  WebSocket?: WebSocketConstructor;
   fetch: FetchLike;
   backoff?: BackoffOptions;
   /** How long a request may wait for its answer on a live connection (default 10 s). */
@@ -115,11 +116,17 @@ export class Connection {
   private stopped = true;
   private netState: NetState = 'disconnected';
   private connectedGateway?: GatewayInfo;
+  /** The device said it has no network: no reconnect attempts until it says it is back. */
+  private offline = false;
 
   constructor(
     private readonly opts: ConnectionOptions,
     private readonly on: ConnectionEvents,
   ) {}
+
+  useWebSocket(WS: WebSocketConstructor): void {
+    this.opts.WebSocket = WS;
+  }
 
   get state(): NetState {
     return this.netState;
@@ -136,6 +143,8 @@ export class Connection {
   /** Ranks the gateways, then logs in on the first that accepts; rejects when none does. */
   async start(login: LoginBody): Promise<LoginAnswer> {
     this.stopped = false;
+    // A login is the app saying the network is worth trying, whatever an earlier session heard.
+    this.offline = false;
     this.login = login;
     this.loginAnswer = undefined;
     this.attempt = 0;
@@ -200,6 +209,27 @@ export class Connection {
   /** Closes the current socket as if the network dropped (tests, and the app's "network changed" hint). */
   dropConnection(): void {
     if (this.ws) this.onSocketGone(this.socketSerial, 1006, 'dropped by client');
+  }
+
+  /**
+   * The device lost or regained its network (the browser's `offline` / `online` events). A socket
+   * on a dead network can look open for a minute, and a backoff timer may sleep for many seconds
+   * after the network is back: both hints are acted on at once.
+   */
+  setNetworkAvailable(online: boolean): void {
+    if (this.stopped || online === !this.offline) return;
+    this.offline = !online;
+    clearTimeout(this.reconnectTimer);
+    if (!online) {
+      clearInterval(this.heartbeat);
+      this.discardSocket(this.socketSerial);
+      this.connectedGateway = undefined;
+      this.setState('disconnected');
+      return;
+    }
+    this.attempt = 0;
+    this.setState('connecting');
+    this.scheduleReconnect(0);
   }
 
   private transmit(p: Pending): void {
@@ -289,6 +319,7 @@ export class Connection {
       }, this.opts.requestTimeoutMs ?? 10_000);
       let ws: WebSocketLike;
       try {
+        if (!this.opts.WebSocket) throw new Error('no WebSocket implementation');
         ws = new this.opts.WebSocket(gw.wsUrl);
       } catch (err) {
         settle(new MeridianError(ErrorCodes.NETWORK_ERROR, `cannot open ${gw.wsUrl}: ${(err as Error).message}`));
@@ -441,6 +472,7 @@ export class Connection {
       this.on.ended(err, code === 4002 ? 'kicked' : 'logout');
       return;
     }
+    if (this.offline) return this.setState('disconnected');
     this.setState('connecting');
     this.gatewayIndex++;
     this.scheduleReconnect(code === 1001 ? 0 : backoffDelay(this.attempt, this.opts.backoff, this.opts.random));
@@ -452,7 +484,8 @@ export class Connection {
   }
 
   private async reconnect(): Promise<void> {
-    if (this.stopped) return;
+    if (this.stopped || this.offline) return;
+    this.setState('connecting');
     // After a full round of failures, ask the addressing endpoint again.
     if (this.attempt > 0 && this.attempt % Math.max(1, this.gateways.length) === 0) {
       const ranked = await this.rankGateways().catch(() => this.gateways);
@@ -460,16 +493,23 @@ export class Connection {
       if (this.stopped) return;
     }
     this.attempt++;
+    // openAndLogin numbers its socket at once: a failure of an attempt that a newer one (after
+    // the network came back) replaced must not schedule yet another.
+    const serial = this.socketSerial + 1;
     try {
       await this.openAndLogin(true);
     } catch (err) {
       const e = err as MeridianError;
-      if (this.stopped) return;
+      if (this.stopped || serial !== this.socketSerial) return;
       if (e.code !== ErrorCodes.NETWORK_ERROR && e.code !== ErrorCodes.NETWORK_TIMEOUT) {
         this.shutdown(e);
         this.on.ended(e, 'login refused');
         return;
       }
+      // Said as it is between attempts (Tencent's SDK does the same), so an app never shows
+      // "connecting" for minutes while no gateway answers.
+      this.setState('disconnected');
+      if (this.offline) return;
       this.gatewayIndex++;
       this.scheduleReconnect(backoffDelay(this.attempt, this.opts.backoff, this.opts.random));
     }
@@ -477,6 +517,7 @@ export class Connection {
 
   private shutdown(err: MeridianError): void {
     this.stopped = true;
+    this.offline = false;
     clearInterval(this.heartbeat);
     clearTimeout(this.reconnectTimer);
     clearTimeout(this.ackTimer);
@@ -493,5 +534,23 @@ export class Connection {
     if (s === this.netState) return;
     this.netState = s;
     this.on.state(s);
+  }
+}
+
+/**
+ * The WebSocket to use when the app passed none: the global one (browsers, Node ≥ 22), else the
+ * `ws` package if it is installed (an optional peer dependency, so Node 20 needs no extra code).
+ * The specifier is a variable so that bundlers for browsers do not try to pull `ws` in.
+ */
+export async function findWebSocket(): Promise<WebSocketConstructor | undefined> {
+  const global = (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
+  if (global) return global;
+  const name = 'ws';
+  try {
+    const mod = (await import(name)) as { WebSocket?: WebSocketConstructor; default?: WebSocketConstructor | { WebSocket?: WebSocketConstructor } };
+    const def = mod.default;
+    return mod.WebSocket ?? (typeof def === 'function' ? def : def?.WebSocket);
+  } catch {
+    return undefined;
   }
 }

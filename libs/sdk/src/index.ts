@@ -3,8 +3,14 @@
  *
  *   import { Meridian } from '@meridian/sdk';
  *   const chat = Meridian.create({ SDKAppID: 1400000001, accessUrl: 'http://127.0.0.1:7100' });
+ *
+ * or, as Tencent's samples have it, `import TencentCloudChat from '@meridian/sdk'` (the default
+ * export) or `import { TencentCloudChat } from '@meridian/sdk'`.
  */
-export { Meridian, type Conversation, type CreateOptions, type PeerReadReceipt, type Response } from './meridian.js';
+export { Meridian, type Conversation, type CreateOptions, type PeerReadReceipt, type Response, type UserStatus } from './meridian.js';
+// Tencent's samples say `import TencentCloudChat from '@tencentcloud/chat'` and then
+// `TencentCloudChat.create(…)`, `TencentCloudChat.EVENT`, `TencentCloudChat.TYPES`: the same class.
+export { Meridian as TencentCloudChat } from './meridian.js';
 export { EVENT, type EventName, type Handler } from './events.js';
 export { ErrorCodes, MeridianError } from './errors.js';
 export { TYPES, type Message, type MsgElement, type CreateMessageOptions, type ConversationType, c2cConversationID, groupConversationID } from './messages.js';

@@ -1,5 +1,5 @@
 import { type BackoffOptions } from './backoff.js';
-import { Connection, type FetchLike, type GatewayInfo, type LoginAnswer, type NetState, type PushFrame, type WebSocketConstructor } from './connection.js';
+import { Connection, findWebSocket, type FetchLike, type GatewayInfo, type LoginAnswer, type NetState, type PushFrame, type WebSocketConstructor } from './connection.js';
 import { Deduplicator } from './dedup.js';
 import { ErrorCodes, MeridianError } from './errors.js';
 import { EVENT, Emitter, type Handler } from './events.js';
@@ -34,7 +34,7 @@ export interface CreateOptions {
   region?: string;
   /** Login platform (default `Web`). */
   platform?: 'iPhone' | 'Android' | 'iPad' | 'PC' | 'Mac' | 'Linux' | 'Web';
-  /** WebSocket implementation: the global one by default; in Node < 22 pass `require('ws')`. */
+  /** WebSocket implementation: the global one, else the `ws` package when installed (Node 20). */
   WebSocket?: WebSocketConstructor;
   /** fetch implementation (default: the global one). */
   fetch?: FetchLike;
@@ -42,6 +42,11 @@ export interface CreateOptions {
   requestTimeoutMs?: number;
   /** How long a call (a send, too) may wait across reconnects before it fails with 2801 (default 60 s). */
   queueTimeoutMs?: number;
+  /**
+   * In a browser, follow the window's `offline` / `online` events (default true): offline at once,
+   * and a reconnect the moment the network is back instead of at the next backoff step.
+   */
+  watchBrowserNetwork?: boolean;
 }
 
 /** Every call answers `{code: 0, data}` as Tencent's Chat SDK does, or rejects with a {@link MeridianError}. */
@@ -67,6 +72,15 @@ export interface Conversation {
   /** Own messages up to this seq were read by the peer. */
   peerReadSeq: number;
   lastMessage: Message | null;
+  /** Set by {@link Meridian.setConversationDraft}; kept by this instance only. */
+  draftText: string;
+}
+
+/** One user of {@link Meridian.getUserStatus}: `statusType` as `TYPES.USER_STATUS_*`. */
+export interface UserStatus {
+  userID: string;
+  statusType: number;
+  customStatus: string;
 }
 
 /** `MESSAGE_READ_BY_PEER` data item. */
@@ -132,6 +146,10 @@ export class Meridian {
   private readonly liveRooms = new Set<string>();
   private me = '';
   private ready = false;
+  private logLevel = 0;
+  /** Server time minus local time (ms), from the login answer. */
+  private clockSkewMs = 0;
+  private unwatchNetwork?: () => void;
 
   /** Creates an instance; nothing connects until {@link Meridian.login}. */
   static create(options: CreateOptions): Meridian {
@@ -143,7 +161,6 @@ export class Meridian {
     const accessUrls = options.accessUrls ?? (options.accessUrl ? [options.accessUrl] : []);
     if (!accessUrls.length && !options.gateways?.length) throw new MeridianError(ErrorCodes.INVALID_PARAMETER, 'accessUrl(s) or gateways is required');
     const WS = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
-    if (!WS) throw new MeridianError(ErrorCodes.INVALID_PARAMETER, 'no global WebSocket: pass the `ws` package as options.WebSocket');
     const fetchImpl = options.fetch ?? (globalThis.fetch?.bind(globalThis) as unknown as FetchLike | undefined);
     if (!fetchImpl) throw new MeridianError(ErrorCodes.INVALID_PARAMETER, 'no global fetch: pass options.fetch');
     this.conn = new Connection(
@@ -199,13 +216,61 @@ export class Meridian {
     if (this.me) throw new MeridianError(ErrorCodes.REPEAT_LOGIN, `already logged in as ${this.me}`);
     this.me = opts.userID;
     try {
+      if (!this.options.WebSocket && !(globalThis as { WebSocket?: unknown }).WebSocket) {
+        const found = await findWebSocket();
+        if (!found) throw new MeridianError(ErrorCodes.INVALID_PARAMETER, 'no WebSocket: install the `ws` package (npm i ws) or pass one as options.WebSocket');
+        this.conn.useWebSocket(found);
+      }
+      this.watchNetwork();
       const answer = await this.conn.start({ sdkAppId: this.options.SDKAppID, userId: opts.userID, userSig: opts.userSig, platform: this.options.platform ?? 'Web' });
       await this.whenLoaded;
       return { code: 0, data: { region: answer.region, homeRegion: answer.homeRegion, loginId: answer.loginId } };
     } catch (err) {
       this.me = '';
+      this.unwatchNetwork?.();
       throw err;
     }
+  }
+
+  /**
+   * Tells the SDK the device's network went away or came back. Browsers need not call it (their
+   * `offline` / `online` events are followed unless `watchBrowserNetwork` is false); Node and
+   * mobile wrappers can.
+   */
+  setNetworkAvailable(online: boolean): void {
+    this.conn.setNetworkAvailable(online);
+  }
+
+  private watchNetwork(): void {
+    const w = globalThis as { addEventListener?: (t: string, h: () => void) => void; removeEventListener?: (t: string, h: () => void) => void; navigator?: { onLine?: boolean } };
+    if (this.options.watchBrowserNetwork === false || typeof w.addEventListener !== 'function' || typeof w.removeEventListener !== 'function') return;
+    this.unwatchNetwork?.();
+    const offline = () => this.conn.setNetworkAvailable(false);
+    const online = () => this.conn.setNetworkAvailable(true);
+    w.addEventListener('offline', offline);
+    w.addEventListener('online', online);
+    this.unwatchNetwork = () => {
+      w.removeEventListener?.('offline', offline);
+      w.removeEventListener?.('online', online);
+      this.unwatchNetwork = undefined;
+    };
+  }
+
+  /**
+   * Tencent's log levels (0 everything … 4 nothing). The SDK writes no logs of its own (never
+   * message bodies or UserSigs), so the level is only kept; accepted so Tencent's samples run.
+   */
+  setLogLevel(level: number): void {
+    if (Number.isInteger(level) && level >= 0 && level <= 5) this.logLevel = level;
+  }
+
+  getLogLevel(): number {
+    return this.logLevel;
+  }
+
+  /** The server's clock in seconds (Tencent's `getServerTime`), from the skew measured at login. */
+  getServerTime(): number {
+    return Math.floor((Date.now() + this.clockSkewMs) / 1000);
   }
 
   /** Logs out (the server ends the session) and forgets all state; the instance can log in again. */
@@ -255,11 +320,46 @@ export class Meridian {
    */
   sendMessage(message: Message): Promise<Response<{ message: Message }>> {
     this.requireMe();
+    if (!message || !Array.isArray(message.elements)) return Promise.reject(new MeridianError(ErrorCodes.INVALID_PARAMETER, 'message (from createXxxMessage) is required'));
     if (message.status === 'success') return Promise.reject(new MeridianError(ErrorCodes.INVALID_PARAMETER, 'message was sent already'));
     // One send at a time, so messages are stored in the order the app sent them, across reconnects too.
     const run = this.sendChain.then(() => this.transmit(message));
     this.sendChain = run.catch(() => undefined);
     return run;
+  }
+
+  /**
+   * Sends a failed message again (Tencent's `resendMessage`): the same message with the same
+   * `random`, so if the first attempt was stored after all (its answer lost), the server
+   * de-duplicates and the message still exists once.
+   */
+  resendMessage(message: Message): Promise<Response<{ message: Message }>> {
+    this.requireMe();
+    if (message?.status !== 'fail') return Promise.reject(new MeridianError(ErrorCodes.INVALID_PARAMETER, `only a failed message can be resent (this one is ${message?.status ?? 'missing'})`));
+    message.status = 'unSend';
+    return this.sendMessage(message);
+  }
+
+  /**
+   * Removes messages from this instance's store (Tencent's `deleteMessage`); the server's history
+   * keeps them (a server-side delete is not supported yet), so a later history load shows them.
+   */
+  async deleteMessage(messageList: Message[]): Promise<Response<{ messageList: Message[] }>> {
+    this.requireMe();
+    if (!Array.isArray(messageList) || !messageList.length) throw new MeridianError(ErrorCodes.INVALID_PARAMETER, 'messageList is required');
+    const touched = new Set<string>();
+    for (const m of messageList) {
+      this.byID.delete(m.ID);
+      if (m.sequence) this.store.get(m.conversationID)?.delete(m.sequence);
+      const c = this.conversations.get(m.conversationID);
+      if (c?.lastMessage?.ID === m.ID) {
+        const rest = [...(this.store.get(m.conversationID)?.values() ?? [])].sort((a, b) => b.sequence - a.sequence);
+        c.lastMessage = rest[0] ?? null;
+        touched.add(m.conversationID);
+      }
+    }
+    if (touched.size) this.emitConversations();
+    return { code: 0, data: { messageList } };
   }
 
   private sendChain: Promise<unknown> = Promise.resolve();
@@ -357,6 +457,23 @@ export class Meridian {
   async getConversationList(): Promise<Response<{ conversationList: Conversation[] }>> {
     this.requireMe();
     return { code: 0, data: { conversationList: this.sortedConversations() } };
+  }
+
+  /** The unread messages of all conversations (Tencent's synchronous `getTotalUnreadMessageCount`). */
+  getTotalUnreadMessageCount(): number {
+    let n = 0;
+    for (const c of this.conversations.values()) n += c.unreadCount;
+    return n;
+  }
+
+  /** A draft for a conversation (empty text clears it); kept by this instance, not the server. */
+  async setConversationDraft(o: { conversationID: string; draftText: string }): Promise<Response<{ conversation: Conversation | null }>> {
+    this.requireMe();
+    const c = this.conversations.get(o?.conversationID);
+    if (!c) throw new MeridianError(ErrorCodes.INVALID_PARAMETER, `no conversation ${String(o?.conversationID)}`);
+    c.draftText = typeof o.draftText === 'string' ? o.draftText : '';
+    this.emitConversations();
+    return { code: 0, data: { conversation: c } };
   }
 
   async getConversationProfile(conversationID: string): Promise<Response<{ conversation: Conversation | null }>> {
@@ -586,6 +703,7 @@ export class Meridian {
       lastSeq,
       peerReadSeq: 0,
       lastMessage: null,
+      draftText: '',
     });
   }
 
@@ -636,6 +754,26 @@ export class Meridian {
         return out;
       }),
     };
+  }
+
+  /** The signed-in user's profile, as {@link Meridian.getUserProfile} has it. */
+  async getMyProfile(): Promise<Response<Record<string, unknown>>> {
+    const me = this.requireMe();
+    const res = await this.getUserProfile({ userIDList: [me] });
+    return { code: 0, data: res.data[0] ?? { userID: me } };
+  }
+
+  /**
+   * Online status (Tencent's `getUserStatus`): `Online` is `USER_STATUS_ONLINE`; `PushOnline` and
+   * `Offline` are `USER_STATUS_OFFLINE`; accounts that never logged in are `USER_STATUS_UNLOGINED`.
+   */
+  async getUserStatus(o: { userIDList: string[] }): Promise<Response<{ successUserList: UserStatus[]; failureUserList: { userID: string; code: number; message: string }[] }>> {
+    this.requireMe();
+    if (!Array.isArray(o?.userIDList) || !o.userIDList.length) throw new MeridianError(ErrorCodes.INVALID_PARAMETER, 'userIDList is required');
+    const res = await this.conn.request<{ results: { userId: string; state: string }[]; notFound?: string[] }>('account.online_status', { userIds: o.userIDList });
+    const successUserList: UserStatus[] = res.results.map((r) => ({ userID: r.userId, statusType: r.state === 'Online' ? TYPES.USER_STATUS_ONLINE : TYPES.USER_STATUS_OFFLINE, customStatus: '' }));
+    for (const u of res.notFound ?? []) successUserList.push({ userID: u, statusType: TYPES.USER_STATUS_UNLOGINED, customStatus: '' });
+    return { code: 0, data: { successUserList, failureUserList: [] } };
   }
 
   /** Updates own profile fields (`nick`, `avatar`, …, or any `Tag_Profile_*` key). */
@@ -729,6 +867,7 @@ export class Meridian {
   private whenLoaded: Promise<void> = Promise.resolve();
 
   private onConnected(answer: LoginAnswer, resumed: boolean): void {
+    if (Number(answer.serverTime) > 0) this.clockSkewMs = Number(answer.serverTime) - Date.now();
     this.emitter.emit(EVENT.NET_STATE_CHANGE, { state: 'connected', region: answer.region });
     this.whenLoaded = (resumed ? this.catchUp() : this.loadConversations(true).then(() => this.loadGroups(true).catch((err: unknown) => this.emitter.emit(EVENT.ERROR, err)))).then(
       () => {
@@ -1031,6 +1170,7 @@ export class Meridian {
           lastSeq: w.lastSeq,
           peerReadSeq: w.peerReadSeq,
           lastMessage: prev?.lastMessage && last && prev.lastMessage.sequence > last.sequence ? prev.lastMessage : last,
+          draftText: prev?.draftText ?? '',
         });
       }
       if (res.complete || !res.conversations.length) break;
@@ -1045,7 +1185,7 @@ export class Meridian {
     if (!c) {
       const target = parseConversationID(m.conversationID);
       const group = target.type === 'GROUP' ? this.groups.get(target.id) : undefined;
-      c = { conversationID: m.conversationID, type: target.type, userID: target.type === 'C2C' ? target.id : '', ...(group ? { groupProfile: group } : {}), unreadCount: 0, isPinned: false, lastTime: 0, lastSeq: 0, peerReadSeq: 0, lastMessage: null };
+      c = { conversationID: m.conversationID, type: target.type, userID: target.type === 'C2C' ? target.id : '', ...(group ? { groupProfile: group } : {}), unreadCount: 0, isPinned: false, lastTime: 0, lastSeq: 0, peerReadSeq: 0, lastMessage: null, draftText: '' };
       this.conversations.set(m.conversationID, c);
     }
     if (m.sequence === 0 && m.conversationType === TYPES.CONV_GROUP) {
@@ -1087,6 +1227,7 @@ export class Meridian {
   }
 
   private reset(): void {
+    this.unwatchNetwork?.();
     this.me = '';
     this.ready = false;
     this.conversations.clear();

@@ -52,6 +52,11 @@ export const TYPES = {
   GRP_SYS_NOTICE_SET_ADMIN: 9,
   GRP_SYS_NOTICE_CANCELED_ADMIN: 10,
   GRP_SYS_NOTICE_CUSTOM: 255,
+  USER_STATUS_UNKNOWN: 0,
+  USER_STATUS_ONLINE: 1,
+  USER_STATUS_OFFLINE: 2,
+  /** Never logged in (no account yet: the first login creates it). */
+  USER_STATUS_UNLOGINED: 3,
 } as const;
 
 export type ConversationType = 'C2C' | 'GROUP' | '@TIM#SYSTEM';

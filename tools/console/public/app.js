@@ -234,7 +234,8 @@ onSubmit($('#callback-form'), async (f) => {
     url,
     commands: f.getAll('commands'),
     token: token === '' ? undefined : token === '-' ? '' : token,
-    timeoutMs: wholeNumber(f.get('timeoutMs'), 'timeout', 100, 30000),
+    // auth accepts 100-10000 ms; a form that allowed more would only fail one step later.
+    timeoutMs: wholeNumber(f.get('timeoutMs'), 'timeout ms', 100, 10000),
     failurePolicy: f.get('failurePolicy'),
     allowPrivateTargets: f.get('allowPrivateTargets') === 'on',
   });
@@ -322,13 +323,31 @@ $('#kick').addEventListener('click', () =>
   }),
 );
 
-onSubmit($('#groups-form'), async () => {
-  const list = await rest('group_open_http_svc/get_appid_group_list', { Limit: 100 });
-  const ids = (list.GroupIdList ?? []).map((g) => g.GroupId);
-  const info = ids.length ? await rest('group_open_http_svc/get_group_info', { GroupIdList: ids }) : { GroupInfo: [] };
+// Groups, 20 a page: get_appid_group_list pages ids by offset (Next), get_group_info names them.
+// A search reads on through the pages until it has 20 matches (or the end): the REST API has no
+// search, and an app's group count is what an operator can page through anyway.
+const groupsPage = { next: 0, q: '' };
+async function listGroups(fromStart) {
+  if (fromStart) Object.assign(groupsPage, { next: 0, q: $('#groups-form').q.value.trim().toLowerCase(), shown: 0 });
+  const found = [];
+  let next = groupsPage.next;
+  let total = 0;
+  do {
+    const list = await rest('group_open_http_svc/get_appid_group_list', { Limit: groupsPage.q ? 100 : 20, Next: next });
+    total = list.TotalCount ?? 0;
+    const ids = (list.GroupIdList ?? []).map((g) => g.GroupId);
+    for (let i = 0; i < ids.length; i += 50) {
+      const info = await rest('group_open_http_svc/get_group_info', { GroupIdList: ids.slice(i, i + 50) });
+      for (const g of info.GroupInfo ?? []) if (!groupsPage.q || `${g.GroupId} ${g.Name ?? ''}`.toLowerCase().includes(groupsPage.q)) found.push(g);
+    }
+    next = list.Next ?? 0;
+  } while (groupsPage.q && next && found.length < 20);
+  groupsPage.next = next;
+  $('#groups-next').hidden = !next;
   $('#group-list').replaceChildren(
-    ...(info.GroupInfo ?? []).map((g) => {
-      const li = item(`${g.Name ?? ''} · ${g.GroupId} · ${g.Type ?? ''} · ${g.MemberNum ?? '?'} members`);
+    ...found.map((g) => {
+      const li = document.createElement('li');
+      li.append(Object.assign(document.createElement('span'), { textContent: `${g.Name ?? ''} · ${g.GroupId} · ${g.Type ?? ''} · ${g.MemberNum ?? '?'} members` }));
       li.dataset.testid = 'group';
       li.addEventListener('click', () => {
         $('#group-form').group.value = g.GroupId;
@@ -336,8 +355,51 @@ onSubmit($('#groups-form'), async () => {
       return li;
     }),
   );
-  return `${ids.length} group(s)`;
-});
+  groupsPage.shown += found.length;
+  return groupsPage.q ? `${found.length} match(es) on this page${next ? '' : ' (end of list)'}` : `${found.length} shown of ${total} group(s)${next ? '' : ' (end of list)'}`;
+}
+onSubmit($('#groups-form'), () => listGroups(true));
+$('#groups-next').addEventListener('click', () => run($('#groups-form'), () => listGroups(false)));
+
+// Users, 20 a page in UserID order; the search is by the start of the UserID.
+const usersPage = { next: '', q: '' };
+async function listUsers(fromStart) {
+  if (fromStart) Object.assign(usersPage, { next: '', q: $('#users-form').q.value.trim() });
+  if (usersPage.q && !USER_ID.test(usersPage.q)) throw new Problem('search: the start of a UserID (letters, digits, _ @ . -)');
+  const qs = new URLSearchParams({ limit: '20', ...(usersPage.q ? { q: usersPage.q } : {}), ...(usersPage.next ? { after: usersPage.next } : {}) });
+  const r = await api('GET', `/api/apps/${state.app}/users?${qs}`);
+  usersPage.next = r.next;
+  $('#users-next').hidden = !r.next;
+  $('#user-list').replaceChildren(
+    ...r.users.map((u) => {
+      const li = document.createElement('li');
+      li.dataset.testid = 'user-row';
+      li.dataset.user = u;
+      const open = Object.assign(document.createElement('button'), { type: 'button', textContent: 'Open' });
+      open.addEventListener('click', () => {
+        $('#find-user-form').user.value = u;
+        $('#find-user-form').requestSubmit();
+      });
+      const del = Object.assign(document.createElement('button'), { type: 'button', textContent: 'Delete', className: 'danger' });
+      del.dataset.testid = 'user-delete';
+      del.addEventListener('click', () =>
+        run($('#users-form'), async () => {
+          if (!confirm(`Delete account ${u}? It is signed out everywhere; its profile, friends and blacklist go.`)) return 'not deleted';
+          const res = await rest('im_open_login_svc/account_delete', { DeleteItem: [{ UserID: u }] });
+          const item = (res.ResultItem ?? [])[0];
+          if (item && item.ResultCode) throw new Problem(`${u} not deleted: ${item.ResultInfo || item.ResultCode}`);
+          li.remove();
+          return `${u} deleted`;
+        }),
+      );
+      li.append(Object.assign(document.createElement('span'), { textContent: u }), open, del);
+      return li;
+    }),
+  );
+  return r.users.length ? `${r.users.length} user(s)${r.next ? '' : ' (end of list)'}` : usersPage.q ? `no UserID starts with ${usersPage.q}` : 'no users yet';
+}
+onSubmit($('#users-form'), () => listUsers(true));
+$('#users-next').addEventListener('click', () => run($('#users-form'), () => listUsers(false)));
 
 async function groupAction(action) {
   const f = $('#group-form');
@@ -395,28 +457,65 @@ onSubmit($('#send-form'), async (f) => {
   return `sent to ${to}`;
 });
 
-onSubmit($('#history-form'), async (f) => {
-  const a = need(f.get('a').trim(), f.get('kind') === 'c2c' ? 'user A' : 'GroupId');
-  let msgs;
-  if (f.get('kind') === 'c2c') {
-    needUser(a, 'user A');
-    const b = needUser(f.get('b').trim(), 'user B');
-    const r = await rest('openim/admin_getroammsg', { Operator_Account: a, Peer_Account: b, MaxCnt: 100, MinTime: 0, MaxTime: Math.floor(Date.now() / 1000) + 60 });
-    msgs = (r.MsgList ?? []).map((m) => ({ from: m.From_Account, time: m.MsgTimeStamp, body: m.MsgBody }));
-  } else {
-    const r = await rest('group_open_http_svc/group_msg_get_simple', { GroupId: a, ReqMsgNumber: 20 });
-    msgs = (r.RspMsgList ?? []).map((m) => ({ from: m.From_Account, time: m.MsgTimeStamp, body: m.MsgBody })).reverse();
+// History in seq order (the order the server stored it; times of one second tie), 50 a page,
+// older pages appended on top; recalled messages are marked, not blank.
+const historyPage = { key: undefined, seq: undefined, kind: 'c2c', a: '', b: '', msgs: [] };
+async function showHistory(fromStart) {
+  const f = $('#history-form');
+  if (fromStart) {
+    const kind = f.kind.value;
+    const a = need(f.a.value.trim(), kind === 'c2c' ? 'user A' : 'GroupId');
+    const b = kind === 'c2c' ? needUser(f.b.value.trim(), 'user B') : '';
+    if (kind === 'c2c') needUser(a, 'user A');
+    Object.assign(historyPage, { key: undefined, seq: undefined, kind, a, b, msgs: [] });
   }
-  msgs.sort((x, y) => x.time - y.time);
+  const h = historyPage;
+  let page;
+  let more;
+  if (h.kind === 'c2c') {
+    const r = await rest('openim/admin_getroammsg', { Operator_Account: h.a, Peer_Account: h.b, MaxCnt: 50, MinTime: 0, MaxTime: Math.floor(Date.now() / 1000) + 60, ...(h.key ? { LastMsgKey: h.key } : {}) });
+    // MsgFlagBits bit 3 (8): recalled.
+    page = (r.MsgList ?? []).map((m) => ({ seq: m.MsgSeq, from: m.From_Account, to: m.To_Account, key: m.MsgKey, time: m.MsgTimeStamp, body: m.MsgBody, recalled: (m.MsgFlagBits & 8) !== 0 }));
+    h.key = r.LastMsgKey;
+    more = r.Complete === 0;
+  } else {
+    const r = await rest('group_open_http_svc/group_msg_get_simple', { GroupId: h.a, ReqMsgNumber: 20, WithRecalledMsg: 1, ...(h.seq ? { ReqMsgSeq: h.seq } : {}) });
+    // IsPlaceMsg 2: recalled, 1: expired (its body is gone).
+    page = (r.RspMsgList ?? []).map((m) => ({ seq: m.MsgSeq, from: m.From_Account, time: m.MsgTimeStamp, body: m.MsgBody, recalled: m.IsPlaceMsg === 2, expired: m.IsPlaceMsg === 1, system: m.IsSystemMsg === 1 }));
+    const oldest = Math.min(...page.map((m) => m.seq));
+    h.seq = oldest - 1;
+    more = r.IsFinished === 0 && page.length > 0 && oldest > 1;
+  }
+  h.msgs = [...page, ...h.msgs].sort((x, y) => x.seq - y.seq);
+  $('#history-older').hidden = !more;
   $('#history').replaceChildren(
-    ...msgs.map((m) => {
-      const li = item(`${new Date(m.time * 1000).toLocaleString()}  ${m.from || '(system)'}: ${(m.body ?? []).map(textOf).join(' ')}`);
+    ...h.msgs.map((m) => {
+      const li = document.createElement('li');
+      const text = m.recalled ? '(recalled)' : m.expired ? '(expired)' : (m.body ?? []).map(textOf).join(' ');
+      li.append(Object.assign(document.createElement('span'), { className: 'seq', textContent: `#${m.seq}` }), `${new Date(m.time * 1000).toLocaleString()}  ${m.from || '(system)'}: ${text}`);
+      if (m.recalled) li.className = 'recalled';
+      else if (m.key) {
+        const recall = Object.assign(document.createElement('button'), { type: 'button', textContent: 'Recall' });
+        recall.dataset.testid = 'history-recall';
+        recall.addEventListener('click', () =>
+          run($('#history-form'), async () => {
+            if (!confirm(`Recall message #${m.seq} from ${m.from}? Both sides see it as recalled.`)) return 'not recalled';
+            await rest('openim/admin_msgwithdraw', { From_Account: m.from, To_Account: m.to, MsgKey: m.key });
+            await showHistory(true);
+            return `message #${m.seq} recalled`;
+          }),
+        );
+        li.append(' ', recall);
+      }
       li.dataset.testid = 'history-item';
+      li.dataset.seq = String(m.seq);
       return li;
     }),
   );
-  return `${msgs.length} message(s)`;
-});
+  return `${h.msgs.length} message(s)${more ? ' (older ones: Older messages)' : ''}`;
+}
+onSubmit($('#history-form'), () => showHistory(true));
+$('#history-older').addEventListener('click', () => run($('#history-form'), () => showHistory(false)));
 
 // The previous UTC hour, the most recent one whose file can be made.
 $('#export-form').hour.value = new Date(Date.now() - 3_600_000).toISOString().slice(0, 13).replace(/[-T]/g, '');
@@ -443,8 +542,13 @@ function textOf(el) {
   const c = el.MsgContent ?? {};
   if (el.MsgType === 'TIMTextElem') return c.Text;
   if (el.MsgType === 'TIMFaceElem') return `[face ${c.Index}]`;
-  if (el.MsgType === 'TIMCustomElem') return `[custom ${c.Desc ?? ''}]`;
-  return `[${el.MsgType}]`;
+  if (el.MsgType === 'TIMCustomElem') return `card "${c.Desc || 'custom'}"${c.Data ? ` ${String(c.Data).slice(0, 80)}` : ''}`;
+  if (el.MsgType === 'TIMImageElem') return `image ${c.ImageInfoArray?.[0]?.URL ?? ''}`;
+  if (el.MsgType === 'TIMFileElem') return `file ${c.FileName ?? ''}`;
+  if (el.MsgType === 'TIMSoundElem') return `voice ${c.Second ?? '?'} s`;
+  if (el.MsgType === 'TIMVideoFileElem') return `video ${c.VideoSecond ?? '?'} s`;
+  if (el.MsgType === 'TIMLocationElem') return `location ${c.Desc ?? ''} (${c.Latitude}, ${c.Longitude})`;
+  return `(${el.MsgType})`;
 }
 
 onSubmit($('#tab-usersig'), async (f) => {

@@ -10,6 +10,7 @@ import { authV1, type groupV1, type relationshipV1 } from '@meridian/proto';
 import { REPO_ROOT, type ResolvedPlatform } from '../../launcher/src/control';
 import { ConsoleStore, DEFAULT_SESSION_LIMITS, type SessionLimits } from './console-store';
 import { DEFAULT_THROTTLE, LoginThrottle, type ThrottlePolicy } from './login-throttle';
+import { describeNetworkError } from './network-error';
 
 export interface ConsoleServerOptions {
   platform: ResolvedPlatform;
@@ -56,6 +57,8 @@ const REST_COMMANDS = new Set([
   'im_open_login_svc/account_import',
   'im_open_login_svc/account_check',
   'im_open_login_svc/kick',
+  'im_open_login_svc/account_delete',
+  'openim/admin_msgwithdraw',
   'profile/portrait_get',
   'profile/portrait_set',
   'sns/friend_get',
@@ -75,6 +78,9 @@ const REST_COMMANDS = new Set([
   'openconfigsvr/getappinfo',
   'open_msg_svc/get_history',
 ]);
+
+/** The callback timeout auth accepts (services/auth apps.service: 100-10000 ms). */
+export const CALLBACK_TIMEOUT_MAX_MS = 10_000;
 
 /** A request the console refuses with a message for the operator (HTTP 400, nothing changed). */
 class BadInput extends Error {}
@@ -226,6 +232,30 @@ export async function startConsoleServer(opts: ConsoleServerOptions): Promise<Co
         series,
       });
     }
+    if (sub === '/users' && req.method === 'GET') {
+      // One page of the app's accounts in UserID order; `q` keeps those starting with it. The
+      // accounts after `q` in that order begin with the ones it prefixes, so a search reads only
+      // as far as the first that does not match.
+      const params = new URL(req.url ?? '/', 'http://x').searchParams;
+      const q = params.get('q') ?? '';
+      if (q && !/^[A-Za-z0-9_@.-]{1,32}$/.test(q)) throw new BadInput('search: the start of a UserID (letters, digits, _ @ . -)');
+      const limit = Math.min(Math.max(Number(params.get('limit')) || 20, 1), 100);
+      let after = params.get('after') ?? '';
+      const users: string[] = [];
+      if (q && !after) {
+        const exact = await auth().checkAccounts({ sdkAppId, userIds: [q] });
+        if (exact.results[0]?.status === 'Imported') users.push(q);
+        after = q;
+      }
+      const page = await auth().listAccounts({ sdkAppId, after, limit: limit + 1 - users.length });
+      for (const u of page.userIds) {
+        if (q && !u.startsWith(q)) break;
+        users.push(u);
+      }
+      const more = users.length > limit;
+      const shown = users.slice(0, limit);
+      return send(res, 200, { users: shown, next: more ? shown[shown.length - 1] : '' });
+    }
     if (sub === '' && req.method === 'GET') {
       const app = await getApp(sdkAppId);
       const region = app.homeRegion;
@@ -292,7 +322,8 @@ export async function startConsoleServer(opts: ConsoleServerOptions): Promise<Co
         if (unknown.length) throw new BadInput(`unknown callback command(s): ${unknown.join(', ')}`);
         const failurePolicy = String(body['failurePolicy'] ?? 'deliver');
         if (failurePolicy !== 'deliver' && failurePolicy !== 'block') throw new BadInput('failure policy is deliver or block');
-        const timeoutMs = int(body, 'timeoutMs', 100, 30_000);
+        // auth's own limit (apps.service): a wider range here would pass the form and fail there.
+        const timeoutMs = int(body, 'timeoutMs', 100, CALLBACK_TIMEOUT_MAX_MS);
         const allowPrivate = body['allowPrivateTargets'];
         if (allowPrivate !== undefined && typeof allowPrivate !== 'boolean') throw new BadInput('allowPrivateTargets: true or false');
         const current = (await getApp(sdkAppId, true)).callback;
@@ -518,7 +549,7 @@ async function testCallback(app: authV1.App): Promise<Json> {
     };
   } catch (err) {
     const e = err as Error;
-    const error = e instanceof CallbackTargetError || (e as NodeJS.ErrnoException).code === 'EPRIVATETARGET' ? `refused: ${e.message}` : e.message === 'timeout' ? `no answer in ${timeoutMs} ms` : e.message;
+    const error = e instanceof CallbackTargetError || (e as NodeJS.ErrnoException).code === 'EPRIVATETARGET' ? `refused: ${e.message}` : describeNetworkError(e, url, timeoutMs);
     return { ok: false, status: 0, ms: Date.now() - started, error, sent: body, signed: !!cb.token };
   }
 }

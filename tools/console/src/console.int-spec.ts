@@ -461,4 +461,101 @@ describe('operator console (browser end-to-end)', () => {
       await ctx.close();
     }
   }, 120_000);
+  it('lists users and groups searchably in pages, deletes an account, shows history in seq order with recalled ones marked, and the callback form says what it does', async () => {
+    const password = await consoleServer.store.resetPassword('uxops', 'uxops-password-123');
+    const ctx = await browser.newContext();
+    const page = await ctx.newPage();
+    try {
+      await page.goto(consoleServer.url);
+      await page.getByTestId('login-user').fill('uxops');
+      await page.getByTestId('login-password').fill(password);
+      await page.getByTestId('login-submit').click();
+      await page.getByTestId('who').filter({ hasText: 'signed in as uxops' }).waitFor();
+      await page.getByTestId('create-name').fill('Lists and history');
+      await page.getByTestId('create-admin').fill('administrator');
+      await page.getByTestId('create-region').selectOption('ap-singapore');
+      await page.getByTestId('create-submit').click();
+      await status(page, 'create-status').filter({ hasText: 'created' }).waitFor();
+      const sdkAppId = Number(await page.getByTestId('sdkappid').textContent());
+      const rest = (command: string, body: unknown) =>
+        page.evaluate(
+          async ([id, c, b]) =>
+            (await fetch(`/api/apps/${id}/rest`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-meridian-console': '1' }, body: JSON.stringify({ command: c, body: b }) }).then((r) => r.json())) as Record<string, unknown>,
+          [sdkAppId, command, body] as const,
+        );
+      const users = Array.from({ length: 25 }, (_, i) => `ux_u${String(i).padStart(2, '0')}`);
+      for (const u of [...users, 'other_one']) expect(await rest('im_open_login_svc/account_import', { UserID: u })).toMatchObject({ ActionStatus: 'OK' });
+
+      // Users: 20 a page, a search by the start of the id, delete.
+      await page.getByTestId('tab-users').click();
+      await page.getByTestId('users-q').fill('ux_u');
+      await page.getByTestId('users-search').click();
+      await status(page, 'users-status').filter({ hasText: '20 user(s)' }).waitFor();
+      expect(await page.getByTestId('user-row').count()).toBe(20);
+      await page.getByTestId('users-next').click();
+      await status(page, 'users-status').filter({ hasText: '5 user(s) (end of list)' }).waitFor();
+      expect(await page.getByTestId('user-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-user')))).toEqual(users.slice(20));
+      await page.getByTestId('users-q').fill('ux_u1');
+      await page.getByTestId('users-search').click();
+      await status(page, 'users-status').filter({ hasText: '10 user(s)' }).waitFor();
+      page.once('dialog', (d) => void d.accept());
+      await page.locator('[data-testid=user-row][data-user=ux_u13] [data-testid=user-delete]').click();
+      await status(page, 'users-status').filter({ hasText: 'ux_u13 deleted' }).waitFor();
+      await page.getByTestId('users-search').click();
+      await status(page, 'users-status').filter({ hasText: '9 user(s)' }).waitFor();
+      expect(await page.locator('[data-testid=user-row][data-user=ux_u13]').count()).toBe(0);
+      expect(await rest('im_open_login_svc/account_check', { CheckItem: [{ UserID: 'ux_u13' }] })).toMatchObject({ ResultItem: [{ AccountStatus: 'NotImported' }] });
+      await page.screenshot({ path: join(ARTIFACTS, 'console-users.png'), fullPage: true });
+
+      // Groups: 20 a page and a search by name.
+      for (let i = 0; i < 22; i++) await rest('group_open_http_svc/create_group', { Type: 'Public', Name: `Team ${String(i).padStart(2, '0')}`, Owner_Account: 'ux_u00' });
+      await rest('group_open_http_svc/create_group', { Type: 'Public', Name: 'Special room', Owner_Account: 'ux_u00' });
+      await page.getByTestId('tab-groups').click();
+      await page.getByTestId('groups-list').click();
+      await status(page, 'groups-status').filter({ hasText: '20 shown of 23 group(s)' }).waitFor();
+      expect(await page.getByTestId('group').count()).toBe(20);
+      await page.getByTestId('groups-next').click();
+      await status(page, 'groups-status').filter({ hasText: '3 shown of 23 group(s) (end of list)' }).waitFor();
+      await page.getByTestId('groups-q').fill('special');
+      await page.getByTestId('groups-list').click();
+      await status(page, 'groups-status').filter({ hasText: '1 match(es)' }).waitFor();
+      await page.getByTestId('group').filter({ hasText: 'Special room' }).waitFor();
+
+      // History: three messages of (very likely) one second, in the order sent; a recalled one is marked.
+      for (const text of ['first', 'second', 'third']) {
+        const r = await rest('openim/sendmsg', { SyncOtherMachine: 2, From_Account: 'ux_u01', To_Account: 'ux_u02', MsgRandom: Math.floor(Math.random() * 4e9), MsgBody: [{ MsgType: 'TIMTextElem', MsgContent: { Text: text } }] });
+        expect(r).toMatchObject({ ActionStatus: 'OK' });
+      }
+      await page.getByTestId('tab-messages').click();
+      await page.getByTestId('history-a').fill('ux_u02');
+      await page.getByTestId('history-b').fill('ux_u01');
+      await page.getByTestId('history-submit').click();
+      await status(page, 'history-status').filter({ hasText: '3 message(s)' }).waitFor();
+      const lines = async () => (await page.getByTestId('history-item').allTextContents()).map((t) => t.replace(/\s*Recall$/, ''));
+      expect((await lines()).map((t) => t.split(': ').pop())).toEqual(['first', 'second', 'third']);
+      page.once('dialog', (d) => void d.accept());
+      await page.getByTestId('history-item').filter({ hasText: 'second' }).getByTestId('history-recall').click();
+      await status(page, 'history-status').filter({ hasText: 'recalled' }).waitFor();
+      expect((await lines()).map((t) => t.split(': ').pop())).toEqual(['first', '(recalled)', 'third']);
+      expect(await page.locator('[data-testid=history-item].recalled').count()).toBe(1);
+      await page.screenshot({ path: join(ARTIFACTS, 'console-history-order.png'), fullPage: true });
+
+      // Callback form: the token label says what the code does; the timeout range is auth's; a dead URL says why.
+      await page.getByTestId('tab-callbacks').click();
+      expect(await page.locator('label', { has: page.getByTestId('cb-token') }).textContent()).toContain('leave empty to keep');
+      await page.getByTestId('cb-url').fill('http://127.0.0.1:9/im-callback');
+      await page.getByTestId('cb-allow-private').check();
+      await page.getByTestId('cb-timeout').fill('30000');
+      await page.getByTestId('cb-save').click();
+      await status(page, 'cb-status').filter({ hasText: 'timeout ms: a whole number from 100 to 10000' }).waitFor();
+      await page.getByTestId('cb-timeout').fill('10000');
+      await page.getByTestId('cb-save').click();
+      await status(page, 'cb-status').filter({ hasText: 'callback settings saved' }).waitFor();
+      await page.getByTestId('cb-test').click();
+      await status(page, 'cb-status').filter({ hasText: 'connection refused: nothing listens on 127.0.0.1:9' }).waitFor();
+      expect(await status(page, 'cb-status').textContent()).not.toContain('fetch failed');
+    } finally {
+      await ctx.close();
+    }
+  }, 180_000);
 });

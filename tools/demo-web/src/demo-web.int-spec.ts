@@ -13,9 +13,10 @@ const SG = 'ap-singapore';
 const FRA = 'eu-frankfurt';
 const ARTIFACTS = join(REPO_ROOT, 'test-artifacts');
 
-async function login(page: Page, url: string, user: string, region: string): Promise<void> {
+async function login(page: Page, url: string, user: string, region: string, nick?: string): Promise<void> {
   await page.goto(url);
   await page.getByTestId('user').fill(user);
+  if (nick) await page.getByTestId('nick').fill(nick);
   await page.getByTestId('region-pick').selectOption(region);
   await page.getByTestId('login').click();
   await page.getByTestId('region').filter({ hasText: `region ${region}` }).waitFor();
@@ -155,7 +156,7 @@ describe('web demo (browser end-to-end)', () => {
       await alice.locator('[data-testid=messages] li[data-type=TIMFaceElem]', { hasText: '👍' }).waitFor();
 
       await alice.getByTestId('send-image').click();
-      await bob.locator('[data-testid=messages] li[data-type=TIMImageElem] img').waitFor();
+      await bob.locator('[data-testid=messages] li[data-type=TIMImageElem] img.picture').waitFor();
       await bob.getByTestId('send-custom').click();
       await alice.locator('[data-testid=messages] li[data-type=TIMCustomElem]', { hasText: 'contact card' }).waitFor();
 
@@ -187,6 +188,243 @@ describe('web demo (browser end-to-end)', () => {
       expect(await bob.getByTestId('region').textContent()).toContain(`region ${FRA}`);
       await alice.screenshot({ path: join(ARTIFACTS, 'demo-web-alice.png') });
       await bob.screenshot({ path: join(ARTIFACTS, 'demo-web-bob.png') });
+    } finally {
+      await ctxA.close();
+      await ctxB.close();
+    }
+  }, 120_000);
+
+  it('shows no chat before login, and a log out leaves nothing of the previous user on screen', async () => {
+    const ctx = await browser.newContext();
+    const other = await browser.newContext();
+    try {
+      const run = Date.now().toString(36);
+      const peer = await other.newPage();
+      await login(peer, demo.url, 'lo_bob', FRA);
+      const page = await ctx.newPage();
+      await page.goto(demo.url);
+      // Before login only the login form shows (main's display:grid used to override hidden).
+      await page.getByTestId('login').waitFor();
+      expect(await page.locator('#chat-view').isVisible()).toBe(false);
+      expect(await page.getByTestId('logout').isVisible()).toBe(false);
+      await login(page, demo.url, 'lo_alice', SG);
+      await openChat(page, 'lo_bob');
+      await sendText(page, `secret plans ${run}`);
+      await message(page, `secret plans ${run}`).getByTestId('receipt').filter({ hasText: 'Sent' }).waitFor();
+      await page.getByTestId('logout').click();
+      await page.getByTestId('login').waitFor();
+      expect(await page.locator('#chat-view').isVisible()).toBe(false);
+      const leftover = async () => (await page.locator('body').evaluate((b) => b.textContent ?? '')) + String(await page.evaluate('JSON.stringify(Object.entries(sessionStorage))'));
+      expect(await leftover()).not.toContain(`secret plans ${run}`);
+      expect(await leftover()).not.toContain('lo_bob');
+      expect(await page.getByTestId('conversation').count()).toBe(0);
+      expect(await page.getByTestId('message').count()).toBe(0);
+      // The next user of this tab sees their own (empty) world only, not the previous one's.
+      await login(page, demo.url, `lo_carol_${run}`, SG);
+      expect(await page.getByTestId('thread-title').textContent()).toBe('Pick a conversation');
+      expect(await page.locator('#composer').isVisible()).toBe(false);
+      expect(await leftover()).not.toContain(`secret plans ${run}`);
+      await page.screenshot({ path: join(ARTIFACTS, 'demo-web-after-logout.png') });
+      // A kick (an administrator's, here) clears the screen the same way.
+      await openChat(page, 'lo_bob');
+      await sendText(page, `second secret ${run}`);
+      await message(page, `second secret ${run}`).getByTestId('receipt').filter({ hasText: 'Sent' }).waitFor();
+      // A kick is idempotent: on a loaded machine its gRPC deadline can pass, so ask again.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await authClient().kick({ sdkAppId, userId: `lo_carol_${run}` });
+          break;
+        } catch (err) {
+          if (attempt === 3 || (err as { code?: number }).code !== 70169) throw err;
+        }
+      }
+      await page.getByTestId('login-info').filter({ hasText: 'signed out' }).waitFor();
+      expect(await page.locator('#chat-view').isVisible()).toBe(false);
+      expect(await leftover()).not.toContain(`second secret ${run}`);
+    } finally {
+      await ctx.close();
+      await other.close();
+    }
+  }, 120_000);
+
+  it('a send to a user who never logged in shows why, and Retry sends it once they have', async () => {
+    const ctxA = await browser.newContext();
+    const ctxB = await browser.newContext();
+    try {
+      const ghost = `ghost_${Date.now().toString(36)}`;
+      const alice = await ctxA.newPage();
+      const errors: string[] = [];
+      alice.on('pageerror', (e) => errors.push(e.message));
+      await login(alice, demo.url, 'fr_alice', SG);
+      await openChat(alice, ghost);
+      await alice.getByTestId('thread-info').filter({ hasText: 'never logged in' }).waitFor();
+      await sendText(alice, 'are you there yet?');
+      const bubble = message(alice, 'are you there yet?');
+      await bubble.getByTestId('receipt').filter({ hasText: 'Failed' }).waitFor();
+      const why = (await bubble.getByTestId('failure').textContent())!;
+      expect(why).toContain(`${ghost} has never logged in`);
+      expect(why).not.toMatch(/127\.0\.0\.1|\d{2,5}\s*\w+\.\w+ failed|Error:|at \w+ \(/);
+      await alice.screenshot({ path: join(ARTIFACTS, 'demo-web-send-failed.png') });
+
+      const bob = await ctxB.newPage();
+      await login(bob, demo.url, ghost, FRA);
+      await bubble.getByTestId('retry').click();
+      await bubble.getByTestId('receipt').filter({ hasText: 'Sent' }).waitFor();
+      expect(await bubble.getByTestId('failure').count()).toBe(0);
+      await bob.locator(`[data-testid=conversation][data-peer=fr_alice]`).click();
+      await message(bob, 'are you there yet?').waitFor();
+      expect(await message(bob, 'are you there yet?').count()).toBe(1);
+      // The rejection was handled: nothing reached the page as an uncaught error.
+      expect(errors).toEqual([]);
+    } finally {
+      await ctxA.close();
+      await ctxB.close();
+    }
+  }, 120_000);
+
+  it('says offline the moment the network drops, reconnects as soon as it is back, and a reload keeps the session', async () => {
+    const ctxA = await browser.newContext();
+    const ctxB = await browser.newContext();
+    try {
+      const alice = await ctxA.newPage();
+      const bob = await ctxB.newPage();
+      await login(alice, demo.url, 'nw_alice', SG);
+      await login(bob, demo.url, 'nw_bob', FRA);
+      await alice.getByTestId('net').filter({ hasText: 'connected' }).waitFor();
+      let t0 = Date.now();
+      await ctxA.setOffline(true);
+      await alice.getByTestId('net').filter({ hasText: 'offline' }).waitFor({ timeout: 3000 });
+      expect(Date.now() - t0).toBeLessThan(3000);
+      await openChat(alice, 'nw_bob');
+      await sendText(alice, 'written while offline');
+      await message(alice, 'written while offline').getByTestId('receipt').filter({ hasText: 'Sending' }).waitFor();
+      await alice.screenshot({ path: join(ARTIFACTS, 'demo-web-offline.png') });
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(await alice.getByTestId('net').textContent()).toBe('offline');
+      t0 = Date.now();
+      await ctxA.setOffline(false);
+      await alice.getByTestId('net').filter({ hasText: /^connected$/ }).waitFor({ timeout: 5000 });
+      expect(Date.now() - t0).toBeLessThan(5000);
+      await message(alice, 'written while offline').getByTestId('receipt').filter({ hasText: 'Sent' }).waitFor();
+      await bob.locator('[data-testid=conversation][data-peer=nw_alice]').click();
+      await message(bob, 'written while offline').waitFor();
+
+      // Reload: back in as nw_alice without the login form (fresh UserSig from the dev endpoint).
+      await alice.reload();
+      await alice.getByTestId('me').filter({ hasText: 'nw_alice' }).waitFor();
+      await alice.getByTestId('region').filter({ hasText: `region ${SG}` }).waitFor();
+      expect(await alice.locator('#login-view').isVisible()).toBe(false);
+      await alice.locator('[data-testid=conversation][data-peer=nw_bob]').waitFor();
+    } finally {
+      await ctxA.close();
+      await ctxB.close();
+    }
+  }, 120_000);
+
+  it('groups: a failed create leaves no chat open; a Work group adds members, lists them, copies its id, is left and disbanded', async () => {
+    const ctxA = await browser.newContext({ permissions: ['clipboard-read', 'clipboard-write'] });
+    const ctxB = await browser.newContext();
+    try {
+      const alice = await ctxA.newPage();
+      const bob = await ctxB.newPage();
+      await login(alice, demo.url, 'gw_alice', SG);
+      await login(bob, demo.url, 'gw_bob', FRA);
+
+      // A create that fails must not leave the composer on the previous chat.
+      await openChat(alice, 'gw_bob');
+      await alice.getByTestId('group-name').fill('x'.repeat(200));
+      await alice.getByTestId('create-group').click();
+      await alice.getByTestId('group-error').filter({ hasText: 'Could not create the group' }).waitFor();
+      expect(await alice.getByTestId('group-error').textContent()).not.toMatch(/127\.0\.0\.1|70500/);
+      expect(await alice.locator('#composer').isVisible()).toBe(false);
+      expect(await alice.getByTestId('thread-title').textContent()).toBe('Pick a conversation');
+
+      await alice.getByTestId('group-name').fill('Work team');
+      await alice.getByTestId('group-type').selectOption('Private');
+      await alice.getByTestId('create-group').click();
+      await alice.getByTestId('thread-title').filter({ hasText: 'Work team' }).waitFor();
+      const groupID = (await alice.getByTestId('group-id-value').textContent())!;
+      expect(groupID).toMatch(/^@TGS#/);
+      // The creation notice is no red error line.
+      expect(await alice.getByTestId('group-error').textContent()).toBe('');
+      await alice.getByTestId('copy-group-id').click();
+      expect(await alice.evaluate('navigator.clipboard.readText()')).toBe(groupID);
+
+      await alice.getByTestId('invite-user').fill('gw_bob');
+      await alice.getByTestId('invite').click();
+      await alice.getByTestId('group-panel-info').filter({ hasText: 'Added gw_bob' }).waitFor();
+      await alice.getByTestId('show-members').click();
+      await alice.locator('[data-testid=member][data-user=gw_alice]', { hasText: 'owner' }).waitFor();
+      await alice.locator('[data-testid=member][data-user=gw_bob]').waitFor();
+      await alice.screenshot({ path: join(ARTIFACTS, 'demo-web-group-members.png') });
+
+      // Bob hears of it and has the group in his list.
+      await bob.getByTestId('notice').filter({ hasText: 'added you to group' }).waitFor();
+      await bob.locator(`[data-testid=conversation][data-group="${groupID}"]`).click();
+      await bob.getByTestId('thread-title').filter({ hasText: 'Work team' }).waitFor();
+      await sendText(bob, 'glad to be here');
+      await message(alice, 'glad to be here').waitFor();
+      // Leave asks once more on the button.
+      await bob.getByTestId('leave-group').click();
+      await bob.getByTestId('leave-group').filter({ hasText: 'Really leave?' }).click();
+      await bob.getByTestId('notice').filter({ hasText: 'You left group' }).waitFor();
+      expect(await bob.locator(`[data-testid=conversation][data-group="${groupID}"]`).count()).toBe(0);
+      await alice.getByTestId('tip').filter({ hasText: 'gw_bob left' }).waitFor();
+
+      // A Work group is disbanded by the app admin only (Tencent): the owner is told why.
+      await alice.getByTestId('disband-group').click();
+      await alice.getByTestId('disband-group').filter({ hasText: 'Really disband?' }).click();
+      await alice.getByTestId('group-panel-info').filter({ hasText: /permission|disband/i }).waitFor();
+
+      // A Public group is disbanded by its owner.
+      await alice.getByTestId('group-name').fill('Public square');
+      await alice.getByTestId('group-type').selectOption('Public');
+      await alice.getByTestId('create-group').click();
+      await alice.getByTestId('thread-title').filter({ hasText: 'Public square' }).waitFor();
+      const publicID = (await alice.getByTestId('group-id-value').textContent())!;
+      await alice.getByTestId('disband-group').click();
+      await alice.getByTestId('disband-group').filter({ hasText: 'Really disband?' }).click();
+      await alice.getByTestId('notice').filter({ hasText: 'You disbanded group' }).waitFor();
+      expect(await alice.locator(`[data-testid=conversation][data-group="${publicID}"]`).count()).toBe(0);
+    } finally {
+      await ctxA.close();
+      await ctxB.close();
+    }
+  }, 120_000);
+
+  it('at 390 px wide: one column, long text wrapped, every element type as a card, nicknames from profiles', async () => {
+    const ctxA = await browser.newContext({ viewport: { width: 390, height: 780 } });
+    const ctxB = await browser.newContext();
+    try {
+      const alice = await ctxA.newPage();
+      const bob = await ctxB.newPage();
+      await login(alice, demo.url, 'ph_alice', SG);
+      await login(bob, demo.url, 'ph_bob', FRA, 'Bob the Builder');
+      await openChat(bob, 'ph_alice');
+      await sendText(bob, `long ${'word'.repeat(80)} and https://example.com/${'x'.repeat(120)}`);
+      for (const kind of ['file', 'sound', 'video', 'location']) {
+        await bob.getByTestId('attach-kind').selectOption(kind);
+        await bob.getByTestId('send-image').click();
+      }
+      await bob.getByTestId('send-custom').click();
+      await bob.locator('[data-testid=messages] li[data-type=TIMCustomElem] .card').waitFor();
+
+      await alice.locator('[data-testid=conversation][data-peer=ph_bob]', { hasText: 'Bob the Builder' }).click();
+      await alice.getByTestId('thread-title').filter({ hasText: 'Bob the Builder' }).waitFor();
+      await alice.locator('[data-testid=messages] li[data-type=TIMCustomElem] .card', { hasText: 'contact card' }).waitFor();
+      for (const type of ['TIMFileElem', 'TIMSoundElem', 'TIMVideoFileElem', 'TIMLocationElem']) await alice.locator(`[data-testid=messages] li[data-type=${type}]`).waitFor();
+      await alice.locator('[data-testid=messages] li[data-type=TIMSoundElem] audio').waitFor({ state: 'attached' });
+      await alice.locator('[data-testid=messages] li[data-type=TIMVideoFileElem] video').waitFor({ state: 'attached' });
+      const text = await alice.getByTestId('messages').textContent();
+      expect(text).not.toMatch(/\[TIM\w+Elem\]|\{"card"/);
+      expect(text).toContain('demo-image.svg');
+      expect(text).toContain('Marina Bay');
+      // Nothing is wider than the phone.
+      expect(await alice.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+      await alice.screenshot({ path: join(ARTIFACTS, 'demo-web-390px.png'), fullPage: true });
+      // Back to the list on a phone.
+      await alice.getByTestId('back').click();
+      await alice.locator('[data-testid=conversation][data-peer=ph_bob]').waitFor();
     } finally {
       await ctxA.close();
       await ctxB.close();
