@@ -19,9 +19,17 @@ async function api(method, path, body) {
 
 /** A REST command as the app's admin; a Tencent FAIL becomes an error with its ErrorInfo. */
 async function rest(command, body) {
-  const r = await api('POST', `/api/apps/${state.app}/rest`, { command, body });
-  if (r.ActionStatus !== 'OK') throw new Problem(`${r.ErrorInfo || 'failed'} (${r.ErrorCode})`);
-  return r;
+  // Some commands are limited per second by Tencent's rules (get_appid_group_list 1/s, 60007):
+  // a quick second click waits for the next second instead of failing.
+  for (let attempt = 0; ; attempt++) {
+    const r = await api('POST', `/api/apps/${state.app}/rest`, { command, body });
+    if (r.ActionStatus === 'OK') return r;
+    if ((r.ErrorCode === 60007 || r.ErrorCode === 60011) && attempt < 3) {
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      continue;
+    }
+    throw new Problem(`${r.ErrorInfo || 'failed'} (${r.ErrorCode})`);
+  }
 }
 
 function status(form, text, ok = true) {
