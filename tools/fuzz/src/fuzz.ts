@@ -74,7 +74,11 @@ export const REST_COMMANDS = [
     'import_group_msg',
     'set_unread_msg_num',
     'delete_group_msg_by_sender',
+    'get_group_shutted_uin',
+    'get_appid_group_list',
+    'send_broadcast_msg',
   ].map((c) => `group_open_http_svc/${c}`),
+  'ConfigSvc/GetIPList',
   ...['im_push', 'im_set_attr_name', 'im_get_attr_name', 'im_set_attr', 'im_get_attr', 'im_remove_attr', 'im_get_tag', 'im_add_tag', 'im_remove_tag', 'im_remove_all_tags'].map((c) => `all_member_push/${c}`),
 ];
 
@@ -97,6 +101,8 @@ const WS_CMDS = [
     'add_group_member',
     'delete_group_member',
     'modify_group_member_info',
+    'destroy_group',
+    'change_group_owner',
     'get_joined_group_list',
     'get_role_in_group',
     'forbid_send_msg',
