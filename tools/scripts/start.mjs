@@ -64,6 +64,8 @@ const local = {
         r,
         {
           gateway,
+          // What a client connects to (the SDK asks /v1/access/gateways for the nearest first).
+          ws: `${gateway.replace(/^http/, 'ws')}/v1/ws`,
           rest: `${gateway}/v4`,
           diagnostics: `${gateway}/v1/diag/selftest`,
           services: Object.fromEntries(
