@@ -116,8 +116,12 @@ install_ferretdb() {
   tmp="$(mktemp -d "$CACHE/ferretdb-src.XXXXXX")"
   cp -r "$src/." "$tmp/" && chmod -R u+w "$tmp"
   echo "$FERRETDB_VERSION" >"$tmp/build/version/version.txt"
+  # ~60 "go: downloading" lines become one progress line per ten modules; anything else (an error)
+  # is shown as it comes.
   if ! (cd "$tmp" && GOFLAGS=-buildvcs=false go build -trimpath -o "$FERRETDB_BIN.new" ./cmd/ferretdb) 2>&1 |
-      sed 's/^/[dataplane]   go: /'; then
+      awk '/^go: downloading / { n++; if (n % 10 == 1) { printf "[dataplane]   go: downloading modules (%d so far)…\n", n; fflush() } next }
+           { print "[dataplane]   go: " $0; fflush() }
+           END { if (n) printf "[dataplane]   go: %d modules downloaded\n", n }'; then
     rm -rf "$tmp"; die "building FerretDB failed (see output above)"
   fi
   rm -rf "$tmp"

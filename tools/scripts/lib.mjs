@@ -11,7 +11,9 @@ export const PLATFORM_PID = join(RUN_DIR, 'platform.pid');
 export const DEMO_WEB_PID = join(RUN_DIR, 'demo-web.pid');
 export const CONSOLE_PID = join(RUN_DIR, 'console.pid');
 
-export const say = (tag, msg) => process.stdout.write(`[${tag}] ${msg}\n`);
+const startedAt = Date.now();
+/** One line of progress, with the seconds since this script started (npm start and npm test). */
+export const say = (tag, msg) => process.stdout.write(`[${tag} ${((Date.now() - startedAt) / 1000).toFixed(1)}s] ${msg}\n`);
 
 /**
  * Runs a command with inherited output and returns its wall time in seconds. On failure it exits
