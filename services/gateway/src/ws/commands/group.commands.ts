@@ -10,7 +10,7 @@ import { WsCommandRegistry } from '../ws-command.registry';
  * rules for members. Client-only commands: apply_join_group, quit_group, handle_join_application,
  * get_join_applications, set_read.
  */
-const CLIENT_COMMANDS = [
+export const GROUP_WS_COMMANDS = [
   'create_group',
   'get_group_info',
   'get_group_member_info',
@@ -46,7 +46,7 @@ export class GroupWsCommands implements OnModuleInit {
 
   onModuleInit(): void {
     this.registry.register(
-      ...CLIENT_COMMANDS.map((command) => ({
+      ...GROUP_WS_COMMANDS.map((command) => ({
         cmd: `group.${command}`,
         handle: async ({ session, connectionId }: { session: { sdkAppId: number; userId: string; loginId: string; homeRegion: string }; connectionId: string }, body: Record<string, unknown>) => {
           const res = await this.clients.service<groupV1.GroupServiceClient>('group', session.homeRegion).execute({
