@@ -223,6 +223,7 @@ export class EventBus implements OnModuleInit, OnApplicationBootstrap, OnApplica
     this.consumers.push(entry);
     consumer.on(consumer.events.GROUP_JOIN, () => {
       entry.joined = true;
+      this.metrics.kafkaGroupJoins.inc({ group: sub.name });
     });
     consumer.on(consumer.events.CRASH, (e) => {
       entry.joined = false;

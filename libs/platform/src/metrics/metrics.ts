@@ -16,6 +16,7 @@ export class Metrics {
   readonly kafkaProduced: Counter<'topic' | 'result'>;
   readonly kafkaConsumed: Counter<'topic' | 'group' | 'result'>;
   readonly kafkaHandleSeconds: Histogram<'topic' | 'group'>;
+  readonly kafkaGroupJoins: Counter<'group'>;
 
   constructor(config: Pick<PlatformConfig, 'service' | 'region'>) {
     this.registry.setDefaultLabels({ service: config.service, region: config.region });
@@ -65,6 +66,12 @@ export class Metrics {
       help: 'Time to handle one consumed Kafka record',
       labelNames: ['topic', 'group'],
       buckets,
+      registers,
+    });
+    this.kafkaGroupJoins = new Counter({
+      name: 'meridian_kafka_group_joins_total',
+      help: 'Consumer group joins (the first one and every rebalance); records not yet committed at a rebalance are handled again',
+      labelNames: ['group'],
       registers,
     });
   }
