@@ -24,6 +24,8 @@ interface Session {
 export interface SessionLimits {
   idleMs: number;
   absoluteMs: number;
+  /** The clock (tests move it by hand instead of sleeping). */
+  now?: () => number;
 }
 
 export const DEFAULT_SESSION_LIMITS: SessionLimits = { idleMs: 30 * 60_000, absoluteMs: 12 * 3_600_000 };
@@ -110,7 +112,7 @@ export class ConsoleStore {
 
   async createSession(user: string): Promise<string> {
     const token = randomBytes(32).toString('base64url');
-    const now = new Date();
+    const now = new Date((this.limits.now ?? Date.now)());
     await this.sessions.deleteMany({ $or: [{ expiresAt: { $lt: now } }, { lastSeenAt: { $lt: new Date(now.getTime() - this.limits.idleMs) } }] });
     await this.sessions.create({ tokenHash: sha256(token), user, createdAt: now, lastSeenAt: now, expiresAt: new Date(now.getTime() + this.limits.absoluteMs) });
     return token;
@@ -118,7 +120,7 @@ export class ConsoleStore {
 
   /** The session's user if the token is live (idle and absolute limits), touching it. */
   async touchSession(token: string): Promise<string | undefined> {
-    const now = Date.now();
+    const now = (this.limits.now ?? Date.now)();
     const s = await this.sessions.findOneAndUpdate(
       { tokenHash: sha256(token), expiresAt: { $gt: new Date(now) }, lastSeenAt: { $gt: new Date(now - this.limits.idleMs) } },
       { $set: { lastSeenAt: new Date(now) } },
