@@ -14,6 +14,8 @@ export const TOPICS = {
   sessionKicked: 'auth.session-kicked.v1',
   /** AccountsDeletedEvent, for services holding per-user data. */
   accountsDeleted: 'auth.accounts-deleted.v1',
+  /** AccountsChangedEvent (app-wide mute), for services caching accounts; key <sdkappid>. */
+  accountChanges: 'auth.account-changes.v1',
   /** C2cMessageStoredEvent: every accepted 1:1 message, keyed by conversation. */
   c2cMessages: 'chat.c2c-messages.v1',
   /** ProfileChangedEvent, BlacklistChangedEvent (and friend changes); key <sdkappid>:<user>. */

@@ -35,6 +35,7 @@ export async function produceDelivery(
       seq: '1',
       excludeLoginId: '',
       offlinePush: Buffer.from(opts.offlinePush === undefined ? '' : JSON.stringify(opts.offlinePush)),
+      onlineOnlyRecipients: [],
     },
   }).finish();
   await producer.send({

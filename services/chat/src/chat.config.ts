@@ -12,6 +12,13 @@ export function loadChatConfig(env: NodeJS.ProcessEnv = process.env) {
       MERIDIAN_CHAT_RECALL_WINDOW_S: z.coerce.number().int().min(1).max(30 * 86_400).default(120),
       /** How long per-app settings (roaming period) are cached before auth is asked again. */
       MERIDIAN_CHAT_APP_CACHE_S: z.coerce.number().int().min(0).max(3600).default(30),
+      /**
+       * The longest a cached answer of auth or relationship (account exists, app-wide mute,
+       * blacklist) is trusted when their change events do not arrive; events apply at once.
+       */
+      MERIDIAN_CHAT_CACHE_TTL_S: z.coerce.number().int().min(1).max(3600).default(30),
+      /** Entries per such cache (least recently used go first). */
+      MERIDIAN_CHAT_CACHE_ENTRIES: z.coerce.number().int().min(100).max(10_000_000).default(200_000),
       MERIDIAN_CHAT_PAGE_MAX: z.coerce.number().int().min(1).max(1000).default(100),
       /** Unread counts stop at this many per conversation (Tencent keeps 250 unread per conversation). */
       MERIDIAN_CHAT_UNREAD_MAX: z.coerce.number().int().min(1).max(100_000).default(1000),

@@ -14,6 +14,7 @@ import { C2cMessageDoc, C2cMessageSchema, ImportKeyDoc, ImportKeySchema, SeqFloo
 import { MessagesRepository } from './messages/messages.repository';
 import { MessagesService } from './messages/messages.service';
 import { RetentionService } from './messages/retention.service';
+import { SendChecks } from './messages/send-checks';
 import { SequenceRepository } from './messages/sequence.repository';
 
 /** Root module of the chat service: the 1:1 send path, storage, history, conversations and read receipts. */
@@ -23,7 +24,7 @@ export class ChatModule {
     return {
       module: ChatModule,
       imports: [
-        PlatformModule.register(config, { topics: [TOPICS.c2cMessages, TOPICS.deliveries] }),
+        PlatformModule.register(config, { topics: [TOPICS.c2cMessages, TOPICS.deliveries, TOPICS.accountsDeleted, TOPICS.accountChanges, TOPICS.relationshipChanges] }),
         MongooseModule.forFeature([
           { name: C2cMessageDoc.name, schema: C2cMessageSchema },
           { name: SeqFloorDoc.name, schema: SeqFloorSchema },
@@ -41,6 +42,7 @@ export class ChatModule {
         ConversationsRepository,
         ConversationsService,
         ConversationsProjector,
+        SendChecks,
         MessagesService,
         RetentionService,
       ],

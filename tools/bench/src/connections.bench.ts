@@ -192,7 +192,7 @@ async function main(): Promise<void> {
       region: values.region,
       sdkAppId,
       traceId: '',
-      deliveryRequested: { recipients: users, kind: 'c2c', body: Buffer.from('{"Text":"bench"}'), conversationId: `c2c:bench:${e}`, seq: String(e + 1), excludeLoginId: '', offlinePush: Buffer.alloc(0) },
+      deliveryRequested: { recipients: users, kind: 'c2c', body: Buffer.from('{"Text":"bench"}'), conversationId: `c2c:bench:${e}`, seq: String(e + 1), excludeLoginId: '', offlinePush: Buffer.alloc(0), onlineOnlyRecipients: [] },
     }).finish();
     await producer.send({ topic: `${config.kafka.topicPrefix}${TOPICS.deliveries}`, acks: -1, messages: [{ key: `c2c:bench:${e}`, value: Buffer.from(value) }] });
   }

@@ -97,6 +97,8 @@ export class AccountsService {
     if (c2cSeconds !== undefined) set.c2cMutedUntil = until(c2cSeconds);
     if (groupSeconds !== undefined) set.groupMutedUntil = until(groupSeconds);
     if (!(await this.repo.setMutes(sdkAppId, userId, set))) throw new MeridianError(ErrorCode.ACCOUNT_NOT_FOUND, `account ${userId} does not exist`);
+    // Services caching accounts (chat's send checks) drop this one: the mute applies from their next send.
+    await this.bus.publish(TOPICS.accountChanges, String(sdkAppId), { accountsChanged: { userIds: [userId], what: 'mute' } }, { sdkAppId });
   }
 
   /** Remaining mute seconds per kind (0 = may speak; 4294967295 = for ever). */

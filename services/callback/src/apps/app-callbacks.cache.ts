@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { GrpcClients } from '@meridian/platform';
+import { GrpcClients, LoadingCache } from '@meridian/platform';
 import { authV1 } from '@meridian/proto';
 import { CALLBACK_CONFIG, type CallbackConfig } from '../callback.config';
 
@@ -21,22 +21,18 @@ export interface AppCallbackSettings {
  */
 @Injectable()
 export class AppCallbacksCache {
-  private readonly entries = new Map<number, { at: number; value: Promise<AppCallbackSettings | null> }>();
+  private readonly cache: LoadingCache<AppCallbackSettings | null>;
 
   constructor(
     @Inject(CALLBACK_CONFIG) private readonly config: CallbackConfig,
     @Inject(GrpcClients) private readonly clients: GrpcClients,
-  ) {}
+  ) {
+    this.cache = new LoadingCache({ name: 'callback_app_settings', maxEntries: 100_000, ttlMs: config.MERIDIAN_CALLBACK_APP_CACHE_S * 1000 });
+  }
 
   /** The app's settings, or null when it has no callback URL (or does not exist). */
   get(sdkAppId: number): Promise<AppCallbackSettings | null> {
-    const hit = this.entries.get(sdkAppId);
-    if (hit && Date.now() - hit.at < this.config.MERIDIAN_CALLBACK_APP_CACHE_S * 1000) return hit.value;
-    const value = this.load(sdkAppId);
-    this.entries.set(sdkAppId, { at: Date.now(), value });
-    value.catch(() => this.entries.delete(sdkAppId));
-    if (this.entries.size > 100_000) this.entries.delete(this.entries.keys().next().value!);
-    return value;
+    return this.cache.get(String(sdkAppId), () => this.load(sdkAppId));
   }
 
   private async load(sdkAppId: number): Promise<AppCallbackSettings | null> {

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { GrpcClients } from '@meridian/platform';
+import { GrpcClients, LoadingCache } from '@meridian/platform';
 import type { authV1 } from '@meridian/proto';
 import { CHAT_CONFIG, type ChatConfig } from '../chat.config';
 
@@ -16,22 +16,17 @@ const DAY_S = 86_400;
  */
 @Injectable()
 export class AppSettingsCache {
-  private readonly entries = new Map<number, { at: number; value: Promise<ChatAppSettings> }>();
+  private readonly cache: LoadingCache<ChatAppSettings>;
 
   constructor(
     @Inject(CHAT_CONFIG) private readonly config: ChatConfig,
     @Inject(GrpcClients) private readonly clients: GrpcClients,
-  ) {}
+  ) {
+    this.cache = new LoadingCache({ name: 'chat_app_settings', maxEntries: 100_000, ttlMs: config.MERIDIAN_CHAT_APP_CACHE_S * 1000 });
+  }
 
   get(sdkAppId: number): Promise<ChatAppSettings> {
-    const hit = this.entries.get(sdkAppId);
-    if (hit && Date.now() - hit.at < this.config.MERIDIAN_CHAT_APP_CACHE_S * 1000) return hit.value;
-    const value = this.load(sdkAppId);
-    this.entries.set(sdkAppId, { at: Date.now(), value });
-    // A failed load is not cached: the next call asks again.
-    value.catch(() => this.entries.delete(sdkAppId));
-    if (this.entries.size > 100_000) this.entries.delete(this.entries.keys().next().value!);
-    return value;
+    return this.cache.get(String(sdkAppId), () => this.load(sdkAppId));
   }
 
   private async load(sdkAppId: number): Promise<ChatAppSettings> {

@@ -179,6 +179,7 @@ export class ConversationsService {
             seq: '0',
             excludeLoginId: input.loginId,
             offlinePush: Buffer.alloc(0),
+            onlineOnlyRecipients: [],
           },
         },
         opts,

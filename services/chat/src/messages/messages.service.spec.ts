@@ -1,5 +1,5 @@
 import { MeridianError } from '@meridian/contracts';
-import type { BeforeCallbacks, EventBus, GrpcClients } from '@meridian/platform';
+import type { BeforeCallbacks, EventBus } from '@meridian/platform';
 import type { AppSettingsCache } from '../apps/app-settings.cache';
 import type { ChatConfig } from '../chat.config';
 import type { ConversationsService } from '../conversations/conversations.service';
@@ -7,6 +7,7 @@ import type { DedupeRepository, SendResult } from './dedupe.repository';
 import type { C2cMessageDoc } from './message.schema';
 import type { MessagesRepository } from './messages.repository';
 import { MessagesService, type SendInput } from './messages.service';
+import type { SendChecks } from './send-checks';
 import type { SequenceRepository } from './sequence.repository';
 
 /** In-memory stand-ins for the send path's collaborators (the integration tests use the real ones). */
@@ -55,16 +56,14 @@ function harness() {
       for (const e of events) published.push(e.topic);
     },
   } as unknown as EventBus;
-  const clients = {
-    service: () => ({
-      checkAccounts: async (req: { userIds: string[] }) => ({ results: req.userIds.map((userId) => ({ userId, status: 'Imported', c2cMutedUntil: '0' })) }),
-      checkSendAllowed: async () => ({ code: 0 }),
-    }),
-  } as unknown as GrpcClients;
+  const checks = {
+    requireAccounts: async (_app: number, from: string) => ({ userId: from, status: 'Imported', c2cMutedUntil: '0' }),
+    sendRefusal: async () => 0,
+  } as unknown as SendChecks;
   const config = { MERIDIAN_CHAT_DEDUPE_S: 300, MERIDIAN_CHAT_DEFAULT_LIFETIME_S: 604_800 } as ChatConfig;
   const apps = { get: async () => ({ roamingSeconds: 604_800 }) } as unknown as AppSettingsCache;
   const callbacks = { run: async () => null } as unknown as BeforeCallbacks;
-  const service = new MessagesService(config, messages, sequences, dedupeRepo, bus, clients, {} as ConversationsService, apps, callbacks);
+  const service = new MessagesService(config, messages, sequences, dedupeRepo, bus, {} as ConversationsService, apps, callbacks, checks);
   return { service, stored, published, failNextPublishes: (n: number) => (failPublishes = n) };
 }
 

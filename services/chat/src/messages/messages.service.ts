@@ -1,7 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ErrorCode, MeridianError, TOPICS, isValidUserId, validateMsgBody } from '@meridian/contracts';
-import { BeforeCallbacks, EventBus, GrpcClients, HOUR_S, hourPage } from '@meridian/platform';
-import type { authV1, relationshipV1 } from '@meridian/proto';
+import { BeforeCallbacks, EventBus, HOUR_S, hourPage } from '@meridian/platform';
 import { AppSettingsCache } from '../apps/app-settings.cache';
 import { CHAT_CONFIG, type ChatConfig } from '../chat.config';
 import { ConversationsService } from '../conversations/conversations.service';
@@ -9,6 +8,7 @@ import { c2cConversationId } from './conversation-id';
 import { DedupeRepository, type SendResult } from './dedupe.repository';
 import { messageId, type C2cMessageDoc } from './message.schema';
 import { MessagesRepository } from './messages.repository';
+import { SendChecks } from './send-checks';
 import { SequenceRepository } from './sequence.repository';
 
 export interface SendInput {
@@ -85,10 +85,10 @@ export class MessagesService {
     @Inject(SequenceRepository) private readonly sequences: SequenceRepository,
     @Inject(DedupeRepository) private readonly dedupe: DedupeRepository,
     @Inject(EventBus) private readonly bus: EventBus,
-    @Inject(GrpcClients) private readonly clients: GrpcClients,
     @Inject(ConversationsService) private readonly conversations: ConversationsService,
     @Inject(AppSettingsCache) private readonly apps: AppSettingsCache,
     @Inject(BeforeCallbacks) private readonly callbacks: BeforeCallbacks,
+    @Inject(SendChecks) private readonly checks: SendChecks,
   ) {}
 
   async send(input: SendInput): Promise<SendResult & { duplicate: boolean }> {
@@ -103,14 +103,10 @@ export class MessagesService {
     validateMsgBody(input.msgBody, input.tooLongCode);
     // Client sends are checked against the app-wide mute and the recipient's blacklist; admin
     // sends over REST are not (Tencent). Both questions are asked at once.
+    // Both from local caches (SendChecks) when they can.
     const [sender, blocked] = await Promise.all([
-      this.requireAccounts(input.sdkAppId, input.from, input.to),
-      input.fromLoginId && input.from !== input.to
-        ? this.clients
-            .service<relationshipV1.RelationshipServiceClient>('relationship')
-            .checkSendAllowed({ sdkAppId: input.sdkAppId, fromAccount: input.from, toAccount: input.to })
-            .then((r) => r.code)
-        : Promise.resolve(0),
+      this.checks.requireAccounts(input.sdkAppId, input.from, input.to),
+      input.fromLoginId && input.from !== input.to ? this.checks.sendRefusal(input.sdkAppId, input.from, input.to) : Promise.resolve(0),
     ]);
     if (input.fromLoginId && Number(sender.c2cMutedUntil) > Date.now() / 1000) {
       throw new MeridianError(ErrorCode.C2C_SENDER_MUTED, 'the sender is muted for 1:1 messages');
@@ -313,7 +309,7 @@ export class MessagesService {
     await this.bus.publish(
       TOPICS.deliveries,
       conv,
-      { deliveryRequested: { recipients: [msg.from, msg.to], kind: 'c2c_recall', body: notice, conversationId: conv, seq: String(seq), excludeLoginId: '', offlinePush: Buffer.alloc(0) } },
+      { deliveryRequested: { recipients: [msg.from, msg.to], kind: 'c2c_recall', body: notice, conversationId: conv, seq: String(seq), excludeLoginId: '', offlinePush: Buffer.alloc(0), onlineOnlyRecipients: [] } },
       { sdkAppId: input.sdkAppId },
     );
   }
@@ -332,7 +328,7 @@ export class MessagesService {
     const now = Math.floor(Date.now() / 1000);
     if (!Number.isInteger(input.time) || input.time <= 0 || input.time > now + 300) throw new MeridianError(ErrorCode.INVALID_PARAMETER, 'MsgTimeStamp must be a unix time in seconds, not in the future');
     validateMsgBody(input.msgBody, ErrorCode.MSG_TOO_LONG_REST);
-    await this.requireAccounts(input.sdkAppId, input.from, input.to);
+    await this.checks.requireAccounts(input.sdkAppId, input.from, input.to);
     const conv = c2cConversationId(input.from, input.to);
     const expiresAt = new Date((input.time + (await this.apps.get(input.sdkAppId)).roamingSeconds) * 1000);
     const keyId = `${input.sdkAppId}:${conv}:${input.clientSeq}_${input.random}_${input.time}`;
@@ -372,8 +368,7 @@ export class MessagesService {
       );
       if (input.mode === 5) {
         const push = this.pushBody(conv, stored.seq, stored.key, { ...input, body });
-        await this.bus.publish(TOPICS.deliveries, conv, this.delivery(conv, stored.seq, push, [input.to], '', ''), opts);
-        if (input.from !== input.to) await this.bus.publish(TOPICS.deliveries, conv, this.delivery(conv, stored.seq, push, [input.from], '', ''), opts);
+        await this.bus.publish(TOPICS.deliveries, conv, this.delivery(conv, stored.seq, push, [input.to], '', '', input.from !== input.to ? [input.from] : []), opts);
       }
       return { msgSeq: stored.seq, msgKey: stored.key, duplicate: false };
     } catch (err) {
@@ -411,16 +406,7 @@ export class MessagesService {
       opts,
     );
     const notice = { ConversationId: conv, MsgSeq: seq, MsgKey: msg.key, From_Account: msg.from, To_Account: msg.to, MsgBody: JSON.parse(body) as unknown, CloudCustomData: cloud };
-    await this.bus.publish(TOPICS.deliveries, conv, { deliveryRequested: { recipients: [...new Set([msg.from, msg.to])], kind: 'c2c_modify', body: Buffer.from(JSON.stringify(notice)), conversationId: conv, seq: '0', excludeLoginId: '', offlinePush: Buffer.alloc(0) } }, opts);
-  }
-
-  /** Both accounts must exist; returns the sender's check result (with its mute deadlines). */
-  private async requireAccounts(sdkAppId: number, from: string, to: string): Promise<authV1.AccountResult> {
-    const check = await this.clients.service<authV1.AuthServiceClient>('auth').checkAccounts({ sdkAppId, userIds: from === to ? [from] : [from, to] });
-    const missing = check.results.filter((r) => r.status !== 'Imported').map((r) => r.userId);
-    if (missing.includes(to)) throw new MeridianError(ErrorCode.TO_ACCOUNT_NOT_FOUND, `To_Account ${to} does not exist`);
-    if (missing.includes(from)) throw new MeridianError(ErrorCode.ACCOUNT_NOT_FOUND, `From_Account ${from} does not exist`);
-    return check.results.find((r) => r.userId === from)!;
+    await this.bus.publish(TOPICS.deliveries, conv, { deliveryRequested: { recipients: [...new Set([msg.from, msg.to])], kind: 'c2c_modify', body: Buffer.from(JSON.stringify(notice)), conversationId: conv, seq: '0', excludeLoginId: '', offlinePush: Buffer.alloc(0), onlineOnlyRecipients: [] } }, opts);
   }
 
   /** Stores a message under the conversation's next seq (resynchronising when Redis lost the counter). */
@@ -473,9 +459,9 @@ export class MessagesService {
     return Buffer.from(`${head.slice(0, -1)},"MsgBody":${m.body},"CloudCustomData":${JSON.stringify(m.cloudCustomData)}}`);
   }
 
-  private delivery(conv: string, seq: number, push: Buffer, recipients: string[], offlinePush: string, excludeLoginId: string) {
+  private delivery(conv: string, seq: number, push: Buffer, recipients: string[], offlinePush: string, excludeLoginId: string, onlineOnlyRecipients: string[] = []) {
     return {
-      deliveryRequested: { recipients, kind: 'c2c', body: push, conversationId: conv, seq: String(seq), excludeLoginId, offlinePush: Buffer.from(offlinePush) },
+      deliveryRequested: { recipients, kind: 'c2c', body: push, conversationId: conv, seq: String(seq), excludeLoginId, offlinePush: Buffer.from(offlinePush), onlineOnlyRecipients },
     };
   }
 
@@ -533,11 +519,12 @@ export class MessagesService {
       },
     };
     const push = this.pushBody(conv, seq, key, m);
-    const deliveries = [{ topic: TOPICS.deliveries, key: conv, payload: this.delivery(conv, seq, push, [input.to], input.offlinePushInfo, '') }];
-    // The sender's other devices get their own message (clients always; REST with SyncOtherMachine 1).
+    // The sender's other devices get their own message (clients always; REST with SyncOtherMachine 1),
+    // online only, in the same record as the recipient's: one record, one session lookup, one
+    // Deliver per gateway instance. The sending device itself is left out.
     const syncSender = input.from !== input.to && (input.fromLoginId ? input.syncOtherMachine !== 2 : input.syncOtherMachine === 1);
-    if (syncSender) deliveries.push({ topic: TOPICS.deliveries, key: conv, payload: this.delivery(conv, seq, push, [input.from], '', input.fromLoginId) });
-    // One produce request for all of them (they were three, one after another).
-    await this.bus.publishAll([stored, ...deliveries], opts);
+    const delivery = this.delivery(conv, seq, push, [input.to], input.offlinePushInfo, input.fromLoginId, syncSender ? [input.from] : []);
+    // One produce request for both records.
+    await this.bus.publishAll([stored, { topic: TOPICS.deliveries, key: conv, payload: delivery }], opts);
   }
 }

@@ -1396,7 +1396,7 @@ export class GroupsService {
     await this.bus.publish(
       TOPICS.deliveries,
       key,
-      { deliveryRequested: { recipients, kind, body: Buffer.from(JSON.stringify(body)), conversationId: `group:${groupId}`, seq: String(seq), excludeLoginId, offlinePush: Buffer.from(offlinePush) } },
+      { deliveryRequested: { recipients, kind, body: Buffer.from(JSON.stringify(body)), conversationId: `group:${groupId}`, seq: String(seq), excludeLoginId, offlinePush: Buffer.from(offlinePush), onlineOnlyRecipients: [] } },
       { sdkAppId },
     );
   }

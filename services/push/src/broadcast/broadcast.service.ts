@@ -103,6 +103,7 @@ export class BroadcastService {
         seq: '0',
         excludeLoginId: '',
         offlinePush: Buffer.from(task.offlinePushInfo),
+        onlineOnlyRecipients: [],
       });
       cursor = users[users.length - 1]!;
       recipients += users.length;

@@ -3,7 +3,7 @@ import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createH2Server, type Http2Server, type IncomingHttpHeaders } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import type { authV1, pushV1 } from '@meridian/proto';
-import { TestWsClient, closeDeliveryProducer, closeTestClients, createTestApp, eventually, produceDelivery, testClients, type TestApp } from '@meridian/testing';
+import { TestWsClient, closeDeliveryProducer, closeTestClients, createTestApp, eventually, produceDelivery, rest, testClients, type TestApp } from '@meridian/testing';
 import { OfflinePushService } from './offline-push.service';
 
 interface Received {
@@ -114,6 +114,18 @@ describe(OfflinePushService.name, () => {
     await produceDelivery(app, ['ios-user'], { MsgBody: [{ MsgType: 'TIMTextElem', MsgContent: { Text: 'after removal' } }] });
     await new Promise((r) => setTimeout(r, 2000));
     expect(apnsReceived).toHaveLength(before + 1);
+  });
+
+  it("pushes a REST message to its offline recipient only: the sender's own copy (SyncOtherMachine 1) is for their online devices", async () => {
+    await registerAndLeave(app, 'rest-sender', 'iPhone', 'apns', 'e5e5e5e5');
+    await registerAndLeave(app, 'rest-peer', 'iPhone', 'apns', 'f6f6f6f6');
+    const before = apnsReceived.length;
+    const sent = await rest(SG, 'openim/sendmsg', app, { SyncOtherMachine: 1, From_Account: 'rest-sender', To_Account: 'rest-peer', MsgRandom: 4242, MsgBody: [{ MsgType: 'TIMTextElem', MsgContent: { Text: 'to the peer' } }] });
+    expect(sent.body.ErrorCode).toBe(0);
+    await waitFor(apnsReceived, before + 1);
+    // Give a wrong second push the time to arrive.
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(apnsReceived.slice(before).map((r) => r.path)).toEqual(['/3/device/f6f6f6f6']);
   });
 
   it('refuses bad provider settings and tokens with clear codes', async () => {

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Counter } from 'prom-client';
-import { GrpcClients, Metrics } from '@meridian/platform';
+import { Coalescer, GrpcClients, Metrics } from '@meridian/platform';
 import { gatewayV1, type authV1, type pushEventsV1 } from '@meridian/proto';
 import { OfflinePushService } from '../offline/offline-push.service';
 import { PUSH_CONFIG, type PushConfig } from '../push.config';
@@ -24,6 +24,8 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 export class DeliveryRouter {
   private readonly logger = new Logger(DeliveryRouter.name);
   private readonly outcomes: Counter<'outcome'>;
+  /** Session lookups of concurrently routed deliveries, one GetSessions per app and event-loop turn. */
+  private readonly lookups: Coalescer<string, Session[]>;
 
   constructor(
     @Inject(PUSH_CONFIG) private readonly config: PushConfig,
@@ -37,12 +39,23 @@ export class DeliveryRouter {
       labelNames: ['outcome'],
       registers: [metrics.registry],
     });
+    this.lookups = new Coalescer(async (app, userIds) => {
+      const auth = this.clients.service<authV1.AuthServiceClient>('auth');
+      return (await auth.getSessions({ sdkAppId: Number(app), userIds })).sessions;
+    });
+  }
+
+  /** The sessions of these users (from a lookup shared with the deliveries routed at the same moment). */
+  private async sessionsOf(sdkAppId: number, userIds: string[]): Promise<Session[]> {
+    const wanted = new Set(userIds);
+    return (await this.lookups.run(String(sdkAppId), userIds)).filter((s) => wanted.has(s.userId));
   }
 
   async route(eventId: string, sdkAppId: number, event: pushEventsV1.DeliveryRequestedEvent): Promise<RouteOutcome> {
     const recipients = [...new Set(event.recipients)];
-    const auth = this.clients.service<authV1.AuthServiceClient>('auth');
-    let { sessions } = await auth.getSessions({ sdkAppId, userIds: recipients });
+    // Online-only recipients (a sender's other devices) get no offline push when they have no device.
+    const everyone = [...new Set([...recipients, ...(event.onlineOnlyRecipients ?? [])])];
+    let sessions = await this.sessionsOf(sdkAppId, everyone);
     const online = new Set(sessions.map((s) => s.userId));
     const offline = recipients.filter((r) => !online.has(r));
     const acked = new Set<string>();
@@ -54,7 +67,7 @@ export class DeliveryRouter {
         // meanwhile, and that new session gets the delivery (same event, so the client's de-dup
         // by conversation and seq still holds).
         const users = [...new Set(pending.map((d) => d.userId))];
-        sessions = (await auth.getSessions({ sdkAppId, userIds: users })).sessions;
+        sessions = await this.sessionsOf(sdkAppId, users);
         pending = sessions.filter((s) => s.loginId !== event.excludeLoginId && !acked.has(s.loginId)).map((s) => this.toDelivery(eventId, sdkAppId, s, event));
         if (!pending.length) break;
       }

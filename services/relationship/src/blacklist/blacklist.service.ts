@@ -137,7 +137,7 @@ export class BlacklistService {
     await this.bus.publish(
       TOPICS.deliveries,
       key,
-      { deliveryRequested: { recipients: [owner], kind: added ? 'blacklist_added' : 'blacklist_deleted', body, conversationId: '', seq: '0', excludeLoginId: '', offlinePush: Buffer.alloc(0) } },
+      { deliveryRequested: { recipients: [owner], kind: added ? 'blacklist_added' : 'blacklist_deleted', body, conversationId: '', seq: '0', excludeLoginId: '', offlinePush: Buffer.alloc(0), onlineOnlyRecipients: [] } },
       { sdkAppId },
     );
   }

@@ -511,7 +511,7 @@ export class FriendsService {
     await this.bus.publish(
       TOPICS.deliveries,
       `${sdkAppId}:${recipients[0]}`,
-      { deliveryRequested: { recipients, kind, body: Buffer.from(JSON.stringify(body)), conversationId: '', seq: '0', excludeLoginId: '', offlinePush: Buffer.alloc(0) } },
+      { deliveryRequested: { recipients, kind, body: Buffer.from(JSON.stringify(body)), conversationId: '', seq: '0', excludeLoginId: '', offlinePush: Buffer.alloc(0), onlineOnlyRecipients: [] } },
       { sdkAppId },
     );
   }

@@ -121,6 +121,7 @@ export class ProfilesService {
             seq: '0',
             excludeLoginId: input.fromLoginId,
             offlinePush: Buffer.alloc(0),
+            onlineOnlyRecipients: [],
           },
         },
         opts,

@@ -50,6 +50,16 @@ export interface AccountsDeletedEvent {
   userIds: string[];
 }
 
+/**
+ * Accounts changed in a way services caching them must see (today the app-wide mute of
+ * openconfigsvr/setnospeaking). Key: "<sdkappid>".
+ */
+export interface AccountsChangedEvent {
+  userIds: string[];
+  /** What changed: "mute". */
+  what: string;
+}
+
 export const MERIDIAN_EVENTS_V1_PACKAGE_NAME = "meridian.events.v1";
 
 function createBaseUserStateChangedEvent(): UserStateChangedEvent {
@@ -347,6 +357,63 @@ export const AccountsDeletedEvent: MessageFns<AccountsDeletedEvent> = {
             }
 
             message.userIds.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseAccountsChangedEvent(): AccountsChangedEvent {
+  return { userIds: [], what: "" };
+}
+
+export const AccountsChangedEvent: MessageFns<AccountsChangedEvent> = {
+  encode(message: AccountsChangedEvent, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.userIds) {
+      writer.uint32(10).string(v!);
+    }
+    if (message.what !== "") {
+      writer.uint32(18).string(message.what);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AccountsChangedEvent {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAccountsChangedEvent();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.userIds.push(reader.string());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.what = reader.string();
             continue;
           }
         }

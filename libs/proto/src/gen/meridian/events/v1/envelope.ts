@@ -6,7 +6,7 @@
 
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
-import { AccountsDeletedEvent, SessionKickedEvent, UserStateChangedEvent } from "./auth";
+import { AccountsChangedEvent, AccountsDeletedEvent, SessionKickedEvent, UserStateChangedEvent } from "./auth";
 import { CallbackDeadLetteredEvent } from "./callback";
 import { C2cMessageModifiedEvent, C2cMessageRecalledEvent, C2cMessageStoredEvent, C2cReadReportedEvent } from "./chat";
 import { GroupChangedEvent, GroupMessageStoredEvent } from "./group";
@@ -50,7 +50,11 @@ export interface EventEnvelope {
   friendsChanged?: FriendsChangedEvent | undefined;
   groupMessageStored?: GroupMessageStoredEvent | undefined;
   groupChanged?: GroupChangedEvent | undefined;
-  callbackDeadLettered?: CallbackDeadLetteredEvent | undefined;
+  callbackDeadLettered?:
+    | CallbackDeadLetteredEvent
+    | undefined;
+  /** Numbered apart from the others so concurrent branches adding events do not collide. */
+  accountsChanged?: AccountsChangedEvent | undefined;
 }
 
 export const MERIDIAN_EVENTS_V1_PACKAGE_NAME = "meridian.events.v1";
@@ -126,6 +130,9 @@ export const EventEnvelope: MessageFns<EventEnvelope> = {
     }
     if (message.callbackDeadLettered !== undefined) {
       CallbackDeadLetteredEvent.encode(message.callbackDeadLettered, writer.uint32(922).fork()).join();
+    }
+    if (message.accountsChanged !== undefined) {
+      AccountsChangedEvent.encode(message.accountsChanged, writer.uint32(1042).fork()).join();
     }
     return writer;
   },
@@ -317,6 +324,14 @@ export const EventEnvelope: MessageFns<EventEnvelope> = {
             }
 
             message.callbackDeadLettered = CallbackDeadLetteredEvent.decode(reader, reader.uint32());
+            continue;
+          }
+          case 130: {
+            if (tag !== 1042) {
+              break;
+            }
+
+            message.accountsChanged = AccountsChangedEvent.decode(reader, reader.uint32());
             continue;
           }
         }

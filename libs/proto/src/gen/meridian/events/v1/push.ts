@@ -29,6 +29,12 @@ export interface DeliveryRequestedEvent {
   excludeLoginId: string;
   /** Tencent OfflinePushInfo as JSON text, for recipients with no online device. */
   offlinePush: Uint8Array;
+  /**
+   * Recipients whose online devices get the delivery but who get no offline push when they have
+   * none: a sender's other devices, carried in the same record as the message's recipient so one
+   * message is one record, one session lookup and one Deliver call per gateway instance.
+   */
+  onlineOnlyRecipients: string[];
 }
 
 /**
@@ -50,6 +56,7 @@ function createBaseDeliveryRequestedEvent(): DeliveryRequestedEvent {
     seq: "0",
     excludeLoginId: "",
     offlinePush: new Uint8Array(0),
+    onlineOnlyRecipients: [],
   };
 }
 
@@ -75,6 +82,9 @@ export const DeliveryRequestedEvent: MessageFns<DeliveryRequestedEvent> = {
     }
     if (message.offlinePush.length !== 0) {
       writer.uint32(58).bytes(message.offlinePush);
+    }
+    for (const v of message.onlineOnlyRecipients) {
+      writer.uint32(66).string(v!);
     }
     return writer;
   },
@@ -146,6 +156,14 @@ export const DeliveryRequestedEvent: MessageFns<DeliveryRequestedEvent> = {
             }
 
             message.offlinePush = reader.bytes();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.onlineOnlyRecipients.push(reader.string());
             continue;
           }
         }
