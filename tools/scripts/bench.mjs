@@ -10,6 +10,7 @@
 //   groups     M3: group fan-out (stored groups at 1,000 and 6,000 members, AVChatRoom at 10,000 and 50,000)
 //   profile    M1 at one rate on a platform of its own with every process under the CPU profiler:
 //              CPU per message and the top functions and packages per process (bench-results/profile-*)
+//   idle       the platform at rest: % of a core per process (split by thread) and for the data plane
 //   fuzz       property-based fuzzing of REST, WebSocket frames and UserSigs: [cases=100000] [seed]
 //              on its own data plane and platform (docs/chaos.md)
 import { readFileSync, readdirSync } from 'node:fs';
@@ -38,6 +39,10 @@ const scenarios = {
   catchup: () => {
     build();
     step('bench', process.execPath, [join(ROOT, 'tools/runtime/run.js'), 'dist/tools/bench/src/catchup.bench.js', ...args]);
+  },
+  idle: () => {
+    build();
+    step('bench', process.execPath, [join(ROOT, 'tools/runtime/run.js'), 'dist/tools/bench/src/idle.bench.js', ...args]);
   },
   coldstart: () => {
     build();

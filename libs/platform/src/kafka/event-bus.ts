@@ -13,6 +13,7 @@ import { eventsV1 } from '@meridian/proto';
 import { PLATFORM_CONFIG, type PlatformConfig } from '../config/platform-config';
 import { HealthRegistry } from '../health/health';
 import { Metrics } from '../metrics/metrics';
+import './kafkajs-idle-fix';
 import { ProduceBatcher } from './produce-batcher';
 
 export type EventEnvelope = eventsV1.EventEnvelope;
