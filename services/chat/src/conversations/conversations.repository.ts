@@ -39,6 +39,29 @@ export class ConversationsRepository {
     }
   }
 
+  /**
+   * Sets `set` (which carries `projectedSeq: seq`) unless the document already projected a message
+   * at `seq` or later; creates it when missing. One conditional upsert — the filter holds the
+   * `_id` (an index lookup on FerretDB too) — where a read then a write took two round trips.
+   * A duplicate key means the document exists and did not match: either it is already at `seq` or
+   * later (a replayed event), or another writer created it a moment ago; the fallback reads it to
+   * tell which. Answers false when nothing changed.
+   */
+  async projectAt(ref: ConversationRef, seq: number, set: Partial<ConversationDoc>): Promise<boolean> {
+    const _id = conversationKey(ref.sdkAppId, ref.owner, ref.type, ref.peer);
+    const behind = [{ projectedSeq: { $lt: seq } }, { projectedSeq: { $exists: false } }];
+    try {
+      await this.conversations
+        .updateOne({ _id, $or: behind }, { $set: set, $setOnInsert: { sdkAppId: ref.sdkAppId, owner: ref.owner, type: ref.type, peer: ref.peer } }, { upsert: true, setDefaultsOnInsert: false })
+        .exec();
+      return true;
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+      const res = await this.conversations.updateOne({ _id, $or: behind }, { $set: set }).exec();
+      return res.matchedCount > 0;
+    }
+  }
+
   /** Updates an existing document only; false when there is none. */
   async update(ref: ConversationRef, update: UpdateQuery<ConversationDoc>): Promise<boolean> {
     const res = await this.conversations.updateOne({ _id: conversationKey(ref.sdkAppId, ref.owner, ref.type, ref.peer) }, update).exec();

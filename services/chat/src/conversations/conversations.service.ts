@@ -100,16 +100,16 @@ export class ConversationsService {
     const self = e.fromAccount === e.toAccount;
     const owners = [{ owner: e.toAccount, peer: e.fromAccount, incoming: !self }];
     if (e.senderSync && !self) owners.push({ owner: e.fromAccount, peer: e.toAccount, incoming: false });
-    for (const o of owners) {
-      const ref = c2c(sdkAppId, o.owner, o.peer);
-      const doc = await this.conversations.find(ref);
-      // Kafka delivers at least once: a replayed event changes nothing.
-      if (doc && (doc.projectedSeq ?? 0) >= seq) continue;
-      const set: Partial<ConversationDoc> = { projectedSeq: seq, deleted: false, updatedAt: new Date() };
-      if (!e.noLastMsg) Object.assign(set, { lastSeq: seq, lastTime: Number(e.msgTime), lastExpiresAt: new Date(Number(e.expiresAt) * 1000) });
-      if (o.incoming && !e.noUnread) set.lastPeerSeq = seq;
-      await this.conversations.upsert(ref, { $set: set });
-    }
+    // Both sides at once, one conditional write each. Kafka delivers at least once: a replayed
+    // event (the entry already projected this seq or a later one) changes nothing.
+    await Promise.all(
+      owners.map((o) => {
+        const set: Partial<ConversationDoc> = { projectedSeq: seq, deleted: false, updatedAt: new Date() };
+        if (!e.noLastMsg) Object.assign(set, { lastSeq: seq, lastTime: Number(e.msgTime), lastExpiresAt: new Date(Number(e.expiresAt) * 1000) });
+        if (o.incoming && !e.noUnread) set.lastPeerSeq = seq;
+        return this.conversations.projectAt(c2c(sdkAppId, o.owner, o.peer), seq, set);
+      }),
+    );
   }
 
   /** Unread messages of one conversation: the peer's counted messages after the read position. */

@@ -140,15 +140,19 @@ export class MessagesService {
       const result =
         decided === 'drop'
           ? this.droppedResult(input)
-          : await this.accept(decided, async (r) => {
+          : await this.accept(decided, (r) => {
               // Stored: from here a retry must not store again, only finish producing.
               stored = { ...r, unpublished: true };
-              await this.dedupe.complete(input.sdkAppId, input.from, input.to, input.random, stored, ttl);
             });
       await this.dedupe.complete(input.sdkAppId, input.from, input.to, input.random, result, ttl);
       return { ...result, duplicate: false };
     } catch (err) {
-      if (!stored) await this.dedupe.release(input.sdkAppId, input.from, input.to, input.random);
+      // Stored but not produced (Kafka down): the claim says so, and a retry produces from the
+      // stored copy. Were this write lost too (or the process gone), the pending claim expires
+      // within 10 s and the retry finds the stored copy in storage (storedEarlier) all the same;
+      // the happy path saves the round trip of writing this marker before every produce.
+      if (stored) await this.dedupe.complete(input.sdkAppId, input.from, input.to, input.random, stored, ttl).catch(() => undefined);
+      else await this.dedupe.release(input.sdkAppId, input.from, input.to, input.random);
       throw err;
     }
   }
@@ -465,7 +469,7 @@ export class MessagesService {
     };
   }
 
-  private async accept(input: SendInput, onStored?: (r: SendResult) => Promise<void>): Promise<SendResult> {
+  private async accept(input: SendInput, onStored?: (r: SendResult) => void): Promise<SendResult> {
     const conv = c2cConversationId(input.from, input.to);
     const time = Math.floor(Date.now() / 1000);
     // Kept for the app's roaming period; a MsgLifeTime shortens it (0: online only, not stored).
@@ -483,7 +487,7 @@ export class MessagesService {
     if (input.callerGone?.()) throw new MeridianError(ErrorCode.INTERNAL_TIMEOUT, 'the caller gave up before the message was stored');
     // Online-only messages (MsgLifeTime 0) are not stored and take no seq.
     const { seq, key } = lifeTime > 0 ? await this.store(conv, m) : { seq: 0, key: `0_${input.random}_${time}` };
-    if (lifeTime > 0 && onStored) await onStored({ msgSeq: seq, msgTime: time, msgKey: key, conversationId: conv });
+    if (lifeTime > 0 && onStored) onStored({ msgSeq: seq, msgTime: time, msgKey: key, conversationId: conv });
     await this.publishAccepted(input, conv, seq, key, m, lifeTime === 0);
     return { msgSeq: seq, msgTime: time, msgKey: key, conversationId: conv };
   }

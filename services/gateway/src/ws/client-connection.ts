@@ -41,8 +41,13 @@ export class ClientConnection {
   }
 
   send(frame: ServerFrame): boolean {
+    return this.sendText(encode(frame));
+  }
+
+  /** A frame already encoded (push frames are spliced around their body's JSON text). */
+  sendText(text: string): boolean {
     if (!this.open) return false;
-    this.socket.send(encode(frame));
+    this.socket.send(text);
     return true;
   }
 

@@ -1,5 +1,5 @@
 import { ErrorCode } from '@meridian/contracts';
-import { FrameError, parseFrame } from './protocol';
+import { FrameError, encode, parseFrame, pushFrame } from './protocol';
 
 const codeOf = (text: string): number => {
   try {
@@ -31,5 +31,25 @@ describe(parseFrame.name, () => {
     expect(codeOf('{"v":1,"t":"login","id":1,"body":{"sdkAppId":"1"}}')).toBe(ErrorCode.INVALID_PARAMETER);
     expect(codeOf('{"v":1,"t":"req","id":-1,"cmd":"x"}')).toBe(ErrorCode.INVALID_PARAMETER);
     expect(codeOf('{"v":1,"t":"ack","dids":[1]}')).toBe(ErrorCode.INVALID_PARAMETER);
+  });
+});
+
+describe(pushFrame.name, () => {
+  const bytes = (s: string) => Buffer.from(s, 'utf8');
+
+  it('gives the same frame as encoding the parsed body, for any delivery id', () => {
+    const body = { ConversationId: 'c2c:a:b', MsgSeq: 7, MsgBody: [{ MsgType: 'TIMTextElem', MsgContent: { Text: 'hé "quoted" \u2028 😀' } }] };
+    const frame = pushFrame('c2c', bytes(JSON.stringify(body)));
+    for (const did of ['e1:l1', 'live:g"1:2', '']) {
+      const text = frame(did);
+      expect(JSON.parse(text)).toEqual({ v: 1, t: 'push', did, kind: 'c2c', body });
+      expect(text).toBe(encode({ v: 1, t: 'push', did, kind: 'c2c', body }));
+    }
+  });
+
+  it('sends null for a body that is not JSON, never its bytes', () => {
+    for (const bad of ['{"a":', 'not json', '', '{"a":1}garbage']) {
+      expect(JSON.parse(pushFrame('notice', bytes(bad))('d'))).toEqual({ v: 1, t: 'push', did: 'd', kind: 'notice', body: null });
+    }
   });
 });

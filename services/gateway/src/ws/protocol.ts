@@ -109,3 +109,22 @@ export function parseFrame(text: string): ClientFrame {
 export function encode(frame: ServerFrame): string {
   return JSON.stringify(frame);
 }
+
+/**
+ * A push frame built around its body's JSON text instead of parsing and re-serialising it: the
+ * text is checked once (invalid text becomes `null`, as a parse failure did), then spliced. `frame`
+ * gives the frame for one delivery id; a room's fan-out builds the parts once and only the id
+ * differs per connection. Same JSON as `encode` of the parsed frame.
+ */
+export function pushFrame(kind: string, bodyBytes: Uint8Array): (did: string) => string {
+  const text = Buffer.from(bodyBytes).toString('utf8');
+  let body = 'null';
+  try {
+    JSON.parse(text);
+    body = text;
+  } catch {
+    // Not JSON: the client gets `null`, never the bytes.
+  }
+  const tail = `,"kind":${JSON.stringify(kind)},"body":${body}}`;
+  return (did) => `{"v":1,"t":"push","did":${JSON.stringify(did)}${tail}`;
+}

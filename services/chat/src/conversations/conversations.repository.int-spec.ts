@@ -1,0 +1,50 @@
+import { randomUUID } from 'node:crypto';
+import mongoose, { type Connection, type Model } from 'mongoose';
+import { testTopology } from '@meridian/testing';
+import { type ConversationDoc, ConversationSchema, conversationKey } from './conversation.schema';
+import { ConversationsRepository, type ConversationRef } from './conversations.repository';
+
+/** The projection's conditional upsert on the real MongoDB-wire server (FerretDB here). */
+describe('ConversationsRepository.projectAt', () => {
+  let conn: Connection;
+  let model: Model<ConversationDoc>;
+  let repo: ConversationsRepository;
+  const ref = (): ConversationRef => ({ sdkAppId: 1400000099, owner: `o-${randomUUID().slice(0, 8)}`, type: 1, peer: 'peer' });
+  const read = (r: ConversationRef) => model.findById(conversationKey(r.sdkAppId, r.owner, r.type, r.peer)).lean<ConversationDoc>().exec();
+
+  beforeAll(async () => {
+    conn = await mongoose.createConnection(testTopology().dataPlane.mongoUrl, { dbName: `${testTopology().region('ap-singapore').mongoDatabase}_projecttest` }).asPromise();
+    model = conn.model<ConversationDoc>('ProjectTest', ConversationSchema, 'conversations');
+    repo = new ConversationsRepository(model);
+  });
+
+  afterAll(async () => {
+    await conn.dropDatabase().catch(() => undefined);
+    await conn.close();
+  });
+
+  it('creates a missing entry, moves it forward, and leaves it alone for a replayed or older seq', async () => {
+    const r = ref();
+    expect(await repo.projectAt(r, 5, { projectedSeq: 5, lastSeq: 5 })).toBe(true);
+    expect(await read(r)).toMatchObject({ sdkAppId: r.sdkAppId, owner: r.owner, type: 1, peer: 'peer', projectedSeq: 5, lastSeq: 5 });
+    expect(await repo.projectAt(r, 5, { projectedSeq: 5, lastSeq: 99 })).toBe(false);
+    expect(await repo.projectAt(r, 3, { projectedSeq: 3, lastSeq: 3 })).toBe(false);
+    expect(await read(r)).toMatchObject({ projectedSeq: 5, lastSeq: 5 });
+    expect(await repo.projectAt(r, 6, { projectedSeq: 6, lastSeq: 6 })).toBe(true);
+    expect(await read(r)).toMatchObject({ projectedSeq: 6, lastSeq: 6 });
+  });
+
+  it('an entry another writer created without a projection (a read report) is projected, keeping its fields', async () => {
+    const r = ref();
+    await model.create({ _id: conversationKey(r.sdkAppId, r.owner, r.type, r.peer), sdkAppId: r.sdkAppId, owner: r.owner, type: r.type, peer: r.peer, readSeq: 4 });
+    expect(await repo.projectAt(r, 7, { projectedSeq: 7, lastPeerSeq: 7 })).toBe(true);
+    expect(await read(r)).toMatchObject({ readSeq: 4, projectedSeq: 7, lastPeerSeq: 7 });
+  });
+
+  it('many concurrent projections of one new entry end at the highest seq, each applied or refused once', async () => {
+    const r = ref();
+    const results = await Promise.all([3, 1, 4, 2, 5].map((seq) => repo.projectAt(r, seq, { projectedSeq: seq, lastSeq: seq })));
+    expect(results.filter(Boolean).length).toBeGreaterThanOrEqual(1);
+    expect(await read(r)).toMatchObject({ projectedSeq: 5, lastSeq: 5 });
+  });
+});
