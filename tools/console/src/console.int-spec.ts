@@ -205,19 +205,23 @@ describe('operator console (browser end-to-end)', () => {
 
   it('sessions end after the idle limit and after the absolute limit, however busy', async () => {
     const platform = resolvePlatform({ namespace: TEST_NAMESPACE, portOffset: TEST_PORT_OFFSET });
-    const store = await ConsoleStore.open(platform.topology.dataPlane.mongoUrl, `${TEST_NAMESPACE}_console`, { idleMs: 300, absoluteMs: 1200 });
+    // A clock of the test's own: the limits are crossed by stepping it, not by waiting (a loaded
+    // machine made real sleeps of 150 ms overshoot an idle limit of 300 ms).
+    let now = Date.now();
+    const store = await ConsoleStore.open(platform.topology.dataPlane.mongoUrl, `${TEST_NAMESPACE}_console`, { idleMs: 300, absoluteMs: 1200 }, () => now);
     try {
       const idle = await store.createSession('admin');
+      now += 299;
       expect(await store.touchSession(idle)).toBe('admin');
-      await new Promise((r) => setTimeout(r, 450));
+      now += 301;
       expect(await store.touchSession(idle)).toBeUndefined();
       const busy = await store.createSession('admin');
-      const started = Date.now();
-      while (Date.now() - started < 1000) {
+      const started = now;
+      while (now - started < 1000) {
+        now += 250;
         expect(await store.touchSession(busy)).toBe('admin');
-        await new Promise((r) => setTimeout(r, 150));
       }
-      await new Promise((r) => setTimeout(r, 350));
+      now += 201;
       expect(await store.touchSession(busy)).toBeUndefined();
       expect(await store.touchSession('not-a-token')).toBeUndefined();
     } finally {
