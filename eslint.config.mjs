@@ -29,7 +29,7 @@ export default tseslint.config(
   {
     // The web demo runs in browsers.
     files: ['tools/demo-web/public/**/*.js'],
-    languageOptions: { sourceType: 'module', globals: { document: 'readonly', location: 'readonly', alert: 'readonly', fetch: 'readonly', navigator: 'readonly', sessionStorage: 'readonly', getSelection: 'readonly', addEventListener: 'readonly' } },
+    languageOptions: { sourceType: 'module', globals: { document: 'readonly', location: 'readonly', alert: 'readonly', fetch: 'readonly', navigator: 'readonly', sessionStorage: 'readonly', getSelection: 'readonly', addEventListener: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', clearTimeout: 'readonly' } },
   },
   {
     // So does the operator console.

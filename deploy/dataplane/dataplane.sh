@@ -2,7 +2,7 @@
 # Local data plane for Meridian: real Redis, Apache Kafka (KRaft) and FerretDB
 # (MongoDB wire protocol over PostgreSQL), bound to 127.0.0.1, no Docker.
 #
-#   dataplane.sh up | down [redis|kafka|postgres|ferretdb…] | status | install | reset
+#   dataplane.sh up | down [redis|kafka|postgres|ferretdb…] | status | probe | install | reset
 #
 # Tools are cached outside the repo (so fresh clones reuse them); data, logs and
 # pid files live in the git-ignored <repo>/.meridian/. See README.md beside this.
@@ -317,9 +317,10 @@ probe_postgres() { port_open "$PG_PORT" && [[ "$(psql_pg -d postgres -tAc 'SELEC
 
 probe_ferretdb() {
   port_open "$MONGO_PORT" || return 1
-  if [[ -d "$REPO/node_modules/mongodb" ]]; then
+  # The driver is mongoose's own (npm nests it under mongoose; there is no top-level copy).
+  if [[ -d "$REPO/node_modules/mongoose" ]]; then
     (cd "$REPO" && timeout 15 node -e '
-      const { MongoClient } = require("mongodb");
+      const { MongoClient } = require(require.resolve("mongodb", { paths: [require.resolve("mongoose")] }));
       const c = new MongoClient(process.argv[1], { serverSelectionTimeoutMS: 3000, connectTimeoutMS: 3000 });
       c.connect().then(() => c.db("admin").command({ ping: 1 }))
         .then((r) => c.close().then(() => process.exit(r.ok === 1 ? 0 : 1)))
@@ -432,6 +433,19 @@ cmd_status() {
   return $rc
 }
 
+# Whether servers answer on the configured ports, whoever started them (status only counts this
+# checkout's own): one line per server, "<name> <port> answers|busy|free", busy meaning the port is
+# taken but gives no protocol answer. npm test uses it to share another checkout's data plane.
+cmd_probe() {
+  local s p
+  for s in "${SERVERS[@]}"; do
+    p="$(ports_of "$s" | cut -d' ' -f1)"
+    if "probe_$s" 2>/dev/null; then echo "$s $p answers"
+    elif port_open "$p"; then echo "$s $p busy"
+    else echo "$s $p free"; fi
+  done
+}
+
 cmd_reset() {
   cmd_down
   case "$DATA" in "" | / | "$HOME" | "$REPO") die "refusing to delete MERIDIAN_DATA=$DATA" ;; esac
@@ -457,7 +471,8 @@ case "${1:-}" in
   up) cmd_up ;;
   down) shift; cmd_down "$@" ;;
   status) cmd_status ;;
+  probe) cmd_probe ;;
   install) install_all; log "installed: redis-server, PostgreSQL $(basename "$(dirname "$(pg_bin)")"), Kafka $KAFKA_VERSION jars, FerretDB $FERRETDB_VERSION" ;;
   reset) cmd_reset ;;
-  *) echo "usage: $0 up|down [server…]|status|install|reset" >&2; exit 2 ;;
+  *) echo "usage: $0 up|down [server…]|status|probe|install|reset" >&2; exit 2 ;;
 esac

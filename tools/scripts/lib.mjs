@@ -50,8 +50,9 @@ export function dataplane(command) {
   return step('dataplane', 'bash', [join(ROOT, 'deploy', 'dataplane', 'dataplane.sh'), command]);
 }
 
-export function dataplaneRunning() {
-  return spawnSync('bash', [join(ROOT, 'deploy', 'dataplane', 'dataplane.sh'), 'status'], { cwd: ROOT, stdio: 'ignore' }).status === 0;
+/** Whether this checkout's own data plane runs and answers (servers another checkout started do not count). */
+export function dataplaneRunning(env = process.env) {
+  return spawnSync('bash', [join(ROOT, 'deploy', 'dataplane', 'dataplane.sh'), 'status'], { cwd: ROOT, env, stdio: 'ignore' }).status === 0;
 }
 
 export function pidAlive(pidFile) {

@@ -33,4 +33,22 @@ describe('Tencent sample compatibility (no servers)', () => {
     // Not logged in: 6014 before anything else.
     expect(() => chat.resendMessage({ status: 'fail' } as never)).toThrow(expect.objectContaining({ code: 6014 }));
   });
+
+  it("takes Tencent's registerPlugin calls and hands the plugins back, refusing what is not an object", () => {
+    const chat = TencentCloudChat.create({ SDKAppID: 1400000001, accessUrl: 'http://127.0.0.1:9' });
+    const upload = { name: 'TIMUploadPlugin' };
+    chat.registerPlugin({ 'tim-upload-plugin': upload, 'tim-profanity-filter-plugin': {} });
+    expect(chat.getPlugin('tim-upload-plugin')).toBe(upload);
+    expect(chat.getPlugin('cos-js-sdk')).toBeUndefined();
+    expect(() => chat.registerPlugin(null as never)).toThrow(expect.objectContaining({ code: expect.any(Number) }));
+    expect(() => chat.registerPlugin([upload] as never)).toThrow(/registerPlugin takes an object/);
+  });
+
+  it('refuses a send option of the wrong type before anything is sent', async () => {
+    const chat = Meridian.create({ SDKAppID: 1400000001, accessUrl: 'http://127.0.0.1:9' });
+    (chat as unknown as { me: string }).me = 'alice';
+    const m = chat.createTextMessage({ to: 'bob', payload: { text: 'hi' } });
+    await expect(chat.sendMessage(m, { onlineUserOnly: 'yes' as never })).rejects.toThrow('options.onlineUserOnly is true or false');
+    expect(m.status).not.toBe('fail');
+  });
 });

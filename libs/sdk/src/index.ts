@@ -7,7 +7,7 @@
  * or, as Tencent's samples have it, `import TencentCloudChat from '@meridian/sdk'` (the default
  * export) or `import { TencentCloudChat } from '@meridian/sdk'`.
  */
-export { Meridian, type Conversation, type CreateOptions, type PeerReadReceipt, type Response, type UserStatus } from './meridian.js';
+export { Meridian, type Conversation, type CreateOptions, type PeerReadReceipt, type Response, type SendOptions, type UserStatus } from './meridian.js';
 // Tencent's samples say `import TencentCloudChat from '@tencentcloud/chat'` and then
 // `TencentCloudChat.create(…)`, `TencentCloudChat.EVENT`, `TencentCloudChat.TYPES`: the same class.
 export { Meridian as TencentCloudChat } from './meridian.js';

@@ -125,6 +125,12 @@ const GROUP_FIELDS = ['Type', 'Name', 'FaceUrl', 'Introduction', 'Notification',
 const SELF_FIELDS = ['Role', 'JoinTime', 'MsgFlag', 'UnreadMsgNum', 'NameCard'];
 type Json = Record<string, unknown>;
 
+/** Tencent's `sendMessage(message, options)` options that this SDK honours. */
+export interface SendOptions {
+  /** Deliver to the recipient's connected sessions only; nothing is stored (Tencent's `onlineUserOnly`). */
+  onlineUserOnly?: boolean;
+}
+
 /**
  * A Meridian chat client for one SDKAppID and one user at a time (browsers and Node). Modelled on
  * Tencent's Chat SDK; the connection (addressing, RTT ranking, heartbeats, reconnects, resume,
@@ -257,6 +263,23 @@ export class Meridian {
   }
 
   /**
+   * Tencent's `registerPlugin({ 'tim-upload-plugin': TIMUploadPlugin, … })`: kept by name so that
+   * Tencent's sample code runs unchanged. No plugin changes what this SDK does yet (files are
+   * sent by URL); registering one is safe and `getPlugin` hands it back.
+   */
+  registerPlugin(plugins: Record<string, unknown>): void {
+    if (!plugins || typeof plugins !== 'object' || Array.isArray(plugins)) throw new MeridianError(ErrorCodes.INVALID_PARAMETER, 'registerPlugin takes an object of { name: plugin }');
+    for (const [name, plugin] of Object.entries(plugins)) this.plugins.set(name, plugin);
+  }
+
+  /** A plugin registered under `name`, if any. */
+  getPlugin(name: string): unknown {
+    return this.plugins.get(name);
+  }
+
+  private readonly plugins = new Map<string, unknown>();
+
+  /**
    * Tencent's log levels (0 everything … 4 nothing). The SDK writes no logs of its own (never
    * message bodies or UserSigs), so the level is only kept; accepted so Tencent's samples run.
    */
@@ -318,12 +341,13 @@ export class Meridian {
    * Sends a message. While reconnecting it waits in a queue; after a reconnect it is sent again
    * with the same MsgRandom, which the server de-duplicates, so it is stored exactly once.
    */
-  sendMessage(message: Message): Promise<Response<{ message: Message }>> {
+  sendMessage(message: Message, options: SendOptions = {}): Promise<Response<{ message: Message }>> {
     this.requireMe();
     if (!message || !Array.isArray(message.elements)) return Promise.reject(new MeridianError(ErrorCodes.INVALID_PARAMETER, 'message (from createXxxMessage) is required'));
     if (message.status === 'success') return Promise.reject(new MeridianError(ErrorCodes.INVALID_PARAMETER, 'message was sent already'));
+    if (options.onlineUserOnly !== undefined && typeof options.onlineUserOnly !== 'boolean') return Promise.reject(new MeridianError(ErrorCodes.INVALID_PARAMETER, 'options.onlineUserOnly is true or false'));
     // One send at a time, so messages are stored in the order the app sent them, across reconnects too.
-    const run = this.sendChain.then(() => this.transmit(message));
+    const run = this.sendChain.then(() => this.transmit(message, options));
     this.sendChain = run.catch(() => undefined);
     return run;
   }
@@ -366,11 +390,14 @@ export class Meridian {
   /** IDs of this client's sends awaiting their answer: a sync or push carrying one is not news to the app. */
   private readonly sending = new Set<string>();
 
-  private async transmit(message: Message): Promise<Response<{ message: Message }>> {
+  private async transmit(message: Message, options: SendOptions): Promise<Response<{ message: Message }>> {
     const group = message.conversationType === TYPES.CONV_GROUP;
     const body: Record<string, unknown> = group
       ? { GroupId: message.to, Random: message.random, MsgBody: message.elements }
       : { To_Account: message.to, MsgRandom: message.random, MsgBody: message.elements };
+    // Online only (Tencent's onlineUserOnly): delivered to connected sessions, never stored,
+    // no seq, no unread count, no offline push: what typing indicators ("input status") use.
+    if (options.onlineUserOnly) body[group ? 'OnlineOnlyFlag' : 'MsgLifeTime'] = group ? 1 : 0;
     if (message.cloudCustomData) body['CloudCustomData'] = message.cloudCustomData;
     this.sending.add(message.ID);
     try {
@@ -965,6 +992,9 @@ export class Meridian {
         this.remember(m);
       }
       fresh.push(m);
+      // A 1:1 message without a seq was sent online only (a typing status, say): news for the
+      // app, but not the conversation's last message nor unread (as Tencent's SDK).
+      if (!m.sequence && m.conversationType === TYPES.CONV_C2C) continue;
       this.touchConversation(m, m.flow === 'in' && !fromSync && !this.isLive(m), false);
     }
     if (!fresh.length) return;

@@ -45,7 +45,7 @@ export default async function globalSetup(): Promise<void> {
     // Limits low enough that tests can cross them quickly and deterministically.
     extraEnv: TEST_LIMITS,
   });
-  say(`starting ${platform.regions.join(' + ')} (${platform.regions.length * 7} processes, logs in .meridian/logs/test)`);
+  say(`starting ${platform.regions.join(' + ')} (${platform.regions.length * 7} processes, logs in .meridian/logs/${TEST_NAMESPACE})`);
   const started = Date.now();
   const children = spawnPlatform(platform);
   globalThis.__MERIDIAN_CHILDREN__ = children;

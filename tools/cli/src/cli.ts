@@ -1,32 +1,19 @@
 /**
- * meridian: the operator CLI.
- *
- *   meridian [--region R] app create --name N [--home R] [--sdkappid N] [--admin A ...] [--policy single|dual|triple|multi]
- *                                    [--ecdsa-public-key FILE] [--if-not-exists]
- *   meridian [--region R] app list | show ID [--reveal] | rotate-key ID | disable ID | enable ID
- *   meridian [--region R] app set ID [--name N] [--admin A ...] [--policy P [--max-per-platform N] [--max-web N]]
- *                                    [--ecdsa-public-key FILE|none] [--rest-qps N] [--rest-app-qps N] [--roaming-days N]
- *                                    [--callback-url URL|none] [--callback-commands A,B,...|all|none] [--callback-token T|none]
- *                                    [--callback-timeout-ms N] [--callback-policy deliver|block]
- *                                    [--private-callback-targets allow|deny]
- *   meridian [--region R] callback replay --app ID [--limit N]
- *   meridian [--region R] group settings ID [--group-field KEY:MAXLEN:READ:WRITE ...] [--member-field ...]
- *                                    [--max-members Work=N,Public=N,Meeting=N]   (levels: AppAdmin|Owner|Admin|Member|Anyone)
- *   meridian [--region R] push provider ID --kind apns|fcm|webhook (--config FILE.json | --remove)
- *   meridian usersig gen --sdkappid N --user U [--expire SECONDS] [--key KEY]
- *   meridian usersig verify --sdkappid N --user U --sig SIG [--key KEY | --public-key FILE]
+ * meridian: the operator CLI. Its commands and flags are in help.ts (`meridian --help`,
+ * `meridian app --help`, `meridian app create --help`).
  *
  * Without --key/--public-key, usersig commands ask the app's home region (the key never leaves it).
- * Talks gRPC to the auth service of --region (default: MERIDIAN_REGION or the topology's first).
- * Add --json for machine-readable output.
+ * Talks gRPC to the services of --region (default: MERIDIAN_REGION or the topology's first);
+ * `app list` asks every region. Add --json for machine-readable output.
  */
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { GrpcClients, Metrics, Topology, defaultTopologyPath, loadPlatformConfig, type PromiseClient } from '@meridian/platform';
 import { MeridianError, parseSdkAppId } from '@meridian/contracts';
 import { authV1, type callbackV1, type groupV1, type pushV1 } from '@meridian/proto';
 import { CALLBACK_COMMANDS } from '@meridian/contracts';
 import { UserSigError, genUserSig, verifyUserSig } from '@meridian/usersig';
+import { InputFileError, readInputFile } from './files';
+import { areaHelp, commandHelp, findCommand, overview } from './help';
 
 type Auth = PromiseClient<authV1.AuthServiceClient>;
 
@@ -35,52 +22,26 @@ const out = (text: string) => process.stdout.write(`${text}\n`);
 class UsageError extends Error {}
 
 export async function main(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      region: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      name: { type: 'string' },
-      home: { type: 'string' },
-      sdkappid: { type: 'string' },
-      admin: { type: 'string', multiple: true },
-      policy: { type: 'string' },
-      'max-per-platform': { type: 'string' },
-      'max-web': { type: 'string' },
-      'ecdsa-public-key': { type: 'string' },
-      'if-not-exists': { type: 'boolean', default: false },
-      'rest-qps': { type: 'string' },
-      'roaming-days': { type: 'string' },
-      'rest-app-qps': { type: 'string' },
-      reveal: { type: 'boolean', default: false },
-      user: { type: 'string' },
-      expire: { type: 'string' },
-      key: { type: 'string' },
-      'public-key': { type: 'string' },
-      sig: { type: 'string' },
-      kind: { type: 'string' },
-      config: { type: 'string' },
-      remove: { type: 'boolean', default: false },
-      'callback-url': { type: 'string' },
-      'callback-commands': { type: 'string' },
-      'callback-token': { type: 'string' },
-      'callback-timeout-ms': { type: 'string' },
-      'callback-policy': { type: 'string' },
-      'private-callback-targets': { type: 'string' },
-      app: { type: 'string' },
-      limit: { type: 'string' },
-      'group-field': { type: 'string', multiple: true },
-      'member-field': { type: 'string', multiple: true },
-      'max-members': { type: 'string' },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  });
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(argv);
+  } catch (err) {
+    // parseArgs refuses unknown flags and missing values with a TypeError: a sentence, not a stack.
+    process.stderr.write(`${(err as Error).message}\n\n${helpFor(argv.filter((a) => !a.startsWith('-')))}\n`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
   const [area, action, idArg] = positionals;
+  if (area === 'help') {
+    out(helpFor(positionals.slice(1)));
+    return 0;
+  }
   if (values.help || !area) {
-    out(USAGE);
+    out(helpFor(positionals));
     return area || values.help ? 0 : 2;
   }
+  const command = findCommand(area, action);
+  const usageOf = () => (command ? commandHelp(command) : helpFor(positionals));
 
   let clients: GrpcClients | undefined;
   const auth = (): Auth => {
@@ -111,7 +72,7 @@ export async function main(argv: string[]): Promise<number> {
             sdkAppId: values.sdkappid ? id() : 0,
             admins: values.admin ?? [],
             multiDevicePolicy: policyOf(values.policy ?? 'single'),
-            ecdsaPublicKey: values['ecdsa-public-key'] ? readFileSync(values['ecdsa-public-key'], 'utf8') : '',
+            ecdsaPublicKey: values['ecdsa-public-key'] ? readInputFile('--ecdsa-public-key', values['ecdsa-public-key'], 'a PEM public key') : '',
             secretKey: '',
             ifNotExists: values['if-not-exists'],
             allowPrivateCallbackTargets: false,
@@ -120,9 +81,31 @@ export async function main(argv: string[]): Promise<number> {
           return 0;
         }
         case 'list': {
-          const res = await auth().listApps({});
-          print(res.apps, () => (res.apps.length ? res.apps.map((a) => `${a.sdkAppId}\t${a.homeRegion}\t${statusOf(a.status)}\t${a.name}`).join('\n') : '(no apps in this region)'));
-          return 0;
+          // Each region's auth answers for the apps it holds; an app is counted in its home region.
+          auth();
+          const regions = Topology.load(process.env['MERIDIAN_TOPOLOGY'] ?? defaultTopologyPath()).regionNames();
+          if (values.home !== undefined && !regions.includes(values.home)) throw new UsageError(`--home: no region ${values.home} (regions: ${regions.join(', ')})`);
+          const asked = values.home ? [values.home] : regions;
+          const answers = await Promise.all(
+            asked.map((r) =>
+              clients!
+                .service<authV1.AuthServiceClient>('auth', r)
+                .listApps({})
+                .then(
+                  (l) => ({ region: r, apps: l.apps.filter((a) => a.homeRegion === r), error: '' }),
+                  (err: Error) => ({ region: r, apps: [] as authV1.App[], error: err.message }),
+                ),
+            ),
+          );
+          const apps = answers.flatMap((a) => a.apps).sort((x, y) => x.sdkAppId - y.sdkAppId);
+          const failed = answers.filter((a) => a.error);
+          for (const f of failed) process.stderr.write(`${f.region} did not answer, so its apps are missing from this list: ${f.error}\n`);
+          print(apps, () =>
+            apps.length
+              ? ['SDKAppID\thome region\tstatus\tname', ...apps.map((a) => `${a.sdkAppId}\t${a.homeRegion}\t${statusOf(a.status)}\t${a.name}`)].join('\n')
+              : `(no apps in ${asked.join(', ')})`,
+          );
+          return failed.length ? 1 : 0;
         }
         case 'show': {
           const res = await auth().getApp({ sdkAppId: id(), revealSecrets: values.reveal, revealCallbackToken: false });
@@ -157,7 +140,7 @@ export async function main(argv: string[]): Promise<number> {
             maxPerPlatform: Number(values['max-per-platform'] ?? 1),
             maxWeb: Number(values['max-web'] ?? 1),
             hasEcdsaPublicKey: key !== undefined,
-            ecdsaPublicKey: key && key !== 'none' ? readFileSync(key, 'utf8') : '',
+            ecdsaPublicKey: key && key !== 'none' ? readInputFile('--ecdsa-public-key', key, 'a PEM public key') : '',
             hasCallback: callback !== undefined,
             callback,
             hasRestLimits: values['rest-qps'] !== undefined || values['rest-app-qps'] !== undefined,
@@ -230,7 +213,7 @@ export async function main(argv: string[]): Promise<number> {
       // Offline push credentials of an app: APNs (.p8 token auth), FCM (service account) or a webhook.
       if (!values.kind) throw new UsageError('--kind apns|fcm|webhook is required');
       if (!values.remove && !values.config) throw new UsageError('--config FILE.json (or --remove) is required');
-      const config = values.remove ? '' : readFileSync(values.config!, 'utf8');
+      const config = values.remove ? '' : readInputFile('--config', values.config!, 'the provider settings (JSON)');
       const sdkAppId = id();
       const home = (await auth().locateApp({ sdkAppId, localOnly: false })).homeRegion;
       if (!home) throw new MeridianError(70020, 'SDKAppID not found');
@@ -256,7 +239,7 @@ export async function main(argv: string[]): Promise<number> {
       if (action === 'verify') {
         if (!values.sig) throw new UsageError('--sig is required');
         if (values.key || values['public-key']) {
-          const pem = values['public-key'] ? readFileSync(values['public-key'], 'utf8') : undefined;
+          const pem = values['public-key'] ? readInputFile('--public-key', values['public-key'], 'a PEM public key') : undefined;
           const claims = verifyUserSig(values.sig, { sdkAppId, identifier: values.user }, { hmacKey: values.key, ecdsaPublicKeyPem: pem });
           print({ ok: true, ...claims, userbuf: claims.userbuf?.toString('base64') }, () => `valid ${claims.version} UserSig, expires ${new Date(claims.expiresAt * 1000).toISOString()}`);
         } else {
@@ -266,10 +249,14 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       }
     }
-    throw new UsageError(`unknown command: ${positionals.join(' ')}`);
+    throw new UsageError(`unknown command: meridian ${positionals.join(' ')}`);
   } catch (err) {
     if (err instanceof UsageError) {
-      process.stderr.write(`${err.message}\n\n${USAGE}\n`);
+      process.stderr.write(`${err.message}\n\n${usageOf()}\n`);
+      return 2;
+    }
+    if (err instanceof InputFileError) {
+      print({ ok: false, error: err.message }, () => err.message);
       return 2;
     }
     if (err instanceof UserSigError || MeridianError.is(err)) {
@@ -283,26 +270,56 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-const USAGE = readUsage();
+function parse(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      region: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      name: { type: 'string' },
+      home: { type: 'string' },
+      sdkappid: { type: 'string' },
+      admin: { type: 'string', multiple: true },
+      policy: { type: 'string' },
+      'max-per-platform': { type: 'string' },
+      'max-web': { type: 'string' },
+      'ecdsa-public-key': { type: 'string' },
+      'if-not-exists': { type: 'boolean', default: false },
+      'rest-qps': { type: 'string' },
+      'roaming-days': { type: 'string' },
+      'rest-app-qps': { type: 'string' },
+      reveal: { type: 'boolean', default: false },
+      user: { type: 'string' },
+      expire: { type: 'string' },
+      key: { type: 'string' },
+      'public-key': { type: 'string' },
+      sig: { type: 'string' },
+      kind: { type: 'string' },
+      config: { type: 'string' },
+      remove: { type: 'boolean', default: false },
+      'callback-url': { type: 'string' },
+      'callback-commands': { type: 'string' },
+      'callback-token': { type: 'string' },
+      'callback-timeout-ms': { type: 'string' },
+      'callback-policy': { type: 'string' },
+      'private-callback-targets': { type: 'string' },
+      app: { type: 'string' },
+      limit: { type: 'string' },
+      'group-field': { type: 'string', multiple: true },
+      'member-field': { type: 'string', multiple: true },
+      'max-members': { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+}
 
-function readUsage(): string {
-  return [
-    'usage:',
-    '  meridian [--region R] app create --name N [--home R] [--sdkappid N] [--admin A ...] [--policy single|dual|triple|multi] [--ecdsa-public-key FILE] [--if-not-exists]',
-    '  meridian [--region R] app list | show ID [--reveal] | rotate-key ID | disable ID | enable ID',
-    '  meridian [--region R] app set ID [--name N] [--admin A ...] [--policy P [--max-per-platform N] [--max-web N]] [--ecdsa-public-key FILE|none]',
-    '                         [--rest-qps N] [--rest-app-qps N]   (REST calls/s per command and per app; 0 = default)',
-    '                         [--roaming-days N]   (days 1:1 messages are kept, 1-360; 0 = default 7)',
-    '                         [--callback-url URL|none] [--callback-commands A,B|all|none] [--callback-token T|none]',
-    '                         [--callback-timeout-ms N] [--callback-policy deliver|block]   (third-party callbacks)',
-    '                         [--private-callback-targets allow|deny]   (callback URLs on loopback/private/link-local addresses; denied by default)',
-    '  meridian [--region R] callback replay --app ID [--limit N]   (dead-lettered after-callbacks back into delivery)',
-    '  meridian [--region R] group settings ID [--group-field KEY:MAXLEN:READ:WRITE ...] [--member-field ...] [--max-members Work=N,Public=N,Meeting=N]',
-    '  meridian [--region R] push provider ID --kind apns|fcm|webhook (--config FILE.json | --remove)',
-    '  meridian usersig gen --sdkappid N --user U [--expire SECONDS] [--key KEY]',
-    '  meridian usersig verify --sdkappid N --user U --sig SIG [--key KEY | --public-key FILE]',
-    'options: --json for machine-readable output',
-  ].join('\n');
+/** Help for what was typed: one command, one area, or everything. */
+function helpFor(words: string[]): string {
+  const [area, action] = words;
+  const command = findCommand(area, action);
+  if (command) return commandHelp(command);
+  return (area && areaHelp(area)) || overview();
 }
 
 function policyOf(name: string): authV1.MultiDevicePolicy {

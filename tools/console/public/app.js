@@ -139,6 +139,8 @@ async function openApp(id) {
     }),
   );
   renderFields(d.profileFields, d.groupSettings);
+  renderStatus(a);
+  await loadConnect(a.sdkAppId);
   await loadApps();
   showTab(state.tab ?? 'overview');
 }
@@ -605,6 +607,7 @@ function summary(r) {
 
 function chart(label, points, key, summable = true) {
   const fig = document.createElement('figure');
+  fig.className = 'chart';
   fig.dataset.testid = `chart-${key}`;
   const total = points.reduce((s, p) => s + p.value, 0);
   fig.dataset.total = String(total);
@@ -612,36 +615,222 @@ function chart(label, points, key, summable = true) {
   // Distinct users and peaks do not add up over days: the caption shows today's figure instead.
   cap.textContent = summable ? `${label} — total ${total}` : `${label} — today ${points.length ? points[points.length - 1].value : 0}`;
   if (!summable) fig.dataset.today = String(points.length ? points[points.length - 1].value : 0);
-  const W = 600, H = 120;
+  // Plot area right of the value axis (0, half, max) and above the time axis (first, middle, last).
+  const W = 640, H = 120, L = 40, B = 18;
   const max = Math.max(1, ...points.map((p) => p.value));
   const ns = 'http://www.w3.org/2000/svg';
-  const svg = document.createElementNS(ns, 'svg');
-  svg.setAttribute('viewBox', `0 0 ${W} ${H + 14}`);
-  svg.setAttribute('width', String(W));
-  svg.setAttribute('height', String(H + 14));
-  const bw = W / Math.max(points.length, 1);
+  const el = (name, attrs, text) => {
+    const e = document.createElementNS(ns, name);
+    for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
+    if (text !== undefined) e.textContent = text;
+    return e;
+  };
+  const svg = el('svg', { viewBox: `0 0 ${W} ${H + B}`, width: W, height: H + B });
+  const yAxis = el('g', { 'data-testid': 'y-axis', 'font-size': 10, 'text-anchor': 'end' });
+  for (const v of new Set([0, Math.round(max / 2), max])) {
+    const y = H - (v / max) * H;
+    yAxis.append(el('line', { x1: L, x2: W, y1: y, y2: y, stroke: '#dde1e8' }), el('text', { x: L - 4, y: Math.min(H, Math.max(9, y + 3)) }, String(v)));
+  }
+  svg.append(yAxis);
+  const plotW = W - L;
+  const bw = plotW / Math.max(points.length, 1);
+  const tip = document.createElement('div');
+  tip.className = 'chart-tip';
+  tip.dataset.testid = 'chart-tip';
+  tip.hidden = true;
+  const when = (t) => new Date(t).toLocaleString([], { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
   points.forEach((p, i) => {
     const h = Math.round((p.value / max) * H);
-    const rect = document.createElementNS(ns, 'rect');
-    rect.setAttribute('x', String(i * bw + 1));
-    rect.setAttribute('y', String(H - h));
-    rect.setAttribute('width', String(Math.max(1, bw - 2)));
-    rect.setAttribute('height', String(h));
-    rect.setAttribute('fill', '#3b6fd6');
-    const t = document.createElementNS(ns, 'title');
-    t.textContent = `${new Date(p.t).toLocaleString()}: ${p.value}`;
-    rect.append(t);
-    svg.append(rect);
+    const x = L + i * bw;
+    const rect = el('rect', { x: x + 1, y: H - h, width: Math.max(1, bw - 2), height: h, fill: '#3b6fd6', 'data-value': p.value });
+    rect.append(el('title', {}, `${when(p.t)}: ${p.value}`));
+    // A full-height band per point, so hovering an empty (zero) slot still tells its value.
+    const band = el('rect', { x, y: 0, width: bw, height: H, fill: 'transparent', 'data-testid': 'chart-bar', 'data-value': p.value });
+    band.addEventListener('mouseenter', () => {
+      tip.textContent = `${when(p.t)}: ${p.value}`;
+      tip.style.left = `${Math.min(x, W - 160)}px`;
+      tip.style.top = '1.6em';
+      tip.hidden = false;
+      rect.setAttribute('fill', '#1d4fb8');
+    });
+    band.addEventListener('mouseleave', () => {
+      tip.hidden = true;
+      rect.setAttribute('fill', '#3b6fd6');
+    });
+    svg.append(rect, band);
   });
-  const axis = document.createElementNS(ns, 'text');
-  axis.setAttribute('x', '0');
-  axis.setAttribute('y', String(H + 12));
-  axis.setAttribute('font-size', '10');
-  axis.textContent = points.length ? `${new Date(points[0].t).toLocaleString()} … ${new Date(points[points.length - 1].t).toLocaleString()} (max ${max})` : 'no data';
-  svg.append(axis);
-  fig.append(cap, svg);
+  const xAxis = el('g', { 'data-testid': 'x-axis', 'font-size': 10 });
+  xAxis.append(el('line', { x1: L, x2: W, y1: H, y2: H, stroke: '#99a' }));
+  if (points.length) {
+    const marks = [...new Set([0, Math.floor((points.length - 1) / 2), points.length - 1])];
+    for (const i of marks) {
+      const anchor = i === 0 ? 'start' : i === points.length - 1 ? 'end' : 'middle';
+      const x = i === points.length - 1 ? W : L + i * bw + bw / 2;
+      xAxis.append(el('text', { x: i === 0 ? L : x, y: H + 13, 'text-anchor': anchor }, when(points[i].t)));
+    }
+  } else {
+    xAxis.append(el('text', { x: L, y: H + 13 }, 'no data'));
+  }
+  svg.append(xAxis);
+  fig.append(cap, svg, tip);
   return fig;
 }
+
+// Overview: disable / enable the app.
+function renderStatus(a) {
+  const b = $('#app-toggle');
+  b.textContent = a.status === 'disabled' ? 'Enable app' : 'Disable app';
+  b.classList.toggle('danger', a.status !== 'disabled');
+}
+
+$('#app-toggle').addEventListener('click', () =>
+  run($('#tab-overview'), async () => {
+    const enable = state.details.app.status === 'disabled';
+    if (!enable && !confirm(`Disable ${state.details.app.name}? Its users are refused at login and its REST calls fail (60016) until you enable it again.`)) return 'not changed';
+    const { app } = await api('POST', `/api/apps/${state.app}/status`, { enabled: enable });
+    state.details.app = app;
+    $('[data-testid=app-status]').textContent = app.status;
+    renderStatus(app);
+    return enable ? 'enabled: logins and REST calls work again' : 'disabled: logins and REST calls are refused (60016)';
+  }),
+);
+
+// Overview: the "connect your app" card.
+async function loadConnect(id) {
+  const c = await api('GET', `/api/apps/${id}/connect`);
+  state.connect = c;
+  const cell = (text) => Object.assign(document.createElement('td'), { textContent: text });
+  $('#connect-regions').replaceChildren(
+    ...c.regions.map((r) => {
+      const tr = document.createElement('tr');
+      tr.dataset.region = r.region;
+      tr.append(cell(`${r.region}${r.home ? ' (home)' : ''}`), cell(r.accessUrl), cell(r.wsUrl), cell(r.restUrl));
+      return tr;
+    }),
+  );
+  $('#connect-install').textContent = c.sdkTarball
+    ? `In a new folder: npm install ${c.sdkTarball} ws   (ws only on Node 20; browsers and Node 22+ have a WebSocket), save the snippet as hello.mjs and run node hello.mjs.`
+    : 'Build the SDK first (npm run sdk:build packs libs/sdk/dist/meridian-sdk-<version>.tgz), then npm install that file and ws in a new folder, save the snippet as hello.mjs and run node hello.mjs.';
+  renderSnippet('alice', '');
+}
+
+function renderSnippet(user, userSig) {
+  const c = state.connect;
+  const home = c.regions.find((r) => r.home) ?? c.regions[0];
+  $('#connect-snippet').textContent = [
+    "import TencentCloudChat from '@meridian/sdk';",
+    '',
+    `const chat = TencentCloudChat.create({ SDKAppID: ${c.sdkAppId}, accessUrl: '${home.accessUrl}' });`,
+    `await chat.login({ userID: '${user}', userSig: '${userSig || 'press "Make a test UserSig" above'}' });`,
+    `const message = chat.createTextMessage({ to: '${user}', conversationType: TencentCloudChat.TYPES.CONV_C2C, payload: { text: 'Hello from my app' } });`,
+    'const { data } = await chat.sendMessage(message);',
+    "console.log('sent', data.message.ID, 'to', data.message.to);",
+    'await chat.logout();',
+    'await chat.destroy();',
+  ].join('\n');
+}
+
+onSubmit($('#connect-form'), async (f) => {
+  const user = needUser(f.get('user').trim(), 'test user');
+  const r = await api('POST', `/api/apps/${state.app}/usersig`, { user, expireSeconds: 86_400 });
+  renderSnippet(user, r.userSig);
+  return `UserSig for ${user}, valid 1 day, is in the snippet (the first login creates the account)`;
+});
+
+// Friends and blacklist of one user, through the REST API as the app's admin.
+const friendsForm = $('#friends-form');
+async function loadFriends(user) {
+  const friends = [];
+  for (let start = 0; ; ) {
+    const r = await rest('sns/friend_get', { From_Account: user, StartIndex: start });
+    friends.push(...(r.UserDataItem ?? []).map((x) => x.To_Account));
+    if (r.CompleteFlag === 1 || !r.NextStartIndex) break;
+    start = r.NextStartIndex;
+  }
+  const black = await rest('sns/black_list_get', { From_Account: user, StartIndex: 0, MaxLimited: 1000, LastSequence: 0 });
+  const row = (id, testid, label, onRemove) => {
+    const li = document.createElement('li');
+    li.dataset.testid = testid;
+    li.dataset.user = id;
+    const b = Object.assign(document.createElement('button'), { type: 'button', textContent: label, className: 'danger' });
+    b.addEventListener('click', () => run(friendsForm, () => onRemove(id)));
+    li.append(Object.assign(document.createElement('span'), { textContent: id }), b);
+    return li;
+  };
+  $('#friend-list').replaceChildren(...friends.map((id) => row(id, 'friend', 'Remove', async (peer) => {
+    await rest('sns/friend_delete', { From_Account: user, To_Account: [peer], DeleteType: 'Delete_Type_Both' });
+    await loadFriends(user);
+    return `${user} and ${peer} are no longer friends`;
+  })));
+  const blocked = (black.BlackListItem ?? []).map((x) => x.To_Account);
+  $('#black-list').replaceChildren(...blocked.map((id) => row(id, 'blacklisted', 'Unblock', async (peer) => {
+    await rest('sns/black_list_delete', { From_Account: user, To_Account: [peer] });
+    await loadFriends(user);
+    return `${peer} is off ${user}'s blacklist`;
+  })));
+  friendsForm.dataset.user = user;
+  return `${user}: ${friends.length} friend(s), ${blocked.length} blacklisted`;
+}
+
+/** A ResultItem that failed says why (Tencent's code and text). */
+function checkResult(r, peer) {
+  const item = (r.ResultItem ?? []).find((x) => x.To_Account === peer);
+  if (item && item.ResultCode) throw new Problem(`${item.ResultInfo || 'refused'} (${item.ResultCode})`);
+}
+
+onSubmit(friendsForm, (f) => loadFriends(needUser(f.get('user').trim())));
+$('#friend-add').addEventListener('click', () =>
+  run(friendsForm, async () => {
+    const user = needUser(friendsForm.user.value.trim());
+    const peer = needUser(friendsForm.friend.value.trim(), 'friend');
+    const r = await rest('sns/friend_add', { From_Account: user, AddFriendItem: [{ To_Account: peer, AddSource: 'AddSource_Type_Console' }], AddType: 'Add_Type_Both', ForceAddFlags: 1 });
+    checkResult(r, peer);
+    friendsForm.friend.value = '';
+    await loadFriends(user);
+    return `${user} and ${peer} are friends`;
+  }),
+);
+$('#black-add').addEventListener('click', () =>
+  run(friendsForm, async () => {
+    const user = needUser(friendsForm.user.value.trim());
+    const peer = needUser(friendsForm.black.value.trim(), 'user to blacklist');
+    const r = await rest('sns/black_list_add', { From_Account: user, To_Account: [peer] });
+    checkResult(r, peer);
+    friendsForm.black.value = '';
+    await loadFriends(user);
+    return `${peer} is on ${user}'s blacklist`;
+  }),
+);
+
+// Push: the offline push provider (settings are secrets: written, never read back).
+const PUSH_FIELDS = {
+  apns: '{"teamId": "", "keyId": "", "privateKeyPem": "-----BEGIN PRIVATE KEY-----…", "bundleId": "com.example.app"}  (optional "endpoint")',
+  fcm: '{"projectId": "", "clientEmail": "", "privateKeyPem": "-----BEGIN PRIVATE KEY-----…"}  (optional "endpoint")',
+  webhook: '{"url": "https://push.example.com/meridian", "secret": "…"}',
+};
+const pushForm = $('#tab-push');
+const pushHint = () => ($('#push-hint').textContent = `Fields: ${PUSH_FIELDS[pushForm.kind.value]}`);
+pushForm.kind.addEventListener('change', pushHint);
+pushHint();
+onSubmit(pushForm, async (f) => {
+  let config;
+  try {
+    config = JSON.parse(need(f.get('config').trim(), 'settings'));
+  } catch (err) {
+    if (err instanceof Problem) throw err;
+    throw new Problem(`the settings are not JSON: ${err.message}`);
+  }
+  if (!config || typeof config !== 'object' || Array.isArray(config)) throw new Problem('the settings are a JSON object');
+  await api('POST', `/api/apps/${state.app}/push-provider`, { kind: f.get('kind'), config });
+  pushForm.config.value = '';
+  return `${f.get('kind')} saved: offline users get notifications through it`;
+});
+$('#push-remove').addEventListener('click', () =>
+  run(pushForm, async () => {
+    await api('POST', `/api/apps/${state.app}/push-provider`, { kind: pushForm.kind.value, remove: true });
+    return `${pushForm.kind.value} removed`;
+  }),
+);
 
 // Start: signed in already (cookie) or the sign-in form.
 api('GET', '/api/session').then(

@@ -4,13 +4,15 @@ import { request as httpsRequest } from 'node:https';
 import { type AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
 import { createHash } from 'node:crypto';
-import { CALLBACK_COMMANDS, MeridianError, parseSdkAppId } from '@meridian/contracts';
+import { CALLBACK_COMMANDS, MeridianError } from '@meridian/contracts';
 import { CallbackTargetError, GrpcClients, Metrics, checkCallbackTarget, clientAddress, guardedLookup, loadPlatformConfig, trustedProxies } from '@meridian/platform';
 import { authV1, type groupV1, type relationshipV1 } from '@meridian/proto';
 import { REPO_ROOT, type ResolvedPlatform } from '../../launcher/src/control';
 import { ConsoleStore, DEFAULT_SESSION_LIMITS, type SessionLimits } from './console-store';
 import { DEFAULT_THROTTLE, LoginThrottle, type ThrottlePolicy } from './login-throttle';
 import { describeNetworkError } from './network-error';
+import { BadInput, USER_ID, appId, int, str, strList, userId, type Json } from './console-input';
+import { opsRoutes } from './console-ops';
 
 export interface ConsoleServerOptions {
   platform: ResolvedPlatform;
@@ -44,7 +46,6 @@ const TYPES: Record<string, string> = {
 };
 const COOKIE = 'meridian_console';
 export const OPERATOR = 'admin';
-const USER_ID = /^[A-Za-z0-9_@.-]{1,32}$/;
 const LEVELS = ['AppAdmin', 'Owner', 'Admin', 'Member', 'Anyone'];
 const POLICIES: Record<string, authV1.MultiDevicePolicy> = {
   single: authV1.MultiDevicePolicy.MULTI_DEVICE_POLICY_SINGLE,
@@ -62,6 +63,11 @@ const REST_COMMANDS = new Set([
   'profile/portrait_get',
   'profile/portrait_set',
   'sns/friend_get',
+  'sns/friend_add',
+  'sns/friend_delete',
+  'sns/black_list_get',
+  'sns/black_list_add',
+  'sns/black_list_delete',
   'openim/query_online_status',
   'openim/sendmsg',
   'openim/admin_getroammsg',
@@ -82,10 +88,6 @@ const REST_COMMANDS = new Set([
 /** The callback timeout auth accepts (services/auth apps.service: 100-10000 ms). */
 export const CALLBACK_TIMEOUT_MAX_MS = 10_000;
 
-/** A request the console refuses with a message for the operator (HTTP 400, nothing changed). */
-class BadInput extends Error {}
-
-type Json = Record<string, unknown>;
 
 /**
  * The operator console: sign-in (scrypt-hashed operator accounts, expiring cookie sessions,
@@ -147,6 +149,8 @@ export async function startConsoleServer(opts: ConsoleServerOptions): Promise<Co
     return (await r.json()) as Json;
   };
 
+  const ops = opsRoutes({ clients, topology, regions: platform.regions, home, appView });
+
   const api = async (req: IncomingMessage, res: ServerResponse, path: string, body: Json): Promise<void> => {
     const m = path.match(/^\/api\/apps\/([^/]+)(\/.*)?$/);
     if (path === '/api/regions' && req.method === 'GET') return send(res, 200, { regions: platform.regions });
@@ -187,6 +191,8 @@ export async function startConsoleServer(opts: ConsoleServerOptions): Promise<Co
     if (!m) return send(res, 404, { error: 'not found' });
     const sdkAppId = appId(decodeURIComponent(m[1]!));
     const sub = m[2] ?? '';
+    const answered = await ops(sdkAppId, sub, req.method ?? 'GET', body);
+    if (answered) return send(res, answered.status, answered.body);
     if (sub === '/stats' && req.method === 'GET') {
       const period = new URL(req.url ?? '/', 'http://x').searchParams.get('period') ?? 'minute';
       if (!['minute', 'hour', 'day'].includes(period)) throw new BadInput('period is minute, hour or day');
@@ -604,42 +610,6 @@ function appView(a: authV1.App): Json {
     },
     createdAt: new Date(Number(a.createdAtMs)).toISOString(),
   };
-}
-
-function appId(s: string): number {
-  const n = parseSdkAppId(s);
-  if (n === undefined) throw new BadInput('SDKAppID: an unsigned 32-bit integer');
-  return n;
-}
-
-function str(o: Json, key: string, min: number, max: number): string {
-  const v = o[key];
-  if (typeof v !== 'string') {
-    if (min === 0 && v === undefined) return '';
-    throw new BadInput(`${key}: required`);
-  }
-  if (v.length < min || v.length > max) throw new BadInput(min > 0 && !v.length ? `${key}: required` : `${key}: ${min}-${max} characters`);
-  return v;
-}
-
-function userId(o: Json, key: string): string {
-  const v = str(o, key, 1, 32);
-  if (!USER_ID.test(v)) throw new BadInput(`${key}: 1-32 letters, digits, _ @ . -`);
-  return v;
-}
-
-function int(o: Json, key: string, min: number, max: number): number {
-  const v = o[key];
-  const n = typeof v === 'number' ? v : typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : NaN;
-  if (!Number.isInteger(n) || n < min || n > max) throw new BadInput(`${key}: a whole number from ${min} to ${max}`);
-  return n;
-}
-
-function strList(o: Json, key: string): string[] {
-  const v = o[key];
-  if (v === undefined) return [];
-  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) throw new BadInput(`${key}: a list of strings`);
-  return (v as string[]).map((s) => s.trim()).filter(Boolean);
 }
 
 async function readJson(req: IncomingMessage): Promise<Json> {

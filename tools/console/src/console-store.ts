@@ -24,8 +24,6 @@ interface Session {
 export interface SessionLimits {
   idleMs: number;
   absoluteMs: number;
-  /** The clock (tests move it by hand instead of sleeping). */
-  now?: () => number;
 }
 
 export const DEFAULT_SESSION_LIMITS: SessionLimits = { idleMs: 30 * 60_000, absoluteMs: 12 * 3_600_000 };
@@ -48,9 +46,11 @@ export class ConsoleStore {
     private readonly operators: Model<Operator>,
     private readonly sessions: Model<Session>,
     private readonly limits: SessionLimits,
+    private readonly clock: () => number,
   ) {}
 
-  static async open(mongoUrl: string, dbName: string, limits: SessionLimits = DEFAULT_SESSION_LIMITS): Promise<ConsoleStore> {
+  /** `clock` (ms since the epoch) decides session expiry; tests pass their own to step through the limits. */
+  static async open(mongoUrl: string, dbName: string, limits: SessionLimits = DEFAULT_SESSION_LIMITS, clock: () => number = Date.now): Promise<ConsoleStore> {
     const conn = await mongoose.createConnection(mongoUrl, { dbName, serverSelectionTimeoutMS: 10_000 }).asPromise();
     const operators = conn.model<Operator>(
       'Operator',
@@ -75,7 +75,7 @@ export class ConsoleStore {
       'sessions',
     );
     await Promise.all([operators.init(), sessions.init()]);
-    return new ConsoleStore(conn, operators, sessions, limits);
+    return new ConsoleStore(conn, operators, sessions, limits, clock);
   }
 
   /** Creates `user` with a random password unless it exists; returns the password when it did. */
@@ -112,7 +112,7 @@ export class ConsoleStore {
 
   async createSession(user: string): Promise<string> {
     const token = randomBytes(32).toString('base64url');
-    const now = new Date((this.limits.now ?? Date.now)());
+    const now = new Date(this.clock());
     await this.sessions.deleteMany({ $or: [{ expiresAt: { $lt: now } }, { lastSeenAt: { $lt: new Date(now.getTime() - this.limits.idleMs) } }] });
     await this.sessions.create({ tokenHash: sha256(token), user, createdAt: now, lastSeenAt: now, expiresAt: new Date(now.getTime() + this.limits.absoluteMs) });
     return token;
@@ -120,7 +120,7 @@ export class ConsoleStore {
 
   /** The session's user if the token is live (idle and absolute limits), touching it. */
   async touchSession(token: string): Promise<string | undefined> {
-    const now = (this.limits.now ?? Date.now)();
+    const now = this.clock();
     const s = await this.sessions.findOneAndUpdate(
       { tokenHash: sha256(token), expiresAt: { $gt: new Date(now) }, lastSeenAt: { $gt: new Date(now - this.limits.idleMs) } },
       { $set: { lastSeenAt: new Date(now) } },

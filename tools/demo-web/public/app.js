@@ -316,7 +316,52 @@ function refreshNames() {
 }
 let messageByID = new Map(); // ID → Message, for re-rendering the open conversation
 
+// Presence: the open 1:1 chat's peer is asked again every few seconds (the server keeps online
+// state; it does not push changes of it to subscribers yet).
+const PRESENCE_EVERY_MS = 5000;
+let presenceTimer;
+
+// Typing indicator, as Tencent's TUIKit does it: an online-only custom message (never stored, no
+// unread) with businessID user_typing_status, sent at most every few seconds while typing; the
+// peer shows "… is typing" until a message from them arrives or a few seconds pass.
+const TYPING_BUSINESS_ID = 'user_typing_status';
+const TYPING_SEND_EVERY_MS = 3000;
+const TYPING_SHOWN_MS = 5000;
+let typingSentAt = 0;
+let typingHideTimer;
+
+function typingData(typing) {
+  return JSON.stringify({ businessID: TYPING_BUSINESS_ID, typingStatus: typing ? 1 : 0, version: 1, userAction: 14, actionParam: typing ? 'EIMAMSG_InputStatus_Ing' : 'EIMAMSG_InputStatus_End' });
+}
+
+function typingStatusOf(m) {
+  if (m.type !== TYPES.MSG_CUSTOM || m.sequence) return undefined;
+  try {
+    const d = JSON.parse(m.payload?.data ?? '');
+    return d?.businessID === TYPING_BUSINESS_ID ? d.typingStatus === 1 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function sendTyping(typing) {
+  if (!chat || !current || isGroup(current)) return;
+  const m = chat.createCustomMessage({ to: current.slice(3), conversationType: TYPES.CONV_C2C, payload: { data: typingData(typing), description: '', extension: '' } });
+  // A nicety: a failed typing status is not worth a word.
+  chat.sendMessage(m, { onlineUserOnly: true }).catch(() => undefined);
+}
+
+function showTyping(from, typing) {
+  clearTimeout(typingHideTimer);
+  $('typing').hidden = !typing;
+  $('typing').textContent = typing ? `${nameOf(from)} is typing…` : '';
+  if (typing) typingHideTimer = setTimeout(() => ($('typing').hidden = true), TYPING_SHOWN_MS);
+}
+
 function closeThread() {
+  clearInterval(presenceTimer);
+  showTyping('', false);
+  typingSentAt = 0;
   current = null;
   shown = new Map();
   messageByID = new Map();
@@ -345,7 +390,10 @@ async function openConversation(conversationID) {
   $('thread-title').textContent = isGroup(conversationID) ? group?.name || groupOf(conversationID) : nameOf(conversationID.slice(3));
   $('thread-info').dataset.groupId = group?.groupID ?? '';
   if (isGroup(conversationID)) showGroupPanel(group, groupOf(conversationID));
-  else void describePeer(conversationID.slice(3));
+  else {
+    void describePeer(conversationID.slice(3));
+    presenceTimer = setInterval(() => current === conversationID && void describePeer(conversationID.slice(3)), PRESENCE_EVERY_MS);
+  }
   $('composer').hidden = isGroup(conversationID) && !group;
   // An AVChatRoom keeps no history.
   if (group?.type !== TYPES.GRP_AVCHATROOM && (group || !isGroup(conversationID))) {
@@ -367,6 +415,7 @@ async function describePeer(userID) {
     const s = data.successUserList[0]?.statusType;
     $('thread-info').textContent =
       s === TYPES.USER_STATUS_UNLOGINED ? `${userID} has never logged in: messages fail until they log in to the demo once.` : s === TYPES.USER_STATUS_ONLINE ? 'online' : 'offline';
+    $('thread-info').className = `hint ${s === TYPES.USER_STATUS_ONLINE ? 'online' : s === TYPES.USER_STATUS_OFFLINE ? 'offline' : ''}`;
   } catch {
     // Presence is a nicety; the chat works without it.
   }
@@ -513,7 +562,12 @@ function wire(instance) {
     EVENT.MESSAGE_RECEIVED,
     mine(({ data }) => {
       for (const n of data.filter((m) => m.type === TYPES.MSG_GRP_SYS_NOTICE)) onSystemNotice(n);
-      const rest = data.filter((m) => m.type !== TYPES.MSG_GRP_SYS_NOTICE);
+      for (const m of data) {
+        const typing = typingStatusOf(m);
+        if (typing !== undefined && m.flow === 'in' && m.conversationID === current) showTyping(m.from, typing);
+      }
+      const rest = data.filter((m) => m.type !== TYPES.MSG_GRP_SYS_NOTICE && typingStatusOf(m) === undefined);
+      if (rest.some((m) => m.conversationID === current && m.flow === 'in')) showTyping('', false);
       for (const m of rest) if (m.conversationID === current) messageByID.set(m.ID, m);
       appendMessages(rest);
       if (rest.some((m) => m.conversationID === current && m.flow === 'in')) instance.setMessageRead({ conversationID: current }).catch(() => undefined);
@@ -749,11 +803,23 @@ $('faces').append(
   }),
 );
 
+$('text').addEventListener('input', () => {
+  if (!$('text').value.trim()) {
+    if (typingSentAt) sendTyping(false);
+    typingSentAt = 0;
+    return;
+  }
+  if (Date.now() - typingSentAt < TYPING_SEND_EVERY_MS) return;
+  typingSentAt = Date.now();
+  sendTyping(true);
+});
+
 $('send-form').onsubmit = (ev) => {
   ev.preventDefault();
   const text = $('text').value;
   if (!text.trim() || !current) return;
   $('text').value = '';
+  typingSentAt = 0;
   send(chat.createTextMessage({ ...target(), payload: { text } }));
 };
 

@@ -64,6 +64,11 @@ describe(Topology.name, () => {
     writeFileSync(path, '{ not json');
     expect(() => Topology.load(path)).toThrow(/cannot read topology/);
   });
+
+  it('says a missing file in a sentence, not as ENOENT', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'topology-')), 'none.json');
+    expect(() => Topology.load(path)).toThrow(`cannot read topology ${path}: there is no such file (MERIDIAN_TOPOLOGY names`);
+  });
 });
 
 describe(loadPlatformConfig.name, () => {

@@ -80,7 +80,9 @@ export class Topology {
     try {
       raw = JSON.parse(readFileSync(path, 'utf8'));
     } catch (err) {
-      throw new Error(`cannot read topology ${path}: ${(err as Error).message}`);
+      const code = (err as NodeJS.ErrnoException).code;
+      const why = code === 'ENOENT' ? 'there is no such file (MERIDIAN_TOPOLOGY names the region topology JSON; the repository\'s is deploy/topology.json)' : (err as Error).message;
+      throw new Error(`cannot read topology ${path}: ${why}`);
     }
     const parsed = topologySchema.safeParse(raw);
     if (!parsed.success) throw new Error(`invalid topology ${path}: ${z.prettifyError(parsed.error)}`);
