@@ -27,3 +27,5 @@ export * from './jobs/purge-expired';
 export * from './logging/redact';
 export * from './net/callback-target';
 export * from './net/client-address';
+export * from './storage/object-storage';
+export * from './storage/storage-config';
