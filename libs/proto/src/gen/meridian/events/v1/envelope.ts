@@ -10,6 +10,7 @@ import { AccountsDeletedEvent, SessionKickedEvent, UserStateChangedEvent } from 
 import { CallbackDeadLetteredEvent } from "./callback";
 import { C2cMessageModifiedEvent, C2cMessageRecalledEvent, C2cMessageStoredEvent, C2cReadReportedEvent } from "./chat";
 import { GroupChangedEvent, GroupMessageStoredEvent } from "./group";
+import { MediaObjectConfirmedEvent } from "./media";
 import { ProbeEvent } from "./platform";
 import { BroadcastRequestedEvent, DeliveryRequestedEvent } from "./push";
 import { BlacklistChangedEvent, FriendsChangedEvent, ProfileChangedEvent } from "./relationship";
@@ -51,6 +52,7 @@ export interface EventEnvelope {
   groupMessageStored?: GroupMessageStoredEvent | undefined;
   groupChanged?: GroupChangedEvent | undefined;
   callbackDeadLettered?: CallbackDeadLetteredEvent | undefined;
+  mediaObjectConfirmed?: MediaObjectConfirmedEvent | undefined;
 }
 
 export const MERIDIAN_EVENTS_V1_PACKAGE_NAME = "meridian.events.v1";
@@ -126,6 +128,9 @@ export const EventEnvelope: MessageFns<EventEnvelope> = {
     }
     if (message.callbackDeadLettered !== undefined) {
       CallbackDeadLetteredEvent.encode(message.callbackDeadLettered, writer.uint32(922).fork()).join();
+    }
+    if (message.mediaObjectConfirmed !== undefined) {
+      MediaObjectConfirmedEvent.encode(message.mediaObjectConfirmed, writer.uint32(930).fork()).join();
     }
     return writer;
   },
@@ -317,6 +322,14 @@ export const EventEnvelope: MessageFns<EventEnvelope> = {
             }
 
             message.callbackDeadLettered = CallbackDeadLetteredEvent.decode(reader, reader.uint32());
+            continue;
+          }
+          case 116: {
+            if (tag !== 930) {
+              break;
+            }
+
+            message.mediaObjectConfirmed = MediaObjectConfirmedEvent.decode(reader, reader.uint32());
             continue;
           }
         }
