@@ -12,6 +12,7 @@ import { ReplayService } from './retries/replay.service';
 import { RetryDispatcher } from './retries/retry.dispatcher';
 import { RetryRepository } from './retries/retry.repository';
 import { DeadLetterDoc, DeadLetterSchema, RetryDoc, RetrySchema } from './retries/retry.schema';
+import { MediaRecalls } from './media/media-recalls';
 import { MediaWorker } from './media/media.worker';
 import { HttpSender } from './sender/http-sender';
 
@@ -46,6 +47,7 @@ export class CallbackModule {
         BeforeService,
         ReplayService,
         MediaWorker,
+        MediaRecalls,
       ],
     };
   }
