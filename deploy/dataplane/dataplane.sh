@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Local data plane for Meridian: real Redis, Apache Kafka (KRaft) and FerretDB
-# (MongoDB wire protocol over PostgreSQL), bound to 127.0.0.1, no Docker.
+# Local data plane for Meridian: real Redis, Apache Kafka (KRaft), FerretDB (MongoDB wire
+# protocol over PostgreSQL) and MinIO (S3 API), bound to 127.0.0.1, no Docker.
 #
-#   dataplane.sh up | down [redis|kafka|postgres|ferretdb…] | status | probe | install | reset
+#   dataplane.sh up [server…] | down [redis|kafka|postgres|ferretdb|minio…] | status | probe | install | reset
 #
 # Tools are cached outside the repo (so fresh clones reuse them); data, logs and
 # pid files live in the git-ignored <repo>/.meridian/. See README.md beside this.
@@ -27,13 +27,18 @@ KAFKA_PORT="${MERIDIAN_KAFKA_PORT:-9092}"
 KAFKA_CONTROLLER_PORT="${MERIDIAN_KAFKA_CONTROLLER_PORT:-9093}"
 MONGO_PORT="${MERIDIAN_MONGO_PORT:-27017}"
 PG_PORT="${MERIDIAN_PG_PORT:-15432}"
+MINIO_PORT="${MERIDIAN_MINIO_PORT:-9000}"
 # 3.9.x, not 4.x: kafkajs 2.2.4 speaks protocol versions that Kafka 4 removed (KIP-896).
 KAFKA_VERSION="${MERIDIAN_KAFKA_VERSION:-3.9.1}"
 FERRETDB_VERSION="v1.24.2"
+# MinIO tags its releases RELEASE.<date>, which the Go proxy does not take as versions: this is the
+# newest commit it serves as a pseudo-version (go list -m github.com/minio/minio@latest, 2026-12).
+MINIO_VERSION="v0.0.0-20260212201848-7aac2a2c5b7c"
 
 KAFKA_LIBS="$CACHE/kafka/$KAFKA_VERSION/libs"
 FERRETDB_BIN="$CACHE/bin/ferretdb"
-SERVERS=(redis kafka postgres ferretdb)
+MINIO_BIN="$CACHE/bin/minio"
+SERVERS=(redis kafka postgres ferretdb minio)
 # PostgreSQL refuses to run as root: when we are root, its server runs as the `postgres` user
 # that Debian's package creates.
 PG_USER="$( [[ $EUID -eq 0 ]] && echo postgres || id -un)"
@@ -129,15 +134,38 @@ install_ferretdb() {
   ferretdb_ok || die "built $FERRETDB_BIN but its --version is not $FERRETDB_VERSION"
 }
 
+# A go install of MinIO reports "DEVELOPMENT.GOGET" as its version, so a stamp beside the binary
+# says which module version it was built from.
+minio_ok() { [[ -x "$MINIO_BIN" && "$(cat "$MINIO_BIN.version" 2>/dev/null || true)" == "$MINIO_VERSION" ]]; }
+
+# ~600 modules and a large link on 2 cores: about 8 minutes the first time (cached after that).
+install_minio() {
+  minio_ok && return 0
+  log "building MinIO $MINIO_VERSION with go install (first run only, several minutes on 2 cores)…"
+  mkdir -p "$CACHE/bin"
+  local gobin
+  gobin="$(mktemp -d "$CACHE/minio-bin.XXXXXX")"
+  if ! (cd "$CACHE" && GOBIN="$gobin" GOFLAGS=-buildvcs=false go install -trimpath "github.com/minio/minio@$MINIO_VERSION") 2>&1 |
+      awk '/^go: downloading / { n++; if (n % 50 == 1) { printf "[dataplane]   go: downloading modules (%d so far)…\n", n; fflush() } next }
+           { print "[dataplane]   go: " $0; fflush() }
+           END { if (n) printf "[dataplane]   go: %d modules downloaded, compiled\n", n }'; then
+    rm -rf "$gobin"; die "building MinIO failed (see output above)"
+  fi
+  [[ -x "$gobin/minio" ]] || { rm -rf "$gobin"; die "go install of MinIO left no binary"; }
+  mv "$gobin/minio" "$MINIO_BIN" && rm -rf "$gobin"
+  echo "$MINIO_VERSION" >"$MINIO_BIN.version"
+}
+
 install_all() {
-  local need=(java node)
+  local need=(java node curl)
   kafka_ok || need+=(mvn)
-  ferretdb_ok || need+=(go)
+  { ferretdb_ok && minio_ok; } || need+=(go)
   check_commands "${need[@]}"
   install_redis
   install_postgres
   install_kafka
   install_ferretdb
+  install_minio
 }
 
 # -------------------------------------------------------------- processes ---
@@ -150,11 +178,12 @@ ports_of() {
     kafka) echo "$KAFKA_PORT $KAFKA_CONTROLLER_PORT" ;;
     postgres) echo "$PG_PORT" ;;
     ferretdb) echo "$MONGO_PORT" ;;
+    minio) echo "$MINIO_PORT" ;;
   esac
 }
 # What a live process of ours must have on its command line (guards pid reuse).
 signature() {
-  case "$1" in redis) echo "redis-server" ;; kafka) echo "kafka.Kafka" ;; postgres) echo "bin/postgres" ;; ferretdb) echo "ferretdb" ;; esac
+  case "$1" in redis) echo "redis-server" ;; kafka) echo "kafka.Kafka" ;; postgres) echo "bin/postgres" ;; ferretdb) echo "ferretdb" ;; minio) echo "minio server" ;; esac
 }
 
 # Prints our pid for $1 if its pid file points at a live process of ours.
@@ -290,6 +319,36 @@ start_ferretdb() {
     --telemetry=disable --debug-addr=- --log-level=info
 }
 
+# The root credentials of this data directory's MinIO: made at random on its first start and kept
+# (0600) in minio/credentials.json, which the launcher and the test harness read for the services.
+minio_credentials() {
+  local f="$DATA/minio/credentials.json"
+  mkdir -p "$DATA/minio"
+  if [[ ! -s "$f" ]]; then
+    (umask 077 && printf '{\n  "accessKeyId": "meridian-%s",\n  "secretAccessKey": "%s"\n}\n' \
+      "$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')" "$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')" >"$f.tmp") &&
+      mv "$f.tmp" "$f"
+  fi
+  chmod 600 "$f"
+  echo "$f"
+}
+minio_credential() { sed -n "s/^[[:space:]]*\"$2\": \"\([^\"]*\)\".*/\1/p" "$1"; }
+
+start_minio() {
+  local creds
+  creds="$(minio_credentials)"
+  mkdir -p "$DATA/minio/data"
+  # Credentials through the environment of a subshell, never on a command line (ps would show
+  # them). No web console, no update check, no call-home: an S3 endpoint on loopback only.
+  (
+    export MINIO_ROOT_USER MINIO_ROOT_PASSWORD
+    MINIO_ROOT_USER="$(minio_credential "$creds" accessKeyId)"
+    MINIO_ROOT_PASSWORD="$(minio_credential "$creds" secretAccessKey)"
+    export MINIO_BROWSER=off MINIO_UPDATE=off MINIO_CALLHOME_ENABLE=off
+    spawn minio "$MINIO_BIN" server --quiet --address "127.0.0.1:$MINIO_PORT" "$DATA/minio/data"
+  )
+}
+
 # ----------------------------------------------------------------- probes ---
 # A real protocol answer, not just an open port. The Node probes use the
 # repo's own client libraries when installed (npm ci); otherwise we fall back
@@ -330,7 +389,10 @@ probe_ferretdb() {
   fi
 }
 
-timeout_of() { case "$1" in redis) echo 30 ;; kafka) echo 120 ;; postgres) echo 60 ;; ferretdb) echo 60 ;; esac; }
+# MinIO's own readiness endpoint (200 once it can serve S3 requests).
+probe_minio() { port_open "$MINIO_PORT" && curl -fsS -o /dev/null --max-time 3 "http://127.0.0.1:$MINIO_PORT/minio/health/ready" 2>/dev/null; }
+
+timeout_of() { case "$1" in redis) echo 30 ;; kafka) echo 120 ;; postgres) echo 60 ;; ferretdb) echo 60 ;; minio) echo 60 ;; esac; }
 
 # Whether the process we just spawned for $1 still runs (not a zombie). Deliberately not
 # our_pid: while a server starts, its command line can be caught mid-exec or being rewritten
@@ -363,18 +425,24 @@ describe() {
     kafka) echo "kafka     127.0.0.1:$KAFKA_PORT (controller $KAFKA_CONTROLLER_PORT)" ;;
     postgres) echo "postgres  127.0.0.1:$PG_PORT (FerretDB's storage)" ;;
     ferretdb) echo "ferretdb  127.0.0.1:$MONGO_PORT (MongoDB wire, PostgreSQL)" ;;
+    minio) echo "minio     127.0.0.1:$MINIO_PORT (S3 API; credentials in $DATA/minio/credentials.json)" ;;
   esac
 }
 
 # --------------------------------------------------------------- commands ---
 
+# `up` starts them all; `up minio` (or several names) just those named, e.g. an object store
+# beside a data plane that another checkout started.
 cmd_up() {
+  local names=("$@") s
+  for s in "${names[@]}"; do [[ " ${SERVERS[*]} " == *" $s "* ]] || die "unknown server '$s' (one of: ${SERVERS[*]})"; done
+  ((${#names[@]} > 0)) || names=("${SERVERS[@]}")
   install_all
   mkdir -p "$DATA" "$LOGS"
-  local s to_start=() already=()
+  local to_start=() already=()
   # Decide everything before starting anything, so a port clash leaves
   # nothing half-started.
-  for s in "${SERVERS[@]}"; do
+  for s in "${names[@]}"; do
     if our_pid "$s" >/dev/null; then already+=("$s"); else check_ports_free "$s"; to_start+=("$s"); fi
   done
   local t0=${EPOCHREALTIME/./} ms
@@ -383,7 +451,7 @@ cmd_up() {
     if [[ "$s" == ferretdb ]]; then wait_ready postgres; prepare_postgres; fi
     rotate_log "$s"; "start_$s"
   done
-  for s in "${SERVERS[@]}"; do
+  for s in "${names[@]}"; do
     wait_ready "$s"
     if [[ " ${already[*]} " == *" $s "* ]]; then
       log "$(describe "$s")  up, pid $(our_pid "$s") (already running)"
@@ -414,8 +482,8 @@ stop_one() {
 cmd_down() {
   local s names=("$@")
   for s in "${names[@]}"; do [[ " ${SERVERS[*]} " == *" $s "* ]] || die "unknown server '$s' (one of: ${SERVERS[*]})"; done
-  # Reverse order: Kafka/FerretDB first, Redis last.
-  for s in ferretdb kafka postgres redis; do
+  # Reverse order: MinIO, FerretDB and Kafka first, Redis last.
+  for s in minio ferretdb kafka postgres redis; do
     if ((${#names[@]} == 0)) || [[ " ${names[*]} " == *" $s "* ]]; then stop_one "$s"; fi
   done
 }
@@ -468,11 +536,11 @@ case "${1:-}" in
   up | down | reset | install) lock ;;
 esac
 case "${1:-}" in
-  up) cmd_up ;;
+  up) shift; cmd_up "$@" ;;
   down) shift; cmd_down "$@" ;;
   status) cmd_status ;;
   probe) cmd_probe ;;
-  install) install_all; log "installed: redis-server, PostgreSQL $(basename "$(dirname "$(pg_bin)")"), Kafka $KAFKA_VERSION jars, FerretDB $FERRETDB_VERSION" ;;
+  install) install_all; log "installed: redis-server, PostgreSQL $(basename "$(dirname "$(pg_bin)")"), Kafka $KAFKA_VERSION jars, FerretDB $FERRETDB_VERSION, MinIO $MINIO_VERSION" ;;
   reset) cmd_reset ;;
   *) echo "usage: $0 up|down [server…]|status|probe|install|reset" >&2; exit 2 ;;
 esac

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // npm run bench -- <scenario> [args]: builds, then runs one benchmark, which prints its figures.
 //   usersig    UserSig verifications per second on one core: v2 cold, v2 cached, v1 ECDSA
+//   media      uploads/s and MB/s through presigned PUTs; thumbnail latency p50/p99 (docs/media.md)
 //   footprint  RSS and CPU seconds of every running Meridian process (npm start first), per region
 //   connections  M4: memory per idle authenticated connection, then deliveries/s through the gateway(s)
 //   messages   M1: 1:1 send→receive latency at fixed open-loop rates; M2: highest sustained durable rate
@@ -22,6 +23,10 @@ const scenarios = {
   usersig: () => {
     build();
     step('bench', process.execPath, [join(ROOT, 'tools/runtime/run.js'), 'dist/libs/usersig/src/usersig.bench-main.js', ...args]);
+  },
+  media: () => {
+    build();
+    step('bench', process.execPath, [join(ROOT, 'tools/runtime/run.js'), 'dist/tools/bench/src/media.bench.js', ...args]);
   },
   footprint: () => footprint(),
   fuzz: () => {

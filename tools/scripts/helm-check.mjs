@@ -362,6 +362,17 @@ function checkObjects(v, objs, ctx) {
       const ref = env.find((e) => e.name === n)?.valueFrom?.secretKeyRef;
       need(ref?.name === v.dataPlane.existingSecret && ref?.key === key, `${D}: ${n} from Secret ${v.dataPlane.existingSecret}, key ${key}`);
     }
+    // Media: the gateway presigns, the callback service's worker reads and writes objects.
+    const os = v.objectStorage ?? {};
+    if (os.endpoint && (svc === 'gateway' || svc === 'callback')) {
+      need(val('MERIDIAN_S3_ENDPOINT') === os.endpoint && val('MERIDIAN_S3_BUCKET') === os.bucket, `${D}: MERIDIAN_S3_ENDPOINT/BUCKET from objectStorage`);
+      for (const [n, key] of [['MERIDIAN_S3_ACCESS_KEY_ID', os.accessKeyIdKey], ['MERIDIAN_S3_SECRET_ACCESS_KEY', os.secretAccessKeyKey]]) {
+        const ref = env.find((e) => e.name === n)?.valueFrom?.secretKeyRef;
+        need(ref?.name === os.existingSecret && ref?.key === key, `${D}: ${n} from Secret ${os.existingSecret}, key ${key}`);
+      }
+    } else {
+      need(!envNames.includes('MERIDIAN_S3_ENDPOINT'), `${D}: no object storage settings without objectStorage.endpoint or outside gateway/callback`);
+    }
     for (const e of env) {
       if (SECRETISH.test(e.name) || /^MERIDIAN_(MONGO_URL|KAFKA_BROKERS|REDIS_URL)$/.test(e.name)) need(e.value === undefined && e.valueFrom?.secretKeyRef, `${D}: ${e.name} must come from a Secret (secretKeyRef), not a value`);
     }

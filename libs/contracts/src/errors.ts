@@ -129,13 +129,15 @@ export const ADMIN_REQUIRED_CODE_BY_SERVICE: Readonly<Record<string, number>> = 
 /**
  * Each REST service's own "invalid parameter" code, for refusals made at the edge before the
  * command runs (malformed text): groups 10004, relationship 30001, profile 40001, get_history
- * 1002; every other service 70402. A Map, so a path such as `__proto__` finds nothing.
+ * 1002, media 6017; every other service 70402. A Map, so a path such as `__proto__` finds nothing.
  */
 const INVALID_PARAMETER_CODE_BY_SERVICE: ReadonlyMap<string, number> = new Map([
   ['group_open_http_svc', 10004],
   ['sns', 30001],
   ['profile', 40001],
   ['open_msg_svc', 1002],
+  // Media uploads answer with Tencent's client code for invalid parameters (media.ts).
+  ['meridian_media', 6017],
 ]);
 
 export function invalidParameterCode(restService: string): number {
@@ -148,6 +150,7 @@ const WS_AREA_SERVICE: ReadonlyMap<string, string> = new Map([
   ['friend', 'sns'],
   ['blacklist', 'sns'],
   ['profile', 'profile'],
+  ['media', 'meridian_media'],
 ]);
 
 export function invalidParameterCodeForWs(cmd: string): number {

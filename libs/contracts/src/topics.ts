@@ -28,4 +28,6 @@ export const TOPICS = {
   broadcasts: 'push.broadcasts.v1',
   /** CallbackDeadLetteredEvent: after-callbacks that failed every retry; replayed by an admin. Key <sdkappid>. */
   callbackDlq: 'callback.dlq.v1',
+  /** MediaObjectConfirmedEvent: an upload was confirmed; the media worker makes its variants. Key <sdkappid>:<user>. */
+  mediaObjects: 'gateway.media-objects.v1',
 } as const;

@@ -29,3 +29,5 @@ export * from './net/callback-target';
 export * from './net/client-address';
 export * from './batching/coalescer';
 export * from './cache/loading-cache';
+export * from './storage/object-storage';
+export * from './storage/storage-config';

@@ -7,7 +7,7 @@
  * or, as Tencent's samples have it, `import TencentCloudChat from '@meridian/sdk'` (the default
  * export) or `import { TencentCloudChat } from '@meridian/sdk'`.
  */
-export { Meridian, type Conversation, type CreateOptions, type PeerReadReceipt, type Response, type SendOptions, type UserStatus } from './meridian.js';
+export { Meridian, type Conversation, type CreateOptions, type FilePayload, type MediaMessageOptions, type PeerReadReceipt, type Response, type SendOptions, type UserStatus } from './meridian.js';
 // Tencent's samples say `import TencentCloudChat from '@tencentcloud/chat'` and then
 // `TencentCloudChat.create(…)`, `TencentCloudChat.EVENT`, `TencentCloudChat.TYPES`: the same class.
 export { Meridian as TencentCloudChat } from './meridian.js';
@@ -18,3 +18,4 @@ export { type Group, type GroupMember } from './groups.js';
 export { type GatewayInfo, type NetState, type WebSocketConstructor, type WebSocketLike, type FetchLike } from './connection.js';
 export { backoffDelay, type BackoffOptions } from './backoff.js';
 export { Meridian as default } from './meridian.js';
+export { type UploadSource } from './uploads.js';

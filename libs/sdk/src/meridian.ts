@@ -18,8 +18,22 @@ import {
   groupConversationID,
   groupSystemNotice,
   parseConversationID,
+  payloadOf,
   peerOf,
 } from './messages.js';
+import { NO_FILE, uploadMedia, type MediaKind, type PendingUpload, type UploadSource } from './uploads.js';
+
+/** A media payload by file (uploaded at send time) instead of by URL. */
+export interface FilePayload {
+  /** A File/Blob (browsers), a Buffer/Uint8Array or a readable stream (Node). */
+  file: UploadSource;
+  /** The name the receiver sees (a File's own name by default). */
+  fileName?: string;
+  /** Default: the Blob's type, else from the name's extension. */
+  contentType?: string;
+}
+/** createImageMessage & co. with a file: Tencent's `onProgress` (0…1 as the bytes reach the store). */
+export type MediaMessageOptions<P> = CreateMessageOptions<P> & { onProgress?: (percent: number) => void };
 
 /** Options of {@link Meridian.create}. */
 export interface CreateOptions {
@@ -47,6 +61,8 @@ export interface CreateOptions {
    * and a reconnect the moment the network is back instead of at the next backoff step.
    */
   watchBrowserNetwork?: boolean;
+  /** How long a sent image or video waits for its variants (thumbnail, first frame) before it is sent with the original standing in (default 3 s). */
+  mediaVariantsWaitMs?: number;
 }
 
 /** Every call answers `{code: 0, data}` as Tencent's Chat SDK does, or rejects with a {@link MeridianError}. */
@@ -156,6 +172,8 @@ export class Meridian {
   /** Server time minus local time (ms), from the login answer. */
   private clockSkewMs = 0;
   private unwatchNetwork?: () => void;
+  /** Media messages whose file is uploaded when they are sent. */
+  private readonly pendingUploads = new WeakMap<Message, PendingUpload>();
 
   /** Creates an instance; nothing connects until {@link Meridian.login}. */
   static create(options: CreateOptions): Meridian {
@@ -320,18 +338,67 @@ export class Meridian {
   createLocationMessage(o: CreateMessageOptions<{ description: string; longitude: number; latitude: number }>): Message {
     return draft(this.requireMe(), o, elements.location(o.payload));
   }
-  /** An image by URL (the platform stores no files yet). */
-  createImageMessage(o: CreateMessageOptions<{ url: string; width?: number; height?: number; size?: number; format?: number }>): Message {
-    return draft(this.requireMe(), o, elements.image(o.payload));
+  /**
+   * An image: `payload.file` is uploaded when the message is sent (its element then carries the
+   * original, 720 px and 198 px pictures); `payload.url` sends a picture hosted elsewhere.
+   */
+  createImageMessage(o: MediaMessageOptions<FilePayload | { url: string; width?: number; height?: number; size?: number; format?: number }>): Message {
+    return this.mediaDraft(o, 'image', () => elements.image(o.payload as { url: string }));
   }
-  createSoundMessage(o: CreateMessageOptions<{ url: string; second: number; size?: number }>): Message {
-    return draft(this.requireMe(), o, elements.sound(o.payload));
+  /** Voice: `payload.file` (with `second`) uploaded at send time, or `payload.url`. */
+  createSoundMessage(o: MediaMessageOptions<(FilePayload & { second: number }) | { url: string; second: number; size?: number }>): Message {
+    return this.mediaDraft(o, 'sound', () => elements.sound(o.payload as { url: string; second: number }));
   }
-  createVideoMessage(o: CreateMessageOptions<{ videoUrl: string; second: number; size?: number; format?: string; thumbUrl?: string }>): Message {
-    return draft(this.requireMe(), o, elements.video(o.payload));
+  /** Tencent's newer name for createSoundMessage. */
+  createAudioMessage(o: MediaMessageOptions<(FilePayload & { second: number }) | { url: string; second: number; size?: number }>): Message {
+    return this.createSoundMessage(o);
   }
-  createFileMessage(o: CreateMessageOptions<{ url: string; fileName: string; fileSize?: number }>): Message {
-    return draft(this.requireMe(), o, elements.file(o.payload));
+  /** A video (MP4): `payload.file` (with `second`) uploaded at send time, its first frame as thumbnail; or `payload.videoUrl`. */
+  createVideoMessage(o: MediaMessageOptions<(FilePayload & { second: number }) | { videoUrl: string; second: number; size?: number; format?: string; thumbUrl?: string }>): Message {
+    return this.mediaDraft(o, 'video', () => elements.video(o.payload as { videoUrl: string; second: number }));
+  }
+  /** A file: `payload.file` uploaded at send time, or `payload.url` with `fileName`. */
+  createFileMessage(o: MediaMessageOptions<FilePayload | { url: string; fileName: string; fileSize?: number }>): Message {
+    return this.mediaDraft(o, 'file', () => elements.file(o.payload as { url: string; fileName: string }));
+  }
+
+  /** Stops a media message's upload; its sendMessage fails with CANCELLED (2026). */
+  cancelUploading(message: Message): Response<Record<string, never>> {
+    this.pendingUploads.get(message)?.abort.abort();
+    return { code: 0, data: {} };
+  }
+
+  private mediaDraft(o: MediaMessageOptions<unknown>, kind: MediaKind, byUrl: () => ReturnType<typeof elements.file>): Message {
+    const me = this.requireMe();
+    const p = (o?.payload ?? {}) as Partial<FilePayload> & { second?: number };
+    if (p.file === undefined) {
+      if ((p as { url?: unknown; videoUrl?: unknown }).url === undefined && (p as { videoUrl?: unknown }).videoUrl === undefined) {
+        throw new MeridianError(NO_FILE[kind], 'payload.file (or a URL) is required');
+      }
+      return draft(me, o, byUrl());
+    }
+    const named = (p.file as { name?: unknown }).name;
+    const fileName = p.fileName ?? (typeof named === 'string' ? named : undefined);
+    const types = { image: TYPES.MSG_IMAGE, file: TYPES.MSG_FILE, sound: TYPES.MSG_SOUND, video: TYPES.MSG_VIDEO } as const;
+    // Until the upload, the element holds what is known; sendMessage replaces it with the stored object's.
+    const message = draft(me, o, { MsgType: types[kind], MsgContent: { UUID: '', ...(fileName ? { FileName: fileName } : {}) } });
+    this.pendingUploads.set(message, { kind, source: p.file, fileName, contentType: p.contentType, second: p.second, onProgress: o.onProgress, abort: new AbortController() });
+    return message;
+  }
+
+  /** Uploads a media message's file, if it has one waiting; a failure fails the message. */
+  private async upload(message: Message): Promise<void> {
+    const pending = this.pendingUploads.get(message);
+    if (!pending) return;
+    if (pending.abort.signal.aborted) pending.abort = new AbortController();
+    try {
+      const element = await uploadMedia((cmd, body) => this.conn.request(cmd, body), pending, this.options.mediaVariantsWaitMs ?? 3000);
+      Object.assign(message, { elements: [element], type: element.MsgType, payload: payloadOf(element) });
+      this.pendingUploads.delete(message);
+    } catch (err) {
+      message.status = 'fail';
+      throw err;
+    }
   }
   createCustomMessage(o: CreateMessageOptions<{ data: string; description?: string; extension?: string }>): Message {
     return draft(this.requireMe(), o, elements.custom(o.payload));
@@ -346,10 +413,14 @@ export class Meridian {
     if (!message || !Array.isArray(message.elements)) return Promise.reject(new MeridianError(ErrorCodes.INVALID_PARAMETER, 'message (from createXxxMessage) is required'));
     if (message.status === 'success') return Promise.reject(new MeridianError(ErrorCodes.INVALID_PARAMETER, 'message was sent already'));
     if (options.onlineUserOnly !== undefined && typeof options.onlineUserOnly !== 'boolean') return Promise.reject(new MeridianError(ErrorCodes.INVALID_PARAMETER, 'options.onlineUserOnly is true or false'));
-    // One send at a time, so messages are stored in the order the app sent them, across reconnects too.
-    const run = this.sendChain.then(() => this.transmit(message, options));
-    this.sendChain = run.catch(() => undefined);
-    return run;
+    // A media message's file goes up first (outside the chain: a long upload holds up no other
+    // message); then one send at a time, so messages are stored in the order they are handed over.
+    const enqueue = () => {
+      const run = this.sendChain.then(() => this.transmit(message, options));
+      this.sendChain = run.catch(() => undefined);
+      return run;
+    };
+    return this.pendingUploads.has(message) ? this.upload(message).then(enqueue) : enqueue();
   }
 
   /**

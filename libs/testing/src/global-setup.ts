@@ -24,8 +24,13 @@ export default async function globalSetup(): Promise<void> {
   // servers whose pid files are in this checkout's .meridian/run).
   const platformOff = process.env['MERIDIAN_TEST_PLATFORM'] === 'off';
   if (!platformOff && process.env['MERIDIAN_TEST_DATAPLANE'] !== 'external') {
-    say('data plane: ensuring Redis, Kafka and FerretDB are up');
+    say('data plane: ensuring Redis, Kafka, FerretDB and MinIO are up');
     execFileSync('bash', [join(REPO_ROOT, 'deploy', 'dataplane', 'dataplane.sh'), 'up'], { stdio: 'inherit' });
+  } else if (!platformOff && !(await s3Answers())) {
+    // Another checkout's data plane may predate the object store: this checkout starts its own
+    // MinIO beside it (only MinIO; MERIDIAN_MINIO_PORT moves it off a port that one will want).
+    say('data plane: external, but no object store answers; starting this checkout\'s MinIO');
+    execFileSync('bash', [join(REPO_ROOT, 'deploy', 'dataplane', 'dataplane.sh'), 'up', 'minio'], { stdio: 'inherit' });
   }
   say('building services (tsc, incremental)');
   execFileSync(process.execPath, [join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(REPO_ROOT, 'tsconfig.build.json')], {
@@ -60,6 +65,19 @@ export default async function globalSetup(): Promise<void> {
     throw err;
   }
   say(`platform ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+/** Whether the object store the test platform will use answers its readiness check. */
+async function s3Answers(): Promise<boolean> {
+  const port = process.env['MERIDIAN_MINIO_PORT'];
+  const endpoint = process.env['MERIDIAN_S3_ENDPOINT'] ?? (port ? `http://127.0.0.1:${port}` : testTopology().dataPlane.s3Url);
+  if (!endpoint) return true;
+  try {
+    const res = await fetch(`${endpoint}/minio/health/ready`, { signal: AbortSignal.timeout(3000) });
+    return res.ok;
+  } catch {
+    return false;
+  }
 }
 
 /** Drops the test namespace's databases and Redis keys so each run starts from nothing. */

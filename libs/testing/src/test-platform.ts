@@ -66,6 +66,9 @@ export const TEST_LIMITS = {
   // get_history files read from chat / group two messages per page, so paging is exercised.
   MERIDIAN_HISTORY_PAGE_SIZE: '2',
   MERIDIAN_HISTORY_URL_SECRET: TEST_HISTORY_URL_SECRET,
+  // Presigned uploads expire in seconds (the expiry is tested); multipart from S3's smallest part.
+  MERIDIAN_MEDIA_PUT_TTL_S: '5',
+  MERIDIAN_MEDIA_PART_BYTES: String(5 * 1024 * 1024),
 } as const;
 
 /** The test platform's topology (namespaced names, offset ports). */

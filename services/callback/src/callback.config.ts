@@ -22,6 +22,13 @@ export function loadCallbackConfig(env: NodeJS.ProcessEnv = process.env) {
       MERIDIAN_CALLBACK_RETRY_BATCH: z.coerce.number().int().min(1).max(10_000).default(100),
       /** How long an app's callback settings (URL, commands, token) are cached. */
       MERIDIAN_CALLBACK_APP_CACHE_S: z.coerce.number().int().min(0).max(3600).default(10),
+      /** Media worker: partitions of gateway.media-objects.v1 worked on at once (each resize takes a core). */
+      MERIDIAN_MEDIA_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+      /** Largest picture (width × height) the worker decodes; bigger ones are refused undecoded (decompression bombs). */
+      MERIDIAN_MEDIA_MAX_PIXELS: z.coerce.number().int().min(1_000_000).max(268_402_689).default(100_000_000),
+      /** How long objects live (the bucket's expiry rule, set by the gateway): recall records last as long. */
+      MERIDIAN_MEDIA_EXPIRE_DAYS: z.coerce.number().int().min(1).max(3650).default(7),
+      MERIDIAN_MEDIA_FFMPEG_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
       /** Partitions of the source topics worked on at once by one instance. */
       MERIDIAN_CALLBACK_PARTITIONS_CONCURRENTLY: z.coerce.number().int().min(1).max(64).default(3),
     },

@@ -12,11 +12,13 @@ import { ReplayService } from './retries/replay.service';
 import { RetryDispatcher } from './retries/retry.dispatcher';
 import { RetryRepository } from './retries/retry.repository';
 import { DeadLetterDoc, DeadLetterSchema, RetryDoc, RetrySchema } from './retries/retry.schema';
+import { MediaRecalls } from './media/media-recalls';
+import { MediaWorker } from './media/media.worker';
 import { HttpSender } from './sender/http-sender';
 
 /**
  * Root module of the callback service: before-callbacks over gRPC, after-callbacks from Kafka with
- * a durable retry queue and dead letters, one HTTP sender for both.
+ * a durable retry queue and dead letters, one HTTP sender for both; and the media worker.
  */
 @Module({})
 export class CallbackModule {
@@ -25,7 +27,7 @@ export class CallbackModule {
       module: CallbackModule,
       imports: [
         PlatformModule.register(config, {
-          topics: [TOPICS.userState, TOPICS.c2cMessages, TOPICS.relationshipChanges, TOPICS.groupEvents, TOPICS.callbackDlq],
+          topics: [TOPICS.userState, TOPICS.c2cMessages, TOPICS.relationshipChanges, TOPICS.groupEvents, TOPICS.callbackDlq, TOPICS.mediaObjects, TOPICS.accountsDeleted],
         }),
         MongooseModule.forFeature([
           { name: RetryDoc.name, schema: RetrySchema },
@@ -44,6 +46,8 @@ export class CallbackModule {
         RetryDispatcher,
         BeforeService,
         ReplayService,
+        MediaWorker,
+        MediaRecalls,
       ],
     };
   }

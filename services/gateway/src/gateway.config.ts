@@ -56,6 +56,17 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env) {
        * who can reach the gateway; unset (or empty), the endpoint answers 403 and runs nothing.
        */
       MERIDIAN_DIAG_TOKEN: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(16).max(256).optional()),
+      /** How long a presigned upload (PUT) stays valid, and the time left to confirm it. */
+      MERIDIAN_MEDIA_PUT_TTL_S: z.coerce.number().int().min(1).max(3600).default(600),
+      /**
+       * How long a presigned download (GET) that /v1/media/... redirects to stays valid: the bound
+       * on reading an object after it was deleted (account deletion, recall) without a CDN.
+       */
+      MERIDIAN_MEDIA_GET_TTL_S: z.coerce.number().int().min(1).max(86_400).default(300),
+      /** Uploads larger than this are multipart, in parts of this size (S3's minimum part is 5 MiB). */
+      MERIDIAN_MEDIA_PART_BYTES: z.coerce.number().int().min(5 * 1024 * 1024).max(1024 * 1024 * 1024).default(16 * 1024 * 1024),
+      /** Objects expire after this many days (the bucket's lifecycle rule): Tencent's default roaming period, 7 days. */
+      MERIDIAN_MEDIA_EXPIRE_DAYS: z.coerce.number().int().min(1).max(3650).default(7),
       /** How often this gateway measures the other regions' gateways (addressing). */
       MERIDIAN_ACCESS_PROBE_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
     },

@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { TOPICS } from '@meridian/contracts';
 import { AppCountReporter, PlatformModule, type PlatformConfig } from '@meridian/platform';
 import { AccessHttpController } from './access/access.http.controller';
 import { HomeRegions } from './access/home-regions.service';
@@ -10,6 +11,11 @@ import { GatewayGrpcController } from './gateway.grpc.controller';
 import { HistoryExportService } from './history/history-export.service';
 import { HistoryCommands } from './history/history.commands';
 import { HistoryHttpController } from './history/history.http.controller';
+import { MediaStore } from './media/media-store';
+import { MediaUploads } from './media/media-uploads.repository';
+import { MediaCommands } from './media/media.commands';
+import { MediaHttpController } from './media/media.http.controller';
+import { MediaService } from './media/media.service';
 import { AccountCommands } from './rest/commands/account.commands';
 import { AllMemberPushCommands } from './rest/commands/all-member-push.commands';
 import { C2cCommands } from './rest/commands/c2c.commands';
@@ -41,8 +47,8 @@ export class GatewayModule {
   static register(config: PlatformConfig, env: NodeJS.ProcessEnv = process.env): DynamicModule {
     return {
       module: GatewayModule,
-      imports: [PlatformModule.register(config)],
-      controllers: [DiagHttpController, RestHttpController, AccessHttpController, HistoryHttpController, GatewayGrpcController],
+      imports: [PlatformModule.register(config, { topics: [TOPICS.mediaObjects] })],
+      controllers: [DiagHttpController, RestHttpController, AccessHttpController, HistoryHttpController, MediaHttpController, GatewayGrpcController],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: loadGatewayConfig(env) },
         DiagService,
@@ -71,6 +77,10 @@ export class GatewayModule {
         ChatCommands,
         GroupWsCommands,
         ProfileWsCommands,
+        MediaStore,
+        MediaUploads,
+        MediaService,
+        MediaCommands,
       ],
     };
   }

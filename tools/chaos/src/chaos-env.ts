@@ -3,17 +3,18 @@ import { chmodSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 
-/** Ports of the chaos test's private data plane (never the shared 6379/9092/9093/15432/27017). */
+/** Ports of the chaos test's private data plane (never the shared 6379/9092/9093/15432/27017/9000). */
 export interface DataPlanePorts {
   redis: number;
   kafka: number;
   kafkaController: number;
   postgres: number;
   mongo: number;
+  minio: number;
 }
 
 /**
- * The chaos test's own Redis, Kafka, PostgreSQL and FerretDB, run by deploy/dataplane/dataplane.sh with every
+ * The chaos test's own Redis, Kafka, PostgreSQL, FerretDB and MinIO, run by deploy/dataplane/dataplane.sh with every
  * port, the data, the logs and the pid files moved under `dir`, so stopping and starting them
  * never touches the shared data plane or this checkout's .meridian/.
  */
@@ -36,6 +37,7 @@ export class ChaosDataPlane {
       MERIDIAN_KAFKA_CONTROLLER_PORT: String(this.ports.kafkaController),
       MERIDIAN_PG_PORT: String(this.ports.postgres),
       MERIDIAN_MONGO_PORT: String(this.ports.mongo),
+      MERIDIAN_MINIO_PORT: String(this.ports.minio),
       MERIDIAN_DATA: join(this.dir, 'data'),
       MERIDIAN_RUN_DIR: join(this.dir, 'run'),
       MERIDIAN_LOG_DIR: join(this.dir, 'logs'),
@@ -48,6 +50,8 @@ export class ChaosDataPlane {
       MERIDIAN_REDIS_URL: `redis://127.0.0.1:${this.ports.redis}`,
       MERIDIAN_KAFKA_BROKERS: `127.0.0.1:${this.ports.kafka}`,
       MERIDIAN_MONGO_URL: `mongodb://127.0.0.1:${this.ports.mongo}`,
+      MERIDIAN_S3_ENDPOINT: `http://127.0.0.1:${this.ports.minio}`,
+      MERIDIAN_S3_CREDENTIALS_FILE: join(this.dir, 'data', 'minio', 'credentials.json'),
     };
   }
 

@@ -31,6 +31,7 @@ const PORTS = {
   kafkaController: env('MERIDIAN_CHAOS_KAFKA_CONTROLLER_PORT', 11093),
   postgres: env('MERIDIAN_CHAOS_PG_PORT', 11432),
   mongo: env('MERIDIAN_CHAOS_MONGO_PORT', 11017),
+  minio: env('MERIDIAN_CHAOS_MINIO_PORT', 11900),
 };
 /** Pairs of (sender, receiver); total open-loop rate; seconds between chaos events. */
 const PAIRS = env('MERIDIAN_CHAOS_PAIRS', 20);

@@ -171,8 +171,13 @@ function content(m) {
   if (m.isRevoked) return el('span', { className: 'body', textContent: 'message recalled' });
   switch (m.type) {
     case 'TIMImageElem': {
-      const src = safeUrl(p.imageInfoArray?.[0]?.url);
-      return src ? el('img', { className: 'picture', src, alt: 'image' }) : el('span', { className: 'body', textContent: '📷 Photo' });
+      // The thumbnail (Type 3) in the chat, the original (Type 1) on click.
+      const infos = p.imageInfoArray ?? [];
+      const original = safeUrl(infos.find((i) => i.type === 1)?.url ?? infos[0]?.url);
+      const src = safeUrl(infos.find((i) => i.type === 3)?.url) || original;
+      if (!src) return el('span', { className: 'body', textContent: '📷 Photo' });
+      const img = el('img', { className: 'picture', src, alt: 'image' });
+      return original ? el('a', { href: original, target: '_blank', rel: 'noopener noreferrer', title: 'open the original' }, img) : img;
     }
     case 'TIMFileElem': {
       const href = safeUrl(p.fileUrl);
@@ -844,6 +849,45 @@ $('image-form').onsubmit = (ev) => {
       return send(chat.createImageMessage({ ...target(), payload: { url, width: 120, height: 80 } }));
   }
 };
+
+/** A voice clip's or video's duration in whole seconds, as the browser reads it (0 if it cannot). */
+function mediaSeconds(file, tag) {
+  return new Promise((resolve) => {
+    const m = document.createElement(tag);
+    const url = URL.createObjectURL(file);
+    const done = (s) => (URL.revokeObjectURL(url), resolve(Number.isFinite(s) ? Math.round(s) : 0));
+    m.preload = 'metadata';
+    m.onloadedmetadata = () => done(m.duration);
+    m.onerror = () => done(0);
+    m.src = url;
+  });
+}
+
+/** Sends a picked or dropped file: the SDK uploads it (with progress), then sends the message. */
+async function sendFile(file) {
+  if (!current || !file) return;
+  const kind = file.type.startsWith('image/') ? 'image' : file.type.startsWith('audio/') ? 'sound' : file.type === 'video/mp4' ? 'video' : 'file';
+  const progress = $('upload-progress');
+  const onProgress = (p) => (progress.textContent = `${file.name}: ${Math.round(p * 100)} %`);
+  const payload = { file, fileName: file.name };
+  let message;
+  if (kind === 'image') message = chat.createImageMessage({ ...target(), payload, onProgress });
+  else if (kind === 'sound') message = chat.createSoundMessage({ ...target(), payload: { ...payload, second: await mediaSeconds(file, 'audio') }, onProgress });
+  else if (kind === 'video') message = chat.createVideoMessage({ ...target(), payload: { ...payload, second: await mediaSeconds(file, 'video') }, onProgress });
+  else message = chat.createFileMessage({ ...target(), payload, onProgress });
+  send(message);
+}
+
+$('attach-file').onchange = () => {
+  const file = $('attach-file').files?.[0];
+  $('attach-file').value = '';
+  void sendFile(file);
+};
+$('messages').addEventListener('dragover', (ev) => ev.preventDefault());
+$('messages').addEventListener('drop', (ev) => {
+  ev.preventDefault();
+  void sendFile(ev.dataTransfer?.files?.[0]);
+});
 
 $('send-custom').onclick = () =>
   current && send(chat.createCustomMessage({ ...target(), payload: { data: JSON.stringify({ card: 'contact', userID: chat.getMyUserID() }), description: 'contact card' } }));

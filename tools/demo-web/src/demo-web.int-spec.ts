@@ -4,6 +4,7 @@ import { request } from 'node:http';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import sharp from 'sharp';
 import { NO_CHANGES, REPO_ROOT, TEST_NAMESPACE, TEST_PORT_OFFSET, authClient, closeTestClients, gatewayUrl } from '@meridian/testing';
 import { resolvePlatform } from '../../launcher/src/control';
 import { DEMO_APP, demoAppAdmins, ensureDemoApp } from '../../launcher/src/demo-app';
@@ -72,6 +73,34 @@ describe('web demo (browser end-to-end)', () => {
     await demo?.close();
     admins?.close();
     closeTestClients();
+  });
+
+  it('sends a picked image: the other side sees its 198 px thumbnail, linked to the original', async () => {
+    const png = await sharp({ create: { width: 800, height: 400, channels: 3, background: { r: 30, g: 160, b: 90 } } }).png().toBuffer();
+    const ctxA = await browser.newContext();
+    const ctxB = await browser.newContext();
+    try {
+      const alice = await ctxA.newPage();
+      const bob = await ctxB.newPage();
+      await login(alice, demo.url, 'pia', SG);
+      await login(bob, demo.url, 'quinn', FRA);
+      await openChat(alice, 'quinn');
+      await alice.getByTestId('attach-file').setInputFiles({ name: 'meadow.png', mimeType: 'image/png', buffer: png });
+      await alice.getByTestId('upload-progress').filter({ hasText: 'meadow.png: 100 %' }).waitFor();
+      await bob.locator('[data-testid=conversation][data-peer=pia]').click();
+      const img = bob.locator('[data-testid=messages] li[data-type=TIMImageElem] img.picture');
+      await img.waitFor();
+      // The thumbnail itself, loaded through the gateway's redirect to the store.
+      expect(await img.getAttribute('src')).toMatch(/\/v1\/media\/\d+\/[0-9a-f]{32}\/[0-9a-f]{32}\.thumb$/);
+      await bob.waitForFunction("document.querySelector('[data-testid=messages] li[data-type=TIMImageElem] img.picture')?.naturalWidth === 198");
+      const original = await bob.locator('[data-testid=messages] li[data-type=TIMImageElem] a').getAttribute('href');
+      const res = await fetch(original!);
+      expect(Buffer.from(await res.arrayBuffer()).equals(png)).toBe(true);
+      await bob.screenshot({ path: join(ARTIFACTS, 'demo-web-image.png') });
+    } finally {
+      await ctxA.close();
+      await ctxB.close();
+    }
   });
 
   it('signs UserSigs for the demo app only', async () => {

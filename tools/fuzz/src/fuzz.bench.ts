@@ -29,6 +29,7 @@ async function main(): Promise<void> {
     kafkaController: num('MERIDIAN_FUZZ_KAFKA_CONTROLLER_PORT', 11193),
     postgres: num('MERIDIAN_FUZZ_PG_PORT', 11532),
     mongo: num('MERIDIAN_FUZZ_MONGO_PORT', 11117),
+    minio: num('MERIDIAN_FUZZ_MINIO_PORT', 11990),
   });
   const portOffset = num('MERIDIAN_FUZZ_PORT_OFFSET', 5600);
   const platform = resolvePlatform({ namespace: 'fuzz', portOffset, logDir: join(dir, 'platform-logs'), extraEnv: { ...dataplane.serviceEnv, MERIDIAN_SHUTDOWN_GRACE_MS: '2000' } });

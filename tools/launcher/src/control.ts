@@ -98,8 +98,13 @@ export function localDiagToken(file = DIAG_TOKEN_FILE): string {
 
 export function serviceEnv(p: ResolvedPlatform, region: string): NodeJS.ProcessEnv {
   const given = p.options.extraEnv['MERIDIAN_DIAG_TOKEN'] ?? process.env['MERIDIAN_DIAG_TOKEN'];
+  // The local data plane's MinIO (dataplane.sh): its bucket is made at start; a moved port
+  // (MERIDIAN_MINIO_PORT, as dataplane.sh takes it) moves the endpoint too.
+  const minioPort = process.env['MERIDIAN_MINIO_PORT'];
   return {
     MERIDIAN_GRPC_TLS_DIR: grpcTlsDir(p),
+    MERIDIAN_S3_CREATE_BUCKET: 'true',
+    ...(minioPort ? { MERIDIAN_S3_ENDPOINT: `http://127.0.0.1:${minioPort}` } : {}),
     ...process.env,
     ...p.options.extraEnv,
     MERIDIAN_DIAG_TOKEN: given || localDiagToken(),

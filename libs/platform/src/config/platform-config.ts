@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import type { ServiceName } from '@meridian/contracts';
 import type { GrpcIdentity } from '../grpc/identity';
+import { storageConfig, storageEnvShape, type StorageConfig } from '../storage/storage-config';
 import { Topology } from './topology';
 
 /**
@@ -60,6 +61,7 @@ const platformEnvSchema = z.object({
   MERIDIAN_SELFTEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
   /** How long an app's callback settings are cached by services making before-callbacks. */
   MERIDIAN_CALLBACK_SETTINGS_CACHE_S: z.coerce.number().int().min(0).max(3600).default(10),
+  ...storageEnvShape,
 });
 
 /**
@@ -95,6 +97,8 @@ export interface PlatformConfig {
   shutdownGraceMs: number;
   selfTestTimeoutMs: number;
   callbackSettingsCacheS: number;
+  /** The object store for media; undefined without credentials. */
+  storage: StorageConfig | undefined;
 }
 
 /** The checkout this code runs from (the directory holding deploy/topology.json), if any. */
@@ -118,6 +122,12 @@ export function defaultTopologyPath(): string {
 export function defaultGrpcTlsDir(): string | undefined {
   const root = repositoryRoot();
   return root ? join(root, '.meridian', 'tls', 'grpc') : undefined;
+}
+
+/** The local MinIO's credentials, as deploy/dataplane/dataplane.sh writes them. */
+export function defaultS3CredentialsFile(): string | undefined {
+  const root = repositoryRoot();
+  return root ? join(root, '.meridian', 'data', 'minio', 'credentials.json') : undefined;
 }
 
 export interface PlatformConfigOptions {
@@ -192,6 +202,12 @@ export function loadPlatformConfig(service: ServiceName, env: NodeJS.ProcessEnv 
     shutdownGraceMs: e.MERIDIAN_SHUTDOWN_GRACE_MS,
     selfTestTimeoutMs: e.MERIDIAN_SELFTEST_TIMEOUT_MS,
     callbackSettingsCacheS: e.MERIDIAN_CALLBACK_SETTINGS_CACHE_S,
+    storage: storageConfig(e, {
+      endpoint: topology.dataPlane.s3Url,
+      credentialsFile: defaultS3CredentialsFile(),
+      // The region's (and a test run's namespace's) Redis prefix as a path: hm/meridian/ap-singapore/.
+      keyPrefix: region.redisKeyPrefix.replace(/:/g, '/'),
+    }),
   };
 }
 

@@ -28,6 +28,8 @@ export const topologySchema = z.object({
     mongoUrl: z.string().startsWith('mongodb'),
     kafkaBrokers: z.array(z.string().min(1)).min(1),
     redisUrl: z.string().startsWith('redis'),
+    /** The S3 API of the object store (MinIO locally). */
+    s3Url: z.string().url().optional(),
   }),
   regions: z.record(z.string().regex(/^[a-z]{2}-[a-z]+$/, 'region names look like ap-singapore'), regionSchema),
   delaysMs: z

@@ -10,6 +10,7 @@ import { AccountsChangedEvent, AccountsDeletedEvent, SessionKickedEvent, UserSta
 import { CallbackDeadLetteredEvent } from "./callback";
 import { C2cMessageModifiedEvent, C2cMessageRecalledEvent, C2cMessageStoredEvent, C2cReadReportedEvent } from "./chat";
 import { GroupChangedEvent, GroupMessageStoredEvent } from "./group";
+import { MediaObjectConfirmedEvent } from "./media";
 import { ProbeEvent } from "./platform";
 import { BroadcastRequestedEvent, DeliveryRequestedEvent } from "./push";
 import { BlacklistChangedEvent, FriendsChangedEvent, ProfileChangedEvent } from "./relationship";
@@ -55,6 +56,7 @@ export interface EventEnvelope {
     | undefined;
   /** Numbered apart from the others so concurrent branches adding events do not collide. */
   accountsChanged?: AccountsChangedEvent | undefined;
+  mediaObjectConfirmed?: MediaObjectConfirmedEvent | undefined;
 }
 
 export const MERIDIAN_EVENTS_V1_PACKAGE_NAME = "meridian.events.v1";
@@ -133,6 +135,9 @@ export const EventEnvelope: MessageFns<EventEnvelope> = {
     }
     if (message.accountsChanged !== undefined) {
       AccountsChangedEvent.encode(message.accountsChanged, writer.uint32(1042).fork()).join();
+    }
+    if (message.mediaObjectConfirmed !== undefined) {
+      MediaObjectConfirmedEvent.encode(message.mediaObjectConfirmed, writer.uint32(930).fork()).join();
     }
     return writer;
   },
@@ -332,6 +337,14 @@ export const EventEnvelope: MessageFns<EventEnvelope> = {
             }
 
             message.accountsChanged = AccountsChangedEvent.decode(reader, reader.uint32());
+            continue;
+          }
+          case 116: {
+            if (tag !== 930) {
+              break;
+            }
+
+            message.mediaObjectConfirmed = MediaObjectConfirmedEvent.decode(reader, reader.uint32());
             continue;
           }
         }
