@@ -1,8 +1,7 @@
 import { deflateSync } from 'node:zlib';
 import fc from 'fast-check';
 import WebSocket from 'ws';
-import { GROUP_REST_COMMANDS } from '../../../services/gateway/src/rest/commands/group.commands';
-import { GROUP_WS_COMMANDS } from '../../../services/gateway/src/ws/commands/group.commands';
+import { GROUP_REST_COMMANDS, GROUP_WS_COMMANDS } from '../../../services/gateway/src/edge/families/groups';
 
 /**
  * Property-based fuzzing of the gateway's three inputs (issue #11): REST bodies and query

@@ -1,0 +1,25 @@
+import type { EdgeRow } from './edge-command';
+import { ACCOUNT_COMMANDS } from './families/accounts';
+import { GROUP_COMMANDS } from './families/groups';
+import { PUSH_COMMANDS } from './families/push';
+import { RECENTCONTACT_COMMANDS } from './families/recentcontact';
+
+/**
+ * The Tencent commands at the edge: one row per command, serving REST (`rest`, admins) and the
+ * client WebSocket (`ws`, logged-in users) alike. Each family's rows live in families/<family>.ts;
+ * their schemas in libs/contracts/src/tencent. The README's REST table and docs/openapi.json are
+ * generated from this list (`npm run edge:docs`; edge-docs.spec.ts fails when they are stale).
+ *
+ * Adding a command: add its body schema (libs/contracts/src/tencent/<family>.ts, built from
+ * fields.ts so refusals carry Tencent's codes), then a `callRow` (one gRPC call: `call`,
+ * `request`, `answer`) or a `runRow` to the family's list, with `rest` and/or `ws`, `rate` when
+ * Tencent's limit is not 200/s, `aliases` for old or variant field names, and `doc` for the
+ * README; run `npm run edge:docs`.
+ */
+export const COMMANDS: readonly EdgeRow[] = [...ACCOUNT_COMMANDS, ...RECENTCONTACT_COMMANDS, ...PUSH_COMMANDS, ...GROUP_COMMANDS];
+
+/** Every REST path of the table, sorted. */
+export const REST_PATHS: readonly string[] = COMMANDS.flatMap((r) => (r.rest ? [r.rest] : [])).sort();
+
+/** Every WebSocket command of the table, sorted. */
+export const WS_COMMANDS: readonly string[] = COMMANDS.flatMap((r) => (r.ws ? [r.ws] : [])).sort();
