@@ -9,11 +9,8 @@ import { EdgeTable } from './edge/edge-table';
 import { GATEWAY_CONFIG, loadGatewayConfig } from './gateway.config';
 import { GatewayGrpcController } from './gateway.grpc.controller';
 import { HistoryExportService } from './history/history-export.service';
-import { HistoryCommands } from './history/history.commands';
 import { HistoryHttpController } from './history/history.http.controller';
 import { C2cCommands } from './rest/commands/c2c.commands';
-import { ConfigCommands } from './rest/commands/config.commands';
-import { ProfileCommands } from './rest/commands/profile.commands';
 import { SnsCommands } from './rest/commands/sns.commands';
 import { RestCommandRegistry } from './rest/rest-command.registry';
 import { RestHttpController } from './rest/rest.http.controller';
@@ -22,8 +19,6 @@ import { RestRateLimiter } from './rest/rest-rate-limiter.repository';
 import { ClientWsServer } from './ws/client-ws.server';
 import { ChatCommands } from './ws/commands/chat.commands';
 import { LiveRooms } from './ws/live-rooms';
-import { ProfileWsCommands } from './ws/commands/profile.commands';
-import { PushCommands } from './ws/commands/push.commands';
 import { RelationshipCommands } from './ws/commands/relationship.commands';
 import { WsCommandRegistry } from './ws/ws-command.registry';
 
@@ -49,17 +44,12 @@ export class GatewayModule {
         RestPipeline,
         C2cCommands,
         SnsCommands,
-        ConfigCommands,
-        ProfileCommands,
         HistoryExportService,
-        HistoryCommands,
         WsCommandRegistry,
         LiveRooms,
         ClientWsServer,
-        PushCommands,
         RelationshipCommands,
         ChatCommands,
-        ProfileWsCommands,
         EdgeTable,
       ],
     };

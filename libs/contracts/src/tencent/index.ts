@@ -4,3 +4,5 @@ export { emptyBodySchema, ownedByService, parseTencent } from './fields';
 export * from './accounts';
 export * from './push';
 export * from './recentcontact';
+export * from './config';
+export * from './profile';

@@ -15,9 +15,9 @@ export const recentContactDeleteSchema = z.object({
   From_Account: account(),
   Type: oneOf([1, 2] as const),
   /** Read when Type is 1. */
-  To_Account: z.unknown(),
+  To_Account: z.unknown().optional(),
   /** Tencent's spelling (ToGroupId is read as an alias); read when Type is 2. */
-  ToGroupid: z.unknown(),
+  ToGroupid: z.unknown().optional(),
   ClearRamble: flag(),
 });
 

@@ -1,6 +1,9 @@
 import type { EdgeRow } from './edge-command';
 import { ACCOUNT_COMMANDS } from './families/accounts';
+import { CONFIG_COMMANDS } from './families/config';
 import { GROUP_COMMANDS } from './families/groups';
+import { HISTORY_COMMANDS } from './families/history';
+import { PROFILE_COMMANDS } from './families/profile';
 import { PUSH_COMMANDS } from './families/push';
 import { RECENTCONTACT_COMMANDS } from './families/recentcontact';
 
@@ -16,7 +19,15 @@ import { RECENTCONTACT_COMMANDS } from './families/recentcontact';
  * Tencent's limit is not 200/s, `aliases` for old or variant field names, and `doc` for the
  * README; run `npm run edge:docs`.
  */
-export const COMMANDS: readonly EdgeRow[] = [...ACCOUNT_COMMANDS, ...RECENTCONTACT_COMMANDS, ...PUSH_COMMANDS, ...GROUP_COMMANDS];
+export const COMMANDS: readonly EdgeRow[] = [
+  ...ACCOUNT_COMMANDS,
+  ...RECENTCONTACT_COMMANDS,
+  ...PROFILE_COMMANDS,
+  ...CONFIG_COMMANDS,
+  ...HISTORY_COMMANDS,
+  ...PUSH_COMMANDS,
+  ...GROUP_COMMANDS,
+];
 
 /** Every REST path of the table, sorted. */
 export const REST_PATHS: readonly string[] = COMMANDS.flatMap((r) => (r.rest ? [r.rest] : [])).sort();

@@ -1,6 +1,8 @@
 import type { z } from 'zod';
 import type { Aliases, JsonObject, ServiceName } from '@meridian/contracts';
 import type { GrpcClients, PlatformConfig, PromiseClient } from '@meridian/platform';
+import type { GatewayConfig } from '../gateway.config';
+import type { HistoryExportService } from '../history/history-export.service';
 import type { LiveRooms } from '../ws/live-rooms';
 
 /**
@@ -20,6 +22,8 @@ export interface EdgeCall {
   loginId: string;
   /** The WebSocket connection ('' on REST). */
   connectionId: string;
+  /** The WebSocket device's platform ('' on REST). */
+  platform: string;
   /** The app's home region: where the owning service is called. */
   homeRegion: string;
   /** The region the call entered through. */
@@ -30,7 +34,9 @@ export interface EdgeCall {
 export interface EdgeDeps {
   clients: GrpcClients;
   platform: PlatformConfig;
+  config: GatewayConfig;
   live: LiveRooms;
+  history: HistoryExportService;
 }
 
 /** A typed reference to one RPC of a service's generated client. */

@@ -1,5 +1,7 @@
 import { ErrorCode, MeridianError } from '@meridian/contracts';
 import type { GrpcClients, PlatformConfig } from '@meridian/platform';
+import type { GatewayConfig } from '../gateway.config';
+import type { HistoryExportService } from '../history/history-export.service';
 import { LiveRooms } from '../ws/live-rooms';
 import { COMMANDS, REST_PATHS, WS_COMMANDS } from './commands.table';
 import type { EdgeCall } from './edge-command';
@@ -26,7 +28,7 @@ function fakeClients(answers: Record<string, unknown>) {
 
 function call(face: 'rest' | 'ws', clients: GrpcClients): EdgeCall {
   const platform = { region: 'ap-singapore', grpc: { advertise: '127.0.0.1:1' } } as unknown as PlatformConfig;
-  return { face, sdkAppId: 7, operator: 'admin', isAdmin: face === 'rest', loginId: face === 'ws' ? 'L1' : '', connectionId: 'C1', homeRegion: 'eu-frankfurt', entryRegion: 'ap-singapore', deps: { clients, platform, live: new LiveRooms() } };
+  return { face, sdkAppId: 7, operator: 'admin', isAdmin: face === 'rest', loginId: face === 'ws' ? 'L1' : '', connectionId: 'C1', platform: face === 'ws' ? 'Web' : '', homeRegion: 'eu-frankfurt', entryRegion: 'ap-singapore', deps: { clients, platform, config: {} as GatewayConfig, live: new LiveRooms(), history: {} as HistoryExportService } };
 }
 
 const row = (name: string) => COMMANDS.find((r) => r.rest === name || r.ws === name)!;
@@ -86,5 +88,17 @@ describe('edge table', () => {
     const req = calls[1]!.request as { bodyJson: Buffer; operatorIsAdmin: boolean; loginId: string; gatewayAddress: string };
     expect(JSON.parse(req.bodyJson.toString())).toEqual({ GroupId: 'g', ReqMsgNumber: 5 });
     expect(req).toMatchObject({ operatorIsAdmin: false, loginId: 'L1', gatewayAddress: '127.0.0.1:1' });
+  });
+});
+
+describe('recentcontact/delete', () => {
+  it('needs no ToGroupid for a C2C conversation nor To_Account for a group', async () => {
+    const { clients, calls } = fakeClients({});
+    await runRow(row('recentcontact/delete'), call('rest', clients), { From_Account: 'a', Type: 1, To_Account: 'b' });
+    await runRow(row('recentcontact/delete'), call('rest', clients), { From_Account: 'a', type: 2, ToGroupId: 'g' });
+    expect(calls.map((c) => c.request)).toEqual([
+      { sdkAppId: 7, account: 'a', type: 1, peer: 'b', clearHistory: false },
+      { sdkAppId: 7, account: 'a', type: 2, peer: 'g', clearHistory: false },
+    ]);
   });
 });

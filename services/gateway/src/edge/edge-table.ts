@@ -1,6 +1,8 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { invalidParameterCode, invalidParameterCodeForWs, lenient, parseTencent, type JsonObject } from '@meridian/contracts';
 import { GrpcClients, PLATFORM_CONFIG, type PlatformConfig } from '@meridian/platform';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../gateway.config';
+import { HistoryExportService } from '../history/history-export.service';
 import { RestCommandRegistry } from '../rest/rest-command.registry';
 import type { RestContext } from '../rest/rest.types';
 import { LiveRooms } from '../ws/live-rooms';
@@ -30,9 +32,11 @@ export class EdgeTable implements OnModuleInit {
     @Inject(WsCommandRegistry) private readonly ws: WsCommandRegistry,
     @Inject(GrpcClients) clients: GrpcClients,
     @Inject(PLATFORM_CONFIG) private readonly platform: PlatformConfig,
+    @Inject(GATEWAY_CONFIG) config: GatewayConfig,
     @Inject(LiveRooms) live: LiveRooms,
+    @Inject(HistoryExportService) history: HistoryExportService,
   ) {
-    this.deps = { clients, platform, live };
+    this.deps = { clients, platform, config, live, history };
   }
 
   onModuleInit(): void {
@@ -45,7 +49,7 @@ export class EdgeTable implements OnModuleInit {
   private restCall(ctx: RestContext): EdgeCall {
     // The REST pipeline runs in the app's home region (the controller forwards it there).
     const region = this.platform.region;
-    return { face: 'rest', sdkAppId: ctx.sdkAppId, operator: ctx.identifier, isAdmin: true, loginId: '', connectionId: '', homeRegion: region, entryRegion: ctx.entryRegion, deps: this.deps };
+    return { face: 'rest', sdkAppId: ctx.sdkAppId, operator: ctx.identifier, isAdmin: true, loginId: '', connectionId: '', platform: '', homeRegion: region, entryRegion: ctx.entryRegion, deps: this.deps };
   }
 
   private wsCall({ session, connectionId }: WsContext): EdgeCall {
@@ -56,6 +60,7 @@ export class EdgeTable implements OnModuleInit {
       isAdmin: false,
       loginId: session.loginId,
       connectionId,
+      platform: session.platform,
       homeRegion: session.homeRegion,
       entryRegion: this.platform.region,
       deps: this.deps,
