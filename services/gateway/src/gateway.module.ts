@@ -10,16 +10,12 @@ import { GATEWAY_CONFIG, loadGatewayConfig } from './gateway.config';
 import { GatewayGrpcController } from './gateway.grpc.controller';
 import { HistoryExportService } from './history/history-export.service';
 import { HistoryHttpController } from './history/history.http.controller';
-import { C2cCommands } from './rest/commands/c2c.commands';
-import { SnsCommands } from './rest/commands/sns.commands';
 import { RestCommandRegistry } from './rest/rest-command.registry';
 import { RestHttpController } from './rest/rest.http.controller';
 import { RestPipeline } from './rest/rest.pipeline';
 import { RestRateLimiter } from './rest/rest-rate-limiter.repository';
 import { ClientWsServer } from './ws/client-ws.server';
-import { ChatCommands } from './ws/commands/chat.commands';
 import { LiveRooms } from './ws/live-rooms';
-import { RelationshipCommands } from './ws/commands/relationship.commands';
 import { WsCommandRegistry } from './ws/ws-command.registry';
 
 /**
@@ -42,14 +38,10 @@ export class GatewayModule {
         RestCommandRegistry,
         RestRateLimiter,
         RestPipeline,
-        C2cCommands,
-        SnsCommands,
         HistoryExportService,
         WsCommandRegistry,
         LiveRooms,
         ClientWsServer,
-        RelationshipCommands,
-        ChatCommands,
         EdgeTable,
       ],
     };

@@ -1,11 +1,15 @@
 import type { EdgeRow } from './edge-command';
 import { ACCOUNT_COMMANDS } from './families/accounts';
+import { C2C_COMMANDS } from './families/c2c';
+import { CHAT_WS_COMMANDS } from './families/chat-ws';
 import { CONFIG_COMMANDS } from './families/config';
 import { GROUP_COMMANDS } from './families/groups';
 import { HISTORY_COMMANDS } from './families/history';
 import { PROFILE_COMMANDS } from './families/profile';
 import { PUSH_COMMANDS } from './families/push';
 import { RECENTCONTACT_COMMANDS } from './families/recentcontact';
+import { RELATIONSHIP_WS_COMMANDS } from './families/relationship-ws';
+import { SNS_COMMANDS } from './families/sns';
 
 /**
  * The Tencent commands at the edge: one row per command, serving REST (`rest`, admins) and the
@@ -21,10 +25,14 @@ import { RECENTCONTACT_COMMANDS } from './families/recentcontact';
  */
 export const COMMANDS: readonly EdgeRow[] = [
   ...ACCOUNT_COMMANDS,
+  ...C2C_COMMANDS,
+  ...CHAT_WS_COMMANDS,
   ...RECENTCONTACT_COMMANDS,
   ...PROFILE_COMMANDS,
   ...CONFIG_COMMANDS,
   ...HISTORY_COMMANDS,
+  ...SNS_COMMANDS,
+  ...RELATIONSHIP_WS_COMMANDS,
   ...PUSH_COMMANDS,
   ...GROUP_COMMANDS,
 ];

@@ -47,7 +47,7 @@ describe('edge table', () => {
   it('names every command once per face', () => {
     expect(new Set(REST_PATHS).size).toBe(REST_PATHS.length);
     expect(new Set(WS_COMMANDS).size).toBe(WS_COMMANDS.length);
-    for (const p of REST_PATHS) expect(p).toMatch(/^[A-Za-z_]+\/[A-Za-z_]+$/);
+    for (const p of REST_PATHS) expect(p).toMatch(/^[A-Za-z_]+\/[A-Za-z0-9_]+$/);
     for (const c of WS_COMMANDS) expect(c).toMatch(/^[a-z]+\.[a-z_]+$/);
     for (const r of COMMANDS) expect(r.rest ?? r.ws).toBeDefined();
   });
