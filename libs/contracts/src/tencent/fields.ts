@@ -30,7 +30,7 @@ export function account(opts: FieldOpts = {}) {
     if (typeof v !== 'string') return fail(ctx, ErrorCode.ACCOUNT_NOT_STRING, 'must be a string');
     if (!isValidUserId(v)) return fail(ctx, opts.invalid, "must be 1-32 bytes of printable ASCII without ':'");
     return v;
-  });
+  }).meta({ type: 'string', maxLength: 32 });
 }
 
 export interface ListOpts extends FieldOpts {
@@ -55,7 +55,7 @@ export function list<T extends z.ZodType>(item: T, opts: ListOpts) {
       out.push(r.data as z.output<T>);
     }
     return out;
-  });
+  }).meta({ type: 'array', minItems: 1, maxItems: opts.max, items: { ...z.toJSONSchema(item, { io: 'input', unrepresentable: 'any' }), $schema: undefined } });
 }
 
 /** A list of account ids. */
@@ -74,7 +74,7 @@ export function item<S extends z.ZodRawShape>(shape: S, invalid?: number) {
       return fail(ctx, (issue as { params?: { tencent?: number } }).params?.tencent ?? invalid, `${issue.path.join('.')} ${issue.message}`);
     }
     return r.data;
-  });
+  }).meta({ ...z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }), $schema: undefined });
 }
 
 export interface UintOpts {
@@ -94,6 +94,7 @@ export function uint(opts: UintOpts = {}) {
       if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > max) return fail(ctx, opts.code, `must be an integer in 0-${max}`);
       return n;
     })
+    .meta({ type: opts.fromString ? ['integer', 'string'] : 'integer', minimum: 0, maximum: max })
     .optional();
 }
 
@@ -105,7 +106,7 @@ export function requiredUint(opts: UintOpts & { missing?: number } = {}) {
     const r = inner.safeParse(v);
     if (!r.success) return fail(ctx, opts.code, r.error.issues[0]!.message);
     return r.data!;
-  });
+  }).meta({ type: 'integer', minimum: 0, maximum: opts.max ?? 0xffffffff });
 }
 
 /** An optional 0/1 flag, false when absent. */
@@ -116,6 +117,7 @@ export function flag(code?: number) {
       if (v !== 0 && v !== 1) return fail(ctx, code, 'must be 0 or 1');
       return v === 1;
     })
+    .meta({ enum: [0, 1] })
     .optional()
     .transform((v) => v === true);
 }
@@ -129,6 +131,7 @@ export function text(opts: { maxBytes?: number; code?: number } = {}) {
       if (opts.maxBytes !== undefined && Buffer.byteLength(v) > opts.maxBytes) return fail(ctx, opts.code, `is longer than ${opts.maxBytes} bytes`);
       return v;
     })
+    .meta({ type: 'string', ...(opts.maxBytes !== undefined ? { maxLength: opts.maxBytes } : {}) })
     .optional();
 }
 
@@ -137,7 +140,7 @@ export function oneOf<const V extends readonly (string | number)[]>(values: V, o
   const schema = z.unknown().transform((v, ctx): V[number] => {
     if (!values.includes(v as V[number])) return fail(ctx, opts.code, `must be one of ${values.map((x) => JSON.stringify(x)).join(', ')}`);
     return v as V[number];
-  });
+  }).meta({ enum: [...values] });
   return opts.optional ? schema.optional() : schema;
 }
 
@@ -146,7 +149,7 @@ export function strings(code?: number, opts: { required?: boolean } = {}) {
   const schema = z.unknown().transform((v, ctx): string[] => {
     if (!Array.isArray(v) || !v.every((s) => typeof s === 'string')) return fail(ctx, code, v === undefined ? 'is required' : 'must be an array of strings');
     return v as string[];
-  });
+  }).meta({ type: 'array', items: { type: 'string' } });
   return opts.required ? schema : schema.optional();
 }
 
@@ -157,7 +160,7 @@ export function stringMap(code?: number, opts: { required?: boolean } = {}) {
       return fail(ctx, code, 'must map names to string values');
     }
     return v as Record<string, string>;
-  });
+  }).meta({ type: 'object', additionalProperties: { type: 'string' } });
   return opts.required ? schema : schema.optional();
 }
 
@@ -169,6 +172,7 @@ export function object(code?: number) {
       if (typeof v !== 'object' || v === null || Array.isArray(v)) return fail(ctx, code, 'must be an object');
       return v as Record<string, unknown>;
     })
+    .meta({ type: 'object' })
     .optional();
 }
 
@@ -182,7 +186,7 @@ export function msgBody(tooLongCode: number) {
       throw err;
     }
     return v as unknown[];
-  });
+  }).meta({ type: 'array', minItems: 1, items: { type: 'object', properties: { MsgType: { type: 'string' }, MsgContent: { type: 'object' } }, required: ['MsgType', 'MsgContent'] } });
 }
 
 /** A command that reads no field (anything sent is ignored). */
