@@ -25,12 +25,15 @@ export interface FieldOpts {
 
 /** A required account id (UserID): a string of 1-32 printable ASCII bytes without ':'. */
 export function account(opts: FieldOpts = {}) {
-  return z.unknown().transform((v, ctx): string => {
-    if (v === undefined) return fail(ctx, opts.missing, 'is required');
-    if (typeof v !== 'string') return fail(ctx, ErrorCode.ACCOUNT_NOT_STRING, 'must be a string');
-    if (!isValidUserId(v)) return fail(ctx, opts.invalid, "must be 1-32 bytes of printable ASCII without ':'");
-    return v;
-  }).meta({ type: 'string', maxLength: 32 });
+  return z
+    .unknown()
+    .transform((v, ctx): string => {
+      if (v === undefined) return fail(ctx, opts.missing, 'is required');
+      if (typeof v !== 'string') return fail(ctx, ErrorCode.ACCOUNT_NOT_STRING, 'must be a string');
+      if (!isValidUserId(v)) return fail(ctx, opts.invalid, "must be 1-32 bytes of printable ASCII without ':'");
+      return v;
+    })
+    .meta({ type: 'string', maxLength: 32 });
 }
 
 export interface ListOpts extends FieldOpts {
@@ -41,21 +44,24 @@ export interface ListOpts extends FieldOpts {
 
 /** A list of `item`s, 1..max long. */
 export function list<T extends z.ZodType>(item: T, opts: ListOpts) {
-  return z.unknown().transform((v, ctx): z.output<T>[] => {
-    if (!Array.isArray(v)) return fail(ctx, opts.invalid, 'must be an array');
-    if (v.length < 1 || v.length > opts.max) return fail(ctx, opts.count ?? ErrorCode.INVALID_BATCH_COUNT, `must hold 1-${opts.max} items`);
-    const out: z.output<T>[] = [];
-    for (const [i, el] of v.entries()) {
-      const r = item.safeParse(el);
-      if (!r.success) {
-        const issue = r.error.issues[0]!;
-        const where = [i, ...issue.path].join('.');
-        return fail(ctx, (issue as { params?: { tencent?: number } }).params?.tencent ?? opts.invalid, `[${where}] ${issue.message}`);
+  return z
+    .unknown()
+    .transform((v, ctx): z.output<T>[] => {
+      if (!Array.isArray(v)) return fail(ctx, opts.invalid, 'must be an array');
+      if (v.length < 1 || v.length > opts.max) return fail(ctx, opts.count ?? ErrorCode.INVALID_BATCH_COUNT, `must hold 1-${opts.max} items`);
+      const out: z.output<T>[] = [];
+      for (const [i, el] of v.entries()) {
+        const r = item.safeParse(el);
+        if (!r.success) {
+          const issue = r.error.issues[0]!;
+          const where = [i, ...issue.path].join('.');
+          return fail(ctx, (issue as { params?: { tencent?: number } }).params?.tencent ?? opts.invalid, `[${where}] ${issue.message}`);
+        }
+        out.push(r.data as z.output<T>);
       }
-      out.push(r.data as z.output<T>);
-    }
-    return out;
-  }).meta({ type: 'array', minItems: 1, maxItems: opts.max, items: { ...z.toJSONSchema(item, { io: 'input', unrepresentable: 'any' }), $schema: undefined } });
+      return out;
+    })
+    .meta({ type: 'array', minItems: 1, maxItems: opts.max, items: { ...z.toJSONSchema(item, { io: 'input', unrepresentable: 'any' }), $schema: undefined } });
 }
 
 /** A list of account ids. */
@@ -66,15 +72,18 @@ export function accountList(opts: ListOpts) {
 /** An object item of a list (refused with the list's code when not an object). */
 export function item<S extends z.ZodRawShape>(shape: S, invalid?: number) {
   const schema = z.object(shape);
-  return z.unknown().transform((v, ctx): z.output<typeof schema> => {
-    if (typeof v !== 'object' || v === null || Array.isArray(v)) return fail(ctx, invalid, 'must be an object');
-    const r = schema.safeParse(v);
-    if (!r.success) {
-      const issue = r.error.issues[0]!;
-      return fail(ctx, (issue as { params?: { tencent?: number } }).params?.tencent ?? invalid, `${issue.path.join('.')} ${issue.message}`);
-    }
-    return r.data;
-  }).meta({ ...z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }), $schema: undefined });
+  return z
+    .unknown()
+    .transform((v, ctx): z.output<typeof schema> => {
+      if (typeof v !== 'object' || v === null || Array.isArray(v)) return fail(ctx, invalid, 'must be an object');
+      const r = schema.safeParse(v);
+      if (!r.success) {
+        const issue = r.error.issues[0]!;
+        return fail(ctx, (issue as { params?: { tencent?: number } }).params?.tencent ?? invalid, `${issue.path.join('.')} ${issue.message}`);
+      }
+      return r.data;
+    })
+    .meta({ ...z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }), $schema: undefined });
 }
 
 export interface UintOpts {
@@ -101,12 +110,15 @@ export function uint(opts: UintOpts = {}) {
 /** A required unsigned integer. */
 export function requiredUint(opts: UintOpts & { missing?: number } = {}) {
   const inner = uint(opts);
-  return z.unknown().transform((v, ctx): number => {
-    if (v === undefined) return fail(ctx, opts.missing ?? opts.code, 'is required');
-    const r = inner.safeParse(v);
-    if (!r.success) return fail(ctx, opts.code, r.error.issues[0]!.message);
-    return r.data!;
-  }).meta({ type: 'integer', minimum: 0, maximum: opts.max ?? 0xffffffff });
+  return z
+    .unknown()
+    .transform((v, ctx): number => {
+      if (v === undefined) return fail(ctx, opts.missing ?? opts.code, 'is required');
+      const r = inner.safeParse(v);
+      if (!r.success) return fail(ctx, opts.code, r.error.issues[0]!.message);
+      return r.data!;
+    })
+    .meta({ type: 'integer', minimum: 0, maximum: opts.max ?? 0xffffffff });
 }
 
 /** An optional 0/1 flag, false when absent. */
@@ -137,30 +149,39 @@ export function text(opts: { maxBytes?: number; code?: number } = {}) {
 
 /** One of the given values (required unless `optional`). */
 export function oneOf<const V extends readonly (string | number)[]>(values: V, opts: { code?: number; optional?: boolean } = {}) {
-  const schema = z.unknown().transform((v, ctx): V[number] => {
-    if (!values.includes(v as V[number])) return fail(ctx, opts.code, `must be one of ${values.map((x) => JSON.stringify(x)).join(', ')}`);
-    return v as V[number];
-  }).meta({ enum: [...values] });
+  const schema = z
+    .unknown()
+    .transform((v, ctx): V[number] => {
+      if (!values.includes(v as V[number])) return fail(ctx, opts.code, `must be one of ${values.map((x) => JSON.stringify(x)).join(', ')}`);
+      return v as V[number];
+    })
+    .meta({ enum: [...values] });
   return opts.optional ? schema.optional() : schema;
 }
 
 /** An optional array of strings (required with `required`). */
 export function strings(code?: number, opts: { required?: boolean } = {}) {
-  const schema = z.unknown().transform((v, ctx): string[] => {
-    if (!Array.isArray(v) || !v.every((s) => typeof s === 'string')) return fail(ctx, code, v === undefined ? 'is required' : 'must be an array of strings');
-    return v as string[];
-  }).meta({ type: 'array', items: { type: 'string' } });
+  const schema = z
+    .unknown()
+    .transform((v, ctx): string[] => {
+      if (!Array.isArray(v) || !v.every((s) => typeof s === 'string')) return fail(ctx, code, v === undefined ? 'is required' : 'must be an array of strings');
+      return v as string[];
+    })
+    .meta({ type: 'array', items: { type: 'string' } });
   return opts.required ? schema : schema.optional();
 }
 
 /** An optional object mapping names to strings (required with `required`). */
 export function stringMap(code?: number, opts: { required?: boolean } = {}) {
-  const schema = z.unknown().transform((v, ctx): Record<string, string> => {
-    if (typeof v !== 'object' || v === null || Array.isArray(v) || !Object.values(v).every((s) => typeof s === 'string')) {
-      return fail(ctx, code, 'must map names to string values');
-    }
-    return v as Record<string, string>;
-  }).meta({ type: 'object', additionalProperties: { type: 'string' } });
+  const schema = z
+    .unknown()
+    .transform((v, ctx): Record<string, string> => {
+      if (typeof v !== 'object' || v === null || Array.isArray(v) || !Object.values(v).every((s) => typeof s === 'string')) {
+        return fail(ctx, code, 'must map names to string values');
+      }
+      return v as Record<string, string>;
+    })
+    .meta({ type: 'object', additionalProperties: { type: 'string' } });
   return opts.required ? schema : schema.optional();
 }
 
@@ -178,15 +199,18 @@ export function object(code?: number) {
 
 /** A Tencent MsgBody (validateMsgBody's checks and codes), kept as it is. */
 export function msgBody(tooLongCode: number) {
-  return z.unknown().transform((v, ctx): unknown[] => {
-    try {
-      validateMsgBody(v, tooLongCode);
-    } catch (err) {
-      if (MeridianError.is(err)) return fail(ctx, err.code, err.message);
-      throw err;
-    }
-    return v as unknown[];
-  }).meta({ type: 'array', minItems: 1, items: { type: 'object', properties: { MsgType: { type: 'string' }, MsgContent: { type: 'object' } }, required: ['MsgType', 'MsgContent'] } });
+  return z
+    .unknown()
+    .transform((v, ctx): unknown[] => {
+      try {
+        validateMsgBody(v, tooLongCode);
+      } catch (err) {
+        if (MeridianError.is(err)) return fail(ctx, err.code, err.message);
+        throw err;
+      }
+      return v as unknown[];
+    })
+    .meta({ type: 'array', minItems: 1, items: { type: 'object', properties: { MsgType: { type: 'string' }, MsgContent: { type: 'object' } }, required: ['MsgType', 'MsgContent'] } });
 }
 
 /** A command that reads no field (anything sent is ignored). */

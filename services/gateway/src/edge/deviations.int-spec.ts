@@ -63,7 +63,10 @@ describe('Tencent SDK deviations at the edge', () => {
 
   it('recentcontact/delete reads `type` as Type', async () => {
     expect(await r('openim/sendmsg', { From_Account: 'dv1', To_Account: 'dv3', MsgRandom: 21, MsgBody: text('hi') })).toMatchObject({ ErrorCode: 0 });
-    const list = async () => ((await r('recentcontact/get_list', { From_Account: 'dv3', TimeStamp: 0, StartIndex: 0, TopTimeStamp: 0, TopStartIndex: 0, AssistFlags: 7 }))['SessionItem'] as { To_Account?: string }[]).map((s) => s.To_Account);
+    const list = async () =>
+      ((await r('recentcontact/get_list', { From_Account: 'dv3', TimeStamp: 0, StartIndex: 0, TopTimeStamp: 0, TopStartIndex: 0, AssistFlags: 7 }))['SessionItem'] as { To_Account?: string }[]).map(
+        (s) => s.To_Account,
+      );
     // The conversation list follows the message by event.
     expect(await eventually(async () => (await list()).includes('dv1'))).toBe(true);
     expect(await r('recentcontact/delete', { From_Account: 'dv3', type: 1, To_Account: 'dv1' })).toMatchObject({ ErrorCode: 0 });

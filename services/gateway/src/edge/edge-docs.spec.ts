@@ -23,7 +23,7 @@ describe('edge docs (generated from the table)', () => {
     expect(readFileSync(README, 'utf8')).toBe(wanted);
   });
 
-  it('docs/openapi.json is the table\'s (npm run edge:docs)', () => {
+  it("docs/openapi.json is the table's (npm run edge:docs)", () => {
     expect(readFileSync(OPENAPI, 'utf8')).toBe(api);
   });
 

@@ -59,7 +59,12 @@ export function openApi(rows: readonly EdgeRow[]): Record<string, unknown> {
         ...(r.aliases ? { 'x-field-aliases': r.aliases } : {}),
         parameters: QUERY.map((q) => ({ $ref: `#/components/parameters/${q.name}` })),
         requestBody: { required: true, content: { 'application/json': { schema: body } } },
-        responses: { '200': { description: "Tencent's envelope (always HTTP 200; ErrorCode 0 on success) and the command's fields", content: { 'application/json': { schema: { $ref: '#/components/schemas/Envelope' } } } } },
+        responses: {
+          '200': {
+            description: "Tencent's envelope (always HTTP 200; ErrorCode 0 on success) and the command's fields",
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/Envelope' } } },
+          },
+        },
       },
     };
   }
@@ -69,7 +74,7 @@ export function openApi(rows: readonly EdgeRow[]): Record<string, unknown> {
       title: 'Meridian REST API (Tencent Cloud IM compatible)',
       version: '1',
       description:
-        'Generated from services/gateway/src/edge/commands.table.ts. Every command is POST /v4/<service>/<command> with the App admin\'s UserSig in the query string. JSON null is read as an absent field; x-field-aliases lists old or variant field names read as the current ones.',
+        "Generated from services/gateway/src/edge/commands.table.ts. Every command is POST /v4/<service>/<command> with the App admin's UserSig in the query string. JSON null is read as an absent field; x-field-aliases lists old or variant field names read as the current ones.",
     },
     paths,
     components: { parameters: Object.fromEntries(QUERY.map((q) => [q.name, q])), schemas: { Envelope: ENVELOPE } },

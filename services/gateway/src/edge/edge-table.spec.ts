@@ -28,7 +28,18 @@ function fakeClients(answers: Record<string, unknown>) {
 
 function call(face: 'rest' | 'ws', clients: GrpcClients): EdgeCall {
   const platform = { region: 'ap-singapore', grpc: { advertise: '127.0.0.1:1' } } as unknown as PlatformConfig;
-  return { face, sdkAppId: 7, operator: 'admin', isAdmin: face === 'rest', loginId: face === 'ws' ? 'L1' : '', connectionId: 'C1', platform: face === 'ws' ? 'Web' : '', homeRegion: 'eu-frankfurt', entryRegion: 'ap-singapore', deps: { clients, platform, config: {} as GatewayConfig, live: new LiveRooms(), history: {} as HistoryExportService } };
+  return {
+    face,
+    sdkAppId: 7,
+    operator: 'admin',
+    isAdmin: face === 'rest',
+    loginId: face === 'ws' ? 'L1' : '',
+    connectionId: 'C1',
+    platform: face === 'ws' ? 'Web' : '',
+    homeRegion: 'eu-frankfurt',
+    entryRegion: 'ap-singapore',
+    deps: { clients, platform, config: {} as GatewayConfig, live: new LiveRooms(), history: {} as HistoryExportService },
+  };
 }
 
 const row = (name: string) => COMMANDS.find((r) => r.rest === name || r.ws === name)!;
@@ -78,10 +89,18 @@ describe('edge table', () => {
   });
 
   it('group rows: REST as the admin, WebSocket as the member with this gateway; ReqMsgSeq 0 is the newest; ShutUpAllMember beside MuteAllMember', async () => {
-    const answer = { GroupInfo: [{ GroupId: 'g', MuteAllMember: 'On' }, { GroupId: 'h', ErrorCode: 10010 }] };
+    const answer = {
+      GroupInfo: [
+        { GroupId: 'g', MuteAllMember: 'On' },
+        { GroupId: 'h', ErrorCode: 10010 },
+      ],
+    };
     const { clients, calls } = fakeClients({ execute: { bodyJson: Buffer.from(JSON.stringify(answer)) } });
     expect(await runRow(row('group_open_http_svc/get_group_info'), call('rest', clients), { GroupIdList: ['g', 'h'] })).toEqual({
-      GroupInfo: [{ GroupId: 'g', MuteAllMember: 'On', ShutUpAllMember: 'On' }, { GroupId: 'h', ErrorCode: 10010 }],
+      GroupInfo: [
+        { GroupId: 'g', MuteAllMember: 'On', ShutUpAllMember: 'On' },
+        { GroupId: 'h', ErrorCode: 10010 },
+      ],
     });
     expect(calls[0]!.request).toMatchObject({ command: 'get_group_info', operator: 'admin', operatorIsAdmin: true, gatewayAddress: '' });
     await runRow(row('group.group_msg_get_simple'), call('ws', clients), { GroupId: 'g', ReqMsgNumber: 5, ReqMsgSeq: 0 });

@@ -49,7 +49,18 @@ export class EdgeTable implements OnModuleInit {
   private restCall(ctx: RestContext): EdgeCall {
     // The REST pipeline runs in the app's home region (the controller forwards it there).
     const region = this.platform.region;
-    return { face: 'rest', sdkAppId: ctx.sdkAppId, operator: ctx.identifier, isAdmin: true, loginId: '', connectionId: '', platform: '', homeRegion: region, entryRegion: ctx.entryRegion, deps: this.deps };
+    return {
+      face: 'rest',
+      sdkAppId: ctx.sdkAppId,
+      operator: ctx.identifier,
+      isAdmin: true,
+      loginId: '',
+      connectionId: '',
+      platform: '',
+      homeRegion: region,
+      entryRegion: ctx.entryRegion,
+      deps: this.deps,
+    };
   }
 
   private wsCall({ session, connectionId }: WsContext): EdgeCall {

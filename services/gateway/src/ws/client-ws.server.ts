@@ -185,13 +185,15 @@ export class ClientWsServer implements OnApplicationBootstrap, BeforeApplication
     conn.anonymous = true;
     this.connections.set(conn.id, conn);
     // A frame's failure is that frame's (and at worst that connection's), never the process's.
-    ws.on('message', (data: RawData, isBinary: boolean) =>
-      this.onMessage(conn, data, isBinary).catch((err: unknown) => {
+    ws.on('message', (data: RawData, isBinary: boolean) => {
+      void this.onMessage(conn, data, isBinary).catch((err: unknown) => {
         this.logger.error({ err }, 'WebSocket frame handling failed');
         conn.close(CloseCode.INTERNAL_ERROR, 'internal error');
-      }),
-    );
-    ws.on('close', () => this.onClose(conn).catch((err: unknown) => this.logger.error({ err }, 'WebSocket close handling failed')));
+      });
+    });
+    ws.on('close', () => {
+      void this.onClose(conn).catch((err: unknown) => this.logger.error({ err }, 'WebSocket close handling failed'));
+    });
     ws.on('error', (err: Error & { code?: string }) => {
       // ws closes with 1009 on an oversized frame; anything else is logged.
       if (err.code !== 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') this.logger.warn({ error: err.message }, 'WebSocket error');

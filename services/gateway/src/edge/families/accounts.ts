@@ -60,8 +60,7 @@ export const ACCOUNT_COMMANDS: EdgeRow[] = [
     rest: 'im_open_login_svc/account_delete',
     rate: 100,
     schema: accountDeleteSchema,
-    doc:
-      '`DeleteItem:[{UserID}]` ≤ 100 → `ResultItem` (70107 per unknown); kicks sessions and refuses (70001) UserSigs issued at or before the deletion, on REST and WebSocket, also after a re-import (a sig issued later works; a WebSocket login with one registers the account again, as Tencent\'s SDK login does); the account\'s profile, friendships, friend requests and blacklist go too (shortly after, by event); 100/s',
+    doc: "`DeleteItem:[{UserID}]` ≤ 100 → `ResultItem` (70107 per unknown); kicks sessions and refuses (70001) UserSigs issued at or before the deletion, on REST and WebSocket, also after a re-import (a sig issued later works; a WebSocket login with one registers the account again, as Tencent's SDK login does); the account's profile, friendships, friend requests and blacklist go too (shortly after, by event); 100/s",
     call: auth('deleteAccounts'),
     request: (c, i) => ({ sdkAppId: c.sdkAppId, userIds: i.DeleteItem.map((d) => d.UserID) }),
     answer: (res) => ({ ResultItem: res.results.map((r) => ({ ResultCode: r.resultCode, ResultInfo: r.resultInfo, UserID: r.userId })) }),

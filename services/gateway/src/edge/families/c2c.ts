@@ -250,12 +250,54 @@ async function getroammsg(c: EdgeCall, body: JsonObject): Promise<JsonObject> {
 
 /** C2C_COMMANDS: 1:1 messages over REST (v4/openim/*): sending, importing, history, recall, modify, read and unread. */
 export const C2C_COMMANDS: EdgeRow[] = [
-  runRow({ rest: 'openim/sendmsg', service: 'chat', schema: checkedByHandler, doc: "`From_Account?`, `To_Account`, `MsgRandom`, `MsgBody`, `MsgLifeTime?` (0 = online only), `SyncOtherMachine?`, `CloudCustomData?`, `OfflinePushInfo?` → `MsgTime`, `MsgKey`, `MsgSeq`; 90003/90005/90012/90026/90002/90010/93000", run: sendmsg }),
-  runRow({ rest: 'openim/batchsendmsg', service: 'chat', schema: checkedByHandler, doc: "as sendmsg with `To_Account: string[]` ≤ 500 → `MsgKey`, `ErrorList:[{To_Account, ErrorCode}]`", run: batchsendmsg }),
-  runRow({ rest: 'openim/admin_getroammsg', service: 'chat', schema: checkedByHandler, doc: "`Operator_Account`, `Peer_Account` (old `From_Account`/`To_Account`), `MaxCnt` ≤ 100, `MinTime`, `MaxTime`, `LastMsgKey?` → `Complete`, `MsgCnt`, `LastMsgTime`, `LastMsgKey`, `MsgList` (newest first; `IsPeerRead` 1 once the peer has read it)", run: getroammsg }),
-  runRow({ rest: 'openim/admin_msgwithdraw', service: 'chat', schema: checkedByHandler, doc: "`From_Account`, `To_Account`, `MsgKey`: recall at any time; 90054/20022/20023", run: withdraw }),
-  runRow({ rest: 'openim/importmsg', service: 'chat', schema: checkedByHandler, doc: "`SyncFromOldSystem` (1 realtime/unread, 2 history/read, 5 realtime/unread/pushed), `From_Account`, `To_Account`, `MsgSeq?`, `MsgRandom`, `MsgTimeStamp`, `MsgBody`, `CloudCustomData?`; a repeat of (`MsgSeq`, `MsgRandom`, `MsgTimeStamp`) in either direction is accepted and ignored (first import wins); no callbacks", run: importmsg }),
-  runRow({ rest: 'openim/modify_c2c_msg', service: 'chat', schema: checkedByHandler, doc: "`From_Account`, `To_Account`, `MsgKey`, `MsgBody?`, `CloudCustomData?` (at least one): overwrites the stored message; both parties get a `c2c_modify` push; 90054/20022/20023/93000", run: modify }),
-  runRow({ rest: 'openim/admin_set_msg_read', service: 'chat', schema: checkedByHandler, doc: "`Report_Account`, `Peer_Account`, `MsgReadTime?` (unix seconds as string or number; default now): everything up to it is read; the peer is told", run: setRead }),
-  runRow({ rest: 'openim/get_c2c_unread_msg_num', service: 'chat', schema: checkedByHandler, doc: "`To_Account`, `Peer_Account?` ≤ 10 → `AllC2CUnreadMsgNum`, `C2CUnreadMsgNumList:[{Peer_Account, C2CUnreadMsgNum}]`, `ErrorList`", run: unread }),
+  runRow({
+    rest: 'openim/sendmsg',
+    service: 'chat',
+    schema: checkedByHandler,
+    doc: '`From_Account?`, `To_Account`, `MsgRandom`, `MsgBody`, `MsgLifeTime?` (0 = online only), `SyncOtherMachine?`, `CloudCustomData?`, `OfflinePushInfo?` → `MsgTime`, `MsgKey`, `MsgSeq`; 90003/90005/90012/90026/90002/90010/93000',
+    run: sendmsg,
+  }),
+  runRow({
+    rest: 'openim/batchsendmsg',
+    service: 'chat',
+    schema: checkedByHandler,
+    doc: 'as sendmsg with `To_Account: string[]` ≤ 500 → `MsgKey`, `ErrorList:[{To_Account, ErrorCode}]`',
+    run: batchsendmsg,
+  }),
+  runRow({
+    rest: 'openim/admin_getroammsg',
+    service: 'chat',
+    schema: checkedByHandler,
+    doc: '`Operator_Account`, `Peer_Account` (old `From_Account`/`To_Account`), `MaxCnt` ≤ 100, `MinTime`, `MaxTime`, `LastMsgKey?` → `Complete`, `MsgCnt`, `LastMsgTime`, `LastMsgKey`, `MsgList` (newest first; `IsPeerRead` 1 once the peer has read it)',
+    run: getroammsg,
+  }),
+  runRow({ rest: 'openim/admin_msgwithdraw', service: 'chat', schema: checkedByHandler, doc: '`From_Account`, `To_Account`, `MsgKey`: recall at any time; 90054/20022/20023', run: withdraw }),
+  runRow({
+    rest: 'openim/importmsg',
+    service: 'chat',
+    schema: checkedByHandler,
+    doc: '`SyncFromOldSystem` (1 realtime/unread, 2 history/read, 5 realtime/unread/pushed), `From_Account`, `To_Account`, `MsgSeq?`, `MsgRandom`, `MsgTimeStamp`, `MsgBody`, `CloudCustomData?`; a repeat of (`MsgSeq`, `MsgRandom`, `MsgTimeStamp`) in either direction is accepted and ignored (first import wins); no callbacks',
+    run: importmsg,
+  }),
+  runRow({
+    rest: 'openim/modify_c2c_msg',
+    service: 'chat',
+    schema: checkedByHandler,
+    doc: '`From_Account`, `To_Account`, `MsgKey`, `MsgBody?`, `CloudCustomData?` (at least one): overwrites the stored message; both parties get a `c2c_modify` push; 90054/20022/20023/93000',
+    run: modify,
+  }),
+  runRow({
+    rest: 'openim/admin_set_msg_read',
+    service: 'chat',
+    schema: checkedByHandler,
+    doc: '`Report_Account`, `Peer_Account`, `MsgReadTime?` (unix seconds as string or number; default now): everything up to it is read; the peer is told',
+    run: setRead,
+  }),
+  runRow({
+    rest: 'openim/get_c2c_unread_msg_num',
+    service: 'chat',
+    schema: checkedByHandler,
+    doc: '`To_Account`, `Peer_Account?` ≤ 10 → `AllC2CUnreadMsgNum`, `C2CUnreadMsgNumList:[{Peer_Account, C2CUnreadMsgNum}]`, `ErrorList`',
+    run: unread,
+  }),
 ];

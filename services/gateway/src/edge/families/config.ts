@@ -74,10 +74,11 @@ export const CONFIG_COMMANDS: EdgeRow[] = [
   callRow({
     rest: 'openconfigsvr/setnospeaking',
     schema: setNoSpeakingSchema,
-    doc: '`Set_Account`, `C2CmsgNospeakingTime?`, `GroupmsgNospeakingTime?` (seconds; 0 unmutes; 4294967295 for ever): a muted client\'s 1:1 send fails with 20012 (admin sends are not checked, as Tencent)',
+    doc: "`Set_Account`, `C2CmsgNospeakingTime?`, `GroupmsgNospeakingTime?` (seconds; 0 unmutes; 4294967295 for ever): a muted client's 1:1 send fails with 20012 (admin sends are not checked, as Tencent)",
     call: auth('setNoSpeaking'),
     request: (c, i) => {
-      if (i.C2CmsgNospeakingTime === undefined && i.GroupmsgNospeakingTime === undefined) throw new MeridianError(ErrorCode.INVALID_PARAMETER, 'C2CmsgNospeakingTime or GroupmsgNospeakingTime is required');
+      if (i.C2CmsgNospeakingTime === undefined && i.GroupmsgNospeakingTime === undefined)
+        throw new MeridianError(ErrorCode.INVALID_PARAMETER, 'C2CmsgNospeakingTime or GroupmsgNospeakingTime is required');
       return { sdkAppId: c.sdkAppId, userId: i.Set_Account, c2cSeconds: i.C2CmsgNospeakingTime, groupSeconds: i.GroupmsgNospeakingTime };
     },
   }),
@@ -93,8 +94,7 @@ export const CONFIG_COMMANDS: EdgeRow[] = [
     rest: 'openconfigsvr/getappinfo',
     service: 'auth',
     schema: getAppInfoSchema,
-    doc:
-      'opt `RequestField[]` → `Result[]`, one per day for 30 days (newest first, `Date` `YYYYMMDD`, UTC days), string counters `AppName`, `AppId`, `ActiveUserNum`, `RegistUserNumOneDay`, `RegistUserNumTotal`, `LoginTimes`, `LoginUserNum`, `UpMsgNum`, `SendMsgUserNum`, `C2CUpMsgNum`, `C2CSendMsgUserNum`, `MaxOnlineNum`, `GroupUpMsgNum`, `GroupSendMsgUserNum`, `GroupSendMsgGroupNum`, `GroupJoinGroupTimes`, `GroupQuitGroupTimes`, `GroupNewGroupNum`, `GroupDestroyGroupNum`, `CallBackReq`, `CallBackRsp` (distinct counts are per-day HyperLogLogs; not kept: APNs/down-message counts, `ChainIncrease`/`ChainDecrease`, `GroupAllGroupNum`)',
+    doc: 'opt `RequestField[]` → `Result[]`, one per day for 30 days (newest first, `Date` `YYYYMMDD`, UTC days), string counters `AppName`, `AppId`, `ActiveUserNum`, `RegistUserNumOneDay`, `RegistUserNumTotal`, `LoginTimes`, `LoginUserNum`, `UpMsgNum`, `SendMsgUserNum`, `C2CUpMsgNum`, `C2CSendMsgUserNum`, `MaxOnlineNum`, `GroupUpMsgNum`, `GroupSendMsgUserNum`, `GroupSendMsgGroupNum`, `GroupJoinGroupTimes`, `GroupQuitGroupTimes`, `GroupNewGroupNum`, `GroupDestroyGroupNum`, `CallBackReq`, `CallBackRsp` (distinct counts are per-day HyperLogLogs; not kept: APNs/down-message counts, `ChainIncrease`/`ChainDecrease`, `GroupAllGroupNum`)',
     run: (c, i) => getAppInfo(c, i.RequestField),
   }),
 ];

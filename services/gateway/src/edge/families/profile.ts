@@ -29,8 +29,7 @@ export const PROFILE_COMMANDS: EdgeRow[] = [
   callRow({
     rest: 'profile/portrait_get',
     schema: portraitGetSchema,
-    doc:
-      '`To_Account` ≤ 100 (70206 past it), `TagList` (standard `Tag_Profile_IM_*` and declared `Tag_Profile_Custom_*`) → `UserProfileItem:[{To_Account, ProfileItem:[{Tag, Value}], ResultCode, ResultInfo}]`, `Fail_Account` (unknown accounts, ResultCode 40003); unset standard fields answer their defaults, unset custom fields are left out; 40009 unknown tag',
+    doc: '`To_Account` ≤ 100 (70206 past it), `TagList` (standard `Tag_Profile_IM_*` and declared `Tag_Profile_Custom_*`) → `UserProfileItem:[{To_Account, ProfileItem:[{Tag, Value}], ResultCode, ResultInfo}]`, `Fail_Account` (unknown accounts, ResultCode 40003); unset standard fields answer their defaults, unset custom fields are left out; 40009 unknown tag',
     call: relationship('getProfiles'),
     request: (c, i) => ({ sdkAppId: c.sdkAppId, userIds: i.To_Account, tags: i.TagList, requester: '' }),
     answer: profilesResponse,
@@ -38,8 +37,7 @@ export const PROFILE_COMMANDS: EdgeRow[] = [
   callRow({
     rest: 'profile/portrait_set',
     schema: portraitSetSchema,
-    doc:
-      '`From_Account`, `ProfileItem:[{Tag, Value}]` (strings as JSON strings, uint32/integer fields as numbers): all items are checked before any is stored; 40003 unknown account, 40009 unknown tag, 40601 over 500 bytes (or a custom field\'s length), 40605 bad standard value (enumeration, uint32 range, Location > 16 B), 40610 wrong type; the user\'s devices get a `profile_changed` push',
+    doc: "`From_Account`, `ProfileItem:[{Tag, Value}]` (strings as JSON strings, uint32/integer fields as numbers): all items are checked before any is stored; 40003 unknown account, 40009 unknown tag, 40601 over 500 bytes (or a custom field's length), 40605 bad standard value (enumeration, uint32 range, Location > 16 B), 40610 wrong type; the user's devices get a `profile_changed` push",
     call: relationship('setProfile'),
     request: (c, i) => ({ sdkAppId: c.sdkAppId, userId: i.From_Account, items: items(i.ProfileItem), byAdmin: true, fromLoginId: '' }),
   }),

@@ -17,8 +17,7 @@ export const PUSH_COMMANDS: EdgeRow[] = [
   callRow({
     rest: 'all_member_push/im_push',
     schema: imPushSchema,
-    doc:
-      '`From_Account?`, `MsgRandom`, `MsgLifeTime?`, `MsgBody`, `OfflinePushInfo?`, `Condition?` with `AttrsAnd`/`AttrsOr`/`TagsAnd`/`TagsOr` (null lists are absent) → `TaskId`; at least 1 s apart, 90024; 100 per day, 90047',
+    doc: '`From_Account?`, `MsgRandom`, `MsgLifeTime?`, `MsgBody`, `OfflinePushInfo?`, `Condition?` with `AttrsAnd`/`AttrsOr`/`TagsAnd`/`TagsOr` (null lists are absent) → `TaskId`; at least 1 s apart, 90024; 100 per day, 90047',
     call: push('startBroadcast'),
     request: (c, i) => ({
       sdkAppId: c.sdkAppId,

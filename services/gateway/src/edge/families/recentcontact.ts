@@ -9,8 +9,7 @@ export const RECENTCONTACT_COMMANDS: EdgeRow[] = [
   callRow({
     rest: 'recentcontact/get_list',
     schema: recentContactListSchema,
-    doc:
-      '`From_Account`, `TimeStamp`, `StartIndex`, `TopTimeStamp`, `TopStartIndex` (0 for the first page), `AssistFlags` (bit 0 pinned first, bit 1 empty conversations too) → `SessionItem:[{Type, To_Account \\| GroupId, MsgTime, TopFlag}]`, `CompleteFlag` and the next cursors; 100 per page, the 100 most recent conversations',
+    doc: '`From_Account`, `TimeStamp`, `StartIndex`, `TopTimeStamp`, `TopStartIndex` (0 for the first page), `AssistFlags` (bit 0 pinned first, bit 1 empty conversations too) → `SessionItem:[{Type, To_Account \\| GroupId, MsgTime, TopFlag}]`, `CompleteFlag` and the next cursors; 100 per page, the 100 most recent conversations',
     call: chat('listConversations'),
     request: (c, i) => ({
       sdkAppId: c.sdkAppId,
@@ -37,8 +36,7 @@ export const RECENTCONTACT_COMMANDS: EdgeRow[] = [
     schema: recentContactDeleteSchema,
     // `type` is what some clients send; ToGroupid is Tencent's spelling of ToGroupId.
     aliases: { type: 'Type', ToGroupId: 'ToGroupid' },
-    doc:
-      '`From_Account`, `Type` (1 C2C, 2 group; also read as `type`), `To_Account` or `ToGroupid` (also `ToGroupId`), `ClearRamble?` (1 also hides the history from this user); the next message brings the conversation back',
+    doc: '`From_Account`, `Type` (1 C2C, 2 group; also read as `type`), `To_Account` or `ToGroupid` (also `ToGroupId`), `ClearRamble?` (1 also hides the history from this user); the next message brings the conversation back',
     call: chat('deleteConversation'),
     request: (c, i) => {
       let peer: string;

@@ -39,7 +39,14 @@ export const RELATIONSHIP_WS_COMMANDS = legacyWsRows('relationship', 'docs/proto
         ...me(session),
         items: list.map((raw) => {
           const i = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
-          return { toAccount: str(i, 'userId'), remark: str(i, 'remark', ''), groupNames: strings(i, 'groupNames'), addSource: str(i, 'addSource', ''), addWording: str(i, 'addWording', ''), addTime: '0' };
+          return {
+            toAccount: str(i, 'userId'),
+            remark: str(i, 'remark', ''),
+            groupNames: strings(i, 'groupNames'),
+            addSource: str(i, 'addSource', ''),
+            addWording: str(i, 'addWording', ''),
+            addTime: '0',
+          };
         }),
         addType: str(body, 'addType', 'Add_Type_Both'),
         // Only an app admin over REST may skip verification.
@@ -51,7 +58,13 @@ export const RELATIONSHIP_WS_COMMANDS = legacyWsRows('relationship', 'docs/proto
   {
     cmd: 'friend.respond',
     handle: async ({ session, clients }, body) => {
-      await rel(clients, session.homeRegion).respondFriendRequest({ sdkAppId: session.sdkAppId, account: session.userId, requester: str(body, 'userId'), action: str(body, 'action'), remark: str(body, 'remark', '') });
+      await rel(clients, session.homeRegion).respondFriendRequest({
+        sdkAppId: session.sdkAppId,
+        account: session.userId,
+        requester: str(body, 'userId'),
+        action: str(body, 'action'),
+        remark: str(body, 'remark', ''),
+      });
       return {};
     },
   },

@@ -117,8 +117,8 @@ async function friendGet(c: EdgeCall, body: JsonObject): Promise<JsonObject> {
   const res = await rel(c).getFriends({
     sdkAppId: c.sdkAppId,
     fromAccount: owner(body),
-    startIndex: (uintField(body, 'StartIndex', ErrorCode.SNS_INVALID_PARAMETER) ?? 0),
-    standardSequence: String((uintField(body, 'StandardSequence', ErrorCode.SNS_INVALID_PARAMETER, { max: Number.MAX_SAFE_INTEGER }) ?? 0)),
+    startIndex: uintField(body, 'StartIndex', ErrorCode.SNS_INVALID_PARAMETER) ?? 0,
+    standardSequence: String(uintField(body, 'StandardSequence', ErrorCode.SNS_INVALID_PARAMETER, { max: Number.MAX_SAFE_INTEGER }) ?? 0),
     limit: 0,
   });
   return {
@@ -156,7 +156,8 @@ async function groupDelete(c: EdgeCall, body: JsonObject): Promise<JsonObject> {
 
 async function groupGet(c: EdgeCall, body: JsonObject): Promise<JsonObject> {
   const need = body['NeedFriend'];
-  if (need !== undefined && need !== 'Need_Friend_Type_Yes' && need !== 'Need_Friend_Type_No') throw new MeridianError(ErrorCode.SNS_INVALID_PARAMETER, 'NeedFriend is Need_Friend_Type_Yes or Need_Friend_Type_No');
+  if (need !== undefined && need !== 'Need_Friend_Type_Yes' && need !== 'Need_Friend_Type_No')
+    throw new MeridianError(ErrorCode.SNS_INVALID_PARAMETER, 'NeedFriend is Need_Friend_Type_Yes or Need_Friend_Type_No');
   const res = await rel(c).getFriendGroups({
     sdkAppId: c.sdkAppId,
     fromAccount: owner(body),
@@ -184,8 +185,8 @@ async function blacklistGet(c: EdgeCall, body: JsonObject): Promise<JsonObject> 
   const res = await rel(c).getBlacklist({
     sdkAppId: c.sdkAppId,
     fromAccount: owner(body),
-    startIndex: (uintField(body, 'StartIndex', ErrorCode.SNS_INVALID_PARAMETER) ?? 0),
-    maxLimited: (uintField(body, 'MaxLimited', ErrorCode.SNS_INVALID_PARAMETER) ?? 100),
+    startIndex: uintField(body, 'StartIndex', ErrorCode.SNS_INVALID_PARAMETER) ?? 0,
+    maxLimited: uintField(body, 'MaxLimited', ErrorCode.SNS_INVALID_PARAMETER) ?? 100,
   });
   const seq = Number(res.sequence);
   return {
@@ -209,20 +210,110 @@ async function blacklistCheck(c: EdgeCall, body: JsonObject): Promise<JsonObject
 
 /** SNS_COMMANDS: the relationship chain over REST (v4/sns/*): friends, friend lists and blacklists. */
 export const SNS_COMMANDS: EdgeRow[] = [
-  runRow({ rest: 'sns/black_list_add', service: 'relationship', schema: checkedByHandler, doc: "`From_Account`, `To_Account` ≤ 1000 → `ResultItem:[{To_Account, ResultCode, ResultInfo}]`, `Fail_Account` (30001 already listed / not listed / self, 30003 no such account, 30013 over 1000); a blacklisted user's client messages to the owner fail with 20007", run: blacklistAdd }),
-  runRow({ rest: 'sns/black_list_delete', service: 'relationship', schema: checkedByHandler, doc: "`From_Account`, `To_Account` ≤ 1000 → `ResultItem:[{To_Account, ResultCode, ResultInfo}]`, `Fail_Account` (30001 already listed / not listed / self, 30003 no such account, 30013 over 1000); a blacklisted user's client messages to the owner fail with 20007", run: blacklistDelete }),
-  runRow({ rest: 'sns/black_list_get', service: 'relationship', schema: checkedByHandler, doc: "`From_Account`, `StartIndex`, `MaxLimited` → `BlackListItem:[{To_Account, AddBlackTimeStamp}]`, `StartIndex` (0 = last page), `CurruentSequence` (Tencent's spelling; `CurrentSequence` too)", run: blacklistGet }),
-  runRow({ rest: 'sns/black_list_check', service: 'relationship', schema: checkedByHandler, doc: "`From_Account`, `To_Account` ≤ 1000, `CheckType` (`BlackCheckResult_Type_Single` \\| `_Both`) → `BlackListCheckItem:[{To_Account, Relation, ResultCode, ResultInfo}]`", run: blacklistCheck }),
-  runRow({ rest: 'sns/friend_add', service: 'relationship', schema: checkedByHandler, doc: "`From_Account`, `AddFriendItem:[{To_Account, Remark?, GroupName?, AddSource?, AddWording?}]` ≤ 1000, `AddType?` (`Add_Type_Both` default \\| `_Single`), `ForceAddFlags?` → `ResultItem`, `Fail_Account`: 0 added (target's AllowType AllowAny, or forced), 30539 pending (NeedConfirm: the target answers with `friend.respond`), 30516 DenyAny, 30515/30525 blacklist either side, 30001 exists/self/bad item, 30003 no such account, 30010/30014 friend limits, 30012 pending limit, 30009 AdminForbid SendOut", run: friendAdd }),
-  runRow({ rest: 'sns/friend_import', service: 'relationship', schema: checkedByHandler, doc: "as friend_add, one way, no verification; `AddSource` required, `AddTime?`", run: friendImport }),
-  runRow({ rest: 'sns/friend_update', service: 'relationship', schema: checkedByHandler, doc: "`UpdateItem:[{To_Account, SnsItem:[{Tag, Value}]}]` (`Tag_SNS_IM_Remark` ≤ 96 B, `Tag_SNS_IM_Group` names) → `ResultItem` (31704 not a friend)", run: friendUpdate }),
-  runRow({ rest: 'sns/friend_delete', service: 'relationship', schema: checkedByHandler, doc: "`To_Account` ≤ 1000 (delete), `DeleteType?` (`Delete_Type_Single` default \\| `_Both`) → `ResultItem` (31704)", run: friendDelete }),
-  runRow({ rest: 'sns/friend_delete_all', service: 'relationship', schema: checkedByHandler, doc: "`To_Account` ≤ 1000 (delete), `DeleteType?` (`Delete_Type_Single` default \\| `_Both`) → `ResultItem` (31704)", run: friendDeleteAll }),
-  runRow({ rest: 'sns/friend_check', service: 'relationship', schema: checkedByHandler, doc: "`To_Account` ≤ 1000, `CheckType` (`CheckResult_Type_Single` \\| `_Both`) → `InfoItem:[{To_Account, Relation, ResultCode, ResultInfo}]`", run: friendCheck }),
-  runRow({ rest: 'sns/friend_get', service: 'relationship', schema: checkedByHandler, doc: "`StartIndex`, `StandardSequence?` → `UserDataItem:[{To_Account, ValueItem:[{Tag, Value}]}]` (fields left out when the sequence is current), `StandardSequence`, `FriendNum`, `CompleteFlag`, `NextStartIndex`; 100 per page", run: friendGet }),
-  runRow({ rest: 'sns/friend_get_all', service: 'relationship', schema: checkedByHandler, doc: "`StartIndex`, `StandardSequence?` → `UserDataItem:[{To_Account, ValueItem:[{Tag, Value}]}]` (fields left out when the sequence is current), `StandardSequence`, `FriendNum`, `CompleteFlag`, `NextStartIndex`; 100 per page", run: friendGet }),
-  runRow({ rest: 'sns/friend_get_list', service: 'relationship', schema: checkedByHandler, doc: "`To_Account` ≤ 100, `TagList` (`Tag_SNS_IM_*` and `Tag_Profile_*`) → `InfoItem:[{To_Account, SnsProfileItem, ResultCode, ResultInfo}]`", run: friendGetList }),
-  runRow({ rest: 'sns/group_add', service: 'relationship', schema: checkedByHandler, doc: "friend lists: `GroupName[]` (≤ 32 lists, names ≤ 30 B; 30011), `To_Account?` to file friends, `NeedFriend` → `ResultItem:[{GroupName, FriendNumber, To_Account?}]`, `CurrentSequence`", run: groupAdd }),
-  runRow({ rest: 'sns/group_delete', service: 'relationship', schema: checkedByHandler, doc: "friend lists: `GroupName[]` (≤ 32 lists, names ≤ 30 B; 30011), `To_Account?` to file friends, `NeedFriend` → `ResultItem:[{GroupName, FriendNumber, To_Account?}]`, `CurrentSequence`", run: groupDelete }),
-  runRow({ rest: 'sns/group_get', service: 'relationship', schema: checkedByHandler, doc: "friend lists: `GroupName[]` (≤ 32 lists, names ≤ 30 B; 30011), `To_Account?` to file friends, `NeedFriend` → `ResultItem:[{GroupName, FriendNumber, To_Account?}]`, `CurrentSequence`", run: groupGet }),
+  runRow({
+    rest: 'sns/black_list_add',
+    service: 'relationship',
+    schema: checkedByHandler,
+    doc: "`From_Account`, `To_Account` ≤ 1000 → `ResultItem:[{To_Account, ResultCode, ResultInfo}]`, `Fail_Account` (30001 already listed / not listed / self, 30003 no such account, 30013 over 1000); a blacklisted user's client messages to the owner fail with 20007",
+    run: blacklistAdd,
+  }),
+  runRow({
+    rest: 'sns/black_list_delete',
+    service: 'relationship',
+    schema: checkedByHandler,
+    doc: "`From_Account`, `To_Account` ≤ 1000 → `ResultItem:[{To_Account, ResultCode, ResultInfo}]`, `Fail_Account` (30001 already listed / not listed / self, 30003 no such account, 30013 over 1000); a blacklisted user's client messages to the owner fail with 20007",
+    run: blacklistDelete,
+  }),
+  runRow({
+    rest: 'sns/black_list_get',
+    service: 'relationship',
+    schema: checkedByHandler,
+    doc: "`From_Account`, `StartIndex`, `MaxLimited` → `BlackListItem:[{To_Account, AddBlackTimeStamp}]`, `StartIndex` (0 = last page), `CurruentSequence` (Tencent's spelling; `CurrentSequence` too)",
+    run: blacklistGet,
+  }),
+  runRow({
+    rest: 'sns/black_list_check',
+    service: 'relationship',
+    schema: checkedByHandler,
+    doc: '`From_Account`, `To_Account` ≤ 1000, `CheckType` (`BlackCheckResult_Type_Single` \\| `_Both`) → `BlackListCheckItem:[{To_Account, Relation, ResultCode, ResultInfo}]`',
+    run: blacklistCheck,
+  }),
+  runRow({
+    rest: 'sns/friend_add',
+    service: 'relationship',
+    schema: checkedByHandler,
+    doc: "`From_Account`, `AddFriendItem:[{To_Account, Remark?, GroupName?, AddSource?, AddWording?}]` ≤ 1000, `AddType?` (`Add_Type_Both` default \\| `_Single`), `ForceAddFlags?` → `ResultItem`, `Fail_Account`: 0 added (target's AllowType AllowAny, or forced), 30539 pending (NeedConfirm: the target answers with `friend.respond`), 30516 DenyAny, 30515/30525 blacklist either side, 30001 exists/self/bad item, 30003 no such account, 30010/30014 friend limits, 30012 pending limit, 30009 AdminForbid SendOut",
+    run: friendAdd,
+  }),
+  runRow({ rest: 'sns/friend_import', service: 'relationship', schema: checkedByHandler, doc: 'as friend_add, one way, no verification; `AddSource` required, `AddTime?`', run: friendImport }),
+  runRow({
+    rest: 'sns/friend_update',
+    service: 'relationship',
+    schema: checkedByHandler,
+    doc: '`UpdateItem:[{To_Account, SnsItem:[{Tag, Value}]}]` (`Tag_SNS_IM_Remark` ≤ 96 B, `Tag_SNS_IM_Group` names) → `ResultItem` (31704 not a friend)',
+    run: friendUpdate,
+  }),
+  runRow({
+    rest: 'sns/friend_delete',
+    service: 'relationship',
+    schema: checkedByHandler,
+    doc: '`To_Account` ≤ 1000 (delete), `DeleteType?` (`Delete_Type_Single` default \\| `_Both`) → `ResultItem` (31704)',
+    run: friendDelete,
+  }),
+  runRow({
+    rest: 'sns/friend_delete_all',
+    service: 'relationship',
+    schema: checkedByHandler,
+    doc: '`To_Account` ≤ 1000 (delete), `DeleteType?` (`Delete_Type_Single` default \\| `_Both`) → `ResultItem` (31704)',
+    run: friendDeleteAll,
+  }),
+  runRow({
+    rest: 'sns/friend_check',
+    service: 'relationship',
+    schema: checkedByHandler,
+    doc: '`To_Account` ≤ 1000, `CheckType` (`CheckResult_Type_Single` \\| `_Both`) → `InfoItem:[{To_Account, Relation, ResultCode, ResultInfo}]`',
+    run: friendCheck,
+  }),
+  runRow({
+    rest: 'sns/friend_get',
+    service: 'relationship',
+    schema: checkedByHandler,
+    doc: '`StartIndex`, `StandardSequence?` → `UserDataItem:[{To_Account, ValueItem:[{Tag, Value}]}]` (fields left out when the sequence is current), `StandardSequence`, `FriendNum`, `CompleteFlag`, `NextStartIndex`; 100 per page',
+    run: friendGet,
+  }),
+  runRow({
+    rest: 'sns/friend_get_all',
+    service: 'relationship',
+    schema: checkedByHandler,
+    doc: '`StartIndex`, `StandardSequence?` → `UserDataItem:[{To_Account, ValueItem:[{Tag, Value}]}]` (fields left out when the sequence is current), `StandardSequence`, `FriendNum`, `CompleteFlag`, `NextStartIndex`; 100 per page',
+    run: friendGet,
+  }),
+  runRow({
+    rest: 'sns/friend_get_list',
+    service: 'relationship',
+    schema: checkedByHandler,
+    doc: '`To_Account` ≤ 100, `TagList` (`Tag_SNS_IM_*` and `Tag_Profile_*`) → `InfoItem:[{To_Account, SnsProfileItem, ResultCode, ResultInfo}]`',
+    run: friendGetList,
+  }),
+  runRow({
+    rest: 'sns/group_add',
+    service: 'relationship',
+    schema: checkedByHandler,
+    doc: 'friend lists: `GroupName[]` (≤ 32 lists, names ≤ 30 B; 30011), `To_Account?` to file friends, `NeedFriend` → `ResultItem:[{GroupName, FriendNumber, To_Account?}]`, `CurrentSequence`',
+    run: groupAdd,
+  }),
+  runRow({
+    rest: 'sns/group_delete',
+    service: 'relationship',
+    schema: checkedByHandler,
+    doc: 'friend lists: `GroupName[]` (≤ 32 lists, names ≤ 30 B; 30011), `To_Account?` to file friends, `NeedFriend` → `ResultItem:[{GroupName, FriendNumber, To_Account?}]`, `CurrentSequence`',
+    run: groupDelete,
+  }),
+  runRow({
+    rest: 'sns/group_get',
+    service: 'relationship',
+    schema: checkedByHandler,
+    doc: 'friend lists: `GroupName[]` (≤ 32 lists, names ≤ 30 B; 30011), `To_Account?` to file friends, `NeedFriend` → `ResultItem:[{GroupName, FriendNumber, To_Account?}]`, `CurrentSequence`',
+    run: groupGet,
+  }),
 ];
