@@ -82,4 +82,25 @@ describe('Tencent SDK deviations at the edge', () => {
     expect(await r('all_member_push/im_remove_tag', { Tags: [{ To_Account: 'dv1', Tags: ['vip'] }] })).toMatchObject({ ErrorCode: 0 });
     expect((await r('all_member_push/im_get_tag', { To_Account: ['dv1'] }))['UserTags']).toEqual([{ To_Account: 'dv1', Tags: [] }]);
   });
+
+  it('admin_getroammsg pages by message time: an imported hour-old message holding the highest seq hides no live one', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    for (const [i, t] of ['live one', 'live two'].entries())
+      expect(await r('openim/sendmsg', { From_Account: 'dv1', To_Account: 'dv2', MsgRandom: 31 + i, MsgBody: text(t) })).toMatchObject({ ErrorCode: 0 });
+    expect(await r('openim/importmsg', { SyncFromOldSystem: 2, From_Account: 'dv2', To_Account: 'dv1', MsgRandom: 41, MsgTimeStamp: now - 3600, MsgBody: text('imported') })).toMatchObject({
+      ErrorCode: 0,
+    });
+    const window = { Operator_Account: 'dv1', Peer_Account: 'dv2', MinTime: now - 60, MaxTime: now + 60 };
+    const all = await r('openim/admin_getroammsg', { ...window, MaxCnt: 100 });
+    expect(all).toMatchObject({ ErrorCode: 0, Complete: 1, MsgCnt: 2 });
+    expect((all['MsgList'] as { MsgBody: unknown }[]).map((m) => m.MsgBody)).toEqual([text('live two'), text('live one')]);
+    // The documented continuation: MaxTime = LastMsgTime with LastMsgKey.
+    const first = await r('openim/admin_getroammsg', { ...window, MaxCnt: 1 });
+    expect(first).toMatchObject({ Complete: 0, MsgCnt: 1 });
+    const next = await r('openim/admin_getroammsg', { ...window, MaxCnt: 1, MaxTime: first['LastMsgTime'], LastMsgKey: first['LastMsgKey'] });
+    expect((next['MsgList'] as { MsgBody: unknown }[]).map((m) => m.MsgBody)).toEqual([text('live one')]);
+    // The hour-old message is found in its own window.
+    const old = await r('openim/admin_getroammsg', { ...window, MinTime: now - 3700, MaxTime: now - 3500, MaxCnt: 10 });
+    expect((old['MsgList'] as { MsgBody: unknown }[]).map((m) => m.MsgBody)).toEqual([text('imported')]);
+  });
 });

@@ -196,7 +196,7 @@ async function withdraw(c: EdgeCall, body: JsonObject): Promise<JsonObject> {
   return {};
 }
 
-/** History of one conversation as one party sees it, newest first within [MinTime, MaxTime]. */
+/** History of one conversation as one party sees it, newest first (by time) within [MinTime, MaxTime]. */
 async function getroammsg(c: EdgeCall, body: JsonObject): Promise<JsonObject> {
   const operator = accountField(body, ['Operator_Account', 'From_Account'], ErrorCode.INVALID_PARAMETER);
   const peer = accountField(body, ['Peer_Account', 'To_Account'], ErrorCode.INVALID_PARAMETER);
@@ -206,27 +206,23 @@ async function getroammsg(c: EdgeCall, body: JsonObject): Promise<JsonObject> {
   if (minTime > maxTime) throw new MeridianError(ErrorCode.INVALID_PARAMETER, 'MinTime is after MaxTime');
   const lastKey = body['LastMsgKey'];
   if (lastKey !== undefined && typeof lastKey !== 'string') throw new MeridianError(ErrorCode.INVALID_PARAMETER, 'LastMsgKey must be a string');
-  let beforeSeq = lastKey ? Number(lastKey.split('_')[0]) : 0;
+  const beforeSeq = lastKey ? Number(lastKey.split('_')[0]) : 0;
   if (lastKey && !(beforeSeq > 0)) throw new MeridianError(ErrorCode.INVALID_PARAMETER, 'LastMsgKey is not a message key');
-  const out: chatV1.StoredMessage[] = [];
-  let complete = true;
-  // Page backwards by seq (which follows time) until MaxCnt messages inside the window.
-  for (;;) {
-    const page = await chat(c).getMessages({ sdkAppId: c.sdkAppId, account: operator, peer, afterSeq: '0', limit: 100, beforeSeq: String(beforeSeq || Number.MAX_SAFE_INTEGER) });
-    for (const m of page.messages) {
-      const t = Number(m.msgTime);
-      if (t > maxTime) continue;
-      if (t < minTime) break;
-      if (out.length === maxCnt) {
-        complete = false;
-        break;
-      }
-      out.push(m);
-    }
-    const oldest = page.messages[page.messages.length - 1];
-    if (!complete || page.complete || !oldest || Number(oldest.msgTime) < minTime) break;
-    beforeSeq = Number(oldest.msgSeq);
-  }
+  // Paged by message time, as Tencent: an imported old message holding the highest seq must not
+  // hide the live ones. The next page is MaxTime = LastMsgTime with LastMsgKey.
+  if (maxCnt === 0 || maxTime === 0) return { Complete: 1, MsgCnt: 0, LastMsgTime: 0, LastMsgKey: '', MsgList: [] };
+  const page = await chat(c).getMessages({
+    sdkAppId: c.sdkAppId,
+    account: operator,
+    peer,
+    afterSeq: '0',
+    limit: maxCnt,
+    beforeSeq: String(beforeSeq),
+    maxTime: String(maxTime),
+    minTime: String(minTime),
+  });
+  const out = page.messages;
+  const complete = page.complete;
   const last = out[out.length - 1];
   return {
     Complete: complete ? 1 : 0,

@@ -88,6 +88,8 @@ export const CHAT_WS_COMMANDS = legacyWsRows('chat', 'docs/protocol.md, 1:1 chat
         peer: str(body, 'peer'),
         afterSeq: String(num(body, 'afterSeq')),
         beforeSeq: String(num(body, 'beforeSeq')),
+        maxTime: '0',
+        minTime: '0',
         limit: num(body, 'limit') || 20,
       });
       return { messages: res.messages.map(clientMessage), lastSeq: Number(res.lastSeq), complete: res.complete };
