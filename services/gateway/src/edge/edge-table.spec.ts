@@ -121,3 +121,13 @@ describe('recentcontact/delete', () => {
     ]);
   });
 });
+
+describe('group answers', () => {
+  it('carry ShutUpUntil beside MuteUntil in member lists', async () => {
+    const answer = { MemberList: [{ Member_Account: 'a', MuteUntil: 5 }, { Member_Account: 'b' }] };
+    const { clients } = fakeClients({ execute: { bodyJson: Buffer.from(JSON.stringify(answer)) } });
+    expect(await runRow(row('group_open_http_svc/get_group_member_info'), call('rest', clients), { GroupId: 'g' })).toEqual({
+      MemberList: [{ Member_Account: 'a', MuteUntil: 5, ShutUpUntil: 5 }, { Member_Account: 'b' }],
+    });
+  });
+});

@@ -69,7 +69,8 @@ export const GROUP_WS_COMMANDS = [
 const RATES: Partial<Record<string, number>> = { get_appid_group_list: 1, send_broadcast_msg: 1 };
 
 const DOCS: Partial<Record<string, string>> = {
-  get_group_info: '`GroupIdList` ≤ 50, `ResponseFilter?` → `GroupInfo[]`, each with `MuteAllMember` and its old name `ShutUpAllMember` (same value)',
+  get_group_info: '`GroupIdList` ≤ 50, `ResponseFilter?` → `GroupInfo[]`, each with `MuteAllMember` and its old name `ShutUpAllMember` (same value), members with `MuteUntil` and `ShutUpUntil`',
+  get_group_member_info: '`GroupId`, filters (null = absent) → `MemberList` with `MuteUntil` and its old name `ShutUpUntil` (same value)',
   get_group_muted_account: 'old name `get_group_shutted_uin`',
   group_msg_get_simple: '`GroupId`, `ReqMsgNumber` ≤ 20, `ReqMsgSeq?` (absent or 0: the newest), `WithRecalledMsg?` → `RspMsgList`, `IsFinished`',
   get_appid_group_list: '1/s',
@@ -85,11 +86,23 @@ function requestBody(command: string, body: JsonObject): JsonObject {
   return body;
 }
 
-/** Answers in the names clients read: ShutUpAllMember (the old name) beside MuteAllMember. */
+/** A member list with MuteUntil's old name ShutUpUntil beside it (same value). */
+function withShutUpUntil(list: unknown): unknown {
+  if (!Array.isArray(list)) return list;
+  return (list as JsonObject[]).map((m) => (m && typeof m['MuteUntil'] === 'number' ? { ...m, ShutUpUntil: m['MuteUntil'] } : m));
+}
+
+/** Answers in the names clients read: the documented old names beside the current ones. */
 function answerBody(command: string, out: JsonObject): JsonObject {
   if (command === 'get_group_info' && Array.isArray(out['GroupInfo'])) {
-    out['GroupInfo'] = (out['GroupInfo'] as JsonObject[]).map((g) => (g && typeof g['MuteAllMember'] === 'string' ? { ...g, ShutUpAllMember: g['MuteAllMember'] } : g));
+    out['GroupInfo'] = (out['GroupInfo'] as JsonObject[]).map((g) => {
+      if (!g || typeof g !== 'object') return g;
+      const item: JsonObject = typeof g['MuteAllMember'] === 'string' ? { ...g, ShutUpAllMember: g['MuteAllMember'] } : { ...g };
+      if (item['MemberList'] !== undefined) item['MemberList'] = withShutUpUntil(item['MemberList']);
+      return item;
+    });
   }
+  if (command === 'get_group_member_info' && out['MemberList'] !== undefined) out['MemberList'] = withShutUpUntil(out['MemberList']);
   return out;
 }
 
