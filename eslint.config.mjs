@@ -1,6 +1,14 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+const SERVICES = ['gateway', 'auth', 'chat', 'group', 'relationship', 'push', 'callback'];
+const DEEP_LIB = { group: ['@meridian/*/*'], message: 'import a lib through its index (@meridian/<lib>)' };
+const boundaries = (service) => [
+  { group: SERVICES.filter((s) => s !== service).flatMap((s) => [`**/${s}/src/**`, `**/services/${s}/**`]), message: 'a service never imports another service: call it over gRPC' },
+  { group: ['**/libs/*/src/**'], message: 'import a lib through its index (@meridian/<lib>)' },
+  DEEP_LIB,
+];
+
 export default tseslint.config(
   { ignores: ['dist/**', '**/dist/**', 'node_modules/**', '.meridian/**', 'libs/proto/src/gen/**', 'coverage/**'] },
   js.configs.recommended,
@@ -15,12 +23,28 @@ export default tseslint.config(
     },
   },
   {
-    // House rule 3: business services reach I/O only through repositories and adapters.
-    files: ['services/**/*.service.ts'],
+    // Type-aware rules (issue #19): a promise is awaited, returned or voided, never dropped, and
+    // never handed where a void callback is expected (an express or ws handler, a timer).
+    files: ['**/*.ts'],
+    ignores: ['libs/sdk/**'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {
-      'no-restricted-imports': ['error', { paths: ['mongoose', 'ioredis', 'kafkajs', '@grpc/grpc-js'] }],
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
     },
   },
+  // Module boundaries on the Nx tags (project.json): a type:service project imports libs only
+  // through their index (@meridian/<lib>), never another service; a type:lib never imports a
+  // service. (tools/ are untagged and may import anything, as the fuzzer reads the gateway's table.)
+  ...SERVICES.flatMap((service) => [
+    { files: [`services/${service}/**/*.ts`], rules: { 'no-restricted-imports': ['error', { patterns: boundaries(service) }] } },
+    {
+      // House rule 3: business services reach I/O only through repositories and adapters.
+      files: [`services/${service}/**/*.service.ts`],
+      rules: { 'no-restricted-imports': ['error', { paths: ['mongoose', 'ioredis', 'kafkajs', '@grpc/grpc-js'], patterns: boundaries(service) }] },
+    },
+  ]),
+  { files: ['libs/**/*.ts'], rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['**/services/**'], message: 'a type:lib never imports a type:service' }, DEEP_LIB] }] } },
   {
     files: ['**/*.js', '**/*.mjs'],
     languageOptions: { globals: { process: 'readonly', require: 'readonly', module: 'writable', __dirname: 'readonly', console: 'readonly', fetch: 'readonly', setTimeout: 'readonly', AbortSignal: 'readonly', URL: 'readonly' } },

@@ -6,3 +6,4 @@ export * from './messages';
 export * from './callbacks';
 export * from './text';
 export * from './media';
+export * from './tencent';

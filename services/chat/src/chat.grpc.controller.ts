@@ -98,6 +98,8 @@ export class ChatGrpcController implements chatV1.ChatServiceController {
     const r = await this.messages.history(req.sdkAppId, req.account, req.peer, {
       afterSeq: Number(req.afterSeq),
       beforeSeq: Number(req.beforeSeq) || undefined,
+      maxTime: Number(req.maxTime) || undefined,
+      minTime: Number(req.minTime),
       limit: req.limit || 20,
     });
     return {

@@ -1,3 +1,3 @@
 import { main } from './cli';
 
-main(process.argv.slice(2)).then((code) => process.exit(code));
+void main(process.argv.slice(2)).then((code) => process.exit(code));

@@ -1,8 +1,7 @@
 import { deflateSync } from 'node:zlib';
 import fc from 'fast-check';
 import WebSocket from 'ws';
-import { GROUP_REST_COMMANDS } from '../../../services/gateway/src/rest/commands/group.commands';
-import { GROUP_WS_COMMANDS } from '../../../services/gateway/src/ws/commands/group.commands';
+import { REST_PATHS, WS_COMMANDS } from '../../../services/gateway/src/edge/commands.table';
 
 /**
  * Property-based fuzzing of the gateway's three inputs (issue #11): REST bodies and query
@@ -37,44 +36,11 @@ export interface FuzzStats {
   ms: number;
 }
 
-/** Every REST command the gateway serves (docs: README's REST table), fuzzed with a valid admin UserSig. */
-export const REST_COMMANDS = [
-  ...['account_import', 'multiaccount_import', 'account_delete', 'account_check', 'kick'].map((c) => `im_open_login_svc/${c}`),
-  ...['query_online_status', 'querystate', 'sendmsg', 'batchsendmsg', 'admin_getroammsg', 'admin_msgwithdraw', 'importmsg', 'modify_c2c_msg', 'admin_set_msg_read', 'get_c2c_unread_msg_num', 'modify_group_msg'].map(
-    (c) => `openim/${c}`,
-  ),
-  'recentcontact/get_list',
-  'recentcontact/delete',
-  'profile/portrait_get',
-  'profile/portrait_set',
-  ...['setnospeaking', 'getnospeaking', 'getappinfo'].map((c) => `openconfigsvr/${c}`),
-  'open_msg_svc/get_history',
-  ...['friend_add', 'friend_import', 'friend_update', 'friend_delete', 'friend_delete_all', 'friend_check', 'friend_get', 'friend_get_list', 'group_add', 'group_delete', 'group_get', 'black_list_add', 'black_list_delete', 'black_list_get', 'black_list_check'].map(
-    (c) => `sns/${c}`,
-  ),
-  // The gateway's own lists, so a command added there is fuzzed without an edit here.
-  ...GROUP_REST_COMMANDS.map((c) => `group_open_http_svc/${c}`),
-  'ConfigSvc/GetIPList',
-  ...['im_push', 'im_set_attr_name', 'im_get_attr_name', 'im_set_attr', 'im_get_attr', 'im_remove_attr', 'im_get_tag', 'im_add_tag', 'im_remove_tag', 'im_remove_all_tags'].map((c) => `all_member_push/${c}`),
-];
+/** Every REST command the gateway serves (its edge table), fuzzed with a valid admin UserSig. */
+export const REST_COMMANDS = [...REST_PATHS];
 
-/** Every WebSocket command (docs/protocol.md), plus names that must not exist. */
-const WS_CMDS = [
-  'account.online_status',
-  ...['send', 'sync', 'read', 'recall', 'unread', 'conversations', 'conversation_delete', 'conversation_pin'].map((c) => `chat.${c}`),
-  'profile.get',
-  'profile.set',
-  ...['add', 'check', 'delete', 'group_create', 'group_delete', 'group_rename', 'groups', 'list', 'requests', 'respond', 'update'].map((c) => `friend.${c}`),
-  'blacklist.add',
-  'blacklist.delete',
-  'blacklist.get',
-  'push.register_token',
-  ...GROUP_WS_COMMANDS.map((c) => `group.${c}`),
-  'nope.nothing',
-  'group.__proto__',
-  'constructor',
-  '',
-];
+/** Every WebSocket command of the edge table, plus names that must not exist. */
+const WS_CMDS = [...WS_COMMANDS, 'nope.nothing', 'group.__proto__', 'constructor', ''];
 
 /**
  * Strings that have broken parsers, validators, stores and transports: lone surrogates (grpc-js

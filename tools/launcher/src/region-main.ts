@@ -29,7 +29,8 @@ async function main(): Promise<void> {
     if (closing) return;
     closing = true;
     // Gateway first (it was started last), so clients leave before the services behind it stop.
-    Promise.allSettled(running.reverse().map((r) => r.close())).then(() => process.exit(0));
+    // allSettled never rejects.
+    void Promise.allSettled(running.reverse().map((r) => r.close())).then(() => process.exit(0));
   };
   process.on('SIGTERM', shutdown);
   process.on('SIGINT', shutdown);

@@ -75,7 +75,7 @@ describe(SessionsService.name, () => {
     expect(kicked).toEqual([]);
     expect(session).toMatchObject({ userId: 'eve', platform: 'Android', gatewayRegion: SG });
     const res = await rest(SG, 'openim/query_online_status', app, { To_Account: ['eve'], IsNeedDetail: 1 });
-    expect(res.body['QueryResult']).toEqual([{ To_Account: 'eve', State: 'Online', Detail: [{ Platform: 'Android', Status: 'Online' }] }]);
+    expect(res.body['QueryResult']).toEqual([{ To_Account: 'eve', Status: 'Online', State: 'Online', Detail: [{ Platform: 'Android', Status: 'Online' }] }]);
     const state = await tap.waitFor((e) => e.sdkAppId === app.sdkAppId && e.userStateChanged?.userId === 'eve');
     expect(state.userStateChanged).toMatchObject({ action: 'Login', platform: 'Android', loginId: session!.loginId, onlineSessions: 1 });
     expect(state.type).toBe('meridian.events.v1.UserStateChangedEvent');

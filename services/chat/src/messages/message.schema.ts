@@ -39,6 +39,8 @@ export const C2cMessageSchema = SchemaFactory.createForClass(C2cMessageDoc);
 C2cMessageSchema.index({ minute: 1, _id: 1 });
 // serves: a conversation's messages by seq (history, sync, unread counts, the seq high-water mark)
 C2cMessageSchema.index({ sdkAppId: 1, conversationId: 1, _id: 1 });
+// serves: a conversation's history by message time (admin_getroammsg's MinTime/MaxTime window)
+C2cMessageSchema.index({ sdkAppId: 1, conversationId: 1, time: -1, seq: -1 });
 // serves: finding an earlier copy of a retried send by its random (MessagesService.send)
 C2cMessageSchema.index({ sdkAppId: 1, conversationId: 1, random: 1 });
 // serves: the retention job's scan for expired messages (on MongoDB; FerretDB scans regardless)

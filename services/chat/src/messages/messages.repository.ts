@@ -98,6 +98,20 @@ export class MessagesRepository implements OnModuleInit {
       .exec();
   }
 
+  /**
+   * Messages with minTime <= time <= maxTime, newest first by (time, seq); at maxTime only those
+   * with seq < beforeSeq when given (the continuation of a page that ended in that second).
+   */
+  async byTime(sdkAppId: number, conversationId: string, minTime: number, maxTime: number, beforeSeq: number | undefined, limit: number): Promise<C2cMessageDoc[]> {
+    const window = beforeSeq ? { $or: [{ time: { $gte: minTime, $lt: maxTime } }, { time: maxTime, seq: { $lt: beforeSeq } }] } : { time: { $gte: minTime, $lte: maxTime } };
+    return this.messages
+      .find({ sdkAppId, conversationId, ...window })
+      .sort({ time: -1, seq: -1 })
+      .limit(limit)
+      .lean<C2cMessageDoc[]>()
+      .exec();
+  }
+
   /** Counting view of afterSeq < seq ≤ uptoSeq (sender, flags, expiry only). */
   async unreadCandidates(sdkAppId: number, conversationId: string, afterSeq: number, uptoSeq: number, limit: number) {
     return this.messages

@@ -256,14 +256,16 @@ export class MessagesService {
     sdkAppId: number,
     account: string,
     peer: string,
-    opts: { afterSeq?: number; beforeSeq?: number; limit: number },
+    opts: { afterSeq?: number; beforeSeq?: number; limit: number; maxTime?: number; minTime?: number },
   ): Promise<{ messages: C2cMessageDoc[]; lastSeq: number; complete: boolean; peerReadSeq: number }> {
     if (!isValidUserId(account) || !isValidUserId(peer)) throw new MeridianError(ErrorCode.INVALID_PARAMETER, 'invalid account');
     const conv = c2cConversationId(account, peer);
     const limit = Math.min(Math.max(opts.limit, 1), this.config.MERIDIAN_CHAT_PAGE_MAX);
     // History the account cleared (recentcontact/delete with ClearRamble) stays hidden from it.
     const { clearedSeq, peerReadSeq } = await this.conversations.positions(sdkAppId, account, peer);
-    const page = opts.beforeSeq
+    const page = opts.maxTime
+      ? await this.messages.byTime(sdkAppId, conv, opts.minTime ?? 0, opts.maxTime, opts.beforeSeq, limit + 1)
+      : opts.beforeSeq
       ? await this.messages.before(sdkAppId, conv, opts.beforeSeq, limit + 1)
       : await this.messages.after(sdkAppId, conv, Math.max(opts.afterSeq ?? 0, clearedSeq), limit + 1);
     const now = Date.now();

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import { TEST_HISTORY_URL_SECRET, TestWsClient, closeTestClients, createTestApp, eventually, rest, type TestApp } from '@meridian/testing';
-import { HistoryCommands } from './history.commands';
 import { msgTimeOf } from './history-export.service';
 import { signHistoryToken, verifyHistoryToken } from './history-token';
 
@@ -36,7 +35,7 @@ async function download(file: FileItem): Promise<{ head: Record<string, unknown>
   return { head, msgs, whole: JSON.parse(raw.toString('utf8')) };
 }
 
-describe(HistoryCommands.name, () => {
+describe('open_msg_svc/get_history', () => {
   let app: TestApp;
   let other: TestApp;
   // Two hours ago and three hours ago: both have ended.

@@ -73,19 +73,19 @@ describe(RestPipeline.name, () => {
       expect(await status(app, ['d2'])).toEqual({ d2: 'Imported' });
     });
 
-    it('query_online_status and querystate answer State per account and 70107 in ErrorList', async () => {
+    it('query_online_status and querystate answer Status and State per account and 70107 in ErrorList', async () => {
       for (const command of ['openim/query_online_status', 'openim/querystate']) {
         const res = await rest(SG, command, app, { To_Account: ['alice', 'nobody'], IsNeedDetail: 1 });
         expect(res.body).toEqual({
           ActionStatus: 'OK',
           ErrorCode: 0,
           ErrorInfo: '',
-          QueryResult: [{ To_Account: 'alice', State: 'Offline', Detail: [] }],
+          QueryResult: [{ To_Account: 'alice', Status: 'Offline', State: 'Offline', Detail: [] }],
           ErrorList: [{ To_Account: 'nobody', ErrorCode: 70107 }],
         });
       }
       const plain = await rest(SG, 'openim/query_online_status', app, { To_Account: ['alice'] });
-      expect(plain.body['QueryResult']).toEqual([{ To_Account: 'alice', State: 'Offline' }]);
+      expect(plain.body['QueryResult']).toEqual([{ To_Account: 'alice', Status: 'Offline', State: 'Offline' }]);
       expect((await rest(SG, 'openim/query_online_status', app, { To_Account: Array(501).fill('alice') })).body).toEqual(fail(ErrorCode.INVALID_BATCH_COUNT));
     });
 

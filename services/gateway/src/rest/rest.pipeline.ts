@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { ErrorCode, MeridianError, adminRequiredCode, describeTextProblem, findMalformedText, invalidParameterCode, isValidUserId, parseSdkAppId } from '@meridian/contracts';
+import { ErrorCode, MeridianError, adminRequiredCode, describeTextProblem, findMalformedText, invalidParameterCode, isValidUserId, parseSdkAppId, withoutNulls } from '@meridian/contracts';
 import { AppCountReporter, GrpcClients, PLATFORM_CONFIG, type PlatformConfig } from '@meridian/platform';
 import type { authV1 } from '@meridian/proto';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../gateway.config';
@@ -94,7 +94,8 @@ export class RestPipeline {
     // Lone surrogates and NUL never reach a service (they broke gRPC status encoding and the store).
     const malformed = findMalformedText(body);
     if (malformed) throw new MeridianError(invalidParameterCode(service), describeTextProblem(malformed));
-    return command.handle({ sdkAppId, identifier, command: input.command, clientIp: input.clientIp, entryRegion: input.entryRegion }, body);
+    // Tencent's leniency: JSON null is the same as an absent field (libs/contracts tencent/leniency).
+    return command.handle({ sdkAppId, identifier, command: input.command, clientIp: input.clientIp, entryRegion: input.entryRegion }, withoutNulls(body) as JsonObject);
   }
 
   get region(): string {

@@ -5,7 +5,7 @@ import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnAppl
 import { HttpAdapterHost } from '@nestjs/core';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { Gauge, Counter } from 'prom-client';
-import { ErrorCode, MeridianError, describeTextProblem, findMalformedText, invalidParameterCodeForWs } from '@meridian/contracts';
+import { ErrorCode, MeridianError, describeTextProblem, findMalformedText, invalidParameterCodeForWs, withoutNulls } from '@meridian/contracts';
 import { GrpcClients, Metrics, PLATFORM_CONFIG, clientAddress, trustedProxies, type PlatformConfig } from '@meridian/platform';
 import { gatewayV1, type authV1, type groupV1 } from '@meridian/proto';
 import { HomeRegions } from '../access/home-regions.service';
@@ -176,13 +176,15 @@ export class ClientWsServer implements OnApplicationBootstrap, BeforeApplication
     conn.anonymous = true;
     this.connections.set(conn.id, conn);
     // A frame's failure is that frame's (and at worst that connection's), never the process's.
-    ws.on('message', (data: RawData, isBinary: boolean) =>
-      this.onMessage(conn, data, isBinary).catch((err: unknown) => {
+    ws.on('message', (data: RawData, isBinary: boolean) => {
+      void this.onMessage(conn, data, isBinary).catch((err: unknown) => {
         this.logger.error({ err }, 'WebSocket frame handling failed');
         conn.close(CloseCode.INTERNAL_ERROR, 'internal error');
-      }),
-    );
-    ws.on('close', () => this.onClose(conn).catch((err: unknown) => this.logger.error({ err }, 'WebSocket close handling failed')));
+      });
+    });
+    ws.on('close', () => {
+      void this.onClose(conn).catch((err: unknown) => this.logger.error({ err }, 'WebSocket close handling failed'));
+    });
     ws.on('error', (err: Error & { code?: string }) => {
       // ws closes with 1009 on an oversized frame; anything else is logged.
       if (err.code !== 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') this.logger.warn({ error: err.message }, 'WebSocket error');
@@ -282,7 +284,8 @@ export class ClientWsServer implements OnApplicationBootstrap, BeforeApplication
     const malformed = findMalformedText(body);
     if (malformed) return void conn.send({ v: 1, t: 'res', id, code: invalidParameterCodeForWs(cmd), info: describeTextProblem(malformed) });
     try {
-      const result = await command.handle({ session: conn.session, connectionId: conn.id }, body);
+      // Tencent's leniency: JSON null is the same as an absent field (libs/contracts tencent/leniency).
+      const result = await command.handle({ session: conn.session, connectionId: conn.id }, withoutNulls(body) as Record<string, unknown>);
       conn.send({ v: 1, t: 'res', id, code: 0, info: '', body: result });
     } catch (err) {
       if (!MeridianError.is(err)) this.logger.error({ cmd, err }, 'WebSocket command failed');

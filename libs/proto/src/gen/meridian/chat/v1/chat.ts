@@ -204,6 +204,13 @@ export interface GetMessagesRequest {
   limit: number;
   /** When set, messages with seq < before_seq, newest first (history paging backwards). */
   beforeSeq: string;
+  /**
+   * When set (unix seconds): messages with min_time <= time <= max_time, newest first by (time,
+   * seq), as Tencent pages admin_getroammsg; before_seq then skips the messages of max_time's
+   * second with seq >= before_seq (those a previous page answered). after_seq is not read.
+   */
+  maxTime: string;
+  minTime: string;
 }
 
 export interface StoredMessage {
@@ -1996,7 +2003,7 @@ export const SendMessageResponse: MessageFns<SendMessageResponse> = {
 };
 
 function createBaseGetMessagesRequest(): GetMessagesRequest {
-  return { sdkAppId: 0, account: "", peer: "", afterSeq: "0", limit: 0, beforeSeq: "0" };
+  return { sdkAppId: 0, account: "", peer: "", afterSeq: "0", limit: 0, beforeSeq: "0", maxTime: "0", minTime: "0" };
 }
 
 export const GetMessagesRequest: MessageFns<GetMessagesRequest> = {
@@ -2018,6 +2025,12 @@ export const GetMessagesRequest: MessageFns<GetMessagesRequest> = {
     }
     if (message.beforeSeq !== "0") {
       writer.uint32(48).uint64(message.beforeSeq);
+    }
+    if (message.maxTime !== "0") {
+      writer.uint32(56).int64(message.maxTime);
+    }
+    if (message.minTime !== "0") {
+      writer.uint32(64).int64(message.minTime);
     }
     return writer;
   },
@@ -2081,6 +2094,22 @@ export const GetMessagesRequest: MessageFns<GetMessagesRequest> = {
             }
 
             message.beforeSeq = reader.uint64().toString();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.maxTime = reader.int64().toString();
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.minTime = reader.int64().toString();
             continue;
           }
         }
