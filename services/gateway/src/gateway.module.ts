@@ -13,7 +13,6 @@ import { HistoryExportService } from './history/history-export.service';
 import { HistoryHttpController } from './history/history.http.controller';
 import { MediaStore } from './media/media-store';
 import { MediaUploads } from './media/media-uploads.repository';
-import { MediaCommands } from './media/media.commands';
 import { MediaHttpController } from './media/media.http.controller';
 import { MediaService } from './media/media.service';
 import { RestCommandRegistry } from './rest/rest-command.registry';
@@ -51,7 +50,6 @@ export class GatewayModule {
         MediaStore,
         MediaUploads,
         MediaService,
-        MediaCommands,
         EdgeTable,
       ],
     };

@@ -5,6 +5,7 @@ import { CHAT_WS_COMMANDS } from './families/chat-ws';
 import { CONFIG_COMMANDS } from './families/config';
 import { GROUP_COMMANDS } from './families/groups';
 import { HISTORY_COMMANDS } from './families/history';
+import { MEDIA_COMMANDS } from './families/media';
 import { PROFILE_COMMANDS } from './families/profile';
 import { PUSH_COMMANDS } from './families/push';
 import { RECENTCONTACT_COMMANDS } from './families/recentcontact';
@@ -35,6 +36,7 @@ export const COMMANDS: readonly EdgeRow[] = [
   ...RELATIONSHIP_WS_COMMANDS,
   ...PUSH_COMMANDS,
   ...GROUP_COMMANDS,
+  ...MEDIA_COMMANDS,
 ];
 
 /** Every REST path of the table, sorted. */

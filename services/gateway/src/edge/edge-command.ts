@@ -3,6 +3,7 @@ import type { Aliases, JsonObject, ServiceName } from '@meridian/contracts';
 import type { GrpcClients, PlatformConfig, PromiseClient } from '@meridian/platform';
 import type { GatewayConfig } from '../gateway.config';
 import type { HistoryExportService } from '../history/history-export.service';
+import type { MediaService } from '../media/media.service';
 import type { LiveRooms } from '../ws/live-rooms';
 
 /**
@@ -37,6 +38,7 @@ export interface EdgeDeps {
   config: GatewayConfig;
   live: LiveRooms;
   history: HistoryExportService;
+  media: MediaService;
 }
 
 /** A typed reference to one RPC of a service's generated client. */

@@ -2,6 +2,7 @@ import { ErrorCode, MeridianError } from '@meridian/contracts';
 import type { GrpcClients, PlatformConfig } from '@meridian/platform';
 import type { GatewayConfig } from '../gateway.config';
 import type { HistoryExportService } from '../history/history-export.service';
+import type { MediaService } from '../media/media.service';
 import { LiveRooms } from '../ws/live-rooms';
 import { COMMANDS, REST_PATHS, WS_COMMANDS } from './commands.table';
 import type { EdgeCall } from './edge-command';
@@ -38,7 +39,7 @@ function call(face: 'rest' | 'ws', clients: GrpcClients): EdgeCall {
     platform: face === 'ws' ? 'Web' : '',
     homeRegion: 'eu-frankfurt',
     entryRegion: 'ap-singapore',
-    deps: { clients, platform, config: {} as GatewayConfig, live: new LiveRooms(), history: {} as HistoryExportService },
+    deps: { clients, platform, config: {} as GatewayConfig, live: new LiveRooms(), history: {} as HistoryExportService, media: {} as MediaService },
   };
 }
 

@@ -3,6 +3,7 @@ import { invalidParameterCode, invalidParameterCodeForWs, lenient, parseTencent,
 import { GrpcClients, PLATFORM_CONFIG, type PlatformConfig } from '@meridian/platform';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../gateway.config';
 import { HistoryExportService } from '../history/history-export.service';
+import { MediaService } from '../media/media.service';
 import { RestCommandRegistry } from '../rest/rest-command.registry';
 import type { RestContext } from '../rest/rest.types';
 import { LiveRooms } from '../ws/live-rooms';
@@ -35,8 +36,9 @@ export class EdgeTable implements OnModuleInit {
     @Inject(GATEWAY_CONFIG) config: GatewayConfig,
     @Inject(LiveRooms) live: LiveRooms,
     @Inject(HistoryExportService) history: HistoryExportService,
+    @Inject(MediaService) media: MediaService,
   ) {
-    this.deps = { clients, platform, config, live, history };
+    this.deps = { clients, platform, config, live, history, media };
   }
 
   onModuleInit(): void {
