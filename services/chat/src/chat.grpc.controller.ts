@@ -72,6 +72,7 @@ export class ChatGrpcController implements chatV1.ChatServiceController {
       sendMsgControl: req.sendMsgControl,
       noCallbacks: req.noCallbacks,
       forbidCallbackControl: req.forbidCallbackControl,
+      origin: req.origin,
       callerGone: () => call?.cancelled === true,
     });
     return { msgSeq: String(r.msgSeq), msgTime: String(r.msgTime), msgKey: r.msgKey, conversationId: r.conversationId, duplicate: r.duplicate };
@@ -85,6 +86,7 @@ export class ChatGrpcController implements chatV1.ChatServiceController {
       msgKey: req.msgKey,
       byAdmin: req.byAdmin,
       operator: req.operatorAccount,
+      origin: req.origin,
     });
     return {};
   }
@@ -142,6 +144,7 @@ export class ChatGrpcController implements chatV1.ChatServiceController {
       readSeq: Number(req.readSeq),
       readTime: Number(req.readTime),
       loginId: req.loginId,
+      origin: req.origin,
     });
     return { readSeq: String(r.readSeq), unread: r.unread };
   }

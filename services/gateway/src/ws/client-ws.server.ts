@@ -291,7 +291,7 @@ export class ClientWsServer implements OnApplicationBootstrap, BeforeApplication
     const malformed = findMalformedText(body);
     if (malformed) return void conn.send({ v: 1, t: 'res', id, code: invalidParameterCodeForWs(cmd), info: describeTextProblem(malformed) });
     try {
-      const result = await command.handle({ session: conn.session, connectionId: conn.id }, body);
+      const result = await command.handle({ session: conn.session, connectionId: conn.id, clientIp: conn.remoteAddress }, body);
       conn.send({ v: 1, t: 'res', id, code: 0, info: '', body: result });
     } catch (err) {
       if (!MeridianError.is(err)) this.logger.error({ cmd, err }, 'WebSocket command failed');
@@ -342,6 +342,7 @@ export class ClientWsServer implements OnApplicationBootstrap, BeforeApplication
           loginId: s.loginId,
           gatewayAddress: this.platform.grpc.advertise,
           gatewayRegion: this.platform.region,
+          origin: undefined,
         });
       } catch (err) {
         this.logger.warn({ groupId, error: (err as Error).message }, 'could not leave an AVChatRoom');

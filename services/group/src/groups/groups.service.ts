@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ErrorCode, MeridianError, TOPICS, isValidUserId, validateMsgBody, ownEntry } from '@meridian/contracts';
 import { DedupeClaims, EventBus, GrpcClients, HOUR_S, existingAccounts, hourPage, RedisClient, RedisSequence } from '@meridian/platform';
-import type { authV1, gatewayV1 } from '@meridian/proto';
+import type { authV1, gatewayV1, originEventsV1 } from '@meridian/proto';
 import { GROUP_CONFIG, type GroupConfig } from '../group.config';
 import { GroupKeys } from '../group.keys';
 import {
@@ -26,6 +26,7 @@ import {
 import type { DeclaredField, GroupAppSettingsDoc, GroupDoc, GroupMessageDoc, KeyValue, MemberDoc } from './group.schema';
 import { GroupsRepository } from './groups.repository';
 import { GroupBeforeCallbacks } from './group-callbacks';
+import { GroupSendExceptions, originOf, reportSendFailure } from './group-origin';
 
 export interface Ctx {
   sdkAppId: number;
@@ -37,6 +38,8 @@ export interface Ctx {
   gatewayRegion?: string;
   /** True once the caller gave up (its gRPC deadline passed): a message is then not stored. */
   callerGone?: () => boolean;
+  /** Who asked (callbacks: OptPlatform, ClientIP, Operator_Account); derived from the above when absent. */
+  origin?: originEventsV1.Origin;
 }
 
 type Json = Record<string, unknown>;
@@ -200,6 +203,7 @@ export class GroupsService {
     @Inject(EventBus) private readonly bus: EventBus,
     @Inject(RedisClient) private readonly redis: RedisClient,
     @Inject(GroupBeforeCallbacks) private readonly beforeCallbacks: GroupBeforeCallbacks,
+    @Inject(GroupSendExceptions) private readonly sendExceptions: GroupSendExceptions,
   ) {
     this.seq = new RedisSequence(redis.redis);
     this.sendClaims = new DedupeClaims(redis.redis);
@@ -212,7 +216,9 @@ export class GroupsService {
     // Third-party callbacks (Group.CallbackBefore*): may refuse, drop or rewrite the request.
     const before = await this.beforeCallbacks.check(ctx, command, body);
     if (before.answer) return before.answer;
-    return handler(ctx, before.body);
+    if (command !== 'send_group_msg') return handler(ctx, before.body);
+    // Group.CallbackSendMsgException: a refused send is reported to the app's backend.
+    return reportSendFailure(ctx, before.body, () => handler(ctx, before.body), this.sendExceptions);
   }
 
   private readonly handlers: Record<string, (ctx: Ctx, body: Json) => Promise<Json>> = {
@@ -598,7 +604,9 @@ export class GroupsService {
     }
     const added = unique.filter((u) => result.get(u) === 1);
     if (added.length) {
-      await this.changed(ctx, g.groupId, g.kind, 'MemberJoined', added, { JoinType: ctx.isAdmin ? 'Invited' : 'Invited', Operator_Account: ctx.operator });
+      // Group.CallbackAfterGroupFull when these members filled it.
+      const full = Boolean(g.maxMemberNum) && current + added.length >= g.maxMemberNum;
+      await this.changed(ctx, g.groupId, g.kind, 'MemberJoined', added, { JoinType: 'Invited', Operator_Account: ctx.operator, ...(full ? { GroupFull: true } : {}) });
       if (!silence) await this.tip(ctx, g, 1, added, {});
       await this.system(ctx.sdkAppId, g.groupId, added, 7, { Operator_Account: ctx.operator });
     }
@@ -793,7 +801,7 @@ export class GroupsService {
     if (g.maxMemberNum && count >= g.maxMemberNum) throw fail(GroupCode.GROUP_FULL, 'the group is full');
     await this.requireJoinRoom(ctx.sdkAppId, user);
     if (!(await this.repo.addMember(this.newMember(ctx.sdkAppId, g.groupId, user, 'Member', rules, await this.lastSeq(ctx.sdkAppId, g), [])))) throw fail(GroupCode.ALREADY_MEMBER, 'already a member');
-    await this.changed(ctx, g.groupId, g.kind, 'MemberJoined', [user], { JoinType: how });
+    await this.changed(ctx, g.groupId, g.kind, 'MemberJoined', [user], { JoinType: how, ...(g.maxMemberNum && count + 1 >= g.maxMemberNum ? { GroupFull: true } : {}) });
     await this.tip(ctx, g, 1, [user], {});
   }
 
@@ -940,6 +948,7 @@ export class GroupsService {
           onlineOnly: m.onlineOnly,
           priority: m.priority,
           noCallbacks: m.noCallbacks,
+          origin: originOf(ctx),
         },
       },
       { sdkAppId: ctx.sdkAppId },
@@ -1405,7 +1414,7 @@ export class GroupsService {
     await this.bus.publish(
       TOPICS.groupEvents,
       `${ctx.sdkAppId}:${groupId}`,
-      { groupChanged: { groupId, groupType: kind, change, operator: ctx.operator, members, detailJson: Buffer.from(JSON.stringify(detail)) } },
+      { groupChanged: { groupId, groupType: kind, change, operator: ctx.operator, members, detailJson: Buffer.from(JSON.stringify(detail)), origin: originOf(ctx) } },
       { sdkAppId: ctx.sdkAppId },
     );
   }

@@ -5,6 +5,7 @@ import type { chatV1 } from '@meridian/proto';
 import { accountField, uintField } from '../body';
 import { RestCommandRegistry } from '../rest-command.registry';
 import type { JsonObject, RestContext } from '../rest.types';
+import { restOrigin } from '../../origin';
 
 const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
 const BATCH_MAX = 500;
@@ -96,7 +97,7 @@ export class C2cCommands implements OnModuleInit {
       if (readTime < 0 || readTime > 0xffffffff) throw new MeridianError(ErrorCode.INVALID_PARAMETER, 'MsgReadTime must be unix seconds');
     }
     await this.requireExisting(ctx, [reporter, peer]);
-    await this.chat.reportRead({ sdkAppId: ctx.sdkAppId, account: reporter, peer, readSeq: '0', readTime: String(readTime), loginId: '' });
+    await this.chat.reportRead({ sdkAppId: ctx.sdkAppId, account: reporter, peer, readSeq: '0', readTime: String(readTime), loginId: '', origin: restOrigin(ctx) });
     return {};
   }
 
@@ -207,6 +208,7 @@ export class C2cCommands implements OnModuleInit {
       sendMsgControl: (control as string[] | undefined) ?? [],
       noCallbacks: false,
       forbidCallbackControl: (forbid as string[] | undefined) ?? [],
+      origin: restOrigin(ctx),
     };
   }
 
@@ -216,7 +218,7 @@ export class C2cCommands implements OnModuleInit {
     const to = accountField(body, ['To_Account'], ErrorCode.INVALID_PARAMETER);
     const key = body['MsgKey'];
     if (typeof key !== 'string') throw new MeridianError(ErrorCode.MSG_KEY_INVALID, 'MsgKey is required');
-    await this.chat.recallMessage({ sdkAppId: ctx.sdkAppId, fromAccount: from, toAccount: to, msgKey: key, byAdmin: true, operatorAccount: '' });
+    await this.chat.recallMessage({ sdkAppId: ctx.sdkAppId, fromAccount: from, toAccount: to, msgKey: key, byAdmin: true, operatorAccount: '', origin: restOrigin(ctx) });
     return {};
   }
 

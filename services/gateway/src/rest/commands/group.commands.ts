@@ -3,6 +3,7 @@ import { GrpcClients } from '@meridian/platform';
 import type { groupV1 } from '@meridian/proto';
 import { RestCommandRegistry } from '../rest-command.registry';
 import type { JsonObject, RestContext } from '../rest.types';
+import { restOrigin } from '../../origin';
 
 /** Tencent's group_open_http_svc commands served by the group service (which validates bodies). */
 export const GROUP_REST_COMMANDS = [
@@ -70,6 +71,7 @@ export class GroupCommands implements OnModuleInit {
       loginId: '',
       gatewayAddress: '',
       gatewayRegion: '',
+      origin: restOrigin(ctx),
     });
     return JSON.parse(Buffer.from(res.bodyJson).toString('utf8')) as JsonObject;
   }

@@ -5,6 +5,7 @@ import type { relationshipV1 } from '@meridian/proto';
 import { accountField, accountList } from '../body';
 import { RestCommandRegistry } from '../rest-command.registry';
 import type { JsonObject, RestContext } from '../rest.types';
+import { restOrigin } from '../../origin';
 
 /** Tencent: portrait_get reads at most 100 accounts (70206 past it, like every batch reader here). */
 const PORTRAIT_GET_MAX = 100;
@@ -74,7 +75,7 @@ export class ProfileCommands implements OnModuleInit {
   private async set(ctx: RestContext, body: JsonObject): Promise<JsonObject> {
     const userId = accountField(body, ['From_Account'], ErrorCode.PROFILE_INVALID_PARAMETER, ErrorCode.PROFILE_INVALID_PARAMETER);
     const items = profileItems(body, 'ProfileItem');
-    await this.relationship.setProfile({ sdkAppId: ctx.sdkAppId, userId, items, byAdmin: true, fromLoginId: '' });
+    await this.relationship.setProfile({ sdkAppId: ctx.sdkAppId, userId, items, byAdmin: true, fromLoginId: '', origin: restOrigin(ctx) });
     return {};
   }
 }

@@ -5,6 +5,7 @@ import type { relationshipV1 } from '@meridian/proto';
 import { uintField } from '../body';
 import { RestCommandRegistry } from '../rest-command.registry';
 import type { JsonObject, RestContext } from '../rest.types';
+import { restOrigin } from '../../origin';
 
 const BATCH_MAX = 1000;
 
@@ -106,7 +107,7 @@ export class SnsCommands implements OnModuleInit {
     if (addType !== 'Add_Type_Both' && addType !== 'Add_Type_Single') throw new MeridianError(ErrorCode.SNS_INVALID_PARAMETER, 'AddType is Add_Type_Both or Add_Type_Single');
     const force = body['ForceAddFlags'];
     if (force !== undefined && force !== 0 && force !== 1) throw new MeridianError(ErrorCode.SNS_INVALID_PARAMETER, 'ForceAddFlags is 0 or 1');
-    const res = await this.relationship.addFriends({ sdkAppId: ctx.sdkAppId, fromAccount: from, items, addType, force: force === 1 });
+    const res = await this.relationship.addFriends({ sdkAppId: ctx.sdkAppId, fromAccount: from, items, addType, force: force === 1, origin: restOrigin(ctx) });
     return { ResultItem: resultItems(res.results), Fail_Account: res.failAccounts };
   }
 
@@ -127,12 +128,12 @@ export class SnsCommands implements OnModuleInit {
   }
 
   private async friendDelete(ctx: RestContext, body: JsonObject): Promise<JsonObject> {
-    const res = await this.relationship.deleteFriends({ sdkAppId: ctx.sdkAppId, fromAccount: owner(body), toAccounts: targets(body), deleteType: str(body, 'DeleteType') });
+    const res = await this.relationship.deleteFriends({ sdkAppId: ctx.sdkAppId, fromAccount: owner(body), toAccounts: targets(body), deleteType: str(body, 'DeleteType'), origin: restOrigin(ctx) });
     return { ResultItem: resultItems(res.results), Fail_Account: res.failAccounts };
   }
 
   private async friendDeleteAll(ctx: RestContext, body: JsonObject): Promise<JsonObject> {
-    await this.relationship.deleteAllFriends({ sdkAppId: ctx.sdkAppId, fromAccount: owner(body), deleteType: str(body, 'DeleteType') });
+    await this.relationship.deleteAllFriends({ sdkAppId: ctx.sdkAppId, fromAccount: owner(body), deleteType: str(body, 'DeleteType'), origin: restOrigin(ctx) });
     return {};
   }
 
@@ -202,12 +203,12 @@ export class SnsCommands implements OnModuleInit {
   }
 
   private async add(ctx: RestContext, body: JsonObject): Promise<JsonObject> {
-    const res = await this.relationship.addBlacklist({ sdkAppId: ctx.sdkAppId, fromAccount: owner(body), toAccounts: targets(body) });
+    const res = await this.relationship.addBlacklist({ sdkAppId: ctx.sdkAppId, fromAccount: owner(body), toAccounts: targets(body), origin: restOrigin(ctx) });
     return { ResultItem: resultItems(res.results), Fail_Account: res.failAccounts };
   }
 
   private async delete(ctx: RestContext, body: JsonObject): Promise<JsonObject> {
-    const res = await this.relationship.deleteBlacklist({ sdkAppId: ctx.sdkAppId, fromAccount: owner(body), toAccounts: targets(body) });
+    const res = await this.relationship.deleteBlacklist({ sdkAppId: ctx.sdkAppId, fromAccount: owner(body), toAccounts: targets(body), origin: restOrigin(ctx) });
     return { ResultItem: resultItems(res.results), Fail_Account: res.failAccounts };
   }
 

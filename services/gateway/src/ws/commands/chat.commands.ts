@@ -3,6 +3,7 @@ import { ErrorCode, MeridianError } from '@meridian/contracts';
 import { GrpcClients } from '@meridian/platform';
 import type { chatV1 } from '@meridian/proto';
 import { WsCommandRegistry } from '../ws-command.registry';
+import { wsOrigin } from '../../origin';
 
 /** A stored message as clients see it (docs/protocol.md). */
 function clientMessage(m: chatV1.StoredMessage) {
@@ -48,7 +49,7 @@ export class ChatCommands implements OnModuleInit {
     this.registry.register(
       {
         cmd: 'chat.send',
-        handle: async ({ session }, body) => {
+        handle: async ({ session, clientIp }, body) => {
           const to = body['To_Account'];
           const random = body['MsgRandom'];
           if (typeof to !== 'string') throw new MeridianError(ErrorCode.TO_ACCOUNT_MISSING, 'To_Account is required');
@@ -68,13 +69,14 @@ export class ChatCommands implements OnModuleInit {
             sendMsgControl: Array.isArray(body['SendMsgControl']) ? (body['SendMsgControl'] as unknown[]).filter((c): c is string => typeof c === 'string') : [],
             noCallbacks: false,
             forbidCallbackControl: [],
+            origin: wsOrigin({ session, clientIp }),
           });
           return { MsgSeq: Number(res.msgSeq), MsgTime: Number(res.msgTime), MsgKey: res.msgKey, ConversationId: res.conversationId, Duplicate: res.duplicate };
         },
       },
       {
         cmd: 'chat.recall',
-        handle: async ({ session }, body) => {
+        handle: async ({ session, clientIp }, body) => {
           const peer = body['peer'];
           const key = body['MsgKey'];
           if (typeof peer !== 'string' || typeof key !== 'string') throw new MeridianError(ErrorCode.INVALID_PARAMETER, 'peer and MsgKey are required');
@@ -85,6 +87,7 @@ export class ChatCommands implements OnModuleInit {
             msgKey: key,
             byAdmin: false,
             operatorAccount: session.userId,
+            origin: wsOrigin({ session, clientIp }),
           });
           return {};
         },
@@ -105,7 +108,7 @@ export class ChatCommands implements OnModuleInit {
       },
       {
         cmd: 'chat.read',
-        handle: async ({ session }, body) => {
+        handle: async ({ session, clientIp }, body) => {
           const res = await this.chat(session.homeRegion).reportRead({
             sdkAppId: session.sdkAppId,
             account: session.userId,
@@ -113,6 +116,7 @@ export class ChatCommands implements OnModuleInit {
             readSeq: String(num(body, 'MsgSeq')),
             readTime: '0',
             loginId: session.loginId,
+            origin: wsOrigin({ session, clientIp }),
           });
           return { MsgReadSeq: Number(res.readSeq), UnreadMsgNum: res.unread };
         },

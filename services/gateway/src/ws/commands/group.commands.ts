@@ -2,7 +2,8 @@ import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { GrpcClients, PLATFORM_CONFIG, type PlatformConfig } from '@meridian/platform';
 import type { groupV1 } from '@meridian/proto';
 import { LiveRooms, roomKey } from '../live-rooms';
-import { WsCommandRegistry } from '../ws-command.registry';
+import { WsCommandRegistry, type WsContext } from '../ws-command.registry';
+import { wsOrigin } from '../../origin';
 
 /**
  * Groups from clients: `group.<command>` with Tencent's body fields (GroupId, MsgBody, Random,
@@ -48,7 +49,7 @@ export class GroupWsCommands implements OnModuleInit {
     this.registry.register(
       ...GROUP_WS_COMMANDS.map((command) => ({
         cmd: `group.${command}`,
-        handle: async ({ session, connectionId }: { session: { sdkAppId: number; userId: string; loginId: string; homeRegion: string }; connectionId: string }, body: Record<string, unknown>) => {
+        handle: async ({ session, connectionId, clientIp }: WsContext, body: Record<string, unknown>) => {
           const res = await this.clients.service<groupV1.GroupServiceClient>('group', session.homeRegion).execute({
             sdkAppId: session.sdkAppId,
             command,
@@ -58,6 +59,7 @@ export class GroupWsCommands implements OnModuleInit {
             loginId: session.loginId,
             gatewayAddress: this.platform.grpc.advertise,
             gatewayRegion: this.platform.region,
+            origin: wsOrigin({ session, clientIp }),
           });
           const out = JSON.parse(Buffer.from(res.bodyJson).toString('utf8')) as Record<string, unknown>;
           // AVChatRoom membership is this connection's: its messages come through this instance.

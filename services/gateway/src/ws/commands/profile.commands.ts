@@ -4,6 +4,7 @@ import type { relationshipV1 } from '@meridian/proto';
 import { accountList } from '../../rest/body';
 import { profileItems, profilesResponse, tagList } from '../../rest/commands/profile.commands';
 import { WsCommandRegistry } from '../ws-command.registry';
+import { wsOrigin } from '../../origin';
 
 /** Same limit as portrait_get. */
 const PROFILE_GET_MAX = 100;
@@ -35,11 +36,11 @@ export class ProfileWsCommands implements OnModuleInit {
       },
       {
         cmd: 'profile.set',
-        handle: async ({ session }, body) => {
+        handle: async ({ session, clientIp }, body) => {
           const items = profileItems(body, 'items');
           await this.clients
             .service<relationshipV1.RelationshipServiceClient>('relationship', session.homeRegion)
-            .setProfile({ sdkAppId: session.sdkAppId, userId: session.userId, items, byAdmin: false, fromLoginId: session.loginId });
+            .setProfile({ sdkAppId: session.sdkAppId, userId: session.userId, items, byAdmin: false, fromLoginId: session.loginId, origin: wsOrigin({ session, clientIp }) });
           return {};
         },
       },

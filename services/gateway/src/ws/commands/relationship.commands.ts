@@ -3,6 +3,7 @@ import { ErrorCode, MeridianError } from '@meridian/contracts';
 import { GrpcClients } from '@meridian/platform';
 import type { relationshipV1 } from '@meridian/proto';
 import { WsCommandRegistry } from '../ws-command.registry';
+import { wsOrigin } from '../../origin';
 
 function accounts(body: Record<string, unknown>): string[] {
   const v = body['userIds'];
@@ -40,7 +41,7 @@ export class RelationshipCommands implements OnModuleInit {
     this.registry.register(
       {
         cmd: 'friend.add',
-        handle: async ({ session }, body) => {
+        handle: async ({ session, clientIp }, body) => {
           const list = body['items'];
           if (!Array.isArray(list) || list.length < 1 || list.length > 100) throw new MeridianError(ErrorCode.SNS_INVALID_PARAMETER, 'items must hold 1-100 friends to add');
           const res = await rel(session.homeRegion).addFriends({
@@ -52,14 +53,15 @@ export class RelationshipCommands implements OnModuleInit {
             addType: str(body, 'addType', 'Add_Type_Both'),
             // Only an app admin over REST may skip verification.
             force: false,
+            origin: wsOrigin({ session, clientIp }),
           });
           return { results: items(res.results) };
         },
       },
       {
         cmd: 'friend.respond',
-        handle: async ({ session }, body) => {
-          await rel(session.homeRegion).respondFriendRequest({ sdkAppId: session.sdkAppId, account: session.userId, requester: str(body, 'userId'), action: str(body, 'action'), remark: str(body, 'remark', '') });
+        handle: async ({ session, clientIp }, body) => {
+          await rel(session.homeRegion).respondFriendRequest({ sdkAppId: session.sdkAppId, account: session.userId, requester: str(body, 'userId'), action: str(body, 'action'), remark: str(body, 'remark', ''), origin: wsOrigin({ session, clientIp }) });
           return {};
         },
       },
@@ -73,8 +75,8 @@ export class RelationshipCommands implements OnModuleInit {
       },
       {
         cmd: 'friend.delete',
-        handle: async ({ session }, body) => ({
-          results: items((await rel(session.homeRegion).deleteFriends({ ...me(session), toAccounts: accounts(body), deleteType: str(body, 'deleteType', 'Delete_Type_Both') })).results),
+        handle: async ({ session, clientIp }, body) => ({
+          results: items((await rel(session.homeRegion).deleteFriends({ ...me(session), toAccounts: accounts(body), deleteType: str(body, 'deleteType', 'Delete_Type_Both'), origin: wsOrigin({ session, clientIp }) })).results),
         }),
       },
       {
@@ -135,14 +137,14 @@ export class RelationshipCommands implements OnModuleInit {
       },
       {
         cmd: 'blacklist.add',
-        handle: async ({ session }, body) => ({
-          results: items((await rel(session.homeRegion).addBlacklist({ sdkAppId: session.sdkAppId, fromAccount: session.userId, toAccounts: accounts(body) })).results),
+        handle: async ({ session, clientIp }, body) => ({
+          results: items((await rel(session.homeRegion).addBlacklist({ sdkAppId: session.sdkAppId, fromAccount: session.userId, toAccounts: accounts(body), origin: wsOrigin({ session, clientIp }) })).results),
         }),
       },
       {
         cmd: 'blacklist.delete',
-        handle: async ({ session }, body) => ({
-          results: items((await rel(session.homeRegion).deleteBlacklist({ sdkAppId: session.sdkAppId, fromAccount: session.userId, toAccounts: accounts(body) })).results),
+        handle: async ({ session, clientIp }, body) => ({
+          results: items((await rel(session.homeRegion).deleteBlacklist({ sdkAppId: session.sdkAppId, fromAccount: session.userId, toAccounts: accounts(body), origin: wsOrigin({ session, clientIp }) })).results),
         }),
       },
       {
