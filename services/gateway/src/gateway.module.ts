@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
 import { AppCountReporter, PlatformModule, type PlatformConfig } from '@meridian/platform';
 import { AccessHttpController } from './access/access.http.controller';
 import { HomeRegions } from './access/home-regions.service';
@@ -18,6 +19,7 @@ import { GroupCommands } from './rest/commands/group.commands';
 import { ProfileCommands } from './rest/commands/profile.commands';
 import { RecentContactCommands } from './rest/commands/recentcontact.commands';
 import { SnsCommands } from './rest/commands/sns.commands';
+import { NotFoundEnvelopeFilter, ParserErrorEnvelopes } from './rest/edge-errors';
 import { RestCommandRegistry } from './rest/rest-command.registry';
 import { RestHttpController } from './rest/rest.http.controller';
 import { RestPipeline } from './rest/rest.pipeline';
@@ -45,6 +47,8 @@ export class GatewayModule {
       controllers: [DiagHttpController, RestHttpController, AccessHttpController, HistoryHttpController, GatewayGrpcController],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: loadGatewayConfig(env) },
+        { provide: APP_FILTER, useClass: NotFoundEnvelopeFilter },
+        ParserErrorEnvelopes,
         DiagService,
         AppCountReporter,
         HomeRegions,

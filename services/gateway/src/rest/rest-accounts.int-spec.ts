@@ -1,7 +1,8 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { deflateSync } from 'node:zlib';
 import { ErrorCode } from '@meridian/contracts';
-import { NO_CHANGES, TEST_LIMITS, authClient, closeTestClients, createTestApp, rest, type TestApp } from '@meridian/testing';
+import { connect } from 'node:net';
+import { NO_CHANGES, TEST_LIMITS, authClient, closeTestClients, createTestApp, gatewayUrl, rest, type TestApp } from '@meridian/testing';
 import { genUserSig, genUserSigV1 } from '@meridian/usersig';
 import { RestPipeline } from './rest.pipeline';
 
@@ -14,6 +15,22 @@ async function status(app: TestApp, users: string[]): Promise<Record<string, str
   const res = await rest(SG, 'im_open_login_svc/account_check', app, { CheckItem: users.map((UserID) => ({ UserID })) });
   expect(res.body).toEqual(ok);
   return Object.fromEntries((res.body['ResultItem'] as { UserID: string; AccountStatus: string }[]).map((r) => [r.UserID, r.AccountStatus]));
+}
+
+/** Sends `request` as raw bytes to the region's gateway and reads the whole answer. */
+async function rawRequest(region: string, request: string): Promise<{ status: number; body: string }> {
+  const url = new URL(gatewayUrl(region));
+  const socket = connect(Number(url.port), url.hostname);
+  const chunks: Buffer[] = [];
+  await new Promise<void>((resolve, reject) => {
+    socket.on('connect', () => socket.write(request));
+    socket.on('data', (c: Buffer) => chunks.push(c));
+    socket.on('end', () => resolve());
+    socket.on('error', reject);
+  });
+  socket.destroy();
+  const text = Buffer.concat(chunks).toString('utf8');
+  return { status: Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1]), body: text.slice(text.indexOf('\r\n\r\n') + 4) };
 }
 
 describe(RestPipeline.name, () => {
@@ -131,6 +148,22 @@ describe(RestPipeline.name, () => {
       const get = await rest(SG, 'im_open_login_svc/account_check', app, undefined, {}, { method: 'GET' });
       expect(get.status).toBe(200);
       expect(get.body).toEqual(fail(ErrorCode.HTTP_PARSE));
+    });
+
+    it('answers a path outside /v4 with 404 and 60009, a request line over 16 KiB with 431 and 60002, both as JSON', async () => {
+      for (const path of ['/nope', '/v3/openim/sendmsg', '/v1/nothing-here']) {
+        const res = await fetch(`${gatewayUrl(SG)}${path}`, { method: 'POST', body: '{}' });
+        expect([path, res.status, res.headers.get('content-type')]).toEqual([path, 404, expect.stringContaining('application/json')]);
+        expect(await res.json()).toEqual(fail(ErrorCode.BAD_RESOURCE));
+      }
+      // The gateway's own routes are untouched.
+      expect((await fetch(`${gatewayUrl(SG)}/healthz`)).status).toBe(200);
+      const raw = await rawRequest(SG, `POST /v4/openim/sendmsg?pad=${'x'.repeat(17 * 1024)} HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}`);
+      expect(raw.status).toBe(431);
+      expect(JSON.parse(raw.body)).toEqual(fail(ErrorCode.HTTP_PARSE));
+      const garbage = await rawRequest(SG, 'NOT HTTP AT ALL\r\n\r\n');
+      expect(garbage.status).toBe(400);
+      expect(JSON.parse(garbage.body)).toEqual(fail(ErrorCode.HTTP_PARSE));
     });
 
     it('refuses a body over the size limit with 60002', async () => {

@@ -27,6 +27,7 @@ import type { DeclaredField, GroupAppSettingsDoc, GroupDoc, GroupMessageDoc, Key
 import { GroupsRepository } from './groups.repository';
 import { GroupBeforeCallbacks } from './group-callbacks';
 import { GroupSendExceptions, originOf, reportSendFailure } from './group-origin';
+import { forgetLiveRoom, liveRoomsOf, rememberLiveRoom } from './live-memberships';
 
 export interface Ctx {
   sdkAppId: number;
@@ -534,7 +535,10 @@ export class GroupsService {
     const baseFilter = Array.isArray(filter['GroupBaseInfoFilter']) ? (filter['GroupBaseInfoFilter'] as string[]) : [];
     const selfFilter = Array.isArray(filter['SelfInfoFilter']) ? (filter['SelfInfoFilter'] as string[]) : [];
     const entries = await this.repo.groupsOf(ctx.sdkAppId, user);
-    const groups = (await Promise.all(entries.map((e) => this.repo.group(ctx.sdkAppId, e.groupId)))).filter(
+    // AVChatRooms have no member documents: WithHugeGroups adds the rooms whose audience the user is in.
+    const live = withHuge && (!kind || kind === 'AVChatRoom') ? await liveRoomsOf(this.redis, ctx.sdkAppId, user) : [];
+    const ids = [...new Set([...entries.map((e) => e.groupId), ...live])];
+    const groups = (await Promise.all(ids.map((id) => this.repo.group(ctx.sdkAppId, id)))).filter(
       (g): g is GroupDoc => g !== null && (withHuge || g.kind !== 'AVChatRoom') && (withInactive || g.activated) && (!kind || g.kind === kind),
     );
     const page = groups.slice(offset, offset + limit);
@@ -670,8 +674,15 @@ export class GroupsService {
     if (data !== undefined) {
       const declared = (await this.repo.appSettings(ctx.sdkAppId)).memberFields;
       if (!declared.length && !self && opRole !== 'Owner' && opRole !== 'Admin') throw fail(GroupCode.NO_PERMISSION, 'you may not change this member\'s data');
-      checkWrites(declared, data, levelOf(ctx, self ? ((target?.role as Role | undefined) ?? 'Member') : opRole), 'member');
-      set.appMemberDefinedData = data;
+      checkWrites(declared, data.filter((kv) => kv.Value !== ''), levelOf(ctx, self ? ((target?.role as Role | undefined) ?? 'Member') : opRole), 'member');
+      // Merged per key as AppDefinedData is (an empty Value deletes its key), not replaced.
+      const merged = new Map((target?.appMemberDefinedData ?? []).map((kv) => [kv.Key, kv.Value]));
+      for (const kv of data) {
+        if (kv.Value === '') merged.delete(kv.Key);
+        else merged.set(kv.Key, kv.Value);
+      }
+      if (merged.size > 5) throw fail(GroupCode.INVALID_PARAMETER, 'at most 5 AppMemberDefinedData keys');
+      set.appMemberDefinedData = [...merged].map(([Key, Value]) => ({ Key, Value }));
     }
     const mute = muteTime(body);
     if (!Object.keys(set).length && mute === undefined) throw fail(GroupCode.INVALID_PARAMETER, 'nothing to change');
@@ -734,6 +745,7 @@ export class GroupsService {
       await this.requireAccounts(ctx.sdkAppId, [ctx.operator]);
       // The audience (for counts) and the gateways holding it (for fan-out, one call each).
       await this.redis.redis.zadd(GroupKeys.live(ctx.sdkAppId, g.groupId), now(), ctx.operator);
+      await rememberLiveRoom(this.redis, ctx.sdkAppId, ctx.operator, g.groupId);
       await this.redis.redis.hincrby(GroupKeys.liveGateways(ctx.sdkAppId, g.groupId), `${ctx.gatewayRegion}|${ctx.gatewayAddress}`, 1);
       await this.changed(ctx, g.groupId, g.kind, 'MemberJoined', [ctx.operator], { JoinType: 'Apply' });
       await this.liveMemberTip(ctx, g, 1);
@@ -777,6 +789,7 @@ export class GroupsService {
     const rules = RULES[g.kind as GroupKind];
     if (g.kind === 'AVChatRoom') {
       await this.redis.redis.zrem(GroupKeys.live(ctx.sdkAppId, g.groupId), ctx.operator);
+      await forgetLiveRoom(this.redis, ctx.sdkAppId, ctx.operator, g.groupId);
       if (ctx.gatewayAddress) {
         const gw = GroupKeys.liveGateways(ctx.sdkAppId, g.groupId);
         const field = `${ctx.gatewayRegion}|${ctx.gatewayAddress}`;
