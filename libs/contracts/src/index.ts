@@ -5,3 +5,4 @@ export * from './identifiers';
 export * from './messages';
 export * from './callbacks';
 export * from './text';
+export * from './offline-push-info';

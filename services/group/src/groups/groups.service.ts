@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { ErrorCode, MeridianError, TOPICS, isValidUserId, validateMsgBody, ownEntry } from '@meridian/contracts';
+import { ErrorCode, MeridianError, TOPICS, isValidUserId, validateMsgBody, validateOfflinePushInfo, ownEntry } from '@meridian/contracts';
 import { DedupeClaims, EventBus, GrpcClients, HOUR_S, existingAccounts, hourPage, RedisClient, RedisSequence } from '@meridian/platform';
 import type { authV1, gatewayV1, originEventsV1 } from '@meridian/proto';
 import { GROUP_CONFIG, type GroupConfig } from '../group.config';
@@ -842,6 +842,8 @@ export class GroupsService {
     const noAfterCallback = ctx.isAdmin && Array.isArray(forbid) && forbid.includes('ForbidAfterSendMsgCallback');
     const offlinePush = body['OfflinePushInfo'];
     if (offlinePush !== undefined && (typeof offlinePush !== 'object' || offlinePush === null || Array.isArray(offlinePush))) throw fail(GroupCode.INVALID_PARAMETER, 'OfflinePushInfo must be an object');
+    const pushErrors = validateOfflinePushInfo(offlinePush);
+    if (pushErrors.length) throw fail(GroupCode.INVALID_PARAMETER, pushErrors.join('; '));
 
     // Who may speak: members (the AVChatRoom audience), not muted, unless an app admin sends.
     let member: MemberDoc | null = null;
