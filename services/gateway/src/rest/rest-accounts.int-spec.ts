@@ -2,7 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { deflateSync } from 'node:zlib';
 import { ErrorCode } from '@meridian/contracts';
 import { connect } from 'node:net';
-import { NO_CHANGES, TEST_LIMITS, authClient, closeTestClients, createTestApp, gatewayUrl, rest, type TestApp } from '@meridian/testing';
+import { NO_CHANGES, TEST_LIMITS, TestWsClient, authClient, closeTestClients, createTestApp, eventually, gatewayUrl, rest, type TestApp } from '@meridian/testing';
 import { genUserSig, genUserSigV1 } from '@meridian/usersig';
 import { RestPipeline } from './rest.pipeline';
 
@@ -104,6 +104,28 @@ describe(RestPipeline.name, () => {
       const plain = await rest(SG, 'openim/query_online_status', app, { To_Account: ['alice'] });
       expect(plain.body['QueryResult']).toEqual([{ To_Account: 'alice', State: 'Offline' }]);
       expect((await rest(SG, 'openim/query_online_status', app, { To_Account: Array(501).fill('alice') })).body).toEqual(fail(ErrorCode.INVALID_BATCH_COUNT));
+    });
+
+    it('query_online_status says PushOnline for a user with no connection but a push registration', async () => {
+      await rest(SG, 'im_open_login_svc/multiaccount_import', app, { Accounts: ['po1', 'po2'] });
+      const phone = await TestWsClient.connect(SG);
+      expect((await phone.login({ sdkAppId: app.sdkAppId, userId: 'po1', userSig: app.sig('po1'), platform: 'iPhone' })).code).toBe(0);
+      expect((await phone.request('req', { cmd: 'push.register_token', body: { provider: 'apns', token: 'a'.repeat(64) } })).code).toBe(0);
+      const query = async () => (await rest(SG, 'openim/query_online_status', app, { To_Account: ['po1', 'po2'], IsNeedDetail: 1 })).body['QueryResult'];
+      // Connected: Online, whatever the registration.
+      expect(await query()).toEqual([
+        { To_Account: 'po1', State: 'Online', Detail: [{ Platform: 'iPhone', Status: 'Online' }] },
+        { To_Account: 'po2', State: 'Offline', Detail: [] },
+      ]);
+      phone.close();
+      await phone.waitClosed();
+      expect(
+        await eventually(async () => JSON.stringify(await query()) === JSON.stringify([
+          { To_Account: 'po1', State: 'PushOnline', Detail: [{ Platform: 'iPhone', Status: 'PushOnline' }] },
+          { To_Account: 'po2', State: 'Offline', Detail: [] },
+        ])),
+      ).toBe(true);
+      expect((await rest(SG, 'openim/query_online_status', app, { To_Account: ['po1'] })).body['QueryResult']).toEqual([{ To_Account: 'po1', State: 'PushOnline' }]);
     });
 
     it('kick needs an imported account', async () => {

@@ -1,10 +1,11 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { ErrorCode, MeridianError } from '@meridian/contracts';
 import { GrpcClients } from '@meridian/platform';
-import type { authV1 } from '@meridian/proto';
+import type { authV1, pushV1 } from '@meridian/proto';
 import { accountField, accountItems, accountList, optionalFlag, optionalString } from '../body';
 import { RestCommandRegistry } from '../rest-command.registry';
 import type { JsonObject, RestContext } from '../rest.types';
+import { withPushOnline } from './push-online';
 
 const ACCOUNT_BATCH = 100;
 const ONLINE_STATUS_BATCH = 500;
@@ -75,8 +76,10 @@ export class AccountCommands implements OnModuleInit {
     const userIds = accountList(body, 'To_Account', ONLINE_STATUS_BATCH);
     const needDetail = optionalFlag(body, 'IsNeedDetail');
     const res = await this.auth.queryOnlineStatus({ sdkAppId: ctx.sdkAppId, userIds, needDetail });
+    const push = this.clients.service<pushV1.PushServiceClient>('push');
+    const results = await withPushOnline(res.results, async (ids) => (await push.getPushPlatforms({ sdkAppId: ctx.sdkAppId, userIds: ids })).registrations);
     return {
-      QueryResult: res.results.map((r) => ({
+      QueryResult: results.map((r) => ({
         To_Account: r.userId,
         State: r.state,
         ...(needDetail ? { Detail: r.detail.map((d) => ({ Platform: d.platform, Status: d.status })) } : {}),
