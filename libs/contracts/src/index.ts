@@ -7,3 +7,4 @@ export * from './callbacks';
 export * from './text';
 export * from './media';
 export * from './tencent';
+export * from './offline-push-info';

@@ -4,3 +4,4 @@ export * from './ws-client';
 export * from './deliveries';
 export * from './wait';
 export * from './grpc';
+export * from './callback-backend';

@@ -1,5 +1,5 @@
 import { Controller, Inject } from '@nestjs/common';
-import { ErrorCode, MeridianError } from '@meridian/contracts';
+import { ErrorCode, MeridianError, validateOfflinePushInfo } from '@meridian/contracts';
 import { GrpcEndpoint } from '@meridian/platform';
 import { chatV1 } from '@meridian/proto';
 import { ConversationsService, type ConversationView } from './conversations/conversations.service';
@@ -57,6 +57,7 @@ export class ChatGrpcController implements chatV1.ChatServiceController {
   async sendMessage(req: chatV1.SendMessageRequest, _metadata?: unknown, call?: { cancelled?: boolean }): Promise<chatV1.SendMessageResponse> {
     const msgBody = parseBody(req.msgBody);
     if (![0, 1, 2].includes(req.syncOtherMachine)) throw new MeridianError(ErrorCode.INVALID_PARAMETER, 'SyncOtherMachine is 1 or 2');
+    checkOfflinePushInfo(req.offlinePushInfo);
     const r = await this.messages.send({
       sdkAppId: req.sdkAppId,
       from: req.fromAccount,
@@ -72,6 +73,7 @@ export class ChatGrpcController implements chatV1.ChatServiceController {
       sendMsgControl: req.sendMsgControl,
       noCallbacks: req.noCallbacks,
       forbidCallbackControl: req.forbidCallbackControl,
+      origin: req.origin,
       callerGone: () => call?.cancelled === true,
     });
     return { msgSeq: String(r.msgSeq), msgTime: String(r.msgTime), msgKey: r.msgKey, conversationId: r.conversationId, duplicate: r.duplicate };
@@ -85,6 +87,7 @@ export class ChatGrpcController implements chatV1.ChatServiceController {
       msgKey: req.msgKey,
       byAdmin: req.byAdmin,
       operator: req.operatorAccount,
+      origin: req.origin,
     });
     return {};
   }
@@ -144,6 +147,7 @@ export class ChatGrpcController implements chatV1.ChatServiceController {
       readSeq: Number(req.readSeq),
       readTime: Number(req.readTime),
       loginId: req.loginId,
+      origin: req.origin,
     });
     return { readSeq: String(r.readSeq), unread: r.unread };
   }
@@ -183,4 +187,21 @@ export class ChatGrpcController implements chatV1.ChatServiceController {
     await this.conversations.pin({ sdkAppId: req.sdkAppId, account: req.account, type: req.type, peer: req.peer, pinned: req.pinned });
     return {};
   }
+}
+
+/**
+ * An OfflinePushInfo the push service could not use is refused (90001, Tencent's code for a field
+ * of the wrong type) instead of accepted and then silently not pushed.
+ */
+function checkOfflinePushInfo(raw: Uint8Array): void {
+  const text = Buffer.from(raw).toString('utf8');
+  if (!text) return;
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new MeridianError(ErrorCode.JSON_FORMAT, 'OfflinePushInfo is not JSON');
+  }
+  const errors = validateOfflinePushInfo(json);
+  if (errors.length) throw new MeridianError(ErrorCode.JSON_FORMAT, errors.join('; '));
 }

@@ -98,6 +98,7 @@ describe('edge input that once crashed services', () => {
       bodyJson: Buffer.from(JSON.stringify({ GroupId: `@TGS#${LONE}${'x'.repeat(2000)}` })),
       loginId: '',
       gatewayAddress: '',
+      origin: undefined,
       gatewayRegion: '',
     });
     await expect(call).rejects.toMatchObject({ code: expect.any(Number) });

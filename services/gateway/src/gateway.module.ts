@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { TOPICS } from '@meridian/contracts';
+import { APP_FILTER } from '@nestjs/core';
 import { AppCountReporter, PlatformModule, type PlatformConfig } from '@meridian/platform';
 import { AccessHttpController } from './access/access.http.controller';
 import { HomeRegions } from './access/home-regions.service';
@@ -15,6 +16,7 @@ import { MediaStore } from './media/media-store';
 import { MediaUploads } from './media/media-uploads.repository';
 import { MediaHttpController } from './media/media.http.controller';
 import { MediaService } from './media/media.service';
+import { NotFoundEnvelopeFilter, ParserErrorEnvelopes } from './rest/edge-errors';
 import { RestCommandRegistry } from './rest/rest-command.registry';
 import { RestHttpController } from './rest/rest.http.controller';
 import { RestPipeline } from './rest/rest.pipeline';
@@ -36,6 +38,8 @@ export class GatewayModule {
       controllers: [DiagHttpController, RestHttpController, AccessHttpController, HistoryHttpController, MediaHttpController, GatewayGrpcController],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: loadGatewayConfig(env) },
+        { provide: APP_FILTER, useClass: NotFoundEnvelopeFilter },
+        ParserErrorEnvelopes,
         DiagService,
         AppCountReporter,
         HomeRegions,

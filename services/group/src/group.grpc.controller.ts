@@ -38,6 +38,7 @@ export class GroupGrpcController implements groupV1.GroupServiceController {
         gatewayAddress: req.gatewayAddress,
         gatewayRegion: req.gatewayRegion,
         callerGone: () => call?.cancelled === true,
+        origin: req.origin,
       },
       req.command,
       body as Record<string, unknown>,

@@ -23,6 +23,7 @@ import {
 import { GroupsRepository } from './groups/groups.repository';
 import { GroupsService } from './groups/groups.service';
 import { GroupBeforeCallbacks } from './groups/group-callbacks';
+import { GroupSendExceptions } from './groups/group-origin';
 import { GroupRetentionService } from './groups/group-retention.service';
 
 /** Root module of the group service: groups, members, roles, mutes and group messages. */
@@ -44,7 +45,7 @@ export class GroupModule {
         ]),
       ],
       controllers: [GroupGrpcController],
-      providers: [{ provide: GROUP_CONFIG, useValue: loadGroupConfig(env) }, GroupsRepository, GroupBeforeCallbacks, GroupsService, GroupRetentionService],
+      providers: [{ provide: GROUP_CONFIG, useValue: loadGroupConfig(env) }, GroupsRepository, GroupBeforeCallbacks, GroupSendExceptions, GroupsService, GroupRetentionService],
     };
   }
 }

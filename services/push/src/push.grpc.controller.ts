@@ -25,6 +25,10 @@ export class PushGrpcController implements pushV1.PushServiceController {
     return {};
   }
 
+  async getPushPlatforms(req: pushV1.GetPushPlatformsRequest): Promise<pushV1.GetPushPlatformsResponse> {
+    return { registrations: await this.offline.pushPlatforms(req.sdkAppId, req.userIds) };
+  }
+
   async setProviderConfig(req: pushV1.SetProviderConfigRequest): Promise<pushV1.SetProviderConfigResponse> {
     await this.offline.setProviderConfig(req.sdkAppId, req.provider, Buffer.from(req.config).toString('utf8'));
     return {};

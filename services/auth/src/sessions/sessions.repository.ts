@@ -14,6 +14,8 @@ export interface SessionRecord {
   gatewayAddress: string;
   loginAtMs: number;
   expiresAtMs: number;
+  /** The client's address at login (callbacks' ClientIP). */
+  clientIp?: string;
 }
 
 /** Refreshes the expiry of the sessions that still exist; returns the ids that do not. */

@@ -73,6 +73,7 @@ export class SessionsService {
       gatewayInstance: input.gatewayInstance,
       connectionId: input.connectionId,
       gatewayAddress: input.gatewayAddress,
+      clientIp: input.clientIp,
       loginAtMs: now,
       expiresAtMs: now + this.config.MERIDIAN_AUTH_SESSION_TTL_S * 1000,
     };
@@ -233,6 +234,7 @@ export class SessionsService {
           gatewayRegion: s.gatewayRegion,
           gatewayInstance: s.gatewayInstance,
           onlineSessions,
+          clientIp: s.clientIp ?? '',
         },
       },
       { sdkAppId },

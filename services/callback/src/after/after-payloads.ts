@@ -1,11 +1,14 @@
-import { ownEntry } from '@meridian/contracts';
+import { REST_OPT_PLATFORM, ownEntry } from '@meridian/contracts';
 import type { EventEnvelope } from '@meridian/platform';
+import type { originEventsV1 } from '@meridian/proto';
 
 /** One after-callback to send, built from one event. */
 export interface AfterCallback {
   command: string;
   body: Record<string, unknown>;
   optPlatform: string;
+  /** Tencent ClientIP: the address of whoever caused the event ('' when unknown). */
+  clientIp: string;
 }
 
 /** What the payloads need beyond the event itself. */
@@ -46,6 +49,12 @@ const optPlatformOf = (platform: string): string => {
 
 const members = (ids: string[]) => ids.map((Member_Account) => ({ Member_Account }));
 
+/** OptPlatform and ClientIP of an event's origin; `fallback` for events produced before origins existed. */
+const from = (origin: originEventsV1.Origin | undefined, fallback = 'Unknown'): { optPlatform: string; clientIp: string } => ({
+  optPlatform: origin?.platform || fallback,
+  clientIp: origin?.clientIp ?? '',
+});
+
 /**
  * Tencent's after-callbacks for one Meridian event (usually none or one). Field names are
  * Tencent's (reference section 7); EventTime is the event's own time in milliseconds, so a
@@ -58,7 +67,7 @@ export async function afterCallbacksOf(e: EventEnvelope, lookups: PayloadLookups
     const s = e.userStateChanged;
     const mapped = ownEntry(STATE, s.action);
     if (!mapped) return [];
-    return [{ command: 'State.StateChange', optPlatform: optPlatformOf(s.platform), body: { EventTime, Info: { ...mapped, To_Account: s.userId } } }];
+    return [{ command: 'State.StateChange', optPlatform: optPlatformOf(s.platform), clientIp: s.clientIp, body: { EventTime, Info: { ...mapped, To_Account: s.userId } } }];
   }
   if (e.c2cMessageStored) {
     const m = e.c2cMessageStored;
@@ -67,7 +76,7 @@ export async function afterCallbacksOf(e: EventEnvelope, lookups: PayloadLookups
     return [
       {
         command: 'C2C.CallbackAfterSendMsg',
-        optPlatform: 'Unknown',
+        ...from(m.origin),
         body: {
           From_Account: m.fromAccount,
           To_Account: m.toAccount,
@@ -91,7 +100,7 @@ export async function afterCallbacksOf(e: EventEnvelope, lookups: PayloadLookups
     return [
       {
         command: 'C2C.CallbackAfterMsgWithDraw',
-        optPlatform: m.byAdmin ? 'RESTAPI' : 'Unknown',
+        ...from(m.origin, m.byAdmin ? REST_OPT_PLATFORM : 'Unknown'),
         body: { From_Account: m.fromAccount, To_Account: m.toAccount, MsgKey: m.msgKey, UnreadMsgNum: await lookups.c2cUnread(sdkAppId, m.toAccount), EventTime },
       },
     ];
@@ -101,7 +110,7 @@ export async function afterCallbacksOf(e: EventEnvelope, lookups: PayloadLookups
     return [
       {
         command: 'C2C.CallbackAfterMsgReport',
-        optPlatform: 'Unknown',
+        ...from(r.origin),
         body: { Report_Account: r.reportAccount, Peer_Account: r.peerAccount, LastReadTime: Number(r.lastReadTime), UnreadMsgNum: r.unreadMsgNum, EventTime },
       },
     ];
@@ -111,9 +120,10 @@ export async function afterCallbacksOf(e: EventEnvelope, lookups: PayloadLookups
     return [
       {
         command: 'Profile.CallbackPortraitSet',
-        optPlatform: p.byAdmin ? 'RESTAPI' : 'Unknown',
+        ...from(p.origin, p.byAdmin ? REST_OPT_PLATFORM : 'Unknown'),
         body: {
-          Operator_Account: p.byAdmin ? '' : p.userId,
+          // The identifier that made the change: the app admin for portrait_set, else the user.
+          Operator_Account: p.origin?.operator || (p.byAdmin ? '' : p.userId),
           From_Account: p.userId,
           ProfileItem: p.items.map((i) => ({ Tag: i.tag, Value: parseJson(Buffer.from(i.valueJson), i.valueJson) })),
           EventTime,
@@ -125,18 +135,19 @@ export async function afterCallbacksOf(e: EventEnvelope, lookups: PayloadLookups
     const f = e.friendsChanged;
     // Imports trigger no callbacks (as Tencent's friend_import).
     if (f.added && f.reason === 'Import') return [];
-    if (!f.added) return [{ command: 'Sns.CallbackFriendDelete', optPlatform: 'Unknown', body: { PairList: f.pairs.map((p) => ({ From_Account: p.fromAccount, To_Account: p.toAccount })), EventTime } }];
+    if (!f.added) return [{ command: 'Sns.CallbackFriendDelete', ...from(f.origin), body: { PairList: f.pairs.map((p) => ({ From_Account: p.fromAccount, To_Account: p.toAccount })), EventTime } }];
     // The first pair is the initiator's side: its list gained the other account.
     const initiator = f.pairs[0]?.fromAccount ?? '';
     return [
       {
         command: 'Sns.CallbackFriendAdd',
-        optPlatform: 'Unknown',
+        ...from(f.origin),
         body: {
           PairList: f.pairs.map((p) => ({ From_Account: p.fromAccount, To_Account: p.toAccount, Initiator_Account: initiator })),
           ClientCmd: f.reason === 'Response' ? 'friend_response' : 'friend_add',
-          Admin_Account: '',
-          ForceFlag: 0,
+          // Set when an app admin added over REST (Tencent), with ForceFlag 1 for ForceAddFlags.
+          Admin_Account: f.origin?.platform === REST_OPT_PLATFORM ? f.origin.operator : '',
+          ForceFlag: f.forced ? 1 : 0,
           EventTime,
         },
       },
@@ -147,7 +158,7 @@ export async function afterCallbacksOf(e: EventEnvelope, lookups: PayloadLookups
     return [
       {
         command: b.added ? 'Sns.CallbackBlackListAdd' : 'Sns.CallbackBlackListDelete',
-        optPlatform: 'Unknown',
+        ...from(b.origin),
         body: { PairList: b.toAccounts.map((to) => ({ From_Account: b.fromAccount, To_Account: to })), EventTime },
       },
     ];
@@ -158,12 +169,13 @@ export async function afterCallbacksOf(e: EventEnvelope, lookups: PayloadLookups
     return [
       {
         command: 'Group.CallbackAfterSendMsg',
-        optPlatform: 'Unknown',
+        ...from(m.origin),
         body: {
           GroupId: m.groupId,
           Type: m.groupType,
           From_Account: m.fromAccount,
-          Operator_Account: m.fromAccount,
+          // The request's initiator: the app admin for a REST send on behalf of a member.
+          Operator_Account: m.origin?.operator || m.fromAccount,
           Random: m.random,
           MsgSeq: Number(m.msgSeq),
           MsgTime: Number(m.msgTime),
@@ -180,7 +192,8 @@ export async function afterCallbacksOf(e: EventEnvelope, lookups: PayloadLookups
     const g = e.groupChanged;
     const d = (parseJson(g.detailJson, {}) ?? {}) as Record<string, unknown>;
     const base = { GroupId: g.groupId, Type: typeof d['Type'] === 'string' ? d['Type'] : g.groupType };
-    const one = (command: string, body: Record<string, unknown>): AfterCallback[] => [{ command, optPlatform: 'Unknown', body: { ...body, EventTime } }];
+    const origin = from(g.origin);
+    const one = (command: string, body: Record<string, unknown>): AfterCallback[] => [{ command, ...origin, body: { ...body, EventTime } }];
     switch (g.change) {
       case 'Created':
         return one('Group.CallbackAfterCreateGroup', {
@@ -191,8 +204,23 @@ export async function afterCallbacksOf(e: EventEnvelope, lookups: PayloadLookups
           MemberList: members(g.members),
           UserDefinedDataList: Array.isArray(d['AppDefinedData']) ? d['AppDefinedData'] : [],
         });
-      case 'MemberJoined':
-        return one('Group.CallbackAfterNewMemberJoin', { ...base, JoinType: d['JoinType'] === 'Invited' ? 'Invited' : 'Apply', Operator_Account: g.operator, NewMemberList: members(g.members) });
+      case 'MemberJoined': {
+        const joined = one('Group.CallbackAfterNewMemberJoin', { ...base, JoinType: d['JoinType'] === 'Invited' ? 'Invited' : 'Apply', Operator_Account: g.operator, NewMemberList: members(g.members) });
+        // These members filled the group (Tencent: GroupId and EventTime only).
+        return d['GroupFull'] === true ? [...joined, ...one('Group.CallbackAfterGroupFull', { GroupId: g.groupId })] : joined;
+      }
+      case 'SendMsgFailed':
+        return one('Group.CallbackSendMsgException', {
+          ...base,
+          From_Account: d['From_Account'] ?? '',
+          Operator_Account: g.origin?.operator || g.operator,
+          Random: d['Random'] ?? 0,
+          OnlineOnlyFlag: d['OnlineOnlyFlag'] ?? 0,
+          MsgBody: Array.isArray(d['MsgBody']) ? d['MsgBody'] : [],
+          CloudCustomData: d['CloudCustomData'] ?? '',
+          ErrorCode: d['ErrorCode'] ?? 0,
+          ErrorInfo: d['ErrorInfo'] ?? '',
+        });
       case 'MemberQuit':
       case 'MemberKicked':
         return one('Group.CallbackAfterMemberExit', { ...base, ExitType: g.change === 'MemberQuit' ? 'Quit' : 'Kicked', Operator_Account: g.operator, ExitMemberList: members(g.members) });

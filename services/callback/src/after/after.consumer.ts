@@ -54,7 +54,7 @@ export class AfterConsumer implements OnModuleInit {
     if (!app) return;
     const callbacks = (await afterCallbacksOf(envelope, this.lookups)).filter((c) => app.commands.has(c.command));
     for (const c of callbacks) {
-      await this.after.deliverNew(app, { callbackId: envelope.eventId, sdkAppId: envelope.sdkAppId, command: c.command, body: JSON.stringify(c.body), optPlatform: c.optPlatform });
+      await this.after.deliverNew(app, { callbackId: envelope.eventId, sdkAppId: envelope.sdkAppId, command: c.command, body: JSON.stringify(c.body), optPlatform: c.optPlatform, clientIp: c.clientIp });
     }
   }
 }

@@ -37,7 +37,7 @@ export class AfterService {
   async attempt(app: AppCallbackSettings, input: RetryInput): Promise<void> {
     const res = await this.sender.send(
       app,
-      { sdkAppId: input.sdkAppId, command: input.command, body: JSON.parse(input.body) as Record<string, unknown>, optPlatform: input.optPlatform, clientIp: '', eventId: input.callbackId },
+      { sdkAppId: input.sdkAppId, command: input.command, body: JSON.parse(input.body) as Record<string, unknown>, optPlatform: input.optPlatform, clientIp: input.clientIp ?? '', eventId: input.callbackId },
       'after',
       false,
     );

@@ -16,6 +16,8 @@ export class RetryDoc {
   /** The request body as JSON text (built once, so every attempt sends the same body). */
   @Prop({ required: true }) body!: string;
   @Prop({ default: 'Unknown' }) optPlatform!: string;
+  /** Tencent ClientIP: the address of the client or REST caller that caused the event. */
+  @Prop({ default: '' }) clientIp!: string;
   /** Attempts made so far. */
   @Prop({ required: true }) attempts!: number;
   @Prop({ required: true }) firstAttemptMs!: number;
@@ -36,6 +38,8 @@ export class DeadLetterDoc {
   @Prop({ required: true }) command!: string;
   @Prop({ required: true }) body!: string;
   @Prop({ default: 'Unknown' }) optPlatform!: string;
+  /** Tencent ClientIP: the address of the client or REST caller that caused the event. */
+  @Prop({ default: '' }) clientIp!: string;
   @Prop({ required: true }) attempts!: number;
   @Prop({ required: true }) firstAttemptMs!: number;
   @Prop({ default: '' }) lastError!: string;

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ErrorCode, MeridianError, TOPICS, isValidUserId } from '@meridian/contracts';
 import { EventBus, GrpcClients } from '@meridian/platform';
-import type { chatEventsV1, groupV1 } from '@meridian/proto';
+import type { chatEventsV1, groupV1, originEventsV1 } from '@meridian/proto';
 import { CHAT_CONFIG, type ChatConfig } from '../chat.config';
 import { c2cConversationId } from '../messages/conversation-id';
 import { messageId, type C2cMessageDoc } from '../messages/message.schema';
@@ -83,6 +83,7 @@ export class ConversationsService {
         loginId: '',
         gatewayAddress: '',
         gatewayRegion: '',
+        origin: undefined,
       });
       const body = JSON.parse(Buffer.from(res.bodyJson).toString('utf8')) as { GroupIdList?: { GroupId: string; LastMsgTime?: number; SelfInfo?: { UnreadMsgNum?: number } }[] };
       return (body.GroupIdList ?? []).map((g) => ({ groupId: g.GroupId, lastMsgTime: g.LastMsgTime ?? 0, unread: g.SelfInfo?.UnreadMsgNum ?? 0 }));
@@ -141,7 +142,7 @@ export class ConversationsService {
    * forward; when it moves, the peer's and the reporter's other devices are told, and the event
    * feeds C2C.CallbackAfterMsgReport.
    */
-  async reportRead(input: { sdkAppId: number; account: string; peer: string; readSeq: number; readTime: number; loginId: string }): Promise<{ readSeq: number; unread: number }> {
+  async reportRead(input: { sdkAppId: number; account: string; peer: string; readSeq: number; readTime: number; loginId: string; origin?: originEventsV1.Origin }): Promise<{ readSeq: number; unread: number }> {
     requireAccount(input.account);
     requireAccount(input.peer);
     const conv = c2cConversationId(input.account, input.peer);
@@ -163,7 +164,7 @@ export class ConversationsService {
       await this.bus.publish(
         TOPICS.c2cMessages,
         conv,
-        { c2cReadReported: { conversationId: conv, reportAccount: input.account, peerAccount: input.peer, readSeq: String(target), lastReadTime: String(lastReadTime), unreadMsgNum: unread } },
+        { c2cReadReported: { conversationId: conv, reportAccount: input.account, peerAccount: input.peer, readSeq: String(target), lastReadTime: String(lastReadTime), unreadMsgNum: unread, origin: input.origin } },
         opts,
       );
       const body = { ConversationId: conv, Report_Account: input.account, Peer_Account: input.peer, MsgReadSeq: target, LastReadTime: lastReadTime };

@@ -63,6 +63,21 @@ describe(MessagesService.name, () => {
     expect(stored).toEqual([expect.objectContaining({ MsgBody: body, CloudCustomData: 'cc' })]);
   });
 
+  it('refuses an invalid OfflinePushInfo (90001 for 1:1, 10004 for groups) and stores nothing', async () => {
+    await rest(SG, 'im_open_login_svc/multiaccount_import', app, { Accounts: ['pia', 'quo'] });
+    const bad = [{ PushFlag: 'yes' }, { Title: 7 }, { ApnsInfo: { BadgeMode: 3 } }, { AndroidInfo: 'x' }];
+    for (const OfflinePushInfo of bad) {
+      const res = await rest(SG, 'openim/sendmsg', app, { From_Account: 'pia', To_Account: 'quo', MsgRandom: ++random, MsgBody: text('bad push'), OfflinePushInfo });
+      expect({ OfflinePushInfo, body: res.body }).toEqual({ OfflinePushInfo, body: fail(90001) });
+    }
+    expect((await roam(app, 'pia', 'quo')).map((m) => m.MsgBody)).toEqual([]);
+    const ok = await rest(SG, 'openim/sendmsg', app, { From_Account: 'pia', To_Account: 'quo', MsgRandom: ++random, MsgBody: text('good push'), OfflinePushInfo: { PushFlag: 0, Title: 'hi', ApnsInfo: { BadgeMode: 1 } } });
+    expect(ok.body).toMatchObject({ ErrorCode: 0 });
+    const GroupId = (await rest(SG, 'group_open_http_svc/create_group', app, { Owner_Account: 'pia', Type: 'Public', Name: 'push' })).body['GroupId'] as string;
+    const group = await rest(SG, 'group_open_http_svc/send_group_msg', app, { GroupId, From_Account: 'pia', Random: ++random, MsgBody: text('bad push'), OfflinePushInfo: { PushFlag: 'no' } });
+    expect(group.body).toEqual(fail(10004));
+  });
+
   it('returns the first result for a retry with the same MsgRandom, storing one message', async () => {
     const r = ++random;
     const first = await rest(SG, 'openim/sendmsg', app, { From_Account: 'carol', To_Account: 'bob', MsgRandom: r, MsgBody: text('once') });

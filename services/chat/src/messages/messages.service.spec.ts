@@ -62,7 +62,7 @@ function harness() {
   } as unknown as SendChecks;
   const config = { MERIDIAN_CHAT_DEDUPE_S: 300, MERIDIAN_CHAT_DEFAULT_LIFETIME_S: 604_800 } as ChatConfig;
   const apps = { get: async () => ({ roamingSeconds: 604_800 }) } as unknown as AppSettingsCache;
-  const callbacks = { run: async () => null } as unknown as BeforeCallbacks;
+  const callbacks = { run: async () => null, enabled: async () => false } as unknown as BeforeCallbacks;
   const service = new MessagesService(config, messages, sequences, dedupeRepo, bus, {} as ConversationsService, apps, callbacks, checks);
   return { service, stored, published, failNextPublishes: (n: number) => (failPublishes = n) };
 }

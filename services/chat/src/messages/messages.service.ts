@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ErrorCode, MeridianError, TOPICS, isValidUserId, validateMsgBody } from '@meridian/contracts';
 import { BeforeCallbacks, EventBus, HOUR_S, hourPage } from '@meridian/platform';
+import type { originEventsV1 } from '@meridian/proto';
 import { AppSettingsCache } from '../apps/app-settings.cache';
 import { CHAT_CONFIG, type ChatConfig } from '../chat.config';
 import { ConversationsService } from '../conversations/conversations.service';
@@ -34,6 +35,10 @@ export interface SendInput {
   forbidCallbackControl?: string[];
   /** True once the caller gave up (its gRPC deadline passed): the message is then not stored. */
   callerGone?: () => boolean;
+  /** Who sent it (callbacks: OptPlatform, ClientIP). */
+  origin?: originEventsV1.Origin;
+  /** The seq and time the before-callback was shown (MsgSeq, MsgKey), taken before it ran. */
+  reserved?: { seq: number; time: number };
 }
 
 export interface ImportInput {
@@ -193,28 +198,29 @@ export class MessagesService {
    */
   private async beforeSendCallback(input: SendInput): Promise<SendInput | 'drop'> {
     if (input.noCallbacks || input.forbidCallbackControl?.includes('ForbidBeforeSendMsgCallback')) return input;
+    const reserved = await this.reserveForCallback(input);
     const outcome = await this.callbacks.run(
       input.sdkAppId,
       'C2C.CallbackBeforeSendMsg',
       {
         From_Account: input.from,
         To_Account: input.to,
-        // Seq and key are assigned once the message is accepted, after this callback.
-        MsgSeq: 0,
+        // The seq and key the message will be stored with (reserved above; 0 for online-only).
+        MsgSeq: reserved?.seq ?? 0,
         MsgRandom: input.random,
-        MsgTime: Math.floor(Date.now() / 1000),
-        MsgKey: '',
+        MsgTime: reserved?.time ?? Math.floor(Date.now() / 1000),
+        MsgKey: reserved ? `${reserved.seq}_${input.random}_${reserved.time}` : '',
         OnlineOnlyFlag: input.lifeTime === 0 ? 1 : 0,
         MsgBody: input.msgBody,
         CloudCustomData: input.cloudCustomData,
       },
-      { optPlatform: input.fromLoginId ? 'Unknown' : 'RESTAPI' },
+      { optPlatform: input.origin?.platform || (input.fromLoginId ? 'Unknown' : 'RESTAPI'), clientIp: input.origin?.clientIp ?? '' },
     );
     if (!BeforeCallbacks.proceed(outcome)) return 'drop';
-    if (outcome?.action !== 'modify' || !outcome.answer) return input;
+    if (outcome?.action !== 'modify' || !outcome.answer) return reserved ? { ...input, reserved } : input;
     const body = outcome.answer['MsgBody'];
     const cloud = outcome.answer['CloudCustomData'];
-    const next = { ...input };
+    const next = { ...input, reserved };
     if (Array.isArray(body)) {
       try {
         validateMsgBody(body, input.tooLongCode);
@@ -225,6 +231,19 @@ export class MessagesService {
     }
     if (typeof cloud === 'string') next.cloudCustomData = cloud;
     return next;
+  }
+
+  /**
+   * Takes the seq (and fixes the time) a stored message will have, so that the before-callback
+   * shows Tencent's MsgSeq and MsgKey; only when the app has the callback enabled and the message
+   * is to be stored. A vetoed or dropped message leaves its seq unused: a hole in the
+   * conversation's sequence (docs/architecture.md, 1:1 messages).
+   */
+  private async reserveForCallback(input: SendInput): Promise<{ seq: number; time: number } | undefined> {
+    if (input.lifeTime === 0 || !(await this.callbacks.enabled(input.sdkAppId, 'C2C.CallbackBeforeSendMsg'))) return undefined;
+    const conv = c2cConversationId(input.from, input.to);
+    const seq = await this.sequences.next(input.sdkAppId, conv, () => this.messages.maxSeq(input.sdkAppId, conv));
+    return { seq, time: Math.floor(Date.now() / 1000) };
   }
 
   /** What the sender of a message dropped by the app's backend is told: sent, nothing stored. */
@@ -279,7 +298,7 @@ export class MessagesService {
    * Recall: the sender within the window, or an admin at any time. The message keeps its seq and
    * loses its content; both parties' devices get a recall notice.
    */
-  async recall(input: { sdkAppId: number; from: string; to: string; msgKey: string; byAdmin: boolean; operator: string }): Promise<void> {
+  async recall(input: { sdkAppId: number; from: string; to: string; msgKey: string; byAdmin: boolean; operator: string; origin?: originEventsV1.Origin }): Promise<void> {
     if (!isValidUserId(input.from) || !isValidUserId(input.to)) throw new MeridianError(ErrorCode.INVALID_PARAMETER, 'invalid From_Account or To_Account');
     const seq = Number(/^(\d+)_\d+_\d+$/.exec(input.msgKey)?.[1]);
     if (!(seq > 0)) throw new MeridianError(ErrorCode.MSG_KEY_INVALID, 'MsgKey is not a message key');
@@ -307,6 +326,7 @@ export class MessagesService {
           msgKey: msg.key,
           byAdmin: input.byAdmin,
           recallTime: String(Math.floor(Date.now() / 1000)),
+          origin: input.origin,
         },
       },
       { sdkAppId: input.sdkAppId },
@@ -368,6 +388,7 @@ export class MessagesService {
             expiresAt: String(Math.floor(expiresAt.getTime() / 1000)),
             imported: input.mode,
             noCallbacks: true,
+            origin: undefined,
           },
         },
         opts,
@@ -416,9 +437,9 @@ export class MessagesService {
   }
 
   /** Stores a message under the conversation's next seq (resynchronising when Redis lost the counter). */
-  private async store(conv: string, m: StoreInput): Promise<{ seq: number; key: string }> {
+  private async store(conv: string, m: StoreInput, reservedSeq?: number): Promise<{ seq: number; key: string }> {
     for (let attempt = 0; ; attempt++) {
-      const seq = await this.sequences.next(m.sdkAppId, conv, () => this.messages.maxSeq(m.sdkAppId, conv));
+      const seq = attempt === 0 && reservedSeq ? reservedSeq : await this.sequences.next(m.sdkAppId, conv, () => this.messages.maxSeq(m.sdkAppId, conv));
       const key = `${seq}_${m.random}_${m.time}`;
       const stored = await this.messages.insert({
         _id: messageId(m.sdkAppId, conv, seq),
@@ -473,7 +494,7 @@ export class MessagesService {
 
   private async accept(input: SendInput, onStored?: (r: SendResult) => void): Promise<SendResult> {
     const conv = c2cConversationId(input.from, input.to);
-    const time = Math.floor(Date.now() / 1000);
+    const time = input.reserved?.time ?? Math.floor(Date.now() / 1000);
     // Kept for the app's roaming period; a MsgLifeTime shortens it (0: online only, not stored).
     const { roamingSeconds } = await this.apps.get(input.sdkAppId);
     const lifeTime = input.lifeTime === undefined ? roamingSeconds : Math.min(input.lifeTime, roamingSeconds);
@@ -488,7 +509,7 @@ export class MessagesService {
     // "failed" about a delivered message, and its retries refused (60018) while this runs.
     if (input.callerGone?.()) throw new MeridianError(ErrorCode.INTERNAL_TIMEOUT, 'the caller gave up before the message was stored');
     // Online-only messages (MsgLifeTime 0) are not stored and take no seq.
-    const { seq, key } = lifeTime > 0 ? await this.store(conv, m) : { seq: 0, key: `0_${input.random}_${time}` };
+    const { seq, key } = lifeTime > 0 ? await this.store(conv, m, input.reserved?.seq) : { seq: 0, key: `0_${input.random}_${time}` };
     if (lifeTime > 0 && onStored) onStored({ msgSeq: seq, msgTime: time, msgKey: key, conversationId: conv });
     await this.publishAccepted(input, conv, seq, key, m, lifeTime === 0);
     return { msgSeq: seq, msgTime: time, msgKey: key, conversationId: conv };
@@ -521,6 +542,7 @@ export class MessagesService {
           expiresAt: String(Math.floor(expiresAt.getTime() / 1000)),
           imported: 0,
           noCallbacks: Boolean(input.noCallbacks || input.forbidCallbackControl?.includes('ForbidAfterSendMsgCallback')),
+          origin: input.origin,
         },
       },
     };

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
-import type { Aliases, JsonObject, ServiceName } from '@meridian/contracts';
+import { REST_OPT_PLATFORM, optPlatformOf, type Aliases, type JsonObject, type ServiceName } from '@meridian/contracts';
+import type { originEventsV1 } from '@meridian/proto';
 import type { GrpcClients, PlatformConfig, PromiseClient } from '@meridian/platform';
 import type { GatewayConfig } from '../gateway.config';
 import type { HistoryExportService } from '../history/history-export.service';
@@ -29,7 +30,18 @@ export interface EdgeCall {
   homeRegion: string;
   /** The region the call entered through. */
   entryRegion: string;
+  /** The caller's address (REST: from the trusted-proxy rule; WebSocket: the connection's). */
+  clientIp: string;
   deps: EdgeDeps;
+}
+
+/**
+ * Who made a request, for every call that can end in a callback (Tencent's OptPlatform, ClientIP
+ * and Operator_Account / Admin_Account): REST is `RESTAPI` and the app admin; WebSocket the
+ * logged-in user on their device's platform.
+ */
+export function originOf(c: EdgeCall): originEventsV1.Origin {
+  return c.face === 'rest' ? { platform: REST_OPT_PLATFORM, clientIp: c.clientIp, operator: c.operator } : { platform: optPlatformOf(c.platform), clientIp: c.clientIp, operator: c.operator };
 }
 
 export interface EdgeDeps {

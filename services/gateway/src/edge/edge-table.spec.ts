@@ -39,6 +39,7 @@ function call(face: 'rest' | 'ws', clients: GrpcClients): EdgeCall {
     platform: face === 'ws' ? 'Web' : '',
     homeRegion: 'eu-frankfurt',
     entryRegion: 'ap-singapore',
+    clientIp: '127.0.0.1',
     deps: { clients, platform, config: {} as GatewayConfig, live: new LiveRooms(), history: {} as HistoryExportService, media: {} as MediaService },
   };
 }

@@ -61,11 +61,12 @@ export class EdgeTable implements OnModuleInit {
       platform: '',
       homeRegion: region,
       entryRegion: ctx.entryRegion,
+      clientIp: ctx.clientIp,
       deps: this.deps,
     };
   }
 
-  private wsCall({ session, connectionId }: WsContext): EdgeCall {
+  private wsCall({ session, connectionId, clientIp }: WsContext): EdgeCall {
     return {
       face: 'ws',
       sdkAppId: session.sdkAppId,
@@ -76,6 +77,7 @@ export class EdgeTable implements OnModuleInit {
       platform: session.platform,
       homeRegion: session.homeRegion,
       entryRegion: this.platform.region,
+      clientIp,
       deps: this.deps,
     };
   }

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import type { JsonObject, ServiceName } from '@meridian/contracts';
 import type { GrpcClients } from '@meridian/platform';
 import type { SessionInfo } from '../ws/client-connection';
-import { runRow, type EdgeRow } from './edge-command';
+import type { originEventsV1 } from '@meridian/proto';
+import { originOf, runRow, type EdgeRow } from './edge-command';
 
 /**
  * The schema of a row whose body is still read by its handler with the readers in rest/body.ts
@@ -17,6 +18,8 @@ export interface LegacyWsContext {
   session: SessionInfo;
   connectionId: string;
   clients: GrpcClients;
+  /** Who made the request (for the callbacks it can end in). */
+  origin: originEventsV1.Origin;
 }
 
 /** Rows for WebSocket handlers that still read their bodies themselves (chat.*, friend.*, blacklist.*). */
@@ -29,7 +32,7 @@ export function legacyWsRows(service: ServiceName, doc: string, handlers: { cmd:
       doc,
       run: async (c, body) => {
         const session: SessionInfo = { sdkAppId: c.sdkAppId, userId: c.operator, loginId: c.loginId, platform: c.platform, homeRegion: c.homeRegion };
-        return (await handle({ session, connectionId: c.connectionId, clients: c.deps.clients }, body)) as JsonObject;
+        return (await handle({ session, connectionId: c.connectionId, clients: c.deps.clients, origin: originOf(c) }, body)) as JsonObject;
       },
     }),
   );

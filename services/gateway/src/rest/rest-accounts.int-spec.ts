@@ -1,7 +1,8 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { deflateSync } from 'node:zlib';
 import { ErrorCode } from '@meridian/contracts';
-import { NO_CHANGES, TEST_LIMITS, authClient, closeTestClients, createTestApp, rest, type TestApp } from '@meridian/testing';
+import { connect } from 'node:net';
+import { NO_CHANGES, TEST_LIMITS, TestWsClient, authClient, closeTestClients, createTestApp, eventually, gatewayUrl, rest, type TestApp } from '@meridian/testing';
 import { genUserSig, genUserSigV1 } from '@meridian/usersig';
 import { RestPipeline } from './rest.pipeline';
 
@@ -14,6 +15,22 @@ async function status(app: TestApp, users: string[]): Promise<Record<string, str
   const res = await rest(SG, 'im_open_login_svc/account_check', app, { CheckItem: users.map((UserID) => ({ UserID })) });
   expect(res.body).toEqual(ok);
   return Object.fromEntries((res.body['ResultItem'] as { UserID: string; AccountStatus: string }[]).map((r) => [r.UserID, r.AccountStatus]));
+}
+
+/** Sends `request` as raw bytes to the region's gateway and reads the whole answer. */
+async function rawRequest(region: string, request: string): Promise<{ status: number; body: string }> {
+  const url = new URL(gatewayUrl(region));
+  const socket = connect(Number(url.port), url.hostname);
+  const chunks: Buffer[] = [];
+  await new Promise<void>((resolve, reject) => {
+    socket.on('connect', () => socket.write(request));
+    socket.on('data', (c: Buffer) => chunks.push(c));
+    socket.on('end', () => resolve());
+    socket.on('error', reject);
+  });
+  socket.destroy();
+  const text = Buffer.concat(chunks).toString('utf8');
+  return { status: Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1]), body: text.slice(text.indexOf('\r\n\r\n') + 4) };
 }
 
 describe(RestPipeline.name, () => {
@@ -89,6 +106,28 @@ describe(RestPipeline.name, () => {
       expect((await rest(SG, 'openim/query_online_status', app, { To_Account: Array(501).fill('alice') })).body).toEqual(fail(ErrorCode.INVALID_BATCH_COUNT));
     });
 
+    it('query_online_status says PushOnline for a user with no connection but a push registration', async () => {
+      await rest(SG, 'im_open_login_svc/multiaccount_import', app, { Accounts: ['po1', 'po2'] });
+      const phone = await TestWsClient.connect(SG);
+      expect((await phone.login({ sdkAppId: app.sdkAppId, userId: 'po1', userSig: app.sig('po1'), platform: 'iPhone' })).code).toBe(0);
+      expect((await phone.request('req', { cmd: 'push.register_token', body: { provider: 'apns', token: 'a'.repeat(64) } })).code).toBe(0);
+      const query = async () => (await rest(SG, 'openim/query_online_status', app, { To_Account: ['po1', 'po2'], IsNeedDetail: 1 })).body['QueryResult'];
+      // Connected: Online, whatever the registration.
+      expect(await query()).toEqual([
+        { To_Account: 'po1', State: 'Online', Detail: [{ Platform: 'iPhone', Status: 'Online' }] },
+        { To_Account: 'po2', State: 'Offline', Detail: [] },
+      ]);
+      phone.close();
+      await phone.waitClosed();
+      expect(
+        await eventually(async () => JSON.stringify(await query()) === JSON.stringify([
+          { To_Account: 'po1', State: 'PushOnline', Detail: [{ Platform: 'iPhone', Status: 'PushOnline' }] },
+          { To_Account: 'po2', State: 'Offline', Detail: [] },
+        ])),
+      ).toBe(true);
+      expect((await rest(SG, 'openim/query_online_status', app, { To_Account: ['po1'] })).body['QueryResult']).toEqual([{ To_Account: 'po1', State: 'PushOnline' }]);
+    });
+
     it('kick needs an imported account', async () => {
       expect((await rest(SG, 'im_open_login_svc/kick', app, { UserID: 'bob' })).body).toEqual(ok);
       expect((await rest(SG, 'im_open_login_svc/kick', app, { UserID: 'nobody' })).body).toEqual(fail(ErrorCode.ACCOUNT_NOT_FOUND));
@@ -131,6 +170,22 @@ describe(RestPipeline.name, () => {
       const get = await rest(SG, 'im_open_login_svc/account_check', app, undefined, {}, { method: 'GET' });
       expect(get.status).toBe(200);
       expect(get.body).toEqual(fail(ErrorCode.HTTP_PARSE));
+    });
+
+    it('answers a path outside /v4 with 404 and 60009, a request line over 16 KiB with 431 and 60002, both as JSON', async () => {
+      for (const path of ['/nope', '/v3/openim/sendmsg', '/v1/nothing-here']) {
+        const res = await fetch(`${gatewayUrl(SG)}${path}`, { method: 'POST', body: '{}' });
+        expect([path, res.status, res.headers.get('content-type')]).toEqual([path, 404, expect.stringContaining('application/json')]);
+        expect(await res.json()).toEqual(fail(ErrorCode.BAD_RESOURCE));
+      }
+      // The gateway's own routes are untouched.
+      expect((await fetch(`${gatewayUrl(SG)}/healthz`)).status).toBe(200);
+      const raw = await rawRequest(SG, `POST /v4/openim/sendmsg?pad=${'x'.repeat(17 * 1024)} HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}`);
+      expect(raw.status).toBe(431);
+      expect(JSON.parse(raw.body)).toEqual(fail(ErrorCode.HTTP_PARSE));
+      const garbage = await rawRequest(SG, 'NOT HTTP AT ALL\r\n\r\n');
+      expect(garbage.status).toBe(400);
+      expect(JSON.parse(garbage.body)).toEqual(fail(ErrorCode.HTTP_PARSE));
     });
 
     it('refuses a body over the size limit with 60002', async () => {

@@ -285,7 +285,7 @@ export class ClientWsServer implements OnApplicationBootstrap, BeforeApplication
     if (malformed) return void conn.send({ v: 1, t: 'res', id, code: invalidParameterCodeForWs(cmd), info: describeTextProblem(malformed) });
     try {
       // Tencent's leniency: JSON null is the same as an absent field (libs/contracts tencent/leniency).
-      const result = await command.handle({ session: conn.session, connectionId: conn.id }, withoutNulls(body) as Record<string, unknown>);
+      const result = await command.handle({ session: conn.session, connectionId: conn.id, clientIp: conn.remoteAddress }, withoutNulls(body) as Record<string, unknown>);
       conn.send({ v: 1, t: 'res', id, code: 0, info: '', body: result });
     } catch (err) {
       if (!MeridianError.is(err)) this.logger.error({ cmd, err }, 'WebSocket command failed');
@@ -336,6 +336,7 @@ export class ClientWsServer implements OnApplicationBootstrap, BeforeApplication
           loginId: s.loginId,
           gatewayAddress: this.platform.grpc.advertise,
           gatewayRegion: this.platform.region,
+          origin: undefined,
         });
       } catch (err) {
         this.logger.warn({ groupId, error: (err as Error).message }, 'could not leave an AVChatRoom');

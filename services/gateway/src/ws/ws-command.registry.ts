@@ -4,6 +4,8 @@ import type { SessionInfo } from './client-connection';
 export interface WsContext {
   session: SessionInfo;
   connectionId: string;
+  /** The client's address (the WebSocket peer, or the X-Forwarded-For entry of a trusted proxy). */
+  clientIp: string;
 }
 
 export interface WsCommand {

@@ -1,6 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ErrorCode, MeridianError, ownEntry } from '@meridian/contracts';
 import { BeforeCallbacks } from '@meridian/platform';
+import type { originEventsV1 } from '@meridian/proto';
+import { originOf } from './group-origin';
 import { GroupsRepository } from './groups.repository';
 
 type Json = Record<string, unknown>;
@@ -33,7 +35,7 @@ export class GroupBeforeCallbacks {
    * Answers the body to go on with (possibly rewritten), or `{ answer }` to return to the client
    * at once (a dropped message). Throws the refusal.
    */
-  async check(ctx: { sdkAppId: number; operator: string; isAdmin: boolean }, command: string, body: Json): Promise<{ body: Json; answer?: Json }> {
+  async check(ctx: { sdkAppId: number; operator: string; isAdmin: boolean; origin?: originEventsV1.Origin }, command: string, body: Json): Promise<{ body: Json; answer?: Json }> {
     const name = ownEntry(COMMANDS, command);
     if (!name || !(await this.callbacks.enabled(ctx.sdkAppId, name))) return { body };
     // An app admin's send_group_msg may skip it (ForbidCallbackControl, as sendmsg).
@@ -59,7 +61,7 @@ export class GroupBeforeCallbacks {
         payload = { ...base, Operator_Account: ctx.operator, DestinationMembers: members(body['MemberList']).map((Member_Account) => ({ Member_Account })), EventTime };
       }
     }
-    const outcome = await this.callbacks.run(ctx.sdkAppId, name, payload, { optPlatform: ctx.isAdmin ? 'RESTAPI' : 'Unknown' });
+    const outcome = await this.callbacks.run(ctx.sdkAppId, name, payload, { optPlatform: originOf(ctx).platform, clientIp: originOf(ctx).clientIp });
     if (!BeforeCallbacks.proceed(outcome)) return { body, answer: { MsgTime: Math.floor(Date.now() / 1000), MsgSeq: 0 } };
     const answer = outcome?.answer;
     if (!answer) return { body };

@@ -321,6 +321,11 @@ describe(GroupsService.name, () => {
     expect(await ws('far', 'apply_join_group', { GroupId: id })).toMatchObject({ code: 0, body: { JoinStatus: 'Joined' } });
     expect(await ws('mem', 'apply_join_group', { GroupId: id })).toMatchObject({ code: 0 });
     expect(await g('get_online_member_num', { GroupId: id })).toMatchObject({ ErrorCode: 0, OnlineMemberNum: 2 });
+    // get_joined_group_list lists the AVChatRoom only WithHugeGroups (REST and client alike).
+    const joinedIds = (r: Record<string, unknown>) => ((r['GroupIdList'] as { GroupId: string; Type?: string }[]) ?? []).filter((x) => x.GroupId === id);
+    expect(joinedIds(await g('get_joined_group_list', { Member_Account: 'far' }))).toEqual([]);
+    expect(joinedIds(await g('get_joined_group_list', { Member_Account: 'far', WithHugeGroups: 1, ResponseFilter: { GroupBaseInfoFilter: ['Type'] } }))).toEqual([{ GroupId: id, Type: 'AVChatRoom' }]);
+    expect(joinedIds((await ws('mem', 'get_joined_group_list', { WithHugeGroups: 1, GroupType: 'AVChatRoom' })).body as Record<string, unknown>)).toEqual([{ GroupId: id }]);
     // Join tips are batched (one per room and second, naming who joined): three joins at once
     // reach a member as at most two tips (a window may close between them), not one per join.
     const lv = ['lv1', 'lv2', 'lv3'];
@@ -356,6 +361,7 @@ describe(GroupsService.name, () => {
     expect(await (await as('far')).waitFor((f) => f.t === 'push' && f.kind === 'group_system' && (f.body as { Content?: string }).Content === 'stream starts')).toBeDefined();
     expect(await ws('far', 'quit_group', { GroupId: id })).toMatchObject({ code: 0 });
     expect(await g('get_online_member_num', { GroupId: id })).toMatchObject({ OnlineMemberNum: 1 });
+    expect(joinedIds(await g('get_joined_group_list', { Member_Account: 'far', WithHugeGroups: 1 }))).toEqual([]);
     const before = (await as('far')).frames.length;
     await ws('mem', 'send_group_msg', { GroupId: id, Random: ++random, MsgBody: text('after far left') });
     await new Promise((r) => setTimeout(r, 300));
@@ -449,6 +455,20 @@ describe(GroupsService.name, () => {
     const members = await g('get_group_member_info', { GroupId: pub, MemberRoleFilter: ['Member'], MemberInfoFilter: ['Role'], AppDefinedDataFilter_GroupMember: ['x'] });
     expect(members).toMatchObject({ ErrorCode: 0, MemberList: [{ Member_Account: 'mem', Role: 'Member', AppMemberDefinedData: [{ Key: 'x', Value: '1' }] }] });
     expect(await g('get_group_member_info', { GroupId: pub, AppDefinedDataFilter_GroupMember: 'x' })).toEqual(fail(10004));
+  });
+
+  it('modify_group_member_info merges AppMemberDefinedData per key (an empty Value deletes it)', async () => {
+    const pub = await create('Public', { MemberList: [{ Member_Account: 'mem', AppMemberDefinedData: [{ Key: 'x', Value: '1' }, { Key: 'y', Value: '2' }] }] });
+    expect(await g('modify_group_member_info', { GroupId: pub, Member_Account: 'mem', AppMemberDefinedData: [{ Key: 'y', Value: '3' }, { Key: 'z', Value: '4' }] })).toMatchObject({ ErrorCode: 0 });
+    const data = async () =>
+      ((await g('get_group_member_info', { GroupId: pub, MemberRoleFilter: ['Member'] }))['MemberList'] as { AppMemberDefinedData: { Key: string; Value: string }[] }[])[0]!.AppMemberDefinedData.slice().sort((a, b) => a.Key.localeCompare(b.Key));
+    expect(await data()).toEqual([{ Key: 'x', Value: '1' }, { Key: 'y', Value: '3' }, { Key: 'z', Value: '4' }]);
+    expect(await g('modify_group_member_info', { GroupId: pub, Member_Account: 'mem', AppMemberDefinedData: [{ Key: 'x', Value: '' }] })).toMatchObject({ ErrorCode: 0 });
+    expect(await data()).toEqual([{ Key: 'y', Value: '3' }, { Key: 'z', Value: '4' }]);
+    // More than 5 keys after the merge is refused and changes nothing.
+    const many = ['a', 'b', 'c', 'd'].map((Key) => ({ Key, Value: 'v' }));
+    expect(await g('modify_group_member_info', { GroupId: pub, Member_Account: 'mem', AppMemberDefinedData: many })).toEqual(fail(10004));
+    expect(await data()).toEqual([{ Key: 'y', Value: '3' }, { Key: 'z', Value: '4' }]);
   });
 
   it('get_joined_group_list answers every base field get_group_info does, and refuses an unknown GroupType', async () => {

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { ErrorCode, MeridianError, TOPICS, isValidUserId, validateMsgBody, ownEntry } from '@meridian/contracts';
+import { ErrorCode, MeridianError, TOPICS, isValidUserId, validateMsgBody, validateOfflinePushInfo, ownEntry } from '@meridian/contracts';
 import { DedupeClaims, EventBus, GrpcClients, HOUR_S, existingAccounts, hourPage, RedisClient, RedisSequence } from '@meridian/platform';
-import type { authV1, gatewayV1 } from '@meridian/proto';
+import type { authV1, gatewayV1, originEventsV1 } from '@meridian/proto';
 import { GROUP_CONFIG, type GroupConfig } from '../group.config';
 import { GroupKeys } from '../group.keys';
 import {
@@ -26,6 +26,8 @@ import {
 import type { DeclaredField, GroupAppSettingsDoc, GroupDoc, GroupMessageDoc, KeyValue, MemberDoc } from './group.schema';
 import { GroupsRepository } from './groups.repository';
 import { GroupBeforeCallbacks } from './group-callbacks';
+import { GroupSendExceptions, originOf, reportSendFailure } from './group-origin';
+import { forgetLiveRoom, liveRoomsOf, rememberLiveRoom } from './live-memberships';
 
 export interface Ctx {
   sdkAppId: number;
@@ -37,6 +39,8 @@ export interface Ctx {
   gatewayRegion?: string;
   /** True once the caller gave up (its gRPC deadline passed): a message is then not stored. */
   callerGone?: () => boolean;
+  /** Who asked (callbacks: OptPlatform, ClientIP, Operator_Account); derived from the above when absent. */
+  origin?: originEventsV1.Origin;
 }
 
 type Json = Record<string, unknown>;
@@ -200,6 +204,7 @@ export class GroupsService {
     @Inject(EventBus) private readonly bus: EventBus,
     @Inject(RedisClient) private readonly redis: RedisClient,
     @Inject(GroupBeforeCallbacks) private readonly beforeCallbacks: GroupBeforeCallbacks,
+    @Inject(GroupSendExceptions) private readonly sendExceptions: GroupSendExceptions,
   ) {
     this.seq = new RedisSequence(redis.redis);
     this.sendClaims = new DedupeClaims(redis.redis);
@@ -212,7 +217,9 @@ export class GroupsService {
     // Third-party callbacks (Group.CallbackBefore*): may refuse, drop or rewrite the request.
     const before = await this.beforeCallbacks.check(ctx, command, body);
     if (before.answer) return before.answer;
-    return handler(ctx, before.body);
+    if (command !== 'send_group_msg') return handler(ctx, before.body);
+    // Group.CallbackSendMsgException: a refused send is reported to the app's backend.
+    return reportSendFailure(ctx, before.body, () => handler(ctx, before.body), this.sendExceptions);
   }
 
   private readonly handlers: Record<string, (ctx: Ctx, body: Json) => Promise<Json>> = {
@@ -528,7 +535,10 @@ export class GroupsService {
     const baseFilter = Array.isArray(filter['GroupBaseInfoFilter']) ? (filter['GroupBaseInfoFilter'] as string[]) : [];
     const selfFilter = Array.isArray(filter['SelfInfoFilter']) ? (filter['SelfInfoFilter'] as string[]) : [];
     const entries = await this.repo.groupsOf(ctx.sdkAppId, user);
-    const groups = (await Promise.all(entries.map((e) => this.repo.group(ctx.sdkAppId, e.groupId)))).filter(
+    // AVChatRooms have no member documents: WithHugeGroups adds the rooms whose audience the user is in.
+    const live = withHuge && (!kind || kind === 'AVChatRoom') ? await liveRoomsOf(this.redis, ctx.sdkAppId, user) : [];
+    const ids = [...new Set([...entries.map((e) => e.groupId), ...live])];
+    const groups = (await Promise.all(ids.map((id) => this.repo.group(ctx.sdkAppId, id)))).filter(
       (g): g is GroupDoc => g !== null && (withHuge || g.kind !== 'AVChatRoom') && (withInactive || g.activated) && (!kind || g.kind === kind),
     );
     const page = groups.slice(offset, offset + limit);
@@ -598,7 +608,9 @@ export class GroupsService {
     }
     const added = unique.filter((u) => result.get(u) === 1);
     if (added.length) {
-      await this.changed(ctx, g.groupId, g.kind, 'MemberJoined', added, { JoinType: ctx.isAdmin ? 'Invited' : 'Invited', Operator_Account: ctx.operator });
+      // Group.CallbackAfterGroupFull when these members filled it.
+      const full = Boolean(g.maxMemberNum) && current + added.length >= g.maxMemberNum;
+      await this.changed(ctx, g.groupId, g.kind, 'MemberJoined', added, { JoinType: 'Invited', Operator_Account: ctx.operator, ...(full ? { GroupFull: true } : {}) });
       if (!silence) await this.tip(ctx, g, 1, added, {});
       await this.system(ctx.sdkAppId, g.groupId, added, 7, { Operator_Account: ctx.operator });
     }
@@ -662,8 +674,15 @@ export class GroupsService {
     if (data !== undefined) {
       const declared = (await this.repo.appSettings(ctx.sdkAppId)).memberFields;
       if (!declared.length && !self && opRole !== 'Owner' && opRole !== 'Admin') throw fail(GroupCode.NO_PERMISSION, 'you may not change this member\'s data');
-      checkWrites(declared, data, levelOf(ctx, self ? ((target?.role as Role | undefined) ?? 'Member') : opRole), 'member');
-      set.appMemberDefinedData = data;
+      checkWrites(declared, data.filter((kv) => kv.Value !== ''), levelOf(ctx, self ? ((target?.role as Role | undefined) ?? 'Member') : opRole), 'member');
+      // Merged per key as AppDefinedData is (an empty Value deletes its key), not replaced.
+      const merged = new Map((target?.appMemberDefinedData ?? []).map((kv) => [kv.Key, kv.Value]));
+      for (const kv of data) {
+        if (kv.Value === '') merged.delete(kv.Key);
+        else merged.set(kv.Key, kv.Value);
+      }
+      if (merged.size > 5) throw fail(GroupCode.INVALID_PARAMETER, 'at most 5 AppMemberDefinedData keys');
+      set.appMemberDefinedData = [...merged].map(([Key, Value]) => ({ Key, Value }));
     }
     const mute = muteTime(body);
     if (!Object.keys(set).length && mute === undefined) throw fail(GroupCode.INVALID_PARAMETER, 'nothing to change');
@@ -726,6 +745,7 @@ export class GroupsService {
       await this.requireAccounts(ctx.sdkAppId, [ctx.operator]);
       // The audience (for counts) and the gateways holding it (for fan-out, one call each).
       await this.redis.redis.zadd(GroupKeys.live(ctx.sdkAppId, g.groupId), now(), ctx.operator);
+      await rememberLiveRoom(this.redis, ctx.sdkAppId, ctx.operator, g.groupId);
       await this.redis.redis.hincrby(GroupKeys.liveGateways(ctx.sdkAppId, g.groupId), `${ctx.gatewayRegion}|${ctx.gatewayAddress}`, 1);
       await this.changed(ctx, g.groupId, g.kind, 'MemberJoined', [ctx.operator], { JoinType: 'Apply' });
       await this.liveMemberTip(ctx, g, 1);
@@ -769,6 +789,7 @@ export class GroupsService {
     const rules = RULES[g.kind as GroupKind];
     if (g.kind === 'AVChatRoom') {
       await this.redis.redis.zrem(GroupKeys.live(ctx.sdkAppId, g.groupId), ctx.operator);
+      await forgetLiveRoom(this.redis, ctx.sdkAppId, ctx.operator, g.groupId);
       if (ctx.gatewayAddress) {
         const gw = GroupKeys.liveGateways(ctx.sdkAppId, g.groupId);
         const field = `${ctx.gatewayRegion}|${ctx.gatewayAddress}`;
@@ -793,7 +814,7 @@ export class GroupsService {
     if (g.maxMemberNum && count >= g.maxMemberNum) throw fail(GroupCode.GROUP_FULL, 'the group is full');
     await this.requireJoinRoom(ctx.sdkAppId, user);
     if (!(await this.repo.addMember(this.newMember(ctx.sdkAppId, g.groupId, user, 'Member', rules, await this.lastSeq(ctx.sdkAppId, g), [])))) throw fail(GroupCode.ALREADY_MEMBER, 'already a member');
-    await this.changed(ctx, g.groupId, g.kind, 'MemberJoined', [user], { JoinType: how });
+    await this.changed(ctx, g.groupId, g.kind, 'MemberJoined', [user], { JoinType: how, ...(g.maxMemberNum && count + 1 >= g.maxMemberNum ? { GroupFull: true } : {}) });
     await this.tip(ctx, g, 1, [user], {});
   }
 
@@ -821,6 +842,8 @@ export class GroupsService {
     const noAfterCallback = ctx.isAdmin && Array.isArray(forbid) && forbid.includes('ForbidAfterSendMsgCallback');
     const offlinePush = body['OfflinePushInfo'];
     if (offlinePush !== undefined && (typeof offlinePush !== 'object' || offlinePush === null || Array.isArray(offlinePush))) throw fail(GroupCode.INVALID_PARAMETER, 'OfflinePushInfo must be an object');
+    const pushErrors = validateOfflinePushInfo(offlinePush);
+    if (pushErrors.length) throw fail(GroupCode.INVALID_PARAMETER, pushErrors.join('; '));
 
     // Who may speak: members (the AVChatRoom audience), not muted, unless an app admin sends.
     let member: MemberDoc | null = null;
@@ -940,6 +963,7 @@ export class GroupsService {
           onlineOnly: m.onlineOnly,
           priority: m.priority,
           noCallbacks: m.noCallbacks,
+          origin: originOf(ctx),
         },
       },
       { sdkAppId: ctx.sdkAppId },
@@ -1405,7 +1429,7 @@ export class GroupsService {
     await this.bus.publish(
       TOPICS.groupEvents,
       `${ctx.sdkAppId}:${groupId}`,
-      { groupChanged: { groupId, groupType: kind, change, operator: ctx.operator, members, detailJson: Buffer.from(JSON.stringify(detail)) } },
+      { groupChanged: { groupId, groupType: kind, change, operator: ctx.operator, members, detailJson: Buffer.from(JSON.stringify(detail)), origin: originOf(ctx) } },
       { sdkAppId: ctx.sdkAppId },
     );
   }

@@ -56,6 +56,12 @@ export class OfflinePushService {
     await this.repo.saveToken(sdkAppId, userId, platform, provider as ProviderKind, token);
   }
 
+  /** The users' offline push registrations (platform per user); at most 500 users. */
+  async pushPlatforms(sdkAppId: number, userIds: string[]): Promise<{ userId: string; platform: string }[]> {
+    if (userIds.length > 500 || !userIds.every(isValidUserId)) throw new MeridianError(ErrorCode.INVALID_PARAMETER, 'at most 500 valid user ids');
+    return (await this.repo.tokensOf(sdkAppId, [...new Set(userIds)])).map((t) => ({ userId: t.userId, platform: t.platform }));
+  }
+
   async setProviderConfig(sdkAppId: number, provider: string, json: string): Promise<void> {
     if (!(KINDS as readonly string[]).includes(provider)) throw new MeridianError(ErrorCode.INVALID_PARAMETER, `provider is one of ${KINDS.join(', ')}`);
     if (!json) return this.repo.setConfig(sdkAppId, provider as ProviderKind, undefined);

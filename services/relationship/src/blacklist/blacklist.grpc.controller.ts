@@ -14,13 +14,13 @@ export class BlacklistGrpcController {
 
   @GrpcMethod('RelationshipService', 'AddBlacklist')
   async addBlacklist(req: relationshipV1.AddBlacklistRequest): Promise<relationshipV1.AddBlacklistResponse> {
-    const results = await this.blacklist.add(req.sdkAppId, req.fromAccount, req.toAccounts);
+    const results = await this.blacklist.add(req.sdkAppId, req.fromAccount, req.toAccounts, req.origin);
     return { results, failAccounts: failed(results) };
   }
 
   @GrpcMethod('RelationshipService', 'DeleteBlacklist')
   async deleteBlacklist(req: relationshipV1.DeleteBlacklistRequest): Promise<relationshipV1.DeleteBlacklistResponse> {
-    const results = await this.blacklist.delete(req.sdkAppId, req.fromAccount, req.toAccounts);
+    const results = await this.blacklist.delete(req.sdkAppId, req.fromAccount, req.toAccounts, req.origin);
     return { results, failAccounts: failed(results) };
   }
 

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ErrorCode, MeridianError, TOPICS, isValidUserId } from '@meridian/contracts';
 import { EventBus, GrpcClients, existingAccounts } from '@meridian/platform';
+import type { originEventsV1 } from '@meridian/proto';
 import { FriendsService } from '../friends/friends.service';
 import { BlacklistRepository } from './blacklist.repository';
 
@@ -29,7 +30,7 @@ export class BlacklistService {
     @Inject(FriendsService) private readonly friends: FriendsService,
   ) {}
 
-  async add(sdkAppId: number, owner: string, targets: string[]): Promise<ResultItem[]> {
+  async add(sdkAppId: number, owner: string, targets: string[], origin?: originEventsV1.Origin): Promise<ResultItem[]> {
     const { valid, results } = await this.prepare(sdkAppId, owner, targets);
     const room = BLACKLIST_MAX - (await this.repo.list(sdkAppId, owner, BLACKLIST_MAX + 1)).length;
     const added: string[] = [];
@@ -43,19 +44,19 @@ export class BlacklistService {
     if (added.length) {
       // Tencent: blacklisting ends the friendship (both ways) and any pending request.
       for (const target of added) await this.friends.sever(sdkAppId, owner, target);
-      await this.changed(sdkAppId, owner, added, true);
+      await this.changed(sdkAppId, owner, added, true, origin);
     }
     return itemsOf(targets, results);
   }
 
-  async delete(sdkAppId: number, owner: string, targets: string[]): Promise<ResultItem[]> {
+  async delete(sdkAppId: number, owner: string, targets: string[], origin?: originEventsV1.Origin): Promise<ResultItem[]> {
     const { valid, results } = await this.prepare(sdkAppId, owner, targets, false);
     const removed: string[] = [];
     for (const target of valid) {
       if (await this.repo.remove(sdkAppId, owner, target)) removed.push(target);
       else results.set(target, fail(ErrorCode.SNS_INVALID_PARAMETER, 'Err_SNS_BlackListDelete_Not_Exist'));
     }
-    if (removed.length) await this.changed(sdkAppId, owner, removed, false);
+    if (removed.length) await this.changed(sdkAppId, owner, removed, false, origin);
     return itemsOf(targets, results);
   }
 
@@ -128,10 +129,10 @@ export class BlacklistService {
     return existingAccounts(this.clients, sdkAppId, userIds);
   }
 
-  private async changed(sdkAppId: number, owner: string, targets: string[], added: boolean): Promise<void> {
+  private async changed(sdkAppId: number, owner: string, targets: string[], added: boolean, origin?: originEventsV1.Origin): Promise<void> {
     await this.repo.bump(sdkAppId, owner, Date.now());
     const key = `${sdkAppId}:${owner}`;
-    await this.bus.publish(TOPICS.relationshipChanges, key, { blacklistChanged: { fromAccount: owner, toAccounts: targets, added } }, { sdkAppId });
+    await this.bus.publish(TOPICS.relationshipChanges, key, { blacklistChanged: { fromAccount: owner, toAccounts: targets, added, origin } }, { sdkAppId });
     // The owner's devices keep their copy of the list in step.
     const body = Buffer.from(JSON.stringify({ From_Account: owner, To_Account: targets }));
     await this.bus.publish(

@@ -31,7 +31,7 @@ export class FriendsGrpcController {
 
   @GrpcMethod('RelationshipService', 'AddFriends')
   async addFriends(req: relationshipV1.AddFriendsRequest): Promise<relationshipV1.AddFriendsResponse> {
-    const results = await this.friends.add(req.sdkAppId, req.fromAccount, req.items.map(toItem), req.addType || 'Add_Type_Both', req.force);
+    const results = await this.friends.add(req.sdkAppId, req.fromAccount, req.items.map(toItem), req.addType || 'Add_Type_Both', req.force, req.origin);
     return { results, failAccounts: failed(results) };
   }
 
@@ -43,7 +43,7 @@ export class FriendsGrpcController {
 
   @GrpcMethod('RelationshipService', 'RespondFriendRequest')
   async respondFriendRequest(req: relationshipV1.RespondFriendRequestRequest): Promise<relationshipV1.RespondFriendRequestResponse> {
-    await this.friends.respond(req.sdkAppId, req.account, req.requester, req.action, req.remark);
+    await this.friends.respond(req.sdkAppId, req.account, req.requester, req.action, req.remark, req.origin);
     return {};
   }
 
@@ -72,13 +72,13 @@ export class FriendsGrpcController {
 
   @GrpcMethod('RelationshipService', 'DeleteFriends')
   async deleteFriends(req: relationshipV1.DeleteFriendsRequest): Promise<relationshipV1.DeleteFriendsResponse> {
-    const results = await this.friends.delete(req.sdkAppId, req.fromAccount, req.toAccounts, req.deleteType);
+    const results = await this.friends.delete(req.sdkAppId, req.fromAccount, req.toAccounts, req.deleteType, req.origin);
     return { results, failAccounts: failed(results) };
   }
 
   @GrpcMethod('RelationshipService', 'DeleteAllFriends')
   async deleteAllFriends(req: relationshipV1.DeleteAllFriendsRequest): Promise<relationshipV1.DeleteAllFriendsResponse> {
-    await this.friends.deleteAll(req.sdkAppId, req.fromAccount, req.deleteType);
+    await this.friends.deleteAll(req.sdkAppId, req.fromAccount, req.deleteType, req.origin);
     return {};
   }
 

@@ -1,10 +1,18 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ErrorCode, MeridianError, TOPICS, isValidUserId } from '@meridian/contracts';
 import { BeforeCallbacks, EventBus, GrpcClients, existingAccounts, type BeforeOutcome } from '@meridian/platform';
+import type { originEventsV1 } from '@meridian/proto';
 import { BlacklistRepository } from '../blacklist/blacklist.repository';
 import { ProfilesService } from '../profiles/profiles.service';
 import type { FriendDoc } from './friend.schema';
 import { FriendsRepository } from './friends.repository';
+
+type Origin = originEventsV1.Origin;
+/** Who caused a friendship change, for the after-callbacks (Admin_Account, ForceFlag, OptPlatform). */
+interface Why {
+  origin?: Origin;
+  forced?: boolean;
+}
 
 /** Tencent's limits (reference §6 and §10). */
 export const FRIENDS_MAX = 3000;
@@ -81,12 +89,12 @@ export class FriendsService {
     @Inject(BeforeCallbacks) private readonly callbacks: BeforeCallbacks,
   ) {}
 
-  async add(sdkAppId: number, from: string, items: AddItem[], addType: string, force: boolean): Promise<ItemResult[]> {
+  async add(sdkAppId: number, from: string, items: AddItem[], addType: string, force: boolean, origin?: Origin): Promise<ItemResult[]> {
     if (addType !== 'Add_Type_Both' && addType !== 'Add_Type_Single') throw new MeridianError(Code.PARAM, 'AddType is Add_Type_Both or Add_Type_Single');
     const prepared = await this.prepareItems(sdkAppId, from, items, true);
     const { results } = prepared;
     // Third-party callbacks: Sns.CallbackPrevFriendAdd may refuse items (ResultItem, 38000-39000).
-    const valid = await this.prevFriendAddCallback(sdkAppId, from, prepared.valid, addType, force, results);
+    const valid = await this.prevFriendAddCallback(sdkAppId, from, prepared.valid, addType, force, results, origin);
     const facts = await this.repo.profileFacts(sdkAppId, from);
     if (facts.adminForbidType === 'AdminForbid_Type_SendOut' && !force) {
       for (const i of valid) results.set(i.to, bad(i.to, Code.FORBIDDEN, 'Err_SNS_FriendAdd_Forbidden_SendOut'));
@@ -96,14 +104,14 @@ export class FriendsService {
     const both = addType === 'Add_Type_Both';
     for (const item of valid) {
       const to = item.to;
-      const r = await this.addOne(sdkAppId, from, item, both, force, own);
+      const r = await this.addOne(sdkAppId, from, item, both, force, own, origin);
       if (r.resultCode === 0) own++;
       results.set(to, r);
     }
     return items.map((i) => results.get(i.to) ?? ok(i.to));
   }
 
-  private async addOne(sdkAppId: number, from: string, item: AddItem, both: boolean, force: boolean, own: number): Promise<ItemResult> {
+  private async addOne(sdkAppId: number, from: string, item: AddItem, both: boolean, force: boolean, own: number, origin?: Origin): Promise<ItemResult> {
     const to = item.to;
     if (to === from) return bad(to, Code.PARAM, 'Err_SNS_FriendAdd_Self');
     if (await this.repo.find(sdkAppId, from, to)) return bad(to, Code.PARAM, 'Err_SNS_FriendAdd_Friend_Exist');
@@ -124,10 +132,10 @@ export class FriendsService {
         return bad(to, Code.PENDING, 'Err_SNS_FriendAdd_Need_Confirm');
       }
       await this.repo.removeRequest(sdkAppId, to, from);
-      await this.befriend(sdkAppId, from, to, item, { remark: theirs.remark, groups: theirs.groups, addSource: theirs.addSource, addWording: theirs.addWording }, true, 'Response');
+      await this.befriend(sdkAppId, from, to, item, { remark: theirs.remark, groups: theirs.groups, addSource: theirs.addSource, addWording: theirs.addWording }, true, 'Response', { origin, forced: force });
       return ok(to);
     }
-    await this.befriend(sdkAppId, from, to, item, { remark: '', groups: [], addSource: item.addSource, addWording: '' }, both, 'Add');
+    await this.befriend(sdkAppId, from, to, item, { remark: '', groups: [], addSource: item.addSource, addWording: '' }, both, 'Add', { origin, forced: force });
     return ok(to);
   }
 
@@ -153,7 +161,7 @@ export class FriendsService {
   }
 
   /** The target answers a pending request (Response_Action_Agree / AgreeAndAdd / Reject). */
-  async respond(sdkAppId: number, account: string, requester: string, action: string, remark: string): Promise<void> {
+  async respond(sdkAppId: number, account: string, requester: string, action: string, remark: string, origin?: Origin): Promise<void> {
     requireAccount(account, 'account');
     requireAccount(requester, 'requester');
     if (!['Response_Action_Agree', 'Response_Action_AgreeAndAdd', 'Response_Action_Reject'].includes(action)) throw new MeridianError(Code.PARAM, 'unknown ResponseAction');
@@ -161,7 +169,7 @@ export class FriendsService {
     const request = await this.repo.findRequest(sdkAppId, requester, account);
     if (!request) throw new MeridianError(Code.NO_REQUEST, 'no such pending friend request');
     // Third-party callbacks: Sns.CallbackPrevFriendResponse may refuse the answer (38000-39000).
-    await this.prevFriendResponseCallback(sdkAppId, account, requester, action, remark);
+    await this.prevFriendResponseCallback(sdkAppId, account, requester, action, remark, origin);
     await this.repo.removeRequest(sdkAppId, requester, account);
     if (action === 'Response_Action_Reject') {
       await this.deliver(sdkAppId, [requester], 'friend_request_rejected', { From_Account: account, To_Account: requester });
@@ -176,6 +184,7 @@ export class FriendsService {
       { remark, groups: [], addSource: request.addSource, addWording: '' },
       action === 'Response_Action_AgreeAndAdd',
       'Response',
+      { origin },
     );
   }
 
@@ -215,7 +224,7 @@ export class FriendsService {
     return out;
   }
 
-  async delete(sdkAppId: number, from: string, targets: string[], deleteType: string): Promise<ItemResult[]> {
+  async delete(sdkAppId: number, from: string, targets: string[], deleteType: string, origin?: Origin): Promise<ItemResult[]> {
     requireAccount(from, 'From_Account');
     const both = parseDeleteType(deleteType);
     if (!targets.length || targets.length > FRIEND_BATCH_MAX) throw new MeridianError(Code.PARAM, `To_Account must hold 1-${FRIEND_BATCH_MAX} accounts`);
@@ -231,11 +240,11 @@ export class FriendsService {
       if (both && (await this.repo.remove(sdkAppId, to, from))) pairs.push({ fromAccount: to, toAccount: from });
       out.push(removed ? ok(to) : bad(to, Code.NOT_FRIENDS, 'Err_SNS_FriendDelete_Not_Friend'));
     }
-    await this.removed(sdkAppId, pairs);
+    await this.removed(sdkAppId, pairs, origin);
     return out;
   }
 
-  async deleteAll(sdkAppId: number, from: string, deleteType: string): Promise<void> {
+  async deleteAll(sdkAppId: number, from: string, deleteType: string, origin?: Origin): Promise<void> {
     requireAccount(from, 'From_Account');
     const both = parseDeleteType(deleteType);
     const all = await this.repo.list(sdkAppId, from, FRIENDS_MAX + 1);
@@ -244,7 +253,7 @@ export class FriendsService {
       if (await this.repo.remove(sdkAppId, from, f.friend)) pairs.push({ fromAccount: from, toAccount: f.friend });
       if (both && (await this.repo.remove(sdkAppId, f.friend, from))) pairs.push({ fromAccount: f.friend, toAccount: from });
     }
-    await this.removed(sdkAppId, pairs);
+    await this.removed(sdkAppId, pairs, origin);
   }
 
   async check(sdkAppId: number, from: string, targets: string[], checkType: string) {
@@ -399,6 +408,7 @@ export class FriendsService {
     theirs: { remark: string; groups: string[]; addSource: string; addWording: string },
     both: boolean,
     reason: string,
+    why: Why = {},
   ): Promise<void> {
     const now = Math.floor(Date.now() / 1000);
     const pairs: { fromAccount: string; toAccount: string }[] = [];
@@ -412,14 +422,14 @@ export class FriendsService {
     }
     for (const p of pairs) await this.repo.bump(sdkAppId, p.fromAccount);
     if (!pairs.length) return;
-    await this.event(sdkAppId, from, pairs, true, reason);
+    await this.event(sdkAppId, from, pairs, true, reason, why);
     await this.deliver(sdkAppId, [...new Set(pairs.flatMap((p) => [p.fromAccount, p.toAccount]))], 'friend_added', { Pairs: pairs.map((p) => ({ From_Account: p.fromAccount, To_Account: p.toAccount })) });
   }
 
-  private async removed(sdkAppId: number, pairs: { fromAccount: string; toAccount: string }[]): Promise<void> {
+  private async removed(sdkAppId: number, pairs: { fromAccount: string; toAccount: string }[], origin?: Origin): Promise<void> {
     if (!pairs.length) return;
     for (const owner of new Set(pairs.map((p) => p.fromAccount))) await this.repo.bump(sdkAppId, owner);
-    await this.event(sdkAppId, pairs[0]!.fromAccount, pairs, false, 'Delete');
+    await this.event(sdkAppId, pairs[0]!.fromAccount, pairs, false, 'Delete', { origin });
     await this.deliver(sdkAppId, [...new Set(pairs.flatMap((p) => [p.fromAccount, p.toAccount]))], 'friend_deleted', { Pairs: pairs.map((p) => ({ From_Account: p.fromAccount, To_Account: p.toAccount })) });
   }
 
@@ -469,7 +479,7 @@ export class FriendsService {
   }
 
   /** Items the app's backend let through; refused ones get its ResultCode in `results`. */
-  private async prevFriendAddCallback(sdkAppId: number, from: string, valid: AddItem[], addType: string, force: boolean, results: Map<string, ItemResult>): Promise<AddItem[]> {
+  private async prevFriendAddCallback(sdkAppId: number, from: string, valid: AddItem[], addType: string, force: boolean, results: Map<string, ItemResult>, origin?: Origin): Promise<AddItem[]> {
     if (!valid.length) return valid;
     const outcome = await this.callbacks.run(
       sdkAppId,
@@ -482,7 +492,7 @@ export class FriendsService {
         ForceAddFlags: force ? 1 : 0,
         EventTime: Date.now(),
       },
-      { optPlatform: 'Unknown' },
+      { optPlatform: origin?.platform || 'Unknown', clientIp: origin?.clientIp ?? '' },
     );
     const refused = snsRefusals(outcome);
     return valid.filter((i) => {
@@ -492,19 +502,19 @@ export class FriendsService {
     });
   }
 
-  private async prevFriendResponseCallback(sdkAppId: number, account: string, requester: string, action: string, remark: string): Promise<void> {
+  private async prevFriendResponseCallback(sdkAppId: number, account: string, requester: string, action: string, remark: string, origin?: Origin): Promise<void> {
     const outcome = await this.callbacks.run(
       sdkAppId,
       'Sns.CallbackPrevFriendResponse',
       { Requester_Account: account, From_Account: account, ResponseFriendItem: [{ To_Account: requester, Remark: remark, TagName: '', ResponseAction: action }], EventTime: Date.now() },
-      { optPlatform: 'Unknown' },
+      { optPlatform: origin?.platform || 'Unknown', clientIp: origin?.clientIp ?? '' },
     );
     const r = snsRefusals(outcome).get(requester);
     if (r) throw new MeridianError(r.code, r.info);
   }
 
-  private async event(sdkAppId: number, key: string, pairs: { fromAccount: string; toAccount: string }[], added: boolean, reason: string): Promise<void> {
-    await this.bus.publish(TOPICS.relationshipChanges, `${sdkAppId}:${key}`, { friendsChanged: { pairs, added, reason } }, { sdkAppId });
+  private async event(sdkAppId: number, key: string, pairs: { fromAccount: string; toAccount: string }[], added: boolean, reason: string, why: Why = {}): Promise<void> {
+    await this.bus.publish(TOPICS.relationshipChanges, `${sdkAppId}:${key}`, { friendsChanged: { pairs, added, reason, origin: why.origin, forced: Boolean(why.forced) } }, { sdkAppId });
   }
 
   private async deliver(sdkAppId: number, recipients: string[], kind: string, body: unknown): Promise<void> {

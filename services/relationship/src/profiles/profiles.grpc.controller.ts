@@ -39,6 +39,7 @@ export class ProfilesGrpcController {
       items: req.items.map((i) => ({ tag: i.tag, value: parseValueJson(i.tag, i.valueJson) })),
       byAdmin: req.byAdmin,
       fromLoginId: req.fromLoginId,
+      origin: req.origin,
     });
     return {};
   }

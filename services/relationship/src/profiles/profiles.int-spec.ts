@@ -197,6 +197,8 @@ describe(ProfilesService.name, () => {
         { tag: 'Tag_Profile_IM_Nick', valueJson: '"Ben"' },
         { tag: 'Tag_Profile_IM_Level', valueJson: '7' },
       ],
+      // Who set it (Profile.CallbackPortraitSet Operator_Account, OptPlatform, ClientIP).
+      origin: { platform: 'RESTAPI', clientIp: expect.stringMatching(/127\.0\.0\.1$/), operator: app.admin },
     });
   });
 

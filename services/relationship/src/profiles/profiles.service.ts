@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ErrorCode, MeridianError, TOPICS, isValidUserId } from '@meridian/contracts';
 import { EventBus, GrpcClients, existingAccounts } from '@meridian/platform';
+import type { originEventsV1 } from '@meridian/proto';
 import { FriendsRepository } from '../friends/friends.repository';
 import { ProfilesRepository } from './profiles.repository';
 import { resolveTag, validateFieldSet, validateValue, valueOrDefault, type CustomField, type FieldRef, type ProfileValue } from './profile-values';
@@ -22,6 +23,8 @@ export interface SetInput {
   byAdmin: boolean;
   /** The client login that made the change: it is not told about its own change. */
   fromLoginId: string;
+  /** Who made the change (Profile.CallbackPortraitSet Operator_Account, OptPlatform, ClientIP). */
+  origin?: originEventsV1.Origin;
 }
 
 /**
@@ -105,7 +108,7 @@ export class ProfilesService {
     const items = Object.entries(values).map(([tag, value]) => ({ tag, valueJson: JSON.stringify(value) }));
     const opts = { sdkAppId: input.sdkAppId };
     // Feeds Profile.CallbackPortraitSet (callback service) and, later, friends' caches.
-    await this.bus.publish(TOPICS.relationshipChanges, `${input.sdkAppId}:${input.userId}`, { profileChanged: { userId: input.userId, items, byAdmin: input.byAdmin } }, opts);
+    await this.bus.publish(TOPICS.relationshipChanges, `${input.sdkAppId}:${input.userId}`, { profileChanged: { userId: input.userId, items, byAdmin: input.byAdmin, origin: input.origin } }, opts);
     const body = { From_Account: input.userId, ProfileItem: Object.entries(values).map(([Tag, Value]) => ({ Tag, Value })) };
     const conversationId = `profile:${input.userId}`;
     const deliver = (recipients: string[], payload: unknown) =>

@@ -9,28 +9,34 @@ import {
   queryOnlineStatusSchema,
   wsOnlineStatusSchema,
 } from '@meridian/contracts';
-import type { authV1 } from '@meridian/proto';
-import { callRow, rpc, type EdgeRow } from '../edge-command';
+import type { authV1, pushV1 } from '@meridian/proto';
+import { withPushOnline } from '../../rest/commands/push-online';
+import { callRow, rpc, runRow, type EdgeRow } from '../edge-command';
 
 const auth = rpc<authV1.AuthServiceClient>('auth');
 
 const onlineStatus = (rest: string, doc: string): EdgeRow =>
-  callRow({
+  runRow({
     rest,
+    service: 'auth',
     schema: queryOnlineStatusSchema,
     doc,
-    call: auth('queryOnlineStatus'),
-    request: (c, i) => ({ sdkAppId: c.sdkAppId, userIds: i.To_Account, needDetail: i.IsNeedDetail }),
-    answer: (res, i) => ({
-      QueryResult: res.results.map((r) => ({
-        To_Account: r.userId,
-        // Current SDKs read Status, older ones and Tencent's samples State: both, same value.
-        Status: r.state,
-        State: r.state,
-        ...(i.IsNeedDetail ? { Detail: r.detail.map((d) => ({ Platform: d.platform, Status: d.status })) } : {}),
-      })),
-      ...(res.notFound.length ? { ErrorList: res.notFound.map((u) => ({ To_Account: u, ErrorCode: ErrorCode.ACCOUNT_NOT_FOUND })) } : {}),
-    }),
+    run: async (c, i) => {
+      const res = await c.deps.clients.service<authV1.AuthServiceClient>('auth', c.homeRegion).queryOnlineStatus({ sdkAppId: c.sdkAppId, userIds: i.To_Account, needDetail: i.IsNeedDetail });
+      // Offline users with a push registration are PushOnline (push knows the registrations).
+      const push = c.deps.clients.service<pushV1.PushServiceClient>('push', c.homeRegion);
+      const results = await withPushOnline(res.results, async (ids) => (await push.getPushPlatforms({ sdkAppId: c.sdkAppId, userIds: ids })).registrations);
+      return {
+        QueryResult: results.map((r) => ({
+          To_Account: r.userId,
+          // Current SDKs read Status, older ones and Tencent's samples State: both, same value.
+          Status: r.state,
+          State: r.state,
+          ...(i.IsNeedDetail ? { Detail: r.detail.map((d) => ({ Platform: d.platform, Status: d.status })) } : {}),
+        })),
+        ...(res.notFound.length ? { ErrorList: res.notFound.map((u) => ({ To_Account: u, ErrorCode: ErrorCode.ACCOUNT_NOT_FOUND })) } : {}),
+      };
+    },
   });
 
 /** Accounts and online state: v4/im_open_login_svc/* and v4/openim/query_online_status; `account.online_status` for clients. */
@@ -82,7 +88,10 @@ export const ACCOUNT_COMMANDS: EdgeRow[] = [
     call: auth('kick'),
     request: (c, i) => ({ sdkAppId: c.sdkAppId, userId: i.UserID }),
   }),
-  onlineStatus('openim/query_online_status', '`To_Account` ≤ 500, `IsNeedDetail` → `QueryResult:[{To_Account, Status, State, Detail?}]` (`Status` and `State` the same value), `ErrorList` (70107)'),
+  onlineStatus(
+    'openim/query_online_status',
+    '`To_Account` ≤ 500, `IsNeedDetail` → `QueryResult:[{To_Account, Status, State, Detail?}]` (`Status` and `State` the same value: Online; PushOnline for a user with no connection but a push registration; Offline), `ErrorList` (70107)',
+  ),
   onlineStatus('openim/querystate', 'old name of `openim/query_online_status`'),
   callRow({
     ws: 'account.online_status',

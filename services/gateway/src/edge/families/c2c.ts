@@ -3,7 +3,7 @@ import { existingAccounts } from '@meridian/platform';
 import type { chatV1 } from '@meridian/proto';
 import { accountField, uintField } from '../../rest/body';
 import type { JsonObject } from '@meridian/contracts';
-import { runRow, type EdgeCall, type EdgeRow } from '../edge-command';
+import { originOf, runRow, type EdgeCall, type EdgeRow } from '../edge-command';
 import { checkedByHandler } from '../legacy-body';
 
 const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -72,7 +72,7 @@ async function setRead(c: EdgeCall, body: JsonObject): Promise<JsonObject> {
     if (readTime < 0 || readTime > 0xffffffff) throw new MeridianError(ErrorCode.INVALID_PARAMETER, 'MsgReadTime must be unix seconds');
   }
   await requireExisting(c, [reporter, peer]);
-  await chat(c).reportRead({ sdkAppId: c.sdkAppId, account: reporter, peer, readSeq: '0', readTime: String(readTime), loginId: '' });
+  await chat(c).reportRead({ sdkAppId: c.sdkAppId, account: reporter, peer, readSeq: '0', readTime: String(readTime), loginId: '', origin: originOf(c) });
   return {};
 }
 
@@ -170,6 +170,7 @@ function sendRequest(c: EdgeCall, body: JsonObject, to: string): chatV1.SendMess
     throw new MeridianError(ErrorCode.INVALID_PARAMETER, 'ForbidCallbackControl must be an array of strings');
   }
   return {
+    origin: originOf(c),
     sdkAppId: c.sdkAppId,
     fromAccount: from,
     toAccount: to,
@@ -192,7 +193,7 @@ async function withdraw(c: EdgeCall, body: JsonObject): Promise<JsonObject> {
   const to = accountField(body, ['To_Account'], ErrorCode.INVALID_PARAMETER);
   const key = body['MsgKey'];
   if (typeof key !== 'string') throw new MeridianError(ErrorCode.MSG_KEY_INVALID, 'MsgKey is required');
-  await chat(c).recallMessage({ sdkAppId: c.sdkAppId, fromAccount: from, toAccount: to, msgKey: key, byAdmin: true, operatorAccount: '' });
+  await chat(c).recallMessage({ sdkAppId: c.sdkAppId, fromAccount: from, toAccount: to, msgKey: key, byAdmin: true, operatorAccount: '', origin: originOf(c) });
   return {};
 }
 
@@ -250,7 +251,7 @@ export const C2C_COMMANDS: EdgeRow[] = [
     rest: 'openim/sendmsg',
     service: 'chat',
     schema: checkedByHandler,
-    doc: '`From_Account?`, `To_Account`, `MsgRandom`, `MsgBody`, `MsgLifeTime?` (0 = online only), `SyncOtherMachine?`, `CloudCustomData?`, `OfflinePushInfo?` → `MsgTime`, `MsgKey`, `MsgSeq`; 90003/90005/90012/90026/90002/90010/93000',
+    doc: '`From_Account?`, `To_Account`, `MsgRandom`, `MsgBody`, `MsgLifeTime?` (0 = online only), `SyncOtherMachine?`, `CloudCustomData?`, `OfflinePushInfo?` → `MsgTime`, `MsgKey`, `MsgSeq`; 90003/90005/90012/90026/90002/90010/93000; an `OfflinePushInfo` with a field of the wrong type 90001, nothing stored',
     run: sendmsg,
   }),
   runRow({

@@ -38,13 +38,14 @@ const num = (body: Record<string, unknown>, k: string): number => {
 export const CHAT_WS_COMMANDS = legacyWsRows('chat', 'docs/protocol.md, 1:1 chat', [
   {
     cmd: 'chat.send',
-    handle: async ({ session, clients }, body) => {
+    handle: async ({ session, clients, origin }, body) => {
       const to = body['To_Account'];
       const random = body['MsgRandom'];
       if (typeof to !== 'string') throw new MeridianError(ErrorCode.TO_ACCOUNT_MISSING, 'To_Account is required');
       if (typeof random !== 'number') throw new MeridianError(ErrorCode.MSG_RANDOM_INVALID, 'MsgRandom is required');
       const life = body['MsgLifeTime'];
       const res = await clients.service<chatV1.ChatServiceClient>('chat', session.homeRegion).sendMessage({
+        origin,
         sdkAppId: session.sdkAppId,
         fromAccount: session.userId,
         toAccount: to,
@@ -64,11 +65,12 @@ export const CHAT_WS_COMMANDS = legacyWsRows('chat', 'docs/protocol.md, 1:1 chat
   },
   {
     cmd: 'chat.recall',
-    handle: async ({ session, clients }, body) => {
+    handle: async ({ session, clients, origin }, body) => {
       const peer = body['peer'];
       const key = body['MsgKey'];
       if (typeof peer !== 'string' || typeof key !== 'string') throw new MeridianError(ErrorCode.INVALID_PARAMETER, 'peer and MsgKey are required');
       await clients.service<chatV1.ChatServiceClient>('chat', session.homeRegion).recallMessage({
+        origin,
         sdkAppId: session.sdkAppId,
         fromAccount: session.userId,
         toAccount: peer,
@@ -97,8 +99,9 @@ export const CHAT_WS_COMMANDS = legacyWsRows('chat', 'docs/protocol.md, 1:1 chat
   },
   {
     cmd: 'chat.read',
-    handle: async ({ session, clients }, body) => {
+    handle: async ({ session, clients, origin }, body) => {
       const res = await clients.service<chatV1.ChatServiceClient>('chat', session.homeRegion).reportRead({
+        origin,
         sdkAppId: session.sdkAppId,
         account: session.userId,
         peer: str(body, 'peer'),

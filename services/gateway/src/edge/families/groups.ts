@@ -1,7 +1,7 @@
 import { ownedByService, type JsonObject } from '@meridian/contracts';
 import type { groupV1 } from '@meridian/proto';
 import { roomKey } from '../../ws/live-rooms';
-import { callRow, rpc, type EdgeCall, type EdgeRow } from '../edge-command';
+import { callRow, originOf, rpc, type EdgeCall, type EdgeRow } from '../edge-command';
 
 const group = rpc<groupV1.GroupServiceClient>('group');
 
@@ -122,6 +122,7 @@ function groupRow(command: string, faces: { rest?: string; ws?: string }): EdgeR
     doc: DOCS[command] ?? "Tencent's fields (validated by the group service)",
     call: group('execute'),
     request: (c, body) => ({
+      origin: originOf(c),
       sdkAppId: c.sdkAppId,
       command,
       operator: c.operator,

@@ -1,6 +1,6 @@
 import { portraitGetSchema, portraitSetSchema, registerTokenSchema, wsProfileGetSchema, wsProfileSetSchema, type JsonObject } from '@meridian/contracts';
 import type { pushV1, relationshipV1 } from '@meridian/proto';
-import { callRow, rpc, type EdgeRow } from '../edge-command';
+import { callRow, originOf, rpc, type EdgeRow } from '../edge-command';
 
 const relationship = rpc<relationshipV1.RelationshipServiceClient>('relationship');
 const push = rpc<pushV1.PushServiceClient>('push');
@@ -39,7 +39,7 @@ export const PROFILE_COMMANDS: EdgeRow[] = [
     schema: portraitSetSchema,
     doc: "`From_Account`, `ProfileItem:[{Tag, Value}]` (strings as JSON strings, uint32/integer fields as numbers): all items are checked before any is stored; 40003 unknown account, 40009 unknown tag, 40601 over 500 bytes (or a custom field's length), 40605 bad standard value (enumeration, uint32 range, Location > 16 B), 40610 wrong type; the user's devices get a `profile_changed` push",
     call: relationship('setProfile'),
-    request: (c, i) => ({ sdkAppId: c.sdkAppId, userId: i.From_Account, items: items(i.ProfileItem), byAdmin: true, fromLoginId: '' }),
+    request: (c, i) => ({ sdkAppId: c.sdkAppId, userId: i.From_Account, items: items(i.ProfileItem), byAdmin: true, fromLoginId: '', origin: originOf(c) }),
   }),
   callRow({
     ws: 'profile.get',
@@ -54,7 +54,7 @@ export const PROFILE_COMMANDS: EdgeRow[] = [
     schema: wsProfileSetSchema,
     doc: "`items:[{Tag, Value}]`: the caller's own profile",
     call: relationship('setProfile'),
-    request: (c, i) => ({ sdkAppId: c.sdkAppId, userId: c.operator, items: items(i.items), byAdmin: false, fromLoginId: c.loginId }),
+    request: (c, i) => ({ sdkAppId: c.sdkAppId, userId: c.operator, items: items(i.items), byAdmin: false, fromLoginId: c.loginId, origin: originOf(c) }),
   }),
   callRow({
     ws: 'push.register_token',

@@ -32,10 +32,11 @@ const me = (session: { sdkAppId: number; userId: string }) => ({ sdkAppId: sessi
 export const RELATIONSHIP_WS_COMMANDS = legacyWsRows('relationship', 'docs/protocol.md, relationship chain', [
   {
     cmd: 'friend.add',
-    handle: async ({ session, clients }, body) => {
+    handle: async ({ session, clients, origin }, body) => {
       const list = body['items'];
       if (!Array.isArray(list) || list.length < 1 || list.length > 100) throw new MeridianError(ErrorCode.SNS_INVALID_PARAMETER, 'items must hold 1-100 friends to add');
       const res = await rel(clients, session.homeRegion).addFriends({
+        origin,
         ...me(session),
         items: list.map((raw) => {
           const i = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
@@ -57,8 +58,9 @@ export const RELATIONSHIP_WS_COMMANDS = legacyWsRows('relationship', 'docs/proto
   },
   {
     cmd: 'friend.respond',
-    handle: async ({ session, clients }, body) => {
+    handle: async ({ session, clients, origin }, body) => {
       await rel(clients, session.homeRegion).respondFriendRequest({
+        origin,
         sdkAppId: session.sdkAppId,
         account: session.userId,
         requester: str(body, 'userId'),
@@ -78,8 +80,8 @@ export const RELATIONSHIP_WS_COMMANDS = legacyWsRows('relationship', 'docs/proto
   },
   {
     cmd: 'friend.delete',
-    handle: async ({ session, clients }, body) => ({
-      results: items((await rel(clients, session.homeRegion).deleteFriends({ ...me(session), toAccounts: accounts(body), deleteType: str(body, 'deleteType', 'Delete_Type_Both') })).results),
+    handle: async ({ session, clients, origin }, body) => ({
+      results: items((await rel(clients, session.homeRegion).deleteFriends({ ...me(session), toAccounts: accounts(body), deleteType: str(body, 'deleteType', 'Delete_Type_Both'), origin })).results),
     }),
   },
   {
@@ -123,7 +125,9 @@ export const RELATIONSHIP_WS_COMMANDS = legacyWsRows('relationship', 'docs/proto
   },
   {
     cmd: 'friend.group_delete',
-    handle: async ({ session, clients }, body) => ({ sequence: Number((await rel(clients, session.homeRegion).deleteFriendGroups({ ...me(session), groupNames: strings(body, 'names') })).sequence) }),
+    handle: async ({ session, clients }, body) => ({
+      sequence: Number((await rel(clients, session.homeRegion).deleteFriendGroups({ ...me(session), groupNames: strings(body, 'names') })).sequence),
+    }),
   },
   {
     cmd: 'friend.group_rename',
@@ -140,14 +144,14 @@ export const RELATIONSHIP_WS_COMMANDS = legacyWsRows('relationship', 'docs/proto
   },
   {
     cmd: 'blacklist.add',
-    handle: async ({ session, clients }, body) => ({
-      results: items((await rel(clients, session.homeRegion).addBlacklist({ sdkAppId: session.sdkAppId, fromAccount: session.userId, toAccounts: accounts(body) })).results),
+    handle: async ({ session, clients, origin }, body) => ({
+      results: items((await rel(clients, session.homeRegion).addBlacklist({ sdkAppId: session.sdkAppId, fromAccount: session.userId, toAccounts: accounts(body), origin })).results),
     }),
   },
   {
     cmd: 'blacklist.delete',
-    handle: async ({ session, clients }, body) => ({
-      results: items((await rel(clients, session.homeRegion).deleteBlacklist({ sdkAppId: session.sdkAppId, fromAccount: session.userId, toAccounts: accounts(body) })).results),
+    handle: async ({ session, clients, origin }, body) => ({
+      results: items((await rel(clients, session.homeRegion).deleteBlacklist({ sdkAppId: session.sdkAppId, fromAccount: session.userId, toAccounts: accounts(body), origin })).results),
     }),
   },
   {

@@ -2,7 +2,7 @@ import { ErrorCode, MeridianError, isValidUserId } from '@meridian/contracts';
 import type { relationshipV1 } from '@meridian/proto';
 import { uintField } from '../../rest/body';
 import type { JsonObject } from '@meridian/contracts';
-import { runRow, type EdgeCall, type EdgeRow } from '../edge-command';
+import { originOf, runRow, type EdgeCall, type EdgeRow } from '../edge-command';
 import { checkedByHandler } from '../legacy-body';
 
 const BATCH_MAX = 1000;
@@ -74,7 +74,7 @@ async function friendAdd(c: EdgeCall, body: JsonObject): Promise<JsonObject> {
   if (addType !== 'Add_Type_Both' && addType !== 'Add_Type_Single') throw new MeridianError(ErrorCode.SNS_INVALID_PARAMETER, 'AddType is Add_Type_Both or Add_Type_Single');
   const force = body['ForceAddFlags'];
   if (force !== undefined && force !== 0 && force !== 1) throw new MeridianError(ErrorCode.SNS_INVALID_PARAMETER, 'ForceAddFlags is 0 or 1');
-  const res = await rel(c).addFriends({ sdkAppId: c.sdkAppId, fromAccount: from, items, addType, force: force === 1 });
+  const res = await rel(c).addFriends({ sdkAppId: c.sdkAppId, fromAccount: from, items, addType, force: force === 1, origin: originOf(c) });
   return { ResultItem: resultItems(res.results), Fail_Account: res.failAccounts };
 }
 
@@ -95,12 +95,12 @@ async function friendUpdate(c: EdgeCall, body: JsonObject): Promise<JsonObject> 
 }
 
 async function friendDelete(c: EdgeCall, body: JsonObject): Promise<JsonObject> {
-  const res = await rel(c).deleteFriends({ sdkAppId: c.sdkAppId, fromAccount: owner(body), toAccounts: targets(body), deleteType: str(body, 'DeleteType') });
+  const res = await rel(c).deleteFriends({ sdkAppId: c.sdkAppId, fromAccount: owner(body), toAccounts: targets(body), deleteType: str(body, 'DeleteType'), origin: originOf(c) });
   return { ResultItem: resultItems(res.results), Fail_Account: res.failAccounts };
 }
 
 async function friendDeleteAll(c: EdgeCall, body: JsonObject): Promise<JsonObject> {
-  await rel(c).deleteAllFriends({ sdkAppId: c.sdkAppId, fromAccount: owner(body), deleteType: str(body, 'DeleteType') });
+  await rel(c).deleteAllFriends({ sdkAppId: c.sdkAppId, fromAccount: owner(body), deleteType: str(body, 'DeleteType'), origin: originOf(c) });
   return {};
 }
 
@@ -171,12 +171,12 @@ async function groupGet(c: EdgeCall, body: JsonObject): Promise<JsonObject> {
 }
 
 async function blacklistAdd(c: EdgeCall, body: JsonObject): Promise<JsonObject> {
-  const res = await rel(c).addBlacklist({ sdkAppId: c.sdkAppId, fromAccount: owner(body), toAccounts: targets(body) });
+  const res = await rel(c).addBlacklist({ sdkAppId: c.sdkAppId, fromAccount: owner(body), toAccounts: targets(body), origin: originOf(c) });
   return { ResultItem: resultItems(res.results), Fail_Account: res.failAccounts };
 }
 
 async function blacklistDelete(c: EdgeCall, body: JsonObject): Promise<JsonObject> {
-  const res = await rel(c).deleteBlacklist({ sdkAppId: c.sdkAppId, fromAccount: owner(body), toAccounts: targets(body) });
+  const res = await rel(c).deleteBlacklist({ sdkAppId: c.sdkAppId, fromAccount: owner(body), toAccounts: targets(body), origin: originOf(c) });
   return { ResultItem: resultItems(res.results), Fail_Account: res.failAccounts };
 }
 

@@ -8,6 +8,7 @@
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import { GrpcMethod, GrpcStreamMethod } from "@nestjs/microservices";
 import { Observable } from "rxjs";
+import { Origin } from "../../events/v1/origin";
 
 export const protobufPackage = "meridian.chat.v1";
 
@@ -59,6 +60,8 @@ export interface ReportReadRequest {
   readTime: string;
   /** The reporting device, which needs no copy of its own report. */
   loginId: string;
+  /** Who asked (Tencent OptPlatform, ClientIP, operator), passed on to callbacks and events. */
+  origin: Origin | undefined;
 }
 
 export interface ReportReadResponse {
@@ -157,6 +160,8 @@ export interface RecallMessageRequest {
   byAdmin: boolean;
   /** The account asking (client recalls): must be the sender. */
   operatorAccount: string;
+  /** Who asked (Tencent OptPlatform, ClientIP, operator), passed on to callbacks and events. */
+  origin: Origin | undefined;
 }
 
 export interface RecallMessageResponse {
@@ -183,6 +188,8 @@ export interface SendMessageRequest {
   noCallbacks: boolean;
   /** Tencent ForbidCallbackControl: ForbidBeforeSendMsgCallback, ForbidAfterSendMsgCallback. */
   forbidCallbackControl: string[];
+  /** Who asked (Tencent OptPlatform, ClientIP, operator), passed on to callbacks and events. */
+  origin: Origin | undefined;
 }
 
 export interface SendMessageResponse {
@@ -606,7 +613,7 @@ export const ModifyMessageResponse: MessageFns<ModifyMessageResponse> = {
 };
 
 function createBaseReportReadRequest(): ReportReadRequest {
-  return { sdkAppId: 0, account: "", peer: "", readSeq: "0", readTime: "0", loginId: "" };
+  return { sdkAppId: 0, account: "", peer: "", readSeq: "0", readTime: "0", loginId: "", origin: undefined };
 }
 
 export const ReportReadRequest: MessageFns<ReportReadRequest> = {
@@ -628,6 +635,9 @@ export const ReportReadRequest: MessageFns<ReportReadRequest> = {
     }
     if (message.loginId !== "") {
       writer.uint32(50).string(message.loginId);
+    }
+    if (message.origin !== undefined) {
+      Origin.encode(message.origin, writer.uint32(58).fork()).join();
     }
     return writer;
   },
@@ -691,6 +701,14 @@ export const ReportReadRequest: MessageFns<ReportReadRequest> = {
             }
 
             message.loginId = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.origin = Origin.decode(reader, reader.uint32());
             continue;
           }
         }
@@ -1585,7 +1603,15 @@ export const PinConversationResponse: MessageFns<PinConversationResponse> = {
 };
 
 function createBaseRecallMessageRequest(): RecallMessageRequest {
-  return { sdkAppId: 0, fromAccount: "", toAccount: "", msgKey: "", byAdmin: false, operatorAccount: "" };
+  return {
+    sdkAppId: 0,
+    fromAccount: "",
+    toAccount: "",
+    msgKey: "",
+    byAdmin: false,
+    operatorAccount: "",
+    origin: undefined,
+  };
 }
 
 export const RecallMessageRequest: MessageFns<RecallMessageRequest> = {
@@ -1607,6 +1633,9 @@ export const RecallMessageRequest: MessageFns<RecallMessageRequest> = {
     }
     if (message.operatorAccount !== "") {
       writer.uint32(50).string(message.operatorAccount);
+    }
+    if (message.origin !== undefined) {
+      Origin.encode(message.origin, writer.uint32(58).fork()).join();
     }
     return writer;
   },
@@ -1672,6 +1701,14 @@ export const RecallMessageRequest: MessageFns<RecallMessageRequest> = {
             message.operatorAccount = reader.string();
             continue;
           }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.origin = Origin.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1735,6 +1772,7 @@ function createBaseSendMessageRequest(): SendMessageRequest {
     sendMsgControl: [],
     noCallbacks: false,
     forbidCallbackControl: [],
+    origin: undefined,
   };
 }
 
@@ -1778,6 +1816,9 @@ export const SendMessageRequest: MessageFns<SendMessageRequest> = {
     }
     for (const v of message.forbidCallbackControl) {
       writer.uint32(106).string(v!);
+    }
+    if (message.origin !== undefined) {
+      Origin.encode(message.origin, writer.uint32(114).fork()).join();
     }
     return writer;
   },
@@ -1897,6 +1938,14 @@ export const SendMessageRequest: MessageFns<SendMessageRequest> = {
             }
 
             message.forbidCallbackControl.push(reader.string());
+            continue;
+          }
+          case 14: {
+            if (tag !== 114) {
+              break;
+            }
+
+            message.origin = Origin.decode(reader, reader.uint32());
             continue;
           }
         }

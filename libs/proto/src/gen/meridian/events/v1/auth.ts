@@ -23,6 +23,8 @@ export interface UserStateChangedEvent {
   gatewayInstance: string;
   /** Sessions the user still has after this change. */
   onlineSessions: number;
+  /** The client's address at login (State.StateChange ClientIP); empty for sessions older than it. */
+  clientIp: string;
 }
 
 /**
@@ -72,6 +74,7 @@ function createBaseUserStateChangedEvent(): UserStateChangedEvent {
     gatewayRegion: "",
     gatewayInstance: "",
     onlineSessions: 0,
+    clientIp: "",
   };
 }
 
@@ -100,6 +103,9 @@ export const UserStateChangedEvent: MessageFns<UserStateChangedEvent> = {
     }
     if (message.onlineSessions !== 0) {
       writer.uint32(64).uint32(message.onlineSessions);
+    }
+    if (message.clientIp !== "") {
+      writer.uint32(74).string(message.clientIp);
     }
     return writer;
   },
@@ -179,6 +185,14 @@ export const UserStateChangedEvent: MessageFns<UserStateChangedEvent> = {
             }
 
             message.onlineSessions = reader.uint32();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.clientIp = reader.string();
             continue;
           }
         }

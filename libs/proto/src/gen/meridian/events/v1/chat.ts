@@ -6,6 +6,7 @@
 
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
+import { Origin } from "./origin";
 
 export const protobufPackage = "meridian.events.v1";
 
@@ -39,6 +40,8 @@ export interface C2cMessageStoredEvent {
   imported: number;
   /** True when no after-send callback may fire (batchsendmsg, ForbidAfterSendMsgCallback). */
   noCallbacks: boolean;
+  /** Who sent it (after-callbacks: OptPlatform, ClientIP). */
+  origin: Origin | undefined;
 }
 
 /** A stored C2C message was recalled (by its sender or an admin). Key: the conversation id. */
@@ -51,6 +54,7 @@ export interface C2cMessageRecalledEvent {
   byAdmin: boolean;
   /** Unix seconds of the recall. */
   recallTime: string;
+  origin: Origin | undefined;
 }
 
 /** An admin overwrote a stored message's content. Key: the conversation id. */
@@ -73,6 +77,7 @@ export interface C2cReadReportedEvent {
   /** Unix seconds of the last message read. */
   lastReadTime: string;
   unreadMsgNum: number;
+  origin: Origin | undefined;
 }
 
 export const MERIDIAN_EVENTS_V1_PACKAGE_NAME = "meridian.events.v1";
@@ -95,6 +100,7 @@ function createBaseC2cMessageStoredEvent(): C2cMessageStoredEvent {
     expiresAt: "0",
     imported: 0,
     noCallbacks: false,
+    origin: undefined,
   };
 }
 
@@ -147,6 +153,9 @@ export const C2cMessageStoredEvent: MessageFns<C2cMessageStoredEvent> = {
     }
     if (message.noCallbacks !== false) {
       writer.uint32(128).bool(message.noCallbacks);
+    }
+    if (message.origin !== undefined) {
+      Origin.encode(message.origin, writer.uint32(138).fork()).join();
     }
     return writer;
   },
@@ -292,6 +301,14 @@ export const C2cMessageStoredEvent: MessageFns<C2cMessageStoredEvent> = {
             message.noCallbacks = reader.bool();
             continue;
           }
+          case 17: {
+            if (tag !== 138) {
+              break;
+            }
+
+            message.origin = Origin.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -314,6 +331,7 @@ function createBaseC2cMessageRecalledEvent(): C2cMessageRecalledEvent {
     msgKey: "",
     byAdmin: false,
     recallTime: "0",
+    origin: undefined,
   };
 }
 
@@ -339,6 +357,9 @@ export const C2cMessageRecalledEvent: MessageFns<C2cMessageRecalledEvent> = {
     }
     if (message.recallTime !== "0") {
       writer.uint32(56).int64(message.recallTime);
+    }
+    if (message.origin !== undefined) {
+      Origin.encode(message.origin, writer.uint32(66).fork()).join();
     }
     return writer;
   },
@@ -410,6 +431,14 @@ export const C2cMessageRecalledEvent: MessageFns<C2cMessageRecalledEvent> = {
             }
 
             message.recallTime = reader.int64().toString();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.origin = Origin.decode(reader, reader.uint32());
             continue;
           }
         }
@@ -546,7 +575,15 @@ export const C2cMessageModifiedEvent: MessageFns<C2cMessageModifiedEvent> = {
 };
 
 function createBaseC2cReadReportedEvent(): C2cReadReportedEvent {
-  return { conversationId: "", reportAccount: "", peerAccount: "", readSeq: "0", lastReadTime: "0", unreadMsgNum: 0 };
+  return {
+    conversationId: "",
+    reportAccount: "",
+    peerAccount: "",
+    readSeq: "0",
+    lastReadTime: "0",
+    unreadMsgNum: 0,
+    origin: undefined,
+  };
 }
 
 export const C2cReadReportedEvent: MessageFns<C2cReadReportedEvent> = {
@@ -568,6 +605,9 @@ export const C2cReadReportedEvent: MessageFns<C2cReadReportedEvent> = {
     }
     if (message.unreadMsgNum !== 0) {
       writer.uint32(48).uint32(message.unreadMsgNum);
+    }
+    if (message.origin !== undefined) {
+      Origin.encode(message.origin, writer.uint32(58).fork()).join();
     }
     return writer;
   },
@@ -631,6 +671,14 @@ export const C2cReadReportedEvent: MessageFns<C2cReadReportedEvent> = {
             }
 
             message.unreadMsgNum = reader.uint32();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.origin = Origin.decode(reader, reader.uint32());
             continue;
           }
         }

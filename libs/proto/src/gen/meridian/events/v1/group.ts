@@ -6,6 +6,7 @@
 
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
+import { Origin } from "./origin";
 
 export const protobufPackage = "meridian.events.v1";
 
@@ -29,6 +30,11 @@ export interface GroupMessageStoredEvent {
   priority: string;
   /** True when no after-send callback may fire (ForbidCallbackControl ForbidAfterSendMsgCallback). */
   noCallbacks: boolean;
+  /**
+   * Who asked for the send: the app admin for a REST send on behalf of a member
+   * (Tencent Operator_Account), the sender for a client send.
+   */
+  origin: Origin | undefined;
 }
 
 /**
@@ -40,13 +46,15 @@ export interface GroupChangedEvent {
   groupType: string;
   /**
    * "Created", "MemberJoined", "MemberQuit", "MemberKicked", "InfoChanged", "OwnerChanged",
-   * "Destroyed", "MsgRecalled", "MemberMuted", "RoleChanged".
+   * "Destroyed", "MsgRecalled", "MemberMuted", "RoleChanged", "SendMsgFailed" (a refused send, for
+   * Group.CallbackSendMsgException; detail holds the message and ErrorCode / ErrorInfo).
    */
   change: string;
   operator: string;
   members: string[];
   /** Details as JSON text (Tencent's callback fields for the change). */
   detailJson: Uint8Array;
+  origin: Origin | undefined;
 }
 
 export const MERIDIAN_EVENTS_V1_PACKAGE_NAME = "meridian.events.v1";
@@ -64,6 +72,7 @@ function createBaseGroupMessageStoredEvent(): GroupMessageStoredEvent {
     onlineOnly: false,
     priority: "",
     noCallbacks: false,
+    origin: undefined,
   };
 }
 
@@ -101,6 +110,9 @@ export const GroupMessageStoredEvent: MessageFns<GroupMessageStoredEvent> = {
     }
     if (message.noCallbacks !== false) {
       writer.uint32(88).bool(message.noCallbacks);
+    }
+    if (message.origin !== undefined) {
+      Origin.encode(message.origin, writer.uint32(98).fork()).join();
     }
     return writer;
   },
@@ -206,6 +218,14 @@ export const GroupMessageStoredEvent: MessageFns<GroupMessageStoredEvent> = {
             message.noCallbacks = reader.bool();
             continue;
           }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.origin = Origin.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -220,7 +240,15 @@ export const GroupMessageStoredEvent: MessageFns<GroupMessageStoredEvent> = {
 };
 
 function createBaseGroupChangedEvent(): GroupChangedEvent {
-  return { groupId: "", groupType: "", change: "", operator: "", members: [], detailJson: new Uint8Array(0) };
+  return {
+    groupId: "",
+    groupType: "",
+    change: "",
+    operator: "",
+    members: [],
+    detailJson: new Uint8Array(0),
+    origin: undefined,
+  };
 }
 
 export const GroupChangedEvent: MessageFns<GroupChangedEvent> = {
@@ -242,6 +270,9 @@ export const GroupChangedEvent: MessageFns<GroupChangedEvent> = {
     }
     if (message.detailJson.length !== 0) {
       writer.uint32(50).bytes(message.detailJson);
+    }
+    if (message.origin !== undefined) {
+      Origin.encode(message.origin, writer.uint32(58).fork()).join();
     }
     return writer;
   },
@@ -305,6 +336,14 @@ export const GroupChangedEvent: MessageFns<GroupChangedEvent> = {
             }
 
             message.detailJson = reader.bytes();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.origin = Origin.decode(reader, reader.uint32());
             continue;
           }
         }

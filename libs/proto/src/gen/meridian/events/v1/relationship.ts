@@ -6,6 +6,7 @@
 
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
+import { Origin } from "./origin";
 
 export const protobufPackage = "meridian.events.v1";
 
@@ -17,6 +18,8 @@ export interface ProfileChangedEvent {
   /** The changed items: tag and JSON value text. */
   items: ProfileChangedItem[];
   byAdmin: boolean;
+  /** Operator: the identifier that made the change (Tencent Operator_Account). */
+  origin: Origin | undefined;
 }
 
 export interface ProfileChangedItem {
@@ -32,6 +35,7 @@ export interface BlacklistChangedEvent {
   fromAccount: string;
   toAccounts: string[];
   added: boolean;
+  origin: Origin | undefined;
 }
 
 /**
@@ -43,6 +47,12 @@ export interface FriendsChangedEvent {
   added: boolean;
   /** For additions: "Add" (request accepted or no verification), "Import", "Response". */
   reason: string;
+  /** For REST calls the operator is the app admin (Tencent Admin_Account). */
+  origin:
+    | Origin
+    | undefined;
+  /** ForceAddFlags 1 (Tencent ForceFlag). */
+  forced: boolean;
 }
 
 export interface FriendPair {
@@ -53,7 +63,7 @@ export interface FriendPair {
 export const MERIDIAN_EVENTS_V1_PACKAGE_NAME = "meridian.events.v1";
 
 function createBaseProfileChangedEvent(): ProfileChangedEvent {
-  return { userId: "", items: [], byAdmin: false };
+  return { userId: "", items: [], byAdmin: false, origin: undefined };
 }
 
 export const ProfileChangedEvent: MessageFns<ProfileChangedEvent> = {
@@ -66,6 +76,9 @@ export const ProfileChangedEvent: MessageFns<ProfileChangedEvent> = {
     }
     if (message.byAdmin !== false) {
       writer.uint32(24).bool(message.byAdmin);
+    }
+    if (message.origin !== undefined) {
+      Origin.encode(message.origin, writer.uint32(34).fork()).join();
     }
     return writer;
   },
@@ -105,6 +118,14 @@ export const ProfileChangedEvent: MessageFns<ProfileChangedEvent> = {
             }
 
             message.byAdmin = reader.bool();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.origin = Origin.decode(reader, reader.uint32());
             continue;
           }
         }
@@ -178,7 +199,7 @@ export const ProfileChangedItem: MessageFns<ProfileChangedItem> = {
 };
 
 function createBaseBlacklistChangedEvent(): BlacklistChangedEvent {
-  return { fromAccount: "", toAccounts: [], added: false };
+  return { fromAccount: "", toAccounts: [], added: false, origin: undefined };
 }
 
 export const BlacklistChangedEvent: MessageFns<BlacklistChangedEvent> = {
@@ -191,6 +212,9 @@ export const BlacklistChangedEvent: MessageFns<BlacklistChangedEvent> = {
     }
     if (message.added !== false) {
       writer.uint32(24).bool(message.added);
+    }
+    if (message.origin !== undefined) {
+      Origin.encode(message.origin, writer.uint32(34).fork()).join();
     }
     return writer;
   },
@@ -232,6 +256,14 @@ export const BlacklistChangedEvent: MessageFns<BlacklistChangedEvent> = {
             message.added = reader.bool();
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.origin = Origin.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -246,7 +278,7 @@ export const BlacklistChangedEvent: MessageFns<BlacklistChangedEvent> = {
 };
 
 function createBaseFriendsChangedEvent(): FriendsChangedEvent {
-  return { pairs: [], added: false, reason: "" };
+  return { pairs: [], added: false, reason: "", origin: undefined, forced: false };
 }
 
 export const FriendsChangedEvent: MessageFns<FriendsChangedEvent> = {
@@ -259,6 +291,12 @@ export const FriendsChangedEvent: MessageFns<FriendsChangedEvent> = {
     }
     if (message.reason !== "") {
       writer.uint32(26).string(message.reason);
+    }
+    if (message.origin !== undefined) {
+      Origin.encode(message.origin, writer.uint32(34).fork()).join();
+    }
+    if (message.forced !== false) {
+      writer.uint32(40).bool(message.forced);
     }
     return writer;
   },
@@ -298,6 +336,22 @@ export const FriendsChangedEvent: MessageFns<FriendsChangedEvent> = {
             }
 
             message.reason = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.origin = Origin.decode(reader, reader.uint32());
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.forced = reader.bool();
             continue;
           }
         }

@@ -8,6 +8,7 @@
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import { GrpcMethod, GrpcStreamMethod } from "@nestjs/microservices";
 import { Observable } from "rxjs";
+import { Origin } from "../../events/v1/origin";
 
 export const protobufPackage = "meridian.group.v1";
 
@@ -69,6 +70,8 @@ export interface ExecuteRequest {
    */
   gatewayAddress: string;
   gatewayRegion: string;
+  /** Who asked (Tencent OptPlatform, ClientIP, operator), passed on to callbacks and events. */
+  origin: Origin | undefined;
 }
 
 export interface ExecuteResponse {
@@ -483,6 +486,7 @@ function createBaseExecuteRequest(): ExecuteRequest {
     loginId: "",
     gatewayAddress: "",
     gatewayRegion: "",
+    origin: undefined,
   };
 }
 
@@ -511,6 +515,9 @@ export const ExecuteRequest: MessageFns<ExecuteRequest> = {
     }
     if (message.gatewayRegion !== "") {
       writer.uint32(66).string(message.gatewayRegion);
+    }
+    if (message.origin !== undefined) {
+      Origin.encode(message.origin, writer.uint32(74).fork()).join();
     }
     return writer;
   },
@@ -590,6 +597,14 @@ export const ExecuteRequest: MessageFns<ExecuteRequest> = {
             }
 
             message.gatewayRegion = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.origin = Origin.decode(reader, reader.uint32());
             continue;
           }
         }

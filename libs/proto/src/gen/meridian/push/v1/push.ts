@@ -180,6 +180,21 @@ export interface RegisterDeviceTokenRequest {
 export interface RegisterDeviceTokenResponse {
 }
 
+export interface GetPushPlatformsRequest {
+  sdkAppId: number;
+  /** At most 500 (query_online_status's batch). */
+  userIds: string[];
+}
+
+export interface PushPlatform {
+  userId: string;
+  platform: string;
+}
+
+export interface GetPushPlatformsResponse {
+  registrations: PushPlatform[];
+}
+
 export interface SetProviderConfigRequest {
   sdkAppId: number;
   /** apns, fcm or webhook. */
@@ -2031,6 +2046,166 @@ export const RegisterDeviceTokenResponse: MessageFns<RegisterDeviceTokenResponse
   },
 };
 
+function createBaseGetPushPlatformsRequest(): GetPushPlatformsRequest {
+  return { sdkAppId: 0, userIds: [] };
+}
+
+export const GetPushPlatformsRequest: MessageFns<GetPushPlatformsRequest> = {
+  encode(message: GetPushPlatformsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sdkAppId !== 0) {
+      writer.uint32(8).uint32(message.sdkAppId);
+    }
+    for (const v of message.userIds) {
+      writer.uint32(18).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetPushPlatformsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetPushPlatformsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.sdkAppId = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.userIds.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBasePushPlatform(): PushPlatform {
+  return { userId: "", platform: "" };
+}
+
+export const PushPlatform: MessageFns<PushPlatform> = {
+  encode(message: PushPlatform, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.userId !== "") {
+      writer.uint32(10).string(message.userId);
+    }
+    if (message.platform !== "") {
+      writer.uint32(18).string(message.platform);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PushPlatform {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePushPlatform();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.platform = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseGetPushPlatformsResponse(): GetPushPlatformsResponse {
+  return { registrations: [] };
+}
+
+export const GetPushPlatformsResponse: MessageFns<GetPushPlatformsResponse> = {
+  encode(message: GetPushPlatformsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.registrations) {
+      PushPlatform.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetPushPlatformsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetPushPlatformsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.registrations.push(PushPlatform.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
 function createBaseSetProviderConfigRequest(): SetProviderConfigRequest {
   return { sdkAppId: 0, provider: "", config: new Uint8Array(0) };
 }
@@ -2168,6 +2343,10 @@ export interface PushServiceClient {
 
   registerDeviceToken(request: RegisterDeviceTokenRequest): Observable<RegisterDeviceTokenResponse>;
 
+  /** Which of these users have an offline push registration, on which platforms (query_online_status PushOnline). */
+
+  getPushPlatforms(request: GetPushPlatformsRequest): Observable<GetPushPlatformsResponse>;
+
   /** An app's credentials for one offline push provider (apns, fcm, webhook). */
 
   setProviderConfig(request: SetProviderConfigRequest): Observable<SetProviderConfigResponse>;
@@ -2231,6 +2410,12 @@ export interface PushServiceController {
     request: RegisterDeviceTokenRequest,
   ): Promise<RegisterDeviceTokenResponse> | Observable<RegisterDeviceTokenResponse> | RegisterDeviceTokenResponse;
 
+  /** Which of these users have an offline push registration, on which platforms (query_online_status PushOnline). */
+
+  getPushPlatforms(
+    request: GetPushPlatformsRequest,
+  ): Promise<GetPushPlatformsResponse> | Observable<GetPushPlatformsResponse> | GetPushPlatformsResponse;
+
   /** An app's credentials for one offline push provider (apns, fcm, webhook). */
 
   setProviderConfig(
@@ -2253,6 +2438,7 @@ export function PushServiceControllerMethods() {
       "startBroadcast",
       "getBroadcast",
       "registerDeviceToken",
+      "getPushPlatforms",
       "setProviderConfig",
     ];
     for (const method of grpcMethods) {

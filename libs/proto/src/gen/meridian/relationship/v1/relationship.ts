@@ -8,6 +8,7 @@
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import { GrpcMethod, GrpcStreamMethod } from "@nestjs/microservices";
 import { Observable } from "rxjs";
+import { Origin } from "../../events/v1/origin";
 
 export const protobufPackage = "meridian.relationship.v1";
 
@@ -38,6 +39,8 @@ export interface AddFriendsRequest {
   addType: string;
   /** ForceAddFlags 1: no verification (admin). */
   force: boolean;
+  /** Who asked (Tencent OptPlatform, ClientIP, operator), passed on to callbacks and events. */
+  origin: Origin | undefined;
 }
 
 export interface AddFriendsResponse {
@@ -74,6 +77,8 @@ export interface RespondFriendRequestRequest {
   /** Response_Action_Agree, Response_Action_AgreeAndAdd or Response_Action_Reject. */
   action: string;
   remark: string;
+  /** Who asked (Tencent OptPlatform, ClientIP, operator), passed on to callbacks and events. */
+  origin: Origin | undefined;
 }
 
 export interface RespondFriendRequestResponse {
@@ -116,12 +121,16 @@ export interface DeleteFriendsRequest {
   toAccounts: string[];
   /** Delete_Type_Single (default) or Delete_Type_Both. */
   deleteType: string;
+  /** Who asked (Tencent OptPlatform, ClientIP, operator), passed on to callbacks and events. */
+  origin: Origin | undefined;
 }
 
 export interface DeleteAllFriendsRequest {
   sdkAppId: number;
   fromAccount: string;
   deleteType: string;
+  /** Who asked (Tencent OptPlatform, ClientIP, operator), passed on to callbacks and events. */
+  origin: Origin | undefined;
 }
 
 export interface DeleteAllFriendsResponse {
@@ -275,6 +284,8 @@ export interface SetProfileRequest {
   byAdmin: boolean;
   /** The client login that made the change (not pushed the change back); empty for REST. */
   fromLoginId: string;
+  /** Who asked (Tencent OptPlatform, ClientIP, operator), passed on to callbacks and events. */
+  origin: Origin | undefined;
 }
 
 export interface SetProfileResponse {
@@ -323,6 +334,8 @@ export interface AddBlacklistRequest {
   fromAccount: string;
   /** At most 1000. */
   toAccounts: string[];
+  /** Who asked (Tencent OptPlatform, ClientIP, operator), passed on to callbacks and events. */
+  origin: Origin | undefined;
 }
 
 export interface AddBlacklistResponse {
@@ -334,6 +347,8 @@ export interface DeleteBlacklistRequest {
   sdkAppId: number;
   fromAccount: string;
   toAccounts: string[];
+  /** Who asked (Tencent OptPlatform, ClientIP, operator), passed on to callbacks and events. */
+  origin: Origin | undefined;
 }
 
 export interface DeleteBlacklistResponse {
@@ -555,7 +570,7 @@ export const FriendAddItem: MessageFns<FriendAddItem> = {
 };
 
 function createBaseAddFriendsRequest(): AddFriendsRequest {
-  return { sdkAppId: 0, fromAccount: "", items: [], addType: "", force: false };
+  return { sdkAppId: 0, fromAccount: "", items: [], addType: "", force: false, origin: undefined };
 }
 
 export const AddFriendsRequest: MessageFns<AddFriendsRequest> = {
@@ -574,6 +589,9 @@ export const AddFriendsRequest: MessageFns<AddFriendsRequest> = {
     }
     if (message.force !== false) {
       writer.uint32(40).bool(message.force);
+    }
+    if (message.origin !== undefined) {
+      Origin.encode(message.origin, writer.uint32(50).fork()).join();
     }
     return writer;
   },
@@ -629,6 +647,14 @@ export const AddFriendsRequest: MessageFns<AddFriendsRequest> = {
             }
 
             message.force = reader.bool();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.origin = Origin.decode(reader, reader.uint32());
             continue;
           }
         }
@@ -941,7 +967,7 @@ export const ImportFriendsRequest: MessageFns<ImportFriendsRequest> = {
 };
 
 function createBaseRespondFriendRequestRequest(): RespondFriendRequestRequest {
-  return { sdkAppId: 0, account: "", requester: "", action: "", remark: "" };
+  return { sdkAppId: 0, account: "", requester: "", action: "", remark: "", origin: undefined };
 }
 
 export const RespondFriendRequestRequest: MessageFns<RespondFriendRequestRequest> = {
@@ -960,6 +986,9 @@ export const RespondFriendRequestRequest: MessageFns<RespondFriendRequestRequest
     }
     if (message.remark !== "") {
       writer.uint32(42).string(message.remark);
+    }
+    if (message.origin !== undefined) {
+      Origin.encode(message.origin, writer.uint32(50).fork()).join();
     }
     return writer;
   },
@@ -1015,6 +1044,14 @@ export const RespondFriendRequestRequest: MessageFns<RespondFriendRequestRequest
             }
 
             message.remark = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.origin = Origin.decode(reader, reader.uint32());
             continue;
           }
         }
@@ -1395,7 +1432,7 @@ export const UpdateFriendsRequest: MessageFns<UpdateFriendsRequest> = {
 };
 
 function createBaseDeleteFriendsRequest(): DeleteFriendsRequest {
-  return { sdkAppId: 0, fromAccount: "", toAccounts: [], deleteType: "" };
+  return { sdkAppId: 0, fromAccount: "", toAccounts: [], deleteType: "", origin: undefined };
 }
 
 export const DeleteFriendsRequest: MessageFns<DeleteFriendsRequest> = {
@@ -1411,6 +1448,9 @@ export const DeleteFriendsRequest: MessageFns<DeleteFriendsRequest> = {
     }
     if (message.deleteType !== "") {
       writer.uint32(34).string(message.deleteType);
+    }
+    if (message.origin !== undefined) {
+      Origin.encode(message.origin, writer.uint32(42).fork()).join();
     }
     return writer;
   },
@@ -1460,6 +1500,14 @@ export const DeleteFriendsRequest: MessageFns<DeleteFriendsRequest> = {
             message.deleteType = reader.string();
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.origin = Origin.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1474,7 +1522,7 @@ export const DeleteFriendsRequest: MessageFns<DeleteFriendsRequest> = {
 };
 
 function createBaseDeleteAllFriendsRequest(): DeleteAllFriendsRequest {
-  return { sdkAppId: 0, fromAccount: "", deleteType: "" };
+  return { sdkAppId: 0, fromAccount: "", deleteType: "", origin: undefined };
 }
 
 export const DeleteAllFriendsRequest: MessageFns<DeleteAllFriendsRequest> = {
@@ -1487,6 +1535,9 @@ export const DeleteAllFriendsRequest: MessageFns<DeleteAllFriendsRequest> = {
     }
     if (message.deleteType !== "") {
       writer.uint32(26).string(message.deleteType);
+    }
+    if (message.origin !== undefined) {
+      Origin.encode(message.origin, writer.uint32(34).fork()).join();
     }
     return writer;
   },
@@ -1526,6 +1577,14 @@ export const DeleteAllFriendsRequest: MessageFns<DeleteAllFriendsRequest> = {
             }
 
             message.deleteType = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.origin = Origin.decode(reader, reader.uint32());
             continue;
           }
         }
@@ -3049,7 +3108,7 @@ export const GetProfilesResponse: MessageFns<GetProfilesResponse> = {
 };
 
 function createBaseSetProfileRequest(): SetProfileRequest {
-  return { sdkAppId: 0, userId: "", items: [], byAdmin: false, fromLoginId: "" };
+  return { sdkAppId: 0, userId: "", items: [], byAdmin: false, fromLoginId: "", origin: undefined };
 }
 
 export const SetProfileRequest: MessageFns<SetProfileRequest> = {
@@ -3068,6 +3127,9 @@ export const SetProfileRequest: MessageFns<SetProfileRequest> = {
     }
     if (message.fromLoginId !== "") {
       writer.uint32(42).string(message.fromLoginId);
+    }
+    if (message.origin !== undefined) {
+      Origin.encode(message.origin, writer.uint32(50).fork()).join();
     }
     return writer;
   },
@@ -3123,6 +3185,14 @@ export const SetProfileRequest: MessageFns<SetProfileRequest> = {
             }
 
             message.fromLoginId = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.origin = Origin.decode(reader, reader.uint32());
             continue;
           }
         }
@@ -3527,7 +3597,7 @@ export const AccountResultItem: MessageFns<AccountResultItem> = {
 };
 
 function createBaseAddBlacklistRequest(): AddBlacklistRequest {
-  return { sdkAppId: 0, fromAccount: "", toAccounts: [] };
+  return { sdkAppId: 0, fromAccount: "", toAccounts: [], origin: undefined };
 }
 
 export const AddBlacklistRequest: MessageFns<AddBlacklistRequest> = {
@@ -3540,6 +3610,9 @@ export const AddBlacklistRequest: MessageFns<AddBlacklistRequest> = {
     }
     for (const v of message.toAccounts) {
       writer.uint32(26).string(v!);
+    }
+    if (message.origin !== undefined) {
+      Origin.encode(message.origin, writer.uint32(34).fork()).join();
     }
     return writer;
   },
@@ -3579,6 +3652,14 @@ export const AddBlacklistRequest: MessageFns<AddBlacklistRequest> = {
             }
 
             message.toAccounts.push(reader.string());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.origin = Origin.decode(reader, reader.uint32());
             continue;
           }
         }
@@ -3652,7 +3733,7 @@ export const AddBlacklistResponse: MessageFns<AddBlacklistResponse> = {
 };
 
 function createBaseDeleteBlacklistRequest(): DeleteBlacklistRequest {
-  return { sdkAppId: 0, fromAccount: "", toAccounts: [] };
+  return { sdkAppId: 0, fromAccount: "", toAccounts: [], origin: undefined };
 }
 
 export const DeleteBlacklistRequest: MessageFns<DeleteBlacklistRequest> = {
@@ -3665,6 +3746,9 @@ export const DeleteBlacklistRequest: MessageFns<DeleteBlacklistRequest> = {
     }
     for (const v of message.toAccounts) {
       writer.uint32(26).string(v!);
+    }
+    if (message.origin !== undefined) {
+      Origin.encode(message.origin, writer.uint32(34).fork()).join();
     }
     return writer;
   },
@@ -3704,6 +3788,14 @@ export const DeleteBlacklistRequest: MessageFns<DeleteBlacklistRequest> = {
             }
 
             message.toAccounts.push(reader.string());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.origin = Origin.decode(reader, reader.uint32());
             continue;
           }
         }
