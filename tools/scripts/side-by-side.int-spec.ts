@@ -109,12 +109,13 @@ describe('npm test beside another checkout (tools/scripts/side-by-side.mjs)', ()
   });
 
   it('refuses with the port named when something that is not a data plane holds one, and starts its own when all are free', async () => {
-    const [kafka, controller, mongo, pg] = await freePorts(4);
+    const [kafka, controller, mongo, pg, minio] = await freePorts(5);
     // Answers garbage and hangs up (a half-closed socket would keep close() waiting).
     const impostor = createServer((socket) => socket.end('not redis\r\n', () => socket.destroy()));
     servers.push(impostor);
     const redis = await listen(impostor);
-    const ports = { MERIDIAN_KAFKA_PORT: kafka!, MERIDIAN_KAFKA_CONTROLLER_PORT: controller!, MERIDIAN_MONGO_PORT: mongo!, MERIDIAN_PG_PORT: pg! };
+    // The object store's port too (the data plane has five servers since media landed).
+    const ports = { MERIDIAN_KAFKA_PORT: kafka!, MERIDIAN_KAFKA_CONTROLLER_PORT: controller!, MERIDIAN_MONGO_PORT: mongo!, MERIDIAN_PG_PORT: pg!, MERIDIAN_MINIO_PORT: minio! };
     const conflict = await plan(secondCheckout(dir, { ...ports, MERIDIAN_REDIS_PORT: redis }));
     expect(conflict.mode).toBe('conflict');
     expect(conflict.message).toContain(`${redis} (redis, not answering as one)`);

@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { generateKeyPairSync } from 'node:crypto';
 import { deflateSync } from 'node:zlib';
 import { ErrorCode } from '@meridian/contracts';
@@ -114,18 +115,18 @@ describe(RestPipeline.name, () => {
       const query = async () => (await rest(SG, 'openim/query_online_status', app, { To_Account: ['po1', 'po2'], IsNeedDetail: 1 })).body['QueryResult'];
       // Connected: Online, whatever the registration.
       expect(await query()).toEqual([
-        { To_Account: 'po1', State: 'Online', Detail: [{ Platform: 'iPhone', Status: 'Online' }] },
-        { To_Account: 'po2', State: 'Offline', Detail: [] },
+        { To_Account: 'po1', Status: 'Online', State: 'Online', Detail: [{ Platform: 'iPhone', Status: 'Online' }] },
+        { To_Account: 'po2', Status: 'Offline', State: 'Offline', Detail: [] },
       ]);
       phone.close();
       await phone.waitClosed();
-      expect(
-        await eventually(async () => JSON.stringify(await query()) === JSON.stringify([
-          { To_Account: 'po1', State: 'PushOnline', Detail: [{ Platform: 'iPhone', Status: 'PushOnline' }] },
-          { To_Account: 'po2', State: 'Offline', Detail: [] },
-        ])),
-      ).toBe(true);
-      expect((await rest(SG, 'openim/query_online_status', app, { To_Account: ['po1'] })).body['QueryResult']).toEqual([{ To_Account: 'po1', State: 'PushOnline' }]);
+      const pushOnline = [
+        { To_Account: 'po1', Status: 'PushOnline', State: 'PushOnline', Detail: [{ Platform: 'iPhone', Status: 'PushOnline' }] },
+        { To_Account: 'po2', Status: 'Offline', State: 'Offline', Detail: [] },
+      ];
+      await eventually(async () => isDeepStrictEqual(await query(), pushOnline));
+      expect(await query()).toEqual(pushOnline);
+      expect((await rest(SG, 'openim/query_online_status', app, { To_Account: ['po1'] })).body['QueryResult']).toEqual([{ To_Account: 'po1', Status: 'PushOnline', State: 'PushOnline' }]);
     });
 
     it('kick needs an imported account', async () => {
