@@ -39,7 +39,9 @@ export class MediaWorker implements OnModuleInit, OnApplicationShutdown {
 
   onModuleInit(): void {
     if (!this.storage) return;
-    this.bus.subscribe({ name: 'media-variants', topics: [TOPICS.mediaObjects], partitionsConcurrently: this.config.MERIDIAN_MEDIA_WORKER_CONCURRENCY, handler: async ({ envelope }) => {
+    // From the beginning when the group is new: an object confirmed before this group first
+    // joined (a fresh deployment's first uploads) would otherwise never get its variants.
+    this.bus.subscribe({ name: 'media-variants', topics: [TOPICS.mediaObjects], fromBeginning: true, partitionsConcurrently: this.config.MERIDIAN_MEDIA_WORKER_CONCURRENCY, handler: async ({ envelope }) => {
       const e = envelope.mediaObjectConfirmed;
       if (!e) return;
       await this.process(e.key, e.mediaType as MediaType, e.contentType, Number(e.size));
