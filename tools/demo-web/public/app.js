@@ -642,7 +642,9 @@ function clearSession(destroy = true) {
 async function logIn(userID, region, nick = '') {
   $('login-error').textContent = '';
   $('login-info').textContent = '';
-  const instance = Meridian.create({ SDKAppID: config.sdkAppId, accessUrls: config.accessUrls, region: region || undefined });
+  // An image waits up to 10 s for its 720/198 px variants before it is sent (the SDK's default is
+  // 3 s; a media worker busy or rejoining its consumer group, as right after start-up, takes longer).
+  const instance = Meridian.create({ SDKAppID: config.sdkAppId, accessUrls: config.accessUrls, region: region || undefined, mediaVariantsWaitMs: 10_000 });
   try {
     // A fresh UserSig on every login (and after a reload): never kept in the browser.
     const sig = await (await fetch(`/api/usersig?sdkappid=${config.sdkAppId}&userid=${encodeURIComponent(userID)}`)).json();
