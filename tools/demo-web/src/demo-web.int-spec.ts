@@ -5,7 +5,7 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import sharp from 'sharp';
-import { NO_CHANGES, REPO_ROOT, TEST_NAMESPACE, TEST_PORT_OFFSET, authClient, closeTestClients, gatewayUrl } from '@meridian/testing';
+import { NO_CHANGES, REPO_ROOT, TEST_NAMESPACE, TEST_PORT_OFFSET, authClient, closeTestClients, eventually, gatewayUrl, serviceHttpUrl } from '@meridian/testing';
 import { resolvePlatform } from '../../launcher/src/control';
 import { DEMO_APP, demoAppAdmins, ensureDemoApp } from '../../launcher/src/demo-app';
 import { type DemoServer, startDemoServer } from './demo-server';
@@ -77,6 +77,10 @@ describe('web demo (browser end-to-end)', () => {
 
   it('sends a picked image: the other side sees its 198 px thumbnail, linked to the original', async () => {
     const png = await sharp({ create: { width: 800, height: 400, channels: 3, background: { r: 30, g: 160, b: 90 } } }).png().toBuffer();
+    // This test runs first, right after the platform starts: the media worker's consumer group
+    // must have joined (an object confirmed before would wait for the join, past the demo's wait).
+    const joined = async () => /meridian_kafka_group_joins_total\{[^}]*group="media-variants"[^}]*\} [1-9]/.test(await (await fetch(`${serviceHttpUrl(SG, 'callback')}/metrics`)).text());
+    expect(await eventually(joined, 60_000, 250)).toBe(true);
     const ctxA = await browser.newContext();
     const ctxB = await browser.newContext();
     try {
