@@ -69,17 +69,22 @@ export class LoadingCache<V> {
     return e.value;
   }
 
-  async get(key: string, load: () => Promise<V>, keep: (v: V) => boolean = () => true): Promise<V> {
+  /** The cached value or undefined, counted as a hit or a miss (for callers that load several keys at once). */
+  lookup(key: string): V | undefined {
     const hit = this.peek(key);
     if (hit !== undefined) {
       // Most recently used last.
       const e = this.entries.get(key)!;
       this.entries.delete(key);
       this.entries.set(key, e);
-      this.requests?.inc({ cache: this.options.name, result: 'hit' });
-      return hit;
     }
-    this.requests?.inc({ cache: this.options.name, result: 'miss' });
+    this.requests?.inc({ cache: this.options.name, result: hit !== undefined ? 'hit' : 'miss' });
+    return hit;
+  }
+
+  async get(key: string, load: () => Promise<V>, keep: (v: V) => boolean = () => true): Promise<V> {
+    const hit = this.lookup(key);
+    if (hit !== undefined) return hit;
     const inFlight = this.loading.get(key);
     if (inFlight) return inFlight;
     const generation = this.generation;

@@ -63,7 +63,7 @@ export class SendChecks implements OnModuleInit {
     const ids = from === to ? [from] : [from, to];
     const found = new Map<string, authV1.AccountResult>();
     for (const id of ids) {
-      const hit = this.accounts.peek(`${sdkAppId}:${id}`);
+      const hit = this.accounts.lookup(`${sdkAppId}:${id}`);
       if (hit) found.set(id, hit);
     }
     const unknown = ids.filter((id) => !found.has(id));
