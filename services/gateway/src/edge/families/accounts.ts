@@ -10,7 +10,7 @@ import {
   wsOnlineStatusSchema,
 } from '@meridian/contracts';
 import type { authV1, pushV1 } from '@meridian/proto';
-import { withPushOnline } from '../../rest/commands/push-online';
+import { withPushOnline } from '../push-online';
 import { callRow, rpc, runRow, type EdgeRow } from '../edge-command';
 
 const auth = rpc<authV1.AuthServiceClient>('auth');

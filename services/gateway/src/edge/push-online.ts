@@ -6,10 +6,7 @@ import type { authV1 } from '@meridian/proto';
  * becomes `PushOnline` when push names a platform for the user, with a PushOnline detail per
  * registered platform.
  */
-export async function withPushOnline(
-  results: authV1.UserOnlineStatus[],
-  registrations: (userIds: string[]) => Promise<{ userId: string; platform: string }[]>,
-): Promise<authV1.UserOnlineStatus[]> {
+export async function withPushOnline(results: authV1.UserOnlineStatus[], registrations: (userIds: string[]) => Promise<{ userId: string; platform: string }[]>): Promise<authV1.UserOnlineStatus[]> {
   const offline = results.filter((r) => r.state === 'Offline').map((r) => r.userId);
   if (!offline.length) return results;
   const platforms = new Map<string, string[]>();
