@@ -195,7 +195,7 @@ our_pid() {
   [[ "$pid" =~ ^[0-9]+$ ]] || pid=0
   # A process caught mid-exec (just spawned: nohup → setsid → …) shows an empty command line.
   for _ in 1 2 3 4 5 6 7 8 9 10; do
-    cmd="$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null || true)"
+    cmd="$(tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline" || true)"
     [[ -z "$cmd" && -d "/proc/$pid" && $pid -gt 0 ]] || break
     sleep 0.1
   done

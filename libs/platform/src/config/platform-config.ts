@@ -57,6 +57,8 @@ const platformEnvSchema = z.object({
    * group.min.session.timeout.ms (6 s by default) is the floor.
    */
   MERIDIAN_KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6000).max(300_000).default(30_000),
+  /** Handled offsets are committed at most this often per consumer group (0: after every record). */
+  MERIDIAN_KAFKA_COMMIT_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
   MERIDIAN_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
   MERIDIAN_SELFTEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
   /** How long an app's callback settings are cached by services making before-callbacks. */
@@ -90,7 +92,7 @@ export interface PlatformConfig {
   http: { host: string; port: number; tls?: { certFile: string; keyFile: string } };
   grpc: { host: string; port: number; advertise: string; tls: GrpcTlsConfig };
   mongo: { url: string; database: string };
-  kafka: { brokers: string[]; topicPrefix: string; clientId: string; partitions: number; replication: number; sessionTimeoutMs: number };
+  kafka: { brokers: string[]; topicPrefix: string; clientId: string; partitions: number; replication: number; sessionTimeoutMs: number; commitIntervalMs: number };
   redis: { url: string; keyPrefix: string };
   grpcDeadlineMs: number;
   grpcMaxInflight: number;
@@ -195,6 +197,7 @@ export function loadPlatformConfig(service: ServiceName, env: NodeJS.ProcessEnv 
       partitions: e.MERIDIAN_KAFKA_PARTITIONS,
       replication: e.MERIDIAN_KAFKA_REPLICATION,
       sessionTimeoutMs: e.MERIDIAN_KAFKA_SESSION_TIMEOUT_MS,
+      commitIntervalMs: e.MERIDIAN_KAFKA_COMMIT_INTERVAL_MS,
     },
     redis: { url: e.MERIDIAN_REDIS_URL ?? topology.dataPlane.redisUrl, keyPrefix: `${region.redisKeyPrefix}${service}:` },
     grpcDeadlineMs: e.MERIDIAN_GRPC_DEADLINE_MS,

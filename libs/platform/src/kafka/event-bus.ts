@@ -14,6 +14,7 @@ import { PLATFORM_CONFIG, type PlatformConfig } from '../config/platform-config'
 import { HealthRegistry } from '../health/health';
 import { Metrics } from '../metrics/metrics';
 import './kafkajs-idle-fix';
+import { OffsetCommitter } from './offset-committer';
 import { ProduceBatcher } from './produce-batcher';
 
 export type EventEnvelope = eventsV1.EventEnvelope;
@@ -56,6 +57,13 @@ export interface Subscription {
   keyConcurrency?: number;
 }
 
+interface ConsumerEntry {
+  consumer: Consumer;
+  groupId: string;
+  joined: boolean;
+  committer: OffsetCommitter;
+}
+
 export const KAFKA_TOPICS = Symbol('KAFKA_TOPICS');
 
 const EVENT_TYPE_HEADER = 'meridian-event-type';
@@ -71,7 +79,7 @@ export class EventBus implements OnModuleInit, OnApplicationBootstrap, OnApplica
   private readonly producer: Producer;
   private readonly admin: Admin;
   private readonly subscriptions: Subscription[] = [];
-  private readonly consumers: { consumer: Consumer; groupId: string; joined: boolean }[] = [];
+  private readonly consumers: ConsumerEntry[] = [];
   private producerConnected = false;
   private readonly batcher: ProduceBatcher;
   private stopping = false;
@@ -135,6 +143,8 @@ export class EventBus implements OnModuleInit, OnApplicationBootstrap, OnApplica
 
   async onApplicationShutdown(): Promise<void> {
     this.stopping = true;
+    // Handled offsets are committed while the consumers are still members of their groups.
+    await Promise.allSettled(this.consumers.map((c) => c.committer.close()));
     await Promise.allSettled(this.consumers.map((c) => c.consumer.disconnect()));
     await Promise.allSettled([this.producer.disconnect(), this.admin.disconnect()]);
   }
@@ -220,10 +230,17 @@ export class EventBus implements OnModuleInit, OnApplicationBootstrap, OnApplica
     const groupId = sub.perInstance ? `${base}.${this.config.instanceId}` : base;
     const sessionTimeout = this.config.kafka.sessionTimeoutMs;
     const consumer = this.kafka.consumer({ groupId, sessionTimeout, heartbeatInterval: Math.min(3000, Math.floor(sessionTimeout / 3)) });
-    const entry = { consumer, groupId, joined: false };
+    const committer = new OffsetCommitter(
+      (offsets) => consumer.commitOffsets(offsets),
+      this.config.kafka.commitIntervalMs,
+      (err) => this.logger.warn({ groupId, error: (err as Error).message }, 'committing consumed offsets failed; retried with the next commit'),
+    );
+    const entry = { consumer, groupId, joined: false, committer };
     this.consumers.push(entry);
     consumer.on(consumer.events.GROUP_JOIN, () => {
       entry.joined = true;
+      // Partitions may have moved: their new owners resume from the committed offsets.
+      committer.reset();
       this.metrics.kafkaGroupJoins.inc({ group: sub.name });
     });
     consumer.on(consumer.events.CRASH, (e) => {
@@ -241,8 +258,9 @@ export class EventBus implements OnModuleInit, OnApplicationBootstrap, OnApplica
       const limit = sub.keyConcurrency;
       await consumer.run({
         partitionsConsumedConcurrently,
+        autoCommit: false,
         eachBatchAutoResolve: false,
-        eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
+        eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
           const byKey = new Map<string, KafkaMessage[]>();
           for (const m of batch.messages) {
             const k = m.key?.toString() ?? '';
@@ -270,11 +288,13 @@ export class EventBus implements OnModuleInit, OnApplicationBootstrap, OnApplica
             }
           };
           await Promise.all(Array.from({ length: Math.min(limit, queues.length) }, work));
+          let last: string | undefined;
           for (const m of batch.messages) {
             if (!handled.has(m.offset)) break;
             resolveOffset(m.offset);
+            last = m.offset;
           }
-          await commitOffsetsIfNecessary();
+          if (last !== undefined) committer.handled(batch.topic, batch.partition, last);
           // kafkajs retries from the first unresolved record.
           if (failure) throw failure.err;
         },
@@ -283,13 +303,18 @@ export class EventBus implements OnModuleInit, OnApplicationBootstrap, OnApplica
     }
     await consumer.run({
       partitionsConsumedConcurrently,
-      eachMessage: ({ topic, partition, message, heartbeat }) => this.handleRecord(sub, topic, partition, message, heartbeat),
+      autoCommit: false,
+      eachMessage: async ({ topic, partition, message, heartbeat }) => {
+        await this.handleRecord(sub, topic, partition, message, heartbeat);
+        committer.handled(topic, partition, message.offset);
+      },
     });
   }
 
   /** A consumer kafkajs gave up on: disconnected, forgotten and started anew (retried every 5 s). */
-  private async replaceConsumer(sub: Subscription, entry: { consumer: Consumer; groupId: string; joined: boolean }): Promise<void> {
+  private async replaceConsumer(sub: Subscription, entry: ConsumerEntry): Promise<void> {
     if (this.stopping || !this.consumers.includes(entry)) return;
+    await entry.committer.close();
     await entry.consumer.disconnect().catch(() => undefined);
     this.consumers.splice(this.consumers.indexOf(entry), 1);
     try {
