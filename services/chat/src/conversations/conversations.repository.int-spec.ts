@@ -23,6 +23,28 @@ describe('ConversationsRepository.projectAt', () => {
     await conn.close();
   });
 
+  it('projectAllAt: both sides in one command, each side ending where projectAt would have left it when one is ahead', async () => {
+    const [a, b] = [ref(), ref()];
+    await repo.projectAllAt([{ ref: a, seq: 5, set: { projectedSeq: 5, lastSeq: 5 } }, { ref: b, seq: 5, set: { projectedSeq: 5, lastSeq: 5 } }]);
+    expect(await read(a)).toMatchObject({ sdkAppId: a.sdkAppId, owner: a.owner, type: 1, peer: 'peer', projectedSeq: 5 });
+    expect(await read(b)).toMatchObject({ owner: b.owner, projectedSeq: 5 });
+    // A replay of both: nothing changes.
+    await repo.projectAllAt([{ ref: a, seq: 5, set: { projectedSeq: 5, lastSeq: 50 } }, { ref: b, seq: 5, set: { projectedSeq: 5, lastSeq: 50 } }]);
+    expect(await read(a)).toMatchObject({ projectedSeq: 5, lastSeq: 5 });
+    expect(await read(b)).toMatchObject({ projectedSeq: 5, lastSeq: 5 });
+    // The first ahead, the second behind (the duplicate key at index 0 stops the ordered write; the rest is written after).
+    await repo.projectAt(a, 9, { projectedSeq: 9, lastSeq: 9 });
+    await repo.projectAllAt([{ ref: a, seq: 7, set: { projectedSeq: 7, lastSeq: 7 } }, { ref: b, seq: 7, set: { projectedSeq: 7, lastSeq: 7 } }]);
+    expect(await read(a)).toMatchObject({ projectedSeq: 9, lastSeq: 9 });
+    expect(await read(b)).toMatchObject({ projectedSeq: 7, lastSeq: 7 });
+    // The first behind, the second ahead; and a third missing one after the failure is created.
+    const c = ref();
+    await repo.projectAllAt([{ ref: a, seq: 10, set: { projectedSeq: 10 } }, { ref: b, seq: 6, set: { projectedSeq: 6 } }, { ref: c, seq: 6, set: { projectedSeq: 6 } }]);
+    expect(await read(a)).toMatchObject({ projectedSeq: 10 });
+    expect(await read(b)).toMatchObject({ projectedSeq: 7 });
+    expect(await read(c)).toMatchObject({ owner: c.owner, projectedSeq: 6 });
+  });
+
   it('creates a missing entry, moves it forward, and leaves it alone for a replayed or older seq', async () => {
     const r = ref();
     expect(await repo.projectAt(r, 5, { projectedSeq: 5, lastSeq: 5 })).toBe(true);

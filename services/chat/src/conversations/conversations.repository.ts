@@ -62,6 +62,36 @@ export class ConversationsRepository {
     }
   }
 
+  /**
+   * `projectAt` for several documents in one round trip: one ordered bulk write of the conditional
+   * upserts. The usual case — no replay, every side behind — is one command. A duplicate key (a
+   * document exists and did not match: a replay, or an entry ahead) stops the write there, and
+   * FerretDB 1.24 does not report reliably which write failed (its error index was seen pointing
+   * at an earlier, applied write), so then every document gets `projectAt` again, one by one:
+   * each write is conditional on the seq, so those already applied change nothing.
+   */
+  async projectAllAt(items: { ref: ConversationRef; seq: number; set: Partial<ConversationDoc> }[]): Promise<void> {
+    if (items.length <= 1) {
+      for (const i of items) await this.projectAt(i.ref, i.seq, i.set);
+      return;
+    }
+    const ops = items.map(({ ref, seq, set }) => ({
+      updateOne: {
+        filter: { _id: conversationKey(ref.sdkAppId, ref.owner, ref.type, ref.peer), $or: [{ projectedSeq: { $lt: seq } }, { projectedSeq: { $exists: false } }] },
+        update: { $set: set, $setOnInsert: { sdkAppId: ref.sdkAppId, owner: ref.owner, type: ref.type, peer: ref.peer } },
+        upsert: true,
+        setDefaultsOnInsert: false,
+      },
+    }));
+    try {
+      await this.conversations.bulkWrite(ops, { ordered: true });
+    } catch (err) {
+      const failed = (err as { writeErrors?: { code?: number }[] }).writeErrors;
+      if (!isDuplicateKey(err) && !failed?.some((e) => e.code === 11000)) throw err;
+      await Promise.all(items.map((i) => this.projectAt(i.ref, i.seq, i.set)));
+    }
+  }
+
   /** Updates an existing document only; false when there is none. */
   async update(ref: ConversationRef, update: UpdateQuery<ConversationDoc>): Promise<boolean> {
     const res = await this.conversations.updateOne({ _id: conversationKey(ref.sdkAppId, ref.owner, ref.type, ref.peer) }, update).exec();

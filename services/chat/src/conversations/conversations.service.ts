@@ -101,14 +101,14 @@ export class ConversationsService {
     const self = e.fromAccount === e.toAccount;
     const owners = [{ owner: e.toAccount, peer: e.fromAccount, incoming: !self }];
     if (e.senderSync && !self) owners.push({ owner: e.fromAccount, peer: e.toAccount, incoming: false });
-    // Both sides at once, one conditional write each. Kafka delivers at least once: a replayed
-    // event (the entry already projected this seq or a later one) changes nothing.
-    await Promise.all(
+    // Both sides in one command, one conditional write each. Kafka delivers at least once: a
+    // replayed event (the entry already projected this seq or a later one) changes nothing.
+    await this.conversations.projectAllAt(
       owners.map((o) => {
         const set: Partial<ConversationDoc> = { projectedSeq: seq, deleted: false, updatedAt: new Date() };
         if (!e.noLastMsg) Object.assign(set, { lastSeq: seq, lastTime: Number(e.msgTime), lastExpiresAt: new Date(Number(e.expiresAt) * 1000) });
         if (o.incoming && !e.noUnread) set.lastPeerSeq = seq;
-        return this.conversations.projectAt(c2c(sdkAppId, o.owner, o.peer), seq, set);
+        return { ref: c2c(sdkAppId, o.owner, o.peer), seq, set };
       }),
     );
   }
