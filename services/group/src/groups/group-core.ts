@@ -1,35 +1,32 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { TOPICS } from '@meridian/contracts';
-import { EventBus, GrpcClients, existingAccounts, RedisClient, RedisSequence } from '@meridian/platform';
+import { EventBus, GrpcClients, existingAccounts } from '@meridian/platform';
 import type { authV1 } from '@meridian/proto';
 import { GROUP_CONFIG, type GroupConfig } from '../group.config';
-import { GroupKeys } from '../group.keys';
 import { GroupCode, RULES, type GroupKind, type GroupRules, type Role } from './group-rules';
 import type { DeclaredField, GroupDoc, GroupMessageDoc, KeyValue, MemberDoc } from './group.schema';
 import { GroupsRepository } from './groups.repository';
 import { originOf } from './group-origin';
 import { type Ctx, type Json, fail, now, ONLINE_SEQ_BLOCK, readable } from './group-input';
 import { LiveRoomsService } from './live-rooms.service';
+import { GroupSequencesRepository } from './group-sequences.repository';
+import { LiveRoomsRepository } from './live-rooms.repository';
 
 @Injectable()
 export class GroupCore {
-  private readonly seq: RedisSequence;
-
   constructor(
     @Inject(GROUP_CONFIG) private readonly config: GroupConfig,
     @Inject(GroupsRepository) private readonly repo: GroupsRepository,
     @Inject(GrpcClients) private readonly clients: GrpcClients,
     @Inject(EventBus) private readonly bus: EventBus,
-    @Inject(RedisClient) private readonly redis: RedisClient,
+    @Inject(GroupSequencesRepository) private readonly seqs: GroupSequencesRepository,
+    @Inject(LiveRoomsRepository) private readonly liveRooms: LiveRoomsRepository,
     @Inject(LiveRoomsService) private readonly live: LiveRoomsService,
-  ) {
-    this.seq = new RedisSequence(redis.redis);
-  }
+  ) {}
 
   async storeMessage(sdkAppId: number, g: GroupDoc, m: Omit<GroupMessageDoc, '_id' | 'sdkAppId' | 'groupId' | 'seq' | 'recalled' | 'expiresAt'>, onlineOnly: boolean): Promise<number> {
-    const key = GroupKeys.seq(sdkAppId, g.groupId);
     for (let attempt = 0; ; attempt++) {
-      const seq = await this.seq.next(key, () => this.repo.maxSeq(sdkAppId, g.groupId));
+      const seq = await this.seqs.next(sdkAppId, g.groupId, () => this.repo.maxSeq(sdkAppId, g.groupId));
       if (onlineOnly) {
         // Nothing stored marks this seq as used, so the group records the end of each block of
         // ONLINE_SEQ_BLOCK seqs as it starts: a counter Redis lost resumes after it (clients drop
@@ -40,7 +37,7 @@ export class GroupCore {
       const expiresAt = new Date((m.time + this.config.MERIDIAN_GROUP_ROAMING_DAYS * 86_400) * 1000);
       if (await this.repo.insertMessage(sdkAppId, g.groupId, { ...m, seq, recalled: false, expiresAt })) return seq;
       if (attempt >= 3) throw fail(GroupCode.INTERNAL, 'could not assign a sequence number');
-      await this.seq.raise(key, await this.repo.maxSeq(sdkAppId, g.groupId));
+      await this.seqs.raise(sdkAppId, g.groupId, await this.repo.maxSeq(sdkAppId, g.groupId));
     }
   }
 
@@ -158,8 +155,7 @@ export class GroupCore {
   }
 
   async lastSeq(sdkAppId: number, g: GroupDoc): Promise<number> {
-    const v = await this.redis.redis.get(GroupKeys.seq(sdkAppId, g.groupId));
-    return v ? Number(v) : this.repo.maxSeq(sdkAppId, g.groupId);
+    return (await this.seqs.current(sdkAppId, g.groupId)) ?? this.repo.maxSeq(sdkAppId, g.groupId);
   }
 
   async unreadOf(sdkAppId: number, g: GroupDoc, m: MemberDoc): Promise<number> {
@@ -169,13 +165,13 @@ export class GroupCore {
 
   async memberCount(sdkAppId: number, g: GroupDoc): Promise<number> {
     if (RULES[g.kind as GroupKind].memberList) return this.repo.memberCount(sdkAppId, g.groupId);
-    return this.redis.redis.zcard(GroupKeys.live(sdkAppId, g.groupId));
+    return this.liveRooms.onlineCount(sdkAppId, g.groupId);
   }
 
   /** Everyone a group-wide notice goes to: members, or the AVChatRoom audience. */
   async audience(sdkAppId: number, g: GroupDoc): Promise<string[]> {
     if (RULES[g.kind as GroupKind].memberList) return (await this.repo.memberList(sdkAppId, g.groupId)).map((m) => m.userId);
-    return this.redis.redis.zrange(GroupKeys.live(sdkAppId, g.groupId), 0, -1);
+    return this.liveRooms.audience(sdkAppId, g.groupId);
   }
 
   /** A user may be in at most MERIDIAN_GROUP_JOINED_MAX groups (10037). */

@@ -1,19 +1,17 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { RedisClient } from '@meridian/platform';
-import { GroupKeys } from '../group.keys';
 import { GroupCode, MUTE_FOREVER, NAME_CARD_MAX, RULES, type GroupKind, type Role } from './group-rules';
 import type { GroupDoc, MemberDoc } from './group.schema';
 import { GroupsRepository } from './groups.repository';
-import { forgetLiveRoom, rememberLiveRoom } from './live-memberships';
 import { type Ctx, type Json, fail, now, MSG_FLAGS, levelOf, checkWrites, str, account, uint, list, accounts, keyValues, keyFilter, muteTime, requireAdmin } from './group-input';
 import { GroupCore } from './group-core';
 import { LiveRoomsService } from './live-rooms.service';
+import { LiveRoomsRepository } from './live-rooms.repository';
 
 @Injectable()
 export class GroupMembersService {
   constructor(
     @Inject(GroupsRepository) private readonly repo: GroupsRepository,
-    @Inject(RedisClient) private readonly redis: RedisClient,
+    @Inject(LiveRoomsRepository) private readonly liveRooms: LiveRoomsRepository,
     @Inject(GroupCore) private readonly core: GroupCore,
     @Inject(LiveRoomsService) private readonly live: LiveRoomsService,
   ) {}
@@ -202,9 +200,7 @@ export class GroupMembersService {
       if (!ctx.gatewayAddress) throw fail(GroupCode.NO_PERMISSION, 'AVChatRooms are joined from a client connection');
       await this.core.requireAccounts(ctx.sdkAppId, [ctx.operator]);
       // The audience (for counts) and the gateways holding it (for fan-out, one call each).
-      await this.redis.redis.zadd(GroupKeys.live(ctx.sdkAppId, g.groupId), now(), ctx.operator);
-      await rememberLiveRoom(this.redis, ctx.sdkAppId, ctx.operator, g.groupId);
-      await this.redis.redis.hincrby(GroupKeys.liveGateways(ctx.sdkAppId, g.groupId), `${ctx.gatewayRegion}|${ctx.gatewayAddress}`, 1);
+      await this.liveRooms.join(ctx.sdkAppId, g.groupId, ctx.operator, now(), `${ctx.gatewayRegion}|${ctx.gatewayAddress}`);
       await this.core.changed(ctx, g.groupId, g.kind, 'MemberJoined', [ctx.operator], { JoinType: 'Apply' });
       // No connection excluded: the batched tip speaks for several members.
       await this.live.liveMemberTip(ctx, g, 1, (users) => this.core.tip({ ...ctx, operator: users[0]!, loginId: '' }, g, 1, users, {}));
@@ -247,13 +243,7 @@ export class GroupMembersService {
     const g = await this.core.loadGroup(ctx, body);
     const rules = RULES[g.kind as GroupKind];
     if (g.kind === 'AVChatRoom') {
-      await this.redis.redis.zrem(GroupKeys.live(ctx.sdkAppId, g.groupId), ctx.operator);
-      await forgetLiveRoom(this.redis, ctx.sdkAppId, ctx.operator, g.groupId);
-      if (ctx.gatewayAddress) {
-        const gw = GroupKeys.liveGateways(ctx.sdkAppId, g.groupId);
-        const field = `${ctx.gatewayRegion}|${ctx.gatewayAddress}`;
-        if ((await this.redis.redis.hincrby(gw, field, -1)) <= 0) await this.redis.redis.hdel(gw, field);
-      }
+      await this.liveRooms.leave(ctx.sdkAppId, g.groupId, ctx.operator, ctx.gatewayAddress ? `${ctx.gatewayRegion}|${ctx.gatewayAddress}` : undefined);
       await this.core.changed(ctx, g.groupId, g.kind, 'MemberQuit', [ctx.operator], {});
       // No connection excluded: the batched tip speaks for several members.
       await this.live.liveMemberTip(ctx, g, 2, (users) => this.core.tip({ ...ctx, operator: users[0]!, loginId: '' }, g, 2, users, {}));
@@ -339,6 +329,6 @@ export class GroupMembersService {
   async onlineNum(ctx: Ctx, body: Json): Promise<Json> {
     const g = await this.core.loadGroup(ctx, body);
     if (g.kind !== 'AVChatRoom') throw fail(GroupCode.NO_PERMISSION, 'only AVChatRooms count online members');
-    return { OnlineMemberNum: await this.redis.redis.zcard(GroupKeys.live(ctx.sdkAppId, g.groupId)) };
+    return { OnlineMemberNum: await this.liveRooms.onlineCount(ctx.sdkAppId, g.groupId) };
   }
 }

@@ -1,8 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ErrorCode, MeridianError, TOPICS, validateMsgBody, validateOfflinePushInfo } from '@meridian/contracts';
-import { DedupeClaims, EventBus, HOUR_S, hourPage, RedisClient } from '@meridian/platform';
+import { EventBus, HOUR_S, hourPage } from '@meridian/platform';
 import { GROUP_CONFIG, type GroupConfig } from '../group.config';
-import { GroupKeys } from '../group.keys';
 import { GroupCode, RULES, type GroupKind } from './group-rules';
 import type { GroupDoc, GroupMessageDoc, MemberDoc } from './group.schema';
 import { GroupsRepository } from './groups.repository';
@@ -10,21 +9,22 @@ import { originOf } from './group-origin';
 import { type Ctx, type Json, fail, now, PRIORITIES, type SentGroupMessage, str, account, uint, list, accounts, requireAdmin } from './group-input';
 import { GroupCore } from './group-core';
 import { LiveRoomsService } from './live-rooms.service';
+import { GroupSequencesRepository } from './group-sequences.repository';
+import { SendControlRepository } from './send-control.repository';
+import { LiveRoomsRepository } from './live-rooms.repository';
 
 @Injectable()
 export class GroupMessagesService {
-  private readonly sendClaims: DedupeClaims<Json>;
-
   constructor(
     @Inject(GROUP_CONFIG) private readonly config: GroupConfig,
     @Inject(GroupsRepository) private readonly repo: GroupsRepository,
     @Inject(EventBus) private readonly bus: EventBus,
-    @Inject(RedisClient) private readonly redis: RedisClient,
+    @Inject(GroupSequencesRepository) private readonly seqs: GroupSequencesRepository,
+    @Inject(SendControlRepository) private readonly sendControl: SendControlRepository,
+    @Inject(LiveRoomsRepository) private readonly liveRooms: LiveRoomsRepository,
     @Inject(GroupCore) private readonly core: GroupCore,
     @Inject(LiveRoomsService) private readonly live: LiveRoomsService,
-  ) {
-    this.sendClaims = new DedupeClaims(redis.redis);
-  }
+  ) {}
 
   async send(ctx: Ctx, body: Json): Promise<Json> {
     const g = await this.core.loadGroup(ctx, body);
@@ -60,7 +60,7 @@ export class GroupMessagesService {
     } else if (ctx.isAdmin) {
       // From_Account must be an existing account (members of other types are checked above).
       if (from !== ctx.operator) await this.core.requireAccounts(ctx.sdkAppId, [from]);
-    } else if ((await this.redis.redis.zscore(GroupKeys.live(ctx.sdkAppId, g.groupId), from)) === null) {
+    } else if (!(await this.liveRooms.isIn(ctx.sdkAppId, g.groupId, from))) {
       throw fail(GroupCode.NO_PERMISSION, 'join the AVChatRoom before sending');
     }
     if (!ctx.isAdmin) {
@@ -72,9 +72,9 @@ export class GroupMessagesService {
     }
     // At most once per (sender, Random) within the window: the first attempt claims it, retries
     // get its answer (10023 while it still runs).
-    const dedupeKey = GroupKeys.dedupe(ctx.sdkAppId, g.groupId, from, random);
+    const dedupeKey = this.sendControl.dedupeKey(ctx.sdkAppId, g.groupId, from, random);
     const window = this.config.MERIDIAN_GROUP_DEDUPE_S;
-    const earlier = await this.sendClaims.claim(dedupeKey, window);
+    const earlier = await this.sendControl.claim(dedupeKey, window);
     if (earlier === 'pending') throw fail(GroupCode.FREQUENCY, 'the same message is being sent; retry shortly');
     if (earlier) return earlier;
     let stored = false;
@@ -87,7 +87,7 @@ export class GroupMessagesService {
       if (copy) {
         stored = true;
         const answer = { MsgTime: copy.time, MsgSeq: copy.seq };
-        await this.sendClaims.complete(dedupeKey, answer, window);
+        await this.sendControl.complete(dedupeKey, answer, window);
         const m: SentGroupMessage = { from, random, time: copy.time, msgBody: JSON.parse(copy.body) as unknown, text: copy.body, cloud: copy.cloudCustomData, priority: copy.priority, onlineOnly: false, noUnread: false, noLastMsg: false, noCallbacks: false };
         if (!copy.recalled) await this.announce(ctx, g, member, m, copy.seq, '');
         return answer;
@@ -96,13 +96,11 @@ export class GroupMessagesService {
       // priority first; app admins are exempt.
       if (!ctx.isAdmin) {
         const second = now();
-        const key = GroupKeys.rate(ctx.sdkAppId, g.groupId, second);
-        const n = await this.redis.redis.incr(key);
-        if (n === 1) await this.redis.redis.expire(key, 2);
+        const n = await this.sendControl.countInSecond(ctx.sdkAppId, g.groupId, second);
         const budget = this.config.MERIDIAN_GROUP_MSG_PER_SECOND;
         const cap = priority === 'High' ? budget * 2 : priority === 'Normal' ? budget : Math.ceil(budget / 2);
         if (n > cap) {
-          await this.sendClaims.release(dedupeKey);
+          await this.sendControl.release(dedupeKey);
           return { MsgTime: second, MsgSeq: 0, MsgDropReason: 'MsgFreqCtrl' };
         }
       }
@@ -128,11 +126,11 @@ export class GroupMessagesService {
         stored = true;
       }
       const answer = { MsgTime: m.time, MsgSeq: seq };
-      await this.sendClaims.complete(dedupeKey, answer, window);
+      await this.sendControl.complete(dedupeKey, answer, window);
       await this.announce(ctx, g, member, m, seq, offlinePush ? JSON.stringify(offlinePush) : '');
       return answer;
     } catch (err) {
-      if (!stored) await this.sendClaims.release(dedupeKey);
+      if (!stored) await this.sendControl.release(dedupeKey);
       throw err;
     }
   }
@@ -356,7 +354,7 @@ export class GroupMessagesService {
     const random = uint(body, 'Random') ?? 0;
     validateMsgBody(body['MsgBody'], ErrorCode.MSG_TOO_LONG_REST);
     const cloud = str(body, 'CloudCustomData') ?? '';
-    const seq = await this.redis.redis.incr(GroupKeys.seq(ctx.sdkAppId, '@broadcast'));
+    const seq = await this.seqs.nextBroadcast(ctx.sdkAppId);
     const t = now();
     const rooms = (await this.repo.appGroups(ctx.sdkAppId, '', 100_000)).filter((g) => g.kind === 'AVChatRoom');
     await Promise.all(

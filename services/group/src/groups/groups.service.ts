@@ -1,18 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ErrorCode, ownEntry } from '@meridian/contracts';
-import { RedisClient } from '@meridian/platform';
-import { GroupKeys } from '../group.keys';
 import { CUSTOM_ID_MAX, FACE_URL_MAX, GroupCode, IMPORT_DEFAULT_MAX_MEMBERS, INTRODUCTION_MAX, MEMBER_LIMIT_MAX, NAME_MAX, NOTIFICATION_MAX, RULES, kindOf, type GroupKind, type Role } from './group-rules';
 import type { DeclaredField, GroupAppSettingsDoc, GroupDoc, KeyValue } from './group.schema';
 import { GroupsRepository } from './groups.repository';
 import { GroupBeforeCallbacks } from './group-callbacks';
 import { GroupSendExceptions, reportSendFailure } from './group-origin';
-import { liveRoomsOf } from './live-memberships';
 import { type Ctx, type Json, fail, now, APPLY_OPTIONS, OUTSIDER_FIELDS, LEVELS, levelOf, checkWrites, readable, str, account, uint, list, accounts, keyValues, memberLimit, keyFilter, requireAdmin, generatedSuffix } from './group-input';
 import { GroupCore } from './group-core';
 import { LiveRoomsService } from './live-rooms.service';
 import { GroupMembersService } from './group-members.service';
 import { GroupMessagesService } from './group-messages.service';
+import { LiveRoomsRepository } from './live-rooms.repository';
 
 /**
  * Groups: Tencent's group_open_http_svc commands and their client equivalents, with each type's
@@ -24,7 +22,7 @@ import { GroupMessagesService } from './group-messages.service';
 export class GroupsService {
   constructor(
     @Inject(GroupsRepository) private readonly repo: GroupsRepository,
-    @Inject(RedisClient) private readonly redis: RedisClient,
+    @Inject(LiveRoomsRepository) private readonly liveRooms: LiveRoomsRepository,
     @Inject(GroupBeforeCallbacks) private readonly beforeCallbacks: GroupBeforeCallbacks,
     @Inject(GroupSendExceptions) private readonly sendExceptions: GroupSendExceptions,
     @Inject(GroupCore) private readonly core: GroupCore,
@@ -289,7 +287,7 @@ export class GroupsService {
     await this.repo.deleteGroup(ctx.sdkAppId, g.groupId);
     // Members hear of it before the room's gateways are forgotten.
     if (g.kind === 'AVChatRoom') await this.live.fanOutLive(ctx.sdkAppId, g.groupId, 'group_system', { GroupId: g.groupId, Type: 5, Operator_Account: ctx.operator }, '');
-    await this.redis.redis.del(GroupKeys.live(ctx.sdkAppId, g.groupId), GroupKeys.liveGateways(ctx.sdkAppId, g.groupId), GroupKeys.liveGatewayFailures(ctx.sdkAppId, g.groupId));
+    await this.liveRooms.forget(ctx.sdkAppId, g.groupId);
     await this.core.changed(ctx, g.groupId, g.kind, 'Destroyed', members, { Type: g.typeName, Name: g.name, Owner_Account: g.owner });
     if (g.kind !== 'AVChatRoom') await this.core.system(ctx.sdkAppId, g.groupId, members, 5, { Operator_Account: ctx.operator });
     return {};
@@ -340,7 +338,7 @@ export class GroupsService {
     const selfFilter = Array.isArray(filter['SelfInfoFilter']) ? (filter['SelfInfoFilter'] as string[]) : [];
     const entries = await this.repo.groupsOf(ctx.sdkAppId, user);
     // AVChatRooms have no member documents: WithHugeGroups adds the rooms whose audience the user is in.
-    const live = withHuge && (!kind || kind === 'AVChatRoom') ? await liveRoomsOf(this.redis, ctx.sdkAppId, user) : [];
+    const live = withHuge && (!kind || kind === 'AVChatRoom') ? await this.liveRooms.roomsOf(ctx.sdkAppId, user) : [];
     const ids = [...new Set([...entries.map((e) => e.groupId), ...live])];
     const groups = (await Promise.all(ids.map((id) => this.repo.group(ctx.sdkAppId, id)))).filter(
       (g): g is GroupDoc => g !== null && (withHuge || g.kind !== 'AVChatRoom') && (withInactive || g.activated) && (!kind || g.kind === kind),

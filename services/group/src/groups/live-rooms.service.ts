@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { GrpcClients, RedisClient } from '@meridian/platform';
+import { GrpcClients } from '@meridian/platform';
 import type { gatewayV1 } from '@meridian/proto';
-import { GroupKeys } from '../group.keys';
 import type { GroupDoc } from './group.schema';
+import { LiveRoomsRepository } from './live-rooms.repository';
 import { type Ctx, LIVE_TIP_WINDOW_MS, LIVE_TIP_AUDIENCE, LIVE_GATEWAY_GONE_MS, LIVE_TIP_MAX_MEMBERS } from './group-input';
 
 @Injectable()
@@ -11,7 +11,7 @@ export class LiveRoomsService {
 
   constructor(
     @Inject(GrpcClients) private readonly clients: GrpcClients,
-    @Inject(RedisClient) private readonly redis: RedisClient,
+    @Inject(LiveRoomsRepository) private readonly rooms: LiveRoomsRepository,
   ) {}
 
   /**
@@ -24,20 +24,15 @@ export class LiveRoomsService {
    * (they are online-only and never acknowledged).
    */
   async liveMemberTip(ctx: Ctx, g: GroupDoc, opType: 1 | 2, tip: (users: string[]) => Promise<void>): Promise<void> {
-    const key = GroupKeys.liveTips(ctx.sdkAppId, g.groupId, opType);
-    await this.redis.redis.rpush(key, ctx.operator);
-    if (await this.redis.redis.exists(`${key}:window`)) return;
-    const online = await this.redis.redis.zcard(GroupKeys.live(ctx.sdkAppId, g.groupId));
-    const windowMs = LIVE_TIP_WINDOW_MS * Math.max(1, Math.ceil(online / LIVE_TIP_AUDIENCE));
-    if ((await this.redis.redis.set(`${key}:window`, '1', 'PX', windowMs, 'NX')) !== 'OK') return;
+    const windowMs = await this.rooms.queueTip(ctx.sdkAppId, g.groupId, opType, ctx.operator, (online) => LIVE_TIP_WINDOW_MS * Math.max(1, Math.ceil(online / LIVE_TIP_AUDIENCE)));
+    if (windowMs === undefined) return;
     setTimeout(() => {
-      void this.flushLiveTips(key, tip).catch((err: unknown) => this.logger.warn({ groupId: g.groupId, error: (err as Error).message }, 'AVChatRoom member tip failed'));
+      void this.flushLiveTips(ctx.sdkAppId, g.groupId, opType, tip).catch((err: unknown) => this.logger.warn({ groupId: g.groupId, error: (err as Error).message }, 'AVChatRoom member tip failed'));
     }, windowMs).unref();
   }
 
-  private async flushLiveTips(key: string, tip: (users: string[]) => Promise<void>): Promise<void> {
-    const res = await this.redis.redis.multi().lrange(key, 0, LIVE_TIP_MAX_MEMBERS * 4).del(key).exec();
-    const users = [...new Set((res?.[0]?.[1] as string[] | undefined) ?? [])].slice(0, LIVE_TIP_MAX_MEMBERS);
+  private async flushLiveTips(sdkAppId: number, groupId: string, opType: 1 | 2, tip: (users: string[]) => Promise<void>): Promise<void> {
+    const users = [...new Set(await this.rooms.drainTips(sdkAppId, groupId, opType, LIVE_TIP_MAX_MEMBERS * 4))].slice(0, LIVE_TIP_MAX_MEMBERS);
     if (!users.length) return;
     await tip(users);
   }
@@ -50,28 +45,19 @@ export class LiveRoomsService {
    * would otherwise lose its whole audience for good (the M3 bench at 50,000 members did).
    */
   async fanOutLive(sdkAppId: number, groupId: string, kind: string, body: unknown, excludeLoginId: string): Promise<void> {
-    const key = GroupKeys.liveGateways(sdkAppId, groupId);
-    const failuresKey = GroupKeys.liveGatewayFailures(sdkAppId, groupId);
-    const [gateways, failing] = await Promise.all([
-      this.redis.redis.hgetall(key).then((h) => Object.keys(h)),
-      this.redis.redis.hgetall(failuresKey).then((h) => new Set(Object.keys(h))),
-    ]);
+    const { gateways, failing } = await this.rooms.gateways(sdkAppId, groupId);
     const payload = Buffer.from(JSON.stringify(body));
     await Promise.all(
       gateways.map(async (field) => {
         const [region, address] = [field.slice(0, field.indexOf('|')), field.slice(field.indexOf('|') + 1)];
         try {
           await this.clients.instance<gatewayV1.GatewayServiceClient>('gateway', address, region).deliverLive({ sdkAppId, groupId, kind, body: payload, excludeLoginId });
-          if (failing.has(field)) await this.redis.redis.hdel(failuresKey, field);
+          if (failing.has(field)) await this.rooms.clearFailure(sdkAppId, groupId, field);
         } catch (err) {
-          await this.redis.redis.hsetnx(failuresKey, field, String(Date.now()));
-          const since = Number((await this.redis.redis.hget(failuresKey, field)) ?? Date.now());
+          const since = await this.rooms.markFailure(sdkAppId, groupId, field, Date.now());
           const gone = Date.now() - since >= LIVE_GATEWAY_GONE_MS;
           this.logger.warn({ groupId, gateway: address, failingMs: Date.now() - since, error: (err as Error).message }, gone ? 'AVChatRoom gateway unreachable; dropped from the room' : 'AVChatRoom delivery to a gateway failed');
-          if (gone) {
-            await this.redis.redis.hdel(key, field);
-            await this.redis.redis.hdel(failuresKey, field);
-          }
+          if (gone) await this.rooms.dropGateway(sdkAppId, groupId, field);
         }
       }),
     );
