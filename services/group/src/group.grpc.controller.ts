@@ -3,6 +3,7 @@ import { ErrorCode, MeridianError } from '@meridian/contracts';
 import { GrpcEndpoint } from '@meridian/platform';
 import { groupV1 } from '@meridian/proto';
 import type { GroupAppSettingsDoc } from './groups/group.schema';
+import { GroupMessagesService } from './groups/group-messages.service';
 import { GroupsService } from './groups/groups.service';
 
 function toProto(s: GroupAppSettingsDoc): groupV1.GroupAppSettings {
@@ -19,7 +20,10 @@ function toProto(s: GroupAppSettingsDoc): groupV1.GroupAppSettings {
 @GrpcEndpoint()
 @groupV1.GroupServiceControllerMethods()
 export class GroupGrpcController implements groupV1.GroupServiceController {
-  constructor(@Inject(GroupsService) private readonly groups: GroupsService) {}
+  constructor(
+    @Inject(GroupsService) private readonly groups: GroupsService,
+    @Inject(GroupMessagesService) private readonly messages: GroupMessagesService,
+  ) {}
 
   async execute(req: groupV1.ExecuteRequest, _metadata?: unknown, call?: { cancelled?: boolean }): Promise<groupV1.ExecuteResponse> {
     let body: unknown;
@@ -47,7 +51,7 @@ export class GroupGrpcController implements groupV1.GroupServiceController {
   }
 
   async listHourMessages(req: groupV1.ListHourMessagesRequest): Promise<groupV1.ListHourMessagesResponse> {
-    const r = await this.groups.hourMessages(req.sdkAppId, Number(req.hourStart), req.cursor, req.limit || 500);
+    const r = await this.messages.hourMessages(req.sdkAppId, Number(req.hourStart), req.cursor, req.limit || 500);
     return {
       messages: r.messages.map((m) => ({
         groupId: m.groupId,

@@ -8,7 +8,7 @@ export const GroupKeys = {
   dedupe: (sdkAppId: number, groupId: string, from: string, random: number) => `dedupe:${sdkAppId}:${groupId}:${from}:${random}`,
   /** AVChatRoom audience: user ids scored by join time. */
   live: (sdkAppId: number, groupId: string) => `live:${sdkAppId}:${groupId}`,
-  /** The AVChatRooms a user joined (WithHugeGroups); 7 days after the last join (live-memberships.ts). */
+  /** The AVChatRooms a user joined (WithHugeGroups); 7 days after the last join (live-rooms.repository.ts). */
   liveRoomsOf: (sdkAppId: number, user: string) => `liverooms:${sdkAppId}:${user}`,
   /** AVChatRoom gateways: "<region>|<address>" → connections of the room held there. */
   liveGateways: (sdkAppId: number, groupId: string) => `livegw:${sdkAppId}:${groupId}`,

@@ -21,7 +21,14 @@ import {
   UserGroupSchema,
 } from './groups/group.schema';
 import { GroupsRepository } from './groups/groups.repository';
+import { GroupCore } from './groups/group-core';
+import { GroupMembersService } from './groups/group-members.service';
+import { GroupMessagesService } from './groups/group-messages.service';
 import { GroupsService } from './groups/groups.service';
+import { LiveRoomsService } from './groups/live-rooms.service';
+import { LiveRoomsRepository } from './groups/live-rooms.repository';
+import { GroupSequencesRepository } from './groups/group-sequences.repository';
+import { SendControlRepository } from './groups/send-control.repository';
 import { GroupBeforeCallbacks } from './groups/group-callbacks';
 import { GroupSendExceptions } from './groups/group-origin';
 import { GroupRetentionService } from './groups/group-retention.service';
@@ -45,7 +52,7 @@ export class GroupModule {
         ]),
       ],
       controllers: [GroupGrpcController],
-      providers: [{ provide: GROUP_CONFIG, useValue: loadGroupConfig(env) }, GroupsRepository, GroupBeforeCallbacks, GroupSendExceptions, GroupsService, GroupRetentionService],
+      providers: [{ provide: GROUP_CONFIG, useValue: loadGroupConfig(env) }, GroupsRepository, LiveRoomsRepository, GroupSequencesRepository, SendControlRepository, GroupBeforeCallbacks, GroupSendExceptions, LiveRoomsService, GroupCore, GroupMembersService, GroupMessagesService, GroupsService, GroupRetentionService],
     };
   }
 }
