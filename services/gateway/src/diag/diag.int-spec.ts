@@ -117,9 +117,13 @@ describe(DiagHttpController.name, () => {
     const [home, away] = ['ap-singapore', 'eu-frankfurt'];
     const delay = topology.delayMs(home!, away!);
     expect(delay).toBeGreaterThan(0);
-    const { body } = await getJson<Report>(`${gatewayUrl(home!)}/v1/diag/ping`);
-    const local = Math.max(...SERVICE_NAMES.map((s) => body.regions[home!]![s]!.latencyMs));
-    const remote = Math.min(...SERVICE_NAMES.map((s) => body.regions[away!]![s]!.latencyMs));
+    // Each service's best of three pings: a loaded machine once made one local answer take 358 ms,
+    // and the delay is paid on every call to the other region, never only now and then.
+    const bodies: Report[] = [];
+    for (let i = 0; i < 3; i++) bodies.push((await getJson<Report>(`${gatewayUrl(home!)}/v1/diag/ping`)).body);
+    const best = (region: string, s: (typeof SERVICE_NAMES)[number]) => Math.min(...bodies.map((b) => b.regions[region]![s]!.latencyMs));
+    const local = Math.max(...SERVICE_NAMES.map((s) => best(home!, s)));
+    const remote = Math.min(...SERVICE_NAMES.map((s) => best(away!, s)));
     expect(remote).toBeGreaterThanOrEqual(2 * delay);
     expect(local).toBeLessThan(2 * delay);
   });
