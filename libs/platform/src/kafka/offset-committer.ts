@@ -38,13 +38,17 @@ export class OffsetCommitter {
       void this.flush();
       return;
     }
-    if (!this.timer) {
-      this.timer = setTimeout(() => {
-        this.timer = undefined;
-        void this.flush();
-      }, this.intervalMs);
-      this.timer.unref();
-    }
+    this.arm();
+  }
+
+  /** Commits when the interval ends, unless a commit is already scheduled. */
+  private arm(): void {
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.flush();
+    }, this.intervalMs);
+    this.timer.unref();
   }
 
   /** At a rebalance: partitions may have moved, and their new owner resumes from the committed offset. */
@@ -71,13 +75,7 @@ export class OffsetCommitter {
           if (!this.pending.has(key)) this.pending.set(key, o);
         }
         this.onError(err);
-        if (this.intervalMs > 0 && !this.timer) {
-          this.timer = setTimeout(() => {
-            this.timer = undefined;
-            void this.flush();
-          }, this.intervalMs);
-          this.timer.unref();
-        }
+        if (this.intervalMs > 0) this.arm();
       })
       .finally(() => {
         this.inFlight = undefined;
