@@ -28,6 +28,7 @@ export * from './logging/redact';
 export * from './net/callback-target';
 export * from './net/client-address';
 export * from './batching/coalescer';
+export * from './batching/group-commit';
 export * from './cache/loading-cache';
 export * from './storage/object-storage';
 export * from './storage/storage-config';

@@ -1,7 +1,7 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { InjectConnection, InjectModel } from '@nestjs/mongoose';
 import type { Connection, Model } from 'mongoose';
-import { backfillOnce, findInMinute, isDuplicateKey, minuteKey } from '@meridian/platform';
+import { GroupCommit, backfillOnce, findInMinute, isDuplicateKey, minuteKey } from '@meridian/platform';
 import { C2cMessageDoc, ImportKeyDoc, SeqFloorDoc, messageId } from './message.schema';
 
 const MAX_SEQ = 999_999_999_999;
@@ -9,6 +9,9 @@ const MAX_SEQ = 999_999_999_999;
 @Injectable()
 export class MessagesRepository implements OnModuleInit {
   private readonly logger = new Logger(MessagesRepository.name);
+
+  /** Concurrent sends' inserts, group-committed (one insertMany per batch). */
+  private readonly inserts = new GroupCommit<C2cMessageDoc, boolean>((docs) => this.insertBatch(docs), 100, 2);
 
   constructor(
     @InjectModel(C2cMessageDoc.name) private readonly messages: Model<C2cMessageDoc>,
@@ -23,12 +26,46 @@ export class MessagesRepository implements OnModuleInit {
   }
 
   /** Stores a message; false when its (conversation, seq) is taken already. */
-  async insert(doc: C2cMessageDoc): Promise<boolean> {
+  insert(doc: C2cMessageDoc): Promise<boolean> {
+    // Every field written out (a plain driver insert applies no schema defaults).
+    return this.inserts.run({
+      ...doc,
+      cloudCustomData: doc.cloudCustomData ?? '',
+      recalled: Boolean(doc.recalled),
+      noUnread: Boolean(doc.noUnread),
+      hiddenFromSender: Boolean(doc.hiddenFromSender),
+      minute: minuteKey(doc.sdkAppId, doc.time),
+    });
+  }
+
+  /**
+   * One batch of concurrent sends' messages in one `insertMany` (plain documents, no mongoose
+   * document per message). When it fails, each message's outcome is read back instead of trusted
+   * from the error (FerretDB 1.24's bulk-write error index was seen pointing at an applied write):
+   * stored by this batch → true, the seq taken by another message → false, missing → inserted alone.
+   */
+  private async insertBatch(docs: C2cMessageDoc[]): Promise<boolean[]> {
     try {
-      await this.messages.create({ ...doc, minute: minuteKey(doc.sdkAppId, doc.time) });
+      await this.messages.collection.insertMany(docs as never[], { ordered: false });
+      return docs.map(() => true);
+    } catch (err) {
+      if (!isDuplicateKey(err) && docs.length === 1) throw err;
+      return Promise.all(docs.map((d) => this.insertOrRecognise(d)));
+    }
+  }
+
+  private async insertOrRecognise(doc: C2cMessageDoc): Promise<boolean> {
+    const ours = async () => {
+      const found = await this.messages.findById(doc._id, { from: 1, random: 1, time: 1, key: 1 }).lean<Pick<C2cMessageDoc, 'from' | 'random' | 'time' | 'key'>>().exec();
+      return found ? found.from === doc.from && found.random === doc.random && found.time === doc.time && found.key === doc.key : undefined;
+    };
+    const known = await ours();
+    if (known !== undefined) return known;
+    try {
+      await this.messages.collection.insertOne(doc as never);
       return true;
     } catch (err) {
-      if (isDuplicateKey(err)) return false;
+      if (isDuplicateKey(err)) return (await ours()) ?? false;
       throw err;
     }
   }
