@@ -250,7 +250,7 @@ export class AuthGrpcController implements authV1.AuthServiceController {
   }
 
   async reportAppCounts(req: authV1.ReportAppCountsRequest): Promise<authV1.ReportAppCountsResponse> {
-    await this.stats.report(req.counts);
+    this.stats.report(req.counts, req.distinct);
     return {};
   }
 

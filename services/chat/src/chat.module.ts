@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { TOPICS } from '@meridian/contracts';
-import { PlatformModule, type PlatformConfig } from '@meridian/platform';
+import { AppCountReporter, PlatformModule, type PlatformConfig } from '@meridian/platform';
 import { AppSettingsCache } from './apps/app-settings.cache';
 import { CHAT_CONFIG, loadChatConfig } from './chat.config';
 import { ChatGrpcController } from './chat.grpc.controller';
@@ -36,6 +36,7 @@ export class ChatModule {
       providers: [
         { provide: CHAT_CONFIG, useValue: loadChatConfig(env) },
         AppSettingsCache,
+        AppCountReporter,
         MessagesRepository,
         SequenceRepository,
         DedupeRepository,

@@ -22,7 +22,7 @@ export const STAT_METRICS = [
   'groupQuits',
 ] as const;
 /** The metrics other services report through auth's ReportAppCounts (the rest come from events). */
-export const REPORTED_METRICS: readonly StatMetric[] = ['restCalls', 'restErrors', 'callbacksSent', 'callbacksFailed'];
+export const REPORTED_METRICS: readonly StatMetric[] = ['restCalls', 'restErrors', 'callbacksSent', 'callbacksFailed', 'c2cMessages'];
 export type StatMetric = (typeof STAT_METRICS)[number];
 export type StatPeriod = 'minute' | 'hour' | 'day';
 

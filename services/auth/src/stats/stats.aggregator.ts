@@ -69,11 +69,20 @@ export class StatsAggregator implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
-  /** Counts reported by other services of this region (REST calls, callbacks); unknown metrics are ignored. */
-  async report(counts: authV1.AppCount[]): Promise<void> {
+  /**
+   * Counts reported by other services of this region (REST calls, callbacks, 1:1 messages and their
+   * senders); unknown metrics are ignored. Counts and members join the buffer, written with the
+   * next flush like the ones counted from events.
+   */
+  report(counts: authV1.AppCount[], distinct: authV1.AppDistinct[] = []): void {
     for (const c of counts) {
       if (!c.sdkAppId || !c.count || !REPORTED_METRICS.includes(c.metric as StatMetric)) continue;
-      await countStat(this.redis.redis, c.sdkAppId, c.metric as StatMetric, Number(c.timeMs) || Date.now(), c.count);
+      this.buffer.count(c.sdkAppId, c.metric as StatMetric, Number(c.timeMs) || Date.now(), c.count);
+    }
+    for (const d of distinct) {
+      if (!d.sdkAppId || !(DISTINCT_METRICS as readonly string[]).includes(d.metric)) continue;
+      const metric = d.metric as DistinctMetric;
+      this.buffer.addDistinct(d.sdkAppId, d.members.filter((m) => typeof m === 'string' && m.length > 0 && m.length <= 64).map((m) => [metric, m] as [DistinctMetric, string]), Number(d.timeMs) || Date.now());
     }
   }
 
@@ -122,7 +131,9 @@ export class StatsAggregator implements OnModuleInit, OnApplicationShutdown {
     this.timer.unref();
     this.bus.subscribe({
       name: 'stats',
-      topics: [TOPICS.userState, TOPICS.c2cMessages, TOPICS.groupEvents],
+      // 1:1 messages are not read here: chat counts them and reports (ReportAppCounts), so this
+      // group does not fetch every message of the region.
+      topics: [TOPICS.userState, TOPICS.groupEvents],
       partitionsConcurrently: 4,
       handler: (e) => this.handle(e),
     });
@@ -140,11 +151,6 @@ export class StatsAggregator implements OnModuleInit, OnApplicationShutdown {
           this.buffer.addDistinct(app, [['loginUsers', s.userId], ['activeUsers', s.userId]], time);
         }
         await setOnlineAndPeak(this.redis.redis, app, s.userId, s.onlineSessions > 0, time);
-      } else if (e.c2cMessageStored) {
-        const m = e.c2cMessageStored;
-        this.buffer.count(app, 'c2cMessages', time);
-        // Imports are history, not activity: they count as messages (as before) but not as senders.
-        if (!m.imported) this.buffer.addDistinct(app, senderEntries(m.fromAccount, 'c2cSenders'), time);
       } else if (e.groupMessageStored) {
         const m = e.groupMessageStored;
         this.buffer.count(app, 'groupMessages', time);

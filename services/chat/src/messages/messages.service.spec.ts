@@ -1,5 +1,5 @@
 import { MeridianError } from '@meridian/contracts';
-import type { BeforeCallbacks, EventBus } from '@meridian/platform';
+import type { AppCountReporter, BeforeCallbacks, EventBus } from '@meridian/platform';
 import type { AppSettingsCache } from '../apps/app-settings.cache';
 import type { ChatConfig } from '../chat.config';
 import type { ConversationsService } from '../conversations/conversations.service';
@@ -63,8 +63,10 @@ function harness() {
   const config = { MERIDIAN_CHAT_DEDUPE_S: 300, MERIDIAN_CHAT_DEFAULT_LIFETIME_S: 604_800 } as ChatConfig;
   const apps = { get: async () => ({ roamingSeconds: 604_800 }) } as unknown as AppSettingsCache;
   const callbacks = { run: async () => null, enabled: async () => false } as unknown as BeforeCallbacks;
-  const service = new MessagesService(config, messages, sequences, dedupeRepo, bus, {} as ConversationsService, apps, callbacks, checks);
-  return { service, stored, published, failNextPublishes: (n: number) => (failPublishes = n) };
+  const counted: string[] = [];
+  const counts = { add: (_app: number, metric: string) => counted.push(metric), addDistinct: () => undefined } as unknown as AppCountReporter;
+  const service = new MessagesService(config, messages, sequences, dedupeRepo, bus, {} as ConversationsService, apps, callbacks, checks, counts);
+  return { service, stored, published, counted, failNextPublishes: (n: number) => (failPublishes = n) };
 }
 
 const input = (random: number): SendInput => ({
@@ -87,11 +89,14 @@ describe(`${MessagesService.name} when producing events fails after the message 
     await expect(h.service.send(input(7))).rejects.toThrow('broker unavailable');
     expect(h.stored.size).toBe(1);
     expect(h.published).toEqual([]);
+    // Counted in the statistics only once its events are produced.
+    expect(h.counted).toEqual([]);
 
     const retry = await h.service.send(input(7));
     expect(retry).toMatchObject({ msgSeq: 1, duplicate: true });
     expect(h.stored.size).toBe(1);
     expect(h.published).toEqual(['chat.c2c-messages.v1', 'push.deliveries.v1']);
+    expect(h.counted).toEqual(['c2cMessages']);
 
     // Once produced, further retries only answer.
     expect(await h.service.send(input(7))).toMatchObject({ msgSeq: 1, duplicate: true });

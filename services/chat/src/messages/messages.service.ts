@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ErrorCode, MeridianError, TOPICS, isValidUserId, validateMsgBody } from '@meridian/contracts';
-import { BeforeCallbacks, EventBus, HOUR_S, hourPage } from '@meridian/platform';
+import { AppCountReporter, BeforeCallbacks, EventBus, HOUR_S, hourPage } from '@meridian/platform';
 import type { originEventsV1 } from '@meridian/proto';
 import { AppSettingsCache } from '../apps/app-settings.cache';
 import { CHAT_CONFIG, type ChatConfig } from '../chat.config';
@@ -94,6 +94,7 @@ export class MessagesService {
     @Inject(AppSettingsCache) private readonly apps: AppSettingsCache,
     @Inject(BeforeCallbacks) private readonly callbacks: BeforeCallbacks,
     @Inject(SendChecks) private readonly checks: SendChecks,
+    @Inject(AppCountReporter) private readonly counts: AppCountReporter,
   ) {}
 
   async send(input: SendInput): Promise<SendResult & { duplicate: boolean }> {
@@ -393,6 +394,8 @@ export class MessagesService {
         },
         opts,
       );
+      // Imports are history, not activity: they count as messages but not as senders.
+      this.counts.add(input.sdkAppId, 'c2cMessages');
       if (input.mode === 5) {
         const push = this.pushBody(conv, stored.seq, stored.key, { ...input, body });
         await this.bus.publish(TOPICS.deliveries, conv, this.delivery(conv, stored.seq, push, [input.to], '', '', input.from !== input.to ? [input.from] : []), opts);
@@ -554,5 +557,12 @@ export class MessagesService {
     const delivery = this.delivery(conv, seq, push, [input.to], input.offlinePushInfo, input.fromLoginId, syncSender ? [input.from] : []);
     // One produce request for both records.
     await this.bus.publishAll([stored, { topic: TOPICS.deliveries, key: conv, payload: delivery }], opts);
+    // The app's statistics, reported to auth in batches (auth no longer reads every message).
+    this.counts.add(input.sdkAppId, 'c2cMessages');
+    this.counts.addDistinct(input.sdkAppId, [
+      ['c2cSenders', m.from],
+      ['senders', m.from],
+      ['activeUsers', m.from],
+    ]);
   }
 }

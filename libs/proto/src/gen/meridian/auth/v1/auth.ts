@@ -535,15 +535,27 @@ export interface GetAppStatsResponse {
 
 export interface AppCount {
   sdkAppId: number;
-  /** "restCalls", "restErrors", "callbacksSent" or "callbacksFailed". */
+  /** "restCalls", "restErrors", "callbacksSent", "callbacksFailed" or "c2cMessages". */
   metric: string;
   count: number;
   /** When the counted things happened (the reporter's flush window), unix milliseconds. */
   timeMs: string;
 }
 
+/**
+ * The distinct members (user or group ids) seen for one app and metric in the reporter's window,
+ * added to the metric's day HyperLogLog ("c2cSenders", "senders", "activeUsers").
+ */
+export interface AppDistinct {
+  sdkAppId: number;
+  metric: string;
+  members: string[];
+  timeMs: string;
+}
+
 export interface ReportAppCountsRequest {
   counts: AppCount[];
+  distinct: AppDistinct[];
 }
 
 export interface ReportAppCountsResponse {
@@ -4511,14 +4523,96 @@ export const AppCount: MessageFns<AppCount> = {
   },
 };
 
+function createBaseAppDistinct(): AppDistinct {
+  return { sdkAppId: 0, metric: "", members: [], timeMs: "0" };
+}
+
+export const AppDistinct: MessageFns<AppDistinct> = {
+  encode(message: AppDistinct, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sdkAppId !== 0) {
+      writer.uint32(8).uint32(message.sdkAppId);
+    }
+    if (message.metric !== "") {
+      writer.uint32(18).string(message.metric);
+    }
+    for (const v of message.members) {
+      writer.uint32(26).string(v!);
+    }
+    if (message.timeMs !== "0") {
+      writer.uint32(32).int64(message.timeMs);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AppDistinct {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAppDistinct();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.sdkAppId = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.metric = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.members.push(reader.string());
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.timeMs = reader.int64().toString();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
 function createBaseReportAppCountsRequest(): ReportAppCountsRequest {
-  return { counts: [] };
+  return { counts: [], distinct: [] };
 }
 
 export const ReportAppCountsRequest: MessageFns<ReportAppCountsRequest> = {
   encode(message: ReportAppCountsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.counts) {
       AppCount.encode(v!, writer.uint32(10).fork()).join();
+    }
+    for (const v of message.distinct) {
+      AppDistinct.encode(v!, writer.uint32(18).fork()).join();
     }
     return writer;
   },
@@ -4542,6 +4636,14 @@ export const ReportAppCountsRequest: MessageFns<ReportAppCountsRequest> = {
             }
 
             message.counts.push(AppCount.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.distinct.push(AppDistinct.decode(reader, reader.uint32()));
             continue;
           }
         }
