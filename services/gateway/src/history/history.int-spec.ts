@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
-import { TEST_HISTORY_URL_SECRET, TestWsClient, closeTestClients, createTestApp, eventually, rest, type TestApp } from '@meridian/testing';
+import { TEST_HISTORY_URL_SECRET, TestWsClient, authClient, closeTestClients, createTestApp, eventually, rest, type TestApp } from '@meridian/testing';
 import { msgTimeOf } from './history-export.service';
 import { signHistoryToken, verifyHistoryToken } from './history-token';
 
@@ -232,5 +232,29 @@ describe('getappinfo distinct-user counters', () => {
     // RequestField picks fields; values stay strings.
     const picked = await rest(SG, 'openconfigsvr/getappinfo', app, { RequestField: ['LoginUserNum', 'MaxOnlineNum'] });
     expect((picked.body['Result'] as Record<string, string>[])[0]).toEqual({ LoginUserNum: '2', MaxOnlineNum: '2', Date: today['Date'] });
+  });
+
+  it('ReportAppCounts ignores what no service may report (event-counted metrics, unknown names, empty or oversized members)', async () => {
+    const fresh = await createTestApp();
+    const timeMs = String(Date.now());
+    await authClient(SG).reportAppCounts({
+      counts: [
+        { sdkAppId: fresh.sdkAppId, metric: 'logins', count: 50, timeMs },
+        { sdkAppId: fresh.sdkAppId, metric: '__proto__', count: 50, timeMs },
+        { sdkAppId: fresh.sdkAppId, metric: 'c2cMessages', count: 4, timeMs },
+      ],
+      distinct: [
+        { sdkAppId: fresh.sdkAppId, metric: 'loginUsersX', members: ['a', 'b'], timeMs },
+        { sdkAppId: fresh.sdkAppId, metric: 'c2cSenders', members: ['', 'x'.repeat(65), 'alice', 'alice'], timeMs },
+        { sdkAppId: 0, metric: 'c2cSenders', members: ['bob'], timeMs },
+      ],
+    });
+    let today: Record<string, string> = {};
+    const counted = await eventually(async () => {
+      today = ((await rest(SG, 'openconfigsvr/getappinfo', fresh, {})).body['Result'] as Record<string, string>[])[0]!;
+      return today['C2CUpMsgNum'] === '4';
+    }, 10_000, 200);
+    expect(counted).toBe(true);
+    expect(today).toMatchObject({ C2CUpMsgNum: '4', C2CSendMsgUserNum: '1', LoginTimes: '0', LoginUserNum: '0' });
   });
 });
