@@ -41,7 +41,15 @@ export interface Subscription {
   name: string;
   /** Logical topic names from the catalogue (the region prefix is added here). */
   topics: string[];
-  handler: (event: ConsumedEvent) => Promise<void>;
+  /** One record at a time (per partition, or per key with keyConcurrency). Exactly one of handler and batchHandler. */
+  handler?: (event: ConsumedEvent) => Promise<void>;
+  /**
+   * Instead of `handler`: all records of one partition's fetched batch at once, in offset order,
+   * for handlers that write once per batch (the conversation projection). The batch's offsets are
+   * marked handled when it returns; when it throws, the whole batch is handled again (handlers are
+   * idempotent). A record that cannot be decoded is skipped and counted as rejected.
+   */
+  batchHandler?: (events: ConsumedEvent[]) => Promise<void>;
   /** A group per process instead of per service: every instance then sees every record. */
   perInstance?: boolean;
   fromBeginning?: boolean;
@@ -121,6 +129,8 @@ export class EventBus implements OnModuleInit, OnApplicationBootstrap, OnApplica
 
   subscribe(subscription: Subscription): void {
     if (this.consumers.length) throw new Error('subscribe() must be called before the application starts');
+    if (!subscription.handler === !subscription.batchHandler) throw new Error(`subscription ${subscription.name}: exactly one of handler and batchHandler`);
+    if (subscription.batchHandler && subscription.keyConcurrency) throw new Error(`subscription ${subscription.name}: batchHandler and keyConcurrency do not combine`);
     this.subscriptions.push(subscription);
   }
 
@@ -254,6 +264,22 @@ export class EventBus implements OnModuleInit, OnApplicationBootstrap, OnApplica
     await consumer.connect();
     await consumer.subscribe({ topics: sub.topics.map((t) => this.topic(t)), fromBeginning: sub.fromBeginning ?? false });
     const partitionsConsumedConcurrently = sub.partitionsConcurrently ?? 1;
+    const batchHandler = sub.batchHandler;
+    if (batchHandler) {
+      await consumer.run({
+        partitionsConsumedConcurrently,
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+          if (!batch.messages.length || !isRunning() || isStale()) return;
+          await this.handleBatch(sub, batchHandler, batch.topic, batch.partition, batch.messages, heartbeat);
+          const last = batch.messages[batch.messages.length - 1]!.offset;
+          resolveOffset(last);
+          committer.handled(batch.topic, batch.partition, last);
+        },
+      });
+      return;
+    }
     if (sub.keyConcurrency && sub.keyConcurrency > 1) {
       const limit = sub.keyConcurrency;
       await consumer.run({
@@ -328,6 +354,41 @@ export class EventBus implements OnModuleInit, OnApplicationBootstrap, OnApplica
     }
   }
 
+  /** One partition's batch: decoded and handed to the batch handler at once; a failure is thrown (the batch is retried). */
+  private async handleBatch(
+    sub: Subscription,
+    batchHandler: (events: ConsumedEvent[]) => Promise<void>,
+    topic: string,
+    partition: number,
+    messages: KafkaMessage[],
+    heartbeat: () => Promise<void>,
+  ): Promise<void> {
+    const logical = topic.slice(this.config.kafka.topicPrefix.length);
+    const events: ConsumedEvent[] = [];
+    for (const message of messages) {
+      try {
+        if (!message.value) throw new Error('record without value');
+        events.push({ envelope: eventsV1.EventEnvelope.decode(message.value), topic: logical, partition, offset: message.offset, key: message.key?.toString() ?? '', heartbeat });
+      } catch (err) {
+        this.metrics.kafkaConsumed.inc({ topic: logical, group: sub.name, result: 'rejected' });
+        this.logger.warn({ topic: logical, partition, offset: message.offset, error: (err as Error).message }, 'undecodable event skipped');
+      }
+    }
+    if (!events.length) return;
+    const stop = this.metrics.kafkaHandleSeconds.startTimer({ topic: logical, group: sub.name });
+    try {
+      await batchHandler(events);
+      this.metrics.kafkaConsumed.inc({ topic: logical, group: sub.name, result: 'ok' }, events.length);
+    } catch (err) {
+      this.metrics.kafkaConsumed.inc({ topic: logical, group: sub.name, result: 'error' }, events.length);
+      this.logger.error({ topic: logical, partition, offset: events[0]!.offset, records: events.length, err }, 'event batch handler failed');
+      // Rethrow: kafkajs fetches the batch again; handlers are idempotent.
+      throw err;
+    } finally {
+      stop();
+    }
+  }
+
   /** One record: decoded and handed to the subscriber; a refusal is skipped, anything else thrown. */
   private async handleRecord(sub: Subscription, topic: string, partition: number, message: KafkaMessage, heartbeat: () => Promise<void>): Promise<void> {
     const logical = topic.slice(this.config.kafka.topicPrefix.length);
@@ -335,7 +396,7 @@ export class EventBus implements OnModuleInit, OnApplicationBootstrap, OnApplica
     try {
       if (!message.value) throw new Error('record without value');
       const envelope = eventsV1.EventEnvelope.decode(message.value);
-      await sub.handler({ envelope, topic: logical, partition, offset: message.offset, key: message.key?.toString() ?? '', heartbeat });
+      await sub.handler!({ envelope, topic: logical, partition, offset: message.offset, key: message.key?.toString() ?? '', heartbeat });
       this.metrics.kafkaConsumed.inc({ topic: logical, group: sub.name, result: 'ok' });
     } catch (err) {
       if (MeridianError.is(err) && !isTransientCode(err.code)) {

@@ -8,6 +8,8 @@ import { ConversationsService } from './conversations.service';
  * conversation, so one conversation's events arrive in order at exactly one consumer: the list
  * entries have a single writer per conversation and need no locks. Starts from the beginning
  * of retained history when the group is new, so nothing produced before the first start is missed.
+ * Under load a fetched batch holds many messages: they are applied together, one write per list
+ * entry (ConversationsService.applyStoredBatch) instead of one command per message.
  */
 @Injectable()
 export class ConversationsProjector implements OnModuleInit {
@@ -22,8 +24,10 @@ export class ConversationsProjector implements OnModuleInit {
       topics: [TOPICS.c2cMessages],
       fromBeginning: true,
       partitionsConcurrently: 4,
-      handler: async ({ envelope }) => {
-        if (envelope.c2cMessageStored) await this.conversations.applyStored(envelope.sdkAppId, envelope.c2cMessageStored);
+      // A fetched batch at once: one write per conversation side for all of its messages.
+      batchHandler: async (events) => {
+        const stored = events.flatMap(({ envelope }) => (envelope.c2cMessageStored ? [{ sdkAppId: envelope.sdkAppId, event: envelope.c2cMessageStored }] : []));
+        if (stored.length) await this.conversations.applyStoredBatch(stored);
       },
     });
   }

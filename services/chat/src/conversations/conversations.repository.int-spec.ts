@@ -1,8 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import mongoose, { type Connection, type Model } from 'mongoose';
+import type { EventBus, GrpcClients } from '@meridian/platform';
+import type { chatEventsV1 } from '@meridian/proto';
 import { testTopology } from '@meridian/testing';
-import { type ConversationDoc, ConversationSchema, conversationKey } from './conversation.schema';
+import type { ChatConfig } from '../chat.config';
+import type { MessagesRepository } from '../messages/messages.repository';
+import { type ConversationDoc, ConversationSchema, ConversationType, conversationKey } from './conversation.schema';
 import { ConversationsRepository, type ConversationRef } from './conversations.repository';
+import { ConversationsService } from './conversations.service';
 
 /** The projection's conditional upsert on the real MongoDB-wire server (FerretDB here). */
 describe('ConversationsRepository.projectAt', () => {
@@ -73,4 +78,89 @@ describe('ConversationsRepository.projectAt', () => {
     expect(results).toEqual([true, false, true, false, true, false]);
     expect(await read(r)).toMatchObject({ projectedSeq: 5, lastSeq: 5 });
   });
+});
+
+/** The projection of a consumed batch (one write per list entry) on the real MongoDB-wire server. */
+describe('ConversationsService.applyStoredBatch', () => {
+  let conn: Connection;
+  let model: Model<ConversationDoc>;
+  let service: ConversationsService;
+  const APP = 1400000097;
+  const read = (owner: string, peer: string) => model.findById(conversationKey(APP, owner, ConversationType.C2C, peer)).lean<ConversationDoc>().exec();
+  const stored = (from: string, to: string, seq: number, extra: Partial<chatEventsV1.C2cMessageStoredEvent> = {}) => ({
+    sdkAppId: APP,
+    event: {
+      conversationId: `c2c:${[from, to].sort().join(':')}`,
+      msgSeq: String(seq),
+      fromAccount: from,
+      toAccount: to,
+      msgRandom: seq,
+      msgTime: String(1_790_000_000 + seq),
+      msgKey: `${seq}_${seq}_${1_790_000_000 + seq}`,
+      msgBody: Buffer.from('[]'),
+      cloudCustomData: '',
+      onlineOnly: false,
+      noUnread: false,
+      noLastMsg: false,
+      senderSync: true,
+      expiresAt: String(1_800_000_000),
+      imported: 0,
+      noCallbacks: false,
+      origin: undefined,
+      ...extra,
+    } as chatEventsV1.C2cMessageStoredEvent,
+  });
+
+  beforeAll(async () => {
+    conn = await mongoose.createConnection(testTopology().dataPlane.mongoUrl, { dbName: `${testTopology().region('ap-singapore').mongoDatabase}_batchprojecttest` }).asPromise();
+    model = conn.model<ConversationDoc>('BatchProjectTest', ConversationSchema, 'conversations');
+    service = new ConversationsService({} as ChatConfig, new ConversationsRepository(model), {} as MessagesRepository, {} as EventBus, {} as GrpcClients);
+  });
+
+  afterAll(async () => {
+    await conn.dropDatabase().catch(() => undefined);
+    await conn.close();
+  });
+
+  it('folds each entry\'s messages into one write at its highest seq; a replayed batch changes nothing', async () => {
+    const u = randomUUID().slice(0, 6);
+    const [a, b, c] = [`a${u}`, `b${u}`, `c${u}`];
+    // a↔b: 1 a→b, 2 b→a, 3 a→b (NoLastMsg), 4 a→b (NoUnread); a→c: 1. Seq 2 arrives after 3 (produced out of seq order).
+    const batch = [stored(a, b, 1), stored(a, b, 3, { noLastMsg: true }), stored(b, a, 2), stored(a, b, 4, { noUnread: true }), stored(a, c, 1)];
+    await service.applyStoredBatch(batch);
+    const expected = async () => {
+      // b's entry: the last counted incoming message is 3 (4 is NoUnread), the last message 4.
+      expect(await read(b, a)).toMatchObject({ projectedSeq: 4, lastSeq: 4, lastPeerSeq: 3, lastTime: 1_790_000_004, deleted: false });
+      // a's entry: incoming 2 (folded in although it came after 3), last message 4.
+      expect(await read(a, b)).toMatchObject({ projectedSeq: 4, lastSeq: 4, lastPeerSeq: 2 });
+      expect(await read(c, a)).toMatchObject({ projectedSeq: 1, lastSeq: 1, lastPeerSeq: 1 });
+      expect(await read(a, c)).toMatchObject({ projectedSeq: 1, lastSeq: 1 });
+    };
+    await expected();
+    await service.applyStoredBatch(batch);
+    await service.applyStoredBatch([batch[0]!]);
+    await expected();
+    // Out of seq order with nothing after to hide it: 2 (incoming for a) after 3 (NoLastMsg) ends
+    // where 1, 2, 3 one by one would: last message 2.
+    const d = `d${u}`;
+    await service.applyStoredBatch([stored(a, d, 1), stored(a, d, 3, { noLastMsg: true }), stored(d, a, 2)]);
+    expect(await read(a, d)).toMatchObject({ projectedSeq: 3, lastSeq: 2, lastPeerSeq: 2, lastTime: 1_790_000_002 });
+  });
+
+  it('an entry already ahead keeps its fields; one behind takes the batch', async () => {
+    const u = randomUUID().slice(0, 6);
+    const [a, b] = [`a${u}`, `b${u}`];
+    await service.applyStoredBatch([stored(a, b, 5)]);
+    await service.applyStoredBatch([stored(a, b, 3), stored(a, b, 4), stored(a, b, 6, { senderSync: false })]);
+    // b (recipient) moves to 6; a (sender, not synced for 6) stays at 5, ahead of 3 and 4.
+    expect(await read(b, a)).toMatchObject({ projectedSeq: 6, lastSeq: 6, lastPeerSeq: 6 });
+    expect(await read(a, b)).toMatchObject({ projectedSeq: 5, lastSeq: 5 });
+  });
+
+  it('large batches of four partitions at once: commands of at most 16 writes, every entry projected', async () => {
+    const u = randomUUID().slice(0, 6);
+    const batches = [0, 1, 2, 3].map((p) => Array.from({ length: 30 }, (_, i) => stored(`s${p}x${i}${u}`, `r${p}x${i}${u}`, 1)));
+    await Promise.all(batches.map((b) => service.applyStoredBatch(b)));
+    expect(await model.countDocuments({ sdkAppId: APP, owner: { $regex: `${u}$` } })).toBe(4 * 30 * 2);
+  }, 60_000);
 });

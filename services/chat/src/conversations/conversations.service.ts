@@ -9,6 +9,13 @@ import { MessagesRepository } from '../messages/messages.repository';
 import { ConversationType, type ConversationDoc } from './conversation.schema';
 import { ConversationsRepository, type ConversationRef } from './conversations.repository';
 
+/**
+ * Writes per projection command. FerretDB 1.24 hangs on an update command of more than ~50 updates
+ * (deploy/dataplane/README.md); 16 is what the backfills use, far from it even with four partitions
+ * projected at once.
+ */
+const PROJECTION_WRITES_PER_COMMAND = 16;
+
 /** Tencent: at most 50 pinned conversations (51012). */
 export const PINNED_MAX = 50;
 /** AssistFlags bits of recentcontact/get_list. */
@@ -96,21 +103,48 @@ export class ConversationsService {
 
   /** Applies one stored message to the lists of the recipient and (unless told not to) the sender. */
   async applyStored(sdkAppId: number, e: chatEventsV1.C2cMessageStoredEvent): Promise<void> {
-    if (e.onlineOnly) return;
+    await this.applyStoredBatch([{ sdkAppId, event: e }]);
+  }
+
+  /**
+   * The stored messages of one consumed batch, one conditional write per conversation side: a
+   * side's writes fold into one at its highest seq, the later seq's fields winning (what applying
+   * them one by one would leave; a write whose seq is not past the entry's projectedSeq changes
+   * nothing, so a replayed batch changes nothing either). Sent in commands of at most
+   * PROJECTION_WRITES_PER_COMMAND writes (FerretDB hangs past ~50 in one command,
+   * deploy/dataplane/README.md).
+   */
+  async applyStoredBatch(batch: { sdkAppId: number; event: chatEventsV1.C2cMessageStoredEvent }[]): Promise<void> {
+    type Write = { ref: ConversationRef; seq: number; set: Partial<ConversationDoc> };
+    const sides = new Map<string, Write[]>();
+    for (const { sdkAppId, event } of batch) {
+      for (const w of this.sidesOf(sdkAppId, event)) {
+        const key = `${sdkAppId}\u0000${w.ref.owner}\u0000${w.ref.peer}`;
+        const list = sides.get(key);
+        if (list) list.push(w);
+        else sides.set(key, [w]);
+      }
+    }
+    // Messages of one conversation can be produced out of seq order (concurrent sends): fold by seq.
+    const items = [...sides.values()].map((writes) =>
+      writes.sort((x, y) => x.seq - y.seq).reduce((acc, w) => ({ ref: w.ref, seq: w.seq, set: { ...acc.set, ...w.set } })),
+    );
+    for (let i = 0; i < items.length; i += PROJECTION_WRITES_PER_COMMAND) await this.conversations.projectAllAt(items.slice(i, i + PROJECTION_WRITES_PER_COMMAND));
+  }
+
+  /** The list entries one stored message moves: the recipient's, and the sender's unless told not to. */
+  private sidesOf(sdkAppId: number, e: chatEventsV1.C2cMessageStoredEvent): { ref: ConversationRef; seq: number; set: Partial<ConversationDoc> }[] {
+    if (e.onlineOnly) return [];
     const seq = Number(e.msgSeq);
     const self = e.fromAccount === e.toAccount;
     const owners = [{ owner: e.toAccount, peer: e.fromAccount, incoming: !self }];
     if (e.senderSync && !self) owners.push({ owner: e.fromAccount, peer: e.toAccount, incoming: false });
-    // Both sides in one command, one conditional write each. Kafka delivers at least once: a
-    // replayed event (the entry already projected this seq or a later one) changes nothing.
-    await this.conversations.projectAllAt(
-      owners.map((o) => {
-        const set: Partial<ConversationDoc> = { projectedSeq: seq, deleted: false, updatedAt: new Date() };
-        if (!e.noLastMsg) Object.assign(set, { lastSeq: seq, lastTime: Number(e.msgTime), lastExpiresAt: new Date(Number(e.expiresAt) * 1000) });
-        if (o.incoming && !e.noUnread) set.lastPeerSeq = seq;
-        return { ref: c2c(sdkAppId, o.owner, o.peer), seq, set };
-      }),
-    );
+    return owners.map((o) => {
+      const set: Partial<ConversationDoc> = { projectedSeq: seq, deleted: false, updatedAt: new Date() };
+      if (!e.noLastMsg) Object.assign(set, { lastSeq: seq, lastTime: Number(e.msgTime), lastExpiresAt: new Date(Number(e.expiresAt) * 1000) });
+      if (o.incoming && !e.noUnread) set.lastPeerSeq = seq;
+      return { ref: c2c(sdkAppId, o.owner, o.peer), seq, set };
+    });
   }
 
   /** Unread messages of one conversation: the peer's counted messages after the read position. */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import mongoose, { type Connection, type Model } from 'mongoose';
 import { testTopology } from '@meridian/testing';
-import { C2cMessageDoc, C2cMessageSchema, ImportKeyDoc, ImportKeySchema, SeqFloorDoc, SeqFloorSchema, messageId } from './message.schema';
+import { type C2cMessageDoc, C2cMessageSchema, type ImportKeyDoc, ImportKeySchema, type SeqFloorDoc, SeqFloorSchema, messageId } from './message.schema';
 import { MessagesRepository } from './messages.repository';
 
 /** The group-committed message insert on the real MongoDB-wire server (FerretDB here). */
