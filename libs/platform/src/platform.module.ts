@@ -1,6 +1,6 @@
-import { Global, Module, type DynamicModule } from '@nestjs/common';
+import { Global, Module, RequestMethod, type DynamicModule } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
-import { LoggerModule } from 'nestjs-pino';
+import { LoggerModule, type Params } from 'nestjs-pino';
 import { PLATFORM_CONFIG, type PlatformConfig } from './config/platform-config';
 import { HealthController, HealthRegistry } from './health/health';
 import { Metrics } from './metrics/metrics';
@@ -25,6 +25,27 @@ export interface PlatformModuleOptions {
  * Everything a service process shares: config, logging, metrics, health, gRPC clients, Kafka,
  * MongoDB and Redis. Each service's root module imports PlatformModule.register(config) once.
  */
+const PROBE_PATHS = ['/healthz', '/readyz', '/metrics'];
+
+/** nestjs-pino's settings for every service's HTTP face. */
+export function loggerModuleParams(logger: ReturnType<typeof createRootLogger>): Params {
+  return {
+    pinoHttp: {
+      logger,
+      autoLogging: { ignore: (req) => PROBE_PATHS.includes(req.url ?? '') },
+      quietReqLogger: true,
+      // pino-http brings its own request serializer; ours keeps credentials out of URLs.
+      serializers: LOG_SERIALIZERS,
+    },
+    // Probes and scrapes do not pass the request-logger middleware: it binds each request's
+    // logger with AsyncLocalStorage.run, and the first run switches on Node's async hooks for
+    // every promise of the process for good (~30 % on a promise-heavy loop). A service whose only
+    // HTTP routes are these (all but the gateway's REST face) never pays that.
+    exclude: PROBE_PATHS.map((path) => ({ path: path.slice(1), method: RequestMethod.GET })),
+  };
+}
+
+
 @Global()
 @Module({})
 export class PlatformModule {
@@ -34,15 +55,7 @@ export class PlatformModule {
     return {
       module: PlatformModule,
       imports: [
-        LoggerModule.forRoot({
-          pinoHttp: {
-            logger,
-            autoLogging: { ignore: (req) => ['/healthz', '/readyz', '/metrics'].includes(req.url ?? '') },
-            quietReqLogger: true,
-            // pino-http brings its own request serializer; ours keeps credentials out of URLs.
-            serializers: LOG_SERIALIZERS,
-          },
-        }),
+        LoggerModule.forRoot(loggerModuleParams(logger)),
         mongoRootModule(),
         MongooseModule.forFeature([{ name: Probe.name, schema: ProbeSchema }]),
       ],
