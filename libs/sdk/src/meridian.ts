@@ -643,11 +643,14 @@ export class Meridian {
   async joinGroup(o: { groupID: string; applyMessage?: string }): Promise<Response<{ status: string; group?: Group }>> {
     this.requireMe();
     if (!o?.groupID) throw new MeridianError(ErrorCodes.INVALID_PARAMETER, 'groupID is required');
-    const res = await this.group<{ JoinStatus?: string; Live?: boolean }>('apply_join_group', { GroupId: o.groupID, ...(o.applyMessage ? { ApplyMsg: o.applyMessage } : {}) });
-    if (res.Live) this.liveRooms.add(o.groupID);
+    const res = await this.group<{ JoinStatus?: string }>('apply_join_group', { GroupId: o.groupID, ...(o.applyMessage ? { ApplyMsg: o.applyMessage } : {}) });
     const status = res.JoinStatus ?? TYPES.JOIN_STATUS_SUCCESS;
     if (status !== TYPES.JOIN_STATUS_SUCCESS) return { code: 0, data: { status } };
-    return { code: 0, data: { status, group: await this.fetchGroup(o.groupID) } };
+    // The group's Tencent `Type` says whether the join was an AVChatRoom's (joined again on
+    // every reconnect): the answer carries only Tencent's JoinStatus.
+    const group = await this.fetchGroup(o.groupID);
+    if (group.type === TYPES.GRP_AVCHATROOM) this.liveRooms.add(o.groupID);
+    return { code: 0, data: { status, group } };
   }
 
   /** Leaves a group (a Public or Meeting owner cannot: 10009). */

@@ -47,7 +47,7 @@ export class GroupGrpcController implements groupV1.GroupServiceController {
       req.command,
       body as Record<string, unknown>,
     );
-    return { bodyJson: Buffer.from(JSON.stringify(out)) };
+    return { bodyJson: Buffer.from(JSON.stringify(out.body)), liveRoom: out.liveRoom };
   }
 
   async listHourMessages(req: groupV1.ListHourMessagesRequest): Promise<groupV1.ListHourMessagesResponse> {

@@ -3,7 +3,7 @@ import type { GrpcClients, PlatformConfig } from '@meridian/platform';
 import type { GatewayConfig } from '../gateway.config';
 import type { HistoryExportService } from '../history/history-export.service';
 import type { MediaService } from '../media/media.service';
-import { LiveRooms } from '../ws/live-rooms';
+import { LiveRooms, roomKey } from '../ws/live-rooms';
 import { COMMANDS, REST_PATHS, WS_COMMANDS } from './commands.table';
 import type { EdgeCall } from './edge-command';
 import { runRow } from './edge-table';
@@ -131,5 +131,26 @@ describe('group answers', () => {
     expect(await runRow(row('group_open_http_svc/get_group_member_info'), call('rest', clients), { GroupId: 'g' })).toEqual({
       MemberList: [{ Member_Account: 'a', MuteUntil: 5, ShutUpUntil: 5 }, { Member_Account: 'b' }],
     });
+  });
+});
+
+describe('AVChatRoom membership at the edge', () => {
+  const joined = (c: EdgeCall) => c.deps.live.members(roomKey(7, 'room'));
+
+  it("follows the group service's typed live_room, never a field of Tencent's answer", async () => {
+    const { clients } = fakeClients({ execute: { bodyJson: Buffer.from(JSON.stringify({ JoinStatus: 'Joined' })), liveRoom: true } });
+    const c = call('ws', clients);
+    expect(await runRow(row('group.apply_join_group'), c, { GroupId: 'room' })).toEqual({ JoinStatus: 'Joined' });
+    expect(joined(c)).toEqual(['C1']);
+    const left = fakeClients({ execute: { bodyJson: Buffer.from('{}'), liveRoom: true } });
+    expect(await runRow(row('group.quit_group'), { ...c, deps: { ...c.deps, clients: left.clients } }, { GroupId: 'room' })).toEqual({});
+    expect(joined(c)).toEqual([]);
+  });
+
+  it('ties no connection for an answer without live_room, whatever its body says', async () => {
+    const { clients } = fakeClients({ execute: { bodyJson: Buffer.from(JSON.stringify({ JoinStatus: 'Joined', Live: true })), liveRoom: false } });
+    const c = call('ws', clients);
+    await runRow(row('group.apply_join_group'), c, { GroupId: 'room' });
+    expect(joined(c)).toEqual([]);
   });
 });

@@ -106,9 +106,12 @@ function answerBody(command: string, out: JsonObject): JsonObject {
   return out;
 }
 
-/** AVChatRoom membership is the connection's: its messages come through this gateway instance. */
-function followLiveRoom(c: EdgeCall, command: string, body: JsonObject, out: JsonObject): void {
-  if (out['Live'] !== true || typeof body['GroupId'] !== 'string') return;
+/**
+ * AVChatRoom membership is the connection's: its messages come through this gateway instance.
+ * The group service says so in the typed `live_room` of its answer, never in Tencent's fields.
+ */
+function followLiveRoom(c: EdgeCall, command: string, body: JsonObject, liveRoom: boolean): void {
+  if (!liveRoom || typeof body['GroupId'] !== 'string') return;
   const room = roomKey(c.sdkAppId, body['GroupId']);
   if (command === 'apply_join_group') c.deps.live.join(room, c.connectionId);
   if (command === 'quit_group') c.deps.live.leave(room, c.connectionId);
@@ -134,7 +137,7 @@ function groupRow(command: string, faces: { rest?: string; ws?: string }): EdgeR
     }),
     answer: (res, body, c) => {
       const out = JSON.parse(Buffer.from(res.bodyJson).toString('utf8')) as JsonObject;
-      if (c.face === 'ws') followLiveRoom(c, command, body, out);
+      if (c.face === 'ws') followLiveRoom(c, command, body, res.liveRoom);
       return answerBody(command, out);
     },
   });

@@ -77,6 +77,11 @@ export interface ExecuteRequest {
 export interface ExecuteResponse {
   /** Tencent's response fields (JSON object text), without the envelope. */
   bodyJson: Uint8Array;
+  /**
+   * The command joined (apply_join_group) or left (quit_group) an AVChatRoom: the gateway ties
+   * the acting connection to the room or unties it. Never part of body_json.
+   */
+  liveRoom: boolean;
 }
 
 export interface ListHourMessagesRequest {
@@ -621,13 +626,16 @@ export const ExecuteRequest: MessageFns<ExecuteRequest> = {
 };
 
 function createBaseExecuteResponse(): ExecuteResponse {
-  return { bodyJson: new Uint8Array(0) };
+  return { bodyJson: new Uint8Array(0), liveRoom: false };
 }
 
 export const ExecuteResponse: MessageFns<ExecuteResponse> = {
   encode(message: ExecuteResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.bodyJson.length !== 0) {
       writer.uint32(10).bytes(message.bodyJson);
+    }
+    if (message.liveRoom !== false) {
+      writer.uint32(16).bool(message.liveRoom);
     }
     return writer;
   },
@@ -651,6 +659,14 @@ export const ExecuteResponse: MessageFns<ExecuteResponse> = {
             }
 
             message.bodyJson = reader.bytes();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.liveRoom = reader.bool();
             continue;
           }
         }
