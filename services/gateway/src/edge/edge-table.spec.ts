@@ -1,4 +1,5 @@
 import { ErrorCode, MeridianError } from '@meridian/contracts';
+import type { groupV1 } from '@meridian/proto';
 import type { GrpcClients, PlatformConfig } from '@meridian/platform';
 import type { GatewayConfig } from '../gateway.config';
 import type { HistoryExportService } from '../history/history-export.service';
@@ -152,5 +153,41 @@ describe('AVChatRoom membership at the edge', () => {
     const c = call('ws', clients);
     await runRow(row('group.apply_join_group'), c, { GroupId: 'room' });
     expect(joined(c)).toEqual([]);
+  });
+});
+
+describe('typed group rows (live rooms)', () => {
+  it('call GetOnlineMemberNum and SendBroadcastMessage with the caller and typed fields, and answer in Tencent names', async () => {
+    const { clients, calls } = fakeClients({ getOnlineMemberNum: { onlineMemberNum: 3 }, sendBroadcastMessage: { msgSeq: '12' } });
+    expect(await runRow(row('group.get_online_member_num'), call('ws', clients), { GroupId: 'room' })).toEqual({ OnlineMemberNum: 3 });
+    expect(calls[0]).toMatchObject({
+      service: 'group',
+      method: 'getOnlineMemberNum',
+      request: { groupId: 'room', caller: { sdkAppId: 7, operator: 'admin', operatorIsAdmin: false, loginId: 'L1', gatewayAddress: '127.0.0.1:1', gatewayRegion: 'ap-singapore', origin: { platform: 'Web' } } },
+    });
+    const body = [{ MsgType: 'TIMTextElem', MsgContent: { Text: 'hi' } }];
+    expect(await runRow(row('group_open_http_svc/send_broadcast_msg'), call('rest', clients), { MsgBody: body, Random: 5, CloudCustomData: null })).toEqual({ MsgSeq: 12 });
+    const req = calls[1]!.request as groupV1.SendBroadcastMessageRequest;
+    expect({ ...req, msgBody: JSON.parse(Buffer.from(req.msgBody).toString()) as unknown }).toEqual({
+      caller: expect.objectContaining({ operator: 'admin', operatorIsAdmin: true, gatewayAddress: '' }),
+      fromAccount: '',
+      random: 5,
+      msgBody: body,
+      cloudCustomData: '',
+    });
+  });
+
+  it("refuse a bad body with the group service's codes and call nothing", async () => {
+    const { clients, calls } = fakeClients({});
+    const c = call('rest', clients);
+    expect(await refusal(runRow(row('group_open_http_svc/get_online_member_num'), c, {}))).toBe(10015);
+    expect(await refusal(runRow(row('group_open_http_svc/get_online_member_num'), c, { GroupId: 7 }))).toBe(10015);
+    expect(await refusal(runRow(row('group_open_http_svc/get_online_member_num'), c, { GroupId: 'x'.repeat(97) }))).toBe(10015);
+    const body = [{ MsgType: 'TIMTextElem', MsgContent: { Text: 'hi' } }];
+    expect(await refusal(runRow(row('group_open_http_svc/send_broadcast_msg'), c, {}))).toBe(ErrorCode.MSG_BODY_NOT_ARRAY);
+    expect(await refusal(runRow(row('group_open_http_svc/send_broadcast_msg'), c, { MsgBody: body, Random: -1 }))).toBe(10004);
+    expect(await refusal(runRow(row('group_open_http_svc/send_broadcast_msg'), c, { MsgBody: body, From_Account: 5 }))).toBe(ErrorCode.ACCOUNT_NOT_STRING);
+    expect(await refusal(runRow(row('group_open_http_svc/send_broadcast_msg'), c, { MsgBody: body, CloudCustomData: 1 }))).toBe(10004);
+    expect(calls).toEqual([]);
   });
 });

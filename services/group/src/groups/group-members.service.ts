@@ -326,9 +326,10 @@ export class GroupMembersService {
     return { MsgSeq: after.msgSeq, UnreadMsgNum: await this.core.unreadOf(ctx.sdkAppId, g, after) };
   }
 
-  async onlineNum(ctx: Ctx, body: Json): Promise<Json> {
-    const g = await this.core.loadGroup(ctx, body);
+  /** get_online_member_num (typed RPC GetOnlineMemberNum): an AVChatRoom's audience now. */
+  async onlineNum(ctx: Ctx, groupId: string): Promise<number> {
+    const g = await this.core.loadGroup(ctx, { GroupId: groupId });
     if (g.kind !== 'AVChatRoom') throw fail(GroupCode.NO_PERMISSION, 'only AVChatRooms count online members');
-    return { OnlineMemberNum: await this.liveRooms.onlineCount(ctx.sdkAppId, g.groupId) };
+    return this.liveRooms.onlineCount(ctx.sdkAppId, g.groupId);
   }
 }

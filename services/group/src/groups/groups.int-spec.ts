@@ -378,9 +378,19 @@ describe(GroupsService.name, () => {
     // send_broadcast_msg reaches every AVChatRoom's audience.
     const farBefore = (await as('far')).frames.length;
     await ws('far', 'apply_join_group', { GroupId: id });
-    expect(await g('send_broadcast_msg', { From_Account: 'own', Random: 5, MsgBody: text('to every room') })).toMatchObject({ ErrorCode: 0, MsgSeq: expect.any(Number) });
+    // Typed RPCs (live rooms): a bad body is refused at the edge with the group service's codes
+    // and reaches no room.
+    expect(await g('send_broadcast_msg', { Random: 5, MsgBody: [] })).toEqual(fail(90002));
+    expect(await g('send_broadcast_msg', { From_Account: 5, MsgBody: text('bad sender') })).toEqual(fail(60015));
+    expect(await g('send_broadcast_msg', { From_Account: 'own', Random: -1, MsgBody: text('bad random') })).toEqual(fail(10004));
+    expect(await g('send_broadcast_msg', { From_Account: 'own', MsgBody: text('bad data'), CloudCustomData: 7 })).toEqual(fail(10004));
+    expect(await g('send_broadcast_msg', { From_Account: 'own', Random: 5, MsgBody: text('to every room'), CloudCustomData: null })).toMatchObject({ ErrorCode: 0, MsgSeq: expect.any(Number) });
     expect((await (await as('far')).waitFor((f) => f.t === 'push' && f.kind === 'group_broadcast' && (f.body as { GroupId: string }).GroupId === id)).body).toMatchObject({ MsgBody: text('to every room') });
-    expect((await as('far')).frames.length).toBeGreaterThan(farBefore);
+    expect((await as('far')).frames.slice(farBefore).filter((f) => f.kind === 'group_broadcast' && (f.body as { GroupId: string }).GroupId === id)).toHaveLength(1);
+    expect(await g('get_online_member_num', { GroupId: 7 })).toEqual(fail(10015));
+    expect(await g('get_online_member_num', { GroupId: '@TGS#aNOSUCHROOM' })).toEqual(fail(10010));
+    expect(await g('get_online_member_num', { GroupId: await create('Public') })).toEqual(fail(10007));
+    expect(await ws('mem', 'get_online_member_num', { GroupId: id })).toMatchObject({ code: 0, body: { OnlineMemberNum: 2 } });
     await ws('far', 'quit_group', { GroupId: id });
     // A connection that closes leaves its rooms.
     const extra = await TestWsClient.connect(SG);

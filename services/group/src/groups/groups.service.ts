@@ -63,8 +63,6 @@ export class GroupsService {
     modify_group_msg: (c, b) => answer(this.messages.modifyMessage(c, b)),
     group_msg_get_simple: (c, b) => answer(this.messages.history(c, b)),
     get_appid_group_list: (c, b) => answer(this.appGroups(c, b)),
-    get_online_member_num: (c, b) => answer(this.members.onlineNum(c, b)),
-    send_broadcast_msg: (c, b) => answer(this.messages.broadcast(c, b)),
     import_group: (c, b) => answer(this.importGroup(c, b)),
     import_group_member: (c, b) => answer(this.members.importMembers(c, b)),
     import_group_msg: (c, b) => answer(this.messages.importMessages(c, b)),

@@ -2,6 +2,7 @@ import { ownedByService, type JsonObject } from '@meridian/contracts';
 import type { groupV1 } from '@meridian/proto';
 import { roomKey } from '../../ws/live-rooms';
 import { callRow, originOf, rpc, type EdgeCall, type EdgeRow } from '../edge-command';
+import { TYPED_GROUP_ROWS } from './groups-typed';
 
 const group = rpc<groupV1.GroupServiceClient>('group');
 
@@ -74,7 +75,6 @@ const DOCS: Partial<Record<string, string>> = {
   get_group_muted_account: 'old name `get_group_shutted_uin`',
   group_msg_get_simple: '`GroupId`, `ReqMsgNumber` ≤ 20, `ReqMsgSeq?` (absent or 0: the newest), `WithRecalledMsg?` → `RspMsgList`, `IsFinished`',
   get_appid_group_list: '1/s',
-  send_broadcast_msg: 'to every AVChatRoom of the app; clients get a `group_broadcast` push; 1/s',
 };
 
 /** Leniency the group service does not know: ReqMsgSeq 0 is what clients send for "the newest". */
@@ -118,6 +118,8 @@ function followLiveRoom(c: EdgeCall, command: string, body: JsonObject, liveRoom
 }
 
 function groupRow(command: string, faces: { rest?: string; ws?: string }): EdgeRow {
+  const typed = TYPED_GROUP_ROWS[command];
+  if (typed) return typed({ ...faces, rate: RATES[command] });
   return callRow({
     ...faces,
     rate: RATES[command],
