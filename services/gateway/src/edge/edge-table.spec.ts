@@ -163,7 +163,10 @@ describe('typed group rows (live rooms)', () => {
     expect(calls[0]).toMatchObject({
       service: 'group',
       method: 'getOnlineMemberNum',
-      request: { groupId: 'room', caller: { sdkAppId: 7, operator: 'admin', operatorIsAdmin: false, loginId: 'L1', gatewayAddress: '127.0.0.1:1', gatewayRegion: 'ap-singapore', origin: { platform: 'Web' } } },
+      request: {
+        groupId: 'room',
+        caller: { sdkAppId: 7, operator: 'admin', operatorIsAdmin: false, loginId: 'L1', gatewayAddress: '127.0.0.1:1', gatewayRegion: 'ap-singapore', origin: { platform: 'Web' } },
+      },
     });
     const body = [{ MsgType: 'TIMTextElem', MsgContent: { Text: 'hi' } }];
     expect(await runRow(row('group_open_http_svc/send_broadcast_msg'), call('rest', clients), { MsgBody: body, Random: 5, CloudCustomData: null })).toEqual({ MsgSeq: 12 });

@@ -48,7 +48,7 @@ export const TYPED_GROUP_ROWS: Partial<Record<string, (faces: Faces) => EdgeRow>
       ...faces,
       schema: sendBroadcastMsgSchema,
       invalid: GROUP_INVALID,
-      doc: '`From_Account?`, `Random?`, `MsgBody`, `CloudCustomData?` → `MsgSeq` (the app\'s broadcast seq); to every AVChatRoom of the app; clients get a `group_broadcast` push; 1/s',
+      doc: "`From_Account?`, `Random?`, `MsgBody`, `CloudCustomData?` → `MsgSeq` (the app's broadcast seq); to every AVChatRoom of the app; clients get a `group_broadcast` push; 1/s",
       call: group('sendBroadcastMessage'),
       request: (c, i) => ({ caller: callerOf(c), fromAccount: i.From_Account ?? '', random: i.Random ?? 0, msgBody: Buffer.from(JSON.stringify(i.MsgBody)), cloudCustomData: i.CloudCustomData ?? '' }),
       answer: (res) => ({ MsgSeq: Number(res.msgSeq) }),
