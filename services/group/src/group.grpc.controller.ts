@@ -63,6 +63,11 @@ export class GroupGrpcController implements groupV1.GroupServiceController {
     return { onlineMemberNum: await this.members.onlineNum(ctxOf(req.caller), req.groupId) };
   }
 
+  async clearMemberHistory(req: groupV1.ClearMemberHistoryRequest): Promise<groupV1.ClearMemberHistoryResponse> {
+    const r = await this.members.clearHistory(ctxOf(req.caller), req.groupId, req.memberAccount);
+    return { cleared: r.cleared, clearedSeq: String(r.seq) };
+  }
+
   async sendBroadcastMessage(req: groupV1.SendBroadcastMessageRequest): Promise<groupV1.SendBroadcastMessageResponse> {
     const seq = await this.messages.broadcast(ctxOf(req.caller), { from: req.fromAccount, random: req.random, msgBody: jsonOf(req.msgBody, 'MsgBody'), cloudCustomData: req.cloudCustomData });
     return { msgSeq: String(seq) };

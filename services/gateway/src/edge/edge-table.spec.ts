@@ -125,6 +125,21 @@ describe('recentcontact/delete', () => {
   });
 });
 
+describe('recentcontact/delete with ClearRamble', () => {
+  it("has the group service hide a group's history from that member; a 1:1 conversation stays chat's alone", async () => {
+    const { clients, calls } = fakeClients({ clearMemberHistory: { cleared: true, clearedSeq: '9' } });
+    expect(await runRow(row('recentcontact/delete'), call('rest', clients), { From_Account: 'a', Type: 2, ToGroupid: 'g', ClearRamble: 1 })).toEqual({});
+    await runRow(row('recentcontact/delete'), call('rest', clients), { From_Account: 'a', Type: 1, To_Account: 'b', ClearRamble: 1 });
+    expect(calls.map((c) => [c.service, c.method])).toEqual([
+      ['chat', 'deleteConversation'],
+      ['group', 'clearMemberHistory'],
+      ['chat', 'deleteConversation'],
+    ]);
+    expect(calls[1]!.request).toMatchObject({ groupId: 'g', memberAccount: 'a', caller: { sdkAppId: 7, operator: 'admin', operatorIsAdmin: true } });
+    expect(calls[2]!.request).toMatchObject({ type: 1, peer: 'b', clearHistory: true });
+  });
+});
+
 describe('group answers', () => {
   it('carry ShutUpUntil beside MuteUntil in member lists', async () => {
     const answer = { MemberList: [{ Member_Account: 'a', MuteUntil: 5 }, { Member_Account: 'b' }] };

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { isValidUserId } from '@meridian/contracts';
 import { GroupCode, MUTE_FOREVER, NAME_CARD_MAX, RULES, type GroupKind, type Role } from './group-rules';
 import type { GroupDoc, MemberDoc } from './group.schema';
 import { GroupsRepository } from './groups.repository';
@@ -324,6 +325,26 @@ export class GroupMembersService {
     const after = { ...m, msgSeq: Math.max(m.msgSeq, seq) };
     await this.core.deliver(ctx.sdkAppId, g.groupId, [ctx.operator], 'group_read', { GroupId: g.groupId, MsgSeq: after.msgSeq }, 0, '', ctx.loginId);
     return { MsgSeq: after.msgSeq, UnreadMsgNum: await this.core.unreadOf(ctx.sdkAppId, g, after) };
+  }
+
+  /**
+   * recentcontact/delete with ClearRamble 1 for a group (typed RPC ClearMemberHistory): the
+   * group's history up to now is hidden from the member and counts as read (their devices get
+   * `group_read`). Nothing to hide (no such group, an AVChatRoom, not a member) is no error: the
+   * conversation list's delete succeeds as it does for any group.
+   */
+  async clearHistory(ctx: Ctx, groupId: string, user: string): Promise<{ cleared: boolean; seq: number }> {
+    requireAdmin(ctx);
+    if (!isValidUserId(user)) throw fail(GroupCode.INVALID_PARAMETER, 'From_Account is not a valid account');
+    if (!groupId || Buffer.byteLength(groupId) > 96) throw fail(GroupCode.GROUP_ID_INVALID, 'GroupId is missing or invalid');
+    const g = await this.repo.group(ctx.sdkAppId, groupId);
+    if (!g || !RULES[g.kind as GroupKind].stores) return { cleared: false, seq: 0 };
+    const m = await this.repo.member(ctx.sdkAppId, g.groupId, user);
+    if (!m) return { cleared: false, seq: 0 };
+    const last = await this.core.lastSeq(ctx.sdkAppId, g);
+    await this.repo.updateMember(ctx.sdkAppId, g.groupId, user, { $max: { clearedSeq: last, msgSeq: last } });
+    if (last > m.msgSeq) await this.core.deliver(ctx.sdkAppId, g.groupId, [user], 'group_read', { GroupId: g.groupId, MsgSeq: last }, 0, '', '');
+    return { cleared: true, seq: last };
   }
 
   /** get_online_member_num (typed RPC GetOnlineMemberNum): an AVChatRoom's audience now. */

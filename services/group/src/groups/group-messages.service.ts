@@ -330,6 +330,8 @@ export class GroupMessagesService {
     if (!ctx.isAdmin) {
       const m = await this.core.requireMember(ctx, g);
       if (!rules.historyBeforeJoin) floor = m.joinSeq;
+      // Documents from before clearedSeq existed have none.
+      floor = Math.max(floor, m.clearedSeq ?? 0);
     }
     const top = uint(body, 'ReqMsgSeq', Number.MAX_SAFE_INTEGER);
     const page = await this.repo.messagesPage(ctx.sdkAppId, g.groupId, { beforeSeq: (top ?? (await this.core.lastSeq(ctx.sdkAppId, g))) + 1, limit: count + 1 });

@@ -162,6 +162,23 @@ export interface SendBroadcastMessageResponse {
   msgSeq: string;
 }
 
+export interface ClearMemberHistoryRequest {
+  /** An app admin only (Tencent: REST). */
+  caller: GroupCaller | undefined;
+  groupId: string;
+  memberAccount: string;
+}
+
+export interface ClearMemberHistoryResponse {
+  /**
+   * False when there was nothing to hide: no such group, an AVChatRoom (nothing stored), or not
+   * a member.
+   */
+  cleared: boolean;
+  /** The member's history now starts after this seq. */
+  clearedSeq: string;
+}
+
 export const MERIDIAN_GROUP_V1_PACKAGE_NAME = "meridian.group.v1";
 
 function createBaseGroupField(): GroupField {
@@ -1367,6 +1384,131 @@ export const SendBroadcastMessageResponse: MessageFns<SendBroadcastMessageRespon
   },
 };
 
+function createBaseClearMemberHistoryRequest(): ClearMemberHistoryRequest {
+  return { caller: undefined, groupId: "", memberAccount: "" };
+}
+
+export const ClearMemberHistoryRequest: MessageFns<ClearMemberHistoryRequest> = {
+  encode(message: ClearMemberHistoryRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.caller !== undefined) {
+      GroupCaller.encode(message.caller, writer.uint32(10).fork()).join();
+    }
+    if (message.groupId !== "") {
+      writer.uint32(18).string(message.groupId);
+    }
+    if (message.memberAccount !== "") {
+      writer.uint32(26).string(message.memberAccount);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ClearMemberHistoryRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseClearMemberHistoryRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.caller = GroupCaller.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.groupId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.memberAccount = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseClearMemberHistoryResponse(): ClearMemberHistoryResponse {
+  return { cleared: false, clearedSeq: "0" };
+}
+
+export const ClearMemberHistoryResponse: MessageFns<ClearMemberHistoryResponse> = {
+  encode(message: ClearMemberHistoryResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.cleared !== false) {
+      writer.uint32(8).bool(message.cleared);
+    }
+    if (message.clearedSeq !== "0") {
+      writer.uint32(16).uint64(message.clearedSeq);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ClearMemberHistoryResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseClearMemberHistoryResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.cleared = reader.bool();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.clearedSeq = reader.uint64().toString();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
 /**
  * GroupService owns groups (Work, Public, Meeting, AVChatRoom), their members, roles, mutes and
  * messages. It is the compatibility layer of Tencent's group_open_http_svc: the gateway forwards
@@ -1389,6 +1531,13 @@ export interface GroupServiceClient {
   /** Live rooms: send_broadcast_msg (one message to every AVChatRoom of the app, online audiences only). */
 
   sendBroadcastMessage(request: SendBroadcastMessageRequest): Observable<SendBroadcastMessageResponse>;
+
+  /**
+   * Members: recentcontact/delete with ClearRamble 1 for a group (an app admin): the group's
+   * history up to now is hidden from that member, and read.
+   */
+
+  clearMemberHistory(request: ClearMemberHistoryRequest): Observable<ClearMemberHistoryResponse>;
 
   /**
    * Per-app group settings (operators): declared custom group and member fields with their
@@ -1435,6 +1584,15 @@ export interface GroupServiceController {
   ): Promise<SendBroadcastMessageResponse> | Observable<SendBroadcastMessageResponse> | SendBroadcastMessageResponse;
 
   /**
+   * Members: recentcontact/delete with ClearRamble 1 for a group (an app admin): the group's
+   * history up to now is hidden from that member, and read.
+   */
+
+  clearMemberHistory(
+    request: ClearMemberHistoryRequest,
+  ): Promise<ClearMemberHistoryResponse> | Observable<ClearMemberHistoryResponse> | ClearMemberHistoryResponse;
+
+  /**
    * Per-app group settings (operators): declared custom group and member fields with their
    * permissions, and member limits per group type.
    */
@@ -1463,6 +1621,7 @@ export function GroupServiceControllerMethods() {
       "execute",
       "getOnlineMemberNum",
       "sendBroadcastMessage",
+      "clearMemberHistory",
       "setAppSettings",
       "getAppSettings",
       "listHourMessages",
