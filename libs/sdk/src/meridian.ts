@@ -166,6 +166,11 @@ export class Meridian {
   private readonly groups = new Map<string, Group>();
   /** AVChatRooms this app joined: joined again on every new connection (the server ties them to one). */
   private readonly liveRooms = new Set<string>();
+  /**
+   * Groups whose messages came as AVChatRoom deliveries (`did` "live:…", docs/protocol.md): live
+   * before the group's Type is known (a room's first messages can beat joinGroup's group fetch).
+   */
+  private readonly liveDelivered = new Set<string>();
   private me = '';
   private ready = false;
   private logLevel = 0;
@@ -1194,7 +1199,7 @@ export class Meridian {
   }
 
   private isLive(m: Message): boolean {
-    return m.conversationType === TYPES.CONV_GROUP && (this.liveRooms.has(m.to) || this.groups.get(m.to)?.type === TYPES.GRP_AVCHATROOM);
+    return m.conversationType === TYPES.CONV_GROUP && (this.liveRooms.has(m.to) || this.liveDelivered.has(m.to) || this.groups.get(m.to)?.type === TYPES.GRP_AVCHATROOM);
   }
 
   /** `group` and `group_tip` pushes: a message of the group (tips too, as Tencent's SDK). */
@@ -1203,6 +1208,7 @@ export class Meridian {
     const groupID = String(b['GroupId']);
     const m = fromGroupWire(this.me, groupID, b as unknown as WireGroupMessage);
     if (!m.sequence) m.ID = `${groupID}-${p.did}`;
+    if (p.did.startsWith('live:')) this.liveDelivered.add(groupID);
     if (p.kind === 'group_tip') this.onGroupTip(groupID, m);
     this.deliver([m]);
   }
@@ -1337,6 +1343,7 @@ export class Meridian {
     this.conversations.clear();
     this.groups.clear();
     this.liveRooms.clear();
+    this.liveDelivered.clear();
     this.store.clear();
     this.byID.clear();
     this.dedup = new Deduplicator();
