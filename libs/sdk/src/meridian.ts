@@ -166,6 +166,11 @@ export class Meridian {
   private readonly groups = new Map<string, Group>();
   /** AVChatRooms this app joined: joined again on every new connection (the server ties them to one). */
   private readonly liveRooms = new Set<string>();
+  /**
+   * Groups whose messages came as AVChatRoom deliveries (`did` "live:…", docs/protocol.md): live
+   * before the group's Type is known (a room's first messages can beat joinGroup's group fetch).
+   */
+  private readonly liveDelivered = new Set<string>();
   private me = '';
   private ready = false;
   private logLevel = 0;
@@ -643,11 +648,14 @@ export class Meridian {
   async joinGroup(o: { groupID: string; applyMessage?: string }): Promise<Response<{ status: string; group?: Group }>> {
     this.requireMe();
     if (!o?.groupID) throw new MeridianError(ErrorCodes.INVALID_PARAMETER, 'groupID is required');
-    const res = await this.group<{ JoinStatus?: string; Live?: boolean }>('apply_join_group', { GroupId: o.groupID, ...(o.applyMessage ? { ApplyMsg: o.applyMessage } : {}) });
-    if (res.Live) this.liveRooms.add(o.groupID);
+    const res = await this.group<{ JoinStatus?: string }>('apply_join_group', { GroupId: o.groupID, ...(o.applyMessage ? { ApplyMsg: o.applyMessage } : {}) });
     const status = res.JoinStatus ?? TYPES.JOIN_STATUS_SUCCESS;
     if (status !== TYPES.JOIN_STATUS_SUCCESS) return { code: 0, data: { status } };
-    return { code: 0, data: { status, group: await this.fetchGroup(o.groupID) } };
+    // The group's Tencent `Type` says whether the join was an AVChatRoom's (joined again on
+    // every reconnect): the answer carries only Tencent's JoinStatus.
+    const group = await this.fetchGroup(o.groupID);
+    if (group.type === TYPES.GRP_AVCHATROOM) this.liveRooms.add(o.groupID);
+    return { code: 0, data: { status, group } };
   }
 
   /** Leaves a group (a Public or Meeting owner cannot: 10009). */
@@ -1191,7 +1199,7 @@ export class Meridian {
   }
 
   private isLive(m: Message): boolean {
-    return m.conversationType === TYPES.CONV_GROUP && (this.liveRooms.has(m.to) || this.groups.get(m.to)?.type === TYPES.GRP_AVCHATROOM);
+    return m.conversationType === TYPES.CONV_GROUP && (this.liveRooms.has(m.to) || this.liveDelivered.has(m.to) || this.groups.get(m.to)?.type === TYPES.GRP_AVCHATROOM);
   }
 
   /** `group` and `group_tip` pushes: a message of the group (tips too, as Tencent's SDK). */
@@ -1200,6 +1208,7 @@ export class Meridian {
     const groupID = String(b['GroupId']);
     const m = fromGroupWire(this.me, groupID, b as unknown as WireGroupMessage);
     if (!m.sequence) m.ID = `${groupID}-${p.did}`;
+    if (p.did.startsWith('live:')) this.liveDelivered.add(groupID);
     if (p.kind === 'group_tip') this.onGroupTip(groupID, m);
     this.deliver([m]);
   }
@@ -1334,6 +1343,7 @@ export class Meridian {
     this.conversations.clear();
     this.groups.clear();
     this.liveRooms.clear();
+    this.liveDelivered.clear();
     this.store.clear();
     this.byID.clear();
     this.dedup = new Deduplicator();

@@ -6,3 +6,4 @@ export * from './push';
 export * from './recentcontact';
 export * from './config';
 export * from './profile';
+export * from './groups';

@@ -1,9 +1,10 @@
 import { ErrorCode, MeridianError } from '@meridian/contracts';
+import type { groupV1 } from '@meridian/proto';
 import type { GrpcClients, PlatformConfig } from '@meridian/platform';
 import type { GatewayConfig } from '../gateway.config';
 import type { HistoryExportService } from '../history/history-export.service';
 import type { MediaService } from '../media/media.service';
-import { LiveRooms } from '../ws/live-rooms';
+import { LiveRooms, roomKey } from '../ws/live-rooms';
 import { COMMANDS, REST_PATHS, WS_COMMANDS } from './commands.table';
 import type { EdgeCall } from './edge-command';
 import { runRow } from './edge-table';
@@ -124,6 +125,21 @@ describe('recentcontact/delete', () => {
   });
 });
 
+describe('recentcontact/delete with ClearRamble', () => {
+  it("has the group service hide a group's history from that member; a 1:1 conversation stays chat's alone", async () => {
+    const { clients, calls } = fakeClients({ clearMemberHistory: { cleared: true, clearedSeq: '9' } });
+    expect(await runRow(row('recentcontact/delete'), call('rest', clients), { From_Account: 'a', Type: 2, ToGroupid: 'g', ClearRamble: 1 })).toEqual({});
+    await runRow(row('recentcontact/delete'), call('rest', clients), { From_Account: 'a', Type: 1, To_Account: 'b', ClearRamble: 1 });
+    expect(calls.map((c) => [c.service, c.method])).toEqual([
+      ['chat', 'deleteConversation'],
+      ['group', 'clearMemberHistory'],
+      ['chat', 'deleteConversation'],
+    ]);
+    expect(calls[1]!.request).toMatchObject({ groupId: 'g', memberAccount: 'a', caller: { sdkAppId: 7, operator: 'admin', operatorIsAdmin: true } });
+    expect(calls[2]!.request).toMatchObject({ type: 1, peer: 'b', clearHistory: true });
+  });
+});
+
 describe('group answers', () => {
   it('carry ShutUpUntil beside MuteUntil in member lists', async () => {
     const answer = { MemberList: [{ Member_Account: 'a', MuteUntil: 5 }, { Member_Account: 'b' }] };
@@ -131,5 +147,65 @@ describe('group answers', () => {
     expect(await runRow(row('group_open_http_svc/get_group_member_info'), call('rest', clients), { GroupId: 'g' })).toEqual({
       MemberList: [{ Member_Account: 'a', MuteUntil: 5, ShutUpUntil: 5 }, { Member_Account: 'b' }],
     });
+  });
+});
+
+describe('AVChatRoom membership at the edge', () => {
+  const joined = (c: EdgeCall) => c.deps.live.members(roomKey(7, 'room'));
+
+  it("follows the group service's typed live_room, never a field of Tencent's answer", async () => {
+    const { clients } = fakeClients({ execute: { bodyJson: Buffer.from(JSON.stringify({ JoinStatus: 'Joined' })), liveRoom: true } });
+    const c = call('ws', clients);
+    expect(await runRow(row('group.apply_join_group'), c, { GroupId: 'room' })).toEqual({ JoinStatus: 'Joined' });
+    expect(joined(c)).toEqual(['C1']);
+    const left = fakeClients({ execute: { bodyJson: Buffer.from('{}'), liveRoom: true } });
+    expect(await runRow(row('group.quit_group'), { ...c, deps: { ...c.deps, clients: left.clients } }, { GroupId: 'room' })).toEqual({});
+    expect(joined(c)).toEqual([]);
+  });
+
+  it('ties no connection for an answer without live_room, whatever its body says', async () => {
+    const { clients } = fakeClients({ execute: { bodyJson: Buffer.from(JSON.stringify({ JoinStatus: 'Joined', Live: true })), liveRoom: false } });
+    const c = call('ws', clients);
+    await runRow(row('group.apply_join_group'), c, { GroupId: 'room' });
+    expect(joined(c)).toEqual([]);
+  });
+});
+
+describe('typed group rows (live rooms)', () => {
+  it('call GetOnlineMemberNum and SendBroadcastMessage with the caller and typed fields, and answer in Tencent names', async () => {
+    const { clients, calls } = fakeClients({ getOnlineMemberNum: { onlineMemberNum: 3 }, sendBroadcastMessage: { msgSeq: '12' } });
+    expect(await runRow(row('group.get_online_member_num'), call('ws', clients), { GroupId: 'room' })).toEqual({ OnlineMemberNum: 3 });
+    expect(calls[0]).toMatchObject({
+      service: 'group',
+      method: 'getOnlineMemberNum',
+      request: {
+        groupId: 'room',
+        caller: { sdkAppId: 7, operator: 'admin', operatorIsAdmin: false, loginId: 'L1', gatewayAddress: '127.0.0.1:1', gatewayRegion: 'ap-singapore', origin: { platform: 'Web' } },
+      },
+    });
+    const body = [{ MsgType: 'TIMTextElem', MsgContent: { Text: 'hi' } }];
+    expect(await runRow(row('group_open_http_svc/send_broadcast_msg'), call('rest', clients), { MsgBody: body, Random: 5, CloudCustomData: null })).toEqual({ MsgSeq: 12 });
+    const req = calls[1]!.request as groupV1.SendBroadcastMessageRequest;
+    expect({ ...req, msgBody: JSON.parse(Buffer.from(req.msgBody).toString()) as unknown }).toEqual({
+      caller: expect.objectContaining({ operator: 'admin', operatorIsAdmin: true, gatewayAddress: '' }),
+      fromAccount: '',
+      random: 5,
+      msgBody: body,
+      cloudCustomData: '',
+    });
+  });
+
+  it("refuse a bad body with the group service's codes and call nothing", async () => {
+    const { clients, calls } = fakeClients({});
+    const c = call('rest', clients);
+    expect(await refusal(runRow(row('group_open_http_svc/get_online_member_num'), c, {}))).toBe(10015);
+    expect(await refusal(runRow(row('group_open_http_svc/get_online_member_num'), c, { GroupId: 7 }))).toBe(10015);
+    expect(await refusal(runRow(row('group_open_http_svc/get_online_member_num'), c, { GroupId: 'x'.repeat(97) }))).toBe(10015);
+    const body = [{ MsgType: 'TIMTextElem', MsgContent: { Text: 'hi' } }];
+    expect(await refusal(runRow(row('group_open_http_svc/send_broadcast_msg'), c, {}))).toBe(ErrorCode.MSG_BODY_NOT_ARRAY);
+    expect(await refusal(runRow(row('group_open_http_svc/send_broadcast_msg'), c, { MsgBody: body, Random: -1 }))).toBe(10004);
+    expect(await refusal(runRow(row('group_open_http_svc/send_broadcast_msg'), c, { MsgBody: body, From_Account: 5 }))).toBe(ErrorCode.ACCOUNT_NOT_STRING);
+    expect(await refusal(runRow(row('group_open_http_svc/send_broadcast_msg'), c, { MsgBody: body, CloudCustomData: 1 }))).toBe(10004);
+    expect(calls).toEqual([]);
   });
 });

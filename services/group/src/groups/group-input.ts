@@ -20,6 +20,18 @@ export interface Ctx {
 
 export type Json = Record<string, unknown>;
 
+/**
+ * A command's result: Tencent's answer fields, and apart from them what the gateway must know
+ * (ExecuteResponse.live_room: the acting connection joined or left an AVChatRoom).
+ */
+export interface Executed {
+  body: Json;
+  liveRoom: boolean;
+}
+
+/** A command whose result is its Tencent answer alone. */
+export const answer = (body: Promise<Json>): Promise<Executed> => body.then((b) => ({ body: b, liveRoom: false }));
+
 export const fail = (code: number, info: string) => new MeridianError(code, info);
 export const now = () => Math.floor(Date.now() / 1000);
 export const MSG_FLAGS = ['AcceptAndNotify', 'AcceptNotNotify', 'Discard'];

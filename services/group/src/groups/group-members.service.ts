@@ -1,8 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { isValidUserId } from '@meridian/contracts';
 import { GroupCode, MUTE_FOREVER, NAME_CARD_MAX, RULES, type GroupKind, type Role } from './group-rules';
 import type { GroupDoc, MemberDoc } from './group.schema';
 import { GroupsRepository } from './groups.repository';
-import { type Ctx, type Json, fail, now, MSG_FLAGS, levelOf, checkWrites, str, account, uint, list, accounts, keyValues, keyFilter, muteTime, requireAdmin } from './group-input';
+import { type Ctx, type Executed, type Json, fail, now, MSG_FLAGS, levelOf, checkWrites, str, account, uint, list, accounts, keyValues, keyFilter, muteTime, requireAdmin } from './group-input';
 import { GroupCore } from './group-core';
 import { LiveRoomsService } from './live-rooms.service';
 import { LiveRoomsRepository } from './live-rooms.repository';
@@ -193,7 +194,7 @@ export class GroupMembersService {
     await this.core.changed(ctx, g.groupId, g.kind, 'MemberMuted', users, { MuteTime: seconds });
   }
 
-  async applyJoin(ctx: Ctx, body: Json): Promise<Json> {
+  async applyJoin(ctx: Ctx, body: Json): Promise<Executed> {
     const g = await this.core.loadGroup(ctx, body);
     const rules = RULES[g.kind as GroupKind];
     if (g.kind === 'AVChatRoom') {
@@ -204,19 +205,19 @@ export class GroupMembersService {
       await this.core.changed(ctx, g.groupId, g.kind, 'MemberJoined', [ctx.operator], { JoinType: 'Apply' });
       // No connection excluded: the batched tip speaks for several members.
       await this.live.liveMemberTip(ctx, g, 1, (users) => this.core.tip({ ...ctx, operator: users[0]!, loginId: '' }, g, 1, users, {}));
-      return { JoinStatus: 'Joined', Live: true };
+      return { body: { JoinStatus: 'Joined' }, liveRoom: true };
     }
     if (await this.repo.member(ctx.sdkAppId, g.groupId, ctx.operator)) throw fail(GroupCode.ALREADY_MEMBER, 'already a member');
     if (rules.apply === 'none' || g.applyJoinOption === 'DisableApply') throw fail(GroupCode.NO_PERMISSION, 'this group takes no applications');
     if (rules.apply === 'free' || g.applyJoinOption === 'FreeAccess') {
       await this.join(ctx, g, ctx.operator, 'Apply');
-      return { JoinStatus: 'Joined' };
+      return { body: { JoinStatus: 'Joined' }, liveRoom: false };
     }
     const reason = str(body, 'ApplyMsg', { max: 300 }) ?? '';
     await this.repo.addApplication(ctx.sdkAppId, g.groupId, ctx.operator, reason);
     const approvers = (await this.repo.memberList(ctx.sdkAppId, g.groupId)).filter((m) => m.role === 'Owner' || m.role === 'Admin').map((m) => m.userId);
     await this.core.system(ctx.sdkAppId, g.groupId, approvers, 1, { Operator_Account: ctx.operator, ApplyMsg: reason });
-    return { JoinStatus: 'WaitAdminApproval' };
+    return { body: { JoinStatus: 'WaitAdminApproval' }, liveRoom: false };
   }
 
   async handleApplication(ctx: Ctx, body: Json): Promise<Json> {
@@ -239,7 +240,7 @@ export class GroupMembersService {
     return { Applications: (await this.repo.applicationsOf(ctx.sdkAppId, g.groupId)).map((a) => ({ Applicant_Account: a.userId, ApplyMsg: a.reason, ApplyTime: a.time })) };
   }
 
-  async quit(ctx: Ctx, body: Json): Promise<Json> {
+  async quit(ctx: Ctx, body: Json): Promise<Executed> {
     const g = await this.core.loadGroup(ctx, body);
     const rules = RULES[g.kind as GroupKind];
     if (g.kind === 'AVChatRoom') {
@@ -247,7 +248,7 @@ export class GroupMembersService {
       await this.core.changed(ctx, g.groupId, g.kind, 'MemberQuit', [ctx.operator], {});
       // No connection excluded: the batched tip speaks for several members.
       await this.live.liveMemberTip(ctx, g, 2, (users) => this.core.tip({ ...ctx, operator: users[0]!, loginId: '' }, g, 2, users, {}));
-      return { Live: true };
+      return { body: {}, liveRoom: true };
     }
     const m = await this.core.requireMember(ctx, g);
     if (m.role === 'Owner' && !rules.ownerCanQuit) throw fail(GroupCode.OWNER_CANNOT_QUIT, 'the owner cannot quit this group');
@@ -255,7 +256,7 @@ export class GroupMembersService {
     if (m.role === 'Owner') await this.repo.updateGroup(ctx.sdkAppId, g.groupId, { $set: { owner: '' } });
     await this.core.changed(ctx, g.groupId, g.kind, 'MemberQuit', [ctx.operator], {});
     await this.core.tip(ctx, g, 2, [ctx.operator], {});
-    return {};
+    return { body: {}, liveRoom: false };
   }
 
   private async join(ctx: Ctx, g: GroupDoc, user: string, how: string): Promise<void> {
@@ -326,9 +327,30 @@ export class GroupMembersService {
     return { MsgSeq: after.msgSeq, UnreadMsgNum: await this.core.unreadOf(ctx.sdkAppId, g, after) };
   }
 
-  async onlineNum(ctx: Ctx, body: Json): Promise<Json> {
-    const g = await this.core.loadGroup(ctx, body);
+  /**
+   * recentcontact/delete with ClearRamble 1 for a group (typed RPC ClearMemberHistory): the
+   * group's history up to now is hidden from the member and counts as read (their devices get
+   * `group_read`). Nothing to hide (no such group, an AVChatRoom, not a member) is no error: the
+   * conversation list's delete succeeds as it does for any group.
+   */
+  async clearHistory(ctx: Ctx, groupId: string, user: string): Promise<{ cleared: boolean; seq: number }> {
+    requireAdmin(ctx);
+    if (!isValidUserId(user)) throw fail(GroupCode.INVALID_PARAMETER, 'From_Account is not a valid account');
+    if (!groupId || Buffer.byteLength(groupId) > 96) throw fail(GroupCode.GROUP_ID_INVALID, 'GroupId is missing or invalid');
+    const g = await this.repo.group(ctx.sdkAppId, groupId);
+    if (!g || !RULES[g.kind as GroupKind].stores) return { cleared: false, seq: 0 };
+    const m = await this.repo.member(ctx.sdkAppId, g.groupId, user);
+    if (!m) return { cleared: false, seq: 0 };
+    const last = await this.core.lastSeq(ctx.sdkAppId, g);
+    await this.repo.updateMember(ctx.sdkAppId, g.groupId, user, { $max: { clearedSeq: last, msgSeq: last } });
+    if (last > m.msgSeq) await this.core.deliver(ctx.sdkAppId, g.groupId, [user], 'group_read', { GroupId: g.groupId, MsgSeq: last }, 0, '', '');
+    return { cleared: true, seq: last };
+  }
+
+  /** get_online_member_num (typed RPC GetOnlineMemberNum): an AVChatRoom's audience now. */
+  async onlineNum(ctx: Ctx, groupId: string): Promise<number> {
+    const g = await this.core.loadGroup(ctx, { GroupId: groupId });
     if (g.kind !== 'AVChatRoom') throw fail(GroupCode.NO_PERMISSION, 'only AVChatRooms count online members');
-    return { OnlineMemberNum: await this.liveRooms.onlineCount(ctx.sdkAppId, g.groupId) };
+    return this.liveRooms.onlineCount(ctx.sdkAppId, g.groupId);
   }
 }

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ErrorCode, MeridianError, TOPICS, validateMsgBody, validateOfflinePushInfo } from '@meridian/contracts';
+import { ErrorCode, MeridianError, TOPICS, isValidUserId, validateMsgBody, validateOfflinePushInfo } from '@meridian/contracts';
 import { EventBus, HOUR_S, hourPage } from '@meridian/platform';
 import { GROUP_CONFIG, type GroupConfig } from '../group.config';
 import { GroupCode, RULES, type GroupKind } from './group-rules';
@@ -12,6 +12,15 @@ import { LiveRoomsService } from './live-rooms.service';
 import { GroupSequencesRepository } from './group-sequences.repository';
 import { SendControlRepository } from './send-control.repository';
 import { LiveRoomsRepository } from './live-rooms.repository';
+
+/** send_broadcast_msg's fields (typed RPC SendBroadcastMessage). */
+export interface BroadcastInput {
+  /** Empty: the admin. */
+  from: string;
+  random: number;
+  msgBody: unknown;
+  cloudCustomData: string;
+}
 
 @Injectable()
 export class GroupMessagesService {
@@ -321,6 +330,8 @@ export class GroupMessagesService {
     if (!ctx.isAdmin) {
       const m = await this.core.requireMember(ctx, g);
       if (!rules.historyBeforeJoin) floor = m.joinSeq;
+      // Documents from before clearedSeq existed have none.
+      floor = Math.max(floor, m.clearedSeq ?? 0);
     }
     const top = uint(body, 'ReqMsgSeq', Number.MAX_SAFE_INTEGER);
     const page = await this.repo.messagesPage(ctx.sdkAppId, g.groupId, { beforeSeq: (top ?? (await this.core.lastSeq(ctx.sdkAppId, g))) + 1, limit: count + 1 });
@@ -348,21 +359,21 @@ export class GroupMessagesService {
    * send_broadcast_msg: one message to every AVChatRoom of the app (online audiences only), with
    * the app's broadcast seq. Each room costs one DeliverLive call per gateway holding it.
    */
-  async broadcast(ctx: Ctx, body: Json): Promise<Json> {
+  async broadcast(ctx: Ctx, input: BroadcastInput): Promise<number> {
     requireAdmin(ctx);
-    const from = account(body, 'From_Account', false) ?? ctx.operator;
-    const random = uint(body, 'Random') ?? 0;
-    validateMsgBody(body['MsgBody'], ErrorCode.MSG_TOO_LONG_REST);
-    const cloud = str(body, 'CloudCustomData') ?? '';
+    if (input.from && !isValidUserId(input.from)) throw fail(GroupCode.INVALID_PARAMETER, 'From_Account is not a valid account');
+    const from = input.from || ctx.operator;
+    const { random, msgBody, cloudCustomData: cloud } = input;
+    validateMsgBody(msgBody, ErrorCode.MSG_TOO_LONG_REST);
     const seq = await this.seqs.nextBroadcast(ctx.sdkAppId);
     const t = now();
     const rooms = (await this.repo.appGroups(ctx.sdkAppId, '', 100_000)).filter((g) => g.kind === 'AVChatRoom');
     await Promise.all(
       rooms.map((g) =>
-        this.live.fanOutLive(ctx.sdkAppId, g.groupId, 'group_broadcast', { GroupId: g.groupId, MsgSeq: seq, From_Account: from, Random: random, MsgTime: t, MsgBody: body['MsgBody'], CloudCustomData: cloud }, ''),
+        this.live.fanOutLive(ctx.sdkAppId, g.groupId, 'group_broadcast', { GroupId: g.groupId, MsgSeq: seq, From_Account: from, Random: random, MsgTime: t, MsgBody: msgBody, CloudCustomData: cloud }, ''),
       ),
     );
-    return { MsgSeq: seq };
+    return seq;
   }
 
   /**

@@ -1,8 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { Counter } from 'prom-client';
-import { LockedJob, Metrics, RedisClient, purgeExpired } from '@meridian/platform';
+import { type LockedJob, Metrics, purgeExpired } from '@meridian/platform';
 import { GROUP_CONFIG, type GroupConfig } from '../group.config';
-import { GroupKeys } from '../group.keys';
 import { GroupsRepository } from './groups.repository';
 
 /**
@@ -20,11 +19,10 @@ export class GroupRetentionService implements OnApplicationBootstrap, OnApplicat
   constructor(
     @Inject(GROUP_CONFIG) private readonly config: GroupConfig,
     @Inject(GroupsRepository) private readonly repo: GroupsRepository,
-    @Inject(RedisClient) redis: RedisClient,
     @Inject(Metrics) metrics: Metrics,
   ) {
     this.purged = new Counter({ name: 'meridian_group_retention_purged_total', help: 'Group messages removed by the retention job', registers: [metrics.registry] });
-    this.job = new LockedJob(redis.redis, GroupKeys.retentionLock(), config.MERIDIAN_GROUP_RETENTION_INTERVAL_S, this.logger, () => this.purge());
+    this.job = repo.retentionJob(config.MERIDIAN_GROUP_RETENTION_INTERVAL_S, this.logger, () => this.purge());
   }
 
   onApplicationBootstrap(): void {

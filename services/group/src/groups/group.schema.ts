@@ -53,6 +53,8 @@ export class MemberDoc {
   @Prop({ default: 0 }) joinSeq!: number;
   /** Read up to this seq. */
   @Prop({ default: 0 }) msgSeq!: number;
+  /** History up to this seq is hidden from the member (recentcontact/delete with ClearRamble 1). */
+  @Prop({ default: 0 }) clearedSeq?: number;
   @Prop({ default: 'AcceptAndNotify' }) msgFlag!: string;
   @Prop({ default: 0 }) lastSendMsgTime!: number;
   @Prop({ default: '' }) nameCard!: string;

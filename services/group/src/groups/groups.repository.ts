@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { InjectConnection, InjectModel } from '@nestjs/mongoose';
 import type { Connection, Model, UpdateQuery } from 'mongoose';
-import { RedisClient, backfillOnce, deleteInBatches, findInMinute, isDuplicateKey, minuteKey } from '@meridian/platform';
+import { LockedJob, RedisClient, backfillOnce, deleteInBatches, findInMinute, isDuplicateKey, minuteKey } from '@meridian/platform';
 import { GroupKeys } from '../group.keys';
 import {
   ApplicationDoc,
@@ -56,6 +56,11 @@ export class GroupsRepository implements OnModuleInit {
     @Inject(RedisClient) private readonly redis: RedisClient,
     @InjectConnection() private readonly connection: Connection,
   ) {}
+
+  /** The retention job: run by one group instance per region at a time (the lock is a Redis key). */
+  retentionJob(intervalS: number, logger: Logger, run: () => Promise<void>): LockedJob {
+    return new LockedJob(this.redis.redis, GroupKeys.retentionLock(), intervalS, logger, run);
+  }
 
   /** Mutes, applications and messages stored before they carried (sdkAppId, groupId) get them ... */
   async onModuleInit(): Promise<void> {

@@ -5,7 +5,7 @@ import type { DeclaredField, GroupAppSettingsDoc, GroupDoc, KeyValue } from './g
 import { GroupsRepository } from './groups.repository';
 import { GroupBeforeCallbacks } from './group-callbacks';
 import { GroupSendExceptions, reportSendFailure } from './group-origin';
-import { type Ctx, type Json, fail, now, APPLY_OPTIONS, OUTSIDER_FIELDS, LEVELS, levelOf, checkWrites, readable, str, account, uint, list, accounts, keyValues, memberLimit, keyFilter, requireAdmin, generatedSuffix } from './group-input';
+import { type Ctx, type Executed, type Json, answer, fail, now, APPLY_OPTIONS, OUTSIDER_FIELDS, LEVELS, levelOf, checkWrites, readable, str, account, uint, list, accounts, keyValues, memberLimit, keyFilter, requireAdmin, generatedSuffix } from './group-input';
 import { GroupCore } from './group-core';
 import { LiveRoomsService } from './live-rooms.service';
 import { GroupMembersService } from './group-members.service';
@@ -17,7 +17,6 @@ import { LiveRoomsRepository } from './live-rooms.repository';
  * rules (group-rules.ts). Bodies are Tencent's JSON; answers are Tencent's response fields.
  * The app admin acts as owner in every group, member or not.
  */
-@Injectable()
 @Injectable()
 export class GroupsService {
   constructor(
@@ -32,51 +31,49 @@ export class GroupsService {
   ) {}
 
   /** Runs one command; unknown commands are 60009 (as an unknown REST path). */
-  async execute(ctx: Ctx, command: string, body: Json): Promise<Json> {
+  async execute(ctx: Ctx, command: string, body: Json): Promise<Executed> {
     const handler = ownEntry(this.handlers, command);
     if (!handler) throw fail(ErrorCode.BAD_RESOURCE, `unknown group command ${command}`);
     // Third-party callbacks (Group.CallbackBefore*): may refuse, drop or rewrite the request.
     const before = await this.beforeCallbacks.check(ctx, command, body);
-    if (before.answer) return before.answer;
+    if (before.answer) return { body: before.answer, liveRoom: false };
     if (command !== 'send_group_msg') return handler(ctx, before.body);
     // Group.CallbackSendMsgException: a refused send is reported to the app's backend.
     return reportSendFailure(ctx, before.body, () => handler(ctx, before.body), this.sendExceptions);
   }
 
-  private readonly handlers: Record<string, (ctx: Ctx, body: Json) => Promise<Json>> = {
-    create_group: (c, b) => this.create(c, b),
-    get_group_info: (c, b) => this.info(c, b),
-    get_group_member_info: (c, b) => this.members.memberInfo(c, b),
-    modify_group_base_info: (c, b) => this.modifyInfo(c, b),
-    add_group_member: (c, b) => this.members.addMembers(c, b),
-    delete_group_member: (c, b) => this.members.deleteMembers(c, b),
-    modify_group_member_info: (c, b) => this.members.modifyMember(c, b),
-    destroy_group: (c, b) => this.destroy(c, b),
-    get_joined_group_list: (c, b) => this.joined(c, b),
-    get_role_in_group: (c, b) => this.roles(c, b),
-    forbid_send_msg: (c, b) => this.members.forbid(c, b),
-    get_group_muted_account: (c, b) => this.members.muted(c, b, false),
-    get_group_shutted_uin: (c, b) => this.members.muted(c, b, true),
-    change_group_owner: (c, b) => this.changeOwner(c, b),
-    send_group_msg: (c, b) => this.messages.send(c, b),
-    send_group_system_notification: (c, b) => this.messages.systemNotification(c, b),
-    group_msg_recall: (c, b) => this.messages.recall(c, b),
-    modify_group_msg: (c, b) => this.messages.modifyMessage(c, b),
-    group_msg_get_simple: (c, b) => this.messages.history(c, b),
-    get_appid_group_list: (c, b) => this.appGroups(c, b),
-    get_online_member_num: (c, b) => this.members.onlineNum(c, b),
-    send_broadcast_msg: (c, b) => this.messages.broadcast(c, b),
-    import_group: (c, b) => this.importGroup(c, b),
-    import_group_member: (c, b) => this.members.importMembers(c, b),
-    import_group_msg: (c, b) => this.messages.importMessages(c, b),
-    set_unread_msg_num: (c, b) => this.members.setUnread(c, b),
-    delete_group_msg_by_sender: (c, b) => this.messages.deleteBySender(c, b),
+  private readonly handlers: Record<string, (ctx: Ctx, body: Json) => Promise<Executed>> = {
+    create_group: (c, b) => answer(this.create(c, b)),
+    get_group_info: (c, b) => answer(this.info(c, b)),
+    get_group_member_info: (c, b) => answer(this.members.memberInfo(c, b)),
+    modify_group_base_info: (c, b) => answer(this.modifyInfo(c, b)),
+    add_group_member: (c, b) => answer(this.members.addMembers(c, b)),
+    delete_group_member: (c, b) => answer(this.members.deleteMembers(c, b)),
+    modify_group_member_info: (c, b) => answer(this.members.modifyMember(c, b)),
+    destroy_group: (c, b) => answer(this.destroy(c, b)),
+    get_joined_group_list: (c, b) => answer(this.joined(c, b)),
+    get_role_in_group: (c, b) => answer(this.roles(c, b)),
+    forbid_send_msg: (c, b) => answer(this.members.forbid(c, b)),
+    get_group_muted_account: (c, b) => answer(this.members.muted(c, b, false)),
+    get_group_shutted_uin: (c, b) => answer(this.members.muted(c, b, true)),
+    change_group_owner: (c, b) => answer(this.changeOwner(c, b)),
+    send_group_msg: (c, b) => answer(this.messages.send(c, b)),
+    send_group_system_notification: (c, b) => answer(this.messages.systemNotification(c, b)),
+    group_msg_recall: (c, b) => answer(this.messages.recall(c, b)),
+    modify_group_msg: (c, b) => answer(this.messages.modifyMessage(c, b)),
+    group_msg_get_simple: (c, b) => answer(this.messages.history(c, b)),
+    get_appid_group_list: (c, b) => answer(this.appGroups(c, b)),
+    import_group: (c, b) => answer(this.importGroup(c, b)),
+    import_group_member: (c, b) => answer(this.members.importMembers(c, b)),
+    import_group_msg: (c, b) => answer(this.messages.importMessages(c, b)),
+    set_unread_msg_num: (c, b) => answer(this.members.setUnread(c, b)),
+    delete_group_msg_by_sender: (c, b) => answer(this.messages.deleteBySender(c, b)),
     // Client-only operations (WebSocket): join/apply, quit, answer an application, read report.
     apply_join_group: (c, b) => this.members.applyJoin(c, b),
     quit_group: (c, b) => this.members.quit(c, b),
-    handle_join_application: (c, b) => this.members.handleApplication(c, b),
-    get_join_applications: (c, b) => this.members.applications(c, b),
-    set_read: (c, b) => this.members.setRead(c, b),
+    handle_join_application: (c, b) => answer(this.members.handleApplication(c, b)),
+    get_join_applications: (c, b) => answer(this.members.applications(c, b)),
+    set_read: (c, b) => answer(this.members.setRead(c, b)),
   };
 
   private async create(ctx: Ctx, body: Json, silent = false, defaultMaxMembers?: number): Promise<Json> {

@@ -2,6 +2,7 @@ import { ownedByService, type JsonObject } from '@meridian/contracts';
 import type { groupV1 } from '@meridian/proto';
 import { roomKey } from '../../ws/live-rooms';
 import { callRow, originOf, rpc, type EdgeCall, type EdgeRow } from '../edge-command';
+import { TYPED_GROUP_ROWS } from './groups-typed';
 
 const group = rpc<groupV1.GroupServiceClient>('group');
 
@@ -74,7 +75,6 @@ const DOCS: Partial<Record<string, string>> = {
   get_group_muted_account: 'old name `get_group_shutted_uin`',
   group_msg_get_simple: '`GroupId`, `ReqMsgNumber` ≤ 20, `ReqMsgSeq?` (absent or 0: the newest), `WithRecalledMsg?` → `RspMsgList`, `IsFinished`',
   get_appid_group_list: '1/s',
-  send_broadcast_msg: 'to every AVChatRoom of the app; clients get a `group_broadcast` push; 1/s',
 };
 
 /** Leniency the group service does not know: ReqMsgSeq 0 is what clients send for "the newest". */
@@ -106,15 +106,20 @@ function answerBody(command: string, out: JsonObject): JsonObject {
   return out;
 }
 
-/** AVChatRoom membership is the connection's: its messages come through this gateway instance. */
-function followLiveRoom(c: EdgeCall, command: string, body: JsonObject, out: JsonObject): void {
-  if (out['Live'] !== true || typeof body['GroupId'] !== 'string') return;
+/**
+ * AVChatRoom membership is the connection's: its messages come through this gateway instance.
+ * The group service says so in the typed `live_room` of its answer, never in Tencent's fields.
+ */
+function followLiveRoom(c: EdgeCall, command: string, body: JsonObject, liveRoom: boolean): void {
+  if (!liveRoom || typeof body['GroupId'] !== 'string') return;
   const room = roomKey(c.sdkAppId, body['GroupId']);
   if (command === 'apply_join_group') c.deps.live.join(room, c.connectionId);
   if (command === 'quit_group') c.deps.live.leave(room, c.connectionId);
 }
 
 function groupRow(command: string, faces: { rest?: string; ws?: string }): EdgeRow {
+  const typed = TYPED_GROUP_ROWS[command];
+  if (typed) return typed({ ...faces, rate: RATES[command] });
   return callRow({
     ...faces,
     rate: RATES[command],
@@ -134,7 +139,7 @@ function groupRow(command: string, faces: { rest?: string; ws?: string }): EdgeR
     }),
     answer: (res, body, c) => {
       const out = JSON.parse(Buffer.from(res.bodyJson).toString('utf8')) as JsonObject;
-      if (c.face === 'ws') followLiveRoom(c, command, body, out);
+      if (c.face === 'ws') followLiveRoom(c, command, body, res.liveRoom);
       return answerBody(command, out);
     },
   });

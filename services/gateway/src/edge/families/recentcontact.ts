@@ -1,8 +1,11 @@
 import { ErrorCode, MeridianError, c2cPeerSchema, parseTencent, recentContactDeleteSchema, recentContactListSchema } from '@meridian/contracts';
-import type { chatV1 } from '@meridian/proto';
-import { callRow, rpc, type EdgeRow } from '../edge-command';
+import type { chatV1, groupV1 } from '@meridian/proto';
+import { callRow, rpc, runRow, type EdgeCall, type EdgeRow } from '../edge-command';
+import { callerOf } from './groups-typed';
 
-const chat = rpc<chatV1.ChatServiceClient>('chat');
+const chatRpc = rpc<chatV1.ChatServiceClient>('chat');
+const chat = (c: EdgeCall) => c.deps.clients.service<chatV1.ChatServiceClient>('chat', c.homeRegion);
+const group = (c: EdgeCall) => c.deps.clients.service<groupV1.GroupServiceClient>('group', c.homeRegion);
 
 /** Conversation lists over REST: v4/recentcontact/get_list and delete. */
 export const RECENTCONTACT_COMMANDS: EdgeRow[] = [
@@ -10,7 +13,7 @@ export const RECENTCONTACT_COMMANDS: EdgeRow[] = [
     rest: 'recentcontact/get_list',
     schema: recentContactListSchema,
     doc: '`From_Account`, `TimeStamp`, `StartIndex`, `TopTimeStamp`, `TopStartIndex` (0 for the first page), `AssistFlags` (bit 0 pinned first, bit 1 empty conversations too) → `SessionItem:[{Type, To_Account \\| GroupId, MsgTime, TopFlag}]`, `CompleteFlag` and the next cursors; 100 per page, the 100 most recent conversations',
-    call: chat('listConversations'),
+    call: chatRpc('listConversations'),
     request: (c, i) => ({
       sdkAppId: c.sdkAppId,
       account: i.From_Account,
@@ -31,19 +34,22 @@ export const RECENTCONTACT_COMMANDS: EdgeRow[] = [
       TopStartIndex: res.topStartIndex,
     }),
   }),
-  callRow({
+  runRow({
     rest: 'recentcontact/delete',
+    service: 'chat',
     schema: recentContactDeleteSchema,
     // `type` is what some clients send; ToGroupid is Tencent's spelling of ToGroupId.
     aliases: { type: 'Type', ToGroupId: 'ToGroupid' },
-    doc: '`From_Account`, `Type` (1 C2C, 2 group; also read as `type`), `To_Account` or `ToGroupid` (also `ToGroupId`), `ClearRamble?` (1 also hides the history from this user); the next message brings the conversation back',
-    call: chat('deleteConversation'),
-    request: (c, i) => {
+    doc: "`From_Account`, `Type` (1 C2C, 2 group; also read as `type`), `To_Account` or `ToGroupid` (also `ToGroupId`), `ClearRamble?` (1 also hides the history from this user, and for a group counts it read; the group's other members keep theirs); the next message brings the conversation back",
+    run: async (c, i) => {
       let peer: string;
       if (i.Type === 1) peer = parseTencent(c2cPeerSchema, { To_Account: i.To_Account }).To_Account;
       else if (typeof i.ToGroupid !== 'string' || !i.ToGroupid || Buffer.byteLength(i.ToGroupid) > 48) throw new MeridianError(ErrorCode.INVALID_PARAMETER, 'ToGroupid is required');
       else peer = i.ToGroupid;
-      return { sdkAppId: c.sdkAppId, account: i.From_Account, type: i.Type!, peer, clearHistory: i.ClearRamble };
+      await chat(c).deleteConversation({ sdkAppId: c.sdkAppId, account: i.From_Account, type: i.Type!, peer, clearHistory: i.ClearRamble });
+      // A group's messages are the group service's: it hides them from this member.
+      if (i.Type === 2 && i.ClearRamble) await group(c).clearMemberHistory({ caller: callerOf(c), groupId: peer, memberAccount: i.From_Account });
+      return {};
     },
   }),
 ];

@@ -77,6 +77,11 @@ export interface ExecuteRequest {
 export interface ExecuteResponse {
   /** Tencent's response fields (JSON object text), without the envelope. */
   bodyJson: Uint8Array;
+  /**
+   * The command joined (apply_join_group) or left (quit_group) an AVChatRoom: the gateway ties
+   * the acting connection to the room or unties it. Never part of body_json.
+   */
+  liveRoom: boolean;
 }
 
 export interface ListHourMessagesRequest {
@@ -108,6 +113,70 @@ export interface ListHourMessagesResponse {
   nextCursor: string;
   /** The hour starts before the group roaming retention: its messages may be purged already. */
   expired: boolean;
+}
+
+/**
+ * Who calls a typed group RPC: the acting identity and, for client calls, its device and gateway
+ * (as in ExecuteRequest).
+ */
+export interface GroupCaller {
+  sdkAppId: number;
+  /** An app admin (REST) or a user (WebSocket). */
+  operator: string;
+  operatorIsAdmin: boolean;
+  /** The acting device (client calls). */
+  loginId: string;
+  /** The gateway instance holding that device (client calls). */
+  gatewayAddress: string;
+  gatewayRegion: string;
+  /** Who asked (Tencent OptPlatform, ClientIP, operator), passed on to callbacks and events. */
+  origin: Origin | undefined;
+}
+
+export interface GetOnlineMemberNumRequest {
+  caller: GroupCaller | undefined;
+  groupId: string;
+}
+
+export interface GetOnlineMemberNumResponse {
+  /** Tencent OnlineMemberNum. */
+  onlineMemberNum: number;
+}
+
+export interface SendBroadcastMessageRequest {
+  /** An app admin only (Tencent: REST). */
+  caller:
+    | GroupCaller
+    | undefined;
+  /** Tencent From_Account; empty: the admin. */
+  fromAccount: string;
+  /** Tencent Random. */
+  random: number;
+  /** Tencent MsgBody JSON text (validated at the edge and again here). */
+  msgBody: Uint8Array;
+  cloudCustomData: string;
+}
+
+export interface SendBroadcastMessageResponse {
+  /** Tencent MsgSeq: the app's broadcast seq. */
+  msgSeq: string;
+}
+
+export interface ClearMemberHistoryRequest {
+  /** An app admin only (Tencent: REST). */
+  caller: GroupCaller | undefined;
+  groupId: string;
+  memberAccount: string;
+}
+
+export interface ClearMemberHistoryResponse {
+  /**
+   * False when there was nothing to hide: no such group, an AVChatRoom (nothing stored), or not
+   * a member.
+   */
+  cleared: boolean;
+  /** The member's history now starts after this seq. */
+  clearedSeq: string;
 }
 
 export const MERIDIAN_GROUP_V1_PACKAGE_NAME = "meridian.group.v1";
@@ -621,13 +690,16 @@ export const ExecuteRequest: MessageFns<ExecuteRequest> = {
 };
 
 function createBaseExecuteResponse(): ExecuteResponse {
-  return { bodyJson: new Uint8Array(0) };
+  return { bodyJson: new Uint8Array(0), liveRoom: false };
 }
 
 export const ExecuteResponse: MessageFns<ExecuteResponse> = {
   encode(message: ExecuteResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.bodyJson.length !== 0) {
       writer.uint32(10).bytes(message.bodyJson);
+    }
+    if (message.liveRoom !== false) {
+      writer.uint32(16).bool(message.liveRoom);
     }
     return writer;
   },
@@ -651,6 +723,14 @@ export const ExecuteResponse: MessageFns<ExecuteResponse> = {
             }
 
             message.bodyJson = reader.bytes();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.liveRoom = reader.bool();
             continue;
           }
         }
@@ -945,6 +1025,490 @@ export const ListHourMessagesResponse: MessageFns<ListHourMessagesResponse> = {
   },
 };
 
+function createBaseGroupCaller(): GroupCaller {
+  return {
+    sdkAppId: 0,
+    operator: "",
+    operatorIsAdmin: false,
+    loginId: "",
+    gatewayAddress: "",
+    gatewayRegion: "",
+    origin: undefined,
+  };
+}
+
+export const GroupCaller: MessageFns<GroupCaller> = {
+  encode(message: GroupCaller, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sdkAppId !== 0) {
+      writer.uint32(8).uint32(message.sdkAppId);
+    }
+    if (message.operator !== "") {
+      writer.uint32(18).string(message.operator);
+    }
+    if (message.operatorIsAdmin !== false) {
+      writer.uint32(24).bool(message.operatorIsAdmin);
+    }
+    if (message.loginId !== "") {
+      writer.uint32(34).string(message.loginId);
+    }
+    if (message.gatewayAddress !== "") {
+      writer.uint32(42).string(message.gatewayAddress);
+    }
+    if (message.gatewayRegion !== "") {
+      writer.uint32(50).string(message.gatewayRegion);
+    }
+    if (message.origin !== undefined) {
+      Origin.encode(message.origin, writer.uint32(58).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GroupCaller {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGroupCaller();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.sdkAppId = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.operator = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.operatorIsAdmin = reader.bool();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.loginId = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.gatewayAddress = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.gatewayRegion = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.origin = Origin.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseGetOnlineMemberNumRequest(): GetOnlineMemberNumRequest {
+  return { caller: undefined, groupId: "" };
+}
+
+export const GetOnlineMemberNumRequest: MessageFns<GetOnlineMemberNumRequest> = {
+  encode(message: GetOnlineMemberNumRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.caller !== undefined) {
+      GroupCaller.encode(message.caller, writer.uint32(10).fork()).join();
+    }
+    if (message.groupId !== "") {
+      writer.uint32(18).string(message.groupId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetOnlineMemberNumRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetOnlineMemberNumRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.caller = GroupCaller.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.groupId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseGetOnlineMemberNumResponse(): GetOnlineMemberNumResponse {
+  return { onlineMemberNum: 0 };
+}
+
+export const GetOnlineMemberNumResponse: MessageFns<GetOnlineMemberNumResponse> = {
+  encode(message: GetOnlineMemberNumResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.onlineMemberNum !== 0) {
+      writer.uint32(8).uint32(message.onlineMemberNum);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetOnlineMemberNumResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetOnlineMemberNumResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.onlineMemberNum = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseSendBroadcastMessageRequest(): SendBroadcastMessageRequest {
+  return { caller: undefined, fromAccount: "", random: 0, msgBody: new Uint8Array(0), cloudCustomData: "" };
+}
+
+export const SendBroadcastMessageRequest: MessageFns<SendBroadcastMessageRequest> = {
+  encode(message: SendBroadcastMessageRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.caller !== undefined) {
+      GroupCaller.encode(message.caller, writer.uint32(10).fork()).join();
+    }
+    if (message.fromAccount !== "") {
+      writer.uint32(18).string(message.fromAccount);
+    }
+    if (message.random !== 0) {
+      writer.uint32(24).uint32(message.random);
+    }
+    if (message.msgBody.length !== 0) {
+      writer.uint32(34).bytes(message.msgBody);
+    }
+    if (message.cloudCustomData !== "") {
+      writer.uint32(42).string(message.cloudCustomData);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SendBroadcastMessageRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSendBroadcastMessageRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.caller = GroupCaller.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.fromAccount = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.random = reader.uint32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.msgBody = reader.bytes();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.cloudCustomData = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseSendBroadcastMessageResponse(): SendBroadcastMessageResponse {
+  return { msgSeq: "0" };
+}
+
+export const SendBroadcastMessageResponse: MessageFns<SendBroadcastMessageResponse> = {
+  encode(message: SendBroadcastMessageResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.msgSeq !== "0") {
+      writer.uint32(8).uint64(message.msgSeq);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SendBroadcastMessageResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSendBroadcastMessageResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.msgSeq = reader.uint64().toString();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseClearMemberHistoryRequest(): ClearMemberHistoryRequest {
+  return { caller: undefined, groupId: "", memberAccount: "" };
+}
+
+export const ClearMemberHistoryRequest: MessageFns<ClearMemberHistoryRequest> = {
+  encode(message: ClearMemberHistoryRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.caller !== undefined) {
+      GroupCaller.encode(message.caller, writer.uint32(10).fork()).join();
+    }
+    if (message.groupId !== "") {
+      writer.uint32(18).string(message.groupId);
+    }
+    if (message.memberAccount !== "") {
+      writer.uint32(26).string(message.memberAccount);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ClearMemberHistoryRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseClearMemberHistoryRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.caller = GroupCaller.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.groupId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.memberAccount = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseClearMemberHistoryResponse(): ClearMemberHistoryResponse {
+  return { cleared: false, clearedSeq: "0" };
+}
+
+export const ClearMemberHistoryResponse: MessageFns<ClearMemberHistoryResponse> = {
+  encode(message: ClearMemberHistoryResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.cleared !== false) {
+      writer.uint32(8).bool(message.cleared);
+    }
+    if (message.clearedSeq !== "0") {
+      writer.uint32(16).uint64(message.clearedSeq);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ClearMemberHistoryResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseClearMemberHistoryResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.cleared = reader.bool();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.clearedSeq = reader.uint64().toString();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
 /**
  * GroupService owns groups (Work, Public, Meeting, AVChatRoom), their members, roles, mutes and
  * messages. It is the compatibility layer of Tencent's group_open_http_svc: the gateway forwards
@@ -955,6 +1519,25 @@ export const ListHourMessagesResponse: MessageFns<ListHourMessagesResponse> = {
 
 export interface GroupServiceClient {
   execute(request: ExecuteRequest): Observable<ExecuteResponse>;
+
+  /**
+   * Typed RPCs, family by family, for commands that no longer go through Execute. The gateway's
+   * edge table validates Tencent's body (zod) and maps it to these fields and back.
+   * Live rooms: get_online_member_num (an AVChatRoom's audience now).
+   */
+
+  getOnlineMemberNum(request: GetOnlineMemberNumRequest): Observable<GetOnlineMemberNumResponse>;
+
+  /** Live rooms: send_broadcast_msg (one message to every AVChatRoom of the app, online audiences only). */
+
+  sendBroadcastMessage(request: SendBroadcastMessageRequest): Observable<SendBroadcastMessageResponse>;
+
+  /**
+   * Members: recentcontact/delete with ClearRamble 1 for a group (an app admin): the group's
+   * history up to now is hidden from that member, and read.
+   */
+
+  clearMemberHistory(request: ClearMemberHistoryRequest): Observable<ClearMemberHistoryResponse>;
 
   /**
    * Per-app group settings (operators): declared custom group and member fields with their
@@ -985,6 +1568,31 @@ export interface GroupServiceController {
   execute(request: ExecuteRequest): Promise<ExecuteResponse> | Observable<ExecuteResponse> | ExecuteResponse;
 
   /**
+   * Typed RPCs, family by family, for commands that no longer go through Execute. The gateway's
+   * edge table validates Tencent's body (zod) and maps it to these fields and back.
+   * Live rooms: get_online_member_num (an AVChatRoom's audience now).
+   */
+
+  getOnlineMemberNum(
+    request: GetOnlineMemberNumRequest,
+  ): Promise<GetOnlineMemberNumResponse> | Observable<GetOnlineMemberNumResponse> | GetOnlineMemberNumResponse;
+
+  /** Live rooms: send_broadcast_msg (one message to every AVChatRoom of the app, online audiences only). */
+
+  sendBroadcastMessage(
+    request: SendBroadcastMessageRequest,
+  ): Promise<SendBroadcastMessageResponse> | Observable<SendBroadcastMessageResponse> | SendBroadcastMessageResponse;
+
+  /**
+   * Members: recentcontact/delete with ClearRamble 1 for a group (an app admin): the group's
+   * history up to now is hidden from that member, and read.
+   */
+
+  clearMemberHistory(
+    request: ClearMemberHistoryRequest,
+  ): Promise<ClearMemberHistoryResponse> | Observable<ClearMemberHistoryResponse> | ClearMemberHistoryResponse;
+
+  /**
    * Per-app group settings (operators): declared custom group and member fields with their
    * permissions, and member limits per group type.
    */
@@ -1009,7 +1617,15 @@ export interface GroupServiceController {
 
 export function GroupServiceControllerMethods() {
   return function (constructor: Function) {
-    const grpcMethods: string[] = ["execute", "setAppSettings", "getAppSettings", "listHourMessages"];
+    const grpcMethods: string[] = [
+      "execute",
+      "getOnlineMemberNum",
+      "sendBroadcastMessage",
+      "clearMemberHistory",
+      "setAppSettings",
+      "getAppSettings",
+      "listHourMessages",
+    ];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
       GrpcMethod("GroupService", method)(constructor.prototype[method], method, descriptor);
