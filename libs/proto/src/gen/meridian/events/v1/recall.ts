@@ -16,8 +16,7 @@ export const protobufFileName = "meridian/events/v1/recall.proto";
  * by group (topic group.recalls.v1, key "<sdkappid>:<group id>"). Produced after the recall is
  * stored and before it is answered, beside the events the message topics carry, so that
  * consumers acting on recalls alone (the media worker deletes the objects) read only recalls and
- * not every message. A recall retried after a failed produce is produced again: consumers are
- * idempotent.
+ * not every message. Consumers are idempotent (a record may come twice).
  */
 export interface MessagesRecalledEvent {
   /** "c2c:<a>:<b>" or "group:<group id>". */
