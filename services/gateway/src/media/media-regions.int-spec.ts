@@ -33,10 +33,10 @@ const prefixOf = (region: string) => testTopology().region(region).redisKeyPrefi
 describe(MediaRouter.name, () => {
   let app: TestApp;
   const clients: TestWsClient[] = [];
-  const login = async (region: string, userId: string) => {
+  const login = async (region: string, userId: string, platform = 'Web') => {
     const c = await TestWsClient.connect(region);
     clients.push(c);
-    expect((await c.login({ sdkAppId: app.sdkAppId, userId, userSig: app.sig(userId), platform: 'Web' })).code).toBe(0);
+    expect((await c.login({ sdkAppId: app.sdkAppId, userId, userSig: app.sig(userId), platform })).code).toBe(0);
     return c;
   };
   const cmd = async (c: TestWsClient, name: string, body: Body) => {
@@ -45,7 +45,7 @@ describe(MediaRouter.name, () => {
   };
 
   beforeAll(async () => {
-    // Several devices per user: the same user is logged in through both regions at once.
+    // Several devices per user (one per platform): the same user is logged in through both regions at once.
     app = await createTestApp({ homeRegion: SG, policy: 'MULTI_DEVICE_POLICY_MULTI' as authV1.MultiDevicePolicy });
     expect((await rest(SG, 'im_open_login_svc/multiaccount_import', app, { Accounts: ['alice', 'bob'] })).body.ErrorCode).toBe(0);
   });
@@ -69,7 +69,7 @@ describe(MediaRouter.name, () => {
     expect((await fetch(g.put.url, { method: 'PUT', headers: g.put.headers, body: png })).status).toBe(200);
 
     // The grant lives in the home region too: confirmed through a Singapore connection of the same user.
-    const again = await login(SG, 'alice');
+    const again = await login(SG, 'alice', 'Android');
     const conf = await cmd(again, 'media.confirm', { uploadId: g.uploadId });
     expect(conf.code).toBe(0);
 
