@@ -41,6 +41,7 @@ export default async function globalSetup(): Promise<void> {
     globalThis.__MERIDIAN_CHILDREN__ = [];
     return;
   }
+  ensureFfmpeg();
   await cleanNamespace();
   const platform = resolvePlatform({
     namespace: TEST_NAMESPACE,
@@ -65,6 +66,19 @@ export default async function globalSetup(): Promise<void> {
     throw err;
   }
   say(`platform ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+/**
+ * Debian's ffmpeg, with which the media worker reads a video's first frame (docs/media.md), is
+ * installed before the platform starts (idempotent; apt-get the first time, as root). Without it
+ * the platform works and videos get no thumbnail: the first-frame test then fails, saying why.
+ */
+function ensureFfmpeg(): void {
+  try {
+    execFileSync('bash', [join(REPO_ROOT, 'deploy', 'media', 'ensure-ffmpeg.sh')], { stdio: ['ignore', 'ignore', 'inherit'] });
+  } catch {
+    say('ffmpeg is not installed and could not be: videos get no first-frame thumbnail in this run');
+  }
 }
 
 /** Whether the object store the test platform will use answers its readiness check. */
