@@ -3,6 +3,7 @@ import { ErrorCode, MEDIA_KEY, MediaErrorCode, MeridianError, type JsonObject } 
 import { GrpcClients, PLATFORM_CONFIG, type PlatformConfig } from '@meridian/platform';
 import type { gatewayV1 } from '@meridian/proto';
 import { HomeRegions } from '../access/home-regions.service';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../gateway.config';
 import { MediaService } from './media.service';
 
 /** The media commands a gateway hands to the home region's gateway (HandleMedia). */
@@ -32,6 +33,7 @@ export class MediaRouter {
     @Inject(GrpcClients) private readonly clients: GrpcClients,
     @Inject(HomeRegions) private readonly homes: HomeRegions,
     @Inject(MediaService) private readonly media: MediaService,
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {}
 
   async run(caller: RoutedCaller, command: Exclude<MediaCommand, 'download'>, body: JsonObject): Promise<JsonObject> {
@@ -77,7 +79,8 @@ export class MediaRouter {
   }
 
   private async remote(region: string, req: gatewayV1.HandleMediaRequest): Promise<JsonObject> {
-    const res = await this.clients.service<gatewayV1.GatewayServiceClient>('gateway', region).handleMedia(req);
+    // As long as the client's own request may take (a multipart confirm asks the store to join the parts).
+    const res = await this.clients.service<gatewayV1.GatewayServiceClient>('gateway', region).handleMedia(req, { deadlineMs: this.config.MERIDIAN_WS_REQUEST_TIMEOUT_MS });
     return JSON.parse(Buffer.from(res.body).toString('utf8')) as JsonObject;
   }
 }
