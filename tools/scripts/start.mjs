@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // npm start: from a fresh clone, install what is missing, start the data plane and both regions,
 // wait until every service is ready, and write .meridian/local.json with every endpoint.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CONSOLE_PID, DEMO_WEB_PID, LOG_DIR, PLATFORM_PID, ROOT, RUN_DIR, build, dataplane, ensureDependencies, pidAlive, requireBuilt, say, step } from './lib.mjs';
@@ -11,6 +11,10 @@ const mode = process.env.MERIDIAN_MODE === 'region' ? 'region' : 'process';
 
 ensureDependencies();
 dataplane('up');
+// Debian's ffmpeg for video thumbnails (docs/media.md); the platform works without it.
+if (spawnSync('bash', [join(ROOT, 'deploy', 'media', 'ensure-ffmpeg.sh')], { stdio: ['ignore', 'ignore', 'inherit'] }).status !== 0) {
+  say('start', 'ffmpeg is not installed: videos get no first-frame thumbnail');
+}
 build();
 
 const { resolvePlatform, waitReady } = requireBuilt('tools/launcher/src/control.js');

@@ -1,4 +1,4 @@
-import { bytesMatch, cleanFileName, detectFormat, imageFormatCode, keyOfUuid, mediaElement, mediaKeys, userFolder, uuidOfKey } from './media';
+import { bytesMatch, cleanFileName, detectFormat, imageFormatCode, keyOfUuid, mediaElement, mediaKeys, mediaUuids, userFolder, uuidOfKey } from './media';
 
 const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]);
 const JPEG = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 0x10, 0x4a, 0x46, 0x49, 0x46, 0, 1, 1, 0, 0, 1]);
@@ -74,5 +74,20 @@ describe('media contracts', () => {
     );
     expect(video).toMatchObject({ VideoUrl: 'u1', VideoSize: 9, VideoSecond: 4, VideoFormat: 'mp4', ThumbUrl: '' });
     expect([imageFormatCode('jpeg'), imageFormatCode('gif'), imageFormatCode('png'), imageFormatCode('bmp'), imageFormatCode('webp')]).toEqual([1, 2, 3, 4, 255]);
+  });
+
+  it('finds the UUIDs of image, file, sound and video elements and ignores everything else', () => {
+    const body = JSON.stringify([
+      { MsgType: 'TIMTextElem', MsgContent: { Text: 'hi' } },
+      { MsgType: 'TIMImageElem', MsgContent: { UUID: 'i', ImageInfoArray: [] } },
+      { MsgType: 'TIMFileElem', MsgContent: { UUID: 'f' } },
+      { MsgType: 'TIMSoundElem', MsgContent: { UUID: 's' } },
+      { MsgType: 'TIMVideoFileElem', MsgContent: { VideoUUID: 'v', ThumbUUID: 'v.thumb' } },
+      { MsgType: 'TIMFileElem', MsgContent: { UUID: 7 } },
+      null,
+    ]);
+    expect(mediaUuids(body)).toEqual(['i', 'f', 's', 'v']);
+    expect(mediaUuids('not json')).toEqual([]);
+    expect(mediaUuids('{"a":1}')).toEqual([]);
   });
 });

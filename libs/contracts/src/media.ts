@@ -101,6 +101,29 @@ export const keyOfUuid = (uuid: string): string | undefined => {
   return m && !m[4] ? key : undefined;
 };
 
+/**
+ * The UUIDs of the media elements in a Tencent MsgBody (JSON text): TIMImageElem, TIMFileElem and
+ * TIMSoundElem `UUID`, TIMVideoFileElem `VideoUUID`. Anything else (and text that is no MsgBody)
+ * gives none; the UUIDs are as sent, not checked to be ours.
+ */
+export function mediaUuids(msgBody: string): string[] {
+  let body: unknown;
+  try {
+    body = JSON.parse(msgBody);
+  } catch {
+    return [];
+  }
+  if (!Array.isArray(body)) return [];
+  const out: string[] = [];
+  for (const el of body as { MsgType?: unknown; MsgContent?: Record<string, unknown> }[]) {
+    const c = el?.MsgContent;
+    if (!c || typeof c !== 'object') continue;
+    const uuid = el.MsgType === 'TIMVideoFileElem' ? c['VideoUUID'] : c['UUID'];
+    if (typeof uuid === 'string') out.push(uuid);
+  }
+  return out;
+}
+
 /** A derived picture, as the worker measured it. */
 export interface MediaPicture {
   width: number;

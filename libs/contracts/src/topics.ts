@@ -18,10 +18,18 @@ export const TOPICS = {
   accountChanges: 'auth.account-changes.v1',
   /** C2cMessageStoredEvent: every accepted 1:1 message, keyed by conversation. */
   c2cMessages: 'chat.c2c-messages.v1',
+  /**
+   * MessagesRecalledEvent: recalled 1:1 messages with their media UUIDs, keyed by conversation.
+   * Low volume: for consumers of recalls alone (the media worker), which then need not read every
+   * message of chat.c2c-messages.v1.
+   */
+  c2cRecalls: 'chat.c2c-recalls.v1',
   /** ProfileChangedEvent, BlacklistChangedEvent (and friend changes); key <sdkappid>:<user>. */
   relationshipChanges: 'relationship.changes.v1',
   /** GroupMessageStoredEvent, GroupChangedEvent; key <sdkappid>:<group id>. */
   groupEvents: 'group.events.v1',
+  /** MessagesRecalledEvent: recalled group messages with their media UUIDs; key <sdkappid>:<group id>. */
+  groupRecalls: 'group.recalls.v1',
   /** DeliveryRequestedEvent: what to deliver to users' devices; produced by chat/group/..., consumed by push. */
   deliveries: 'push.deliveries.v1',
   /** BroadcastRequestedEvent: a push to all users or to an audience, worked through at a paced rate. */

@@ -11,6 +11,7 @@ export * as relationshipEventsV1 from './gen/meridian/events/v1/relationship';
 export * as chatEventsV1 from './gen/meridian/events/v1/chat';
 export * as groupEventsV1 from './gen/meridian/events/v1/group';
 export * as originEventsV1 from './gen/meridian/events/v1/origin';
+export * as recallEventsV1 from './gen/meridian/events/v1/recall';
 export * as gatewayV1 from './gen/meridian/gateway/v1/gateway';
 export * as authV1 from './gen/meridian/auth/v1/auth';
 export * as chatV1 from './gen/meridian/chat/v1/chat';

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import mongoose from 'mongoose';
 import Redis from 'ioredis';
 import { resolvePlatform, spawnPlatform, stopChildren, waitReady, type Child } from '../../../tools/launcher/src/control';
+import { minioCredentialsFile } from './dataplane-minio';
 import { REPO_ROOT, TEST_LIMITS, TEST_NAMESPACE, TEST_PORT_OFFSET, testTopology } from './test-platform';
 
 declare global {
@@ -41,6 +42,7 @@ export default async function globalSetup(): Promise<void> {
     globalThis.__MERIDIAN_CHILDREN__ = [];
     return;
   }
+  ensureFfmpeg();
   await cleanNamespace();
   const platform = resolvePlatform({
     namespace: TEST_NAMESPACE,
@@ -48,7 +50,7 @@ export default async function globalSetup(): Promise<void> {
     logDir: join(REPO_ROOT, '.meridian', 'logs', TEST_NAMESPACE),
     logLevel: process.env['MERIDIAN_TEST_LOG_LEVEL'] ?? 'info',
     // Limits low enough that tests can cross them quickly and deterministically.
-    extraEnv: TEST_LIMITS,
+    extraEnv: { ...TEST_LIMITS, ...s3CredentialsEnv() },
   });
   say(`starting ${platform.regions.join(' + ')} (${platform.regions.length * 7} processes, logs in .meridian/logs/${TEST_NAMESPACE})`);
   const started = Date.now();
@@ -65,6 +67,40 @@ export default async function globalSetup(): Promise<void> {
     throw err;
   }
   say(`platform ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+/**
+ * Debian's ffmpeg, with which the media worker reads a video's first frame (docs/media.md), is
+ * installed before the platform starts (idempotent; apt-get the first time, as root). Without it
+ * the platform works and videos get no thumbnail: the first-frame test then fails, saying why.
+ */
+function ensureFfmpeg(): void {
+  try {
+    execFileSync('bash', [join(REPO_ROOT, 'deploy', 'media', 'ensure-ffmpeg.sh')], { stdio: ['ignore', 'ignore', 'inherit'] });
+  } catch {
+    say('ffmpeg is not installed and could not be: videos get no first-frame thumbnail in this run');
+  }
+}
+
+/**
+ * The object store's credentials are per data directory (dataplane.sh): beside another checkout's
+ * data plane, the services must use that data plane's MinIO credentials, not this checkout's
+ * (which may not exist, or belong to a MinIO that is not running). They are found from the MinIO
+ * process listening on the S3 port. Set credentials (MERIDIAN_S3_*) win.
+ */
+function s3CredentialsEnv(): Record<string, string> {
+  if (process.env['MERIDIAN_S3_CREDENTIALS_FILE'] || process.env['MERIDIAN_S3_ACCESS_KEY_ID']) return {};
+  const file = minioCredentialsFile(s3Port());
+  if (!file) return {};
+  if (!file.startsWith(`${REPO_ROOT}/`)) say(`object store: the running MinIO's credentials (${file})`);
+  return { MERIDIAN_S3_CREDENTIALS_FILE: file };
+}
+
+function s3Port(): number {
+  const port = process.env['MERIDIAN_MINIO_PORT'];
+  const endpoint = process.env['MERIDIAN_S3_ENDPOINT'] ?? (port ? `http://127.0.0.1:${port}` : testTopology().dataPlane.s3Url);
+  const url = new URL(endpoint ?? 'http://127.0.0.1:9000');
+  return Number(url.port || (url.protocol === 'https:' ? 443 : 80));
 }
 
 /** Whether the object store the test platform will use answers its readiness check. */

@@ -27,7 +27,7 @@ export class CallbackModule {
       module: CallbackModule,
       imports: [
         PlatformModule.register(config, {
-          topics: [TOPICS.userState, TOPICS.c2cMessages, TOPICS.relationshipChanges, TOPICS.groupEvents, TOPICS.callbackDlq, TOPICS.mediaObjects, TOPICS.accountsDeleted],
+          topics: [TOPICS.userState, TOPICS.c2cMessages, TOPICS.relationshipChanges, TOPICS.groupEvents, TOPICS.callbackDlq, TOPICS.mediaObjects, TOPICS.accountsDeleted, TOPICS.c2cRecalls, TOPICS.groupRecalls],
         }),
         MongooseModule.forFeature([
           { name: RetryDoc.name, schema: RetrySchema },

@@ -1,12 +1,13 @@
 import { Controller, Inject } from '@nestjs/common';
-import { GrpcEndpoint } from '@meridian/platform';
+import { GrpcCallers, GrpcEndpoint } from '@meridian/platform';
 import { gatewayV1 } from '@meridian/proto';
+import { MediaRouter } from './media/media-router';
 import { RestPipeline } from './rest/rest.pipeline';
 import { ClientWsServer } from './ws/client-ws.server';
 
 /**
- * What other processes ask of this gateway instance: REST commands forwarded from gateways
- * outside the home region, deliveries and session closes routed here by push.
+ * What other processes ask of this gateway instance: REST and media commands forwarded from
+ * gateways outside the home region, deliveries and session closes routed here by push.
  */
 @Controller()
 @GrpcEndpoint()
@@ -15,6 +16,7 @@ export class GatewayGrpcController implements gatewayV1.GatewayServiceController
   constructor(
     @Inject(RestPipeline) private readonly pipeline: RestPipeline,
     @Inject(ClientWsServer) private readonly ws: ClientWsServer,
+    @Inject(MediaRouter) private readonly media: MediaRouter,
   ) {}
 
   async handleRest(req: gatewayV1.HandleRestRequest): Promise<gatewayV1.HandleRestResponse> {
@@ -26,6 +28,12 @@ export class GatewayGrpcController implements gatewayV1.GatewayServiceController
       entryRegion: req.entryRegion,
     });
     return { body: Buffer.from(JSON.stringify(result)) };
+  }
+
+  /** Gateways only: the request names the user, and only a gateway has checked a session's UserSig. */
+  @GrpcCallers(['gateway'])
+  async handleMedia(req: gatewayV1.HandleMediaRequest): Promise<gatewayV1.HandleMediaResponse> {
+    return { body: Buffer.from(JSON.stringify(await this.media.handle(req))) };
   }
 
   async deliver(req: gatewayV1.DeliverRequest): Promise<gatewayV1.DeliverResponse> {

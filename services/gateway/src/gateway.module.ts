@@ -15,6 +15,7 @@ import { HistoryHttpController } from './history/history.http.controller';
 import { MediaStore } from './media/media-store';
 import { MediaUploads } from './media/media-uploads.repository';
 import { MediaHttpController } from './media/media.http.controller';
+import { MediaRouter } from './media/media-router';
 import { MediaService } from './media/media.service';
 import { NotFoundEnvelopeFilter, ParserErrorEnvelopes } from './rest/edge-errors';
 import { RestCommandRegistry } from './rest/rest-command.registry';
@@ -54,6 +55,7 @@ export class GatewayModule {
         MediaStore,
         MediaUploads,
         MediaService,
+        MediaRouter,
         EdgeTable,
       ],
     };

@@ -40,7 +40,7 @@ export class GroupModule {
     return {
       module: GroupModule,
       imports: [
-        PlatformModule.register(config, { topics: [TOPICS.groupEvents, TOPICS.deliveries] }),
+        PlatformModule.register(config, { topics: [TOPICS.groupEvents, TOPICS.groupRecalls, TOPICS.deliveries] }),
         MongooseModule.forFeature([
           { name: GroupDoc.name, schema: GroupSchema },
           { name: MemberDoc.name, schema: MemberSchema },

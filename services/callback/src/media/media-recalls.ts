@@ -1,33 +1,31 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { TOPICS, keyOfUuid, mediaKeys, userFolder } from '@meridian/contracts';
-import { EventBus, ObjectStorage, PLATFORM_CONFIG, RedisClient, type PlatformConfig } from '@meridian/platform';
-import { CALLBACK_CONFIG, type CallbackConfig } from '../callback.config';
-import { CallbackKeys } from '../callback.keys';
+import { EventBus, ObjectStorage, PLATFORM_CONFIG, type PlatformConfig } from '@meridian/platform';
+import type { recallEventsV1 } from '@meridian/proto';
 
-/** The UUIDs of media elements in a Tencent MsgBody (JSON text). */
-export function mediaUuids(msgBody: string): string[] {
-  let body: unknown;
-  try {
-    body = JSON.parse(msgBody);
-  } catch {
-    return [];
+/**
+ * The objects a recalled message takes with it: the originals and variants of its media that are
+ * the sender's own (under the sender's folder in this app). A UUID of someone else's object quoted
+ * in the message, of another app, or not one of ours at all, is left alone.
+ */
+export function recalledObjectKeys(sdkAppId: number, message: Pick<recallEventsV1.RecalledMessage, 'fromAccount' | 'mediaUuids'>): string[] {
+  const folder = userFolder(sdkAppId, message.fromAccount);
+  const names = new Set<string>();
+  for (const uuid of message.mediaUuids) {
+    const key = keyOfUuid(uuid);
+    if (key?.startsWith(`${folder}/`)) names.add(key.slice(folder.length + 1));
   }
-  if (!Array.isArray(body)) return [];
-  const out: string[] = [];
-  for (const el of body as { MsgType?: unknown; MsgContent?: Record<string, unknown> }[]) {
-    const c = el?.MsgContent;
-    if (!c || typeof c !== 'object') continue;
-    const uuid = el.MsgType === 'TIMVideoFileElem' ? c['VideoUUID'] : c['UUID'];
-    if (typeof uuid === 'string') out.push(uuid);
-  }
-  return out;
+  return [...names].flatMap((name) => {
+    const k = mediaKeys(folder, name);
+    return [k.original, k.large, k.thumb, k.meta];
+  });
 }
 
 /**
- * Recalling a 1:1 message deletes the media objects it carries (docs/media.md): a stored
- * message's objects are remembered by its MsgKey, and its recall deletes them with their variants.
- * Only the sender's own objects count: a message quoting someone else's UUID cannot delete it.
- * Group recalls do not delete yet (their event carries no body to match).
+ * Recalling a message, 1:1 or group, deletes the media objects it carries (docs/media.md). The
+ * recalling service produces the recall with the message's media UUIDs to a topic of recalls only
+ * (chat.c2c-recalls.v1, group.recalls.v1) before it answers; this consumer reads those and no
+ * message. Idempotent: deleting what is gone already is no error.
  */
 @Injectable()
 export class MediaRecalls implements OnModuleInit, OnApplicationShutdown {
@@ -36,9 +34,7 @@ export class MediaRecalls implements OnModuleInit, OnApplicationShutdown {
 
   constructor(
     @Inject(EventBus) private readonly bus: EventBus,
-    @Inject(RedisClient) private readonly redis: RedisClient,
     @Inject(PLATFORM_CONFIG) platform: PlatformConfig,
-    @Inject(CALLBACK_CONFIG) private readonly config: CallbackConfig,
   ) {
     this.storage = platform.storage ? new ObjectStorage(platform.storage) : undefined;
   }
@@ -47,33 +43,24 @@ export class MediaRecalls implements OnModuleInit, OnApplicationShutdown {
     if (!this.storage) return;
     this.bus.subscribe({
       name: 'media-recalls',
-      topics: [TOPICS.c2cMessages],
+      topics: [TOPICS.c2cRecalls, TOPICS.groupRecalls],
+      // From the beginning when the group is new (these topics are small): a recall made before
+      // this group first joined (a fresh deployment, an upgrade) still deletes its objects.
+      fromBeginning: true,
       handler: async ({ envelope }) => {
-        const sdkAppId = envelope.sdkAppId;
-        const stored = envelope.c2cMessageStored;
-        if (stored) {
-          const own = `${userFolder(sdkAppId, stored.fromAccount)}/`;
-          const keys = mediaUuids(Buffer.from(stored.msgBody).toString('utf8'))
-            .map(keyOfUuid)
-            .filter((k): k is string => k !== undefined && k.startsWith(own));
-          if (keys.length) await this.redis.redis.set(CallbackKeys.mediaOfMessage(sdkAppId, stored.conversationId, stored.msgKey), JSON.stringify(keys), 'EX', this.config.MERIDIAN_MEDIA_EXPIRE_DAYS * 86_400);
-          return;
-        }
-        const recalled = envelope.c2cMessageRecalled;
-        if (!recalled) return;
-        const record = CallbackKeys.mediaOfMessage(sdkAppId, recalled.conversationId, recalled.msgKey);
-        const v = await this.redis.redis.get(record);
-        if (!v) return;
-        const doomed = (JSON.parse(v) as string[]).flatMap((key) => {
-          const [app, user, name] = key.split('/') as [string, string, string];
-          const k = mediaKeys(`${app}/${user}`, name);
-          return [k.original, k.large, k.thumb, k.meta];
-        });
-        await this.storage!.delete(doomed);
-        await this.redis.redis.del(record);
-        this.logger.log({ sdkAppId, objects: doomed.length }, "deleted a recalled message's media");
+        const recalled = envelope.messagesRecalled;
+        if (recalled) await this.delete(envelope.sdkAppId, recalled);
       },
     });
+  }
+
+  /** Deletes the sender's own objects of every recalled message; returns how many keys. */
+  async delete(sdkAppId: number, recalled: Pick<recallEventsV1.MessagesRecalledEvent, 'messages'>): Promise<number> {
+    const doomed = recalled.messages.flatMap((m) => recalledObjectKeys(sdkAppId, m));
+    if (!doomed.length || !this.storage) return 0;
+    await this.storage.delete(doomed);
+    this.logger.log({ sdkAppId, messages: recalled.messages.length, objects: doomed.length }, "deleted recalled messages' media");
+    return doomed.length;
   }
 
   onApplicationShutdown(): void {

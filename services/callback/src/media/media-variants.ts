@@ -31,11 +31,18 @@ export async function imageVariants(input: Buffer, maxPixels: number): Promise<{
   return { original, large: await resized(input, LARGE_PX, maxPixels), thumb: await resized(input, THUMB_PX, maxPixels) };
 }
 
-let ffmpegFound: Promise<boolean> | undefined;
-/** Whether an `ffmpeg` binary is on PATH (checked once per process). */
-export function hasFfmpeg(): Promise<boolean> {
-  ffmpegFound ??= new Promise((resolve) => execFile('ffmpeg', ['-version'], { timeout: 10_000 }, (err) => resolve(!err)));
-  return ffmpegFound;
+/** How long a missing ffmpeg is believed before PATH is looked at again. */
+const FFMPEG_RECHECK_MS = 60_000;
+let ffmpegFound: { found: Promise<boolean>; at: number } | undefined;
+/**
+ * Whether an `ffmpeg` binary is on PATH. Found: remembered for the process. Missing: asked again
+ * after a minute, so installing ffmpeg (deploy/media/ensure-ffmpeg.sh) while the worker runs gives
+ * the next videos their thumbnails without a restart.
+ */
+export async function hasFfmpeg(now = Date.now(), env: NodeJS.ProcessEnv = process.env): Promise<boolean> {
+  if (ffmpegFound && !(now - ffmpegFound.at > FFMPEG_RECHECK_MS && !(await ffmpegFound.found))) return ffmpegFound.found;
+  ffmpegFound = { found: new Promise((resolve) => execFile('ffmpeg', ['-version'], { timeout: 10_000, env }, (err) => resolve(!err))), at: now };
+  return ffmpegFound.found;
 }
 
 /**

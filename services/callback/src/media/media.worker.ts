@@ -92,7 +92,11 @@ export class MediaWorker implements OnModuleInit, OnApplicationShutdown {
     return meta;
   }
 
-  /** Deletes every object of these users, under every region's prefix of the shared bucket. */
+  /**
+   * Deletes every object of these users. Objects live in the home region's store (this one);
+   * every region's prefix of a shared bucket is cleared too, for objects stored before uploads
+   * went to the home region (through another region's gateway they went to that region's prefix).
+   */
   async forget(sdkAppId: number, userIds: string[]): Promise<number> {
     const storage = this.storage;
     if (!storage) return 0;

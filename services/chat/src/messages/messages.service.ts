@@ -8,6 +8,7 @@ import { ConversationsService } from '../conversations/conversations.service';
 import { c2cConversationId } from './conversation-id';
 import { DedupeRepository, type SendResult } from './dedupe.repository';
 import { messageId, type C2cMessageDoc } from './message.schema';
+import { recallEvents } from './recall-events';
 import { MessagesRepository } from './messages.repository';
 import { SendChecks } from './send-checks';
 import { SequenceRepository } from './sequence.repository';
@@ -315,30 +316,7 @@ export class MessagesService {
       }
     }
     if (!(await this.messages.markRecalled(id))) throw new MeridianError(ErrorCode.MSG_ALREADY_RECALLED, 'the message was recalled already');
-    await this.bus.publish(
-      TOPICS.c2cMessages,
-      conv,
-      {
-        c2cMessageRecalled: {
-          conversationId: conv,
-          msgSeq: String(seq),
-          fromAccount: msg.from,
-          toAccount: msg.to,
-          msgKey: msg.key,
-          byAdmin: input.byAdmin,
-          recallTime: String(Math.floor(Date.now() / 1000)),
-          origin: input.origin,
-        },
-      },
-      { sdkAppId: input.sdkAppId },
-    );
-    const notice = Buffer.from(JSON.stringify({ ConversationId: conv, MsgSeq: seq, MsgKey: msg.key, From_Account: msg.from, To_Account: msg.to }));
-    await this.bus.publish(
-      TOPICS.deliveries,
-      conv,
-      { deliveryRequested: { recipients: [msg.from, msg.to], kind: 'c2c_recall', body: notice, conversationId: conv, seq: String(seq), excludeLoginId: '', offlinePush: Buffer.alloc(0), onlineOnlyRecipients: [] } },
-      { sdkAppId: input.sdkAppId },
-    );
+    await this.bus.publishAll(recallEvents(msg, conv, seq, input), { sdkAppId: input.sdkAppId });
   }
 
   /**

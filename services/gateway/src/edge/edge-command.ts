@@ -4,7 +4,7 @@ import type { originEventsV1 } from '@meridian/proto';
 import type { GrpcClients, PlatformConfig, PromiseClient } from '@meridian/platform';
 import type { GatewayConfig } from '../gateway.config';
 import type { HistoryExportService } from '../history/history-export.service';
-import type { MediaService } from '../media/media.service';
+import type { MediaRouter } from '../media/media-router';
 import type { LiveRooms } from '../ws/live-rooms';
 
 /**
@@ -50,7 +50,7 @@ export interface EdgeDeps {
   config: GatewayConfig;
   live: LiveRooms;
   history: HistoryExportService;
-  media: MediaService;
+  media: MediaRouter;
 }
 
 /** A typed reference to one RPC of a service's generated client. */

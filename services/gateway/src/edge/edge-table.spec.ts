@@ -3,7 +3,7 @@ import type { groupV1 } from '@meridian/proto';
 import type { GrpcClients, PlatformConfig } from '@meridian/platform';
 import type { GatewayConfig } from '../gateway.config';
 import type { HistoryExportService } from '../history/history-export.service';
-import type { MediaService } from '../media/media.service';
+import type { MediaRouter } from '../media/media-router';
 import { LiveRooms, roomKey } from '../ws/live-rooms';
 import { COMMANDS, REST_PATHS, WS_COMMANDS } from './commands.table';
 import type { EdgeCall } from './edge-command';
@@ -41,7 +41,7 @@ function call(face: 'rest' | 'ws', clients: GrpcClients): EdgeCall {
     homeRegion: 'eu-frankfurt',
     entryRegion: 'ap-singapore',
     clientIp: '127.0.0.1',
-    deps: { clients, platform, config: {} as GatewayConfig, live: new LiveRooms(), history: {} as HistoryExportService, media: {} as MediaService },
+    deps: { clients, platform, config: {} as GatewayConfig, live: new LiveRooms(), history: {} as HistoryExportService, media: {} as MediaRouter },
   };
 }
 

@@ -3,7 +3,7 @@ import { invalidParameterCode, invalidParameterCodeForWs, lenient, parseTencent,
 import { GrpcClients, PLATFORM_CONFIG, type PlatformConfig } from '@meridian/platform';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../gateway.config';
 import { HistoryExportService } from '../history/history-export.service';
-import { MediaService } from '../media/media.service';
+import { MediaRouter } from '../media/media-router';
 import { RestCommandRegistry } from '../rest/rest-command.registry';
 import type { RestContext } from '../rest/rest.types';
 import { LiveRooms } from '../ws/live-rooms';
@@ -36,7 +36,7 @@ export class EdgeTable implements OnModuleInit {
     @Inject(GATEWAY_CONFIG) config: GatewayConfig,
     @Inject(LiveRooms) live: LiveRooms,
     @Inject(HistoryExportService) history: HistoryExportService,
-    @Inject(MediaService) media: MediaService,
+    @Inject(MediaRouter) media: MediaRouter,
   ) {
     this.deps = { clients, platform, config, live, history, media };
   }

@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Param, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { MEDIA_KEY, MediaErrorCode, MeridianError } from '@meridian/contracts';
-import { MediaService } from './media.service';
+import { MediaRouter } from './media-router';
 
 /**
  * Downloads: GET /v1/media/<app>/<user hash>/<name>[.large|.thumb] answers 302 to a presigned GET
@@ -11,7 +11,7 @@ import { MediaService } from './media.service';
  */
 @Controller('v1/media')
 export class MediaHttpController {
-  constructor(@Inject(MediaService) private readonly media: MediaService) {}
+  constructor(@Inject(MediaRouter) private readonly media: MediaRouter) {}
 
   @Get(':app/:user/:name')
   async download(@Param('app') app: string, @Param('user') user: string, @Param('name') name: string, @Res() res: Response): Promise<void> {

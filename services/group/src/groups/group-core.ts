@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { TOPICS } from '@meridian/contracts';
+import { TOPICS, mediaUuids } from '@meridian/contracts';
 import { EventBus, GrpcClients, existingAccounts } from '@meridian/platform';
 import type { authV1 } from '@meridian/proto';
 import { GROUP_CONFIG, type GroupConfig } from '../group.config';
@@ -92,6 +92,29 @@ export class GroupCore {
       TOPICS.groupEvents,
       `${ctx.sdkAppId}:${groupId}`,
       { groupChanged: { groupId, groupType: kind, change, operator: ctx.operator, members, detailJson: Buffer.from(JSON.stringify(detail)), origin: originOf(ctx) } },
+      { sdkAppId: ctx.sdkAppId },
+    );
+  }
+
+  /**
+   * Recalled (or deleted) messages on their own low-volume topic, with the media UUIDs each
+   * carried, produced before the caller answers: the media worker deletes the objects from there
+   * and reads no group message.
+   */
+  async recalled(ctx: Ctx, groupId: string, messages: Pick<GroupMessageDoc, 'seq' | 'from' | 'body'>[]): Promise<void> {
+    if (!messages.length) return;
+    await this.bus.publish(
+      TOPICS.groupRecalls,
+      `${ctx.sdkAppId}:${groupId}`,
+      {
+        messagesRecalled: {
+          conversationId: `group:${groupId}`,
+          messages: messages.map((m) => ({ msgSeq: String(m.seq), fromAccount: m.from, msgKey: '', mediaUuids: mediaUuids(m.body) })),
+          operator: ctx.operator,
+          byAdmin: ctx.isAdmin,
+          recallTime: String(now()),
+        },
+      },
       { sdkAppId: ctx.sdkAppId },
     );
   }

@@ -210,7 +210,7 @@ export class GroupMessagesService {
     });
     const role = await this.core.operatorRole(ctx, g);
     const out: { MsgSeq: number; RetCode: number }[] = [];
-    const recalled: number[] = [];
+    const recalled: GroupMessageDoc[] = [];
     for (const seq of seqs) {
       const m = await this.repo.message(ctx.sdkAppId, g.groupId, seq);
       if (!m || m.tip || m.expiresAt.getTime() <= Date.now()) out.push({ MsgSeq: seq, RetCode: GroupCode.RECALL_NOT_FOUND });
@@ -219,12 +219,16 @@ export class GroupMessagesService {
         out.push({ MsgSeq: seq, RetCode: m.from !== ctx.operator ? GroupCode.NO_PERMISSION : GroupCode.RECALL_WINDOW });
       } else if (await this.repo.markRecalled(ctx.sdkAppId, g.groupId, seq)) {
         out.push({ MsgSeq: seq, RetCode: 0 });
-        recalled.push(seq);
+        recalled.push(m);
       } else out.push({ MsgSeq: seq, RetCode: GroupCode.RECALL_NOT_FOUND });
     }
     if (recalled.length) {
-      await this.core.changed(ctx, g.groupId, g.kind, 'MsgRecalled', [], { MsgSeqList: recalled.map((MsgSeq) => ({ MsgSeq })) });
-      await this.core.fanOut(ctx, g, 'group_recall', { GroupId: g.groupId, MsgSeqList: recalled, Operator_Account: ctx.operator }, 0, '{"PushFlag":1}');
+      const recalledSeqs = recalled.map((m) => m.seq);
+      await Promise.all([
+        this.core.changed(ctx, g.groupId, g.kind, 'MsgRecalled', [], { MsgSeqList: recalledSeqs.map((MsgSeq) => ({ MsgSeq })) }),
+        this.core.recalled(ctx, g.groupId, recalled),
+      ]);
+      await this.core.fanOut(ctx, g, 'group_recall', { GroupId: g.groupId, MsgSeqList: recalledSeqs, Operator_Account: ctx.operator }, 0, '{"PushFlag":1}');
     }
     return { RecallRetList: out };
   }
@@ -312,7 +316,10 @@ export class GroupMessagesService {
     let before = (await this.core.lastSeq(ctx.sdkAppId, g)) + 1;
     for (;;) {
       const page = await this.repo.messagesPage(ctx.sdkAppId, g.groupId, { beforeSeq: before, limit: 500 });
-      for (const m of page) if (m.from === sender && !m.tip) await this.repo.markRecalled(ctx.sdkAppId, g.groupId, m.seq);
+      const removed: GroupMessageDoc[] = [];
+      for (const m of page) if (m.from === sender && !m.tip && (await this.repo.markRecalled(ctx.sdkAppId, g.groupId, m.seq))) removed.push(m);
+      // Their objects go as a recall's do.
+      await this.core.recalled(ctx, g.groupId, removed);
       if (page.length < 500) break;
       before = page[page.length - 1]!.seq;
     }

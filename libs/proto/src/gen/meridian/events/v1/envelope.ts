@@ -13,6 +13,7 @@ import { GroupChangedEvent, GroupMessageStoredEvent } from "./group";
 import { MediaObjectConfirmedEvent } from "./media";
 import { ProbeEvent } from "./platform";
 import { BroadcastRequestedEvent, DeliveryRequestedEvent } from "./push";
+import { MessagesRecalledEvent } from "./recall";
 import { BlacklistChangedEvent, FriendsChangedEvent, ProfileChangedEvent } from "./relationship";
 
 export const protobufPackage = "meridian.events.v1";
@@ -57,6 +58,7 @@ export interface EventEnvelope {
   /** Numbered apart from the others so concurrent branches adding events do not collide. */
   accountsChanged?: AccountsChangedEvent | undefined;
   mediaObjectConfirmed?: MediaObjectConfirmedEvent | undefined;
+  messagesRecalled?: MessagesRecalledEvent | undefined;
 }
 
 export const MERIDIAN_EVENTS_V1_PACKAGE_NAME = "meridian.events.v1";
@@ -138,6 +140,9 @@ export const EventEnvelope: MessageFns<EventEnvelope> = {
     }
     if (message.mediaObjectConfirmed !== undefined) {
       MediaObjectConfirmedEvent.encode(message.mediaObjectConfirmed, writer.uint32(930).fork()).join();
+    }
+    if (message.messagesRecalled !== undefined) {
+      MessagesRecalledEvent.encode(message.messagesRecalled, writer.uint32(1050).fork()).join();
     }
     return writer;
   },
@@ -345,6 +350,14 @@ export const EventEnvelope: MessageFns<EventEnvelope> = {
             }
 
             message.mediaObjectConfirmed = MediaObjectConfirmedEvent.decode(reader, reader.uint32());
+            continue;
+          }
+          case 131: {
+            if (tag !== 1050) {
+              break;
+            }
+
+            message.messagesRecalled = MessagesRecalledEvent.decode(reader, reader.uint32());
             continue;
           }
         }

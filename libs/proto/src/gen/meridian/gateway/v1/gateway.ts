@@ -60,6 +60,26 @@ export function deliveryStatusToNumber(object: DeliveryStatus): number {
   }
 }
 
+export interface HandleMediaRequest {
+  sdkAppId: number;
+  /** The user the command is for (the WebSocket session's user); empty for "download". */
+  userId: string;
+  /** "upload", "confirm", "info" or "download". */
+  command: string;
+  /**
+   * The command's fields as JSON text: upload {type, size, contentType, fileName?},
+   * confirm {uploadId, second?}, info {uuid, fileName?, second?}, download {key}.
+   */
+  body: Uint8Array;
+  /** The region whose gateways the client reaches: download URLs in the answer point there. */
+  urlRegion: string;
+}
+
+export interface HandleMediaResponse {
+  /** The answer as JSON text (download: {url}, absent when there is no such object). */
+  body: Uint8Array;
+}
+
 export interface DeliverLiveRequest {
   sdkAppId: number;
   groupId: string;
@@ -135,6 +155,142 @@ export interface HandleRestResponse {
 }
 
 export const MERIDIAN_GATEWAY_V1_PACKAGE_NAME = "meridian.gateway.v1";
+
+function createBaseHandleMediaRequest(): HandleMediaRequest {
+  return { sdkAppId: 0, userId: "", command: "", body: new Uint8Array(0), urlRegion: "" };
+}
+
+export const HandleMediaRequest: MessageFns<HandleMediaRequest> = {
+  encode(message: HandleMediaRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sdkAppId !== 0) {
+      writer.uint32(8).uint32(message.sdkAppId);
+    }
+    if (message.userId !== "") {
+      writer.uint32(18).string(message.userId);
+    }
+    if (message.command !== "") {
+      writer.uint32(26).string(message.command);
+    }
+    if (message.body.length !== 0) {
+      writer.uint32(34).bytes(message.body);
+    }
+    if (message.urlRegion !== "") {
+      writer.uint32(42).string(message.urlRegion);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): HandleMediaRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseHandleMediaRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.sdkAppId = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.command = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.body = reader.bytes();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.urlRegion = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseHandleMediaResponse(): HandleMediaResponse {
+  return { body: new Uint8Array(0) };
+}
+
+export const HandleMediaResponse: MessageFns<HandleMediaResponse> = {
+  encode(message: HandleMediaResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.body.length !== 0) {
+      writer.uint32(10).bytes(message.body);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): HandleMediaResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseHandleMediaResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.body = reader.bytes();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
 
 function createBaseDeliverLiveRequest(): DeliverLiveRequest {
   return { sdkAppId: 0, groupId: "", kind: "", body: new Uint8Array(0), excludeLoginId: "" };
@@ -880,6 +1036,14 @@ export interface GatewayServiceClient {
    */
 
   deliverLive(request: DeliverLiveRequest): Observable<DeliverLiveResponse>;
+
+  /**
+   * A media command (docs/media.md) of a client connected to a gateway outside its app's home
+   * region, or a download through it: the app's objects live in the home region's store, whose
+   * credentials only the home region holds. Gateways only (the caller vouches for the user).
+   */
+
+  handleMedia(request: HandleMediaRequest): Observable<HandleMediaResponse>;
 }
 
 /**
@@ -914,11 +1078,21 @@ export interface GatewayServiceController {
   deliverLive(
     request: DeliverLiveRequest,
   ): Promise<DeliverLiveResponse> | Observable<DeliverLiveResponse> | DeliverLiveResponse;
+
+  /**
+   * A media command (docs/media.md) of a client connected to a gateway outside its app's home
+   * region, or a download through it: the app's objects live in the home region's store, whose
+   * credentials only the home region holds. Gateways only (the caller vouches for the user).
+   */
+
+  handleMedia(
+    request: HandleMediaRequest,
+  ): Promise<HandleMediaResponse> | Observable<HandleMediaResponse> | HandleMediaResponse;
 }
 
 export function GatewayServiceControllerMethods() {
   return function (constructor: Function) {
-    const grpcMethods: string[] = ["handleRest", "deliver", "closeSession", "deliverLive"];
+    const grpcMethods: string[] = ["handleRest", "deliver", "closeSession", "deliverLive", "handleMedia"];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
       GrpcMethod("GatewayService", method)(constructor.prototype[method], method, descriptor);
