@@ -29,5 +29,6 @@ export * from './net/callback-target';
 export * from './net/client-address';
 export * from './batching/coalescer';
 export * from './cache/loading-cache';
+export * from './cache/app-settings';
 export * from './storage/object-storage';
 export * from './storage/storage-config';

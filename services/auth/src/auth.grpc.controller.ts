@@ -98,6 +98,7 @@ export class AuthGrpcController implements authV1.AuthServiceController {
             : undefined,
         restLimits: req.hasRestLimits ? { commandQps: req.restCommandQps, appQps: req.restAppQps } : undefined,
         roamingDays: req.hasRoaming ? req.roamingDays : undefined,
+        recallWindowS: req.hasRecallWindow ? req.recallWindowS : undefined,
         allowPrivateCallbackTargets: req.hasPrivateCallbackTargets ? req.allowPrivateCallbackTargets : undefined,
       });
       return { app: toProtoApp(app, false) };

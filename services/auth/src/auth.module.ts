@@ -25,7 +25,7 @@ export class AuthModule {
     return {
       module: AuthModule,
       imports: [
-        PlatformModule.register(config, { topics: [TOPICS.userState, TOPICS.sessionKicked, TOPICS.accountsDeleted, TOPICS.accountChanges, TOPICS.c2cMessages, TOPICS.groupEvents] }),
+        PlatformModule.register(config, { topics: [TOPICS.userState, TOPICS.sessionKicked, TOPICS.accountsDeleted, TOPICS.accountChanges, TOPICS.appChanges, TOPICS.c2cMessages, TOPICS.groupEvents] }),
         MongooseModule.forFeature([
           { name: AppDoc.name, schema: AppSchema },
           { name: AccountDoc.name, schema: AccountSchema },

@@ -24,7 +24,7 @@ export class ChatModule {
     return {
       module: ChatModule,
       imports: [
-        PlatformModule.register(config, { topics: [TOPICS.c2cMessages, TOPICS.deliveries, TOPICS.accountsDeleted, TOPICS.accountChanges, TOPICS.relationshipChanges] }),
+        PlatformModule.register(config, { topics: [TOPICS.c2cMessages, TOPICS.deliveries, TOPICS.accountsDeleted, TOPICS.accountChanges, TOPICS.appChanges, TOPICS.relationshipChanges] }),
         MongooseModule.forFeature([
           { name: C2cMessageDoc.name, schema: C2cMessageSchema },
           { name: SeqFloorDoc.name, schema: SeqFloorSchema },

@@ -129,6 +129,8 @@ export async function main(argv: string[]): Promise<number> {
           const callback = await callbackPatch(auth(), id(), values);
           const privateTargets = values['private-callback-targets'];
           if (privateTargets !== undefined && privateTargets !== 'allow' && privateTargets !== 'deny') throw new UsageError('--private-callback-targets is allow or deny');
+          const recallWindow = values['recall-window'];
+          if (recallWindow !== undefined && !/^\d+$/.test(recallWindow)) throw new UsageError('--recall-window is a whole number of seconds (0 = default, 120)');
           const res = await auth().updateApp({
             sdkAppId: id(),
             hasName: values.name !== undefined,
@@ -150,6 +152,8 @@ export async function main(argv: string[]): Promise<number> {
             roamingDays: Number(values['roaming-days'] ?? 0),
             hasPrivateCallbackTargets: privateTargets !== undefined,
             allowPrivateCallbackTargets: privateTargets === 'allow',
+            hasRecallWindow: recallWindow !== undefined,
+            recallWindowS: Number(recallWindow ?? 0),
           });
           print(res.app, () => describeApp(res.app!));
           return 0;
@@ -288,6 +292,7 @@ function parse(argv: string[]) {
       'if-not-exists': { type: 'boolean', default: false },
       'rest-qps': { type: 'string' },
       'roaming-days': { type: 'string' },
+      'recall-window': { type: 'string' },
       'rest-app-qps': { type: 'string' },
       reveal: { type: 'boolean', default: false },
       user: { type: 'string' },
@@ -351,6 +356,7 @@ function describeApp(a: authV1.App): string {
     `  ECDSA key     ${a.ecdsaPublicKey ? 'configured' : 'none'}`,
     `  REST limits   ${a.restCommandQps || 'default'}/s per command, ${a.restAppQps || 'default'}/s per app`,
     `  Roaming       ${a.roamingDays ? `${a.roamingDays} days` : 'default (7 days)'}`,
+    `  Recall window ${a.recallWindowS ? `${a.recallWindowS} s` : 'default (120 s)'}`,
     `  Callbacks     ${
       a.callback?.url
         ? `${a.callback.url}, ${a.callback.commands.length} command(s), timeout ${a.callback.timeoutMs} ms, ${a.callback.failurePolicy === authV1.CallbackFailurePolicy.CALLBACK_FAILURE_POLICY_BLOCK ? 'block' : 'deliver'} on failure, token ${a.callback.token || (a.secretKey ? 'none' : '(hidden; show --reveal)')}`

@@ -48,7 +48,7 @@ export const COMMANDS: CommandHelp[] = [
   { name: 'app enable', usage: 'meridian app enable ID', about: 'Enables a disabled app.', flags: [REGION, JSON_FLAG] },
   {
     name: 'app set',
-    usage: 'meridian app set ID [--name N] [--admin A ...] [--policy P [--max-per-platform N] [--max-web N]] [--ecdsa-public-key FILE|none] [--rest-qps N] [--rest-app-qps N] [--roaming-days N] [--callback-* ...] [--private-callback-targets allow|deny]',
+    usage: 'meridian app set ID [--name N] [--admin A ...] [--policy P [--max-per-platform N] [--max-web N]] [--ecdsa-public-key FILE|none] [--rest-qps N] [--rest-app-qps N] [--roaming-days N] [--recall-window S] [--callback-* ...] [--private-callback-targets allow|deny]',
     about: 'Changes an app\'s settings; only the flags given change.',
     flags: [
       ['--name N', 'the app\'s name'],
@@ -60,6 +60,7 @@ export const COMMANDS: CommandHelp[] = [
       ['--rest-qps N', 'REST calls per second per command (0 = default)'],
       ['--rest-app-qps N', 'REST calls per second for the whole app (0 = default)'],
       ['--roaming-days N', 'days 1:1 messages are kept, 1-360 (0 = default 7)'],
+      ['--recall-window S', 'seconds a sender may recall a 1:1 or group message, 1-2592000 (0 = default 120)'],
       ['--callback-url URL|none', 'the app backend\'s callback URL'],
       ['--callback-commands A,B|all|none', 'which callbacks are sent'],
       ['--callback-token T|none', 'the token that signs each callback'],

@@ -121,6 +121,7 @@ async function openApp(id) {
   s.maxPerPlatform.value = a.maxPerPlatform || 1;
   s.maxWeb.value = a.maxWeb || 1;
   s.roamingDays.value = a.roamingDays;
+  s.recallWindowS.value = a.recallWindowS;
   s.restCommandQps.value = a.restCommandQps;
   s.restAppQps.value = a.restAppQps;
   const c = $('#callback-form');
@@ -226,6 +227,7 @@ onSubmit($('#tab-settings'), async (f) => {
     maxPerPlatform: wholeNumber(f.get('maxPerPlatform'), 'per platform', 1, 10),
     maxWeb: wholeNumber(f.get('maxWeb'), 'web', 1, 10),
     roamingDays: wholeNumber(f.get('roamingDays'), 'roaming days', 0, 360),
+    recallWindowS: wholeNumber(f.get('recallWindowS'), 'recall window', 0, 2592000),
     restCommandQps: wholeNumber(f.get('restCommandQps'), 'REST calls/s per command', 0, 100000),
     restAppQps: wholeNumber(f.get('restAppQps'), 'REST calls/s per app', 0, 1000000),
   };

@@ -187,6 +187,12 @@ export interface App {
    * a callback URL is otherwise a way to make the platform call into its own network.
    */
   allowPrivateCallbackTargets: boolean;
+  /**
+   * Seconds within which a sender may recall their own message, 1:1 and group (Tencent's console
+   * "message recall settings"; 0 = the platform default, Tencent's 2 minutes; at most 30 days).
+   * Admins' REST recalls have no window.
+   */
+  recallWindowS: number;
 }
 
 export interface CreateAppRequest {
@@ -252,6 +258,8 @@ export interface UpdateAppRequest {
   roamingDays: number;
   hasPrivateCallbackTargets: boolean;
   allowPrivateCallbackTargets: boolean;
+  hasRecallWindow: boolean;
+  recallWindowS: number;
 }
 
 export interface UpdateAppResponse {
@@ -667,6 +675,7 @@ function createBaseApp(): App {
     restAppQps: 0,
     roamingDays: 0,
     allowPrivateCallbackTargets: false,
+    recallWindowS: 0,
   };
 }
 
@@ -725,6 +734,9 @@ export const App: MessageFns<App> = {
     }
     if (message.allowPrivateCallbackTargets !== false) {
       writer.uint32(144).bool(message.allowPrivateCallbackTargets);
+    }
+    if (message.recallWindowS !== 0) {
+      writer.uint32(152).uint32(message.recallWindowS);
     }
     return writer;
   },
@@ -884,6 +896,14 @@ export const App: MessageFns<App> = {
             }
 
             message.allowPrivateCallbackTargets = reader.bool();
+            continue;
+          }
+          case 19: {
+            if (tag !== 152) {
+              break;
+            }
+
+            message.recallWindowS = reader.uint32();
             continue;
           }
         }
@@ -1317,6 +1337,8 @@ function createBaseUpdateAppRequest(): UpdateAppRequest {
     roamingDays: 0,
     hasPrivateCallbackTargets: false,
     allowPrivateCallbackTargets: false,
+    hasRecallWindow: false,
+    recallWindowS: 0,
   };
 }
 
@@ -1381,6 +1403,12 @@ export const UpdateAppRequest: MessageFns<UpdateAppRequest> = {
     }
     if (message.allowPrivateCallbackTargets !== false) {
       writer.uint32(160).bool(message.allowPrivateCallbackTargets);
+    }
+    if (message.hasRecallWindow !== false) {
+      writer.uint32(168).bool(message.hasRecallWindow);
+    }
+    if (message.recallWindowS !== 0) {
+      writer.uint32(176).uint32(message.recallWindowS);
     }
     return writer;
   },
@@ -1556,6 +1584,22 @@ export const UpdateAppRequest: MessageFns<UpdateAppRequest> = {
             }
 
             message.allowPrivateCallbackTargets = reader.bool();
+            continue;
+          }
+          case 21: {
+            if (tag !== 168) {
+              break;
+            }
+
+            message.hasRecallWindow = reader.bool();
+            continue;
+          }
+          case 22: {
+            if (tag !== 176) {
+              break;
+            }
+
+            message.recallWindowS = reader.uint32();
             continue;
           }
         }

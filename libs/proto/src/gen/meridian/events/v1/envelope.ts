@@ -6,7 +6,13 @@
 
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
-import { AccountsChangedEvent, AccountsDeletedEvent, SessionKickedEvent, UserStateChangedEvent } from "./auth";
+import {
+  AccountsChangedEvent,
+  AccountsDeletedEvent,
+  AppChangedEvent,
+  SessionKickedEvent,
+  UserStateChangedEvent,
+} from "./auth";
 import { CallbackDeadLetteredEvent } from "./callback";
 import { C2cMessageModifiedEvent, C2cMessageRecalledEvent, C2cMessageStoredEvent, C2cReadReportedEvent } from "./chat";
 import { GroupChangedEvent, GroupMessageStoredEvent } from "./group";
@@ -57,6 +63,7 @@ export interface EventEnvelope {
   /** Numbered apart from the others so concurrent branches adding events do not collide. */
   accountsChanged?: AccountsChangedEvent | undefined;
   mediaObjectConfirmed?: MediaObjectConfirmedEvent | undefined;
+  appChanged?: AppChangedEvent | undefined;
 }
 
 export const MERIDIAN_EVENTS_V1_PACKAGE_NAME = "meridian.events.v1";
@@ -138,6 +145,9 @@ export const EventEnvelope: MessageFns<EventEnvelope> = {
     }
     if (message.mediaObjectConfirmed !== undefined) {
       MediaObjectConfirmedEvent.encode(message.mediaObjectConfirmed, writer.uint32(930).fork()).join();
+    }
+    if (message.appChanged !== undefined) {
+      AppChangedEvent.encode(message.appChanged, writer.uint32(1050).fork()).join();
     }
     return writer;
   },
@@ -345,6 +355,14 @@ export const EventEnvelope: MessageFns<EventEnvelope> = {
             }
 
             message.mediaObjectConfirmed = MediaObjectConfirmedEvent.decode(reader, reader.uint32());
+            continue;
+          }
+          case 131: {
+            if (tag !== 1050) {
+              break;
+            }
+
+            message.appChanged = AppChangedEvent.decode(reader, reader.uint32());
             continue;
           }
         }
