@@ -63,7 +63,7 @@ describe(`${AppsService.name} recall window`, () => {
     const changed = Date.now();
     await setWindow(app, 600);
     let code = -1;
-    expect(await eventually(async () => (code = (await recall()).code) !== 20016, DOCUMENTED_BOUND_MS, 100)).toBe(true);
+    expect(await eventually(async () => (code = (await recall()).code ?? -1) !== 20016, DOCUMENTED_BOUND_MS, 100)).toBe(true);
     expect(code).toBe(0);
     const tookMs = Date.now() - changed;
     expect(tookMs).toBeLessThan(DOCUMENTED_BOUND_MS);
