@@ -24,6 +24,7 @@ export * from './mongo/backfill';
 export * from './jobs/locked-job';
 export * from './redis/dedupe-claims';
 export * from './jobs/purge-expired';
+export * from './jobs/app-purge';
 export * from './logging/redact';
 export * from './net/callback-target';
 export * from './net/client-address';

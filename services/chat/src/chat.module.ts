@@ -15,6 +15,7 @@ import { MessagesRepository } from './messages/messages.repository';
 import { MessagesService } from './messages/messages.service';
 import { RetentionService } from './messages/retention.service';
 import { SendChecks } from './messages/send-checks';
+import { ChatAppPurge } from './apps/app-purge';
 import { SequenceRepository } from './messages/sequence.repository';
 
 /** Root module of the chat service: the 1:1 send path, storage, history, conversations and read receipts. */
@@ -35,6 +36,7 @@ export class ChatModule {
       controllers: [ChatGrpcController],
       providers: [
         { provide: CHAT_CONFIG, useValue: loadChatConfig(env) },
+        ChatAppPurge,
         AppSettingsCache,
         MessagesRepository,
         SequenceRepository,

@@ -5,6 +5,7 @@ import { PlatformModule, type PlatformConfig } from '@meridian/platform';
 import { GROUP_CONFIG, loadGroupConfig } from './group.config';
 import { GroupGrpcController } from './group.grpc.controller';
 import { AuthAppSettings } from './apps/auth-app-settings';
+import { GroupAppPurge } from './apps/app-purge';
 import {
   ApplicationDoc,
   ApplicationSchema,
@@ -53,7 +54,7 @@ export class GroupModule {
         ]),
       ],
       controllers: [GroupGrpcController],
-      providers: [{ provide: GROUP_CONFIG, useValue: loadGroupConfig(env) }, AuthAppSettings, GroupsRepository, LiveRoomsRepository, GroupSequencesRepository, SendControlRepository, GroupBeforeCallbacks, GroupSendExceptions, LiveRoomsService, GroupCore, GroupMembersService, GroupMessagesService, GroupsService, GroupRetentionService],
+      providers: [{ provide: GROUP_CONFIG, useValue: loadGroupConfig(env) }, AuthAppSettings, GroupAppPurge, GroupsRepository, LiveRoomsRepository, GroupSequencesRepository, SendControlRepository, GroupBeforeCallbacks, GroupSendExceptions, LiveRoomsService, GroupCore, GroupMembersService, GroupMessagesService, GroupsService, GroupRetentionService],
     };
   }
 }

@@ -45,6 +45,13 @@ export const COMMANDS: CommandHelp[] = [
   },
   { name: 'app rotate-key', usage: 'meridian app rotate-key ID', about: 'Replaces the app\'s secret key: UserSigs made with the old one stop working.', flags: [REGION, JSON_FLAG] },
   { name: 'app disable', usage: 'meridian app disable ID', about: 'Disables the app: its logins, REST calls and UserSigs are refused (60016) until it is enabled.', flags: [REGION, JSON_FLAG] },
+  {
+    name: 'app delete',
+    usage: 'meridian app delete ID [--yes] [--wait S]',
+    about: 'Deletes the app for good: at once its UserSigs, logins and REST calls are refused (70020) and its sessions closed; then every service purges its data (messages, conversations, groups, relationships, sessions, dead letters, media objects) in the home region. Asks you to type the SDKAppID unless --yes; prints the purge\'s progress.',
+    flags: [['--yes', 'delete without asking (needed when not on a terminal)'], ['--wait S', 'follow the purge for at most S seconds (default 60; 0 = not at all)'], REGION, JSON_FLAG],
+  },
+  { name: 'app deletion', usage: 'meridian app deletion ID', about: 'Shows the progress of a deleted app\'s purge, service by service.', flags: [REGION, JSON_FLAG] },
   { name: 'app enable', usage: 'meridian app enable ID', about: 'Enables a disabled app.', flags: [REGION, JSON_FLAG] },
   {
     name: 'app set',

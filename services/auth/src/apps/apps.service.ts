@@ -7,6 +7,7 @@ import { AUTH_CONFIG, type AuthConfig } from '../auth.config';
 import type { CallbackFailurePolicyName, MultiDevicePolicyName } from './app.schema';
 import { AccountsRepository } from '../accounts/accounts.repository';
 import { AppsRepository, type AppRecord } from './apps.repository';
+import { AppDeletionsRepository } from './app-deletions.repository';
 
 type AuthClient = authV1.AuthServiceClient;
 
@@ -66,6 +67,7 @@ export class AppsService implements OnModuleInit {
     @Inject(GrpcClients) private readonly clients: GrpcClients,
     @Inject(AccountsRepository) private readonly accounts: AccountsRepository,
     @Inject(EventBus) private readonly bus: EventBus,
+    @Inject(AppDeletionsRepository) private readonly deletions: AppDeletionsRepository,
   ) {}
 
   onModuleInit(): void {
@@ -81,6 +83,11 @@ export class AppsService implements OnModuleInit {
 
   get region(): string {
     return this.platform.region;
+  }
+
+  /** Another region's auth service. */
+  authIn(region: string): PromiseClient<AuthClient> {
+    return this.clients.service<AuthClient>('auth', region);
   }
 
   /** The home-region auth service, when the app lives elsewhere; undefined when it lives here. */
@@ -132,6 +139,11 @@ export class AppsService implements OnModuleInit {
           }
           throw new MeridianError(ErrorCode.INVALID_PARAMETER, `SDKAppID ${sdkAppId} exists already (home ${existing.homeRegion})`);
         }
+        continue;
+      }
+      // A deleted app's SDKAppID is never given out again (its data may still be being purged).
+      if (await this.deletions.find(sdkAppId)) {
+        if (input.sdkAppId) throw new MeridianError(ErrorCode.INVALID_PARAMETER, `SDKAppID ${sdkAppId} belonged to a deleted app`);
         continue;
       }
       const now = new Date();
@@ -312,6 +324,11 @@ export class AppsService implements OnModuleInit {
     if (!app) throw new MeridianError(ErrorCode.APP_NOT_FOUND);
     await this.bus.publish(TOPICS.appChanges, String(sdkAppId), { appChanged: { what } }, { sdkAppId });
     return app;
+  }
+
+  /** Drops the cached copy of a deleted app (its record is gone already). */
+  forgetApp(sdkAppId: number): void {
+    this.forget(sdkAppId);
   }
 
   private forget(sdkAppId: number): void {

@@ -64,10 +64,12 @@ export interface AccountsChangedEvent {
 
 /**
  * An app's settings or status changed (UpdateApp, SetAppStatus, RotateAppKey), so services that
- * cache the app (chat's and group's app settings) drop their copy. Key: "<sdkappid>".
+ * cache the app (chat's and group's app settings) drop their copy; or the app was deleted
+ * (DeleteApp), so every service holding its data purges it and reports with ReportAppPurge.
+ * Key: "<sdkappid>".
  */
 export interface AppChangedEvent {
-  /** What changed: "settings", "status" or "key". */
+  /** What changed: "settings", "status", "key" or "deleted". */
   what: string;
 }
 
