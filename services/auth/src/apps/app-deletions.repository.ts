@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { InjectModel } from '@nestjs/mongoose';
-import type { Model } from 'mongoose';
-import { isDuplicateKey } from '@meridian/platform';
+import { InjectConnection, InjectModel } from '@nestjs/mongoose';
+import type { Connection, Model } from 'mongoose';
+import { isDuplicateKey, purgeAppDocuments } from '@meridian/platform';
 import { AppDeletionDoc } from './app-deletion.schema';
 import { AppDoc } from './app.schema';
 
@@ -12,7 +12,13 @@ export class AppDeletionsRepository {
   constructor(
     @InjectModel(AppDeletionDoc.name) private readonly deletions: Model<AppDeletionDoc>,
     @InjectModel(AppDoc.name) private readonly apps: Model<AppDoc>,
+    @InjectConnection() private readonly connection: Connection,
   ) {}
+
+  /** Every document of a deleted app in auth's database (accounts, revocations, …) except its tombstone. */
+  purgeAppDocuments(sdkAppId: number): Promise<number> {
+    return purgeAppDocuments(this.connection, sdkAppId, ['app_deletions']);
+  }
 
   /** Records the deletion (false when it was recorded already: a repeated call). */
   async insert(d: AppDeletionRecord): Promise<boolean> {

@@ -1,8 +1,6 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
-import { InjectConnection } from '@nestjs/mongoose';
-import type { Connection } from 'mongoose';
 import { ErrorCode, MeridianError, TOPICS, isServiceName } from '@meridian/contracts';
-import { APP_DATA_SERVICES, EventBus, GrpcClients, PLATFORM_CONFIG, RedisClient, purgeAppDocuments, purgeAppKeys, subscribeAppPurge, type PlatformConfig } from '@meridian/platform';
+import { APP_DATA_SERVICES, EventBus, GrpcClients, PLATFORM_CONFIG, RedisClient, purgeAppKeys, subscribeAppPurge, type PlatformConfig } from '@meridian/platform';
 import { authV1 } from '@meridian/proto';
 import { AUTH_KEY_FAMILIES } from '../auth.keys';
 import { SessionsRepository } from '../sessions/sessions.repository';
@@ -30,14 +28,13 @@ export class AppDeletionsService implements OnModuleInit {
     @Inject(EventBus) private readonly bus: EventBus,
     @Inject(GrpcClients) private readonly clients: GrpcClients,
     @Inject(RedisClient) private readonly redis: RedisClient,
-    @InjectConnection() private readonly connection: Connection,
   ) {}
 
   onModuleInit(): void {
     // auth's own data of the app: accounts, revocations, statistics, failure counters, sessions.
     subscribeAppPurge(this.bus, this.clients, 'auth', async (sdkAppId) => {
       await this.closeSessions(sdkAppId);
-      return (await purgeAppDocuments(this.connection, sdkAppId, ['app_deletions'])) + (await purgeAppKeys(this.redis, AUTH_KEY_FAMILIES, sdkAppId));
+      return (await this.repo.purgeAppDocuments(sdkAppId)) + (await purgeAppKeys(this.redis, AUTH_KEY_FAMILIES, sdkAppId));
     });
   }
 
