@@ -5,6 +5,7 @@ import { authV1 } from '@meridian/proto';
 import { AUTH_KEY_FAMILIES } from '../auth.keys';
 import { SessionsRepository } from '../sessions/sessions.repository';
 import { SessionsService } from '../sessions/sessions.service';
+import { StatsAggregator } from '../stats/stats.aggregator';
 import { AppDeletionsRepository, type AppDeletionRecord } from './app-deletions.repository';
 import { AppsService } from './apps.service';
 
@@ -28,11 +29,13 @@ export class AppDeletionsService implements OnModuleInit {
     @Inject(EventBus) private readonly bus: EventBus,
     @Inject(GrpcClients) private readonly clients: GrpcClients,
     @Inject(RedisClient) private readonly redis: RedisClient,
+    @Inject(StatsAggregator) private readonly stats: StatsAggregator,
   ) {}
 
   onModuleInit(): void {
     // auth's own data of the app: accounts, revocations, statistics, failure counters, sessions.
     subscribeAppPurge(this.bus, this.clients, 'auth', async (sdkAppId) => {
+      this.stats.forgetApp(sdkAppId);
       await this.closeSessions(sdkAppId);
       return (await this.repo.purgeAppDocuments(sdkAppId)) + (await purgeAppKeys(this.redis, AUTH_KEY_FAMILIES, sdkAppId));
     });
@@ -48,6 +51,7 @@ export class AppDeletionsService implements OnModuleInit {
     }
     await this.repo.removeApp(sdkAppId);
     this.apps.forgetApp(sdkAppId);
+    this.stats.forgetApp(sdkAppId);
     // Connections close now rather than when auth's own purge gets to them.
     await this.closeSessions(sdkAppId);
     if (!isComplete(deletion)) await this.bus.publish(TOPICS.appChanges, String(sdkAppId), { appChanged: { what: 'deleted' } }, { sdkAppId });

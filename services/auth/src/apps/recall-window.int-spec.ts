@@ -80,7 +80,9 @@ describe(`${AppsService.name} recall window`, () => {
     const mem = track(await online(SG, app, 'mem'));
     const sent = await mem.request('req', { cmd: 'group.send_group_msg', body: { GroupId: groupId, Random: ++random, MsgBody: text('group, too late') } });
     const seq = (sent.body as { MsgSeq: number }).MsgSeq;
-    await sleep(1500);
+    // Group message times are whole seconds, compared with the whole second now: 2.5 s is past a
+    // 1 s window whatever the fractions.
+    await sleep(2500);
     const recall = async () => ((await mem.request('req', { cmd: 'group.group_msg_recall', body: { GroupId: groupId, MsgSeqList: [{ MsgSeq: seq }] } })).body as { RecallRetList: { RetCode: number }[] }).RecallRetList[0]!.RetCode;
     expect(await recall()).toBe(10031);
 

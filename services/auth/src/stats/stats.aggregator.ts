@@ -37,6 +37,12 @@ export class StatsAggregator implements OnModuleInit, OnApplicationShutdown {
   /** Per-event counts (messages, logins) gathered here and written once per flush interval. */
   private readonly buffer = new StatsBuffer();
   private timer?: NodeJS.Timeout;
+  /**
+   * Apps deleted since this process started: their events and reported counts still in flight are
+   * not counted, so nothing of them is written after their purge (a restart forgets the list;
+   * counts written then expire with their buckets).
+   */
+  private readonly deleted = new Set<number>();
 
   constructor(
     @Inject(EventBus) private readonly bus: EventBus,
@@ -59,8 +65,15 @@ export class StatsAggregator implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
+  /** A deleted app: drop what is gathered for it and count nothing more of it. */
+  forgetApp(sdkAppId: number): void {
+    this.deleted.add(sdkAppId);
+    this.buffer.dropApp(sdkAppId);
+  }
+
   /** Accounts created (imports, first logins) and deleted now; best-effort like every counter. */
   async accountsChanged(sdkAppId: number, created: number, deleted: number): Promise<void> {
+    if (this.deleted.has(sdkAppId)) return;
     try {
       if (created) await countStat(this.redis.redis, sdkAppId, 'registrations', Date.now(), created);
       if (deleted) await countStat(this.redis.redis, sdkAppId, 'accountsDeleted', Date.now(), deleted);
@@ -72,7 +85,7 @@ export class StatsAggregator implements OnModuleInit, OnApplicationShutdown {
   /** Counts reported by other services of this region (REST calls, callbacks); unknown metrics are ignored. */
   async report(counts: authV1.AppCount[]): Promise<void> {
     for (const c of counts) {
-      if (!c.sdkAppId || !c.count || !REPORTED_METRICS.includes(c.metric as StatMetric)) continue;
+      if (!c.sdkAppId || !c.count || !REPORTED_METRICS.includes(c.metric as StatMetric) || this.deleted.has(c.sdkAppId)) continue;
       await countStat(this.redis.redis, c.sdkAppId, c.metric as StatMetric, Number(c.timeMs) || Date.now(), c.count);
     }
   }
@@ -126,11 +139,19 @@ export class StatsAggregator implements OnModuleInit, OnApplicationShutdown {
       partitionsConcurrently: 4,
       handler: (e) => this.handle(e),
     });
+    this.bus.subscribe({
+      name: 'stats-app-deletions',
+      topics: [TOPICS.appChanges],
+      perInstance: true,
+      handler: async ({ envelope }) => {
+        if (envelope.appChanged?.what === 'deleted') this.forgetApp(envelope.sdkAppId);
+      },
+    });
   }
 
   private async handle({ envelope: e }: ConsumedEvent): Promise<void> {
     const app = e.sdkAppId;
-    if (!app) return;
+    if (!app || this.deleted.has(app)) return;
     const time = Number(e.timeMs) || Date.now();
     try {
       if (e.userStateChanged) {
