@@ -94,7 +94,7 @@ describe(main.name, () => {
     expect((await meridian('app', 'set', id, '--recall-window', '2592001')).out).toMatchObject({ ok: false, code: 70402 });
     expect((await meridian('app', 'show', id)).out).toMatchObject({ recallWindowS: 300 });
     expect((await raw(['app', 'show', id])).stdout).toContain('Recall window 300 s');
-  });
+  }, 120_000);
 
   it('deletes an app only when confirmed (--yes off a terminal) and follows the purge to the end', async () => {
     const app = (await meridian('app', 'create', '--name', 'cli doomed', '--home', 'eu-frankfurt')).out['app'] as { sdkAppId: number };
@@ -114,7 +114,8 @@ describe(main.name, () => {
     // Again: the same deletion, nothing more to do.
     expect((await meridian('app', 'delete', id, '--yes')).out).toMatchObject({ sdkAppId: app.sdkAppId, complete: true });
     expect((await meridian('app', 'delete', '4000000001', '--yes')).out).toMatchObject({ ok: false, code: 70020 });
-  });
+    // Eight CLI processes, each starting Node and its TLS clients: slow on a loaded machine.
+  }, 180_000);
 
   it('lists the apps of every region from any region, or of one home region', async () => {
     const sg = ((await meridian('app', 'create', '--name', 'list sg', '--home', 'ap-singapore')).out['app'] as { sdkAppId: number }).sdkAppId;

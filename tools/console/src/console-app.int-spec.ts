@@ -229,7 +229,7 @@ describe('operator console: connect card, app status, friends, push, charts (bro
     await statusOf('overview-status', /Delete me deleted; purge: 6\/6 services done \(\d+ records removed\)/);
     expect(await page.getByTestId('app-status').textContent()).toBe('deleted');
     expect(await listed()).toBe(0);
-    await page.getByTestId('tab-overview').screenshot({ path: join(ARTIFACTS, 'console-app-deleted.png') });
+    await page.locator('#tab-overview').screenshot({ path: join(ARTIFACTS, 'console-app-deleted.png') });
     // Refused as an unknown SDKAppID from then on.
     const refused = await api(`/api/apps/${doomed}/usersig`, { user: 'zoe' });
     expect(refused.status).toBe(400);

@@ -291,7 +291,7 @@ describe('operator console (browser end-to-end)', () => {
       await status(page, 'settings-status').filter({ hasText: 'saved' }).waitFor();
       expect(await page.getByTestId('set-recall-window').inputValue()).toBe('300');
       expect(await recallWindow()).toBe(300);
-      await page.getByTestId('tab-settings').screenshot({ path: join(ARTIFACTS, 'console-recall-window.png') });
+      await page.locator('#tab-settings').screenshot({ path: join(ARTIFACTS, 'console-recall-window.png') });
 
       // Callback: a bad URL is refused; then a real one with a token, and the test callback arrives signed.
       await page.getByTestId('tab-callbacks').click();
