@@ -84,6 +84,6 @@ export default tseslint.config(
   {
     // So does the operator console.
     files: ['tools/console/public/**/*.js'],
-    languageOptions: { sourceType: 'module', globals: { document: 'readonly', location: 'readonly', confirm: 'readonly', fetch: 'readonly', Option: 'readonly', FormData: 'readonly', URLSearchParams: 'readonly' } },
+    languageOptions: { sourceType: 'module', globals: { document: 'readonly', location: 'readonly', confirm: 'readonly', prompt: 'readonly', fetch: 'readonly', Option: 'readonly', FormData: 'readonly', URLSearchParams: 'readonly' } },
   },
 );

@@ -16,6 +16,8 @@ export const TOPICS = {
   accountsDeleted: 'auth.accounts-deleted.v1',
   /** AccountsChangedEvent (app-wide mute), for services caching accounts; key <sdkappid>. */
   accountChanges: 'auth.account-changes.v1',
+  /** AppChangedEvent (settings, status, key), for services caching apps; key <sdkappid>. */
+  appChanges: 'auth.app-changes.v1',
   /** C2cMessageStoredEvent: every accepted 1:1 message, keyed by conversation. */
   c2cMessages: 'chat.c2c-messages.v1',
   /**

@@ -62,6 +62,8 @@ export const NO_CHANGES: Omit<authV1.UpdateAppRequest, 'sdkAppId'> = {
   hasRoaming: false,
   roamingDays: 0,
   hasPrivateCallbackTargets: false,
+  hasRecallWindow: false,
+  recallWindowS: 0,
   allowPrivateCallbackTargets: false,
 };
 

@@ -44,6 +44,9 @@ export const TEST_LIMITS = {
   // Chat's caches of auth's and relationship's answers trust an entry for ten minutes: in tests a
   // change can only reach them by its event, so a passing test proves the events work.
   MERIDIAN_CHAT_CACHE_TTL_S: '600',
+  // The same for chat's and group's copies of auth's app settings (recall window, roaming).
+  MERIDIAN_CHAT_APP_CACHE_S: '600',
+  MERIDIAN_GROUP_APP_CACHE_S: '600',
   // Small conversation pages (REST paging is tested) and a retention job every second.
   MERIDIAN_CHAT_CONVERSATION_PAGE: '3',
   MERIDIAN_CHAT_RETENTION_INTERVAL_S: '1',

@@ -3,7 +3,9 @@ import { ErrorCode, MeridianError } from '@meridian/contracts';
 import { GrpcCallers, GrpcEndpoint, type GrpcIdentity, type PromiseClient } from '@meridian/platform';
 import { authV1 } from '@meridian/proto';
 import { AccountsService } from './accounts/accounts.service';
+import { APP_DATA_SERVICES, PLATFORM_CONFIG, type PlatformConfig } from '@meridian/platform';
 import { AppsService, fromProtoPolicy, toProtoApp, toProtoStatus } from './apps/apps.service';
+import { AppDeletionsService, toProtoDeletion } from './apps/app-deletions.service';
 import { SessionsService, type LogoutReason } from './sessions/sessions.service';
 import type { SessionRecord } from './sessions/sessions.repository';
 import { UserSigService } from './usersig/usersig.service';
@@ -35,6 +37,8 @@ export class AuthGrpcController implements authV1.AuthServiceController {
     @Inject(AccountsService) private readonly accounts: AccountsService,
     @Inject(SessionsService) private readonly sessions: SessionsService,
     @Inject(StatsAggregator) private readonly stats: StatsAggregator,
+    @Inject(AppDeletionsService) private readonly deletions: AppDeletionsService,
+    @Inject(PLATFORM_CONFIG) private readonly platform: PlatformConfig,
   ) {}
 
   @GrpcCallers(APP_ADMINS)
@@ -98,6 +102,7 @@ export class AuthGrpcController implements authV1.AuthServiceController {
             : undefined,
         restLimits: req.hasRestLimits ? { commandQps: req.restCommandQps, appQps: req.restAppQps } : undefined,
         roamingDays: req.hasRoaming ? req.roamingDays : undefined,
+        recallWindowS: req.hasRecallWindow ? req.recallWindowS : undefined,
         allowPrivateCallbackTargets: req.hasPrivateCallbackTargets ? req.allowPrivateCallbackTargets : undefined,
       });
       return { app: toProtoApp(app, false) };
@@ -119,6 +124,49 @@ export class AuthGrpcController implements authV1.AuthServiceController {
       if (!status) throw new MeridianError(ErrorCode.INVALID_PARAMETER, 'status must be ACTIVE or DISABLED');
       return { app: toProtoApp(await this.apps.setStatus(req.sdkAppId, status), false) };
     });
+  }
+
+  @GrpcCallers(APP_ADMINS)
+  async deleteApp(req: authV1.DeleteAppRequest): Promise<authV1.DeleteAppResponse> {
+    const local = async () => ({ deletion: toProtoDeletion(await this.deletions.delete(req.sdkAppId)) });
+    // A repeated call finds no app any more, only its tombstone in the home region.
+    if (await this.deletions.exists(req.sdkAppId)) return local();
+    try {
+      return await this.home(req.sdkAppId, (r) => r.deleteApp(req), local);
+    } catch (err) {
+      if (!MeridianError.is(err) || err.code !== ErrorCode.APP_NOT_FOUND) throw err;
+      const region = await this.tombstoneRegion(req.sdkAppId);
+      if (!region) throw err;
+      return this.apps.authIn(region).deleteApp(req);
+    }
+  }
+
+  @GrpcCallers(APP_ADMINS)
+  async getAppDeletion(req: authV1.GetAppDeletionRequest): Promise<authV1.GetAppDeletionResponse> {
+    if (req.localOnly || (await this.deletions.exists(req.sdkAppId))) return { deletion: toProtoDeletion(await this.deletions.get(req.sdkAppId)) };
+    // The app is gone, so its home cannot be located: the region holding the tombstone answers.
+    const region = await this.tombstoneRegion(req.sdkAppId);
+    if (!region) throw new MeridianError(ErrorCode.APP_NOT_FOUND, `no deletion of SDKAppID ${req.sdkAppId}`);
+    return this.apps.authIn(region).getAppDeletion({ sdkAppId: req.sdkAppId, localOnly: true });
+  }
+
+  /** The other region holding a deleted app's tombstone (its former home), if any. */
+  private async tombstoneRegion(sdkAppId: number): Promise<string | undefined> {
+    for (const region of this.platform.topology.regionNames().filter((r) => r !== this.platform.region)) {
+      try {
+        await this.apps.authIn(region).getAppDeletion({ sdkAppId, localOnly: true });
+        return region;
+      } catch (err) {
+        if (!MeridianError.is(err) || err.code !== ErrorCode.APP_NOT_FOUND) throw err;
+      }
+    }
+    return undefined;
+  }
+
+  @GrpcCallers(APP_DATA_SERVICES)
+  async reportAppPurge(req: authV1.ReportAppPurgeRequest): Promise<authV1.ReportAppPurgeResponse> {
+    await this.deletions.report(req.sdkAppId, req.service, Number(req.removed));
+    return {};
   }
 
   async locateApp(req: authV1.LocateAppRequest): Promise<authV1.LocateAppResponse> {

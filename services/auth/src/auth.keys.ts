@@ -17,3 +17,10 @@ export const AuthKeys = {
    */
   revokedBefore: (sdkAppId: number, identifier: string) => `revoked:${sdkAppId}:${identifier}`,
 } as const;
+
+/**
+ * The key families named "<family>:<sdkAppId>…" that hold one app's data, removed when the app is
+ * deleted: sessions, login locks, failure counters, revocation caches, and the per-app statistics
+ * (libs/platform app-stats, "stats:<sdkAppId>:…").
+ */
+export const AUTH_KEY_FAMILIES = ['sess', 'lock:login', 'sigfail:id', 'revoked', 'stats'] as const;

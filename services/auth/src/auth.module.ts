@@ -10,6 +10,9 @@ import { AccountsService } from './accounts/accounts.service';
 import { AppDoc, AppSchema } from './apps/app.schema';
 import { AppsRepository } from './apps/apps.repository';
 import { AppsService } from './apps/apps.service';
+import { AppDeletionDoc, AppDeletionSchema } from './apps/app-deletion.schema';
+import { AppDeletionsRepository } from './apps/app-deletions.repository';
+import { AppDeletionsService } from './apps/app-deletions.service';
 import { SessionsRepository } from './sessions/sessions.repository';
 import { SessionsService } from './sessions/sessions.service';
 import { FailureThrottle } from './usersig/failure-throttle.repository';
@@ -25,11 +28,12 @@ export class AuthModule {
     return {
       module: AuthModule,
       imports: [
-        PlatformModule.register(config, { topics: [TOPICS.userState, TOPICS.sessionKicked, TOPICS.accountsDeleted, TOPICS.accountChanges, TOPICS.groupEvents] }),
+        PlatformModule.register(config, { topics: [TOPICS.userState, TOPICS.sessionKicked, TOPICS.accountsDeleted, TOPICS.accountChanges, TOPICS.appChanges, TOPICS.groupEvents] }),
         MongooseModule.forFeature([
           { name: AppDoc.name, schema: AppSchema },
           { name: AccountDoc.name, schema: AccountSchema },
           { name: SigRevocationDoc.name, schema: SigRevocationSchema },
+          { name: AppDeletionDoc.name, schema: AppDeletionSchema },
         ]),
       ],
       controllers: [AuthGrpcController],
@@ -45,6 +49,8 @@ export class AuthModule {
         SessionsService,
         AccountsService,
         StatsAggregator,
+        AppDeletionsRepository,
+        AppDeletionsService,
       ],
     };
   }

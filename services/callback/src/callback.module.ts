@@ -14,6 +14,7 @@ import { RetryRepository } from './retries/retry.repository';
 import { DeadLetterDoc, DeadLetterSchema, RetryDoc, RetrySchema } from './retries/retry.schema';
 import { MediaRecalls } from './media/media-recalls';
 import { MediaWorker } from './media/media.worker';
+import { CallbackAppPurge } from './apps/app-purge';
 import { HttpSender } from './sender/http-sender';
 
 /**
@@ -27,7 +28,7 @@ export class CallbackModule {
       module: CallbackModule,
       imports: [
         PlatformModule.register(config, {
-          topics: [TOPICS.userState, TOPICS.c2cMessages, TOPICS.relationshipChanges, TOPICS.groupEvents, TOPICS.callbackDlq, TOPICS.mediaObjects, TOPICS.accountsDeleted, TOPICS.c2cRecalls, TOPICS.groupRecalls],
+          topics: [TOPICS.userState, TOPICS.c2cMessages, TOPICS.relationshipChanges, TOPICS.groupEvents, TOPICS.callbackDlq, TOPICS.mediaObjects, TOPICS.accountsDeleted, TOPICS.c2cRecalls, TOPICS.groupRecalls, TOPICS.appChanges],
         }),
         MongooseModule.forFeature([
           { name: RetryDoc.name, schema: RetrySchema },
@@ -37,6 +38,7 @@ export class CallbackModule {
       controllers: [CallbackGrpcController],
       providers: [
         { provide: CALLBACK_CONFIG, useValue: loadCallbackConfig(env) },
+        CallbackAppPurge,
         AppCallbacksCache,
         HttpSender,
         AppCountReporter,

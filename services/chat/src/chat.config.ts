@@ -8,9 +8,9 @@ export function loadChatConfig(env: NodeJS.ProcessEnv = process.env) {
       MERIDIAN_CHAT_DEFAULT_LIFETIME_S: z.coerce.number().int().min(1).max(360 * 86_400).default(604_800),
       /** A retry with the same MsgRandom from the same sender within this window returns the first result. */
       MERIDIAN_CHAT_DEDUPE_S: z.coerce.number().int().min(1).max(86_400).default(300),
-      /** How long a sender may recall a message (Tencent: 2 minutes); admins have no limit. */
+      /** How long a sender may recall a message in apps that set no window of their own (Tencent: 2 minutes); admins have no limit. */
       MERIDIAN_CHAT_RECALL_WINDOW_S: z.coerce.number().int().min(1).max(30 * 86_400).default(120),
-      /** How long per-app settings (roaming period) are cached before auth is asked again. */
+      /** The longest per-app settings (roaming period, recall window) are trusted when auth's app-change events do not arrive. */
       MERIDIAN_CHAT_APP_CACHE_S: z.coerce.number().int().min(0).max(3600).default(30),
       /**
        * The longest a cached answer of auth or relationship (account exists, app-wide mute,

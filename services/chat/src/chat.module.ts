@@ -15,6 +15,7 @@ import { MessagesRepository } from './messages/messages.repository';
 import { MessagesService } from './messages/messages.service';
 import { RetentionService } from './messages/retention.service';
 import { SendChecks } from './messages/send-checks';
+import { ChatAppPurge } from './apps/app-purge';
 import { SequenceRepository } from './messages/sequence.repository';
 
 /** Root module of the chat service: the 1:1 send path, storage, history, conversations and read receipts. */
@@ -24,7 +25,7 @@ export class ChatModule {
     return {
       module: ChatModule,
       imports: [
-        PlatformModule.register(config, { topics: [TOPICS.c2cMessages, TOPICS.c2cRecalls, TOPICS.deliveries, TOPICS.accountsDeleted, TOPICS.accountChanges, TOPICS.relationshipChanges] }),
+        PlatformModule.register(config, { topics: [TOPICS.c2cMessages, TOPICS.c2cRecalls, TOPICS.deliveries, TOPICS.accountsDeleted, TOPICS.accountChanges, TOPICS.appChanges, TOPICS.relationshipChanges] }),
         MongooseModule.forFeature([
           { name: C2cMessageDoc.name, schema: C2cMessageSchema },
           { name: SeqFloorDoc.name, schema: SeqFloorSchema },
@@ -35,6 +36,7 @@ export class ChatModule {
       controllers: [ChatGrpcController],
       providers: [
         { provide: CHAT_CONFIG, useValue: loadChatConfig(env) },
+        ChatAppPurge,
         AppSettingsCache,
         AppCountReporter,
         MessagesRepository,

@@ -14,8 +14,10 @@ export function loadGroupConfig(env: NodeJS.ProcessEnv = process.env) {
       MERIDIAN_GROUP_RETENTION_INTERVAL_S: z.coerce.number().int().min(1).max(86_400).default(600),
       /** Expired messages removed per batch (a run repeats batches until none are left). */
       MERIDIAN_GROUP_RETENTION_BATCH: z.coerce.number().int().min(1).max(100_000).default(1000),
-      /** A member may recall their own message within this many seconds (owner/admins any time). */
+      /** A member may recall their own message within this many seconds in apps that set no window of their own (owner/admins any time). */
       MERIDIAN_GROUP_RECALL_WINDOW_S: z.coerce.number().int().min(1).max(30 * 86_400).default(120),
+      /** The longest auth's per-app settings (recall window) are trusted when auth's app-change events do not arrive. */
+      MERIDIAN_GROUP_APP_CACHE_S: z.coerce.number().int().min(0).max(3600).default(30),
       /** A retry with the same Random from the same sender within this window is dropped. */
       MERIDIAN_GROUP_DEDUPE_S: z.coerce.number().int().min(1).max(86_400).default(300),
     },

@@ -4,6 +4,8 @@ import { TOPICS } from '@meridian/contracts';
 import { PlatformModule, type PlatformConfig } from '@meridian/platform';
 import { GROUP_CONFIG, loadGroupConfig } from './group.config';
 import { GroupGrpcController } from './group.grpc.controller';
+import { AuthAppSettings } from './apps/auth-app-settings';
+import { GroupAppPurge } from './apps/app-purge';
 import {
   ApplicationDoc,
   ApplicationSchema,
@@ -40,7 +42,7 @@ export class GroupModule {
     return {
       module: GroupModule,
       imports: [
-        PlatformModule.register(config, { topics: [TOPICS.groupEvents, TOPICS.groupRecalls, TOPICS.deliveries] }),
+        PlatformModule.register(config, { topics: [TOPICS.groupEvents, TOPICS.groupRecalls, TOPICS.deliveries, TOPICS.appChanges] }),
         MongooseModule.forFeature([
           { name: GroupDoc.name, schema: GroupSchema },
           { name: MemberDoc.name, schema: MemberSchema },
@@ -52,7 +54,7 @@ export class GroupModule {
         ]),
       ],
       controllers: [GroupGrpcController],
-      providers: [{ provide: GROUP_CONFIG, useValue: loadGroupConfig(env) }, GroupsRepository, LiveRoomsRepository, GroupSequencesRepository, SendControlRepository, GroupBeforeCallbacks, GroupSendExceptions, LiveRoomsService, GroupCore, GroupMembersService, GroupMessagesService, GroupsService, GroupRetentionService],
+      providers: [{ provide: GROUP_CONFIG, useValue: loadGroupConfig(env) }, AuthAppSettings, GroupAppPurge, GroupsRepository, LiveRoomsRepository, GroupSequencesRepository, SendControlRepository, GroupBeforeCallbacks, GroupSendExceptions, LiveRoomsService, GroupCore, GroupMembersService, GroupMessagesService, GroupsService, GroupRetentionService],
     };
   }
 }

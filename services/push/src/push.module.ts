@@ -17,6 +17,7 @@ import { WebhookProvider } from './offline/providers/webhook.provider';
 import { PUSH_CONFIG, loadPushConfig } from './push.config';
 import { PushGrpcController } from './push.grpc.controller';
 import { DeliveryRouter } from './routing/delivery-router.service';
+import { PushAppPurge } from './apps/app-purge';
 import { PushEventsController } from './routing/push.events.controller';
 
 /**
@@ -29,7 +30,7 @@ export class PushModule {
     return {
       module: PushModule,
       imports: [
-        PlatformModule.register(config, { topics: [TOPICS.deliveries, TOPICS.sessionKicked, TOPICS.broadcasts] }),
+        PlatformModule.register(config, { topics: [TOPICS.deliveries, TOPICS.sessionKicked, TOPICS.broadcasts, TOPICS.appChanges] }),
         MongooseModule.forFeature([
           { name: AttrNamesDoc.name, schema: AttrNamesSchema },
           { name: UserAudienceDoc.name, schema: UserAudienceSchema },
@@ -41,6 +42,7 @@ export class PushModule {
       controllers: [PushGrpcController],
       providers: [
         { provide: PUSH_CONFIG, useValue: loadPushConfig(env) },
+        PushAppPurge,
         ApnsProvider,
         FcmProvider,
         WebhookProvider,

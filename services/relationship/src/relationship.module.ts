@@ -5,6 +5,7 @@ import { AccountsModule } from './accounts/accounts.module';
 import { BlacklistModule } from './blacklist/blacklist.module';
 import { FriendsModule } from './friends/friends.module';
 import { ProfilesModule } from './profiles/profiles.module';
+import { RelationshipAppPurge } from './apps/app-purge';
 
 /**
  * Root module of the relationship service: profiles, friends and blacklists. Each
@@ -17,12 +18,13 @@ export class RelationshipModule {
     return {
       module: RelationshipModule,
       imports: [
-        PlatformModule.register(config, { topics: [TOPICS.relationshipChanges, TOPICS.deliveries, TOPICS.accountsDeleted] }),
+        PlatformModule.register(config, { topics: [TOPICS.relationshipChanges, TOPICS.deliveries, TOPICS.accountsDeleted, TOPICS.appChanges] }),
         ProfilesModule,
         FriendsModule,
         BlacklistModule,
         AccountsModule,
       ],
+      providers: [RelationshipAppPurge],
     };
   }
 }

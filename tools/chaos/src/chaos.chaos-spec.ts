@@ -182,6 +182,8 @@ describe('chaos: kill -9 and data-plane restarts under load, then a message audi
         roamingDays: 0,
         hasPrivateCallbackTargets: false,
         allowPrivateCallbackTargets: false,
+        hasRecallWindow: false,
+        recallWindowS: 0,
       });
       apps.push({ sdkAppId: app!.sdkAppId, key: app!.secretKey, home });
     }

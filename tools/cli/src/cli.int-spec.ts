@@ -85,6 +85,38 @@ describe(main.name, () => {
     expect((await meridian('app', 'frobnicate')).code).toBe(2);
   });
 
+  it('sets an app\'s recall window, refusing a value that is not whole seconds or past 30 days', async () => {
+    const app = (await meridian('app', 'create', '--name', 'cli recall')).out['app'] as { sdkAppId: number };
+    const id = String(app.sdkAppId);
+    expect((await meridian('app', 'set', id, '--recall-window', '300')).out).toMatchObject({ sdkAppId: app.sdkAppId, recallWindowS: 300 });
+    const slip = await raw(['app', 'set', id, '--recall-window', '2m']);
+    expect(slip).toMatchObject({ code: 2, stderr: expect.stringContaining('--recall-window is a whole number of seconds (0 = default, 120)') });
+    expect((await meridian('app', 'set', id, '--recall-window', '2592001')).out).toMatchObject({ ok: false, code: 70402 });
+    expect((await meridian('app', 'show', id)).out).toMatchObject({ recallWindowS: 300 });
+    expect((await raw(['app', 'show', id])).stdout).toContain('Recall window 300 s');
+  }, 120_000);
+
+  it('deletes an app only when confirmed (--yes off a terminal) and follows the purge to the end', async () => {
+    const app = (await meridian('app', 'create', '--name', 'cli doomed', '--home', 'eu-frankfurt')).out['app'] as { sdkAppId: number };
+    const id = String(app.sdkAppId);
+    // Not on a terminal and no --yes: a sentence, exit 2, and the app is still there.
+    const unconfirmed = await raw(['app', 'delete', id]);
+    expect(unconfirmed).toMatchObject({ code: 2, stderr: expect.stringContaining('add --yes to delete it without being asked') });
+    expect((await meridian('app', 'show', id)).out).toMatchObject({ sdkAppId: app.sdkAppId });
+    expect((await meridian('app', 'deletion', id)).out).toMatchObject({ ok: false, code: 70020 });
+
+    const deleted = await raw(['--region', 'ap-singapore', 'app', 'delete', id, '--yes']);
+    expect(deleted.code).toBe(0);
+    expect(deleted.stdout).toContain(`app ${id} (cli doomed) deleted: its UserSigs, logins and REST calls are refused from now on (70020); purging its data in eu-frankfurt`);
+    expect(deleted.stdout).toMatch(/purged by 6\/6 services: auth \d+, chat \d+, group \d+, relationship \d+, push \d+, callback \d+\npurge complete\n$/);
+    expect((await meridian('app', 'show', id)).out).toMatchObject({ ok: false, code: 70020 });
+    expect((await meridian('app', 'deletion', id)).out).toMatchObject({ sdkAppId: app.sdkAppId, homeRegion: 'eu-frankfurt', complete: true });
+    // Again: the same deletion, nothing more to do.
+    expect((await meridian('app', 'delete', id, '--yes')).out).toMatchObject({ sdkAppId: app.sdkAppId, complete: true });
+    expect((await meridian('app', 'delete', '4000000001', '--yes')).out).toMatchObject({ ok: false, code: 70020 });
+    // Eight CLI processes, each starting Node and its TLS clients: slow on a loaded machine.
+  }, 180_000);
+
   it('lists the apps of every region from any region, or of one home region', async () => {
     const sg = ((await meridian('app', 'create', '--name', 'list sg', '--home', 'ap-singapore')).out['app'] as { sdkAppId: number }).sdkAppId;
     const fra = ((await meridian('app', 'create', '--name', 'list fra', '--home', 'eu-frankfurt')).out['app'] as { sdkAppId: number }).sdkAppId;

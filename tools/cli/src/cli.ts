@@ -112,6 +112,39 @@ export async function main(argv: string[]): Promise<number> {
           print(res.app, () => describeApp(res.app!));
           return 0;
         }
+        case 'delete': {
+          const sdkAppId = id();
+          if (!values.yes) {
+            if (!process.stdin.isTTY) throw new UsageError('deleting an app cannot be undone: add --yes to delete it without being asked');
+            const typed = await ask(`Delete app ${sdkAppId} and all of its data (messages, groups, relationships, media)? This cannot be undone.\nType its SDKAppID to confirm: `);
+            if (typed.trim() !== String(sdkAppId)) {
+              process.stderr.write('not confirmed: nothing was deleted\n');
+              return 1;
+            }
+          }
+          let d = (await auth().deleteApp({ sdkAppId })).deletion!;
+          if (!values.json) out(`app ${sdkAppId} (${d.name}) deleted: its UserSigs, logins and REST calls are refused from now on (70020); purging its data in ${d.homeRegion}…`);
+          // Progress until every service has purged, or --wait seconds (default 60; 0 = do not wait).
+          const waitS = values.wait === undefined ? 60 : Number(values.wait);
+          if (!Number.isInteger(waitS) || waitS < 0) throw new UsageError('--wait is a whole number of seconds');
+          const home = clients!.service<authV1.AuthServiceClient>('auth', d.homeRegion);
+          let shown = '';
+          for (const deadline = Date.now() + waitS * 1000; ; ) {
+            const line = describePurge(d);
+            if (!values.json && line !== shown) out(`  ${(shown = line)}`);
+            if (d.complete || Date.now() >= deadline) break;
+            await new Promise((r) => setTimeout(r, 500));
+            d = (await home.getAppDeletion({ sdkAppId, localOnly: true })).deletion!;
+          }
+          if (values.json) out(JSON.stringify(d, null, 2));
+          else out(d.complete ? 'purge complete' : `purge still running: see \`meridian app deletion ${sdkAppId}\``);
+          return d.complete ? 0 : 1;
+        }
+        case 'deletion': {
+          const res = await auth().getAppDeletion({ sdkAppId: id(), localOnly: false });
+          print(res.deletion, () => `app ${res.deletion!.sdkAppId} (${res.deletion!.name}), deleted ${new Date(Number(res.deletion!.requestedAtMs)).toISOString()} in ${res.deletion!.homeRegion}:\n  ${describePurge(res.deletion!)}`);
+          return 0;
+        }
         case 'rotate-key': {
           const res = await auth().rotateAppKey({ sdkAppId: id() });
           print(res.app, () => `key rotated:\n${describeApp(res.app!)}`);
@@ -129,6 +162,8 @@ export async function main(argv: string[]): Promise<number> {
           const callback = await callbackPatch(auth(), id(), values);
           const privateTargets = values['private-callback-targets'];
           if (privateTargets !== undefined && privateTargets !== 'allow' && privateTargets !== 'deny') throw new UsageError('--private-callback-targets is allow or deny');
+          const recallWindow = values['recall-window'];
+          if (recallWindow !== undefined && !/^\d+$/.test(recallWindow)) throw new UsageError('--recall-window is a whole number of seconds (0 = default, 120)');
           const res = await auth().updateApp({
             sdkAppId: id(),
             hasName: values.name !== undefined,
@@ -150,6 +185,8 @@ export async function main(argv: string[]): Promise<number> {
             roamingDays: Number(values['roaming-days'] ?? 0),
             hasPrivateCallbackTargets: privateTargets !== undefined,
             allowPrivateCallbackTargets: privateTargets === 'allow',
+            hasRecallWindow: recallWindow !== undefined,
+            recallWindowS: Number(recallWindow ?? 0),
           });
           print(res.app, () => describeApp(res.app!));
           return 0;
@@ -288,8 +325,11 @@ function parse(argv: string[]) {
       'if-not-exists': { type: 'boolean', default: false },
       'rest-qps': { type: 'string' },
       'roaming-days': { type: 'string' },
+      'recall-window': { type: 'string' },
       'rest-app-qps': { type: 'string' },
       reveal: { type: 'boolean', default: false },
+      yes: { type: 'boolean', default: false },
+      wait: { type: 'string' },
       user: { type: 'string' },
       expire: { type: 'string' },
       key: { type: 'string' },
@@ -338,6 +378,23 @@ function statusOf(s: authV1.AppStatus): string {
   return s === authV1.AppStatus.APP_STATUS_ACTIVE ? 'active' : s === authV1.AppStatus.APP_STATUS_DISABLED ? 'disabled' : 'unknown';
 }
 
+function describePurge(d: authV1.AppDeletion): string {
+  const done = d.services.filter((s) => s.done);
+  return `purged by ${done.length}/${d.services.length} services: ${d.services.map((s) => (s.done ? `${s.service} ${s.removed}` : `${s.service} …`)).join(', ')}`;
+}
+
+/** One line from the terminal (the confirmation of a deletion). */
+function ask(question: string): Promise<string> {
+  process.stdout.write(question);
+  return new Promise((resolve) => {
+    process.stdin.setEncoding('utf8');
+    process.stdin.once('data', (chunk: string) => {
+      process.stdin.pause();
+      resolve(chunk.split('\n')[0] ?? '');
+    });
+  });
+}
+
 function describeApp(a: authV1.App): string {
   return [
     `  SDKAppID      ${a.sdkAppId}`,
@@ -351,6 +408,7 @@ function describeApp(a: authV1.App): string {
     `  ECDSA key     ${a.ecdsaPublicKey ? 'configured' : 'none'}`,
     `  REST limits   ${a.restCommandQps || 'default'}/s per command, ${a.restAppQps || 'default'}/s per app`,
     `  Roaming       ${a.roamingDays ? `${a.roamingDays} days` : 'default (7 days)'}`,
+    `  Recall window ${a.recallWindowS ? `${a.recallWindowS} s` : 'default (120 s)'}`,
     `  Callbacks     ${
       a.callback?.url
         ? `${a.callback.url}, ${a.callback.commands.length} command(s), timeout ${a.callback.timeoutMs} ms, ${a.callback.failurePolicy === authV1.CallbackFailurePolicy.CALLBACK_FAILURE_POLICY_BLOCK ? 'block' : 'deliver'} on failure, token ${a.callback.token || (a.secretKey ? 'none' : '(hidden; show --reveal)')}`

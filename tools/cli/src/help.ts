@@ -45,10 +45,17 @@ export const COMMANDS: CommandHelp[] = [
   },
   { name: 'app rotate-key', usage: 'meridian app rotate-key ID', about: 'Replaces the app\'s secret key: UserSigs made with the old one stop working.', flags: [REGION, JSON_FLAG] },
   { name: 'app disable', usage: 'meridian app disable ID', about: 'Disables the app: its logins, REST calls and UserSigs are refused (60016) until it is enabled.', flags: [REGION, JSON_FLAG] },
+  {
+    name: 'app delete',
+    usage: 'meridian app delete ID [--yes] [--wait S]',
+    about: 'Deletes the app for good: at once its UserSigs, logins and REST calls are refused (70020) and its sessions closed; then every service purges its data (messages, conversations, groups, relationships, sessions, dead letters, media objects) in the home region. Asks you to type the SDKAppID unless --yes; prints the purge\'s progress.',
+    flags: [['--yes', 'delete without asking (needed when not on a terminal)'], ['--wait S', 'follow the purge for at most S seconds (default 60; 0 = not at all)'], REGION, JSON_FLAG],
+  },
+  { name: 'app deletion', usage: 'meridian app deletion ID', about: 'Shows the progress of a deleted app\'s purge, service by service.', flags: [REGION, JSON_FLAG] },
   { name: 'app enable', usage: 'meridian app enable ID', about: 'Enables a disabled app.', flags: [REGION, JSON_FLAG] },
   {
     name: 'app set',
-    usage: 'meridian app set ID [--name N] [--admin A ...] [--policy P [--max-per-platform N] [--max-web N]] [--ecdsa-public-key FILE|none] [--rest-qps N] [--rest-app-qps N] [--roaming-days N] [--callback-* ...] [--private-callback-targets allow|deny]',
+    usage: 'meridian app set ID [--name N] [--admin A ...] [--policy P [--max-per-platform N] [--max-web N]] [--ecdsa-public-key FILE|none] [--rest-qps N] [--rest-app-qps N] [--roaming-days N] [--recall-window S] [--callback-* ...] [--private-callback-targets allow|deny]',
     about: 'Changes an app\'s settings; only the flags given change.',
     flags: [
       ['--name N', 'the app\'s name'],
@@ -60,6 +67,7 @@ export const COMMANDS: CommandHelp[] = [
       ['--rest-qps N', 'REST calls per second per command (0 = default)'],
       ['--rest-app-qps N', 'REST calls per second for the whole app (0 = default)'],
       ['--roaming-days N', 'days 1:1 messages are kept, 1-360 (0 = default 7)'],
+      ['--recall-window S', 'seconds a sender may recall a 1:1 or group message, 1-2592000 (0 = default 120)'],
       ['--callback-url URL|none', 'the app backend\'s callback URL'],
       ['--callback-commands A,B|all|none', 'which callbacks are sent'],
       ['--callback-token T|none', 'the token that signs each callback'],

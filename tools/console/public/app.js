@@ -107,6 +107,7 @@ async function openApp(id) {
   state.details = d;
   const a = d.app;
   $('#app-view').hidden = false;
+  $('#app-toggle').disabled = $('#app-delete').disabled = false;
   $('#app-title').textContent = `${a.name} (${a.sdkAppId})`;
   $('[data-testid=sdkappid]').textContent = a.sdkAppId;
   $('[data-testid=home-region]').textContent = a.homeRegion;
@@ -121,6 +122,7 @@ async function openApp(id) {
   s.maxPerPlatform.value = a.maxPerPlatform || 1;
   s.maxWeb.value = a.maxWeb || 1;
   s.roamingDays.value = a.roamingDays;
+  s.recallWindowS.value = a.recallWindowS;
   s.restCommandQps.value = a.restCommandQps;
   s.restAppQps.value = a.restAppQps;
   const c = $('#callback-form');
@@ -226,6 +228,7 @@ onSubmit($('#tab-settings'), async (f) => {
     maxPerPlatform: wholeNumber(f.get('maxPerPlatform'), 'per platform', 1, 10),
     maxWeb: wholeNumber(f.get('maxWeb'), 'web', 1, 10),
     roamingDays: wholeNumber(f.get('roamingDays'), 'roaming days', 0, 360),
+    recallWindowS: wholeNumber(f.get('recallWindowS'), 'recall window', 0, 2592000),
     restCommandQps: wholeNumber(f.get('restCommandQps'), 'REST calls/s per command', 0, 100000),
     restAppQps: wholeNumber(f.get('restAppQps'), 'REST calls/s per app', 0, 1000000),
   };
@@ -692,6 +695,29 @@ $('#app-toggle').addEventListener('click', () =>
     $('[data-testid=app-status]').textContent = app.status;
     renderStatus(app);
     return enable ? 'enabled: logins and REST calls work again' : 'disabled: logins and REST calls are refused (60016)';
+  }),
+);
+
+// Overview: delete the app (the operator types its SDKAppID), then follow the purge.
+$('#app-delete').addEventListener('click', () =>
+  run($('#tab-overview'), async () => {
+    const a = state.details.app;
+    const typed = prompt(`Delete ${a.name} for good? Its users, messages, groups, relationships and media are purged, and its UserSigs and REST calls are refused from now on (70020). This cannot be undone.\n\nType its SDKAppID (${a.sdkAppId}) to confirm:`);
+    if (typed === null) return 'not deleted';
+    const id = a.sdkAppId;
+    let { deletion } = await api('POST', `/api/apps/${id}/delete`, { confirm: Number(typed.trim()) });
+    state.app = undefined;
+    $('[data-testid=app-status]').textContent = 'deleted';
+    $('#app-toggle').disabled = $('#app-delete').disabled = true;
+    await loadApps();
+    const progress = (d) => `${a.name} deleted; purge: ${d.services.filter((s) => s.done).length}/${d.services.length} services done${d.complete ? ` (${d.services.reduce((n, s) => n + s.removed, 0)} records removed)` : '…'}`;
+    const line = $('#tab-overview .status');
+    for (let i = 0; !deletion.complete && i < 120; i++) {
+      line.textContent = progress(deletion);
+      await new Promise((r) => setTimeout(r, 500));
+      ({ deletion } = await api('GET', `/api/apps/${id}/deletion`));
+    }
+    return progress(deletion);
   }),
 );
 

@@ -203,4 +203,36 @@ describe('operator console: connect card, app status, friends, push, charts (bro
     await page.mouse.move(0, 0);
     await tip.waitFor({ state: 'hidden' });
   });
+
+  it('deletes an app only when its SDKAppID is typed, then follows the purge to the end', async () => {
+    await page.getByTestId('create-name').fill('Delete me');
+    await page.getByTestId('create-admin').fill('administrator');
+    await page.getByTestId('create-region').selectOption('eu-frankfurt');
+    await page.getByTestId('create-submit').click();
+    await statusOf('create-status', 'created');
+    const doomed = Number(await page.getByTestId('sdkappid').textContent());
+    expect((await api(`/api/apps/${doomed}/rest`, { command: 'im_open_login_svc/account_import', body: { UserID: 'zoe' } })).body).toMatchObject({ ActionStatus: 'OK' });
+    const listed = () => page.locator(`[data-testid=app][data-sdkappid="${doomed}"]`).count();
+    await page.getByTestId('tab-overview').click();
+    // Dismissed, or the wrong number typed: nothing is deleted.
+    page.once('dialog', (d) => void d.dismiss());
+    await page.getByTestId('app-delete').click();
+    await statusOf('overview-status', 'not deleted');
+    page.once('dialog', (d) => void d.accept(String(doomed + 1)));
+    await page.getByTestId('app-delete').click();
+    await statusOf('overview-status', `type the SDKAppID (${doomed}) to confirm: nothing was deleted`);
+    expect(await listed()).toBe(1);
+    expect((await api(`/api/apps/${doomed}/usersig`, { user: 'zoe' })).status).toBe(200);
+
+    page.once('dialog', (d) => void d.accept(String(doomed)));
+    await page.getByTestId('app-delete').click();
+    await statusOf('overview-status', /Delete me deleted; purge: 6\/6 services done \(\d+ records removed\)/);
+    expect(await page.getByTestId('app-status').textContent()).toBe('deleted');
+    expect(await listed()).toBe(0);
+    await page.locator('#tab-overview').screenshot({ path: join(ARTIFACTS, 'console-app-deleted.png') });
+    // Refused as an unknown SDKAppID from then on.
+    const refused = await api(`/api/apps/${doomed}/usersig`, { user: 'zoe' });
+    expect(refused.status).toBe(400);
+    expect(String(refused.body['error'])).toMatch(/\(70020\)$/);
+  });
 });

@@ -21,6 +21,17 @@ export interface OpsAnswer {
 
 const PUSH_KINDS = ['apns', 'fcm', 'webhook'];
 
+function deletionView(d: authV1.AppDeletion): Json {
+  return {
+    sdkAppId: d.sdkAppId,
+    name: d.name,
+    homeRegion: d.homeRegion,
+    requestedAt: new Date(Number(d.requestedAtMs)).toISOString(),
+    complete: d.complete,
+    services: d.services.map((s) => ({ service: s.service, done: s.done, removed: Number(s.removed) })),
+  };
+}
+
 /** The packed SDK (npm run sdk:build), if built: the connect card names it for `npm install`. */
 function sdkTarball(): string {
   const dist = join(REPO_ROOT, 'libs', 'sdk', 'dist');
@@ -31,7 +42,7 @@ function sdkTarball(): string {
 
 /**
  * The console's app operations beyond settings (console-server.ts): the "connect your app" card,
- * disable/enable, and the offline-push provider. Answers undefined for a route it does not own.
+ * disable/enable, delete, and the offline-push provider. Answers undefined for a route it does not own.
  */
 export function opsRoutes(ctx: OpsContext) {
   const auth = () => ctx.clients.service<authV1.AuthServiceClient>('auth');
@@ -45,7 +56,15 @@ export function opsRoutes(ctx: OpsContext) {
       });
       return { status: 200, body: { sdkAppId, homeRegion: app.homeRegion, regions, sdkTarball: sdkTarball() } };
     }
+    if (sub === '/deletion' && method === 'GET') {
+      return { status: 200, body: { deletion: deletionView((await auth().getAppDeletion({ sdkAppId, localOnly: false })).deletion!) } };
+    }
     if (method !== 'POST') return undefined;
+    if (sub === '/delete') {
+      // The operator types the SDKAppID: a stray click or a replayed request deletes nothing.
+      if (body['confirm'] !== sdkAppId) throw new BadInput(`type the SDKAppID (${sdkAppId}) to confirm: nothing was deleted`);
+      return { status: 200, body: { deletion: deletionView((await auth().deleteApp({ sdkAppId })).deletion!) } };
+    }
     if (sub === '/status') {
       const enabled = body['enabled'];
       if (typeof enabled !== 'boolean') throw new BadInput('enabled: true or false');

@@ -87,6 +87,8 @@ const REST_COMMANDS = new Set([
 
 /** The callback timeout auth accepts (services/auth apps.service: 100-10000 ms). */
 export const CALLBACK_TIMEOUT_MAX_MS = 10_000;
+/** auth's bound on an app's recall window (30 days), so the form refuses what auth would. */
+export const RECALL_WINDOW_MAX_S = 30 * 86_400;
 
 
 /**
@@ -309,6 +311,9 @@ export async function startConsoleServer(opts: ConsoleServerOptions): Promise<Co
           roamingDays: int(body, 'roamingDays', 0, 360),
           hasPrivateCallbackTargets: false,
           allowPrivateCallbackTargets: false,
+          // Older pages send no recall window: it is then left as it is.
+          hasRecallWindow: body['recallWindowS'] !== undefined,
+          recallWindowS: body['recallWindowS'] === undefined ? 0 : int(body, 'recallWindowS', 0, RECALL_WINDOW_MAX_S),
         });
         adminSigs.delete(sdkAppId);
         return send(res, 200, { app: appView(r.app!) });
@@ -362,6 +367,8 @@ export async function startConsoleServer(opts: ConsoleServerOptions): Promise<Co
           // auth refuses a URL on a private address unless this is (or already was) allowed.
           hasPrivateCallbackTargets: allowPrivate !== undefined,
           allowPrivateCallbackTargets: allowPrivate === true,
+          hasRecallWindow: false,
+          recallWindowS: 0,
         });
         return send(res, 200, { app: appView(r.app!) });
       }
@@ -599,6 +606,7 @@ function appView(a: authV1.App): Json {
     maxWeb: a.maxWeb,
     keyVersion: a.keyVersion,
     roamingDays: a.roamingDays,
+    recallWindowS: a.recallWindowS,
     allowPrivateCallbackTargets: a.allowPrivateCallbackTargets,
     restCommandQps: a.restCommandQps,
     restAppQps: a.restAppQps,

@@ -272,6 +272,26 @@ describe('operator console (browser end-to-end)', () => {
       await page.getByTestId('settings-save').click();
       await status(page, 'settings-status').filter({ hasText: 'saved' }).waitFor();
       expect(await page.getByTestId('set-roaming').inputValue()).toBe('30');
+      // Recall window: past auth's 30 days refused by the form, and auth unchanged; then 300 s saved in auth.
+      const recallWindow = async () => (await authClient('eu-frankfurt').getApp({ sdkAppId, revealSecrets: false, revealCallbackToken: false })).app!.recallWindowS;
+      expect(await page.getByTestId('set-recall-window').inputValue()).toBe('0');
+      await page.getByTestId('set-recall-window').fill('2592001');
+      await page.getByTestId('settings-save').click();
+      await status(page, 'settings-status').filter({ hasText: 'recall window: a whole number from 0 to 2592000' }).waitFor();
+      expect(await recallWindow()).toBe(0);
+      // The server checks too (a page bypassed): the same bound, as a sentence.
+      const bypass = await page.evaluate(async (id) => {
+        const r = await fetch(`/api/apps/${id}/settings`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-meridian-console': '1' }, body: JSON.stringify({ name: 'Console test', admins: ['administrator'], policy: 'single', maxPerPlatform: 1, maxWeb: 1, roamingDays: 30, restCommandQps: 0, restAppQps: 0, recallWindowS: -5 }) });
+        return { status: r.status, body: (await r.json()) as { error?: string } };
+      }, sdkAppId);
+      expect(bypass).toMatchObject({ status: 400, body: { error: expect.stringContaining('recallWindowS: a whole number from 0 to 2592000') } });
+      expect(await recallWindow()).toBe(0);
+      await page.getByTestId('set-recall-window').fill('300');
+      await page.getByTestId('settings-save').click();
+      await status(page, 'settings-status').filter({ hasText: 'saved' }).waitFor();
+      expect(await page.getByTestId('set-recall-window').inputValue()).toBe('300');
+      expect(await recallWindow()).toBe(300);
+      await page.locator('#tab-settings').screenshot({ path: join(ARTIFACTS, 'console-recall-window.png') });
 
       // Callback: a bad URL is refused; then a real one with a token, and the test callback arrives signed.
       await page.getByTestId('tab-callbacks').click();

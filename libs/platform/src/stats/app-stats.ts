@@ -153,6 +153,12 @@ export class StatsBuffer {
     return this.counters.size === 0 && this.distinct.size === 0;
   }
 
+  /** Forgets what was gathered for one app (a deleted app: nothing of it is written after its purge). */
+  dropApp(sdkAppId: number): void {
+    const prefix = `stats:${sdkAppId}:`;
+    for (const map of [this.counters, this.distinct]) for (const key of [...map.keys()]) if (key.startsWith(prefix)) map.delete(key);
+  }
+
   /** Writes everything gathered so far in one pipeline; what it held is gone even if Redis fails. */
   async flush(redis: Redis): Promise<{ keys: number }> {
     if (this.empty) return { keys: 0 };

@@ -35,6 +35,8 @@ export class AppDoc {
   @Prop({ default: 0 }) restAppQps!: number;
   /** Days of roaming storage for 1:1 messages; 0 = the platform default (7). */
   @Prop({ default: 0 }) roamingDays?: number;
+  /** Seconds a sender may recall their own message (1:1 and group); 0 = the platform default (120). */
+  @Prop({ default: 0 }) recallWindowS?: number;
   /** Whether the callback URL may resolve to loopback, private or link-local addresses (operator's choice). */
   @Prop({ default: false }) allowPrivateCallbackTargets?: boolean;
   @Prop({ required: true }) createdAt!: Date;

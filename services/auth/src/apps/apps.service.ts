@@ -1,18 +1,21 @@
 import { createPublicKey, randomBytes, randomInt } from 'node:crypto';
-import { Inject, Injectable, Logger } from '@nestjs/common';
-import { CALLBACK_COMMANDS, ErrorCode, MeridianError, isValidSdkAppId, isValidUserId } from '@meridian/contracts';
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { CALLBACK_COMMANDS, ErrorCode, MeridianError, TOPICS, isValidSdkAppId, isValidUserId } from '@meridian/contracts';
 import { authV1 } from '@meridian/proto';
-import { CallbackTargetError, GrpcClients, PLATFORM_CONFIG, checkCallbackTarget, type PlatformConfig, type PromiseClient } from '@meridian/platform';
+import { CallbackTargetError, EventBus, GrpcClients, PLATFORM_CONFIG, checkCallbackTarget, type PlatformConfig, type PromiseClient } from '@meridian/platform';
 import { AUTH_CONFIG, type AuthConfig } from '../auth.config';
 import type { CallbackFailurePolicyName, MultiDevicePolicyName } from './app.schema';
 import { AccountsRepository } from '../accounts/accounts.repository';
 import { AppsRepository, type AppRecord } from './apps.repository';
+import { AppDeletionsRepository } from './app-deletions.repository';
 
 type AuthClient = authV1.AuthServiceClient;
 
 export const MAX_ADMINS = 10;
 const SDKAPPID_RANGE = { min: 1_400_000_000, max: 1_499_999_999 };
 const EC_CURVES = new Set(['secp256k1', 'prime256v1']);
+/** Recall window bounds in seconds (0 = the platform default, Tencent's 2 minutes). */
+export const MAX_RECALL_WINDOW_S = 30 * 86_400;
 
 export interface CreateAppInput {
   name: string;
@@ -34,6 +37,7 @@ export interface AppPatch {
   callback?: { url: string; commands: string[]; token: string; timeoutMs: number; failurePolicy: CallbackFailurePolicyName };
   restLimits?: { commandQps: number; appQps: number };
   roamingDays?: number;
+  recallWindowS?: number;
   allowPrivateCallbackTargets?: boolean;
 }
 
@@ -46,10 +50,12 @@ export interface Location {
 /**
  * Apps: creation, configuration, key rotation, status. An app is written only in its home region;
  * calls made elsewhere are forwarded there. A short-lived cache serves the hot path (UserSig
- * verification); local changes invalidate it at once, other instances within the cache TTL.
+ * verification). Every change is announced as an AppChangedEvent: each auth instance drops its
+ * copy on it (the cache TTL is the bound when events cannot flow), and so do chat's and group's
+ * app settings.
  */
 @Injectable()
-export class AppsService {
+export class AppsService implements OnModuleInit {
   private readonly logger = new Logger(AppsService.name);
   private readonly cache = new Map<number, { app: AppRecord | null; until: number }>();
   private readonly locations = new Map<number, { location: Location; until: number }>();
@@ -60,10 +66,28 @@ export class AppsService {
     @Inject(AppsRepository) private readonly repo: AppsRepository,
     @Inject(GrpcClients) private readonly clients: GrpcClients,
     @Inject(AccountsRepository) private readonly accounts: AccountsRepository,
+    @Inject(EventBus) private readonly bus: EventBus,
+    @Inject(AppDeletionsRepository) private readonly deletions: AppDeletionsRepository,
   ) {}
+
+  onModuleInit(): void {
+    this.bus.subscribe({
+      name: 'apps-cache',
+      topics: [TOPICS.appChanges],
+      perInstance: true,
+      handler: async ({ envelope }) => {
+        if (envelope.appChanged) this.forget(envelope.sdkAppId);
+      },
+    });
+  }
 
   get region(): string {
     return this.platform.region;
+  }
+
+  /** Another region's auth service. */
+  authIn(region: string): PromiseClient<AuthClient> {
+    return this.clients.service<AuthClient>('auth', region);
   }
 
   /** The home-region auth service, when the app lives elsewhere; undefined when it lives here. */
@@ -115,6 +139,11 @@ export class AppsService {
           }
           throw new MeridianError(ErrorCode.INVALID_PARAMETER, `SDKAppID ${sdkAppId} exists already (home ${existing.homeRegion})`);
         }
+        continue;
+      }
+      // A deleted app's SDKAppID is never given out again (its data may still be being purged).
+      if (await this.deletions.find(sdkAppId)) {
+        if (input.sdkAppId) throw new MeridianError(ErrorCode.INVALID_PARAMETER, `SDKAppID ${sdkAppId} belonged to a deleted app`);
         continue;
       }
       const now = new Date();
@@ -228,19 +257,24 @@ export class AppsService {
       if (!Number.isInteger(patch.roamingDays) || patch.roamingDays < 0 || patch.roamingDays > 360) throw new MeridianError(ErrorCode.INVALID_PARAMETER, 'roaming is 1-360 days (0 = default)');
       set.roamingDays = patch.roamingDays;
     }
-    return this.mutate(sdkAppId, set);
+    if (patch.recallWindowS !== undefined) {
+      const w = patch.recallWindowS;
+      if (!Number.isInteger(w) || w < 0 || w > MAX_RECALL_WINDOW_S) throw new MeridianError(ErrorCode.INVALID_PARAMETER, `recall window is 1-${MAX_RECALL_WINDOW_S} s (0 = default, 120 s)`);
+      set.recallWindowS = w;
+    }
+    return this.mutate(sdkAppId, set, 'settings');
   }
 
   async rotateKey(sdkAppId: number): Promise<AppRecord> {
     const app = await this.repo.find(sdkAppId);
     if (!app) throw new MeridianError(ErrorCode.APP_NOT_FOUND);
-    const rotated = await this.mutate(sdkAppId, { secretKey: randomBytes(32).toString('hex'), keyVersion: app.keyVersion + 1 });
+    const rotated = await this.mutate(sdkAppId, { secretKey: randomBytes(32).toString('hex'), keyVersion: app.keyVersion + 1 }, 'key');
     this.logger.log({ sdkAppId, keyVersion: rotated.keyVersion }, 'app key rotated');
     return rotated;
   }
 
   async setStatus(sdkAppId: number, status: AppRecord['status']): Promise<AppRecord> {
-    const app = await this.mutate(sdkAppId, { status });
+    const app = await this.mutate(sdkAppId, { status }, 'status');
     this.logger.log({ sdkAppId, status }, 'app status changed');
     return app;
   }
@@ -284,11 +318,17 @@ export class AppsService {
     for (const admin of admins) await this.accounts.ensure(sdkAppId, admin);
   }
 
-  private async mutate(sdkAppId: number, set: Partial<AppRecord>): Promise<AppRecord> {
+  private async mutate(sdkAppId: number, set: Partial<AppRecord>, what: 'settings' | 'status' | 'key'): Promise<AppRecord> {
     const app = await this.repo.update(sdkAppId, set);
     this.forget(sdkAppId);
     if (!app) throw new MeridianError(ErrorCode.APP_NOT_FOUND);
+    await this.bus.publish(TOPICS.appChanges, String(sdkAppId), { appChanged: { what } }, { sdkAppId });
     return app;
+  }
+
+  /** Drops the cached copy of a deleted app (its record is gone already). */
+  forgetApp(sdkAppId: number): void {
+    this.forget(sdkAppId);
   }
 
   private forget(sdkAppId: number): void {
@@ -383,6 +423,7 @@ export function toProtoApp(app: AppRecord, reveal: boolean, revealToken = reveal
     restCommandQps: app.restCommandQps ?? 0,
     restAppQps: app.restAppQps ?? 0,
     roamingDays: app.roamingDays ?? 0,
+    recallWindowS: app.recallWindowS ?? 0,
     allowPrivateCallbackTargets: app.allowPrivateCallbackTargets ?? false,
   };
 }
@@ -410,6 +451,7 @@ export function fromProtoApp(app: authV1.App): AppRecord {
     restCommandQps: app.restCommandQps,
     restAppQps: app.restAppQps,
     roamingDays: app.roamingDays,
+    recallWindowS: app.recallWindowS,
     allowPrivateCallbackTargets: app.allowPrivateCallbackTargets,
     createdAt: new Date(Number(app.createdAtMs)),
     updatedAt: new Date(Number(app.updatedAtMs)),

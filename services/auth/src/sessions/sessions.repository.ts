@@ -43,6 +43,20 @@ const LOCK_TTL_MS = 3000;
 export class SessionsRepository {
   constructor(@Inject(RedisClient) private readonly client: RedisClient) {}
 
+  /** The users of an app with a session record (a SCAN: for app deletion, not the hot path). */
+  async usersWithSessions(sdkAppId: number): Promise<string[]> {
+    const redis = this.client.redis;
+    const prefix = `${redis.options.keyPrefix ?? ''}${AuthKeys.sessions(sdkAppId, '')}`;
+    const users = new Set<string>();
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+      cursor = next;
+      for (const k of keys) users.add(k.slice(prefix.length));
+    } while (cursor !== '0');
+    return [...users];
+  }
+
   async list(sdkAppId: number, userId: string): Promise<SessionRecord[]> {
     const all = await this.client.redis.hgetall(AuthKeys.sessions(sdkAppId, userId));
     return Object.values(all).map((v) => JSON.parse(v) as SessionRecord);

@@ -30,7 +30,7 @@ export interface SessionRef {
   loginId: string;
 }
 
-export type KickReason = 'OtherDeviceLogin' | 'AdminKick' | 'AccountDeleted';
+export type KickReason = 'OtherDeviceLogin' | 'AdminKick' | 'AccountDeleted' | 'AppDeleted';
 export type LogoutReason = 'Logout' | 'Disconnect' | 'TimeOut';
 
 export interface OnlineStatus {

@@ -37,6 +37,12 @@ export class StatsAggregator implements OnModuleInit, OnApplicationShutdown {
   /** Per-event counts (messages, logins) gathered here and written once per flush interval. */
   private readonly buffer = new StatsBuffer();
   private timer?: NodeJS.Timeout;
+  /**
+   * Apps deleted since this process started: their events and reported counts still in flight are
+   * not counted, so nothing of them is written after their purge (a restart forgets the list;
+   * counts written then expire with their buckets).
+   */
+  private readonly deleted = new Set<number>();
 
   constructor(
     @Inject(EventBus) private readonly bus: EventBus,
@@ -59,8 +65,15 @@ export class StatsAggregator implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
+  /** A deleted app: drop what is gathered for it and count nothing more of it. */
+  forgetApp(sdkAppId: number): void {
+    this.deleted.add(sdkAppId);
+    this.buffer.dropApp(sdkAppId);
+  }
+
   /** Accounts created (imports, first logins) and deleted now; best-effort like every counter. */
   async accountsChanged(sdkAppId: number, created: number, deleted: number): Promise<void> {
+    if (this.deleted.has(sdkAppId)) return;
     try {
       if (created) await countStat(this.redis.redis, sdkAppId, 'registrations', Date.now(), created);
       if (deleted) await countStat(this.redis.redis, sdkAppId, 'accountsDeleted', Date.now(), deleted);
@@ -76,11 +89,11 @@ export class StatsAggregator implements OnModuleInit, OnApplicationShutdown {
    */
   report(counts: authV1.AppCount[], distinct: authV1.AppDistinct[] = []): void {
     for (const c of counts) {
-      if (!c.sdkAppId || !c.count || !REPORTED_METRICS.includes(c.metric as StatMetric)) continue;
+      if (!c.sdkAppId || !c.count || !REPORTED_METRICS.includes(c.metric as StatMetric) || this.deleted.has(c.sdkAppId)) continue;
       this.buffer.count(c.sdkAppId, c.metric as StatMetric, Number(c.timeMs) || Date.now(), c.count);
     }
     for (const d of distinct) {
-      if (!d.sdkAppId || !(DISTINCT_METRICS as readonly string[]).includes(d.metric)) continue;
+      if (!d.sdkAppId || !(DISTINCT_METRICS as readonly string[]).includes(d.metric) || this.deleted.has(d.sdkAppId)) continue;
       const metric = d.metric as DistinctMetric;
       this.buffer.addDistinct(d.sdkAppId, d.members.filter((m) => typeof m === 'string' && m.length > 0 && m.length <= 64).map((m) => [metric, m] as [DistinctMetric, string]), Number(d.timeMs) || Date.now());
     }
@@ -137,11 +150,19 @@ export class StatsAggregator implements OnModuleInit, OnApplicationShutdown {
       partitionsConcurrently: 4,
       handler: (e) => this.handle(e),
     });
+    this.bus.subscribe({
+      name: 'stats-app-deletions',
+      topics: [TOPICS.appChanges],
+      perInstance: true,
+      handler: async ({ envelope }) => {
+        if (envelope.appChanged?.what === 'deleted') this.forgetApp(envelope.sdkAppId);
+      },
+    });
   }
 
   private async handle({ envelope: e }: ConsumedEvent): Promise<void> {
     const app = e.sdkAppId;
-    if (!app) return;
+    if (!app || this.deleted.has(app)) return;
     const time = Number(e.timeMs) || Date.now();
     try {
       if (e.userStateChanged) {

@@ -109,6 +109,16 @@ export class MediaWorker implements OnModuleInit, OnApplicationShutdown {
     return n;
   }
 
+  /** Deletes every media object of a deleted app, whichever region's prefix the upload entered. */
+  async forgetApp(sdkAppId: number): Promise<number> {
+    const storage = this.storage;
+    if (!storage) return 0;
+    let n = 0;
+    for (const r of this.platform.topology.regionNames()) n += await storage.deletePrefix(`${this.platform.topology.region(r).redisKeyPrefix.replace(/:/g, '/')}${sdkAppId}/`, true);
+    if (n) this.logger.log({ sdkAppId, objects: n }, 'deleted app\'s media');
+    return n;
+  }
+
   onApplicationShutdown(): void {
     this.storage?.destroy();
   }

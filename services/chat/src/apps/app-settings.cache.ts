@@ -1,37 +1,47 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { GrpcClients, LoadingCache } from '@meridian/platform';
-import type { authV1 } from '@meridian/proto';
+import { AppSettings, EventBus, GrpcClients, Metrics } from '@meridian/platform';
 import { CHAT_CONFIG, type ChatConfig } from '../chat.config';
 
 export interface ChatAppSettings {
   /** Seconds a stored 1:1 message stays in roaming storage. */
   roamingSeconds: number;
+  /** Seconds within which a sender may recall their own message. */
+  recallWindowS: number;
 }
 
 const DAY_S = 86_400;
 
 /**
- * The per-app settings the chat service needs, read from auth (which forwards to the app's home
- * region) and kept for MERIDIAN_CHAT_APP_CACHE_S, so a change reaches every instance within that.
+ * The per-app settings the chat service needs, from auth through the platform's AppSettings:
+ * a change applies once auth's AppChangedEvent has arrived, and within MERIDIAN_CHAT_APP_CACHE_S
+ * at worst. An app's 0 means the platform default (roaming MERIDIAN_CHAT_DEFAULT_LIFETIME_S,
+ * recall MERIDIAN_CHAT_RECALL_WINDOW_S).
  */
 @Injectable()
 export class AppSettingsCache {
-  private readonly cache: LoadingCache<ChatAppSettings>;
+  private readonly settings: AppSettings<ChatAppSettings>;
 
   constructor(
-    @Inject(CHAT_CONFIG) private readonly config: ChatConfig,
-    @Inject(GrpcClients) private readonly clients: GrpcClients,
+    @Inject(CHAT_CONFIG) config: ChatConfig,
+    @Inject(GrpcClients) clients: GrpcClients,
+    @Inject(EventBus) bus: EventBus,
+    @Inject(Metrics) metrics: Metrics,
   ) {
-    this.cache = new LoadingCache({ name: 'chat_app_settings', maxEntries: 100_000, ttlMs: config.MERIDIAN_CHAT_APP_CACHE_S * 1000 });
+    this.settings = new AppSettings(clients, bus, {
+      name: 'chat_app_settings',
+      ttlMs: config.MERIDIAN_CHAT_APP_CACHE_S * 1000,
+      registry: metrics.registry,
+      derive: (app) => {
+        const days = app?.roamingDays ?? 0;
+        return {
+          roamingSeconds: days > 0 ? days * DAY_S : config.MERIDIAN_CHAT_DEFAULT_LIFETIME_S,
+          recallWindowS: app?.recallWindowS || config.MERIDIAN_CHAT_RECALL_WINDOW_S,
+        };
+      },
+    });
   }
 
   get(sdkAppId: number): Promise<ChatAppSettings> {
-    return this.cache.get(String(sdkAppId), () => this.load(sdkAppId));
-  }
-
-  private async load(sdkAppId: number): Promise<ChatAppSettings> {
-    const { app } = await this.clients.service<authV1.AuthServiceClient>('auth').getApp({ sdkAppId, revealSecrets: false, revealCallbackToken: false });
-    const days = app?.roamingDays ?? 0;
-    return { roamingSeconds: days > 0 ? days * DAY_S : this.config.MERIDIAN_CHAT_DEFAULT_LIFETIME_S };
+    return this.settings.get(sdkAppId);
   }
 }

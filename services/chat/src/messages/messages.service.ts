@@ -311,9 +311,8 @@ export class MessagesService {
     if (msg.recalled) throw new MeridianError(ErrorCode.MSG_ALREADY_RECALLED, 'the message was recalled already');
     if (!input.byAdmin) {
       if (input.operator !== msg.from) throw new MeridianError(ErrorCode.MSG_NOT_FOUND, 'only the sender may recall a message');
-      if (Date.now() / 1000 - msg.time > this.config.MERIDIAN_CHAT_RECALL_WINDOW_S) {
-        throw new MeridianError(ErrorCode.MSG_RECALL_WINDOW_PASSED, `messages can be recalled within ${this.config.MERIDIAN_CHAT_RECALL_WINDOW_S} s`);
-      }
+      const { recallWindowS } = await this.apps.get(input.sdkAppId);
+      if (Date.now() / 1000 - msg.time > recallWindowS) throw new MeridianError(ErrorCode.MSG_RECALL_WINDOW_PASSED, `messages can be recalled within ${recallWindowS} s`);
     }
     if (!(await this.messages.markRecalled(id))) throw new MeridianError(ErrorCode.MSG_ALREADY_RECALLED, 'the message was recalled already');
     await this.bus.publishAll(recallEvents(msg, conv, seq, input), { sdkAppId: input.sdkAppId });

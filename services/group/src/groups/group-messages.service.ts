@@ -12,6 +12,7 @@ import { LiveRoomsService } from './live-rooms.service';
 import { GroupSequencesRepository } from './group-sequences.repository';
 import { SendControlRepository } from './send-control.repository';
 import { LiveRoomsRepository } from './live-rooms.repository';
+import { AuthAppSettings } from '../apps/auth-app-settings';
 
 /** send_broadcast_msg's fields (typed RPC SendBroadcastMessage). */
 export interface BroadcastInput {
@@ -33,6 +34,7 @@ export class GroupMessagesService {
     @Inject(LiveRoomsRepository) private readonly liveRooms: LiveRoomsRepository,
     @Inject(GroupCore) private readonly core: GroupCore,
     @Inject(LiveRoomsService) private readonly live: LiveRoomsService,
+    @Inject(AuthAppSettings) private readonly appSettings: AuthAppSettings,
   ) {}
 
   async send(ctx: Ctx, body: Json): Promise<Json> {
@@ -209,13 +211,14 @@ export class GroupMessagesService {
       return seq;
     });
     const role = await this.core.operatorRole(ctx, g);
+    const { recallWindowS } = await this.appSettings.get(ctx.sdkAppId);
     const out: { MsgSeq: number; RetCode: number }[] = [];
     const recalled: GroupMessageDoc[] = [];
     for (const seq of seqs) {
       const m = await this.repo.message(ctx.sdkAppId, g.groupId, seq);
       if (!m || m.tip || m.expiresAt.getTime() <= Date.now()) out.push({ MsgSeq: seq, RetCode: GroupCode.RECALL_NOT_FOUND });
       else if (m.recalled) out.push({ MsgSeq: seq, RetCode: GroupCode.RECALL_NOT_FOUND });
-      else if (!ctx.isAdmin && role !== 'Owner' && role !== 'Admin' && (m.from !== ctx.operator || now() - m.time > this.config.MERIDIAN_GROUP_RECALL_WINDOW_S)) {
+      else if (!ctx.isAdmin && role !== 'Owner' && role !== 'Admin' && (m.from !== ctx.operator || now() - m.time > recallWindowS)) {
         out.push({ MsgSeq: seq, RetCode: m.from !== ctx.operator ? GroupCode.NO_PERMISSION : GroupCode.RECALL_WINDOW });
       } else if (await this.repo.markRecalled(ctx.sdkAppId, g.groupId, seq)) {
         out.push({ MsgSeq: seq, RetCode: 0 });

@@ -187,6 +187,12 @@ export interface App {
    * a callback URL is otherwise a way to make the platform call into its own network.
    */
   allowPrivateCallbackTargets: boolean;
+  /**
+   * Seconds within which a sender may recall their own message, 1:1 and group (Tencent's console
+   * "message recall settings"; 0 = the platform default, Tencent's 2 minutes; at most 30 days).
+   * Admins' REST recalls have no window.
+   */
+  recallWindowS: number;
 }
 
 export interface CreateAppRequest {
@@ -252,6 +258,8 @@ export interface UpdateAppRequest {
   roamingDays: number;
   hasPrivateCallbackTargets: boolean;
   allowPrivateCallbackTargets: boolean;
+  hasRecallWindow: boolean;
+  recallWindowS: number;
 }
 
 export interface UpdateAppResponse {
@@ -273,6 +281,53 @@ export interface SetAppStatusRequest {
 
 export interface SetAppStatusResponse {
   app: App | undefined;
+}
+
+export interface DeleteAppRequest {
+  sdkAppId: number;
+}
+
+export interface AppPurgeProgress {
+  /** A service holding app data: auth, chat, group, relationship, push or callback. */
+  service: string;
+  done: boolean;
+  /** Records (documents, keys, objects) it removed. */
+  removed: string;
+  finishedAtMs: string;
+}
+
+export interface AppDeletion {
+  sdkAppId: number;
+  name: string;
+  homeRegion: string;
+  requestedAtMs: string;
+  /** One entry per service that holds app data, done or not. */
+  services: AppPurgeProgress[];
+  /** Every service has purged. */
+  complete: boolean;
+}
+
+export interface DeleteAppResponse {
+  deletion: AppDeletion | undefined;
+}
+
+export interface GetAppDeletionRequest {
+  sdkAppId: number;
+  /** Only this region's record (a region asking the others sets it). */
+  localOnly: boolean;
+}
+
+export interface GetAppDeletionResponse {
+  deletion: AppDeletion | undefined;
+}
+
+export interface ReportAppPurgeRequest {
+  sdkAppId: number;
+  service: string;
+  removed: string;
+}
+
+export interface ReportAppPurgeResponse {
 }
 
 export interface LocateAppRequest {
@@ -679,6 +734,7 @@ function createBaseApp(): App {
     restAppQps: 0,
     roamingDays: 0,
     allowPrivateCallbackTargets: false,
+    recallWindowS: 0,
   };
 }
 
@@ -737,6 +793,9 @@ export const App: MessageFns<App> = {
     }
     if (message.allowPrivateCallbackTargets !== false) {
       writer.uint32(144).bool(message.allowPrivateCallbackTargets);
+    }
+    if (message.recallWindowS !== 0) {
+      writer.uint32(152).uint32(message.recallWindowS);
     }
     return writer;
   },
@@ -896,6 +955,14 @@ export const App: MessageFns<App> = {
             }
 
             message.allowPrivateCallbackTargets = reader.bool();
+            continue;
+          }
+          case 19: {
+            if (tag !== 152) {
+              break;
+            }
+
+            message.recallWindowS = reader.uint32();
             continue;
           }
         }
@@ -1329,6 +1396,8 @@ function createBaseUpdateAppRequest(): UpdateAppRequest {
     roamingDays: 0,
     hasPrivateCallbackTargets: false,
     allowPrivateCallbackTargets: false,
+    hasRecallWindow: false,
+    recallWindowS: 0,
   };
 }
 
@@ -1393,6 +1462,12 @@ export const UpdateAppRequest: MessageFns<UpdateAppRequest> = {
     }
     if (message.allowPrivateCallbackTargets !== false) {
       writer.uint32(160).bool(message.allowPrivateCallbackTargets);
+    }
+    if (message.hasRecallWindow !== false) {
+      writer.uint32(168).bool(message.hasRecallWindow);
+    }
+    if (message.recallWindowS !== 0) {
+      writer.uint32(176).uint32(message.recallWindowS);
     }
     return writer;
   },
@@ -1568,6 +1643,22 @@ export const UpdateAppRequest: MessageFns<UpdateAppRequest> = {
             }
 
             message.allowPrivateCallbackTargets = reader.bool();
+            continue;
+          }
+          case 21: {
+            if (tag !== 168) {
+              break;
+            }
+
+            message.hasRecallWindow = reader.bool();
+            continue;
+          }
+          case 22: {
+            if (tag !== 176) {
+              break;
+            }
+
+            message.recallWindowS = reader.uint32();
             continue;
           }
         }
@@ -1811,6 +1902,484 @@ export const SetAppStatusResponse: MessageFns<SetAppStatusResponse> = {
             message.app = App.decode(reader, reader.uint32());
             continue;
           }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseDeleteAppRequest(): DeleteAppRequest {
+  return { sdkAppId: 0 };
+}
+
+export const DeleteAppRequest: MessageFns<DeleteAppRequest> = {
+  encode(message: DeleteAppRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sdkAppId !== 0) {
+      writer.uint32(8).uint32(message.sdkAppId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteAppRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteAppRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.sdkAppId = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseAppPurgeProgress(): AppPurgeProgress {
+  return { service: "", done: false, removed: "0", finishedAtMs: "0" };
+}
+
+export const AppPurgeProgress: MessageFns<AppPurgeProgress> = {
+  encode(message: AppPurgeProgress, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.service !== "") {
+      writer.uint32(10).string(message.service);
+    }
+    if (message.done !== false) {
+      writer.uint32(16).bool(message.done);
+    }
+    if (message.removed !== "0") {
+      writer.uint32(24).uint64(message.removed);
+    }
+    if (message.finishedAtMs !== "0") {
+      writer.uint32(32).int64(message.finishedAtMs);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AppPurgeProgress {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAppPurgeProgress();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.service = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.done = reader.bool();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.removed = reader.uint64().toString();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.finishedAtMs = reader.int64().toString();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseAppDeletion(): AppDeletion {
+  return { sdkAppId: 0, name: "", homeRegion: "", requestedAtMs: "0", services: [], complete: false };
+}
+
+export const AppDeletion: MessageFns<AppDeletion> = {
+  encode(message: AppDeletion, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sdkAppId !== 0) {
+      writer.uint32(8).uint32(message.sdkAppId);
+    }
+    if (message.name !== "") {
+      writer.uint32(18).string(message.name);
+    }
+    if (message.homeRegion !== "") {
+      writer.uint32(26).string(message.homeRegion);
+    }
+    if (message.requestedAtMs !== "0") {
+      writer.uint32(32).int64(message.requestedAtMs);
+    }
+    for (const v of message.services) {
+      AppPurgeProgress.encode(v!, writer.uint32(42).fork()).join();
+    }
+    if (message.complete !== false) {
+      writer.uint32(48).bool(message.complete);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AppDeletion {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAppDeletion();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.sdkAppId = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.homeRegion = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.requestedAtMs = reader.int64().toString();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.services.push(AppPurgeProgress.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.complete = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseDeleteAppResponse(): DeleteAppResponse {
+  return { deletion: undefined };
+}
+
+export const DeleteAppResponse: MessageFns<DeleteAppResponse> = {
+  encode(message: DeleteAppResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.deletion !== undefined) {
+      AppDeletion.encode(message.deletion, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteAppResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteAppResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.deletion = AppDeletion.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseGetAppDeletionRequest(): GetAppDeletionRequest {
+  return { sdkAppId: 0, localOnly: false };
+}
+
+export const GetAppDeletionRequest: MessageFns<GetAppDeletionRequest> = {
+  encode(message: GetAppDeletionRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sdkAppId !== 0) {
+      writer.uint32(8).uint32(message.sdkAppId);
+    }
+    if (message.localOnly !== false) {
+      writer.uint32(16).bool(message.localOnly);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetAppDeletionRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetAppDeletionRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.sdkAppId = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.localOnly = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseGetAppDeletionResponse(): GetAppDeletionResponse {
+  return { deletion: undefined };
+}
+
+export const GetAppDeletionResponse: MessageFns<GetAppDeletionResponse> = {
+  encode(message: GetAppDeletionResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.deletion !== undefined) {
+      AppDeletion.encode(message.deletion, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetAppDeletionResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetAppDeletionResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.deletion = AppDeletion.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseReportAppPurgeRequest(): ReportAppPurgeRequest {
+  return { sdkAppId: 0, service: "", removed: "0" };
+}
+
+export const ReportAppPurgeRequest: MessageFns<ReportAppPurgeRequest> = {
+  encode(message: ReportAppPurgeRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sdkAppId !== 0) {
+      writer.uint32(8).uint32(message.sdkAppId);
+    }
+    if (message.service !== "") {
+      writer.uint32(18).string(message.service);
+    }
+    if (message.removed !== "0") {
+      writer.uint32(24).uint64(message.removed);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReportAppPurgeRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReportAppPurgeRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.sdkAppId = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.service = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.removed = reader.uint64().toString();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseReportAppPurgeResponse(): ReportAppPurgeResponse {
+  return {};
+}
+
+export const ReportAppPurgeResponse: MessageFns<ReportAppPurgeResponse> = {
+  encode(_: ReportAppPurgeResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReportAppPurgeResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReportAppPurgeResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -4716,6 +5285,23 @@ export interface AuthServiceClient {
   setAppStatus(request: SetAppStatusRequest): Observable<SetAppStatusResponse>;
 
   /**
+   * Deletes an app: from this call on it is unknown (70020) to UserSigs, logins and REST, its
+   * sessions are closed, and every service purges its data of the app in the home region on
+   * auth's AppChangedEvent ("deleted"), reporting back with ReportAppPurge. Idempotent: a second
+   * call answers the same deletion.
+   */
+
+  deleteApp(request: DeleteAppRequest): Observable<DeleteAppResponse>;
+
+  /** The progress of an app's deletion (NOT_FOUND / 70020 when it was never deleted). */
+
+  getAppDeletion(request: GetAppDeletionRequest): Observable<GetAppDeletionResponse>;
+
+  /** A service finished purging a deleted app's data (called again after a replay: idempotent). */
+
+  reportAppPurge(request: ReportAppPurgeRequest): Observable<ReportAppPurgeResponse>;
+
+  /**
    * Which region is an app's home. Answered from this region's store, or, unless local_only,
    * by asking the other regions (cached).
    */
@@ -4803,6 +5389,27 @@ export interface AuthServiceController {
   setAppStatus(
     request: SetAppStatusRequest,
   ): Promise<SetAppStatusResponse> | Observable<SetAppStatusResponse> | SetAppStatusResponse;
+
+  /**
+   * Deletes an app: from this call on it is unknown (70020) to UserSigs, logins and REST, its
+   * sessions are closed, and every service purges its data of the app in the home region on
+   * auth's AppChangedEvent ("deleted"), reporting back with ReportAppPurge. Idempotent: a second
+   * call answers the same deletion.
+   */
+
+  deleteApp(request: DeleteAppRequest): Promise<DeleteAppResponse> | Observable<DeleteAppResponse> | DeleteAppResponse;
+
+  /** The progress of an app's deletion (NOT_FOUND / 70020 when it was never deleted). */
+
+  getAppDeletion(
+    request: GetAppDeletionRequest,
+  ): Promise<GetAppDeletionResponse> | Observable<GetAppDeletionResponse> | GetAppDeletionResponse;
+
+  /** A service finished purging a deleted app's data (called again after a replay: idempotent). */
+
+  reportAppPurge(
+    request: ReportAppPurgeRequest,
+  ): Promise<ReportAppPurgeResponse> | Observable<ReportAppPurgeResponse> | ReportAppPurgeResponse;
 
   /**
    * Which region is an app's home. Answered from this region's store, or, unless local_only,
@@ -4903,6 +5510,9 @@ export function AuthServiceControllerMethods() {
       "updateApp",
       "rotateAppKey",
       "setAppStatus",
+      "deleteApp",
+      "getAppDeletion",
+      "reportAppPurge",
       "locateApp",
       "verifyUserSig",
       "genUserSig",

@@ -62,6 +62,17 @@ export interface AccountsChangedEvent {
   what: string;
 }
 
+/**
+ * An app's settings or status changed (UpdateApp, SetAppStatus, RotateAppKey), so services that
+ * cache the app (chat's and group's app settings) drop their copy; or the app was deleted
+ * (DeleteApp), so every service holding its data purges it and reports with ReportAppPurge.
+ * Key: "<sdkappid>".
+ */
+export interface AppChangedEvent {
+  /** What changed: "settings", "status", "key" or "deleted". */
+  what: string;
+}
+
 export const MERIDIAN_EVENTS_V1_PACKAGE_NAME = "meridian.events.v1";
 
 function createBaseUserStateChangedEvent(): UserStateChangedEvent {
@@ -424,6 +435,52 @@ export const AccountsChangedEvent: MessageFns<AccountsChangedEvent> = {
           }
           case 2: {
             if (tag !== 18) {
+              break;
+            }
+
+            message.what = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseAppChangedEvent(): AppChangedEvent {
+  return { what: "" };
+}
+
+export const AppChangedEvent: MessageFns<AppChangedEvent> = {
+  encode(message: AppChangedEvent, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.what !== "") {
+      writer.uint32(10).string(message.what);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AppChangedEvent {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAppChangedEvent();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
               break;
             }
 

@@ -6,7 +6,13 @@
 
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
-import { AccountsChangedEvent, AccountsDeletedEvent, SessionKickedEvent, UserStateChangedEvent } from "./auth";
+import {
+  AccountsChangedEvent,
+  AccountsDeletedEvent,
+  AppChangedEvent,
+  SessionKickedEvent,
+  UserStateChangedEvent,
+} from "./auth";
 import { CallbackDeadLetteredEvent } from "./callback";
 import { C2cMessageModifiedEvent, C2cMessageRecalledEvent, C2cMessageStoredEvent, C2cReadReportedEvent } from "./chat";
 import { GroupChangedEvent, GroupMessageStoredEvent } from "./group";
@@ -59,6 +65,7 @@ export interface EventEnvelope {
   accountsChanged?: AccountsChangedEvent | undefined;
   mediaObjectConfirmed?: MediaObjectConfirmedEvent | undefined;
   messagesRecalled?: MessagesRecalledEvent | undefined;
+  appChanged?: AppChangedEvent | undefined;
 }
 
 export const MERIDIAN_EVENTS_V1_PACKAGE_NAME = "meridian.events.v1";
@@ -143,6 +150,9 @@ export const EventEnvelope: MessageFns<EventEnvelope> = {
     }
     if (message.messagesRecalled !== undefined) {
       MessagesRecalledEvent.encode(message.messagesRecalled, writer.uint32(1050).fork()).join();
+    }
+    if (message.appChanged !== undefined) {
+      AppChangedEvent.encode(message.appChanged, writer.uint32(1058).fork()).join();
     }
     return writer;
   },
@@ -358,6 +368,14 @@ export const EventEnvelope: MessageFns<EventEnvelope> = {
             }
 
             message.messagesRecalled = MessagesRecalledEvent.decode(reader, reader.uint32());
+            continue;
+          }
+          case 132: {
+            if (tag !== 1058) {
+              break;
+            }
+
+            message.appChanged = AppChangedEvent.decode(reader, reader.uint32());
             continue;
           }
         }
