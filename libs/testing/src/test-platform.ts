@@ -40,7 +40,6 @@ export const TEST_LIMITS = {
   MERIDIAN_ACCESS_PROBE_INTERVAL_MS: '1000',
   MERIDIAN_PUSH_ACK_TIMEOUT_MS: '1000',
   MERIDIAN_PUSH_RETRY_BASE_MS: '100',
-  MERIDIAN_CHAT_RECALL_WINDOW_S: '3',
   // Chat's caches of auth's and relationship's answers trust an entry for ten minutes: in tests a
   // change can only reach them by its event, so a passing test proves the events work.
   MERIDIAN_CHAT_CACHE_TTL_S: '600',

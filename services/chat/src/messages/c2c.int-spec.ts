@@ -1,6 +1,6 @@
 import Redis from 'ioredis';
 import type { authV1 } from '@meridian/proto';
-import { TEST_NAMESPACE, TestWsClient, closeTestClients, createTestApp, rest, testTopology, type TestApp } from '@meridian/testing';
+import { NO_CHANGES, TEST_NAMESPACE, TestWsClient, authClient, closeTestClients, createTestApp, rest, testTopology, type TestApp } from '@meridian/testing';
 import { MessagesService } from './messages.service';
 
 const SG = 'ap-singapore';
@@ -226,9 +226,14 @@ describe('recall', () => {
   });
 
   it('refuses a sender recall after the window; an admin recalls at any time', async () => {
+    // An app of its own with a 2 s window (the platform default is Tencent's 2 minutes).
+    const short = await createTestApp({ policy: 'MULTI_DEVICE_POLICY_MULTI' as authV1.MultiDevicePolicy });
+    await rest(SG, 'im_open_login_svc/multiaccount_import', short, { Accounts: ['sam', 'tia'] });
+    await authClient(SG).updateApp({ ...NO_CHANGES, sdkAppId: short.sdkAppId, hasRecallWindow: true, recallWindowS: 2 });
+    const app = short;
     const res = await rest(SG, 'openim/sendmsg', app, { From_Account: 'tia', To_Account: 'sam', MsgRandom: ++random, MsgBody: text('old news') });
     const key = String(res.body['MsgKey']);
-    await new Promise((r) => setTimeout(r, 4100));
+    await new Promise((r) => setTimeout(r, 3100));
     const tia = await online(SG, app, 'tia', 'Android');
     clients.push(tia);
     expect(await tia.request('req', { cmd: 'chat.recall', body: { peer: 'sam', MsgKey: key } })).toMatchObject({ code: 20016 });
