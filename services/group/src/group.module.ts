@@ -5,7 +5,7 @@ import { PlatformModule, type PlatformConfig } from '@meridian/platform';
 import { GROUP_CONFIG, loadGroupConfig } from './group.config';
 import { GroupGrpcController } from './group.grpc.controller';
 import { AuthAppSettings } from './apps/auth-app-settings';
-import { GroupAppPurge } from './apps/app-purge';
+import { GroupAppPurge } from './apps/app-purge.repository';
 import {
   ApplicationDoc,
   ApplicationSchema,

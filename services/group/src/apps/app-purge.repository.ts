@@ -6,7 +6,7 @@ import { EventBus, GrpcClients, RedisClient, purgeAppDocuments, purgeAppKeys, su
 /** Redis key families (group.keys.ts) named "<family>:<sdkAppId>…": one app's keys. */
 const KEY_FAMILIES = ['seq', 'rate', 'dedupe', 'live', 'liverooms', 'livegw', 'livegwfail', 'memberver', 'livetip'] as const;
 
-/** Purges a deleted app's data held by the group service (groups, members, mutes, applications, messages, settings, sequences, AVChatRoom audiences) and reports it to auth. */
+/** Storage side of app deletion (a repository: it alone reaches Redis and MongoDB for it). Purges a deleted app's data held by the group service (groups, members, mutes, applications, messages, settings, sequences, AVChatRoom audiences) and reports it to auth. */
 @Injectable()
 export class GroupAppPurge implements OnModuleInit {
   constructor(
