@@ -10,7 +10,7 @@ import { AccountsService } from './accounts/accounts.service';
 import { AppDoc, AppSchema } from './apps/app.schema';
 import { AppsRepository } from './apps/apps.repository';
 import { AppsService } from './apps/apps.service';
-import { AppDeletionDoc, AppDeletionSchema } from './apps/app-deletion.schema';
+import { AppDeletionDoc, AppDeletionSchema, AppPurgeReportDoc, AppPurgeReportSchema } from './apps/app-deletion.schema';
 import { AppDeletionsRepository } from './apps/app-deletions.repository';
 import { AppDeletionsService } from './apps/app-deletions.service';
 import { SessionsRepository } from './sessions/sessions.repository';
@@ -34,6 +34,7 @@ export class AuthModule {
           { name: AccountDoc.name, schema: AccountSchema },
           { name: SigRevocationDoc.name, schema: SigRevocationSchema },
           { name: AppDeletionDoc.name, schema: AppDeletionSchema },
+          { name: AppPurgeReportDoc.name, schema: AppPurgeReportSchema },
         ]),
       ],
       controllers: [AuthGrpcController],

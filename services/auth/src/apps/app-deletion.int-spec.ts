@@ -144,7 +144,7 @@ describe(AppDeletionsService.name, () => {
     expect(await eventually(async () => (progress = (await authClient(FRA).getAppDeletion({ sdkAppId: app.sdkAppId, localOnly: false })).deletion!).complete, 60_000, 250)).toBe(true);
     mark('purge complete');
     expect(progress!.services.every((s) => s.done && Number(s.removed) > 0)).toBe(true);
-    for (const s of APP_DATA_SERVICES) expect({ service: s, left: await documentsOf(s, app.sdkAppId) }).toEqual({ service: s, left: s === 'auth' ? { app_deletions: 1 } : {} });
+    for (const s of APP_DATA_SERVICES) expect({ service: s, left: await documentsOf(s, app.sdkAppId) }).toEqual({ service: s, left: s === 'auth' ? { app_deletions: 1, app_purge_reports: APP_DATA_SERVICES.length } : {} });
     expect(await keysOf(app.sdkAppId)).toEqual([]);
     expect(await objectsOf(app.sdkAppId)).toBe(0);
     expect(await documentsOf('chat', bystander.sdkAppId)).toEqual(bystanderBefore);
