@@ -1,9 +1,9 @@
 import mongoose, { type Connection } from 'mongoose';
 import { APP_DATA_SERVICES } from '@meridian/platform';
 import { testTopology } from '@meridian/testing';
-import { AppDeletionDoc, AppDeletionSchema, AppPurgeReportDoc, AppPurgeReportSchema } from './app-deletion.schema';
+import { type AppDeletionDoc, AppDeletionSchema, type AppPurgeReportDoc, AppPurgeReportSchema } from './app-deletion.schema';
 import { AppDeletionsRepository } from './app-deletions.repository';
-import { AppDoc, AppSchema } from './app.schema';
+import { type AppDoc, AppSchema } from './app.schema';
 
 /** Purge reports on the real MongoDB-wire server (FerretDB here), where concurrent updates of one document can lose one. */
 describe('AppDeletionsRepository.report', () => {
