@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { TOPICS } from '@meridian/contracts';
-import { AppCountReporter, PlatformModule, type PlatformConfig } from '@meridian/platform';
+import { AppCountReporter, PlatformModule, appDataPurge, type PlatformConfig } from '@meridian/platform';
 import { AfterConsumer } from './after/after.consumer';
 import { AfterService } from './after/after.service';
 import { AppCallbacksCache } from './apps/app-callbacks.cache';
@@ -14,7 +14,6 @@ import { RetryRepository } from './retries/retry.repository';
 import { DeadLetterDoc, DeadLetterSchema, RetryDoc, RetrySchema } from './retries/retry.schema';
 import { MediaRecalls } from './media/media-recalls';
 import { MediaWorker } from './media/media.worker';
-import { CallbackAppPurge } from './apps/app-purge';
 import { HttpSender } from './sender/http-sender';
 
 /**
@@ -38,7 +37,8 @@ export class CallbackModule {
       controllers: [CallbackGrpcController],
       providers: [
         { provide: CALLBACK_CONFIG, useValue: loadCallbackConfig(env) },
-        CallbackAppPurge,
+        // A deleted app's data: its documents (retries, dead letters) and its media objects.
+        ...appDataPurge({ useFactory: (media: MediaWorker) => ({ keyFamilies: [], extra: (sdkAppId) => media.forgetApp(sdkAppId) }), inject: [MediaWorker] }),
         AppCallbacksCache,
         HttpSender,
         AppCountReporter,

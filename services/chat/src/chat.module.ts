@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { TOPICS } from '@meridian/contracts';
-import { AppCountReporter, PlatformModule, type PlatformConfig } from '@meridian/platform';
+import { AppCountReporter, PlatformModule, appDataPurge, type PlatformConfig } from '@meridian/platform';
 import { AppSettingsCache } from './apps/app-settings.cache';
 import { CHAT_CONFIG, loadChatConfig } from './chat.config';
 import { ChatGrpcController } from './chat.grpc.controller';
@@ -15,7 +15,6 @@ import { MessagesRepository } from './messages/messages.repository';
 import { MessagesService } from './messages/messages.service';
 import { RetentionService } from './messages/retention.service';
 import { SendChecks } from './messages/send-checks';
-import { ChatAppPurge } from './apps/app-purge';
 import { SequenceRepository } from './messages/sequence.repository';
 
 /** Root module of the chat service: the 1:1 send path, storage, history, conversations and read receipts. */
@@ -36,7 +35,8 @@ export class ChatModule {
       controllers: [ChatGrpcController],
       providers: [
         { provide: CHAT_CONFIG, useValue: loadChatConfig(env) },
-        ChatAppPurge,
+        // A deleted app's data: its documents, and the Redis families of chat.keys.ts.
+        ...appDataPurge({ keyFamilies: ['seq', 'dedupe'] }),
         AppSettingsCache,
         AppCountReporter,
         MessagesRepository,

@@ -19,3 +19,6 @@ export const GroupKeys = {
   /** AVChatRoom members who joined (op 1) or left (op 2) since the room's last such tip. */
   liveTips: (sdkAppId: number, groupId: string, opType: number) => `livetip:${sdkAppId}:${groupId}:${opType}`,
 } as const;
+
+/** The key families above named "<family>:<sdkAppId>…": what a deleted app's purge removes (appDataPurge). */
+export const GROUP_KEY_FAMILIES = ['seq', 'rate', 'dedupe', 'live', 'liverooms', 'livegw', 'livegwfail', 'memberver', 'livetip'] as const;

@@ -1,11 +1,11 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { TOPICS } from '@meridian/contracts';
-import { PlatformModule, type PlatformConfig } from '@meridian/platform';
+import { PlatformModule, appDataPurge, type PlatformConfig } from '@meridian/platform';
+import { GROUP_KEY_FAMILIES } from './group.keys';
 import { GROUP_CONFIG, loadGroupConfig } from './group.config';
 import { GroupGrpcController } from './group.grpc.controller';
 import { AuthAppSettings } from './apps/auth-app-settings';
-import { GroupAppPurge } from './apps/app-purge.repository';
 import {
   ApplicationDoc,
   ApplicationSchema,
@@ -54,7 +54,7 @@ export class GroupModule {
         ]),
       ],
       controllers: [GroupGrpcController],
-      providers: [{ provide: GROUP_CONFIG, useValue: loadGroupConfig(env) }, AuthAppSettings, GroupAppPurge, GroupsRepository, LiveRoomsRepository, GroupSequencesRepository, SendControlRepository, GroupBeforeCallbacks, GroupSendExceptions, LiveRoomsService, GroupCore, GroupMembersService, GroupMessagesService, GroupsService, GroupRetentionService],
+      providers: [{ provide: GROUP_CONFIG, useValue: loadGroupConfig(env) }, AuthAppSettings, ...appDataPurge({ keyFamilies: GROUP_KEY_FAMILIES }), GroupsRepository, LiveRoomsRepository, GroupSequencesRepository, SendControlRepository, GroupBeforeCallbacks, GroupSendExceptions, LiveRoomsService, GroupCore, GroupMembersService, GroupMessagesService, GroupsService, GroupRetentionService],
     };
   }
 }

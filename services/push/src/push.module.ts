@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { TOPICS } from '@meridian/contracts';
-import { PlatformModule, type PlatformConfig } from '@meridian/platform';
+import { PlatformModule, appDataPurge, type PlatformConfig } from '@meridian/platform';
 import { AudienceRepository } from './audience/audience.repository';
 import { AttrNamesDoc, AttrNamesSchema, UserAudienceDoc, UserAudienceSchema } from './audience/audience.schema';
 import { AudienceService } from './audience/audience.service';
@@ -17,7 +17,6 @@ import { WebhookProvider } from './offline/providers/webhook.provider';
 import { PUSH_CONFIG, loadPushConfig } from './push.config';
 import { PushGrpcController } from './push.grpc.controller';
 import { DeliveryRouter } from './routing/delivery-router.service';
-import { PushAppPurge } from './apps/app-purge';
 import { PushEventsController } from './routing/push.events.controller';
 
 /**
@@ -42,7 +41,8 @@ export class PushModule {
       controllers: [PushGrpcController],
       providers: [
         { provide: PUSH_CONFIG, useValue: loadPushConfig(env) },
-        PushAppPurge,
+        // A deleted app's data: its documents, and the Redis families of push.keys.ts.
+        ...appDataPurge({ keyFamilies: ['bc:gap', 'bc:day'] }),
         ApnsProvider,
         FcmProvider,
         WebhookProvider,

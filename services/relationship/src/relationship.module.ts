@@ -1,11 +1,10 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { TOPICS } from '@meridian/contracts';
-import { PlatformModule, type PlatformConfig } from '@meridian/platform';
+import { PlatformModule, appDataPurge, type PlatformConfig } from '@meridian/platform';
 import { AccountsModule } from './accounts/accounts.module';
 import { BlacklistModule } from './blacklist/blacklist.module';
 import { FriendsModule } from './friends/friends.module';
 import { ProfilesModule } from './profiles/profiles.module';
-import { RelationshipAppPurge } from './apps/app-purge';
 
 /**
  * Root module of the relationship service: profiles, friends and blacklists. Each
@@ -24,7 +23,8 @@ export class RelationshipModule {
         BlacklistModule,
         AccountsModule,
       ],
-      providers: [RelationshipAppPurge],
+      // A deleted app's data: its documents (it keeps nothing in Redis).
+      providers: [...appDataPurge({ keyFamilies: [] })],
     };
   }
 }

@@ -1,10 +1,12 @@
-import { Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleInit, type Provider } from '@nestjs/common';
+import { InjectConnection } from '@nestjs/mongoose';
 import { TOPICS, type ServiceName } from '@meridian/contracts';
 import type { authV1 } from '@meridian/proto';
 import type { Connection } from 'mongoose';
-import type { GrpcClients } from '../grpc/clients';
-import type { EventBus } from '../kafka/event-bus';
-import type { RedisClient } from '../redis/redis';
+import { PLATFORM_CONFIG, type PlatformConfig } from '../config/platform-config';
+import { GrpcClients } from '../grpc/clients';
+import { EventBus } from '../kafka/event-bus';
+import { RedisClient } from '../redis/redis';
 
 /** The services that hold app data and purge it when the app is deleted (auth waits for each). */
 export const APP_DATA_SERVICES: readonly ServiceName[] = ['auth', 'chat', 'group', 'relationship', 'push', 'callback'];
@@ -69,4 +71,50 @@ export function subscribeAppPurge(bus: EventBus, clients: GrpcClients, service: 
       await clients.service<authV1.AuthServiceClient>('auth').reportAppPurge({ sdkAppId, service, removed: String(removed) });
     },
   });
+}
+
+/** What one service's purge deletes besides every document of the app in its own database. */
+export interface AppPurgeOptions {
+  /** Redis key families (the service's <service>.keys.ts) named "<family>:<sdkAppId>…". */
+  keyFamilies: readonly string[];
+  /** Anything else the service holds for the app (the callback service: its media objects). */
+  extra?: (sdkAppId: number) => Promise<number>;
+}
+
+const APP_PURGE_OPTIONS = Symbol('APP_PURGE_OPTIONS');
+
+/**
+ * A service's part of an app deletion: on auth's AppChangedEvent "deleted" it deletes the app's
+ * documents, its Redis key families and `extra`, and reports to auth (subscribeAppPurge).
+ * Registered with `appDataPurge(...)`.
+ */
+@Injectable()
+export class AppDataPurge implements OnModuleInit {
+  constructor(
+    @Inject(EventBus) private readonly bus: EventBus,
+    @Inject(GrpcClients) private readonly clients: GrpcClients,
+    @Inject(RedisClient) private readonly redis: RedisClient,
+    @Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig,
+    @Inject(APP_PURGE_OPTIONS) private readonly options: AppPurgeOptions,
+    @InjectConnection() private readonly connection: Connection,
+  ) {}
+
+  onModuleInit(): void {
+    const { keyFamilies, extra } = this.options;
+    subscribeAppPurge(this.bus, this.clients, this.config.service, async (sdkAppId) => {
+      let removed = await purgeAppDocuments(this.connection, sdkAppId);
+      if (keyFamilies.length) removed += await purgeAppKeys(this.redis, keyFamilies, sdkAppId);
+      if (extra) removed += await extra(sdkAppId);
+      return removed;
+    });
+  }
+}
+
+/** The providers of a service's AppDataPurge: options given, or made by a factory from other providers. */
+export function appDataPurge(options: AppPurgeOptions | { useFactory: (...deps: never[]) => AppPurgeOptions; inject: unknown[] }): Provider[] {
+  const optionsProvider: Provider =
+    'useFactory' in options
+      ? { provide: APP_PURGE_OPTIONS, useFactory: options.useFactory as (...deps: unknown[]) => AppPurgeOptions, inject: options.inject as never[] }
+      : { provide: APP_PURGE_OPTIONS, useValue: options };
+  return [optionsProvider, AppDataPurge];
 }
